@@ -1,0 +1,3 @@
+from pipes_anomaly.cli import main
+
+main()

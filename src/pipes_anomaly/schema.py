@@ -1,0 +1,171 @@
+"""Shared vocabulary: the 51 real Pipes action types, their categories and record fields.
+
+The classification follows the seed conversation (``../shared/seed``): common,
+maintenance, org-management and destructive actions.  The seed classified 29 of
+the 51 types; the remaining ones are placed by what they do (a ``*.delete``,
+``*.uninstall`` or ``*.dissociate`` removes something, so it is destructive).
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+__all__ = [
+    "ACTION_CATEGORY",
+    "ACTION_TYPES",
+    "BILLING_ACTIONS",
+    "Category",
+    "CATEGORY_OTHER",
+    "OPTIONAL_FIELDS",
+    "RECORD_FIELDS",
+    "REQUIRED_FIELDS",
+    "TP_FIELDS",
+    "category_of",
+]
+
+
+class Category(str, Enum):
+    """Closed set of action categories."""
+
+    COMMON = "common"
+    MAINTENANCE = "maintenance"
+    ORG_MANAGEMENT = "org_management"
+    DESTRUCTIVE = "destructive"
+    OTHER = "other"
+
+
+CATEGORY_OTHER = Category.OTHER.value
+
+_COMMON = (
+    "workspace.create",
+    "workspace.update",
+    "connection.create",
+    "connection.update",
+    "pipeline.create",
+    "pipeline.update",
+    "pipeline.command.run",
+    "workspace.schema.create",
+    "integration.refresh",
+    # not weighted in the seed, creative/routine by nature
+    "workspace.aggregator.create",
+    "workspace.aggregator.update",
+    "workspace.mod.variable.setting.create",
+    "workspace.mod.variable.setting.update",
+    "workspace.mod.install",
+    "workspace.notifier.set_default",
+    "workspace.snapshot.create",
+    "workspace.snapshot.update",
+    "workspace.schema.attach",
+    "workspace.flowpipe.input.create",
+    "datatank.create",
+    "datatank.table.create",
+    "datatank.table.update",
+    "datatank.part.update",
+    "integration.create",
+    "notifier.create",
+    "connection-folder.create",
+    "connection.permission.create",
+)
+_MAINTENANCE = (
+    "workspace.reboot",
+    "workspace.upgrade",
+    "workspace.usage.enable",
+    "workspace.usage.disable",
+    "workspace.inactive.warn",
+    "workspace.inactive.disable",
+)
+_ORG_MANAGEMENT = (
+    "org.member.add",
+    "org.member.update",
+    "org.member.delete",
+    "org.workspace.member.add",
+    "org.workspace.member.update",
+    "org.update",
+    "org.billing.payment_method.create",
+)
+_DESTRUCTIVE = (
+    "workspace.delete",
+    "connection.delete",
+    "pipeline.delete",
+    "workspace.schema.delete",
+    "integration.delete",
+    "datatank.delete",
+    "workspace.mod.uninstall",
+    # not weighted in the seed; each removes a resource or an access path
+    "workspace.aggregator.delete",
+    "datatank.table.delete",
+    "connection.permission.delete",
+    "workspace.connection.dissociate",
+)
+
+#: Category of every real action type (51 entries).
+ACTION_CATEGORY: dict[str, str] = {
+    **{a: Category.COMMON.value for a in _COMMON},
+    **{a: Category.MAINTENANCE.value for a in _MAINTENANCE},
+    **{a: Category.ORG_MANAGEMENT.value for a in _ORG_MANAGEMENT},
+    **{a: Category.DESTRUCTIVE.value for a in _DESTRUCTIVE},
+}
+
+#: The 51 real action types, sorted.
+ACTION_TYPES: tuple[str, ...] = tuple(sorted(ACTION_CATEGORY))
+
+#: Actions that change what the organisation pays (payment method, plan upgrade).
+BILLING_ACTIONS: frozenset[str] = frozenset(
+    {"org.billing.payment_method.create", "workspace.upgrade"}
+)
+
+#: Fields of a record as the Pipes audit API returns it.
+RECORD_FIELDS: tuple[str, ...] = (
+    "id",
+    "action_type",
+    "actor_id",
+    "actor_handle",
+    "actor_display_name",
+    "actor_avatar_url",
+    "actor_ip",
+    "created_at",
+    "identity_id",
+    "identity_handle",
+    "tenant_id",
+    "target_id",
+    "target_handle",
+    "process_id",
+    "data",
+)
+
+#: Tailpipe's common fields written by the generator.
+TP_FIELDS: tuple[str, ...] = (
+    "tp_id",
+    "tp_source_type",
+    "tp_timestamp",
+    "tp_source_ip",
+    "tp_ips",
+    "tp_usernames",
+    "tp_index",
+    "tp_date",
+)
+
+#: Fields a record must carry to be used (plus ``actor_id`` or ``actor_handle``).
+REQUIRED_FIELDS: tuple[str, ...] = ("id", "action_type", "created_at")
+
+#: Optional string fields kept by the reader.
+OPTIONAL_FIELDS: tuple[str, ...] = tuple(
+    f for f in RECORD_FIELDS if f not in REQUIRED_FIELDS and f != "data"
+)
+
+
+def category_of(action_type: str) -> str:
+    """Return the category of an action type.
+
+    Parameters
+    ----------
+    action_type : str
+        A Pipes action type such as ``"workspace.delete"``.
+
+    Returns
+    -------
+    str
+        One of ``common``, ``maintenance``, ``org_management``,
+        ``destructive``, or ``other`` for an unknown action type.
+    """
+    return ACTION_CATEGORY.get(action_type, CATEGORY_OTHER)
