@@ -21,6 +21,10 @@ __all__ = [
     "REQUIRED_FIELDS",
     "TP_FIELDS",
     "category_of",
+    "Lookalike",
+    "LOOKALIKES",
+    "Scenario",
+    "SCENARIOS",
 ]
 
 
@@ -169,3 +173,35 @@ def category_of(action_type: str) -> str:
         ``destructive``, or ``other`` for an unknown action type.
     """
     return ACTION_CATEGORY.get(action_type, CATEGORY_OTHER)
+
+
+class Scenario(str, Enum):
+    """Injected attack scenarios (labelled in ``labels.csv``)."""
+
+    MASS_DELETION = "mass_deletion"
+    SHORT_LIVED_WORKSPACE = "short_lived_workspace"
+    OFF_HOURS = "off_hours"
+    IMPOSSIBLE_TRAVEL = "impossible_travel"
+    ACCOUNT_TAKEOVER = "account_takeover"
+    PRIVILEGE_ESCALATION = "privilege_escalation"
+    WORKSPACE_SPRAWL = "workspace_sprawl"
+    ACTOR_MISMATCH = "actor_mismatch"
+    RAPID_SUCCESSION = "rapid_succession"
+    DORMANT_REACTIVATION = "dormant_reactivation"
+    BILLING_CHANGE = "billing_change"
+    LOW_AND_SLOW = "low_and_slow"
+
+
+class Lookalike(str, Enum):
+    """Benign look-alikes (never labelled; listed in ``lookalikes.csv``)."""
+
+    ADMIN_CLEANUP = "admin_cleanup"
+    TRAVELLER = "traveller"
+    NEW_HIRE = "new_hire"
+    ONCALL_REBOOTS = "oncall_reboots"
+    MONTH_END_RUNS = "month_end_runs"
+    BULK_ONBOARDING = "bulk_onboarding"
+
+
+SCENARIOS: tuple[str, ...] = tuple(s.value for s in Scenario)
+LOOKALIKES: tuple[str, ...] = tuple(k.value for k in Lookalike)
