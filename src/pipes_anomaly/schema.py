@@ -8,7 +8,7 @@ the 51 types; the remaining ones are placed by what they do (a ``*.delete``,
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 __all__ = [
     "ACTION_CATEGORY",
@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 
-class Category(str, Enum):
+class Category(StrEnum):
     """Closed set of action categories."""
 
     COMMON = "common"
@@ -175,7 +175,7 @@ def category_of(action_type: str) -> str:
     return ACTION_CATEGORY.get(action_type, CATEGORY_OTHER)
 
 
-class Scenario(str, Enum):
+class Scenario(StrEnum):
     """Injected attack scenarios (labelled in ``labels.csv``)."""
 
     MASS_DELETION = "mass_deletion"
@@ -192,7 +192,7 @@ class Scenario(str, Enum):
     LOW_AND_SLOW = "low_and_slow"
 
 
-class Lookalike(str, Enum):
+class Lookalike(StrEnum):
     """Benign look-alikes (never labelled; listed in ``lookalikes.csv``)."""
 
     ADMIN_CLEANUP = "admin_cleanup"
