@@ -7,9 +7,881 @@ that open files.
 from __future__ import annotations
 
 # --- readers (issue 3) ----------------------------------------------------------
+import gzip
+import io as _io
+import sys
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import orjson
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.json as pa_json
+
+from pipes_anomaly import schema
+
+#: Default largest accepted line, in bytes (a real record is 1-3 KB).
+MAX_LINE_BYTES = 1_000_000
+
+#: Columns of the events frame, in order (docs/design.md section 2).
+EVENT_COLUMNS: tuple[str, ...] = (
+    "id",
+    "action_type",
+    "category",
+    "actor_id",
+    "actor_handle",
+    "actor_display_name",
+    "actor_ip",
+    "created_at",
+    "identity_id",
+    "identity_handle",
+    "tenant_id",
+    "target_id",
+    "target_handle",
+    "process_id",
+    "created_by_id",
+    "workspace_id",
+    "target_created_at",
+    "source",
+    "line",
+)
+
+_STR_FIELDS: tuple[str, ...] = (
+    "id",
+    "action_type",
+    "actor_id",
+    "actor_handle",
+    "actor_display_name",
+    "actor_ip",
+    "identity_id",
+    "identity_handle",
+    "tenant_id",
+    "target_id",
+    "target_handle",
+    "process_id",
+)
+_DATA_FIELDS: tuple[str, ...] = ("created_by_id", "created_by_ref", "workspace_id", "created_at")
+_CHUNK_BYTES = 1 << 25  # 32 MiB of text per parse block
+
+
+class InputError(Exception):
+    """A record or file that cannot be read.
+
+    Attributes
+    ----------
+    file : str
+        Source file name (``<stdin>`` for standard input).
+    line : int or None
+        1-based line number (array element or Parquet row), None for a file-level error.
+    field : str or None
+        Offending field, None when the whole line is at fault.
+    reason : str
+        What is wrong.
+    """
+
+    def __init__(self, file: str, line: int | None, field: str | None, reason: str) -> None:
+        self.file, self.line, self.field, self.reason = file, line, field, reason
+        where = file if line is None else f"{file}:{line}"
+        what = f" field '{field}'" if field else ""
+        super().__init__(f"{where}:{what} {reason}".replace(": ", ": ", 1))
+
+
+@dataclass(frozen=True)
+class Reject:
+    """One rejected input line, kept verbatim (``raw``) for the rejects file."""
+
+    source: str
+    line: int
+    field: str | None
+    reason: str
+    raw: bytes
+
+
+@dataclass(frozen=True)
+class FileStats:
+    """Counts for one input: ``read == accepted + rejected + duplicates``."""
+
+    source: str
+    read: int
+    accepted: int
+    rejected: int
+    duplicates: int
+
+
+@dataclass(frozen=True)
+class ReadStats:
+    """Per-file counts and their totals."""
+
+    files: tuple[FileStats, ...]
+
+    @property
+    def read(self) -> int:
+        """Records (non-blank lines, array elements, Parquet rows) read."""
+        return sum(f.read for f in self.files)
+
+    @property
+    def accepted(self) -> int:
+        """Records in the events frame."""
+        return sum(f.accepted for f in self.files)
+
+    @property
+    def rejected(self) -> int:
+        """Records rejected (see ``ReadResult.rejects``)."""
+        return sum(f.rejected for f in self.files)
+
+    @property
+    def duplicates(self) -> int:
+        """Records dropped because their id was already read."""
+        return sum(f.duplicates for f in self.files)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return one row per file plus a ``total`` row."""
+        rows = [vars(f) for f in self.files]
+        rows.append(
+            {
+                "source": "total",
+                "read": self.read,
+                "accepted": self.accepted,
+                "rejected": self.rejected,
+                "duplicates": self.duplicates,
+            }
+        )
+        return pd.DataFrame(rows)
+
+
+@dataclass
+class ReadResult:
+    """Output of :func:`read_events`."""
+
+    events: pd.DataFrame
+    stats: ReadStats
+    rejects: list[Reject] = field(default_factory=list)
+
+
+# A parsed block: column name -> list or arrow array, plus its source lines.
+@dataclass
+class _Block:
+    source: str
+    table: pa.Table  # columns _STR_FIELDS + created_at (string or timestamp) + data fields
+    lines: np.ndarray  # 1-based line numbers, int64
+    raws: list[bytes] | None  # raw line per row when known (slow path), else None
+
+
+def _arrow_schema() -> pa.Schema:
+    created_by = pa.struct([("id", pa.string())])
+    data = pa.struct(
+        [
+            ("created_by_id", pa.string()),
+            ("created_by", created_by),
+            ("workspace_id", pa.string()),
+            ("created_at", pa.string()),
+        ]
+    )
+    fields = [(f, pa.string()) for f in _STR_FIELDS] + [("created_at", pa.string())]
+    return pa.schema([*fields, ("data", data)])
+
+
+_PARSE_OPTIONS = pa_json.ParseOptions(
+    explicit_schema=_arrow_schema(), unexpected_field_behavior="ignore"
+)
+
+
+def _flatten_arrow(table: pa.Table) -> pa.Table:
+    """Arrow table in the reader schema -> flat columns (data.* pulled up)."""
+    data = table.column("data").combine_chunks()
+    cols = {f: table.column(f) for f in _STR_FIELDS}
+    cols["created_at"] = table.column("created_at")
+    cb = pc.struct_field(data, "created_by")
+    cols["created_by_id"] = pc.struct_field(data, "created_by_id")
+    cols["created_by_ref"] = pc.struct_field(cb, "id")
+    cols["workspace_id"] = pc.struct_field(data, "workspace_id")
+    cols["target_created_at"] = pc.struct_field(data, "created_at")
+    return pa.table(cols)
+
+
+def _check_required(table: pa.Table) -> np.ndarray:
+    """Row mask of records whose required fields are present (fast-path check)."""
+    ok = np.ones(table.num_rows, dtype=bool)
+    for f in ("id", "action_type", "created_at"):
+        col = table.column(f)
+        ok &= pc.fill_null(pc.greater(pc.utf8_length(col), 0), False).to_numpy(zero_copy_only=False)
+    has_actor = pc.or_(
+        pc.fill_null(pc.greater(pc.utf8_length(table.column("actor_id")), 0), False),
+        pc.fill_null(pc.greater(pc.utf8_length(table.column("actor_handle")), 0), False),
+    )
+    return ok & has_actor.to_numpy(zero_copy_only=False)
+
+
+# ---- slow path: one record at a time, precise errors -------------------------
+
+
+class _Bad(Exception):
+    def __init__(self, field: str | None, reason: str) -> None:
+        self.field, self.reason = field, reason
+
+
+def _str_or_none(rec: dict, key: str, label: str | None = None) -> str | None:
+    v = rec.get(key)
+    if v is None or isinstance(v, str):
+        return v
+    raise _Bad(label or key, f"expected a string, got {type(v).__name__}")
+
+
+def _record_values(rec: object) -> list:
+    """Validate one decoded record and return its flat values (slow path)."""
+    if not isinstance(rec, dict):
+        raise _Bad(None, f"expected a JSON object, got {type(rec).__name__}")
+    out = []
+    for f in _STR_FIELDS:
+        out.append(_str_or_none(rec, f))
+    for f in ("id", "action_type"):
+        if not rec.get(f):
+            raise _Bad(f, "missing required field")
+    if not (rec.get("actor_id") or rec.get("actor_handle")):
+        raise _Bad("actor_id", "missing required field (neither actor_id nor actor_handle)")
+    ts = rec.get("created_at")
+    if ts is None or ts == "":
+        raise _Bad("created_at", "missing required field")
+    if not isinstance(ts, str):
+        raise _Bad("created_at", f"expected an RFC 3339 string, got {type(ts).__name__}")
+    out.append(ts)
+    data = rec.get("data")
+    if isinstance(data, str):  # Tailpipe stores data as a JSON string
+        try:
+            data = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            raise _Bad("data", "not valid JSON") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise _Bad("data", f"expected an object, got {type(data).__name__}")
+    cb = data.get("created_by")
+    if cb is not None and not isinstance(cb, dict):
+        raise _Bad("data.created_by", f"expected an object, got {type(cb).__name__}")
+    out.append(_str_or_none(data, "created_by_id", "data.created_by_id"))
+    out.append(_str_or_none(cb or {}, "id", "data.created_by.id"))
+    out.append(_str_or_none(data, "workspace_id", "data.workspace_id"))
+    out.append(_str_or_none(data, "created_at", "data.created_at"))
+    return out
+
+
+_FLAT_NAMES = (
+    *_STR_FIELDS,
+    "created_at",
+    "created_by_id",
+    "created_by_ref",
+    "workspace_id",
+    "target_created_at",
+)
+
+
+def _rows_to_table(rows: list[list]) -> pa.Table:
+    cols = list(zip(*rows, strict=True)) if rows else [[] for _ in _FLAT_NAMES]
+    return pa.table(
+        {n: pa.array(c, type=pa.string()) for n, c in zip(_FLAT_NAMES, cols, strict=True)}
+    )
+
+
+def _parse_lines_slow(
+    source: str,
+    lines: list[bytes],
+    first_line: int,
+    max_line_bytes: int,
+    strict: bool,
+    rejects: list[Reject],
+) -> tuple[_Block, int]:
+    """Parse lines one by one; return the block of good records and the count read."""
+    rows: list[list] = []
+    nums: list[int] = []
+    raws: list[bytes] = []
+    n_read = 0
+    for i, raw in enumerate(lines):
+        if not raw.strip():
+            continue
+        n_read += 1
+        lineno = first_line + i
+        try:
+            if len(raw) > max_line_bytes:
+                raise _Bad(None, f"line longer than {max_line_bytes} bytes ({len(raw)})")
+            try:
+                rec = orjson.loads(raw)
+            except orjson.JSONDecodeError as exc:
+                msg = str(exc)
+                if "utf-8" in msg.lower() or "utf8" in msg.lower() or "surrogate" in msg.lower():
+                    raise _Bad(None, "not valid UTF-8") from None
+                raise _Bad(None, f"malformed JSON ({msg})") from None
+            rows.append(_record_values(rec))
+        except _Bad as bad:
+            if strict:
+                raise InputError(source, lineno, bad.field, bad.reason) from None
+            rejects.append(Reject(source, lineno, bad.field, bad.reason, raw))
+            continue
+        nums.append(lineno)
+        raws.append(raw)
+    block = _Block(source, _rows_to_table(rows), np.asarray(nums, dtype=np.int64), raws)
+    return block, n_read
+
+
+def _parse_chunk(
+    source: str,
+    chunk: bytes,
+    first_line: int,
+    max_line_bytes: int,
+    strict: bool,
+    rejects: list[Reject],
+) -> tuple[_Block, int, int]:
+    """Parse a block of whole lines; fast (Arrow) path with a per-line fallback.
+
+    Returns the block, the number of records read and the number of lines in the chunk.
+    """
+    buf = np.frombuffer(chunk, dtype=np.uint8)
+    nl = np.flatnonzero(buf == 10)
+    ends = nl if (len(chunk) and chunk[-1:] == b"\n") else np.append(nl, len(chunk))
+    starts = np.concatenate(([0], ends[:-1] + 1)) if len(ends) else np.zeros(0, np.int64)
+    n_lines = len(ends)
+    lengths = ends - starts
+    fast_ok = n_lines > 0 and int(lengths.min()) > 0 and int(lengths.max()) <= max_line_bytes
+    if fast_ok:
+        try:
+            table = pa_json.read_json(
+                _io.BytesIO(chunk),
+                read_options=pa_json.ReadOptions(block_size=max(1 << 20, int(lengths.max()) + 2)),
+                parse_options=_PARSE_OPTIONS,
+            )
+        except (pa.ArrowInvalid, UnicodeDecodeError, ValueError):
+            table = None
+        if table is not None and table.num_rows == n_lines:
+            flat = _flatten_arrow(table)
+            if bool(_check_required(flat).all()):
+                lines = np.arange(first_line, first_line + n_lines, dtype=np.int64)
+                return _Block(source, flat, lines, None), n_lines, n_lines
+    parts = [chunk[s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
+    block, n_read = _parse_lines_slow(source, parts, first_line, max_line_bytes, strict, rejects)
+    return block, n_read, n_lines
+
+
+def _iter_chunks(
+    stream: _io.BufferedIOBase,
+    source: str,
+    rejects: list[Reject],
+    strict: bool,
+    progress: Callable[[int], None] | None,
+) -> Iterator[tuple[bytes, bool]]:
+    """Yield (chunk of whole lines, is_last); a corrupt compressed stream ends early."""
+    rest = b""
+    while True:
+        try:
+            buf = stream.read(_CHUNK_BYTES)
+        except (OSError, EOFError, zlib.error) as exc:
+            if rest:
+                yield rest, True
+            raise _CorruptStream(str(exc) or type(exc).__name__) from None
+        if progress is not None and buf:
+            progress(len(buf))
+        if not buf:
+            if rest:
+                yield rest, True
+            return
+        buf = rest + buf
+        cut = buf.rfind(b"\n")
+        if cut < 0:
+            rest = buf
+            continue
+        rest = buf[cut + 1 :]
+        yield buf[: cut + 1], False
+
+
+class _CorruptStream(Exception):
+    pass
+
+
+def _read_lines_stream(
+    stream: _io.BufferedIOBase,
+    source: str,
+    *,
+    strict: bool,
+    max_line_bytes: int,
+    rejects: list[Reject],
+    progress: Callable[[int], None] | None,
+) -> tuple[list[_Block], int, int]:
+    """Read a JSON-lines stream; return blocks, records read and stream-level rejects."""
+    blocks: list[_Block] = []
+    n_read = 0
+    next_line = 1
+    it = _iter_chunks(stream, source, rejects, strict, progress)
+    try:
+        for chunk, _last in it:
+            block, nr, nl = _parse_chunk(source, chunk, next_line, max_line_bytes, strict, rejects)
+            blocks.append(block)
+            n_read += nr
+            next_line += nl
+    except _CorruptStream as exc:
+        reason = f"corrupt compressed stream after line {next_line - 1} ({exc})"
+        if strict:
+            raise InputError(source, next_line, None, reason) from None
+        rejects.append(Reject(source, next_line, None, reason, b""))
+        n_read += 1
+    return blocks, n_read, next_line - 1
+
+
+def _read_json_array(
+    raw: bytes, source: str, *, strict: bool, rejects: list[Reject]
+) -> tuple[list[_Block], int]:
+    try:
+        items = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise InputError(source, None, None, f"malformed JSON array ({exc})") from None
+    lines = [orjson.dumps(x) for x in items]
+    block, n_read = _parse_lines_slow(source, lines, 1, len(raw) + 1, strict, rejects)
+    return [block], n_read
+
+
+def _read_parquet(
+    path: Path, source: str, *, strict: bool, rejects: list[Reject]
+) -> tuple[list[_Block], int]:
+    import pyarrow.parquet as pq
+
+    try:
+        pf = pq.ParquetFile(path)
+        names = set(pf.schema_arrow.names)
+        wanted = [c for c in (*_STR_FIELDS, "created_at", "data") if c in names]
+        table = pf.read(columns=wanted)
+    except (OSError, pa.ArrowException) as exc:
+        raise InputError(source, None, None, f"cannot read Parquet file ({exc})") from None
+    n = table.num_rows
+    cols: dict[str, pa.Array] = {}
+    for f in _STR_FIELDS:
+        if f in names:
+            col = table.column(f)
+            if not pa.types.is_string(col.type) and not pa.types.is_large_string(col.type):
+                col = pc.cast(col, pa.string())
+            cols[f] = col
+        else:
+            cols[f] = pa.nulls(n, pa.string())
+    ts = table.column("created_at") if "created_at" in names else pa.nulls(n, pa.string())
+    if pa.types.is_timestamp(ts.type):
+        if ts.type.tz is None:
+            ts = pc.assume_timezone(ts, "UTC")
+        ts = pc.cast(ts, pa.timestamp("ns", tz="UTC"))
+    cols["created_at"] = ts
+    data_cols = {
+        k: pa.nulls(n, pa.string())
+        for k in ("created_by_id", "created_by_ref", "workspace_id", "target_created_at")
+    }
+    if "data" in names:
+        data = table.column("data")
+        if pa.types.is_string(data.type) or pa.types.is_large_string(data.type):
+            texts = [b"{}" if v is None else v.encode() for v in data.to_pylist()]
+            parsed = _parse_lines_slow(
+                source, [b'{"data":' + t + b"}" for t in texts], 1, 1 << 62, False, []
+            )
+            # any row whose data does not parse keeps nulls; checked per row below
+            if parsed[0].table.num_rows == n:
+                for k in data_cols:
+                    data_cols[k] = parsed[0].table.column(k)
+        elif pa.types.is_struct(data.type):
+            flat = pa.table({"data": data})
+            d = flat.column("data").combine_chunks()
+            sub = {f.name for f in d.type}
+            if "created_by_id" in sub:
+                data_cols["created_by_id"] = pc.cast(
+                    pc.struct_field(d, "created_by_id"), pa.string()
+                )
+            if "workspace_id" in sub:
+                data_cols["workspace_id"] = pc.cast(pc.struct_field(d, "workspace_id"), pa.string())
+            if "created_at" in sub:
+                data_cols["target_created_at"] = pc.cast(
+                    pc.struct_field(d, "created_at"), pa.string()
+                )
+            if "created_by" in sub:
+                cb = pc.struct_field(d, "created_by")
+                if pa.types.is_struct(cb.type) and "id" in {f.name for f in cb.type}:
+                    data_cols["created_by_ref"] = pc.cast(pc.struct_field(cb, "id"), pa.string())
+    cols.update(data_cols)
+    flat = pa.table(cols)
+    ok = (
+        _check_required(flat)
+        if not pa.types.is_timestamp(ts.type)
+        else _check_required(
+            flat.set_column(
+                flat.schema.get_field_index("created_at"),
+                "created_at",
+                pc.cast(pc.is_valid(ts), pa.string()),
+            )
+        )
+    )
+    lines = np.arange(1, n + 1, dtype=np.int64)
+    if not ok.all():
+        bad = np.flatnonzero(~ok)
+        rows = flat.take(pa.array(bad)).to_pylist()
+        for i, row in zip(bad.tolist(), rows, strict=True):
+            fld = next((f for f in ("id", "action_type", "created_at") if not row[f]), "actor_id")
+            reason = "missing required field"
+            if strict:
+                raise InputError(source, i + 1, fld, reason)
+            rejects.append(Reject(source, i + 1, fld, reason, orjson.dumps(row, default=str)))
+        flat = flat.filter(pa.array(ok))
+        lines = lines[ok]
+    return [_Block(source, flat, lines, None)], n
+
+
+def _open_input(path: str | Path) -> tuple[str, _io.BufferedIOBase | bytes, str]:
+    """Return (source name, stream, kind) with kind in jsonl, array, parquet."""
+    if str(path) == "-":
+        raw = sys.stdin.buffer.read()
+        kind = "array" if raw.lstrip()[:1] == b"[" else "jsonl"
+        return "<stdin>", raw, kind
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(str(path), None, None, "no such file")
+    with open(p, "rb") as fh:
+        head = fh.read(4)
+    if head == b"PAR1":
+        return str(path), b"", "parquet"
+    if head[:2] == b"\x1f\x8b":
+        return str(path), gzip.open(p, "rb"), "jsonl"
+    fh = open(p, "rb")  # noqa: SIM115 - closed by caller
+    first = fh.read(1 << 16).lstrip()[:1]
+    fh.seek(0)
+    if first == b"[":
+        data = fh.read()
+        fh.close()
+        return str(path), data, "array"
+    return str(path), fh, "jsonl"
+
+
+def _to_utc(col: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """created_at column -> (int64 ns since epoch UTC, valid mask)."""
+    if pa.types.is_timestamp(col.type):
+        arr = pc.cast(col, pa.timestamp("ns", tz="UTC"))
+        valid = pc.is_valid(arr).to_numpy(zero_copy_only=False)
+        ns = pc.fill_null(pc.cast(arr, pa.int64()), 0).to_numpy(zero_copy_only=False)
+        return ns, valid
+    try:
+        arr = pc.cast(col, pa.timestamp("ns", tz="UTC"))
+        ns = pc.cast(arr, pa.int64()).to_numpy(zero_copy_only=False)
+        return ns, np.ones(len(ns), dtype=bool)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
+    s = pd.Series(col.to_pylist(), dtype=object)
+    t = pd.to_datetime(s, utc=True, format="ISO8601", errors="coerce")
+    # zone-less strings count as UTC (Tailpipe writes timestamps without zone)
+    valid = t.notna().to_numpy()
+    ns = (
+        t.dt.tz_convert("UTC")
+        .astype("datetime64[ns, UTC]")
+        .to_numpy()
+        .astype("datetime64[ns]")
+        .view(np.int64)
+    )
+    return np.where(valid, ns, 0), valid
+
+
+def read_events(
+    paths: str | Path | Sequence[str | Path],
+    *,
+    strict: bool = False,
+    max_line_bytes: int = MAX_LINE_BYTES,
+    progress: Callable[[int], None] | None = None,
+) -> ReadResult:
+    """Read Pipes audit records into the events frame (docs/design.md section 2).
+
+    Parameters
+    ----------
+    paths : str, Path or sequence of them
+        Inputs: JSON lines (``.jsonl``, gzip-compressed detected by content), a JSON array
+        file, Parquet (also Tailpipe's ``pipes_audit_log``, where ``data`` is a JSON string and
+        ``created_at`` a timestamp without zone, read as UTC), or ``"-"`` for standard input.
+    strict : bool, default False
+        Raise :class:`InputError` at the first bad record instead of rejecting it.
+    max_line_bytes : int, default MAX_LINE_BYTES
+        Longer lines are rejected.
+    progress : callable, optional
+        Called with the number of bytes just read (JSON lines inputs), e.g. to advance a bar.
+
+    Returns
+    -------
+    ReadResult
+        ``events`` sorted by ``created_at`` then ``id`` (duplicate ids dropped, first kept),
+        ``stats`` with ``read == accepted + rejected + duplicates`` per file, and ``rejects``
+        (file, line, field, reason and the verbatim line).
+
+    Raises
+    ------
+    InputError
+        A file that is missing or unreadable as a whole (malformed JSON array, broken
+        Parquet), no records at all, or with ``strict=True`` the first bad record.
+    """
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    rejects: list[Reject] = []
+    blocks: list[_Block] = []
+    per_file: list[tuple[str, int, int]] = []  # source, read, rejected
+    for path in paths:
+        n_rej_before = len(rejects)
+        source, stream, kind = _open_input(path)
+        if kind == "parquet":
+            bl, n_read = _read_parquet(Path(path), source, strict=strict, rejects=rejects)
+        elif kind == "array":
+            assert isinstance(stream, bytes)
+            bl, n_read = _read_json_array(stream, source, strict=strict, rejects=rejects)
+        else:
+            fh = _io.BytesIO(stream) if isinstance(stream, bytes) else stream
+            try:
+                bl, n_read, _ = _read_lines_stream(
+                    fh,
+                    source,
+                    strict=strict,
+                    max_line_bytes=max_line_bytes,
+                    rejects=rejects,
+                    progress=progress,
+                )
+            finally:
+                fh.close()
+        # created_at must parse; reject rows that do not
+        for b in bl:
+            ns, valid = _to_utc(b.table.column("created_at"))
+            if not valid.all():
+                bad = np.flatnonzero(~valid)
+                for i in bad.tolist():
+                    raw = b.raws[i] if b.raws is not None else _raw_from_row(b.table, i)
+                    value = b.table.column("created_at")[i].as_py()
+                    reason = f"unparsable time {value!r}"
+                    if strict:
+                        raise InputError(source, int(b.lines[i]), "created_at", reason)
+                    rejects.append(Reject(source, int(b.lines[i]), "created_at", reason, raw))
+                b.table = b.table.filter(pa.array(valid))
+                b.lines = b.lines[valid]
+                ns = ns[valid]
+            b.table = b.table.set_column(
+                b.table.schema.get_field_index("created_at"),
+                "created_at",
+                pa.array(ns, type=pa.int64()),
+            )
+            b.raws = None
+        blocks.extend(bl)
+        per_file.append((source, n_read, len(rejects) - n_rej_before))
+    total_read = sum(r for _, r, _ in per_file)
+    if total_read == 0:
+        names = ", ".join(s for s, _, _ in per_file) or "(no inputs)"
+        raise InputError(names, None, None, "empty input: no records to read")
+    events, dup_per_source = _assemble(blocks)
+    stats = []
+    for source, n_read, n_rej in per_file:
+        dups = dup_per_source.get(source, 0)
+        dup_per_source[source] = 0  # the same source listed twice counts once
+        stats.append(FileStats(source, n_read, n_read - n_rej - dups, n_rej, dups))
+    rejects.sort(key=lambda r: (r.source, r.line))
+    return ReadResult(events, ReadStats(tuple(stats)), rejects)
+
+
+def _raw_from_row(table: pa.Table, i: int) -> bytes:
+    return orjson.dumps(table.slice(i, 1).to_pylist()[0], default=str)
+
+
+def _assemble(blocks: list[_Block]) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Concatenate parsed blocks into the sorted, deduplicated events frame."""
+    tables = [b.table.select(list(_FLAT_NAMES)) for b in blocks if b.table.num_rows]
+    src_codes = []
+    sources: list[str] = []
+    for b in blocks:
+        if not b.table.num_rows:
+            continue
+        if b.source not in sources:
+            sources.append(b.source)
+        src_codes.append(np.full(b.table.num_rows, sources.index(b.source), dtype=np.int32))
+    if not tables:
+        return _empty_events(), {}
+    table = pa.concat_tables(tables)
+    lines = np.concatenate([b.lines for b in blocks if b.table.num_rows])
+    src = np.concatenate(src_codes)
+    df = table.to_pandas()
+    dup = df["id"].duplicated(keep="first").to_numpy()
+    dup_counts = {s: int(np.count_nonzero(dup & (src == i))) for i, s in enumerate(sources)}
+    if dup.any():
+        keep = ~dup
+        df = df.loc[keep].reset_index(drop=True)
+        lines, src = lines[keep], src[keep]
+    ns = df["created_at"].to_numpy(dtype=np.int64)
+    out = pd.DataFrame(index=pd.RangeIndex(len(df)))
+    out["id"] = df["id"]
+    out["action_type"] = df["action_type"]
+    codes, uniq = pd.factorize(df["action_type"])
+    cats = np.array([schema.category_of(a) for a in uniq], dtype=object)
+    out["category"] = pd.Series(cats[codes], dtype="str") if len(df) else pd.Series([], dtype="str")
+    handle_id = "handle:" + df["actor_handle"].fillna("")
+    out["actor_id"] = df["actor_id"].where(df["actor_id"].fillna("") != "", handle_id)
+    for f in ("actor_handle", "actor_display_name", "actor_ip"):
+        out[f] = df[f]
+    out["created_at"] = pd.to_datetime(ns, unit="ns", utc=True)
+    for f in (
+        "identity_id",
+        "identity_handle",
+        "tenant_id",
+        "target_id",
+        "target_handle",
+        "process_id",
+    ):
+        out[f] = df[f]
+    out["created_by_id"] = df["created_by_id"].fillna(df["created_by_ref"])
+    is_ws = df["action_type"].str.startswith("workspace.")
+    out["workspace_id"] = df["workspace_id"].fillna(df["target_id"].where(is_ws))
+    tca = pd.to_datetime(df["target_created_at"], utc=True, format="ISO8601", errors="coerce")
+    out["target_created_at"] = tca.astype("datetime64[ns, UTC]")
+    src_names = np.array(sources, dtype=object)
+    out["source"] = pd.Series(src_names[src], dtype="str")
+    out["line"] = lines
+    out = out.sort_values(["created_at", "id"], kind="stable", ignore_index=True)
+    return out, dup_counts
+
+
+def _empty_events() -> pd.DataFrame:
+    cols = {c: pd.Series([], dtype="str") for c in EVENT_COLUMNS}
+    cols["created_at"] = pd.Series([], dtype="datetime64[ns, UTC]")
+    cols["target_created_at"] = pd.Series([], dtype="datetime64[ns, UTC]")
+    cols["line"] = pd.Series([], dtype="int64")
+    return pd.DataFrame(cols)
+
+
+def write_rejects(rejects: Iterable[Reject], path: str | Path) -> int:
+    """Write rejected lines verbatim, one per line, to ``path``.
+
+    Stream-level rejects (a corrupt compressed tail) have no line to write and are skipped.
+
+    Parameters
+    ----------
+    rejects : iterable of Reject
+        Usually ``ReadResult.rejects``.
+    path : str or Path
+        Output file (overwritten).
+
+    Returns
+    -------
+    int
+        Number of lines written.
+    """
+    n = 0
+    with open(path, "wb") as fh:
+        for r in rejects:
+            if r.raw:
+                fh.write(r.raw.rstrip(b"\n") + b"\n")
+                n += 1
+    return n
 
 
 # --- writers: generated worlds (issue 2) ----------------------------------------
 
 
 # --- writers: scores (issue 4) ----------------------------------------------------
+
+
+# --- readers: labels and scores (issue 5) ---------------------------------------------
+# Imports local to this section (other sections own the top of the file).
+import json as _json  # noqa: E402
+from pathlib import Path as _Path  # noqa: E402
+
+import pandas as _pd  # noqa: E402
+
+from pipes_anomaly.evaluate import Labels as _Labels  # noqa: E402
+
+#: Score file formats by extension.
+SCORE_FORMATS: tuple[str, ...] = (".csv", ".jsonl", ".parquet")
+
+
+class LabelsError(ValueError):
+    """A labels directory or scores file that cannot be read; the message names the file."""
+
+
+def read_scores(path: str | _Path) -> _pd.DataFrame:
+    """Read a scores file written by ``anomaly score`` (design.md section 5).
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.csv``, ``.jsonl`` or ``.parquet`` file.
+
+    Returns
+    -------
+    DataFrame
+        The file as written; window bounds stay strings for CSV/JSONL (the evaluator
+        parses them).
+
+    Raises
+    ------
+    LabelsError
+        When the file is missing, has another extension, or cannot be parsed.
+    """
+    p = _Path(path)
+    if not p.is_file():
+        raise LabelsError(f"scores file not found: {p}")
+    ext = p.suffix.lower()
+    if ext not in SCORE_FORMATS:
+        raise LabelsError(
+            f"{p}: unsupported scores format '{ext}' (use {', '.join(SCORE_FORMATS)})"
+        )
+    try:
+        if ext == ".csv":
+            frame = _pd.read_csv(p, dtype={"actor_id": "string"}, keep_default_na=True)
+        elif ext == ".jsonl":
+            frame = _pd.read_json(p, lines=True, dtype=False, convert_dates=False)
+        else:
+            frame = _pd.read_parquet(p)
+    except (ValueError, OSError) as exc:
+        raise LabelsError(f"{p}: cannot read scores: {exc}") from exc
+    return frame
+
+
+def read_labels(directory: str | _Path) -> _Labels:
+    """Read the ground truth written by ``anomaly generate --out DIR`` (design.md section 6).
+
+    Parameters
+    ----------
+    directory : str or Path
+        Directory holding ``labels.csv`` (required), ``lookalikes.csv``,
+        ``window_labels.csv`` and ``manifest.json`` (optional).
+
+    Returns
+    -------
+    Labels
+
+    Raises
+    ------
+    LabelsError
+        When the directory or ``labels.csv`` is missing or a file cannot be parsed.
+    """
+    d = _Path(directory)
+    if not d.is_dir():
+        raise LabelsError(f"labels directory not found: {d}")
+    labels_csv = d / "labels.csv"
+    if not labels_csv.is_file():
+        raise LabelsError(
+            f"labels file not found: {labels_csv} (expected the --out directory of "
+            "'anomaly generate')"
+        )
+
+    def _csv(p: _Path) -> _pd.DataFrame:
+        try:
+            return _pd.read_csv(p, dtype="string", keep_default_na=False)
+        except (ValueError, OSError) as exc:
+            raise LabelsError(f"{p}: cannot read CSV: {exc}") from exc
+
+    records = _csv(labels_csv)
+    look_p, win_p, man_p = d / "lookalikes.csv", d / "window_labels.csv", d / "manifest.json"
+    lookalikes = _csv(look_p) if look_p.is_file() else None
+    window_labels = _csv(win_p) if win_p.is_file() else None
+    manifest = {}
+    if man_p.is_file():
+        try:
+            manifest = _json.loads(man_p.read_text(encoding="utf-8"))
+        except ValueError as exc:
+            raise LabelsError(f"{man_p}: invalid JSON: {exc}") from exc
+    try:
+        return _Labels.from_frames(
+            records, lookalikes, window_labels=window_labels, manifest=manifest
+        )
+    except ValueError as exc:
+        raise LabelsError(f"{d}: {exc}") from exc
