@@ -6,3 +6,424 @@ from __future__ import annotations
 
 
 # --- evaluation report (issue 5) -----------------------------------------------------
+
+# Imports local to this section (other sections own the top of the file).
+import base64 as _base64  # noqa: E402
+import html as _html  # noqa: E402
+import io as _io  # noqa: E402
+import math as _math  # noqa: E402
+
+import numpy as _np  # noqa: E402
+import pandas as _pd  # noqa: E402
+from matplotlib.figure import Figure as _Figure  # noqa: E402
+from rich.table import Table as _Table  # noqa: E402
+
+from pipes_anomaly.evaluate import EvaluationResult as _EvaluationResult  # noqa: E402
+
+#: PNG files of the evaluation report, in display order, with their captions.
+EVALUATION_PLOTS: dict[str, str] = {
+    "pr_curve.png": "Precision-recall curve (actor-windows)",
+    "roc_curve.png": "ROC curve (actor-windows)",
+    "score_by_scenario.png": "Score distribution by scenario",
+    "recall_by_scenario.png": "Recall by scenario within each investigation budget",
+}
+
+
+def _fmt(value: object, digits: int = 3) -> str:
+    """Format a metric for a table: ``NaN`` as an en dash, floats with ``digits``."""
+    if value is None:
+        return "–"
+    if isinstance(value, bool | _np.bool_):
+        return "yes" if value else "no"
+    if isinstance(value, int | _np.integer):
+        return str(int(value))
+    if isinstance(value, float | _np.floating):
+        if _math.isnan(value):
+            return "–"
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def _count(value: float) -> str:
+    """Format an expected count (may be fractional because of ties)."""
+    if _math.isnan(value):
+        return "–"
+    return str(int(value)) if float(value).is_integer() else f"{value:.2f}"
+
+
+def evaluation_tables(result: _EvaluationResult) -> dict[str, _pd.DataFrame]:
+    """Build the report's tables as display-ready string frames.
+
+    Parameters
+    ----------
+    result : EvaluationResult
+
+    Returns
+    -------
+    dict of str to DataFrame
+        ``overall``, ``budgets``, ``precision_at_k``, ``scenarios``, ``lookalikes``,
+        ``incidents`` (strings, ready for Markdown, HTML or rich).
+    """
+    labs = [r for r in result.budgets["label"]]
+    overall = _pd.DataFrame(
+        [
+            ("windows", str(result.n_windows)),
+            ("window size", result.window),
+            ("labelled windows", str(result.n_positive)),
+            ("alerts (flag)", str(result.n_alerts)),
+            ("precision at flag", _fmt(result.flag["precision"])),
+            ("recall at flag", _fmt(result.flag["recall"])),
+            ("F1 at flag", _fmt(result.flag["f1"])),
+            ("PR-AUC (average precision)", _fmt(result.pr_auc)),
+            ("ROC-AUC", _fmt(result.roc_auc)),
+            (
+                "incidents caught at flag",
+                f"{int(result.incidents['caught_flag'].sum())} / {len(result.incidents)}",
+            ),
+        ],
+        columns=["metric", "value"],
+    )
+    budgets = _pd.DataFrame(
+        {
+            "budget": result.budgets["label"],
+            "windows reviewed": result.budgets["k"].astype(int).astype(str),
+            "score cut-off": [_fmt(v) for v in result.budgets["threshold"]],
+            "recall": [_fmt(v) for v in result.budgets["recall"]],
+            "precision": [_fmt(v) for v in result.budgets["precision"]],
+            "incidents caught": [
+                f"{_count(float(result.incidents[f'caught@{lab}'].sum()))} / "
+                f"{len(result.incidents)}"
+                for lab in labs
+            ],
+        }
+    )
+    pak = _pd.DataFrame(
+        {
+            "k": result.precision_at_k["k"].astype(str),
+            "precision@k": [_fmt(v) for v in result.precision_at_k["precision"]],
+            "labelled in top k": [_count(v) for v in result.precision_at_k["positives"]],
+        }
+    )
+    sc = result.scenarios
+    scen = _pd.DataFrame(
+        {
+            "scenario": sc["scenario"],
+            "incidents": sc["incidents"].astype(str),
+            "windows": sc["windows"].astype(str),
+            "PR-AUC": [_fmt(v) for v in sc["pr_auc"]],
+            "recall (flag)": [_fmt(v) for v in sc["recall_flag"]],
+            **{f"recall@{lab}": [_fmt(v) for v in sc[f"recall@{lab}"]] for lab in labs},
+            "incidents caught (flag)": [_count(v) for v in sc["incidents_flag"]],
+            **{
+                f"caught@{lab}": [_count(v) for v in sc[f"incidents@{lab}"]]
+                for lab in labs
+                if lab in ("1%", "5%")
+            },
+        }
+    )
+    lk = result.lookalikes
+    look = _pd.DataFrame(
+        {
+            "look-alike": lk["kind"],
+            "benign windows": lk["windows"].astype(str),
+            "alerts (flag)": [_count(float(v)) for v in lk["alerts_flag"]],
+            "rate (flag)": [_fmt(v) for v in lk["rate_flag"]],
+            **{f"in top {lab}": [_count(v) for v in lk[f"alerts@{lab}"]] for lab in labs},
+        }
+    )
+    inc = result.incidents
+    incidents = _pd.DataFrame(
+        {
+            "incident": inc["incident_id"],
+            "scenario": inc["scenario"],
+            "actor": inc["actor_id"],
+            "windows": inc["windows"].astype(str),
+            "max score": [_fmt(v) for v in inc["max_score"]],
+            "best rank": inc["best_rank"].astype(str),
+            "alerted": [_fmt(bool(v)) for v in inc["caught_flag"]],
+            **{
+                f"caught@{lab}": [_fmt(v, 2) for v in inc[f"caught@{lab}"]]
+                for lab in labs
+                if lab in ("1%", "5%")
+            },
+        }
+    )
+    return {
+        "overall": overall,
+        "budgets": budgets,
+        "precision_at_k": pak,
+        "scenarios": scen,
+        "lookalikes": look,
+        "incidents": incidents,
+    }
+
+
+_TABLE_TITLES: dict[str, str] = {
+    "overall": "Overall",
+    "budgets": "Recall within investigation budgets",
+    "precision_at_k": "Precision at k",
+    "scenarios": "Recall per scenario",
+    "lookalikes": "False alerts on benign look-alikes",
+    "incidents": "Incidents",
+}
+
+
+def evaluation_rich_tables(result: _EvaluationResult) -> list[_Table]:
+    """Compact terminal summary: overall, budgets, scenarios and look-alikes.
+
+    Parameters
+    ----------
+    result : EvaluationResult
+
+    Returns
+    -------
+    list of rich.table.Table
+    """
+    tables = evaluation_tables(result)
+    labs = [lab for lab in result.budgets["label"] if lab != "0.1%"]
+    sc, lk = result.scenarios, result.lookalikes
+    tables["scenarios"] = _pd.DataFrame(
+        {
+            "scenario": sc["scenario"],
+            "inc.": sc["incidents"].astype(str),
+            "flag": [_fmt(v, 2) for v in sc["recall_flag"]],
+            **{f"@{lab}": [_fmt(v, 2) for v in sc[f"recall@{lab}"]] for lab in labs},
+        }
+    )
+    tables["lookalikes"] = _pd.DataFrame(
+        {
+            "look-alike": lk["kind"],
+            "windows": lk["windows"].astype(str),
+            "flag": [_count(float(v)) for v in lk["alerts_flag"]],
+            **{f"@{lab}": [_count(v) for v in lk[f"alerts@{lab}"]] for lab in labs},
+        }
+    )
+    out = []
+    for key in ("overall", "budgets", "scenarios", "lookalikes"):
+        frame = tables[key]
+        title = _TABLE_TITLES[key]
+        if key in ("scenarios", "lookalikes"):
+            title += " (flag, budgets)"
+        t = _Table(title=title, title_justify="left")
+        for i, col in enumerate(frame.columns):
+            t.add_column(str(col), justify="left" if i == 0 else "right")
+        for row in frame.itertuples(index=False):
+            t.add_row(*[str(v) for v in row])
+        out.append(t)
+    return out
+
+
+def _markdown_table(frame: _pd.DataFrame) -> str:
+    cols = [str(c) for c in frame.columns]
+    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
+    for row in frame.itertuples(index=False):
+        lines.append("| " + " | ".join(str(v).replace("|", "\\|") for v in row) + " |")
+    return "\n".join(lines)
+
+
+_READING_GUIDE = (
+    "A window is one actor over one time window; it is *labelled* when any of its records "
+    "belongs to an injected incident. A budget of 5% means the analyst reviews the 5% "
+    "highest-scored windows. Windows tied at a budget's cut-off share the remaining slots, "
+    "so counts can be fractional (expected values under a random order of the tie). "
+    "Look-alike false alerts count benign look-alike windows (travel, clean-ups, new hires, "
+    "...) that were flagged or fell within the budget."
+)
+
+
+def evaluation_markdown(
+    result: _EvaluationResult, *, title: str = "Evaluation report", source: str = ""
+) -> str:
+    """Render the evaluation as Markdown; plots are referenced by file name.
+
+    Parameters
+    ----------
+    result : EvaluationResult
+    title : str, default "Evaluation report"
+    source : str, default ""
+        A line naming the scores and labels evaluated.
+
+    Returns
+    -------
+    str
+        Markdown text linking the PNG files of :data:`EVALUATION_PLOTS`.
+    """
+    tables = evaluation_tables(result)
+    parts = [f"# {title}", ""]
+    if source:
+        parts += [source, ""]
+    parts += [_READING_GUIDE, ""]
+    for note in result.notes:
+        parts += [f"> **Note:** {note}", ""]
+    for key, frame in tables.items():
+        parts += [f"## {_TABLE_TITLES[key]}", "", _markdown_table(frame), ""]
+    parts += ["## Plots", ""]
+    for name, caption in EVALUATION_PLOTS.items():
+        parts += [f"![{caption}]({name})", ""]
+    return "\n".join(parts)
+
+
+def evaluation_html(
+    result: _EvaluationResult,
+    images: dict[str, bytes],
+    *,
+    title: str = "Evaluation report",
+    source: str = "",
+) -> str:
+    """Render a self-contained HTML report (plots embedded as base64 PNG).
+
+    Parameters
+    ----------
+    result : EvaluationResult
+    images : dict of str to bytes
+        PNG bytes by file name, as returned by :func:`evaluation_plots`.
+    title : str, default "Evaluation report"
+    source : str, default ""
+        A line naming the scores and labels evaluated.
+
+    Returns
+    -------
+    str
+        One HTML document with no external references.
+    """
+    esc = _html.escape
+    tables = evaluation_tables(result)
+    body = [f"<h1>{esc(title)}</h1>"]
+    if source:
+        body.append(f"<p>{esc(source)}</p>")
+    body.append(f"<p>{esc(_READING_GUIDE)}</p>")
+    for note in result.notes:
+        body.append(f'<p class="note"><b>Note:</b> {esc(note)}</p>')
+    for key, frame in tables.items():
+        body.append(f"<h2>{esc(_TABLE_TITLES[key])}</h2>")
+        head = "".join(f"<th>{esc(str(c))}</th>" for c in frame.columns)
+        rows = "".join(
+            "<tr>" + "".join(f"<td>{esc(str(v))}</td>" for v in row) + "</tr>"
+            for row in frame.itertuples(index=False)
+        )
+        body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+    body.append("<h2>Plots</h2>")
+    for name, caption in EVALUATION_PLOTS.items():
+        if name in images:
+            data = _base64.b64encode(images[name]).decode("ascii")
+            body.append(
+                f'<figure><img alt="{esc(caption)}" src="data:image/png;base64,{data}">'
+                f"<figcaption>{esc(caption)}</figcaption></figure>"
+            )
+    style = (
+        "body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222}"
+        "table{border-collapse:collapse;margin:0.5em 0 1.5em}"
+        "th,td{border:1px solid #ccc;padding:3px 8px;text-align:right}"
+        "th:first-child,td:first-child{text-align:left}th{background:#f3f3f3}"
+        ".note{background:#fff6d5;padding:6px}img{max-width:100%}"
+    )
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{esc(title)}</title><style>{style}</style></head><body>\n"
+        + "\n".join(body)
+        + "\n</body></html>\n"
+    )
+
+
+def _png(fig: _Figure) -> bytes:
+    buf = _io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100, metadata={"Software": None})
+    return buf.getvalue()
+
+
+def evaluation_plots(result: _EvaluationResult) -> dict[str, bytes]:
+    """Draw the report's plots (matplotlib, Agg, no pyplot state).
+
+    Parameters
+    ----------
+    result : EvaluationResult
+
+    Returns
+    -------
+    dict of str to bytes
+        PNG bytes keyed by the file names of :data:`EVALUATION_PLOTS`.
+    """
+    out: dict[str, bytes] = {}
+    base_rate = result.n_positive / result.n_windows if result.n_windows else 0.0
+
+    fig = _Figure(figsize=(5.5, 4.5))
+    ax = fig.add_subplot()
+    if len(result.pr_curve):
+        ax.step(result.pr_curve["recall"], result.pr_curve["precision"], where="post")
+        ax.axhline(base_rate, color="grey", linestyle=":", label=f"base rate {base_rate:.3f}")
+        ax.legend(loc="upper right")
+    else:
+        ax.text(0.5, 0.5, "undefined (one class only)", ha="center", transform=ax.transAxes)
+    ax.set(
+        xlabel="recall",
+        ylabel="precision",
+        xlim=(0, 1.02),
+        ylim=(0, 1.02),
+        title=f"Precision-recall (PR-AUC {_fmt(result.pr_auc)})",
+    )
+    out["pr_curve.png"] = _png(fig)
+
+    fig = _Figure(figsize=(5.5, 4.5))
+    ax = fig.add_subplot()
+    if len(result.roc_curve):
+        ax.plot(result.roc_curve["fpr"], result.roc_curve["tpr"])
+        ax.plot([0, 1], [0, 1], color="grey", linestyle=":")
+    else:
+        ax.text(0.5, 0.5, "undefined (one class only)", ha="center", transform=ax.transAxes)
+    ax.set(
+        xlabel="false positive rate",
+        ylabel="true positive rate",
+        xlim=(0, 1),
+        ylim=(0, 1.02),
+        title=f"ROC (AUC {_fmt(result.roc_auc)})",
+    )
+    out["roc_curve.png"] = _png(fig)
+
+    w = result.windows
+    groups: list[tuple[str, _np.ndarray]] = []
+    benign = w[~w["is_positive"]]
+    groups.append(("benign", benign["score"].to_numpy()))
+    look = benign[benign["lookalike"].notna()]
+    if len(look):
+        groups.append(("look-alikes", look["score"].to_numpy()))
+    for scen in result.scenarios["scenario"]:
+        mask = w["scenarios"].fillna("").str.split(";").apply(lambda v, s=scen: s in v)
+        groups.append((str(scen), w.loc[mask.to_numpy(dtype=bool), "score"].to_numpy()))
+    fig = _Figure(figsize=(8, 0.45 * len(groups) + 1.6))
+    ax = fig.add_subplot()
+    data = [g[1] if len(g[1]) else _np.array([_np.nan]) for g in groups]
+    ax.boxplot(data, vert=False, showfliers=False, widths=0.6)
+    rng = _np.random.default_rng(0)  # jitter only; fixed seed keeps PNGs byte-identical
+    for i, (_, vals) in enumerate(groups, start=1):
+        shown = vals if len(vals) <= 2000 else _np.sort(vals)[-2000:]
+        ax.scatter(shown, i + rng.uniform(-0.2, 0.2, len(shown)), s=6, alpha=0.4, color="C0")
+    ax.set_yticks(range(1, len(groups) + 1), [f"{g[0]} ({len(g[1])})" for g in groups])
+    cut = result.budgets.loc[result.budgets["label"] == "5%", "threshold"]
+    if len(cut) and not _math.isnan(float(cut.iloc[0])):
+        ax.axvline(float(cut.iloc[0]), color="red", linestyle="--", label="5% budget cut-off")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.invert_yaxis()
+    ax.set(xlabel="score (higher = more anomalous)", title="Score by scenario")
+    fig.tight_layout()
+    out["score_by_scenario.png"] = _png(fig)
+
+    sc = result.scenarios
+    labs = list(result.budgets["label"])
+    fig = _Figure(figsize=(8, 0.45 * max(len(sc), 1) * 1.2 + 1.8))
+    ax = fig.add_subplot()
+    if len(sc):
+        y = _np.arange(len(sc))
+        height = 0.8 / len(labs)
+        for i, lab in enumerate(labs):
+            ax.barh(y + i * height, sc[f"recall@{lab}"].fillna(0.0), height, label=lab)
+        ax.set_yticks(y + 0.4 - height / 2, list(sc["scenario"]))
+        ax.axvline(0.6, color="grey", linestyle=":")
+        ax.legend(title="budget", loc="upper left", bbox_to_anchor=(1.01, 1.0))
+        ax.invert_yaxis()
+    else:
+        ax.text(0.5, 0.5, "no labelled windows", ha="center", transform=ax.transAxes)
+    ax.set(xlim=(0, 1.02), xlabel="recall (share of the scenario's windows)")
+    ax.set_title("Recall by scenario within budget")
+    fig.tight_layout()
+    out["recall_by_scenario.png"] = _png(fig)
+    return out
