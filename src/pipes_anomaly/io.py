@@ -66,6 +66,7 @@ _STR_FIELDS: tuple[str, ...] = (
 )
 _DATA_FIELDS: tuple[str, ...] = ("created_by_id", "created_by_ref", "workspace_id", "created_at")
 _CHUNK_BYTES = 1 << 25  # 32 MiB of text per parse block
+_SCRATCH = np.zeros(0, dtype=bool)  # newline mask buffer, grown on demand
 
 
 class InputError(Exception):
@@ -328,7 +329,7 @@ def _parse_lines_slow(
 
 def _parse_chunk(
     source: str,
-    chunk: bytes,
+    chunk: memoryview,
     first_line: int,
     max_line_bytes: int,
     strict: bool,
@@ -338,9 +339,12 @@ def _parse_chunk(
 
     Returns the block, the number of records read and the number of lines in the chunk.
     """
-    buf = np.frombuffer(chunk, dtype=np.uint8)
-    nl = np.flatnonzero(buf == 10)
-    ends = nl if (len(chunk) and chunk[-1:] == b"\n") else np.append(nl, len(chunk))
+    if len(_SCRATCH) < len(chunk):  # reused so that big chunks do not page-fault each time
+        _SCRATCH.resize(len(chunk), refcheck=False)
+    is_nl = _SCRATCH[: len(chunk)]
+    np.equal(np.frombuffer(chunk, dtype=np.uint8), 10, out=is_nl)
+    nl = np.flatnonzero(is_nl)
+    ends = nl if (len(chunk) and chunk[-1] == 10) else np.append(nl, len(chunk))
     starts = np.concatenate(([0], ends[:-1] + 1)) if len(ends) else np.zeros(0, np.int64)
     n_lines = len(ends)
     lengths = ends - starts
@@ -348,7 +352,7 @@ def _parse_chunk(
     if fast_ok:
         try:
             table = pa_json.read_json(
-                _io.BytesIO(chunk),
+                pa.BufferReader(pa.py_buffer(chunk)),
                 read_options=pa_json.ReadOptions(block_size=max(1 << 20, int(lengths.max()) + 2)),
                 parse_options=_PARSE_OPTIONS,
             )
@@ -359,40 +363,44 @@ def _parse_chunk(
             if bool(_check_required(flat).all()):
                 lines = np.arange(first_line, first_line + n_lines, dtype=np.int64)
                 return _Block(source, flat, lines, None), n_lines, n_lines
-    parts = [chunk[s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
+    parts = [bytes(chunk[s:e]) for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
     block, n_read = _parse_lines_slow(source, parts, first_line, max_line_bytes, strict, rejects)
     return block, n_read, n_lines
 
 
 def _iter_chunks(
     stream: _io.BufferedIOBase,
-    source: str,
-    rejects: list[Reject],
-    strict: bool,
     progress: Callable[[int], None] | None,
-) -> Iterator[tuple[bytes, bool]]:
-    """Yield (chunk of whole lines, is_last); a corrupt compressed stream ends early."""
-    rest = b""
+) -> Iterator[memoryview]:
+    """Yield blocks of whole lines (the last may lack its newline) without copying.
+
+    A corrupt compressed stream yields what was decoded and raises ``_CorruptStream``.
+    """
+    buf = bytearray(_CHUNK_BYTES)
+    fill = 0
     while True:
+        if fill == len(buf):  # one line longer than the buffer: grow (new object)
+            buf = buf + bytearray(len(buf))
         try:
-            buf = stream.read(_CHUNK_BYTES)
+            n = stream.readinto(memoryview(buf)[fill:])
         except (OSError, EOFError, zlib.error) as exc:
-            if rest:
-                yield rest, True
+            if fill:
+                yield memoryview(buf)[:fill]
             raise _CorruptStream(str(exc) or type(exc).__name__) from None
-        if progress is not None and buf:
-            progress(len(buf))
-        if not buf:
-            if rest:
-                yield rest, True
+        if not n:
+            if fill:
+                yield memoryview(buf)[:fill]
             return
-        buf = rest + buf
-        cut = buf.rfind(b"\n")
+        if progress is not None:
+            progress(n)
+        end = fill + n
+        cut = buf.rfind(b"\n", 0, end)
         if cut < 0:
-            rest = buf
+            fill = end
             continue
-        rest = buf[cut + 1 :]
-        yield buf[: cut + 1], False
+        yield memoryview(buf)[: cut + 1]
+        fill = end - cut - 1
+        buf[:fill] = buf[cut + 1 : end]
 
 
 class _CorruptStream(Exception):
@@ -412,9 +420,8 @@ def _read_lines_stream(
     blocks: list[_Block] = []
     n_read = 0
     next_line = 1
-    it = _iter_chunks(stream, source, rejects, strict, progress)
     try:
-        for chunk, _last in it:
+        for chunk in _iter_chunks(stream, progress):
             block, nr, nl = _parse_chunk(source, chunk, next_line, max_line_bytes, strict, rejects)
             blocks.append(block)
             n_read += nr
