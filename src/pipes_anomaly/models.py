@@ -1,0 +1,710 @@
+"""Anomaly detectors over the actor-window feature matrix, their calibration and persistence.
+
+One score chain, one direction:
+
+- internally, :meth:`AnomalyDetector.score_samples` follows scikit-learn (lower = more
+  abnormal);
+- everything a user sees is called ``score``: a number in [0, 1], **higher = more
+  anomalous**, calibrated as the share of training windows scored lower (so ``0.99`` means
+  "more unusual than 99% of the training windows").
+
+The default detector is an ensemble of an Isolation Forest and a Local Outlier Factor
+(novelty mode).  Each part's raw value is rank-normalised against the training windows;
+the ensemble averages the two on a log-tail scale (``-log(1 - rank)``, which keeps rising
+beyond the most anomalous training window instead of saturating at 1, so strong anomalies
+do not all tie) and calibrates that mean once more against the training windows.
+
+The alert threshold comes from an alert budget (``alert_rate``: the share of training
+windows that would alert) or an explicit score cut-off.
+
+Models are saved as joblib artefacts beside a ``manifest.json`` that records package
+versions, parameters, feature names, window, a hash of the training data, the threshold
+and the sha256 of every artefact; :func:`load_model` checks all of it, hashes first, before
+anything is unpickled.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import numbers
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, OutlierMixin
+from sklearn.ensemble import IsolationForest
+from sklearn.neighbors import LocalOutlierFactor
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+__all__ = [
+    "ALGORITHMS",
+    "DEFAULT_ALERT_RATE",
+    "MANIFEST_NAME",
+    "SEVERITIES",
+    "SEVERITY_CUTS",
+    "AnomalyDetector",
+    "ModelError",
+    "TrainedModel",
+    "load_model",
+    "package_versions",
+    "resolve_threshold",
+    "save_model",
+    "severity",
+    "sha256_files",
+]
+
+#: Detector choices: ``ensemble`` (default), ``iforest``, ``lof``.
+ALGORITHMS: tuple[str, ...] = ("ensemble", "iforest", "lof")
+
+#: Default alert budget: 1% of actor-windows.
+DEFAULT_ALERT_RATE = 0.01
+
+#: Severity names, lowest first.
+SEVERITIES: tuple[str, ...] = ("low", "medium", "high", "critical")
+
+#: Lower score bound of ``medium``, ``high`` and ``critical`` (below the first: ``low``).
+#: A score ``s`` means "more unusual than ``s`` of the training windows": ``critical`` is
+#: rarer than 1 in 1,000 training windows, ``high`` than 1 in 100, ``medium`` than 1 in 20.
+SEVERITY_CUTS: tuple[float, float, float] = (0.95, 0.99, 0.999)
+
+#: Name of the manifest file in a model directory.
+MANIFEST_NAME = "manifest.json"
+
+#: Version of the model directory layout.
+FORMAT_VERSION = 1
+
+_ARTEFACTS: tuple[str, ...] = ("detector.joblib", "profile.joblib", "baseline.joblib")
+
+
+class ModelError(Exception):
+    """A model directory that is missing, altered or does not match this installation.
+
+    The message says why and what to do; the CLI shows it as ``Error: <message>``.
+    """
+
+
+# ---------------------------------------------------------------------------- calibration
+
+
+@dataclass(frozen=True)
+class _Calibration:
+    """Empirical calibration of a raw anomaly value (higher = more abnormal) into [0, 1].
+
+    ``value`` maps ``a`` to the share of training values strictly below ``a``.  Beyond
+    the largest training value the share would be 1 for every value; instead the score
+    keeps rising smoothly from ``(n-1)/n`` towards 1 (``1 - exp(-excess/scale)/n``) so
+    that stronger anomalies still rank higher.
+    """
+
+    sorted_: np.ndarray
+    tail_scale_: float
+
+    @classmethod
+    def fit(cls, raw: np.ndarray) -> _Calibration:
+        s = np.sort(np.asarray(raw, dtype=np.float64))
+        spread = float(s[-1] - np.median(s))
+        if not np.isfinite(spread) or spread <= 0:
+            spread = 1.0
+        return cls(s, spread)
+
+    def __call__(self, raw: np.ndarray) -> np.ndarray:
+        raw = np.asarray(raw, dtype=np.float64)
+        n = len(self.sorted_)
+        below = np.searchsorted(self.sorted_, raw, side="left") / n
+        top = self.sorted_[-1]
+        excess = np.maximum(raw - top, 0.0)
+        tail = 1.0 - np.exp(-excess / self.tail_scale_) / n
+        return np.where(raw > top, tail, below)
+
+    def surprisal(self, raw: np.ndarray) -> np.ndarray:
+        """``-log(1 - calibrated)`` computed without rounding loss: unbounded, increasing."""
+        raw = np.asarray(raw, dtype=np.float64)
+        n = len(self.sorted_)
+        below = np.searchsorted(self.sorted_, raw, side="left") / n
+        top = self.sorted_[-1]
+        excess = np.maximum(raw - top, 0.0)
+        inside = -np.log(np.maximum(1.0 - below, 1.0 / n))
+        return np.where(raw > top, np.log(n) + excess / self.tail_scale_, inside)
+
+
+# ------------------------------------------------------------------------------ estimator
+
+
+class AnomalyDetector(OutlierMixin, BaseEstimator):
+    """Isolation Forest, Local Outlier Factor or their ensemble, calibrated to [0, 1].
+
+    Parameters
+    ----------
+    algorithm : {"ensemble", "iforest", "lof"}, default="ensemble"
+        ``iforest``: an Isolation Forest (scale-free, so no scaler).  ``lof``: a
+        :class:`~sklearn.preprocessing.StandardScaler` then a Local Outlier Factor in
+        novelty mode, fitted on the distinct training rows.  ``ensemble``: the mean of
+        the two rank-normalised scores on a log-tail scale, calibrated again.
+    n_estimators : int, default=200
+        Trees of the Isolation Forest.
+    max_samples : int, float or "auto", default="auto"
+        Rows drawn to build each tree (see :class:`~sklearn.ensemble.IsolationForest`).
+    n_neighbors : int, default=20
+        Neighbours of the LOF; capped at the number of distinct training rows minus one.
+    alert_rate : float, default=0.01
+        Alert budget: the share of training windows whose score exceeds the threshold
+        used by :meth:`predict` and :meth:`decision_function`.
+    random_state : int, RandomState instance or None, default=0
+        Seeds the Isolation Forest (the LOF is deterministic).
+
+    Attributes
+    ----------
+    iforest_ : Pipeline or None
+        Fitted Isolation Forest pipeline (None when ``algorithm="lof"``).
+    lof_ : Pipeline or None
+        Fitted scaler + LOF pipeline (None when ``algorithm="iforest"`` or when the
+        training rows are all identical, in which case the LOF part scores the scaled
+        distance to that single row).
+    n_neighbors_ : int
+        Neighbours the LOF actually uses.
+    n_unique_ : int
+        Distinct training rows.
+    threshold_ : float
+        Score above which a window alerts (the ``1 - alert_rate`` quantile of the
+        training scores).
+    offset_ : float
+        ``-threshold_``: ``decision_function = score_samples - offset_``.
+    training_scores_ : ndarray of shape (n_samples,)
+        Calibrated scores of the training windows.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Defined when ``X`` has string column names.
+    """
+
+    def __init__(
+        self,
+        *,
+        algorithm: str = "ensemble",
+        n_estimators: int = 200,
+        max_samples: int | float | str = "auto",
+        n_neighbors: int = 20,
+        alert_rate: float = DEFAULT_ALERT_RATE,
+        random_state: int | np.random.RandomState | None = 0,
+    ) -> None:
+        self.algorithm = algorithm
+        self.n_estimators = n_estimators
+        self.max_samples = max_samples
+        self.n_neighbors = n_neighbors
+        self.alert_rate = alert_rate
+        self.random_state = random_state
+
+    # -- parameters ---------------------------------------------------------------------
+
+    def _validate_params(self) -> None:
+        if self.algorithm not in ALGORITHMS:
+            raise ValueError(
+                f"algorithm must be one of {', '.join(ALGORITHMS)}; got {self.algorithm!r}"
+            )
+        for name in ("n_estimators", "n_neighbors"):
+            v = getattr(self, name)
+            if not isinstance(v, numbers.Integral) or isinstance(v, bool) or v < 1:
+                raise ValueError(f"{name} must be an integer >= 1; got {v!r}")
+        r = self.alert_rate
+        if not isinstance(r, numbers.Real) or isinstance(r, bool) or not 0 < r < 1:
+            raise ValueError(f"alert_rate must be a number in (0, 1); got {r!r}")
+
+    # -- fitting ------------------------------------------------------------------------
+
+    def fit(self, X: Any, y: Any = None) -> AnomalyDetector:
+        """Fit the detector(s) and calibrate their scores on the training windows.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training feature matrix (one row per actor-window).
+        y : Ignored
+            Present for API consistency.
+
+        Returns
+        -------
+        self : AnomalyDetector
+            The fitted detector.
+        """
+        self._validate_params()
+        X = validate_data(self, X, dtype=np.float64)
+        rng = check_random_state(self.random_state)
+        use_if = self.algorithm in ("ensemble", "iforest")
+        use_lof = self.algorithm in ("ensemble", "lof")
+
+        self.iforest_ = None
+        self.lof_ = None
+        self._lof_reference = None
+        self.n_unique_ = int(np.unique(X, axis=0).shape[0])
+        self.n_neighbors_ = 0
+        parts: list[np.ndarray] = []
+        if use_if:
+            forest = IsolationForest(
+                n_estimators=self.n_estimators,
+                max_samples=self.max_samples,
+                random_state=int(rng.randint(np.iinfo(np.int32).max)),
+            )
+            self.iforest_ = Pipeline([("iforest", forest)]).fit(X)
+            raw_if = -self.iforest_.score_samples(X)
+            self._cal_if = _Calibration.fit(raw_if)
+            parts.append(self._cal_if.surprisal(raw_if))
+        if use_lof:
+            raw_lof = self._fit_lof(X)
+            self._cal_lof = _Calibration.fit(raw_lof)
+            parts.append(self._cal_lof.surprisal(raw_lof))
+        combined = np.mean(parts, axis=0)
+        self._cal_final = _Calibration.fit(combined)
+        self.training_scores_ = self._cal_final(combined)
+        self.threshold_ = float(np.quantile(self.training_scores_, 1.0 - self.alert_rate))
+        self.offset_ = -self.threshold_
+        return self
+
+    def _fit_lof(self, X: np.ndarray) -> np.ndarray:
+        """Fit scaler + LOF on distinct rows; return the training rows' raw LOF values.
+
+        Quiet actors produce many identical rows; fitted as they are, more duplicates than
+        ``n_neighbors`` give zero reachability distances and meaningless factors.  The
+        scaler learns from every row, the LOF from the distinct scaled rows, and each
+        training row gets the factor of its distinct row.
+        """
+        scaler = StandardScaler().fit(X)
+        scaled = scaler.transform(X)
+        unique, inverse = np.unique(scaled, axis=0, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        if unique.shape[0] < 2:
+            # a single distinct row: the LOF is undefined; score the distance to it
+            self._lof_reference = Pipeline([("scale", scaler)])
+            self._lof_center = unique[0]
+            return np.zeros(X.shape[0])
+        self.n_neighbors_ = int(min(self.n_neighbors, unique.shape[0] - 1))
+        lof = LocalOutlierFactor(n_neighbors=self.n_neighbors_, novelty=True).fit(unique)
+        self.lof_ = Pipeline([("scale", scaler), ("lof", lof)])
+        return -lof.negative_outlier_factor_[inverse]
+
+    # -- scoring ------------------------------------------------------------------------
+
+    def _raw_lof(self, X: np.ndarray) -> np.ndarray:
+        if self.lof_ is not None:
+            return -self.lof_.score_samples(X)
+        scaled = self._lof_reference.transform(X)
+        return np.linalg.norm(scaled - self._lof_center, axis=1)
+
+    def score_components(self, X: Any) -> pd.DataFrame:
+        """Calibrated scores in [0, 1], higher = more anomalous, per detector and combined.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        DataFrame
+            Columns ``score`` (the detector's output), ``iforest_score`` and ``lof_score``
+            (NaN for a part the algorithm does not use), indexed like ``X`` when ``X`` is
+            a DataFrame.
+        """
+        check_is_fitted(self, "threshold_")
+        index = X.index if isinstance(X, pd.DataFrame) else None
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        n = X.shape[0]
+        if_score = np.full(n, np.nan)
+        lof_score = np.full(n, np.nan)
+        parts = []
+        if self.iforest_ is not None:
+            raw = -self.iforest_.score_samples(X)
+            if_score = self._cal_if(raw)
+            parts.append(self._cal_if.surprisal(raw))
+        if self.algorithm in ("ensemble", "lof"):
+            raw = self._raw_lof(X)
+            lof_score = self._cal_lof(raw)
+            parts.append(self._cal_lof.surprisal(raw))
+        score = self._cal_final(np.mean(parts, axis=0))
+        return pd.DataFrame(
+            {"score": score, "iforest_score": if_score, "lof_score": lof_score}, index=index
+        )
+
+    def anomaly_score(self, X: Any) -> np.ndarray:
+        """Calibrated score in [0, 1], higher = more anomalous.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            Share of training windows scored lower (strictly increasing beyond the most
+            anomalous training window).
+        """
+        return self.score_components(X)["score"].to_numpy()
+
+    def score_samples(self, X: Any) -> np.ndarray:
+        """Opposite of :meth:`anomaly_score` (scikit-learn direction: lower = more abnormal).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        return -self.anomaly_score(X)
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """``score_samples(X) - offset_``: negative for windows that alert.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        return self.score_samples(X) - self.offset_
+
+    def predict(self, X: Any) -> np.ndarray:
+        """-1 for windows that alert (score above ``threshold_``), 1 otherwise.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,), dtype int
+        """
+        return np.where(self.decision_function(X) < 0, -1, 1)
+
+
+# ------------------------------------------------------------------------ thresholds etc.
+
+
+def resolve_threshold(
+    training_scores: np.ndarray,
+    *,
+    alert_rate: float | None = None,
+    threshold: float | None = None,
+) -> float:
+    """Score cut-off from an alert budget or an explicit threshold (not both).
+
+    Parameters
+    ----------
+    training_scores : ndarray
+        Calibrated scores of the training windows.
+    alert_rate : float, optional
+        Share of training windows allowed to alert, in (0, 1).
+    threshold : float, optional
+        Explicit cut-off in [0, 1]; returned as is.
+
+    Returns
+    -------
+    float
+        Windows with ``score > threshold`` alert.
+
+    Raises
+    ------
+    ValueError
+        When both or neither are given, or a value is out of range.
+    """
+    if (alert_rate is None) == (threshold is None):
+        raise ValueError("give exactly one of alert_rate and threshold")
+    if threshold is not None:
+        if not 0.0 <= threshold <= 1.0:
+            raise ValueError(f"threshold must be in [0, 1]; got {threshold}")
+        return float(threshold)
+    assert alert_rate is not None
+    if not 0.0 < alert_rate < 1.0:
+        raise ValueError(f"alert rate must be in (0, 1); got {alert_rate}")
+    return float(np.quantile(np.asarray(training_scores, dtype=np.float64), 1.0 - alert_rate))
+
+
+def severity(score: np.ndarray | Sequence[float]) -> np.ndarray:
+    """Severity name of each score (see :data:`SEVERITY_CUTS`).
+
+    Parameters
+    ----------
+    score : array-like of float
+        Calibrated scores in [0, 1].
+
+    Returns
+    -------
+    ndarray of str
+        ``low``, ``medium``, ``high`` or ``critical``.
+    """
+    idx = np.searchsorted(np.asarray(SEVERITY_CUTS), np.asarray(score, dtype=float), "right")
+    return np.asarray(SEVERITIES, dtype=object)[idx]
+
+
+# ---------------------------------------------------------------------------- persistence
+
+
+@dataclass
+class TrainedModel:
+    """Everything ``anomaly score`` needs, as saved by :func:`save_model`.
+
+    Attributes
+    ----------
+    detector : AnomalyDetector
+        Fitted detector.
+    profile : object
+        ``features.ActorProfile`` of the training data (history for scoring).
+    baseline : object
+        ``explain.Baseline``: per-actor typical feature values for explanations.
+    window : str
+        Window size the features were built with (``"1d"`` or ``"1h"``).
+    feature_columns : tuple of str
+        Feature names, in the detector's column order.
+    threshold : float
+        Score above which a window alerts.
+    alert_rate : float or None
+        Alert budget the threshold came from (None when set as a score cut-off).
+    training_sha256 : str
+        Hash of the training data (see :func:`sha256_files`).
+    n_training_windows : int
+        Actor-windows the detector was fitted on.
+    manifest : dict
+        The manifest as read by :func:`load_model` (empty before saving).
+    """
+
+    detector: AnomalyDetector
+    profile: Any
+    baseline: Any
+    window: str
+    feature_columns: tuple[str, ...]
+    threshold: float
+    alert_rate: float | None
+    training_sha256: str
+    n_training_windows: int
+    manifest: dict = field(default_factory=dict)
+
+
+def package_versions() -> dict[str, str]:
+    """Versions recorded in, and required by, a model manifest.
+
+    Returns
+    -------
+    dict
+        ``pipes_anomaly``, ``scikit-learn``, ``numpy``, ``pandas`` -> version string.
+    """
+    import sklearn
+
+    from pipes_anomaly import __version__
+
+    return {
+        "pipes_anomaly": __version__,
+        "scikit-learn": sklearn.__version__,
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+    }
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def sha256_files(paths: Iterable[str | Path]) -> str:
+    """One sha256 over the bytes of several files, in the order given.
+
+    Parameters
+    ----------
+    paths : iterable of str or Path
+
+    Returns
+    -------
+    str
+        Hex digest.
+    """
+    h = hashlib.sha256()
+    for p in paths:
+        with open(p, "rb") as fh:
+            for block in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                h.update(block)
+    return h.hexdigest()
+
+
+def _retrain(model_dir: Path) -> str:
+    return f"retrain with `anomaly train --model-dir {model_dir}`"
+
+
+def save_model(model_dir: str | Path, model: TrainedModel) -> Path:
+    """Write the model's artefacts and its manifest into ``model_dir``.
+
+    Parameters
+    ----------
+    model_dir : str or Path
+        Directory (created if needed); existing artefacts are overwritten.
+    model : TrainedModel
+
+    Returns
+    -------
+    Path
+        Path of the written ``manifest.json``.
+    """
+    import joblib
+
+    d = Path(model_dir)
+    d.mkdir(parents=True, exist_ok=True)
+    objects = {
+        "detector.joblib": model.detector,
+        "profile.joblib": model.profile,
+        "baseline.joblib": model.baseline,
+    }
+    hashes = {}
+    for name, obj in objects.items():
+        joblib.dump(obj, d / name)
+        hashes[name] = _sha256(d / name)
+    params = {
+        k: (v if isinstance(v, (str, int, float, bool)) or v is None else repr(v))
+        for k, v in model.detector.get_params().items()
+    }
+    manifest = {
+        "format": FORMAT_VERSION,
+        "versions": package_versions(),
+        "params": params,
+        "feature_columns": list(model.feature_columns),
+        "window": model.window,
+        "training_data_sha256": model.training_sha256,
+        "n_training_windows": int(model.n_training_windows),
+        "threshold": float(model.threshold),
+        "alert_rate": None if model.alert_rate is None else float(model.alert_rate),
+        "artefacts": hashes,
+    }
+    path = d / MANIFEST_NAME
+    path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    model.manifest = manifest
+    return path
+
+
+def _expected_features() -> tuple[str, ...]:
+    from pipes_anomaly import features
+
+    return tuple(features.FEATURE_COLUMNS)
+
+
+def read_manifest(model_dir: str | Path) -> dict:
+    """Read and structurally check ``manifest.json`` (nothing is unpickled).
+
+    Parameters
+    ----------
+    model_dir : str or Path
+
+    Returns
+    -------
+    dict
+
+    Raises
+    ------
+    ModelError
+        When the directory or manifest is missing or malformed.
+    """
+    d = Path(model_dir)
+    path = d / MANIFEST_NAME
+    if not path.is_file():
+        where = "does not exist" if not d.exists() else f"has no {MANIFEST_NAME}"
+        raise ModelError(
+            f"no model in {d}: the directory {where} - train one with "
+            f"`anomaly train --model-dir {d}`"
+        )
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, OSError) as exc:
+        raise ModelError(f"{path} is not a valid manifest ({exc}) - {_retrain(d)}") from None
+    keys = ("format", "versions", "feature_columns", "window", "threshold", "artefacts")
+    missing = [k for k in keys if not isinstance(manifest, dict) or k not in manifest]
+    if missing:
+        raise ModelError(f"{path} lacks {', '.join(missing)} - {_retrain(d)}")
+    return manifest
+
+
+def load_model(
+    model_dir: str | Path, *, feature_columns: Sequence[str] | None = None
+) -> TrainedModel:
+    """Load a model saved by :func:`save_model`, refusing anything that does not match.
+
+    Checks, in order and before unpickling anything: the manifest exists and parses; its
+    format, package versions and feature names match this installation; every artefact
+    exists and its sha256 matches the manifest.
+
+    Parameters
+    ----------
+    model_dir : str or Path
+    feature_columns : sequence of str, optional
+        Feature names the model must have; default ``features.FEATURE_COLUMNS``.
+
+    Returns
+    -------
+    TrainedModel
+
+    Raises
+    ------
+    ModelError
+        Saying what does not match and what to do.
+    """
+    import joblib
+
+    d = Path(model_dir)
+    manifest = read_manifest(d)
+    if manifest["format"] != FORMAT_VERSION:
+        raise ModelError(
+            f"model in {d} has layout version {manifest['format']}, this version reads "
+            f"{FORMAT_VERSION} - {_retrain(d)}"
+        )
+    current = package_versions()
+    saved = manifest["versions"]
+    for pkg, version in current.items():
+        if saved.get(pkg) != version:
+            raise ModelError(
+                f"model in {d} was made with {pkg} {saved.get(pkg)}, this is {pkg} {version}"
+                f" - {_retrain(d)}"
+            )
+    expected = tuple(feature_columns) if feature_columns is not None else _expected_features()
+    have = tuple(manifest["feature_columns"])
+    if have != expected:
+        gone = [f for f in expected if f not in have]
+        extra = [f for f in have if f not in expected]
+        what = []
+        if gone:
+            what.append(f"lacks {', '.join(gone[:5])}")
+        if extra:
+            what.append(f"has unknown {', '.join(extra[:5])}")
+        if not what:
+            what.append("orders them differently")
+        raise ModelError(
+            f"model in {d} was trained on another feature set (it {'; '.join(what)})"
+            f" - {_retrain(d)}"
+        )
+    for name in _ARTEFACTS:
+        p = d / name
+        want = manifest["artefacts"].get(name)
+        if want is None or not p.is_file():
+            raise ModelError(f"model file {p} is missing - {_retrain(d)}")
+        if _sha256(p) != want:
+            raise ModelError(
+                f"model file {p} was altered (its sha256 does not match {MANIFEST_NAME}); "
+                f"refusing to load it - {_retrain(d)}"
+            )
+    loaded = {name: joblib.load(d / name) for name in _ARTEFACTS}
+    return TrainedModel(
+        detector=loaded["detector.joblib"],
+        profile=loaded["profile.joblib"],
+        baseline=loaded["baseline.joblib"],
+        window=str(manifest["window"]),
+        feature_columns=have,
+        threshold=float(manifest["threshold"]),
+        alert_rate=manifest.get("alert_rate"),
+        training_sha256=str(manifest.get("training_data_sha256", "")),
+        n_training_windows=int(manifest.get("n_training_windows", 0)),
+        manifest=manifest,
+    )
