@@ -556,7 +556,7 @@ def evaluate(
     budgets = tuple(float(b) for b in budgets)
     for b in budgets:
         if not 0 < b <= 1:
-            raise EvaluationError(f"budget {b} is not a fraction in (0, 1]")
+            raise EvaluationError(f"budget {b:g} is not a fraction in (0, 1]")
     frame = prepare_scores(scores)
     n = len(frame)
     notes: list[str] = []
@@ -593,8 +593,10 @@ def evaluate(
     tn = int((~alert & ~y).sum())
     precision = _ratio(tp, tp + fp)
     recall = _ratio(tp, tp + fn)
-    if math.isnan(precision) or math.isnan(recall) or precision + recall == 0:
-        f1 = math.nan if (math.isnan(precision) or math.isnan(recall)) else 0.0
+    if math.isnan(recall):
+        f1 = math.nan
+    elif tp == 0:
+        f1 = 0.0  # positives exist but none is flagged (precision may be undefined)
     else:
         f1 = 2 * precision * recall / (precision + recall)
     if not has_alert:

@@ -834,7 +834,7 @@ def read_scores(path: str | _Path) -> _pd.DataFrame:
         if ext == ".csv":
             frame = _pd.read_csv(p, dtype={"actor_id": "string"}, keep_default_na=True)
         elif ext == ".jsonl":
-            frame = _pd.read_json(p, lines=True, dtype=False, convert_dates=False)
+            frame = _pd.read_json(p, lines=True, dtype=False)
         else:
             frame = _pd.read_parquet(p)
     except (ValueError, OSError) as exc:

@@ -392,7 +392,7 @@ def evaluation_plots(result: _EvaluationResult) -> dict[str, bytes]:
     fig = _Figure(figsize=(8, 0.45 * len(groups) + 1.6))
     ax = fig.add_subplot()
     data = [g[1] if len(g[1]) else _np.array([_np.nan]) for g in groups]
-    ax.boxplot(data, vert=False, showfliers=False, widths=0.6)
+    ax.boxplot(data, orientation="horizontal", showfliers=False, widths=0.6)
     rng = _np.random.default_rng(0)  # jitter only; fixed seed keeps PNGs byte-identical
     for i, (_, vals) in enumerate(groups, start=1):
         shown = vals if len(vals) <= 2000 else _np.sort(vals)[-2000:]
