@@ -1,0 +1,1024 @@
+"""Per-actor, per-window features from the events frame (docs/design.md section 3).
+
+Every feature is documented in ``docs/features.md``.  The pipeline is vectorised: records
+are mapped to integer codes once, window aggregates are ``np.bincount`` / ``np.unique`` over
+those codes, and history ("everything strictly before this window") is computed on the small
+window table (one row per actor-window) plus first-seen tables.  History comes from an
+:class:`ActorProfile` (summary of training events) and from earlier windows of the events
+being featurised; a window never sees records from its future.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from pipes_anomaly import schema
+
+__all__ = [
+    "ActorProfile",
+    "FEATURE_COLUMNS",
+    "FEATURE_DESCRIPTIONS",
+    "FEATURE_EVIDENCE",
+    "FLAG_COLUMNS",
+    "HISTORY_FEATURES",
+    "KEY_COLUMNS",
+    "FeatureBuilder",
+    "build_features",
+    "event_flags",
+    "network_of",
+]
+
+KEY_COLUMNS: tuple[str, ...] = (
+    "actor_id",
+    "actor_handle",
+    "identity_handle",
+    "window_start",
+    "window_end",
+    "n_events",
+)
+
+#: Feature column -> short phrase an analyst reads.
+FEATURE_DESCRIPTIONS: dict[str, str] = {
+    # volume
+    "log_events": "events in the window (log1p)",
+    "log_action_types": "distinct action types (log1p)",
+    "log_targets": "distinct targets (log1p)",
+    "log_workspaces": "distinct workspaces touched (log1p)",
+    "log_identities": "distinct identities (orgs/users) acted in (log1p)",
+    # mix
+    "share_common": "share of common actions",
+    "share_maintenance": "share of maintenance actions",
+    "share_org_management": "share of org-management actions",
+    "share_destructive": "share of destructive actions",
+    "share_other": "share of unknown action types",
+    "log_destructive": "destructive actions (log1p)",
+    "log_org_management": "org-management actions (log1p)",
+    "log_member_adds": "members added to the org or a workspace (log1p)",
+    "log_billing": "billing actions (log1p)",
+    # network
+    "log_ips": "distinct IPs (log1p)",
+    "log_networks": "distinct networks, /16 or /48 (log1p)",
+    "log_new_ips": "IPs never seen before for this actor (log1p)",
+    "log_new_networks": "networks never seen before for this actor (log1p)",
+    "log_org_new_ips": "IPs never seen before in the organisation (log1p)",
+    "log_network_switches_1h": "network changes less than an hour apart (log1p)",
+    "switch_closeness": "how close in time two networks were used (1 = seconds apart)",
+    # time
+    "hour_entropy": "spread of activity over hours of the day (bits)",
+    "share_off_hours": "share of events outside the actor's usual hours",
+    "share_weekend": "share of events on Saturday or Sunday (UTC)",
+    "log_peak_per_minute": "most events in one minute (log1p)",
+    "log_peak_per_10min": "most events in ten minutes (log1p)",
+    "log_max_same_action_per_minute": "most repeats of one action in one minute (log1p)",
+    # lifecycle
+    "log_created_deleted": "resources created and deleted in the window (log1p)",
+    "short_lifetime": "shortest lifetime of a deleted resource, as 1/(1 + hours)",
+    # integrity / kind
+    "log_mismatch": "records whose actor differs from data.created_by_id (log1p)",
+    "share_process": "share of records carrying a process_id (automation)",
+    # history
+    "is_new_actor": "actor never seen before this window",
+    "days_since_last_seen": "days since the actor was last seen (log1p)",
+    "log_new_actions": "action types the actor never used before (log1p)",
+    "log_billing_new_ip": "billing actions from an IP new to the actor (log1p)",
+    "events_vs_self": "event volume vs the actor's own baseline (robust z)",
+    "destructive_vs_self": "destructive actions vs the actor's own baseline (robust z)",
+    "org_management_vs_self": "org-management actions vs the actor's own baseline (robust z)",
+    "workspaces_vs_self": "workspaces touched vs the actor's own baseline (robust z)",
+    "ips_vs_self": "distinct IPs vs the actor's own baseline (robust z)",
+    "trail_events_vs_self": "events over the trailing windows vs the actor's rate (log ratio)",
+    "trail_connections_vs_self": "connections created over the trailing windows vs the "
+    "actor's rate (log ratio)",
+    "trail_runs_vs_self": "pipeline runs over the trailing windows vs the actor's rate (log ratio)",
+    "trend_slope": "growth of daily volume over the trailing windows (log1p per window)",
+    # peers (same window)
+    "events_vs_peers": "event volume vs peers in the same org and kind (robust z)",
+    "destructive_vs_peers": "destructive actions vs peers (robust z)",
+    "org_management_vs_peers": "org-management actions vs peers (robust z)",
+    "workspaces_vs_peers": "workspaces touched vs peers (robust z)",
+}
+
+#: Numeric feature columns (float64, no NaN), in output order.
+FEATURE_COLUMNS: tuple[str, ...] = tuple(FEATURE_DESCRIPTIONS)
+
+#: Features that need history (profile or earlier windows); the rest use the window alone.
+HISTORY_FEATURES: tuple[str, ...] = (
+    "log_new_ips",
+    "log_new_networks",
+    "log_org_new_ips",
+    "share_off_hours",
+    "is_new_actor",
+    "days_since_last_seen",
+    "log_new_actions",
+    "log_billing_new_ip",
+    "events_vs_self",
+    "destructive_vs_self",
+    "org_management_vs_self",
+    "workspaces_vs_self",
+    "ips_vs_self",
+    "trail_events_vs_self",
+    "trail_connections_vs_self",
+    "trail_runs_vs_self",
+    "trend_slope",
+)
+
+#: Per-record flags returned by :func:`event_flags`.
+FLAG_COLUMNS: tuple[str, ...] = (
+    "is_destructive",
+    "is_org_management",
+    "is_member_add",
+    "is_billing",
+    "is_new_ip",
+    "is_new_network",
+    "is_org_new_ip",
+    "is_new_action",
+    "is_off_hours",
+    "is_weekend",
+    "is_network_switch",
+    "is_short_lived",
+    "is_mismatch",
+    "is_billing_new_ip",
+    "is_connection_create",
+    "is_pipeline_run",
+)
+
+#: Feature column -> flag column whose records are its evidence.
+FEATURE_EVIDENCE: dict[str, str] = {
+    "share_destructive": "is_destructive",
+    "log_destructive": "is_destructive",
+    "destructive_vs_self": "is_destructive",
+    "destructive_vs_peers": "is_destructive",
+    "share_org_management": "is_org_management",
+    "log_org_management": "is_org_management",
+    "org_management_vs_self": "is_org_management",
+    "org_management_vs_peers": "is_org_management",
+    "log_member_adds": "is_member_add",
+    "log_billing": "is_billing",
+    "log_new_ips": "is_new_ip",
+    "log_new_networks": "is_new_network",
+    "log_org_new_ips": "is_org_new_ip",
+    "log_new_actions": "is_new_action",
+    "share_off_hours": "is_off_hours",
+    "share_weekend": "is_weekend",
+    "log_network_switches_1h": "is_network_switch",
+    "switch_closeness": "is_network_switch",
+    "log_created_deleted": "is_short_lived",
+    "short_lifetime": "is_short_lived",
+    "log_mismatch": "is_mismatch",
+    "log_billing_new_ip": "is_billing_new_ip",
+    "trail_connections_vs_self": "is_connection_create",
+    "trail_runs_vs_self": "is_pipeline_run",
+}
+
+_NS_MIN = 60 * 10**9
+_NS_HOUR = 60 * _NS_MIN
+_NS_DAY = 24 * _NS_HOUR
+_Z_FLOOR = 0.5  # smallest scale of a robust z on log1p values
+_Z_CLIP = 10.0
+_OFF_HOURS_P = 0.01  # an hour is unusual for an actor below this smoothed probability
+_OFF_HOURS_PRIOR = 2.0  # pseudo-events spread evenly over 24 hours
+_MIN_PEERS = 3
+_CATEGORIES = tuple(c.value for c in schema.Category)
+_MEMBER_ADDS = frozenset({"org.member.add", "org.workspace.member.add"})
+_BASE_STATS = ("log_events", "log_destructive", "log_org_management", "log_workspaces", "log_ips")
+_TRAIL_COUNTS = ("n_events", "n_connection_create", "n_pipeline_run")
+_HOURS = tuple(f"h{h:02d}" for h in range(24))
+
+
+def _window_ns(window: str) -> int:
+    """Window length in ns; must divide a day (windows aligned to UTC midnight)."""
+    try:
+        ns = pd.Timedelta(window).value
+    except ValueError as exc:
+        raise ValueError(f"window {window!r}: not a duration such as '1h' or '1d'") from exc
+    if ns <= 0 or _NS_DAY % ns:
+        raise ValueError(f"window {window!r}: must divide one day evenly, e.g. '1h' or '1d'")
+    return ns
+
+
+def _trail_windows(wns: int) -> int:
+    """Trailing span for the slow scale: 7 windows of a day, else one day of windows."""
+    return 7 if wns >= _NS_DAY else _NS_DAY // wns
+
+
+def network_of(ip: str | None) -> str | None:
+    """Return the /16 (IPv4) or /48 (IPv6) network of an address, None if not an address.
+
+    Parameters
+    ----------
+    ip : str or None
+        An IP address such as ``"159.196.168.218"``.
+
+    Returns
+    -------
+    str or None
+        E.g. ``"159.196.0.0/16"``.
+    """
+    if not isinstance(ip, str):
+        return None
+    try:
+        addr = ipaddress.ip_address(ip.strip())
+    except ValueError:
+        return None
+    prefix = 16 if addr.version == 4 else 48
+    return str(ipaddress.ip_network(f"{addr}/{prefix}", strict=False))
+
+
+# --------------------------------------------------------------------------- profile
+
+
+@dataclass
+class ActorProfile:
+    """History of actors learned from training events: small summary tables, picklable.
+
+    Attributes
+    ----------
+    window : str
+        Window the profile was built for.
+    windows : DataFrame
+        One row per actor-window: ``actor_id, win`` (window index since the epoch), base
+        counts and log values used by baselines, hour counts ``h00..h23``, ``last_t``.
+    first_seen : dict of str to DataFrame
+        First time (``first_t``, ns since epoch) of each pair: ``actor_ip`` (actor_id, key),
+        ``actor_network``, ``actor_action``, ``org_ip`` (identity_id, key), ``target_create``
+        (target_id).
+    last_event : DataFrame
+        Per actor, time (``t``) and network (``net``) of its last record.
+    """
+
+    window: str
+    windows: pd.DataFrame
+    first_seen: dict[str, pd.DataFrame] = field(default_factory=dict)
+    last_event: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @classmethod
+    def from_events(cls, events: pd.DataFrame, *, window: str = "1d") -> ActorProfile:
+        """Build a profile from (training) events.
+
+        Parameters
+        ----------
+        events : DataFrame
+            Events frame (docs/design.md section 2).
+        window : str, default "1d"
+            Window length the profile will be used with.
+
+        Returns
+        -------
+        ActorProfile
+        """
+        return _Pipeline(events, window, None).profile()
+
+    @property
+    def n_actors(self) -> int:
+        """Number of actors known to the profile."""
+        return int(self.windows["actor_id"].nunique()) if len(self.windows) else 0
+
+    @property
+    def end(self) -> pd.Timestamp | None:
+        """Time of the last record in the profile (UTC), None when empty."""
+        if not len(self.last_event):
+            return None
+        return pd.Timestamp(int(self.last_event["t"].max()), unit="ns", tz="UTC")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _factorize(values: pd.Series | np.ndarray) -> tuple[np.ndarray, pd.Index]:
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return codes.astype(np.int64), pd.Index(uniques)
+
+
+def _nunique_per_row(rows: np.ndarray, codes: np.ndarray, n_rows: int) -> np.ndarray:
+    """Distinct non-negative codes per row."""
+    ok = codes >= 0
+    if not ok.any():
+        return np.zeros(n_rows, dtype=np.float64)
+    base = int(codes.max()) + 1
+    keys = np.unique(rows[ok] * base + codes[ok])
+    return np.bincount(keys // base, minlength=n_rows).astype(np.float64)
+
+
+def _max_count_per_row(rows: np.ndarray, sub: np.ndarray, n_rows: int) -> np.ndarray:
+    """Largest number of records sharing a sub-key within each row."""
+    base = int(sub.max()) + 1 if len(sub) else 1
+    keys, counts = np.unique(rows * base + sub, return_counts=True)
+    out = np.zeros(n_rows, dtype=np.float64)
+    np.maximum.at(out, keys // base, counts.astype(np.float64))
+    return out
+
+
+def _pair_codes(
+    a: np.ndarray, x: pd.Series, x_index: pd.Index | None = None
+) -> tuple[np.ndarray, pd.Index]:
+    """Codes for x (optionally in a given index) and combined pair keys with actor codes a."""
+    if x_index is None:
+        xc, x_index = _factorize(x)
+    else:
+        xc = x_index.get_indexer(x).astype(np.int64)
+    return xc, x_index
+
+
+def _first_seen(
+    owner: np.ndarray,
+    owner_index: pd.Index,
+    kc: np.ndarray,
+    k_index: pd.Index,
+    t: np.ndarray,
+    hist: pd.DataFrame | None,
+    owner_col: str,
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """First time of each (owner, key) pair over history and the data, per record.
+
+    Returns the per-record first time (int64 ns, -1 when key missing) and the merged
+    first-seen table (owner_col, key, first_t) for the next profile.
+    """
+    ok = (kc >= 0) & (owner >= 0)
+    base = max(len(k_index), 1)
+    pair = np.where(ok, owner * base + kc, -1)
+    first = np.full(len(t), -1, dtype=np.int64)
+    if ok.any():
+        s = pd.Series(t[ok]).groupby(pair[ok]).min()
+        pair_keys = s.index.to_numpy()
+        pair_first = s.to_numpy()
+    else:
+        pair_keys = np.zeros(0, np.int64)
+        pair_first = np.zeros(0, np.int64)
+    hist_rows = None
+    if hist is not None and len(hist):
+        ho = owner_index.get_indexer(hist[owner_col])
+        hk = k_index.get_indexer(hist["key"])
+        inside = (ho >= 0) & (hk >= 0)
+        hp = ho[inside] * base + hk[inside]
+        pos = pd.Index(pair_keys).get_indexer(hp)
+        hit = pos >= 0
+        pair_first = pair_first.copy()
+        pair_first[pos[hit]] = np.minimum(
+            pair_first[pos[hit]], hist["first_t"].to_numpy()[inside][hit]
+        )
+        hist_rows = hist
+    if ok.any():
+        first[ok] = pair_first[pd.Index(pair_keys).get_indexer(pair[ok])]
+    table = pd.DataFrame(
+        {
+            owner_col: np.asarray(owner_index, dtype=object)[pair_keys // base],
+            "key": np.asarray(k_index, dtype=object)[pair_keys % base],
+            "first_t": pair_first,
+        }
+    )
+    if hist_rows is not None:
+        table = (
+            pd.concat([hist_rows[[owner_col, "key", "first_t"]], table], ignore_index=True)
+            .groupby([owner_col, "key"], sort=False, as_index=False)["first_t"]
+            .min()
+        )
+    return first, table
+
+
+def _robust_z(x: np.ndarray, center: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    z = (x - center) / np.maximum(scale, _Z_FLOOR)
+    return np.clip(np.nan_to_num(z, nan=0.0, posinf=0.0, neginf=0.0), -_Z_CLIP, _Z_CLIP)
+
+
+def _log1p(x: np.ndarray) -> np.ndarray:
+    return np.log1p(np.asarray(x, dtype=np.float64))
+
+
+# --------------------------------------------------------------------------- pipeline
+
+
+class _Pipeline:
+    """Record codes, per-record flags and the window table for one events frame."""
+
+    def __init__(self, events: pd.DataFrame, window: str, profile: ActorProfile | None) -> None:
+        missing = [c for c in ("id", "action_type", "actor_id", "created_at") if c not in events]
+        if missing:
+            raise ValueError(f"events frame lacks column(s) {missing}; use io.read_events")
+        if profile is not None and profile.window != window:
+            raise ValueError(
+                f"profile was built for window {profile.window!r}, features asked for "
+                f"{window!r}: rebuild the profile with the same window"
+            )
+        self.window = window
+        self.wns = _window_ns(window)
+        self.prof = profile
+        ev = events
+        self.n = len(ev)
+        self.index = ev.index
+        created = pd.DatetimeIndex(ev["created_at"])
+        if created.hasnans:
+            raise ValueError("events frame has records without created_at")
+        self.t = created.as_unit("ns").asi8.copy()
+        self.win = self.t // self.wns
+        a, self.actor_index = _factorize(ev["actor_id"])
+        self.a = a
+        # one row per (actor, window) of the data
+        rk = a * (int(self.win.max() - self.win.min()) + 1 if self.n else 1) + (
+            self.win - (self.win.min() if self.n else 0)
+        )
+        self.row, row_keys = pd.factorize(rk, sort=True)
+        self.row = self.row.astype(np.int64)
+        self.n_rows = len(row_keys)
+        first_rec = np.full(self.n_rows, self.n, dtype=np.int64)
+        np.minimum.at(first_rec, self.row, np.arange(self.n, dtype=np.int64))
+        self.first_rec = first_rec
+        self.row_actor = a[first_rec] if self.n else np.zeros(0, np.int64)
+        self.row_win = self.win[first_rec] if self.n else np.zeros(0, np.int64)
+        self.ev = ev
+        self._records()
+
+    # ---- per-record codes and flags -------------------------------------------------
+    def _records(self) -> None:
+        ev, n = self.ev, self.n
+        ac, self.action_index = _factorize(ev["action_type"])
+        self.ac = ac
+        cat_of = np.array(
+            [_CATEGORIES.index(schema.category_of(x)) for x in self.action_index], dtype=np.int64
+        )
+        self.cat = cat_of[ac] if n else np.zeros(0, np.int64)
+        in_set = lambda s: np.isin(ac, np.flatnonzero(self.action_index.isin(list(s))))  # noqa: E731
+        self.is_destructive = self.cat == _CATEGORIES.index("destructive")
+        self.is_org = self.cat == _CATEGORIES.index("org_management")
+        self.is_member_add = in_set(_MEMBER_ADDS)
+        self.is_billing = in_set(schema.BILLING_ACTIONS)
+        self.is_conn = in_set({"connection.create"})
+        self.is_run = in_set({"pipeline.command.run"})
+        self.is_create = np.isin(
+            ac, np.flatnonzero(np.asarray(self.action_index.str.endswith(".create"), dtype=bool))
+        )
+        ip = _col(ev, "actor_ip")
+        self.ipc, self.ip_index = _factorize(ip)
+        nets = pd.Series([network_of(x) for x in self.ip_index], dtype=object)
+        net_codes, self.net_index = _factorize(nets)
+        self.netc = (
+            np.where(self.ipc >= 0, net_codes[np.maximum(self.ipc, 0)], -1)
+            if len(net_codes)
+            else np.full(n, -1, dtype=np.int64)
+        )
+        self.tc, self.target_index = _factorize(_col(ev, "target_id"))
+        self.wsc, _ = _factorize(_col(ev, "workspace_id"))
+        self.identity = _col(ev, "identity_id")
+        self.idc, self.identity_index = _factorize(self.identity)
+        proc = _col(ev, "process_id")
+        self.has_process = (proc.fillna("") != "").to_numpy(dtype=bool)
+        cb = _col(ev, "created_by_id")
+        actor = ev["actor_id"]
+        self.is_mismatch = (
+            cb.notna().to_numpy(dtype=bool)
+            & (cb.fillna("") != actor).to_numpy(dtype=bool)
+            & ~actor.str.startswith("handle:").to_numpy(dtype=bool)
+        )
+        days = self.t // _NS_DAY
+        self.hour = (self.t % _NS_DAY) // _NS_HOUR
+        self.is_weekend = ((days + 3) % 7) >= 5  # 1970-01-01 was a Thursday
+        self._history_flags()
+
+    def _history_flags(self) -> None:
+        prof = self.prof
+        fs = prof.first_seen if prof is not None else {}
+        t, a = self.t, self.a
+        # when was each actor first seen (history or data)
+        actor_first = np.full(len(self.actor_index), np.iinfo(np.int64).max, dtype=np.int64)
+        if self.n:
+            np.minimum.at(actor_first, a, t)
+        if prof is not None and len(prof.windows):
+            pw = prof.windows
+            first_win = pw.groupby("actor_id")["win"].min()
+            pos = self.actor_index.get_indexer(first_win.index)
+            hit = pos >= 0
+            actor_first[pos[hit]] = np.minimum(
+                actor_first[pos[hit]], first_win.to_numpy()[hit] * self.wns
+            )
+        self.actor_first = actor_first
+        wstart = self.win * self.wns
+        has_hist = actor_first[a] < wstart if self.n else np.zeros(0, bool)
+        self.has_hist = has_hist
+
+        def new_in_window(first: np.ndarray) -> np.ndarray:
+            return (first >= 0) & (first // self.wns == self.win) & has_hist
+
+        self.tables: dict[str, pd.DataFrame] = {}
+        f_ip, self.tables["actor_ip"] = _first_seen(
+            a, self.actor_index, self.ipc, self.ip_index, t, fs.get("actor_ip"), "actor_id"
+        )
+        f_net, self.tables["actor_network"] = _first_seen(
+            a, self.actor_index, self.netc, self.net_index, t, fs.get("actor_network"), "actor_id"
+        )
+        f_act, self.tables["actor_action"] = _first_seen(
+            a,
+            self.actor_index,
+            self.ac,
+            self.action_index,
+            t,
+            fs.get("actor_action"),
+            "actor_id",
+        )
+        self.is_new_ip = new_in_window(f_ip)
+        self.is_new_net = new_in_window(f_net)
+        self.is_new_action = new_in_window(f_act)
+        # organisation level: identity_id
+        org_first = np.full(len(self.identity_index), np.iinfo(np.int64).max, dtype=np.int64)
+        ok = self.idc >= 0
+        if ok.any():
+            np.minimum.at(org_first, self.idc[ok], t[ok])
+        f_org, self.tables["org_ip"] = _first_seen(
+            self.idc,
+            self.identity_index,
+            self.ipc,
+            self.ip_index,
+            t,
+            fs.get("org_ip"),
+            "identity_id",
+        )
+        hist_org = fs.get("org_ip")
+        if hist_org is not None and len(hist_org):
+            of = hist_org.groupby("identity_id")["first_t"].min()
+            pos = self.identity_index.get_indexer(of.index)
+            hit = pos >= 0
+            org_first[pos[hit]] = np.minimum(org_first[pos[hit]], of.to_numpy()[hit])
+        org_hist = np.zeros(self.n, dtype=bool)
+        org_hist[ok] = org_first[self.idc[ok]] < wstart[ok]
+        self.is_org_new_ip = (f_org >= 0) & (f_org // self.wns == self.win) & org_hist
+        self.is_billing_new_ip = self.is_billing & self.is_new_ip
+        # resource lifetimes: data.created_at, else the first *.create seen for the target
+        f_create, self.tables["target_create"] = _first_seen(
+            np.where(self.is_create & (self.tc >= 0), 0, -1),
+            pd.Index(["*"]),
+            np.where(self.is_create, self.tc, -1),
+            self.target_index,
+            t,
+            fs.get("target_create"),
+            "scope",
+        )
+        created = _col(self.ev, "target_created_at")
+        created_ns = np.full(self.n, -1, dtype=np.int64)
+        if created.notna().any():
+            c = pd.to_datetime(created, utc=True).to_numpy(
+                dtype="datetime64[ns]", na_value=np.datetime64("NaT")
+            )
+            cv = c.view(np.int64)
+            created_ns = np.where(np.isnat(c), -1, cv)
+        tc_first = self.tables["target_create"]
+        if (created_ns < 0).any() and len(tc_first):
+            lookup = pd.Series(tc_first["first_t"].to_numpy(), index=tc_first["key"].to_numpy())
+            lookup = lookup[~lookup.index.duplicated()]
+            tgt = np.asarray(self.target_index, dtype=object)
+            tgt_first = lookup.reindex(tgt).to_numpy() if len(tgt) else np.zeros(0)
+            from_creates = np.where(
+                self.tc >= 0,
+                tgt_first[np.maximum(self.tc, 0)] if len(tgt_first) else np.nan,
+                np.nan,
+            )
+            fill = (created_ns < 0) & ~np.isnan(from_creates)
+            created_ns[fill] = from_creates[fill].astype(np.int64)
+        del f_create
+        life = np.where(
+            self.is_destructive & (created_ns >= 0) & (created_ns <= t), t - created_ns, -1
+        )
+        self.lifetime_ns = life
+        self.is_short_lived = (life >= 0) & (created_ns >= wstart)
+        self._switches()
+
+    def _switches(self) -> None:
+        """Network changes between consecutive records of an actor (history-aware)."""
+        n = self.n
+        self.is_switch = np.zeros(n, dtype=bool)
+        self.switch_gap = np.full(n, np.inf)
+        if not n:
+            self.last_event = pd.DataFrame({"actor_id": [], "t": [], "net": []})
+            return
+        order = np.lexsort((self.t, self.a))
+        a_o, t_o, net_o = self.a[order], self.t[order], self.netc[order]
+        has = net_o >= 0
+        # last record with a network before each record, within the actor
+        idx = np.where(has, np.arange(n), -1)
+        last_idx = np.maximum.accumulate(idx)
+        prev_idx = np.r_[-1, last_idx[:-1]]
+        ok_prev = prev_idx >= 0
+        same_actor = np.zeros(n, dtype=bool)
+        same_actor[ok_prev] = a_o[prev_idx[ok_prev]] == a_o[ok_prev]
+        prev_net = np.where(same_actor, net_o[np.maximum(prev_idx, 0)], -1)
+        prev_t = np.where(same_actor, t_o[np.maximum(prev_idx, 0)].astype(np.float64), np.nan)
+        if self.prof is not None and len(self.prof.last_event):
+            le = self.prof.last_event
+            pos = self.actor_index.get_indexer(le["actor_id"])
+            hit = pos >= 0
+            codes = self.net_index.get_indexer(le["net"])
+            codes = np.where(codes >= 0, codes, -2)  # a network absent from the data
+            hist_net = np.full(len(self.actor_index), -1, dtype=np.int64)
+            hist_t = np.full(len(self.actor_index), np.nan)
+            hist_net[pos[hit]] = codes[hit]
+            hist_t[pos[hit]] = le["t"].to_numpy(dtype=np.float64)[hit]
+            # before the actor's first network in the data, use the profile's last one
+            no_prev = ~same_actor
+            prev_net[no_prev] = hist_net[a_o[no_prev]]
+            prev_t[no_prev] = hist_t[a_o[no_prev]]
+        changed = has & (prev_net != -1) & (net_o != prev_net)
+        gap = (t_o - prev_t) / _NS_MIN
+        self.is_switch[order] = changed & (gap <= 60)
+        self.switch_gap[order] = np.where(changed, gap, np.inf)
+        # last event with a network per actor, for the next profile
+        ends = np.r_[np.flatnonzero(a_o[1:] != a_o[:-1]), n - 1]
+        li = last_idx[ends]
+        keep = li >= 0
+        keep[keep] = a_o[li[keep]] == a_o[ends[keep]]
+        li = li[keep]
+        le_new = pd.DataFrame(
+            {
+                "actor_id": np.asarray(self.actor_index, dtype=object)[a_o[li]],
+                "t": t_o[li],
+                "net": np.asarray(self.net_index, dtype=object)[net_o[li]],
+            }
+        )
+        le_new = le_new.drop_duplicates("actor_id", keep="last")
+        if self.prof is not None and len(self.prof.last_event):
+            le_new = (
+                pd.concat([self.prof.last_event, le_new], ignore_index=True)
+                .sort_values("t", kind="stable")
+                .groupby("actor_id", sort=False)
+                .tail(1)
+                .reset_index(drop=True)
+            )
+        self.last_event = le_new
+
+    # ---- per-record off-hours (needs the window table) -------------------------------
+    def flags(self, table: pd.DataFrame) -> pd.DataFrame:
+        """Per-record flags aligned to the events index."""
+        off = self._off_hours(table)
+        return pd.DataFrame(
+            {
+                "is_destructive": self.is_destructive,
+                "is_org_management": self.is_org,
+                "is_member_add": self.is_member_add,
+                "is_billing": self.is_billing,
+                "is_new_ip": self.is_new_ip,
+                "is_new_network": self.is_new_net,
+                "is_org_new_ip": self.is_org_new_ip,
+                "is_new_action": self.is_new_action,
+                "is_off_hours": off,
+                "is_weekend": self.is_weekend,
+                "is_network_switch": self.is_switch,
+                "is_short_lived": self.is_short_lived,
+                "is_mismatch": self.is_mismatch,
+                "is_billing_new_ip": self.is_billing_new_ip,
+                "is_connection_create": self.is_conn,
+                "is_pipeline_run": self.is_run,
+            },
+            index=self.index,
+        )
+
+    def _off_hours(self, table: pd.DataFrame) -> np.ndarray:
+        prior = table["_prior_hours"]  # aligned to data rows
+        counts = np.stack(prior.to_numpy()) if len(prior) else np.zeros((0, 24))
+        smooth = counts + 0.5 * (np.roll(counts, 1, axis=1) + np.roll(counts, -1, axis=1))
+        total = smooth.sum(axis=1, keepdims=True)
+        p = (smooth + _OFF_HOURS_PRIOR / 24) / (total + _OFF_HOURS_PRIOR)
+        if not self.n:
+            return np.zeros(0, dtype=bool)
+        return p[self.row, self.hour] < _OFF_HOURS_P
+
+    # ---- window table ----------------------------------------------------------------
+    def base_table(self) -> pd.DataFrame:
+        """Window aggregates of the data (one row per actor-window), no history."""
+        r, nr = self.row, self.n_rows
+        cnt = lambda m: np.bincount(r[m], minlength=nr).astype(np.float64)  # noqa: E731
+        n_events = np.bincount(r, minlength=nr).astype(np.float64)
+        hours = np.bincount(r * 24 + self.hour, minlength=nr * 24).reshape(nr, 24)
+        out = {
+            "actor_id": np.asarray(self.actor_index, dtype=object)[self.row_actor],
+            "win": self.row_win,
+            "n_events": n_events,
+            "n_destructive": cnt(self.is_destructive),
+            "n_org_management": cnt(self.is_org),
+            "n_connection_create": cnt(self.is_conn),
+            "n_pipeline_run": cnt(self.is_run),
+            "n_workspaces": _nunique_per_row(r, self.wsc, nr),
+            "n_ips": _nunique_per_row(r, self.ipc, nr),
+            "last_t": np.full(nr, -1, dtype=np.int64),
+        }
+        if self.n:
+            np.maximum.at(out["last_t"], r, self.t)
+        df = pd.DataFrame(out)
+        for h in range(24):
+            df[_HOURS[h]] = hours[:, h].astype(np.float64)
+        df["log_events"] = _log1p(df["n_events"])
+        df["log_destructive"] = _log1p(df["n_destructive"])
+        df["log_org_management"] = _log1p(df["n_org_management"])
+        df["log_workspaces"] = _log1p(df["n_workspaces"])
+        df["log_ips"] = _log1p(df["n_ips"])
+        return df
+
+    def profile(self) -> ActorProfile:
+        base = self.base_table()
+        hist = self.prof.windows if self.prof is not None else None
+        if hist is not None and len(hist):
+            base = pd.concat(
+                [hist[hist["win"] < base["win"].min()] if len(base) else hist, base],
+                ignore_index=True,
+            )
+        base = base.sort_values(["actor_id", "win"], kind="stable", ignore_index=True)
+        return ActorProfile(self.window, base, dict(self.tables), self.last_event)
+
+
+def _col(ev: pd.DataFrame, name: str) -> pd.Series:
+    if name in ev:
+        return ev[name]
+    return pd.Series([None] * len(ev), index=ev.index, dtype="str")
+
+
+def _history(pipe: _Pipeline, base: pd.DataFrame) -> pd.DataFrame:
+    """History features per data row (aligned to ``base``), from profile + earlier rows."""
+    prof = pipe.prof
+    cur = base.copy()
+    cur["_cur"] = np.arange(len(cur))
+    if prof is not None and len(prof.windows):
+        hist = prof.windows
+        hist = hist[hist["win"] < cur["win"].min()] if len(cur) else hist
+        hist = hist.assign(_cur=-1)
+        comb = pd.concat([hist, cur], ignore_index=True)
+    else:
+        comb = cur
+    comb = comb.sort_values(["actor_id", "win"], kind="stable", ignore_index=True)
+    g = comb.groupby("actor_id", sort=False)
+    out = pd.DataFrame(index=comb.index)
+    prev_last = g["last_t"].shift(1)
+    wstart = comb["win"].to_numpy() * pipe.wns
+    seen = prev_last.notna().to_numpy()
+    out["is_new_actor"] = (~seen).astype(np.float64)
+    days = (wstart - prev_last.fillna(0).to_numpy()) / _NS_DAY
+    out["days_since_last_seen"] = np.where(seen, np.log1p(np.maximum(days, 0)), 0.0)
+    # robust baselines: median and spread of earlier windows' log values
+    names = {
+        "log_events": "events_vs_self",
+        "log_destructive": "destructive_vs_self",
+        "log_org_management": "org_management_vs_self",
+        "log_workspaces": "workspaces_vs_self",
+        "log_ips": "ips_vs_self",
+    }
+    cols = list(names)
+    med = g[cols].expanding().median().reset_index(level=0, drop=True).sort_index()
+    med = med.groupby(comb["actor_id"], sort=False).shift(1)
+    csum = g[cols].cumsum()
+    csq = (comb[cols] ** 2).groupby(comb["actor_id"], sort=False).cumsum()
+    k = g.cumcount().to_numpy().astype(np.float64)  # earlier windows count
+    prev_sum = csum - comb[cols]
+    prev_sq = csq - comb[cols] ** 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = prev_sum.to_numpy() / k[:, None]
+        var = prev_sq.to_numpy() / k[:, None] - mean**2
+    std = np.sqrt(np.maximum(np.nan_to_num(var, nan=0.0), 0.0))
+    for j, c in enumerate(cols):
+        z = _robust_z(comb[c].to_numpy(), med[c].to_numpy(), std[:, j])
+        out[names[c]] = np.where(k > 0, z, 0.0)
+    # hour histogram strictly before the window
+    hours = comb[list(_HOURS)].to_numpy()
+    hcum = hours.cumsum(axis=0)
+    a_codes = pd.factorize(comb["actor_id"])[0]
+    start = np.r_[True, a_codes[1:] != a_codes[:-1]]
+    block_start = np.maximum.accumulate(np.where(start, np.arange(len(comb)), 0))
+    before = hcum - hours
+    offset = np.where(block_start[:, None] > 0, hcum[np.maximum(block_start - 1, 0)], 0)
+    prior = before - offset
+    out["_prior_hours"] = list(prior)
+    # slow scale: trailing sums and slope over T calendar windows
+    T = _trail_windows(pipe.wns)
+    win = comb["win"].to_numpy()
+    span = int(win.max() - win.min() + T + 1) if len(win) else 1
+    key = a_codes.astype(np.int64) * span + (win - (win.min() if len(win) else 0))
+    j = np.searchsorted(key, key - T + 1, side="left")
+    first_win = win[block_start]
+    hist_windows = (win - T + 1) - first_win
+    for c, name in (
+        ("n_events", "trail_events_vs_self"),
+        ("n_connection_create", "trail_connections_vs_self"),
+        ("n_pipeline_run", "trail_runs_vs_self"),
+    ):
+        cs = np.r_[0.0, np.cumsum(comb[c].to_numpy())]
+        trail = cs[np.arange(len(comb)) + 1] - cs[j]
+        hist_sum = cs[j] - cs[block_start]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            expected = hist_sum / hist_windows * T
+        ratio = np.log((trail + 1) / (expected + 1))
+        out[name] = np.where(hist_windows >= T, np.nan_to_num(ratio), 0.0)
+    y = comb["log_events"].to_numpy()
+    cy = np.r_[0.0, np.cumsum(y)]
+    cty = np.r_[0.0, np.cumsum(y * (win - win.min() if len(win) else win))]
+    idx = np.arange(len(comb)) + 1
+    sum_y = cy[idx] - cy[j]
+    sum_ty = cty[idx] - cty[j]
+    tbar = (win - (win.min() if len(win) else 0)) - (T - 1) / 2
+    var_t = T * (T**2 - 1) / 12
+    out["trend_slope"] = np.where(win - first_win >= 1, (sum_ty - tbar * sum_y) / var_t, 0.0)
+    out["_cur"] = comb["_cur"].to_numpy()
+    out = out[out["_cur"] >= 0].sort_values("_cur").drop(columns="_cur")
+    return out.reset_index(drop=True)
+
+
+def _peers(df: pd.DataFrame, identity: np.ndarray) -> pd.DataFrame:
+    """Robust z of a few window values against peers in the same window."""
+    kind = (df["share_process"].to_numpy() > 0.5).astype(np.int64)
+    g1 = pd.Series(identity, dtype=object).fillna("").to_numpy()
+    keys = pd.DataFrame({"w": df["window_start"].to_numpy(), "org": g1, "kind": kind})
+    size = keys.groupby(["w", "org", "kind"], sort=False)["kind"].transform("size").to_numpy()
+    out = {}
+    for col, name in (
+        ("log_events", "events_vs_peers"),
+        ("log_destructive", "destructive_vs_peers"),
+        ("log_org_management", "org_management_vs_peers"),
+        ("log_workspaces", "workspaces_vs_peers"),
+    ):
+        z = np.zeros(len(df))
+        x = df[col].to_numpy()
+        for by, use in (
+            (["w", "kind"], size < _MIN_PEERS),
+            (["w", "org", "kind"], size >= _MIN_PEERS),
+        ):
+            k = keys[by].copy()
+            k["x"] = x
+            gg = k.groupby(by, sort=False)["x"]
+            med = gg.transform("median").to_numpy()
+            k["d"] = np.abs(x - med)
+            mad = k.groupby(by, sort=False)["d"].transform("median").to_numpy() * 1.4826
+            z = np.where(use, _robust_z(x, med, mad), z)
+        out[name] = z
+    return pd.DataFrame(out, index=df.index)
+
+
+def _assemble(pipe: _Pipeline) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return (features frame, per-data-row history table)."""
+    base = pipe.base_table()
+    hist = _history(pipe, base)
+    r, nr, n = pipe.row, pipe.n_rows, pipe.n
+    ev = pipe.ev
+    fr = pipe.first_rec
+    wstart = pipe.row_win * pipe.wns
+    df = pd.DataFrame(
+        {
+            "actor_id": base["actor_id"].to_numpy(),
+            "actor_handle": _col(ev, "actor_handle").to_numpy()[fr] if n else [],
+            "identity_handle": _col(ev, "identity_handle").to_numpy()[fr] if n else [],
+            "window_start": pd.to_datetime(wstart, unit="ns", utc=True),
+            "window_end": pd.to_datetime(wstart + pipe.wns, unit="ns", utc=True),
+            "n_events": base["n_events"].to_numpy().astype(np.int64),
+        }
+    )
+    cnt = lambda m: np.bincount(r[m], minlength=nr).astype(np.float64)  # noqa: E731
+    ne = base["n_events"].to_numpy()
+    f: dict[str, np.ndarray] = {}
+    f["log_events"] = _log1p(ne)
+    f["log_action_types"] = _log1p(_nunique_per_row(r, pipe.ac, nr))
+    f["log_targets"] = _log1p(_nunique_per_row(r, pipe.tc, nr))
+    f["log_workspaces"] = base["log_workspaces"].to_numpy()
+    f["log_identities"] = _log1p(_nunique_per_row(r, pipe.idc, nr))
+    cats = np.bincount(r * len(_CATEGORIES) + pipe.cat, minlength=nr * len(_CATEGORIES))
+    cats = cats.reshape(nr, len(_CATEGORIES)).astype(np.float64)
+    for i, c in enumerate(_CATEGORIES):
+        f[f"share_{c}"] = cats[:, i] / np.maximum(ne, 1)
+    f["log_destructive"] = base["log_destructive"].to_numpy()
+    f["log_org_management"] = base["log_org_management"].to_numpy()
+    f["log_member_adds"] = _log1p(cnt(pipe.is_member_add))
+    f["log_billing"] = _log1p(cnt(pipe.is_billing))
+    f["log_ips"] = base["log_ips"].to_numpy()
+    f["log_networks"] = _log1p(_nunique_per_row(r, pipe.netc, nr))
+    f["log_new_ips"] = _log1p(_nunique_per_row(r, np.where(pipe.is_new_ip, pipe.ipc, -1), nr))
+    f["log_new_networks"] = _log1p(
+        _nunique_per_row(r, np.where(pipe.is_new_net, pipe.netc, -1), nr)
+    )
+    f["log_org_new_ips"] = _log1p(
+        _nunique_per_row(r, np.where(pipe.is_org_new_ip, pipe.ipc, -1), nr)
+    )
+    f["log_network_switches_1h"] = _log1p(cnt(pipe.is_switch))
+    closeness = np.zeros(nr)
+    if n:
+        np.maximum.at(closeness, r, np.exp(-pipe.switch_gap / 60.0))
+    f["switch_closeness"] = closeness
+    hours = base[list(_HOURS)].to_numpy()
+    p = hours / np.maximum(hours.sum(axis=1, keepdims=True), 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f["hour_entropy"] = -np.nansum(np.where(p > 0, p * np.log2(p), 0.0), axis=1)
+    flags = pipe.flags(hist)
+    f["share_off_hours"] = cnt(flags["is_off_hours"].to_numpy()) / np.maximum(ne, 1)
+    f["share_weekend"] = cnt(pipe.is_weekend) / np.maximum(ne, 1)
+    minute = (pipe.t - pipe.win * pipe.wns) // _NS_MIN
+    f["log_peak_per_minute"] = _log1p(_max_count_per_row(r, minute, nr)) if n else np.zeros(nr)
+    f["log_peak_per_10min"] = _log1p(_max_count_per_row(r, minute // 10, nr)) if n else np.zeros(nr)
+    same = minute * (len(pipe.action_index) + 1) + pipe.ac
+    f["log_max_same_action_per_minute"] = (
+        _log1p(_max_count_per_row(r, same, nr)) if n else (np.zeros(nr))
+    )
+    f["log_created_deleted"] = _log1p(
+        _nunique_per_row(r, np.where(pipe.is_short_lived, pipe.tc, -1), nr)
+    )
+    short = np.zeros(nr)
+    dl = pipe.lifetime_ns >= 0
+    if dl.any():
+        np.maximum.at(short, r[dl], 1.0 / (1.0 + pipe.lifetime_ns[dl] / _NS_HOUR))
+    f["short_lifetime"] = short
+    f["log_mismatch"] = _log1p(cnt(pipe.is_mismatch))
+    f["share_process"] = cnt(pipe.has_process) / np.maximum(ne, 1)
+    f["log_new_actions"] = _log1p(
+        _nunique_per_row(r, np.where(pipe.is_new_action, pipe.ac, -1), nr)
+    )
+    f["log_billing_new_ip"] = _log1p(cnt(pipe.is_billing_new_ip))
+    for c in hist.columns:
+        if c in FEATURE_DESCRIPTIONS:
+            f[c] = hist[c].to_numpy()
+    feats = pd.DataFrame(f)
+    peers = _peers(
+        pd.concat([df[["window_start"]], feats], axis=1),
+        pipe.identity.to_numpy()[fr] if n else np.zeros(0, dtype=object),
+    )
+    for c in peers:
+        feats[c] = peers[c].to_numpy()
+    feats = feats[list(FEATURE_COLUMNS)].astype(np.float64).fillna(0.0)
+    out = pd.concat([df, feats], axis=1)
+    order = np.lexsort(
+        (out["actor_id"].to_numpy(dtype=object).astype(str), out["window_start"].to_numpy())
+    )
+    return out.take(order).reset_index(drop=True), flags
+
+
+def build_features(
+    events: pd.DataFrame, *, window: str = "1d", profile: ActorProfile | None = None
+) -> pd.DataFrame:
+    """Turn events into one row per actor per window.
+
+    Parameters
+    ----------
+    events : DataFrame
+        Events frame from :func:`pipes_anomaly.io.read_events` (not modified).
+    window : str, default "1d"
+        Window length, aligned to UTC (``"1h"`` or ``"1d"``; any divisor of a day).
+    profile : ActorProfile, optional
+        History from training events. Without it, history is learned online from the
+        earlier windows of ``events`` itself.
+
+    Returns
+    -------
+    DataFrame
+        Key columns ``actor_id, actor_handle, identity_handle, window_start, window_end,
+        n_events`` then ``FEATURE_COLUMNS`` (float64, no NaN), sorted by window then actor.
+    """
+    return _assemble(_Pipeline(events, window, profile))[0]
+
+
+def event_flags(
+    events: pd.DataFrame, *, window: str = "1d", profile: ActorProfile | None = None
+) -> pd.DataFrame:
+    """Per-record boolean flags aggregated by the window features.
+
+    Parameters
+    ----------
+    events : DataFrame
+        Events frame (not modified).
+    window : str, default "1d"
+        Window used for "new in this window" and off-hours flags.
+    profile : ActorProfile, optional
+        History, as for :func:`build_features`.
+
+    Returns
+    -------
+    DataFrame
+        ``FLAG_COLUMNS`` (bool), indexed like ``events``.
+    """
+    return _assemble(_Pipeline(events, window, profile))[1]
+
+
+class FeatureBuilder(TransformerMixin, BaseEstimator):
+    """sklearn transformer: events frame -> feature matrix (``FEATURE_COLUMNS``).
+
+    ``fit`` learns an :class:`ActorProfile` from training events; ``transform`` featurises
+    new events with that history. ``fit_transform`` featurises the training events online.
+
+    Parameters
+    ----------
+    window : str, default "1d"
+        Window length.
+    """
+
+    def __init__(self, *, window: str = "1d") -> None:
+        self.window = window
+
+    def fit(self, X: pd.DataFrame, y: object = None) -> FeatureBuilder:  # noqa: N803
+        """Learn the actor profile from training events."""
+        self.profile_ = ActorProfile.from_events(X, window=self.window)
+        self.feature_names_out_ = np.asarray(FEATURE_COLUMNS, dtype=object)
+        return self
+
+    def transform(self, X: pd.DataFrame) -> pd.DataFrame:  # noqa: N803
+        """Return the full feature frame (keys and features) for new events."""
+        return build_features(X, window=self.window, profile=self.profile_)
+
+    def fit_transform(self, X: pd.DataFrame, y: object = None) -> pd.DataFrame:  # noqa: N803
+        """Fit, and return the training events' features computed online."""
+        self.fit(X)
+        return build_features(X, window=self.window)
+
+    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
+        """Names of the feature columns."""
+        return np.asarray(FEATURE_COLUMNS, dtype=object)
