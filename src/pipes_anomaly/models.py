@@ -166,7 +166,9 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
     lof_ : Pipeline or None
         Fitted scaler + LOF pipeline (None when ``algorithm="iforest"`` or when the
         training rows are all identical, in which case the LOF part scores the scaled
-        distance to that single row).
+        distance to that single row).  A row identical to a training row gets that
+        row's training (leave-itself-out) factor, so scoring the training data again
+        reproduces ``training_scores_``.
     n_neighbors_ : int
         Neighbours the LOF actually uses.
     n_unique_ : int
@@ -285,15 +287,26 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
         self.n_neighbors_ = int(min(self.n_neighbors, unique.shape[0] - 1))
         lof = LocalOutlierFactor(n_neighbors=self.n_neighbors_, novelty=True).fit(unique)
         self.lof_ = Pipeline([("scale", scaler), ("lof", lof)])
-        return -lof.negative_outlier_factor_[inverse]
+        train_raw = -lof.negative_outlier_factor_
+        # A training row scored again would count itself as its own nearest neighbour and
+        # look more normal than it did in training; such rows get their training value.
+        self._lof_seen = {row.tobytes(): float(v) for row, v in zip(unique, train_raw, strict=True)}
+        return train_raw[inverse]
 
     # -- scoring ------------------------------------------------------------------------
 
     def _raw_lof(self, X: np.ndarray) -> np.ndarray:
-        if self.lof_ is not None:
-            return -self.lof_.score_samples(X)
-        scaled = self._lof_reference.transform(X)
-        return np.linalg.norm(scaled - self._lof_center, axis=1)
+        if self.lof_ is None:
+            scaled = self._lof_reference.transform(X)
+            return np.linalg.norm(scaled - self._lof_center, axis=1)
+        scaled = self.lof_[:-1].transform(X)
+        raw = -self.lof_[-1].score_samples(scaled)
+        seen = self._lof_seen
+        for i, row in enumerate(np.ascontiguousarray(scaled)):
+            v = seen.get(row.tobytes())
+            if v is not None:
+                raw[i] = v
+        return raw
 
     def score_components(self, X: Any) -> pd.DataFrame:
         """Calibrated scores in [0, 1], higher = more anomalous, per detector and combined.

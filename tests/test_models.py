@@ -1,0 +1,310 @@
+import json
+import unittest
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from pipes_anomaly import models
+from pipes_anomaly.models import (
+    AnomalyDetector,
+    ModelError,
+    TrainedModel,
+    load_model,
+    resolve_threshold,
+    save_model,
+    severity,
+)
+
+COLS = ("f_a", "f_b", "f_c", "f_d")
+
+
+def _normal(seed: int, n: int = 600, d: int = 4) -> np.ndarray:
+    """Normal rows plus many identical 'quiet' rows, as quiet actors produce."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d))
+    quiet = np.zeros((n // 2, d))
+    return np.vstack([X, quiet])
+
+
+def _expected_failed(estimator):
+    return {
+        "check_array_api_input": (
+            "IsolationForest and LocalOutlierFactor are NumPy-only; the check needs "
+            "SCIPY_ARRAY_API and an array-API estimator"
+        )
+    }
+
+
+@parametrize_with_checks(
+    [AnomalyDetector(n_estimators=50), AnomalyDetector(algorithm="lof")],
+    expected_failed_checks=_expected_failed,
+)
+def test_sklearn_compatible(estimator, check):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        try:
+            check(estimator)
+        except unittest.SkipTest as exc:  # the array-API check, listed above: not silent
+            pytest.xfail(f"not applicable: {exc}")
+
+
+@pytest.mark.parametrize("algorithm", models.ALGORITHMS)
+def test_injected_rows_score_above_every_normal_row(algorithm, seed):
+    X = _normal(seed)
+    det = AnomalyDetector(algorithm=algorithm, n_estimators=100, random_state=seed).fit(X)
+    rng = np.random.default_rng(seed + 1)
+    normal = rng.normal(size=(200, 4))
+    injected = np.array([[6.0, 6.0, 6.0, 6.0], [-6.0, 6.0, -6.0, 6.0], [8.0, 0.0, 8.0, 8.0]])
+    s_norm = det.anomaly_score(normal)
+    s_inj = det.anomaly_score(injected)
+    assert s_inj.min() > s_norm.max()
+    assert np.all((s_norm >= 0) & (s_norm <= 1)) and np.all((s_inj >= 0) & (s_inj <= 1))
+    # sklearn direction inside: lower = more abnormal
+    assert det.score_samples(injected).max() < det.score_samples(normal).min()
+    assert np.all(det.predict(injected) == -1)
+
+
+@pytest.mark.parametrize("algorithm", models.ALGORITHMS)
+def test_calibration_is_share_of_training_windows_scored_lower(algorithm):
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(2000, 3))
+    det = AnomalyDetector(algorithm=algorithm, n_estimators=100).fit(X)
+    s = det.training_scores_
+    # distinct training values -> the scores are (almost) uniform on [0, 1)
+    for q in (0.1, 0.5, 0.9, 0.99):
+        assert abs(np.mean(s < q) - q) < 0.02
+    # scoring the training data again reproduces the training scores (LOF included)
+    assert np.array_equal(det.anomaly_score(X), s)
+    fresh = rng.normal(size=(5000, 3))
+    for rate in (0.01, 0.05):
+        det.set_params(alert_rate=rate).fit(X)
+        assert abs(np.mean(det.predict(X) == -1) - rate) <= 0.002
+        # new data from the same distribution: binomial noise of both samples, 4 sd
+        tol = 4 * np.sqrt(rate * (1 - rate)) * (1 / np.sqrt(len(X)) + 1 / np.sqrt(len(fresh)))
+        assert abs(np.mean(det.predict(fresh) == -1) - rate) <= tol
+
+
+def test_components_and_ensemble_columns():
+    X = _normal(0)
+    ens = AnomalyDetector(n_estimators=50).fit(X).score_components(X[:10])
+    assert list(ens.columns) == ["score", "iforest_score", "lof_score"]
+    assert ens.notna().all().all()
+    only_if = AnomalyDetector(algorithm="iforest", n_estimators=50).fit(X).score_components(X)
+    assert only_if["lof_score"].isna().all() and only_if["iforest_score"].notna().all()
+    # a single part: same ranking as the part's own calibrated score
+    assert (
+        np.argsort(only_if["score"], kind="stable")
+        == np.argsort(only_if["iforest_score"], kind="stable")
+    ).all()
+
+
+def test_strong_anomalies_do_not_tie_at_the_top():
+    X = _normal(1)
+    det = AnomalyDetector(n_estimators=50).fit(X)
+    s = det.anomaly_score(np.array([[4.0] * 4, [8.0] * 4, [30.0] * 4]))
+    assert s[0] < s[1] < s[2] < 1.0
+
+
+def test_lof_on_duplicates_is_deduplicated_without_warning():
+    rng = np.random.default_rng(0)
+    X = np.vstack([np.zeros((500, 3)), rng.normal(size=(40, 3))])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        det = AnomalyDetector(algorithm="lof", n_neighbors=20).fit(X)
+    assert det.n_unique_ == 41
+    assert det.n_neighbors_ == 20
+    s = det.anomaly_score(np.vstack([np.zeros((1, 3)), np.full((1, 3), 9.0)]))
+    assert np.isfinite(s).all()
+    assert s[0] < 0.5 < s[1]  # the quiet row is normal, the far row is not
+
+
+@pytest.mark.parametrize(
+    "X",
+    [
+        np.zeros((1, 3)),  # one window
+        np.ones((50, 3)),  # constant features, all rows identical
+        np.c_[np.arange(5.0), np.ones(5), np.zeros(5)],  # fewer rows than n_neighbors
+        np.c_[np.random.default_rng(0).normal(size=30), np.ones(30)],  # a constant column
+    ],
+    ids=["one-row", "constant", "few-rows", "constant-column"],
+)
+@pytest.mark.parametrize("algorithm", models.ALGORITHMS)
+def test_degenerate_input_does_not_crash(X, algorithm):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        det = AnomalyDetector(algorithm=algorithm, n_estimators=20).fit(X)
+        s = det.score_components(np.vstack([X, X[:1] + 5.0]))
+    assert np.isfinite(s["score"]).all()
+    assert ((s["score"] >= 0) & (s["score"] <= 1)).all()
+    if algorithm != "iforest":
+        # the distance-based part still sees a shifted row as unusual
+        assert s["score"].iloc[-1] >= s["score"].iloc[:-1].max()
+
+
+def test_same_seed_same_scores_other_seed_other_forest():
+    X = _normal(2)
+    a = AnomalyDetector(random_state=7, n_estimators=50).fit(X).anomaly_score(X)
+    b = AnomalyDetector(random_state=7, n_estimators=50).fit(X).anomaly_score(X)
+    c = AnomalyDetector(random_state=8, n_estimators=50).fit(X).anomaly_score(X)
+    assert np.array_equal(a, b)
+    assert not np.array_equal(a, c)
+
+
+def test_invalid_parameters_are_rejected_in_fit():
+    X = _normal(0)
+    det = AnomalyDetector(algorithm="svm")  # __init__ only stores
+    with pytest.raises(ValueError, match="algorithm must be one of ensemble, iforest, lof"):
+        det.fit(X)
+    with pytest.raises(ValueError, match="alert_rate must be a number in"):
+        AnomalyDetector(alert_rate=1.5).fit(X)
+    with pytest.raises(ValueError, match="n_neighbors must be an integer"):
+        AnomalyDetector(n_neighbors=0).fit(X)
+
+
+def test_resolve_threshold_and_severity():
+    train = np.linspace(0, 1, 1001)
+    assert resolve_threshold(train, alert_rate=0.01) == pytest.approx(0.99)
+    assert resolve_threshold(train, threshold=0.5) == 0.5
+    with pytest.raises(ValueError, match="exactly one"):
+        resolve_threshold(train, alert_rate=0.01, threshold=0.5)
+    with pytest.raises(ValueError, match="exactly one"):
+        resolve_threshold(train)
+    with pytest.raises(ValueError, match=r"threshold must be in \[0, 1\]"):
+        resolve_threshold(train, threshold=2)
+    assert list(severity([0.0, 0.949, 0.95, 0.99, 0.998, 0.999, 1.0])) == [
+        "low",
+        "low",
+        "medium",
+        "high",
+        "high",
+        "critical",
+        "critical",
+    ]
+
+
+# ------------------------------------------------------------------------ persistence
+
+
+def _trained(seed: int = 0) -> tuple[TrainedModel, np.ndarray]:
+    X = _normal(seed)
+    det = AnomalyDetector(n_estimators=50, random_state=seed).fit(X)
+    model = TrainedModel(
+        detector=det,
+        profile={"profile": "stand-in"},
+        baseline={"baseline": "stand-in"},
+        window="1d",
+        feature_columns=COLS,
+        threshold=det.threshold_,
+        alert_rate=0.01,
+        training_sha256="ab" * 32,
+        n_training_windows=len(X),
+    )
+    return model, X
+
+
+def test_save_then_load_gives_identical_scores(tmp_path):
+    model, X = _trained()
+    manifest_path = save_model(tmp_path / "m", model)
+    manifest = json.loads(manifest_path.read_text())
+    assert manifest["feature_columns"] == list(COLS)
+    assert manifest["window"] == "1d"
+    assert manifest["versions"] == models.package_versions()
+    assert set(manifest["artefacts"]) == {"detector.joblib", "profile.joblib", "baseline.joblib"}
+    assert manifest["params"]["algorithm"] == "ensemble"
+    assert manifest["training_data_sha256"] == "ab" * 32
+    back = load_model(tmp_path / "m", feature_columns=COLS)
+    assert np.array_equal(back.detector.anomaly_score(X), model.detector.anomaly_score(X))
+    assert back.threshold == model.threshold and back.window == "1d"
+    assert back.profile == {"profile": "stand-in"}
+
+
+def test_same_seed_gives_byte_identical_artefacts(tmp_path):
+    m1, _ = _trained(4)
+    m2, _ = _trained(4)
+    a = json.loads(save_model(tmp_path / "a", m1).read_text())
+    b = json.loads(save_model(tmp_path / "b", m2).read_text())
+    assert a == b
+
+
+def test_missing_model_dir_is_refused(tmp_path):
+    d = tmp_path / "nowhere"
+    with pytest.raises(ModelError) as err:
+        load_model(d, feature_columns=COLS)
+    assert str(err.value) == (
+        f"no model in {d}: the directory does not exist - train one with "
+        f"`anomaly train --model-dir {d}`"
+    )
+
+
+def test_altered_artefact_is_refused_before_unpickling(tmp_path, monkeypatch):
+    model, _ = _trained()
+    d = tmp_path / "m"
+    save_model(d, model)
+    with open(d / "detector.joblib", "ab") as fh:
+        fh.write(b"\0")
+    loaded = []
+    monkeypatch.setattr("joblib.load", lambda *a, **k: loaded.append(a))
+    with pytest.raises(ModelError) as err:
+        load_model(d, feature_columns=COLS)
+    assert str(err.value) == (
+        f"model file {d / 'detector.joblib'} was altered (its sha256 does not match "
+        f"manifest.json); refusing to load it - retrain with `anomaly train --model-dir {d}`"
+    )
+    assert loaded == []
+
+
+def _edit_manifest(d: Path, **changes) -> None:
+    path = d / "manifest.json"
+    m = json.loads(path.read_text())
+    for k, v in changes.items():
+        if k == "sklearn":
+            m["versions"]["scikit-learn"] = v
+        else:
+            m[k] = v
+    path.write_text(json.dumps(m))
+
+
+def test_other_package_version_is_refused(tmp_path):
+    model, _ = _trained()
+    d = tmp_path / "m"
+    save_model(d, model)
+    _edit_manifest(d, sklearn="0.24.2")
+    with pytest.raises(ModelError) as err:
+        load_model(d, feature_columns=COLS)
+    current = models.package_versions()["scikit-learn"]
+    assert str(err.value) == (
+        f"model in {d} was made with scikit-learn 0.24.2, this is scikit-learn {current}"
+        f" - retrain with `anomaly train --model-dir {d}`"
+    )
+
+
+def test_other_feature_set_is_refused(tmp_path):
+    model, _ = _trained()
+    d = tmp_path / "m"
+    save_model(d, model)
+    with pytest.raises(ModelError) as err:
+        load_model(d, feature_columns=("f_a", "f_b", "f_c", "f_e"))
+    assert str(err.value) == (
+        f"model in {d} was trained on another feature set (it lacks f_e; has unknown f_d)"
+        f" - retrain with `anomaly train --model-dir {d}`"
+    )
+    with pytest.raises(ModelError, match="orders them differently"):
+        load_model(d, feature_columns=COLS[::-1])
+
+
+def test_missing_artefact_and_broken_manifest_are_refused(tmp_path):
+    model, _ = _trained()
+    d = tmp_path / "m"
+    save_model(d, model)
+    (d / "baseline.joblib").unlink()
+    with pytest.raises(ModelError, match=r"model file .*baseline.joblib is missing"):
+        load_model(d, feature_columns=COLS)
+    (d / "manifest.json").write_text("{not json")
+    with pytest.raises(ModelError, match=r"is not a valid manifest"):
+        load_model(d, feature_columns=COLS)
+    (d / "manifest.json").unlink()
+    with pytest.raises(ModelError, match=r"the directory has no manifest.json"):
+        load_model(d, feature_columns=COLS)
