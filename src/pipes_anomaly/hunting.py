@@ -1,0 +1,397 @@
+"""SQL hunting queries (DuckDB) from ``docs/tables/audit_log_table.md``, and a rules baseline.
+
+The Markdown page is the single source of the query text: :func:`parse_queries` extracts
+every fenced ``sql`` block whose first line is ``-- name: <query>``.  :func:`connect`
+defines the ``pipes_audit_log`` view over JSONL or Parquet exports (or a frame of raw
+records), :func:`run_queries` runs the queries, and :func:`rule_scores` turns their hits into
+actor-window scores (number of rules hit) in the scores shape of design.md section 5, so the
+queries can be evaluated like a model with :func:`pipes_anomaly.evaluate.evaluate`.
+
+Every query returns at least ``actor_id, actor_handle, day, first_at, last_at``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import orjson
+import pandas as pd
+
+from pipes_anomaly.schema import Scenario
+
+__all__ = [
+    "DEFAULT_DOC",
+    "HuntingQuery",
+    "QUERY_NAMES",
+    "QUERY_SCENARIO",
+    "RESULT_COLUMNS",
+    "connect",
+    "hits_to_windows",
+    "load_queries",
+    "parse_queries",
+    "rule_scores",
+    "run_queries",
+]
+
+#: The page holding the queries, relative to the repository root.
+DEFAULT_DOC = Path("docs/tables/audit_log_table.md")
+
+#: Query names in the order of the page.
+QUERY_NAMES: tuple[str, ...] = (
+    "destructive_burst",
+    "short_lived_workspaces",
+    "off_hours",
+    "ip_hopping",
+    "first_seen_ip",
+    "privilege_changes",
+    "billing_changes",
+    "created_by_mismatch",
+    "dormant_reactivation",
+    "high_volume_per_minute",
+)
+
+#: The injected scenario each query is meant to find (used by the tests and experiments).
+QUERY_SCENARIO: dict[str, Scenario] = {
+    "destructive_burst": Scenario.MASS_DELETION,
+    "short_lived_workspaces": Scenario.SHORT_LIVED_WORKSPACE,
+    "off_hours": Scenario.OFF_HOURS,
+    "ip_hopping": Scenario.IMPOSSIBLE_TRAVEL,
+    "first_seen_ip": Scenario.ACCOUNT_TAKEOVER,
+    "privilege_changes": Scenario.PRIVILEGE_ESCALATION,
+    "billing_changes": Scenario.BILLING_CHANGE,
+    "created_by_mismatch": Scenario.ACTOR_MISMATCH,
+    "dormant_reactivation": Scenario.DORMANT_REACTIVATION,
+    "high_volume_per_minute": Scenario.RAPID_SUCCESSION,
+}
+
+#: Columns every query returns.
+RESULT_COLUMNS: tuple[str, ...] = ("actor_id", "actor_handle", "day", "first_at", "last_at")
+
+#: Columns of the view; the rest of a Tailpipe row is not needed by the queries.
+_VIEW_COLUMNS: dict[str, str] = {
+    "id": "VARCHAR",
+    "action_type": "VARCHAR",
+    "actor_id": "VARCHAR",
+    "actor_handle": "VARCHAR",
+    "actor_display_name": "VARCHAR",
+    "actor_ip": "VARCHAR",
+    "created_at": "TIMESTAMP",
+    "identity_id": "VARCHAR",
+    "identity_handle": "VARCHAR",
+    "tenant_id": "VARCHAR",
+    "target_id": "VARCHAR",
+    "target_handle": "VARCHAR",
+    "process_id": "VARCHAR",
+    "data": "JSON",
+}
+
+_BLOCK = re.compile(r"^```sql[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
+_NAME = re.compile(r"\A\s*--\s*name:\s*([a-z0-9_]+)\s*\n")
+
+
+@dataclass(frozen=True)
+class HuntingQuery:
+    """One hunting query as written on the page.
+
+    Attributes
+    ----------
+    name : str
+        The ``-- name:`` of the block.
+    title : str
+        The heading above the block (e.g. ``"1. Destructive burst"``).
+    sql : str
+        The query text exactly as on the page (trailing ``;`` removed).
+    """
+
+    name: str
+    title: str
+    sql: str
+
+
+def parse_queries(markdown: str) -> dict[str, HuntingQuery]:
+    """Extract the named SQL blocks of a Markdown page.
+
+    Parameters
+    ----------
+    markdown : str
+        Page text; blocks are fenced with ```` ```sql ```` and start with ``-- name: x``.
+        Unnamed blocks (such as the view definition) are ignored.
+
+    Returns
+    -------
+    dict of str to HuntingQuery
+        In page order.
+
+    Raises
+    ------
+    ValueError
+        When two blocks share a name.
+    """
+    out: dict[str, HuntingQuery] = {}
+    for match in _BLOCK.finditer(markdown):
+        body = match.group(1)
+        named = _NAME.match(body)
+        if not named:
+            continue
+        name = named.group(1)
+        if name in out:
+            raise ValueError(f"duplicate hunting query name: {name}")
+        headings = re.findall(r"^#{2,4}\s+(.+)$", markdown[: match.start()], re.MULTILINE)
+        title = headings[-1].strip() if headings else name
+        out[name] = HuntingQuery(name=name, title=title, sql=body.strip().rstrip(";").strip())
+    return out
+
+
+def load_queries(path: str | Path = DEFAULT_DOC) -> dict[str, HuntingQuery]:
+    """Read the hunting queries from the Markdown page.
+
+    Parameters
+    ----------
+    path : str or Path, default ``docs/tables/audit_log_table.md``
+        The page (relative paths are relative to the working directory).
+
+    Returns
+    -------
+    dict of str to HuntingQuery
+    """
+    return parse_queries(Path(path).read_text(encoding="utf-8"))
+
+
+def _sql_list(paths: Sequence[Path]) -> str:
+    return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
+
+
+def connect(
+    source: str | Path | Sequence[str | Path] | pd.DataFrame,
+    *,
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """Open DuckDB with a ``pipes_audit_log`` view over audit records.
+
+    Parameters
+    ----------
+    source : path, list of paths, or DataFrame
+        JSON-lines files (``.jsonl``, ``.json``, ``.jsonl.gz``) or Parquet files (all of one
+        kind), or a frame of raw records (``data`` as dicts or JSON strings).
+    con : DuckDBPyConnection, optional
+        A connection to define the view in; a new in-memory one by default.
+
+    Returns
+    -------
+    DuckDBPyConnection
+        With the view ``pipes_audit_log`` (``created_at`` TIMESTAMP in UTC, ``data`` JSON).
+    """
+    con = con or duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    if isinstance(source, pd.DataFrame):
+        raw = source.copy()
+        for col in _VIEW_COLUMNS:
+            if col not in raw.columns:
+                raw[col] = None
+        raw["data"] = [
+            v if (v is None or isinstance(v, str)) else orjson.dumps(v).decode()
+            for v in raw["data"]
+        ]
+        raw["created_at"] = pd.to_datetime(raw["created_at"], utc=True, format="ISO8601")
+        raw["created_at"] = raw["created_at"].dt.tz_localize(None)
+        raw = raw.loc[:, list(_VIEW_COLUMNS)].astype({"data": object})
+        con.register("_pipes_audit_log_raw", raw)
+        casts = ", ".join(
+            f"CAST({c} AS {t}) AS {c}" if c in ("data", "created_at") else c
+            for c, t in _VIEW_COLUMNS.items()
+        )
+        con.execute(
+            f"CREATE OR REPLACE VIEW pipes_audit_log AS SELECT {casts} FROM _pipes_audit_log_raw"
+        )
+        return con
+    items = [source] if isinstance(source, str | Path) else list(source)
+    paths = [Path(p) for p in items]
+    if not paths:
+        raise ValueError("no audit log files given")
+    for p in paths:
+        if not p.is_file():
+            raise FileNotFoundError(f"audit log file not found: {p}")
+    if all(p.suffix.lower() == ".parquet" for p in paths):
+        cols = ", ".join(
+            f"CAST({c} AS {t}) AS {c}" if c in ("data", "created_at") else c
+            for c, t in _VIEW_COLUMNS.items()
+        )
+        sql = f"SELECT {cols} FROM read_parquet({_sql_list(paths)}, union_by_name = true)"
+    else:
+        columns = "{" + ", ".join(f"{c}: '{t}'" for c, t in _VIEW_COLUMNS.items()) + "}"
+        sql = (
+            f"SELECT * FROM read_json({_sql_list(paths)}, format = 'newline_delimited', "
+            f"columns = {columns})"
+        )
+    con.execute(f"CREATE OR REPLACE VIEW pipes_audit_log AS {sql}")
+    return con
+
+
+def run_queries(
+    con: duckdb.DuckDBPyConnection,
+    queries: Mapping[str, HuntingQuery] | Iterable[HuntingQuery],
+) -> dict[str, pd.DataFrame]:
+    """Run hunting queries against the ``pipes_audit_log`` view of ``con``.
+
+    Parameters
+    ----------
+    con : DuckDBPyConnection
+        From :func:`connect` (or any connection with a ``pipes_audit_log`` table or view).
+    queries : mapping or iterable of HuntingQuery
+
+    Returns
+    -------
+    dict of str to DataFrame
+        Query name to its result; ``first_at``/``last_at`` as ``datetime64[ns, UTC]`` and
+        ``day`` as a UTC midnight timestamp.
+
+    Raises
+    ------
+    ValueError
+        When a query does not return the :data:`RESULT_COLUMNS`.
+    """
+    items = queries.values() if isinstance(queries, Mapping) else queries
+    out: dict[str, pd.DataFrame] = {}
+    for q in items:
+        frame = con.execute(q.sql).df()
+        missing = [c for c in RESULT_COLUMNS if c not in frame.columns]
+        if missing:
+            raise ValueError(f"hunting query {q.name} does not return {', '.join(missing)}")
+        for col in ("first_at", "last_at", "day"):
+            frame[col] = (
+                pd.to_datetime(frame[col]).dt.tz_localize("UTC").astype("datetime64[ns, UTC]")
+            )
+        frame["actor_id"] = frame["actor_id"].astype("string")
+        out[q.name] = frame
+    return out
+
+
+def hits_to_windows(hits: Mapping[str, pd.DataFrame], windows: pd.DataFrame) -> pd.DataFrame:
+    """Count, for each actor-window, the rules whose matching span overlaps it.
+
+    A hit covers ``[first_at, last_at]`` of its actor; a window ``[window_start,
+    window_end)`` is hit when the two overlap.
+
+    Parameters
+    ----------
+    hits : mapping of str to DataFrame
+        Output of :func:`run_queries`.
+    windows : DataFrame
+        ``actor_id, window_start, window_end`` (UTC datetimes), e.g. a features or scores
+        frame; other columns are kept.
+
+    Returns
+    -------
+    DataFrame
+        ``windows`` (fresh index) plus ``score`` (float, number of rules hit; higher = more
+        anomalous), ``alert`` (``score >= 1``) and ``rules`` (``;``-joined names, ``""``
+        when none), one ``rule_<name>`` bool column per query.
+    """
+    out = windows.reset_index(drop=True).copy()
+    out["actor_id"] = out["actor_id"].astype("string")
+    n = len(out)
+    key = out.loc[:, ["actor_id", "window_start", "window_end"]].copy()
+    key["_w"] = np.arange(n)
+    score = np.zeros(n, dtype="float64")
+    names: list[list[str]] = [[] for _ in range(n)]
+    for name, frame in hits.items():
+        flag = np.zeros(n, dtype=bool)
+        if len(frame):
+            spans = frame.loc[:, ["actor_id", "first_at", "last_at"]]
+            m = key.merge(spans, on="actor_id", how="inner")
+            ok = (m["first_at"] < m["window_end"]) & (m["last_at"] >= m["window_start"])
+            flag[np.unique(m.loc[ok, "_w"].to_numpy())] = True
+        out[f"rule_{name}"] = flag
+        score += flag
+        for i in np.flatnonzero(flag):
+            names[i].append(name)
+    out["score"] = score
+    out["alert"] = score >= 1
+    out["rules"] = [";".join(v) for v in names]
+    return out
+
+
+def _utc(value: str | pd.Timestamp) -> pd.Timestamp:
+    ts = pd.Timestamp(value)
+    return ts.tz_localize("UTC") if ts.tz is None else ts.tz_convert("UTC")
+
+
+def rule_scores(
+    source: str | Path | Sequence[str | Path] | pd.DataFrame,
+    *,
+    queries: Mapping[str, HuntingQuery] | None = None,
+    window: str = "1d",
+    windows: pd.DataFrame | None = None,
+    start: str | pd.Timestamp | None = None,
+    end: str | pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """Score actor-windows by the number of hunting queries that hit them (a rules baseline).
+
+    The queries see all of ``source`` (history included); the output covers the windows
+    that have records in ``[start, end)`` (or the given ``windows``).
+
+    Parameters
+    ----------
+    source : path, list of paths, or DataFrame
+        Audit records, see :func:`connect`; pass training and test files together so that
+        history-based rules see the history.
+    queries : mapping of str to HuntingQuery, optional
+        Defaults to :func:`load_queries` on :data:`DEFAULT_DOC` (run from the repository root).
+    window : str, default "1d"
+        Window size (a pandas frequency such as ``"1d"`` or ``"1h"``) when ``windows`` is not
+        given; windows are aligned to UTC.
+    windows : DataFrame, optional
+        Score exactly these actor-windows (``actor_id, window_start, window_end``), e.g. the
+        model's scores frame, so both are evaluated on the same rows.
+    start, end : str or Timestamp, optional
+        Keep windows starting at or after ``start`` and before ``end`` (UTC).
+
+    Returns
+    -------
+    DataFrame
+        ``actor_id, actor_handle, window_start, window_end, n_events, score, alert, rules``
+        plus one ``rule_<name>`` column per query; ``score`` is the number of rules hit
+        (higher = more anomalous).
+    """
+    queries = dict(queries) if queries is not None else load_queries()
+    con = connect(source)
+    try:
+        if windows is None:
+            size = pd.Timedelta(window)
+            seconds = int(size.total_seconds())
+            base = con.execute(
+                f"""
+                SELECT actor_id, any_value(actor_handle) AS actor_handle,
+                    to_timestamp(floor(epoch(created_at) / {seconds}) * {seconds})
+                        AS window_start,
+                    count(*) AS n_events
+                FROM pipes_audit_log
+                WHERE actor_id IS NOT NULL
+                GROUP BY ALL
+                ORDER BY window_start, actor_id
+                """
+            ).df()
+            base["window_start"] = pd.to_datetime(base["window_start"], utc=True).astype(
+                "datetime64[ns, UTC]"
+            )
+            base["window_end"] = base["window_start"] + size
+            base = base.loc[
+                :, ["actor_id", "actor_handle", "window_start", "window_end", "n_events"]
+            ]
+        else:
+            base = windows.copy()
+            for col in ("window_start", "window_end"):
+                base[col] = pd.to_datetime(base[col], utc=True, format="ISO8601")
+        if start is not None:
+            base = base[base["window_start"] >= _utc(start)]
+        if end is not None:
+            base = base[base["window_start"] < _utc(end)]
+        hits = run_queries(con, queries)
+    finally:
+        con.close()
+    return hits_to_windows(hits, base)
