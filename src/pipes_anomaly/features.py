@@ -193,7 +193,7 @@ _HOURS = tuple(f"h{h:02d}" for h in range(24))
 def _window_ns(window: str) -> int:
     """Window length in ns; must divide a day (windows aligned to UTC midnight)."""
     try:
-        ns = pd.Timedelta(window).value
+        ns = pd.Timedelta(window[:-1] + "D" if window.endswith("d") else window).value
     except ValueError as exc:
         raise ValueError(f"window {window!r}: not a duration such as '1h' or '1d'") from exc
     if ns <= 0 or _NS_DAY % ns:

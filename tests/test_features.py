@@ -1,0 +1,366 @@
+"""Features on tiny hand-built records: each value checked by hand, history, no future leak."""
+
+from __future__ import annotations
+
+import math
+import pickle
+
+import numpy as np
+import orjson
+import pandas as pd
+import pytest
+
+from pipes_anomaly.features import (
+    FEATURE_COLUMNS,
+    FEATURE_DESCRIPTIONS,
+    FEATURE_EVIDENCE,
+    FLAG_COLUMNS,
+    HISTORY_FEATURES,
+    KEY_COLUMNS,
+    ActorProfile,
+    FeatureBuilder,
+    build_features,
+    event_flags,
+    network_of,
+)
+from pipes_anomaly.io import read_events
+
+L1 = math.log1p(1)
+L2 = math.log1p(2)
+L3 = math.log1p(3)
+
+_N = iter(range(10**9))
+
+
+def rec(
+    when: str,
+    action: str = "pipeline.command.run",
+    actor: str = "u_alice",
+    ip: str | None = "10.1.2.3",
+    target: str = "p_1",
+    org: str = "o_acme",
+    **extra: object,
+) -> dict:
+    data = {"created_by_id": actor, "created_by": {"id": actor, "handle": actor[2:]}}
+    data.update(extra.pop("data", {}))
+    r = {
+        "id": f"a_{next(_N):020d}",
+        "action_type": action,
+        "actor_id": actor,
+        "actor_handle": actor[2:],
+        "actor_ip": ip,
+        "created_at": when,
+        "identity_id": org,
+        "identity_handle": org[2:] if org else None,
+        "tenant_id": "t_0",
+        "target_id": target,
+        "target_handle": target,
+        "process_id": None,
+        "data": data,
+    }
+    r.update(extra)
+    return r
+
+
+def events(records: list[dict], tmp_path) -> pd.DataFrame:
+    p = tmp_path / f"ev{next(_N)}.jsonl"
+    p.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
+    return read_events(p).events
+
+
+def row(feats: pd.DataFrame, day: str, actor: str = "u_alice") -> pd.Series:
+    m = (feats["actor_id"] == actor) & (feats["window_start"] == pd.Timestamp(day, tz="UTC"))
+    assert m.sum() == 1, feats[["actor_id", "window_start"]]
+    return feats[m].iloc[0]
+
+
+def test_contract_columns_and_docs(tmp_path):
+    ev = events([rec("2024-01-01T09:00:00Z")], tmp_path)
+    f = build_features(ev)
+    assert list(f.columns) == [*KEY_COLUMNS, *FEATURE_COLUMNS]
+    assert all(f[c].dtype == np.float64 for c in FEATURE_COLUMNS)
+    assert str(f["window_start"].dtype) == "datetime64[ns, UTC]"
+    assert set(HISTORY_FEATURES) <= set(FEATURE_COLUMNS)
+    assert set(FEATURE_EVIDENCE) <= set(FEATURE_COLUMNS)
+    assert set(FEATURE_EVIDENCE.values()) <= set(FLAG_COLUMNS)
+    doc = open("docs/features.md").read()
+    for c in FEATURE_COLUMNS:
+        assert f"`{c}`" in doc, c
+        assert FEATURE_DESCRIPTIONS[c]
+
+
+def test_volume_and_mix(tmp_path):
+    recs = [
+        rec("2024-01-01T09:00:00Z", "workspace.create", target="w_1"),
+        rec("2024-01-01T09:01:00Z", "workspace.delete", target="w_1"),
+        rec(
+            "2024-01-01T09:02:00Z", "connection.delete", target="c_1", data={"workspace_id": "w_2"}
+        ),
+        rec("2024-01-01T09:03:00Z", "org.member.add", target="u_bob", org="o_other"),
+        rec("2024-01-01T09:04:00Z", "org.billing.payment_method.create", target="o_acme"),
+        rec("2024-01-01T09:05:00Z", "made.up.action", target="x_1"),
+        rec("2024-01-01T09:06:00Z", "workspace.reboot", target="w_2"),
+        rec("2024-01-01T09:07:00Z", "pipeline.command.run", target="p_1"),
+    ]
+    f = build_features(events(recs, tmp_path))
+    r = row(f, "2024-01-01")
+    assert r["n_events"] == 8
+    assert r["log_events"] == pytest.approx(math.log1p(8))
+    assert r["log_action_types"] == pytest.approx(math.log1p(8))
+    assert r["log_targets"] == pytest.approx(math.log1p(7))  # w_1 c_1 u_bob o_acme x_1 w_2 p_1
+    assert r["log_workspaces"] == pytest.approx(L2)  # w_1 (workspace.*) and w_2
+    assert r["log_identities"] == pytest.approx(L2)
+    assert r["share_destructive"] == pytest.approx(2 / 8)
+    assert r["share_org_management"] == pytest.approx(2 / 8)
+    assert r["share_maintenance"] == pytest.approx(1 / 8)
+    assert r["share_other"] == pytest.approx(1 / 8)
+    assert r["share_common"] == pytest.approx(2 / 8)
+    assert r["log_destructive"] == pytest.approx(L2)
+    assert r["log_org_management"] == pytest.approx(L2)
+    assert r["log_member_adds"] == pytest.approx(L1)
+    assert r["log_billing"] == pytest.approx(L1)
+
+
+def test_distinct_targets_exact(tmp_path):
+    recs = [rec(f"2024-01-01T09:0{i}:00Z", target=t) for i, t in enumerate("aabcc")]
+    r = row(build_features(events(recs, tmp_path)), "2024-01-01")
+    assert r["log_targets"] == pytest.approx(L3)
+
+
+def test_network_features_and_switches(tmp_path):
+    recs = [
+        rec("2024-01-01T09:00:00Z", ip="10.1.2.3"),
+        rec("2024-01-02T09:00:00Z", ip="10.1.2.3"),
+        rec("2024-01-02T09:10:00Z", ip="10.1.9.9"),  # new IP, same /16
+        rec("2024-01-02T09:20:00Z", ip="172.20.1.1"),  # new IP, new /16, switch after 10 min
+        rec("2024-01-02T11:20:00Z", ip="10.1.2.3"),  # switch back after 2 h: not within 1h
+        rec("2024-01-02T11:30:00Z", ip="2001:db8:1:2::1"),  # IPv6 /48: switch 10 min
+    ]
+    f = build_features(events(recs, tmp_path))
+    r = row(f, "2024-01-02")
+    assert r["log_ips"] == pytest.approx(math.log1p(4))
+    assert r["log_networks"] == pytest.approx(L3)
+    assert r["log_new_ips"] == pytest.approx(L3)
+    assert r["log_new_networks"] == pytest.approx(L2)
+    assert r["log_network_switches_1h"] == pytest.approx(L2)
+    assert r["switch_closeness"] == pytest.approx(math.exp(-10 / 60))
+    first = row(f, "2024-01-01")  # no history yet: nothing is "new" for a new actor
+    assert first["log_new_ips"] == 0 and first["is_new_actor"] == 1
+    assert network_of("2001:db8:1:2::1") == "2001:db8:1::/48"
+    assert network_of("10.1.2.3") == "10.1.0.0/16"
+    assert network_of("not-an-ip") is None
+
+
+def test_org_new_ip(tmp_path):
+    recs = [
+        rec("2024-01-01T09:00:00Z", ip="10.1.2.3"),
+        rec("2024-01-01T09:00:00Z", actor="u_bob", ip="10.9.9.9"),
+        rec("2024-01-02T09:00:00Z", ip="10.9.9.9"),  # new for alice, known to the org
+        rec("2024-01-02T09:05:00Z", ip="10.7.7.7"),  # new for alice and the org
+    ]
+    r = row(build_features(events(recs, tmp_path)), "2024-01-02")
+    assert r["log_new_ips"] == pytest.approx(L2)
+    assert r["log_org_new_ips"] == pytest.approx(L1)
+
+
+def test_time_features(tmp_path):
+    recs = [rec(f"2024-01-0{d}T{h:02d}:00:00Z") for d in (1, 2) for h in (9, 10, 11, 12)]
+    # Saturday 2024-01-06: three events in one minute at 03:00, two of them the same action
+    recs += [
+        rec("2024-01-06T03:00:01Z"),
+        rec("2024-01-06T03:00:30Z"),
+        rec("2024-01-06T03:00:59Z", "workspace.update"),
+        rec("2024-01-06T03:05:00Z"),
+        rec("2024-01-06T10:00:00Z"),
+    ]
+    f = build_features(events(recs, tmp_path))
+    r = row(f, "2024-01-06")
+    assert r["log_peak_per_minute"] == pytest.approx(L3)
+    assert r["log_peak_per_10min"] == pytest.approx(math.log1p(4))
+    assert r["log_max_same_action_per_minute"] == pytest.approx(L2)
+    assert r["share_weekend"] == pytest.approx(1.0)
+    assert r["share_off_hours"] == pytest.approx(4 / 5)  # 03:xx never seen, 10:00 usual
+    p = np.array([4, 1]) / 5
+    assert r["hour_entropy"] == pytest.approx(-(p * np.log2(p)).sum())
+    assert row(f, "2024-01-01")["share_weekend"] == 0
+    assert row(f, "2024-01-01")["share_off_hours"] == 0  # no history: nothing is unusual
+
+
+def test_bot_usual_hours_are_all_hours(tmp_path):
+    recs = [
+        rec(f"2024-01-0{d}T{h:02d}:15:00Z", actor="u_bot", process_id="p_x")
+        for d in (1, 2, 3)
+        for h in range(24)
+    ]
+    recs.append(rec("2024-01-04T03:15:00Z", actor="u_bot", process_id="p_x"))
+    r = row(build_features(events(recs, tmp_path)), "2024-01-04", "u_bot")
+    assert r["share_off_hours"] == 0
+    assert r["share_process"] == 1
+
+
+def test_lifecycle_and_integrity(tmp_path):
+    recs = [
+        rec("2024-01-01T09:00:00Z", "workspace.create", target="w_a"),
+        rec("2024-01-01T09:30:00Z", "workspace.delete", target="w_a"),  # from the create record
+        rec(
+            "2024-01-01T12:00:00Z",
+            "connection.delete",
+            target="c_old",
+            data={"created_at": "2023-12-31T12:00:00Z"},  # 24 h old: not within the window
+        ),
+        rec("2024-01-01T13:00:00Z", data={"created_by_id": "u_mallory"}),
+        rec("2024-01-01T13:01:00Z", actor_id=None, actor_handle="carol"),  # handle only: no check
+    ]
+    f = build_features(events(recs, tmp_path))
+    r = row(f, "2024-01-01")
+    assert r["log_created_deleted"] == pytest.approx(L1)
+    assert r["short_lifetime"] == pytest.approx(1 / (1 + 0.5))
+    assert r["log_mismatch"] == pytest.approx(L1)
+    assert "handle:carol" in set(f["actor_id"])
+    assert row(f, "2024-01-01", "handle:carol")["log_mismatch"] == 0
+
+
+def test_history_features(tmp_path):
+    recs = [rec(f"2024-01-0{d}T09:00:00Z") for d in (1, 2, 3)]
+    recs += [rec("2024-01-20T09:00:00Z", "workspace.delete", target=f"w_{i}") for i in range(5)]
+    recs.append(rec("2024-01-20T09:10:00Z", "org.billing.payment_method.create", ip="10.77.0.1"))
+    f = build_features(events(recs, tmp_path))
+    r = row(f, "2024-01-20")
+    assert r["is_new_actor"] == 0
+    # last record 2024-01-03 09:00, window starts 2024-01-20 00:00
+    assert r["days_since_last_seen"] == pytest.approx(math.log1p(16 + 15 / 24))
+    assert r["log_new_actions"] == pytest.approx(L2)
+    assert r["log_billing_new_ip"] == pytest.approx(L1)
+    # destructive: baseline median 0, spread 0 -> floor 0.5
+    assert r["destructive_vs_self"] == pytest.approx(math.log1p(5) / 0.5)
+    # events: baseline log1p(1) with no spread
+    assert r["events_vs_self"] == pytest.approx((math.log1p(6) - L1) / 0.5)
+    assert row(f, "2024-01-02")["events_vs_self"] == 0
+
+
+def test_low_and_slow_trailing(tmp_path):
+    # 14 quiet days at one event a day, then 7 days at 4 connection.create a day
+    recs = [rec(f"2024-01-{d:02d}T09:00:00Z") for d in range(1, 15)]
+    recs += [
+        rec(f"2024-01-{d:02d}T09:0{k}:00Z", "connection.create", target=f"c_{d}_{k}")
+        for d in range(15, 22)
+        for k in range(4)
+    ]
+    f = build_features(events(recs, tmp_path))
+    r = row(f, "2024-01-21")
+    # trailing 7 windows hold 28 events; history before them: 14 events over 14 windows
+    assert r["trail_events_vs_self"] == pytest.approx(math.log(29 / 8))
+    assert r["trail_connections_vs_self"] == pytest.approx(math.log(29 / 1))
+    assert r["trend_slope"] == pytest.approx(0.0)
+    r18 = row(f, "2024-01-18")  # slope over 12..18: ones then log1p(4)
+    y = np.array([L1, L1, L1, math.log1p(4), math.log1p(4), math.log1p(4), math.log1p(4)])
+    assert r18["trend_slope"] == pytest.approx(np.polyfit(np.arange(7), y, 1)[0])
+    assert row(f, "2024-01-05")["trail_events_vs_self"] == 0  # not enough history
+
+
+def test_peers(tmp_path):
+    recs = []
+    for i, n in enumerate((2, 2, 2, 2, 12)):
+        recs += [rec(f"2024-01-01T09:{k:02d}:00Z", actor=f"u_{i}") for k in range(n)]
+    f = build_features(events(recs, tmp_path))
+    loud = row(f, "2024-01-01", "u_4")
+    assert loud["events_vs_peers"] == pytest.approx((math.log1p(12) - math.log1p(2)) / 0.5)
+    assert row(f, "2024-01-01", "u_0")["events_vs_peers"] == 0
+
+
+def _world() -> list[dict]:
+    rng = np.random.default_rng(0)
+    acts = ["pipeline.command.run", "connection.create", "workspace.delete", "org.member.add"]
+    out = []
+    for d in range(1, 11):
+        for k in range(int(rng.integers(5, 15))):
+            actor = f"u_{int(rng.integers(0, 4))}"
+            ip = f"10.{int(rng.integers(0, 3))}.0.{int(rng.integers(0, 4))}"
+            out.append(
+                rec(
+                    f"2024-01-{d:02d}T{int(rng.integers(0, 24)):02d}:{k:02d}:00Z",
+                    acts[int(rng.integers(0, 4))],
+                    actor=actor,
+                    ip=ip,
+                    target=f"w_{int(rng.integers(0, 6))}",
+                    org=f"o_{int(rng.integers(0, 2))}",
+                    process_id="p_1" if actor == "u_3" else None,
+                )
+            )
+    return out
+
+
+def test_no_future_leak(tmp_path):
+    recs = _world()
+    past = [r for r in recs if r["created_at"] < "2024-01-06"]
+    f_past = build_features(events(past, tmp_path))
+    f_all = build_features(events(recs, tmp_path))
+    early = f_all[f_all["window_start"] < pd.Timestamp("2024-01-06", tz="UTC")]
+    pd.testing.assert_frame_equal(f_past.reset_index(drop=True), early.reset_index(drop=True))
+    fl_past = event_flags(events(past, tmp_path))
+    fl_all = event_flags(events(recs, tmp_path))
+    pd.testing.assert_frame_equal(fl_past, fl_all.iloc[: len(fl_past)])
+
+
+@pytest.mark.parametrize("window", ["1d", "1h"])
+def test_profile_continues_history(tmp_path, window):
+    recs = _world()
+    train = events([r for r in recs if r["created_at"] < "2024-01-06"], tmp_path)
+    test = events([r for r in recs if r["created_at"] >= "2024-01-06"], tmp_path)
+    both = events(recs, tmp_path)
+    profile = pickle.loads(pickle.dumps(ActorProfile.from_events(train, window=window)))
+    f_test = build_features(test, window=window, profile=profile)
+    f_all = build_features(both, window=window)
+    late = f_all[f_all["window_start"] >= pd.Timestamp("2024-01-06", tz="UTC")]
+    pd.testing.assert_frame_equal(f_test.reset_index(drop=True), late.reset_index(drop=True))
+    fl = event_flags(test, window=window, profile=profile)
+    fl_all = event_flags(both, window=window)
+    pd.testing.assert_frame_equal(
+        fl.reset_index(drop=True), fl_all.iloc[len(train) :].reset_index(drop=True)
+    )
+
+
+def test_inputs_not_mutated_and_flags_aligned(tmp_path):
+    ev = events(_world(), tmp_path)
+    ev.index = ev.index + 100
+    before = ev.copy()
+    build_features(ev)
+    flags = event_flags(ev)
+    pd.testing.assert_frame_equal(ev, before)
+    assert list(flags.columns) == list(FLAG_COLUMNS)
+    assert flags.index.equals(ev.index)
+    assert (flags.dtypes == bool).all()
+
+
+def test_flags_sum_to_features(tmp_path):
+    ev = events(_world(), tmp_path)
+    f = build_features(ev)
+    fl = event_flags(ev)
+    day = ev["created_at"].dt.floor("D")
+    n_del = fl["is_destructive"].groupby([ev["actor_id"], day]).sum()
+    got = np.expm1(f.set_index(["actor_id", "window_start"])["log_destructive"])
+    assert np.allclose(got.sort_index().to_numpy(), n_del.sort_index().to_numpy())
+
+
+def test_window_validation_and_profile_mismatch(tmp_path):
+    ev = events(_world(), tmp_path)
+    with pytest.raises(ValueError, match="divide one day"):
+        build_features(ev, window="7h")
+    prof = ActorProfile.from_events(ev, window="1d")
+    with pytest.raises(ValueError, match="rebuild the profile"):
+        build_features(ev, window="1h", profile=prof)
+
+
+def test_transformer(tmp_path):
+    ev = events(_world(), tmp_path)
+    fb = FeatureBuilder(window="1d")
+    out = fb.fit_transform(ev)
+    assert list(fb.get_feature_names_out()) == list(FEATURE_COLUMNS)
+    assert len(out) == len(build_features(ev))
+    assert len(fb.transform(ev)) == len(out)
+
+
+def test_no_nan_on_degenerate_input(tmp_path):
+    ev = events([rec("2024-01-01T09:00:00Z", ip=None, target=None, org=None)], tmp_path)
+    f = build_features(ev)
+    assert not f[list(FEATURE_COLUMNS)].isna().any().any()
