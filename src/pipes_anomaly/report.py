@@ -8,6 +8,7 @@ from __future__ import annotations
 # --- evaluation report (issue 5) -----------------------------------------------------
 
 # Imports local to this section (other sections own the top of the file).
+# isort: split
 import base64 as _base64  # noqa: E402
 import html as _html  # noqa: E402
 import io as _io  # noqa: E402
