@@ -12,3 +12,30 @@ def _seeds() -> list[int]:
 @pytest.fixture(params=_seeds())
 def seed(request: pytest.FixtureRequest) -> int:
     return request.param
+
+
+# --- generate (issue 2): a small labelled world shared by every stage's tests ---------
+
+
+#: Parameters of the shared small world: 21 days (train 14), 30 actors, every
+#: scenario and look-alike (the start date puts a month end in the test period).
+SMALL_WORLD = dict(seed=0, days=21, actors=30, train_days=14, start="2026-01-12")
+
+
+@pytest.fixture(scope="session")
+def small_world(tmp_path_factory: pytest.TempPathFactory):
+    """Directory with a small seeded world written by ``anomaly generate`` (JSONL).
+
+    Holds train.jsonl, test.jsonl, labels.csv, window_labels.csv, lookalikes.csv,
+    actors.csv and manifest.json (see docs/design.md section 6).
+    """
+    import datetime as dt
+
+    from pipes_anomaly.generate import GenerateConfig, simulate
+    from pipes_anomaly.io import write_world
+
+    params = dict(SMALL_WORLD)
+    params["start"] = dt.date.fromisoformat(params["start"])
+    out = tmp_path_factory.mktemp("small_world")
+    write_world(simulate(GenerateConfig(**params)), out, fmt="jsonl")
+    return out

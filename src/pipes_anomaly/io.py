@@ -783,6 +783,95 @@ def write_rejects(rejects: Iterable[Reject], path: str | Path) -> int:
 # --- writers: generated worlds (issue 2) ----------------------------------------
 
 
+# Imports local to this section (other sections own the top of the file).
+import gzip as _gzip  # noqa: E402
+import json as _gen_json  # noqa: E402
+from pathlib import Path as _GenPath  # noqa: E402
+
+import pyarrow.parquet as _pq  # noqa: E402
+
+from pipes_anomaly.generate import World as _World  # noqa: E402
+from pipes_anomaly.generate import render_jsonl as _render_jsonl  # noqa: E402
+from pipes_anomaly.generate import render_tables as _render_tables  # noqa: E402
+
+#: Output formats of ``anomaly generate``.
+WORLD_FORMATS: tuple[str, ...] = ("jsonl", "parquet")
+
+
+def write_world(
+    world: _World, out_dir: str | _GenPath, *, fmt: str = "jsonl", compress: bool = False
+) -> dict[str, _GenPath]:
+    """Write a simulated world's records and ground truth into ``out_dir``.
+
+    Files (``docs/design.md`` section 6): ``train.<ext>``, ``test.<ext>``,
+    ``labels.csv``, ``window_labels.csv``, ``lookalikes.csv``, ``actors.csv``
+    (ground-truth actor metadata, never read by detection) and ``manifest.json``.
+    Records are written chunk by chunk, so memory stays flat; the same world
+    gives byte-identical files (gzip headers carry no name or time).
+
+    Parameters
+    ----------
+    world : World
+        Output of ``generate.simulate``.
+    out_dir : str or pathlib.Path
+        Directory to write into; created when missing, existing files replaced.
+    fmt : {"jsonl", "parquet"}, default "jsonl"
+        Record format. Parquet follows Tailpipe: ``data`` as a JSON string,
+        ``created_at`` and ``tp_timestamp`` as UTC timestamps.
+    compress : bool, default False
+        Gzip JSON lines (``.jsonl.gz``); Parquet is always zstd-compressed.
+
+    Returns
+    -------
+    dict of str to pathlib.Path
+        File role (``train``, ``test``, ``labels``, ...) to path written.
+    """
+    if fmt not in WORLD_FORMATS:
+        raise ValueError(f"fmt must be one of {', '.join(WORLD_FORMATS)}, got {fmt!r}")
+    out = _GenPath(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    files: dict[str, _GenPath] = {}
+    for part in ("train", "test"):
+        if fmt == "parquet":
+            path = out / f"{part}.parquet"
+            writer = None
+            for table in _render_tables(world, part):
+                if writer is None:
+                    writer = _pq.ParquetWriter(path, table.schema, compression="zstd")
+                writer.write_table(table)
+            if writer is not None:
+                writer.close()
+        else:
+            path = out / (f"{part}.jsonl.gz" if compress else f"{part}.jsonl")
+            with open(path, "wb") as raw:
+                fh = (
+                    _gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6)
+                    if compress
+                    else raw
+                )
+                for chunk in _render_jsonl(world, part):
+                    fh.write(chunk)
+                if compress:
+                    fh.close()
+        files[part] = path
+    for name, frame in (
+        ("labels", world.labels),
+        ("window_labels", world.window_labels),
+        ("lookalikes", world.lookalikes),
+        ("actors", world.actors),
+    ):
+        path = out / f"{name}.csv"
+        frame.to_csv(path, index=False, lineterminator="\n")
+        files[name] = path
+    manifest = dict(world.manifest)
+    manifest["format"] = fmt
+    manifest["files"] = {k: v.name for k, v in files.items()}
+    path = out / "manifest.json"
+    path.write_text(_gen_json.dumps(manifest, indent=2) + "\n")
+    files["manifest"] = path
+    return files
+
+
 # --- writers: scores (issue 4) ----------------------------------------------------
 
 

@@ -1,0 +1,1790 @@
+"""Simulate Pipes organisations and inject labelled attacks and benign look-alikes.
+
+The core is pure: :func:`simulate` turns a :class:`GenerateConfig` into a
+:class:`World` (columnar events plus ground truth), and :func:`render_jsonl` /
+:func:`render_tables` turn a world's training or test period into JSON lines or
+Arrow tables chunk by chunk.  Writing files is ``io.write_world``'s job.
+
+How the world is built
+----------------------
+1. Organisations, teams and actors: people (normal, power, admin) in several
+   time zones with local business hours, and service accounts (bots) that run
+   24/7 from one or two fixed cloud addresses.
+2. IPs: office NAT addresses shared by an office, home addresses that rarely
+   change, some IPv6, VPN pools and mobile churn.  Attackers draw from the same
+   kinds of ranges with the same minting function.
+3. Benign activity, vectorised over all actor-days: Poisson counts, sessions
+   around local business hours, quieter weekends, holidays, per-actor action
+   mixes drawn around a role mix over the 51 real action types.
+4. Incidents (labelled) and look-alikes (listed, unlabelled) are planned on
+   real actors and injected as ordinary events.
+5. Targets: resources (workspaces, connections, pipelines, datatanks, ...) live
+   in teams; a ``*.create`` makes a resource, a delete removes an existing one
+   (benign deletes pick resources at least a week old), every other action
+   touches a live resource, mostly of the actor's own team.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from pipes_anomaly.schema import ACTION_CATEGORY, ACTION_TYPES, LOOKALIKES, SCENARIOS
+
+__all__ = [
+    "DEFAULT_START",
+    "GenerateConfig",
+    "World",
+    "default_train_days",
+    "render_jsonl",
+    "render_tables",
+    "simulate",
+]
+
+#: Fixed default start date (a Monday); output never depends on today's date.
+DEFAULT_START = dt.date(2026, 1, 5)
+
+_DAY = 86_400
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_ALPHABET = np.frombuffer(b"0123456789abcdefghijklmnopqrstuv", dtype=np.uint8)
+_NO_DELETE = np.iinfo(np.int64).max
+_TENANT = "t_00000000000000000000"
+_API = "https://pipes.turbot.com/api/v0/identity"
+
+
+def default_train_days(days: int) -> int:
+    """Return the default length of the training period: 70% of ``days``.
+
+    Parameters
+    ----------
+    days : int
+        Length of the simulated timeline in days (at least 2).
+
+    Returns
+    -------
+    int
+        ``round(0.7 * days)`` clipped to ``[1, days - 1]`` (42 for 60 days).
+    """
+    return int(min(max(round(0.7 * days), 1), days - 1))
+
+
+@dataclass(frozen=True)
+class GenerateConfig:
+    """Parameters of a simulated world.
+
+    Parameters
+    ----------
+    seed : int, default 0
+        Seed of every random choice; the same config gives byte-identical output.
+    days : int, default 60
+        Length of the continuous timeline in days.
+    actors : int, default 150
+        Actors per organisation (people and service accounts).
+    orgs : int, default 1
+        Number of organisations.
+    train_days : int, default 42
+        Days in the training period; the remaining days are the test period.
+    start : datetime.date, default 2026-01-05
+        First UTC day of the timeline.
+    scenarios : tuple of str, default all of ``schema.SCENARIOS``
+        Attack scenarios to inject (may be empty).
+    attack_rate : float, default 1.0
+        Scales the number of incidents; 1.0 gives about four incidents per
+        scenario in a 150-actor, 18-day test period (at least one each).
+    lookalikes : bool, default True
+        Whether to add benign look-alikes.
+    """
+
+    seed: int = 0
+    days: int = 60
+    actors: int = 150
+    orgs: int = 1
+    train_days: int = 42
+    start: dt.date = DEFAULT_START
+    scenarios: tuple[str, ...] = SCENARIOS
+    attack_rate: float = 1.0
+    lookalikes: bool = True
+
+    def __post_init__(self) -> None:
+        if self.days < 2:
+            raise ValueError(f"days must be at least 2, got {self.days}")
+        if self.actors < 10:
+            raise ValueError(f"actors must be at least 10, got {self.actors}")
+        if self.orgs < 1:
+            raise ValueError(f"orgs must be at least 1, got {self.orgs}")
+        if not 1 <= self.train_days < self.days:
+            raise ValueError(
+                f"train_days must be at least 1 and less than days ({self.days}), "
+                f"got {self.train_days}"
+            )
+        if not self.attack_rate >= 0:
+            raise ValueError(f"attack_rate must be >= 0, got {self.attack_rate}")
+        unknown = [s for s in self.scenarios if s not in SCENARIOS]
+        if unknown:
+            raise ValueError(f"unknown scenario {unknown[0]!r}; choose from {', '.join(SCENARIOS)}")
+        if len(set(self.scenarios)) != len(self.scenarios):
+            raise ValueError("scenarios must not repeat")
+
+    @property
+    def start_ts(self) -> int:
+        """Unix seconds of the first instant of the timeline."""
+        return int(
+            (dt.datetime.combine(self.start, dt.time(), tzinfo=dt.UTC) - _EPOCH).total_seconds()
+        )
+
+    @property
+    def split_ts(self) -> int:
+        """Unix seconds where the test period starts."""
+        return self.start_ts + self.train_days * _DAY
+
+    @property
+    def end_ts(self) -> int:
+        """Unix seconds just after the timeline."""
+        return self.start_ts + self.days * _DAY
+
+
+# --------------------------------------------------------------------------------------
+# vocabulary: resource kinds, what each action does, role mixes
+# --------------------------------------------------------------------------------------
+
+_KINDS = (
+    "workspace", "connection", "pipeline", "datatank", "dtable", "schema", "mod", "modvar",
+    "aggregator", "snapshot", "fpinput", "cperm", "cfolder", "integration", "notifier",
+    "member", "wsmember", "org",
+)  # fmt: skip
+_K = {k: i for i, k in enumerate(_KINDS)}
+_KIND_PREFIX = {
+    "workspace": "w_", "connection": "c_", "pipeline": "pl_", "datatank": "dt_",
+    "dtable": "dtt_", "schema": "sc_", "mod": "wm_", "modvar": "wmv_", "aggregator": "wag_",
+    "snapshot": "s_", "fpinput": "fi_", "cperm": "cp_", "cfolder": "cf_", "integration": "i_",
+    "notifier": "n_", "member": "u_", "wsmember": "u_", "org": "o_",
+}  # fmt: skip
+_IN_WORKSPACE = frozenset(
+    {"connection", "pipeline", "datatank", "dtable", "schema", "mod", "modvar", "aggregator",
+     "snapshot", "fpinput", "cperm", "cfolder", "wsmember"}
+)  # fmt: skip
+_HANDLE_WORDS = {
+    "workspace": ("prod", "dev", "staging", "security", "finops", "data", "scratch", "ops",
+                  "analytics", "compliance", "platform", "sandbox"),
+    "connection": ("aws", "azure", "gcp", "github", "slack", "okta", "kubernetes", "jira"),
+    "pipeline": ("sync", "nightly_report", "cost_alert", "backup", "inventory", "audit_export"),
+    "datatank": ("cache", "warehouse", "history", "snapshots"),
+    "dtable": ("aws_s3_bucket", "aws_iam_user", "github_repo", "gcp_instance", "azure_vm"),
+    "schema": ("aws_all", "prod", "reporting", "shared"),
+    "mod": ("aws_compliance", "aws_insights", "github_sherlock", "azure_thrifty", "kubernetes"),
+    "modvar": ("regions", "tag_keys", "threshold", "accounts"),
+    "aggregator": ("aws_all", "gcp_all", "all_accounts"),
+    "snapshot": ("cis_report", "cost_dashboard", "inventory", "posture"),
+    "fpinput": ("approval", "ticket", "confirm"),
+    "cperm": ("read", "use", "admin"),
+    "cfolder": ("prod", "nonprod", "shared", "legacy"),
+    "integration": ("github", "slack", "gitlab", "msteams"),
+    "notifier": ("email", "slack", "webhook", "pagerduty"),
+    "member": ("guest",), "wsmember": ("guest",), "org": ("org",),
+}  # fmt: skip
+
+_C, _O, _D = 0, 1, 2  # verbs: create, other (touch), delete
+_ACTION_SPEC: dict[str, tuple[str, int]] = {
+    "workspace.create": ("workspace", _C), "workspace.update": ("workspace", _O),
+    "workspace.delete": ("workspace", _D), "workspace.reboot": ("workspace", _O),
+    "workspace.upgrade": ("workspace", _O), "workspace.usage.enable": ("workspace", _O),
+    "workspace.usage.disable": ("workspace", _O), "workspace.inactive.warn": ("workspace", _O),
+    "workspace.inactive.disable": ("workspace", _O),
+    "workspace.aggregator.create": ("aggregator", _C),
+    "workspace.aggregator.update": ("aggregator", _O),
+    "workspace.aggregator.delete": ("aggregator", _D),
+    "workspace.mod.variable.setting.create": ("modvar", _C),
+    "workspace.mod.variable.setting.update": ("modvar", _O),
+    "workspace.mod.install": ("mod", _C), "workspace.mod.uninstall": ("mod", _D),
+    "workspace.notifier.set_default": ("notifier", _O),
+    "workspace.snapshot.create": ("snapshot", _C), "workspace.snapshot.update": ("snapshot", _O),
+    "workspace.schema.create": ("schema", _C), "workspace.schema.attach": ("schema", _O),
+    "workspace.schema.delete": ("schema", _D),
+    "workspace.flowpipe.input.create": ("fpinput", _C),
+    "workspace.connection.dissociate": ("connection", _O),
+    "datatank.create": ("datatank", _C), "datatank.delete": ("datatank", _D),
+    "datatank.table.create": ("dtable", _C), "datatank.table.update": ("dtable", _O),
+    "datatank.table.delete": ("dtable", _D), "datatank.part.update": ("dtable", _O),
+    "connection.create": ("connection", _C), "connection.update": ("connection", _O),
+    "connection.delete": ("connection", _D), "connection.permission.create": ("cperm", _C),
+    "connection.permission.delete": ("cperm", _D), "connection-folder.create": ("cfolder", _C),
+    "pipeline.create": ("pipeline", _C), "pipeline.update": ("pipeline", _O),
+    "pipeline.delete": ("pipeline", _D), "pipeline.command.run": ("pipeline", _O),
+    "integration.create": ("integration", _C), "integration.refresh": ("integration", _O),
+    "integration.delete": ("integration", _D), "notifier.create": ("notifier", _C),
+    "org.member.add": ("member", _C), "org.member.update": ("member", _O),
+    "org.member.delete": ("member", _D), "org.workspace.member.add": ("wsmember", _C),
+    "org.workspace.member.update": ("wsmember", _O), "org.update": ("org", _O),
+    "org.billing.payment_method.create": ("org", _O),
+}  # fmt: skip
+assert set(_ACTION_SPEC) == set(ACTION_TYPES)
+_A = {a: i for i, a in enumerate(ACTION_TYPES)}
+_ACT_KIND = np.array([_K[_ACTION_SPEC[a][0]] for a in ACTION_TYPES], dtype=np.int16)
+_ACT_VERB = np.array([_ACTION_SPEC[a][1] for a in ACTION_TYPES], dtype=np.int8)
+
+# the seed conversation's weights, and small weights for the types it did not weigh
+_BASE_WEIGHT = {
+    "workspace.create": 0.08, "workspace.update": 0.1, "connection.create": 0.08,
+    "connection.update": 0.1, "pipeline.create": 0.06, "pipeline.update": 0.08,
+    "pipeline.command.run": 0.15, "workspace.schema.create": 0.05, "integration.refresh": 0.1,
+    "workspace.reboot": 0.02, "workspace.upgrade": 0.02, "workspace.usage.enable": 0.01,
+    "workspace.usage.disable": 0.01, "workspace.inactive.warn": 0.03,
+    "workspace.inactive.disable": 0.01, "org.member.add": 0.02, "org.member.update": 0.02,
+    "org.member.delete": 0.01, "org.workspace.member.add": 0.02,
+    "org.workspace.member.update": 0.02, "org.update": 0.01,
+    "org.billing.payment_method.create": 0.005, "workspace.delete": 0.01,
+    "connection.delete": 0.01, "pipeline.delete": 0.01, "workspace.schema.delete": 0.01,
+    "integration.delete": 0.005, "datatank.delete": 0.005, "workspace.mod.uninstall": 0.01,
+    "workspace.aggregator.create": 0.01, "workspace.aggregator.update": 0.015,
+    "workspace.aggregator.delete": 0.004, "workspace.mod.variable.setting.create": 0.015,
+    "workspace.mod.variable.setting.update": 0.03, "workspace.mod.install": 0.03,
+    "workspace.notifier.set_default": 0.005, "workspace.snapshot.create": 0.03,
+    "workspace.snapshot.update": 0.015, "workspace.schema.attach": 0.015,
+    "workspace.flowpipe.input.create": 0.01, "datatank.create": 0.008,
+    "datatank.table.create": 0.015, "datatank.table.update": 0.03, "datatank.part.update": 0.03,
+    "integration.create": 0.006, "notifier.create": 0.006, "connection-folder.create": 0.008,
+    "connection.permission.create": 0.01, "datatank.table.delete": 0.005,
+    "connection.permission.delete": 0.004, "workspace.connection.dissociate": 0.005,
+}  # fmt: skip
+_ROLE_CATEGORY_MULT = {
+    "normal": {"common": 1.0, "maintenance": 0.4, "org_management": 0.04, "destructive": 0.5},
+    "power": {"common": 1.2, "maintenance": 1.0, "org_management": 0.12, "destructive": 1.0},
+    "admin": {"common": 0.5, "maintenance": 1.5, "org_management": 4.0, "destructive": 1.0},
+}
+_BOT_WEIGHT = {
+    "pipeline.command.run": 0.42, "integration.refresh": 0.14, "datatank.part.update": 0.12,
+    "datatank.table.update": 0.07, "workspace.snapshot.create": 0.06,
+    "workspace.snapshot.update": 0.04, "connection.update": 0.03,
+    "workspace.inactive.warn": 0.03, "workspace.inactive.disable": 0.006,
+    "workspace.usage.enable": 0.01, "workspace.usage.disable": 0.01,
+    "workspace.flowpipe.input.create": 0.02, "datatank.table.create": 0.01,
+}  # fmt: skip
+_ROLES = ("normal", "power", "admin", "bot")
+_ROLE_RATE = {"normal": 4.0, "power": 12.0, "admin": 8.0}
+_ROLE_SLOW_ACTIONS = {"org.billing.payment_method.create": 0.05}  # billing is rare for everyone
+
+
+def _role_weights(role: str) -> np.ndarray:
+    if role == "bot":
+        w = np.array([_BOT_WEIGHT.get(a, 0.0) for a in ACTION_TYPES])
+    else:
+        mult = _ROLE_CATEGORY_MULT[role]
+        w = np.array(
+            [
+                _BASE_WEIGHT[a] * mult[ACTION_CATEGORY[a]] * _ROLE_SLOW_ACTIONS.get(a, 1.0)
+                for a in ACTION_TYPES
+            ]
+        )
+    return w / w.sum()
+
+
+# per-action variants of ``data`` extras: same keys within an action type
+_EXTRAS: dict[str, tuple[tuple[str, float], ...]] = {
+    "pipeline.command.run": ((',"trigger":"schedule"', 0.7), (',"trigger":"manual"', 0.3)),
+    "pipeline.create": ((',"frequency":"hourly"', 0.4), (',"frequency":"daily"', 0.6)),
+    "connection.create": tuple((f',"plugin":"{p}"', 1.0) for p in _HANDLE_WORDS["connection"]),
+    "connection.update": tuple((f',"plugin":"{p}"', 1.0) for p in _HANDLE_WORDS["connection"]),
+    "org.member.add": ((',"role":"member","status":"invited"', 0.85),
+                       (',"role":"owner","status":"invited"', 0.15)),
+    "org.member.update": ((',"role":"member","status":"accepted"', 0.85),
+                          (',"role":"owner","status":"accepted"', 0.15)),
+    "org.workspace.member.add": ((',"role":"reader"', 0.5), (',"role":"operator"', 0.35),
+                                 (',"role":"owner"', 0.15)),
+    "org.workspace.member.update": ((',"role":"reader"', 0.4), (',"role":"operator"', 0.4),
+                                    (',"role":"owner"', 0.2)),
+    "org.billing.payment_method.create": ((',"payment_method":"card","card_brand":"visa"', 0.6),
+                                          (',"payment_method":"card","card_brand":"amex"', 0.4)),
+    "workspace.upgrade": ((',"instance_type":"db1.small"', 0.6),
+                          (',"instance_type":"db1.large"', 0.4)),
+    "workspace.create": ((',"instance_type":"db1.shared"', 1.0),),
+}  # fmt: skip
+_EXTRA_FRAGS: list[str] = []
+_EXTRA_OFFSET = np.zeros(len(ACTION_TYPES), dtype=np.int32)
+_EXTRA_COUNT = np.zeros(len(ACTION_TYPES), dtype=np.int32)
+_EXTRA_CUM: list[np.ndarray] = []
+for _i, _a in enumerate(ACTION_TYPES):
+    _variants = _EXTRAS.get(_a, (("", 1.0),))
+    _EXTRA_OFFSET[_i] = len(_EXTRA_FRAGS)
+    _EXTRA_COUNT[_i] = len(_variants)
+    _EXTRA_FRAGS.extend(v for v, _ in _variants)
+    _p = np.array([w for _, w in _variants])
+    _EXTRA_CUM.append(np.cumsum(_p / _p.sum()))
+
+
+def _extra_index(action: str, value: str) -> int:
+    """Global index of the extras variant of ``action`` containing ``value``."""
+    i = _A[action]
+    for j in range(_EXTRA_COUNT[i]):
+        if value in _EXTRA_FRAGS[_EXTRA_OFFSET[i] + j]:
+            return int(_EXTRA_OFFSET[i] + j)
+    raise KeyError(value)
+
+
+def _state_frag(action: str) -> str:
+    verb = _ACTION_SPEC[action][1]
+    if verb == _D:
+        return ',"state":"deleted","desired_state":"deleted"'
+    if action in ("workspace.usage.disable", "workspace.inactive.disable"):
+        return ',"state":"disabled","desired_state":"disabled"'
+    if action == "workspace.create":
+        return ',"state":"pending","desired_state":"running"'
+    if action in ("org.member.add", "org.workspace.member.add", "org.member.update",
+                  "org.workspace.member.update"):  # fmt: skip
+        return ',"state":"active","desired_state":"active"'
+    return ',"state":"active","desired_state":"running"'
+
+
+# --------------------------------------------------------------------------------------
+# IP ranges (benign and attacker alike draw from these)
+# --------------------------------------------------------------------------------------
+
+_IP_PREFIXES: dict[str, tuple[tuple[int, ...], ...]] = {
+    "office": ((38,), (64,), (199,), (208,), (12,), (62,), (103,)),
+    "home": ((73,), (98,), (24,), (71,), (86,), (81,), (92,), (49,), (122,), (101,),
+             (159, 196), (124,), (2,), (90,), (76,), (109,)),
+    "vpn": ((185,), (146, 70), (89, 187), (193,), (45,)),
+    "mobile": ((172, 56), (174,), (166,), (39,), (117,), (176,)),
+    "cloud": ((34,), (35,), (52,), (54,), (3,), (20,), (13,)),
+}  # fmt: skip
+_IP6_PREFIXES = ("2601", "2a02", "2406", "2a01", "2600", "2403")
+#: IP kinds used by the simulator (``home6`` is a home IPv6 address).
+IP_KINDS = ("office", "home", "home6", "vpn", "mobile", "cloud")
+_TZ_OFFSETS_MIN = np.array([-480, -300, 0, 60, 330, 600])
+_TZ_WEIGHTS = np.array([0.2, 0.28, 0.16, 0.14, 0.12, 0.10])
+
+_FIRST = (
+    "Ana", "Ben", "Chen", "Dara", "Elif", "Femi", "Grace", "Hiro", "Ines", "Jon", "Kai", "Lena",
+    "Mateo", "Nadia", "Omar", "Priya", "Quinn", "Rosa", "Sam", "Tariq", "Uma", "Victor", "Wen",
+    "Xavi", "Yara", "Zoe", "Arjun", "Bea", "Carlos", "Divya", "Emma", "Felix", "Gita", "Hugo",
+    "Ivy", "Jamal", "Kenji", "Lucia", "Mia", "Noah",
+)  # fmt: skip
+_LAST = (
+    "Smith", "Garcia", "Nguyen", "Patel", "Kim", "Okafor", "Muller", "Rossi", "Silva", "Chen",
+    "Hadianto", "Kowalski", "Dubois", "Tanaka", "Singh", "Brown", "Ivanova", "Haddad", "Lopez",
+    "Wilson", "Sato", "Fischer", "Moreau", "Costa", "Larsen", "Novak", "Ali", "Murphy",
+    "Jensen", "Reyes",
+)  # fmt: skip
+_BOT_WORDS = ("etl", "backup", "sync", "reporter", "scanner", "deployer", "compliance", "cost")
+_ORG_WORDS = ("acme", "globex", "initech", "umbrella", "hooli", "stark", "wayne", "tyrell")
+
+
+class _Ips:
+    """Growing table of IP addresses with their kind."""
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        self.rng = rng
+        self.ip: list[str] = []
+        self.kind: list[str] = []
+
+    def mint(self, kind: str, n: int = 1) -> np.ndarray:
+        """Mint ``n`` new addresses of ``kind``; return their indices."""
+        rng = self.rng
+        start = len(self.ip)
+        if kind == "home6":
+            pre = rng.integers(0, len(_IP6_PREFIXES), n)
+            groups = rng.integers(1, 0xFFFF, (n, 7))
+            for p, g in zip(pre, groups, strict=True):
+                self.ip.append(_IP6_PREFIXES[p] + ":" + ":".join(f"{x:x}" for x in g))
+        else:
+            prefixes = _IP_PREFIXES[kind]
+            pre = rng.integers(0, len(prefixes), n)
+            octets = rng.integers(0, 256, (n, 3))
+            last = rng.integers(2, 254, n)
+            for p, o, q in zip(pre, octets, last, strict=True):
+                head = prefixes[p]
+                parts = [*head, *o[: 3 - len(head)], q]
+                self.ip.append(".".join(str(int(x)) for x in parts))
+        self.kind.extend([kind] * n)
+        return np.arange(start, start + n, dtype=np.int32)
+
+
+# --------------------------------------------------------------------------------------
+# the world
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    """A simulated world: columnar events sorted by time, plus ground truth.
+
+    Attributes
+    ----------
+    config : GenerateConfig
+        The parameters it was made from.
+    events : dict of str to numpy.ndarray
+        One entry per record, sorted by ``ts`` then insertion order: ``ts`` (Unix
+        seconds), ``actor``, ``creator`` (actor recorded in ``data.created_by``),
+        ``action`` (index into ``schema.ACTION_TYPES``), ``target`` (resource row),
+        ``ip`` (index into ``ips``), ``extra``, ``version``, ``scenario`` (index
+        into ``schema.SCENARIOS`` or -1), ``incident`` (-1 when benign),
+        ``lookalike`` (index into ``schema.LOOKALIKES`` or -1), ``rid`` and
+        ``tpid`` (20-character ids as bytes), ``proc`` (process id body).
+    actors : pandas.DataFrame
+        Ground-truth actor metadata (``actor_id, handle, display_name, org,
+        team, role, kind, tz_offset_min, business_start, business_end, ...``).
+    ips : pandas.DataFrame
+        ``ip, kind`` for every address used.
+    labels, window_labels, lookalikes : pandas.DataFrame
+        The ground-truth tables of ``docs/design.md`` section 6.
+    manifest : dict
+        Seed, parameters, periods and counts.
+    """
+
+    config: GenerateConfig
+    events: dict[str, np.ndarray]
+    actors: pd.DataFrame
+    ips: pd.DataFrame
+    labels: pd.DataFrame
+    window_labels: pd.DataFrame
+    lookalikes: pd.DataFrame
+    manifest: dict
+    _frags: dict[str, pa.Array] = field(default_factory=dict, repr=False)
+
+    @property
+    def n_records(self) -> int:
+        """Number of records in the world."""
+        return int(self.events["ts"].size)
+
+    def split_index(self) -> int:
+        """Index of the first test-period record."""
+        return int(np.searchsorted(self.events["ts"], self.config.split_ts, side="left"))
+
+
+def _rand_ids(rng: np.random.Generator, n: int) -> np.ndarray:
+    """``n`` random 20-character base32 ids as an ``(n, 20)`` uint8 array."""
+    return _ALPHABET[rng.integers(0, 32, size=(n, 20), dtype=np.uint8)]
+
+
+def _fixed_width(prefix: bytes, body: np.ndarray) -> pa.Array:
+    """Build a string array ``prefix + row`` from a ``(n, w)`` uint8 array, loop-free."""
+    n, w = body.shape
+    pre = np.frombuffer(prefix, dtype=np.uint8)
+    full = np.empty((n, w + pre.size), dtype=np.uint8)
+    full[:, : pre.size] = pre
+    full[:, pre.size :] = body
+    width = w + pre.size
+    offsets = (np.arange(n + 1, dtype=np.int64) * width).astype(np.int32)
+    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(full.tobytes()))
+
+
+def _iso(ts: np.ndarray) -> pa.Array:
+    """RFC 3339 UTC strings with seconds (``2026-01-05T09:14:03Z``) for Unix seconds."""
+    s = np.datetime_as_string(ts.astype("datetime64[s]"), unit="s").astype("S19")
+    body = np.empty((ts.size, 20), dtype=np.uint8)
+    body[:, :19] = s.view(np.uint8).reshape(-1, 19)
+    body[:, 19] = ord("Z")
+    return _fixed_width(b"", body)
+
+
+def _iso_one(ts: int) -> str:
+    return dt.datetime.fromtimestamp(int(ts), dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _dumps(s: str) -> str:
+    """JSON string literal (names here are plain ASCII without quotes)."""
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+class _Builder:
+    """Mutable state while one world is simulated (private)."""
+
+    def __init__(self, cfg: GenerateConfig) -> None:
+        self.cfg = cfg
+        ss = np.random.SeedSequence(cfg.seed)
+        seeds = ss.spawn(8)
+        self.rng_actor, self.rng_base, self.rng_plan, self.rng_inj = (
+            np.random.default_rng(s) for s in seeds[:4]
+        )
+        self.rng_target, self.rng_ids, self.rng_ip = (np.random.default_rng(s) for s in seeds[4:7])
+        self.ips = _Ips(self.rng_ip)
+        self.D = cfg.days
+        self.t0 = cfg.start_ts
+        self.inj: list[tuple] = []  # injected events
+        self.users_id: list[str] = []  # actors first, then invitees
+        self.users_handle: list[str] = []
+        self.user_org: list[int] = []
+        self.res: dict[str, list] = {
+            k: [] for k in ("kind", "group", "core", "created", "parent", "ref", "explicit")
+        }
+        self.incidents: list[dict] = []
+        self.busy: dict[int, set[int]] = {}
+
+    # ---------------- actors ----------------
+
+    def make_actors(self) -> None:
+        cfg, rng = self.cfg, self.rng_actor
+        rows = []
+        self.org_id, self.org_handle = [], []
+        self.team_org: list[int] = []
+        self.office_ips: dict[tuple[int, int], np.ndarray] = {}
+        self.org_vpn: list[np.ndarray] = []
+        for o in range(cfg.orgs):
+            self.org_id.append("o_" + _fixed_width(b"", _rand_ids(rng, 1))[0].as_py())
+            word = _ORG_WORDS[o % len(_ORG_WORDS)]
+            self.org_handle.append(word if o < len(_ORG_WORDS) else f"{word}-{o}")
+            offices = rng.choice(len(_TZ_OFFSETS_MIN), size=3, replace=False, p=_TZ_WEIGHTS)
+            for tzi in offices:
+                self.office_ips[(o, int(tzi))] = self.ips.mint("office", int(rng.integers(1, 3)))
+            self.org_vpn.append(self.ips.mint("vpn", 6))
+            n = cfg.actors
+            n_bot = max(1, round(0.04 * n))
+            n_admin = max(1, round(0.06 * n))
+            n_power = max(1, round(0.20 * n))
+            roles = ["bot"] * n_bot + ["admin"] * n_admin + ["power"] * n_power
+            roles += ["normal"] * (n - len(roles))
+            roles = list(rng.permutation(roles))
+            n_teams = max(2, round(n / 8))
+            team_base = len(self.team_org)
+            self.team_org.extend([o] * n_teams)
+            for i, role in enumerate(roles):
+                team = team_base + (i % n_teams)
+                rows.append(self._make_actor(o, team, role, len(rows)))
+        self.actors = pd.DataFrame(rows)
+        self.n_actors = len(rows)
+        self.n_teams = len(self.team_org)
+        a = self.actors
+        self.a_tz = a["tz_offset_min"].to_numpy()
+        self.a_bs = a["business_start"].to_numpy(dtype=float)
+        self.a_be = a["business_end"].to_numpy(dtype=float)
+        self.a_bot = (a["kind"] == "bot").to_numpy()
+        self.a_team = a["team"].to_numpy()
+        self.a_org = a["org"].to_numpy()
+        self.a_role = a["role"].to_numpy()
+        # per-actor action mixes drawn around the role mix
+        mixes = np.zeros((self.n_actors, len(ACTION_TYPES)))
+        for i, role in enumerate(self.a_role):
+            w = _role_weights(role)
+            w = w * rng.gamma(2.0, 0.5, size=w.size)
+            mixes[i] = w / w.sum()
+        self.mix_cum = np.cumsum(mixes, axis=1)
+        self.mix_cum[:, -1] = 1.0
+        self.active_from = np.zeros(self.n_actors, dtype=np.int64)
+        self.active_to = np.full(self.n_actors, self.D - 1, dtype=np.int64)
+
+    def _make_actor(self, org: int, team: int, role: str, idx: int) -> dict:
+        rng = self.rng_actor
+        uid = "u_" + _fixed_width(b"", _rand_ids(rng, 1))[0].as_py()
+        if role == "bot":
+            word = _BOT_WORDS[idx % len(_BOT_WORDS)]
+            handle = f"svc-{word}-{idx}"
+            display = f"{word.capitalize()} Service"
+            ips = self.ips.mint("cloud", int(rng.integers(1, 3)))
+            rec = dict(kind="bot", tz_offset_min=0, business_start=0.0, business_end=24.0,
+                       office=-1, home_ip=int(ips[0]), home_ip2=int(ips[-1]), switch_day=-1,
+                       v6_ip=-1, vpn=False, mobile=False,
+                       bot_period=int(rng.choice([1800, 3600, 7200, 10800], p=[.3, .35, .2, .15])),
+                       rate=0.0)  # fmt: skip
+        else:
+            first = _FIRST[rng.integers(len(_FIRST))]
+            last = _LAST[rng.integers(len(_LAST))]
+            handle = f"{first[0]}{last}{idx}".lower()
+            display = f"{first} {last}"
+            tzi = int(rng.choice(len(_TZ_OFFSETS_MIN), p=_TZ_WEIGHTS))
+            office = tzi if (org, tzi) in self.office_ips and rng.random() < 0.6 else -1
+            home = self.ips.mint("home", 2)
+            bs = float(rng.choice([7.5, 8.0, 8.5, 9.0, 9.5, 10.0]))
+            rec = dict(kind="human", tz_offset_min=int(_TZ_OFFSETS_MIN[tzi]), business_start=bs,
+                       business_end=bs + float(rng.choice([8.0, 8.5, 9.0, 9.5])),
+                       office=office, home_ip=int(home[0]), home_ip2=int(home[1]),
+                       switch_day=int(rng.integers(1, self.D)) if rng.random() < 0.12 else -1,
+                       v6_ip=int(self.ips.mint("home6")[0]) if rng.random() < 0.25 else -1,
+                       vpn=bool(rng.random() < 0.15), mobile=bool(rng.random() < 0.06),
+                       bot_period=0,
+                       rate=_ROLE_RATE[role] * float(rng.lognormal(0.0, 0.4)))  # fmt: skip
+        self.users_id.append(uid)
+        self.users_handle.append(handle)
+        self.user_org.append(org)
+        created = self.t0 - int(rng.integers(30, 900)) * _DAY + int(rng.integers(0, _DAY))
+        return dict(actor_id=uid, handle=handle, display_name=display, org=org, team=team,
+                    role=role, created_ts=created, **rec)  # fmt: skip
+
+    # ---------------- helpers used by scenarios ----------------
+
+    def local_ts(self, a: int, day: int, hour: float) -> int:
+        """UTC seconds of local ``hour`` on local calendar day ``day`` for actor ``a``."""
+        sec = hour * 3600.0 + self.rng_inj.uniform(0, 60)
+        return int(self.t0 + day * _DAY + sec - self.a_tz[a] * 60)
+
+    def work_hour(self, a: int) -> float:
+        return float(self.rng_inj.uniform(self.a_bs[a] + 0.3, self.a_be[a] - 1.5))
+
+    def usual_ip(self, a: int, day: int) -> int:
+        act = self.actors.iloc[a]
+        if act["office"] >= 0 and (self.cfg.start + dt.timedelta(days=day)).weekday() < 5:
+            ips = self.office_ips[(int(act["org"]), int(act["office"]))]
+            return int(ips[0])
+        if act["switch_day"] >= 0 and day >= act["switch_day"]:
+            return int(act["home_ip2"])
+        return int(act["home_ip"])
+
+    def new_ip(self) -> int:
+        kind = str(self.rng_inj.choice(["home", "mobile", "vpn", "home6", "cloud"],
+                                       p=[0.35, 0.2, 0.25, 0.1, 0.1]))  # fmt: skip
+        return int(self.ips.mint(kind)[0])
+
+    def sample_actions(self, a: int, n: int) -> list[int]:
+        u = self.rng_inj.random(n)
+        return [int(x) for x in np.searchsorted(self.mix_cum[a], u, side="right")]
+
+    def add(self, ts: int, a: int, action: str | int, ip: int, *, target: int = -1,
+            group: int | None = None, creator: int | None = None, extra: int = -1,
+            min_age: int = 7 * _DAY, ref: int = -1, parent: int = -1,
+            scenario: int = -1, incident: int = -1, look: int = -1) -> None:  # fmt: skip
+        act = _A[action] if isinstance(action, str) else int(action)
+        if group is None:
+            group = int(self.a_team[a])
+        self.inj.append((int(ts), a, a if creator is None else creator, act, target, group, ip,
+                         extra, min_age, ref, parent, scenario, incident, look))  # fmt: skip
+
+    def new_row(self, kind: str, group: int, created: int, *, parent: int = -1, ref: int = -1,
+                core: bool = False, explicit: bool = False) -> int:  # fmt: skip
+        r = self.res
+        r["kind"].append(_K[kind])
+        r["group"].append(group)
+        r["core"].append(core)
+        r["created"].append(created)
+        r["parent"].append(parent)
+        r["ref"].append(ref)
+        r["explicit"].append(explicit)
+        return len(r["kind"]) - 1
+
+    def new_user(self, org: int) -> int:
+        uid = "u_" + _fixed_width(b"", _rand_ids(self.rng_inj, 1))[0].as_py()
+        first = _FIRST[self.rng_inj.integers(len(_FIRST))]
+        last = _LAST[self.rng_inj.integers(len(_LAST))]
+        self.users_id.append(uid)
+        self.users_handle.append(f"{first[0]}{last}{len(self.users_id)}".lower())
+        self.user_org.append(org)
+        return len(self.users_id) - 1
+
+    # ---------------- pre-existing resources ----------------
+
+    def make_resources(self) -> None:
+        rng = self.rng_actor
+        self.core_ws: dict[int, list[int]] = {}
+        self.member_row = np.full(self.n_actors, -1, dtype=np.int64)
+        team_members: dict[int, list[int]] = {}
+        for a, t in enumerate(self.a_team):
+            team_members.setdefault(int(t), []).append(a)
+        self.team_members = team_members
+
+        def past() -> int:
+            return self.t0 - int(rng.integers(20, 400)) * _DAY + int(rng.integers(0, _DAY))
+
+        for g in range(self.n_teams):
+            org = self.team_org[g]
+            ws = [self.new_row("workspace", g, past(), core=True) for _ in range(2)]
+            self.core_ws[g] = ws
+            for _ in range(4):
+                self.new_row("workspace", g, past())
+            for kind in _KINDS:
+                if kind in ("workspace", "member", "wsmember", "org"):
+                    continue
+                n_core, n_del = (1, 3) if kind in ("integration", "notifier") else (2, 5)
+                for i in range(n_core + n_del):
+                    parent = ws[int(rng.integers(len(ws)))] if kind in _IN_WORKSPACE else -1
+                    self.new_row(kind, g, past(), parent=parent, core=i < n_core)
+            for a in team_members.get(g, []):
+                self.member_row[a] = self.new_row(
+                    "member", g, int(self.actors.at[a, "created_ts"]), ref=a, core=True
+                )
+                self.new_row("wsmember", g, int(self.actors.at[a, "created_ts"]),
+                             parent=ws[0], ref=a, core=True)  # fmt: skip
+            for _ in range(3):
+                self.new_row("member", g, past(), ref=self.new_user(org))
+            self.new_row("org", g, past(), ref=org, core=True)
+
+
+def _frag_array(values: list[str]) -> pa.Array:
+    return pa.array(values, type=pa.string())
+
+
+def simulate(config: GenerateConfig) -> World:
+    """Simulate a world: benign activity, injected incidents and look-alikes.
+
+    Parameters
+    ----------
+    config : GenerateConfig
+        World parameters; ``config.seed`` drives every random choice.
+
+    Returns
+    -------
+    World
+        Events sorted by time with ground truth (labels, window labels,
+        look-alikes, manifest).  The same config gives an identical world.
+    """
+    b = _Builder(config)
+    b.make_actors()
+    plan = _Plan(b)
+    plan.reserve()
+    b.make_resources()
+    plan.inject()
+    ev = _base_events(b)
+    ev = plan.apply_traveller(ev)
+    ev = _concat_injected(b, ev)
+    ev = _assign_targets(b, ev)
+    return _finish(b, ev)
+
+
+def _base_events(b: _Builder) -> dict[str, np.ndarray]:
+    """Benign activity of every actor, vectorised over actor-days."""
+    cfg, rng = b.cfg, b.rng_base
+    D = b.D
+    weekday = np.array([(cfg.start + dt.timedelta(days=d)).weekday() for d in range(D)])
+    humans = np.flatnonzero(~b.a_bot)
+    A = humans.size
+    act = b.actors
+    rate = act["rate"].to_numpy()[humans]
+    weekend_rate = np.where(rng.random(A) < 0.15, 0.3, 0.06)
+    factor = np.where(weekday[None, :] >= 5, weekend_rate[:, None], 1.0)
+    days = np.arange(D)[None, :]
+    active = (days >= b.active_from[humans, None]) & (days <= b.active_to[humans, None])
+    # holidays: about half the people take 2-7 days off
+    hol_start = rng.integers(0, D, A)
+    hol_len = np.where(rng.random(A) < 0.5, rng.integers(2, 8, A), 0)
+    on_holiday = (days >= hol_start[:, None]) & (days < (hol_start + hol_len)[:, None])
+    lam = rate[:, None] * factor * active * ~on_holiday * rng.gamma(4.0, 0.25, (A, D))
+    counts = rng.poisson(lam)
+    n_sess = 1 + (rng.random((A, D)) < 0.6) + (rng.random((A, D)) < 0.25)
+    bs = b.a_bs[humans][:, None]
+    be = b.a_be[humans][:, None]
+    c0 = bs + rng.uniform(0.1, 2.5, (A, D))
+    c1 = bs + rng.uniform(3.0, be - bs - 1.0, (A, D))
+    evening = rng.random((A, D)) < 0.07
+    c2 = np.where(evening, rng.uniform(19.5, 23.0, (A, D)), rng.uniform(be - 2.5, be - 0.3))
+    centres = np.stack([c0, c1, c2], axis=-1)
+    # per actor-day-session IP
+    ip = _session_ips(b, humans, weekday, rng)
+    ad = np.repeat(np.arange(A * D), counts.ravel())
+    n = ad.size
+    sess = (rng.random(n) * n_sess.ravel()[ad]).astype(np.int64)
+    a_loc, d = np.divmod(ad, D)
+    hour = centres.reshape(-1, 3)[ad, sess]
+    sec = hour * 3600.0 + rng.normal(0.0, 1500.0, n)
+    ts = (b.t0 + d * _DAY + sec - b.a_tz[humans][a_loc] * 60).astype(np.int64)
+    actor = humans[a_loc].astype(np.int32)
+    ev_ip = ip.reshape(-1, 3)[ad, sess]
+    # bots: steady cadence around the clock
+    bots = np.flatnonzero(b.a_bot)
+    b_ts, b_actor, b_ip = [], [], []
+    span = D * _DAY
+    for a in bots:
+        period = int(act.at[a, "bot_period"])
+        k = np.arange(span // period)
+        t = b.t0 + int(rng.integers(0, period)) + k * period + rng.integers(-120, 121, k.size)
+        b_ts.append(t)
+        b_actor.append(np.full(k.size, a, dtype=np.int32))
+        b_ip.append(np.where(rng.random(k.size) < 0.8, act.at[a, "home_ip"], act.at[a, "home_ip2"]))
+    ts = np.concatenate([ts, *b_ts])
+    actor = np.concatenate([actor, *b_actor])
+    ev_ip = np.concatenate([ev_ip, *b_ip]).astype(np.int32)
+    # actions from each actor's own mix
+    u = rng.random(ts.size)
+    n_act = len(ACTION_TYPES)
+    flat = (b.mix_cum + np.arange(b.n_actors)[:, None]).ravel()
+    pos = np.searchsorted(flat, actor + u, side="right") - actor.astype(np.int64) * n_act
+    action = np.clip(pos, 0, n_act - 1).astype(np.int16)
+    m = ts.size
+    ev = {
+        "ts": ts.astype(np.int64),
+        "actor": actor,
+        "creator": actor.copy(),
+        "action": action,
+        "target": np.full(m, -1, dtype=np.int64),
+        "group": b.a_team[actor].astype(np.int64),
+        "ip": ev_ip,
+        "extra": np.full(m, -1, dtype=np.int32),
+        "min_age": np.full(m, 7 * _DAY, dtype=np.int64),
+        "ref": np.full(m, -1, dtype=np.int64),
+        "parent": np.full(m, -1, dtype=np.int64),
+        "scenario": np.full(m, -1, dtype=np.int16),
+        "incident": np.full(m, -1, dtype=np.int32),
+        "lookalike": np.full(m, -1, dtype=np.int16),
+    }
+    # about 8% of touches go to another team's resources
+    other = rng.random(m) < 0.08
+    if other.any():
+        ev["group"][other] = rng.integers(0, b.n_teams, int(other.sum()))
+        same_org = np.array(b.team_org)[ev["group"]] == b.a_org[actor]
+        ev["group"] = np.where(same_org, ev["group"], b.a_team[actor])
+    # new hires: mark their first three active days as a look-alike
+    for a, d0 in getattr(b, "new_hires", []):
+        day = (ev["ts"] - b.t0) // _DAY
+        mask = (ev["actor"] == a) & (day >= d0) & (day < d0 + 3)
+        ev["lookalike"][mask] = LOOKALIKES.index("new_hire")
+    keep = (ev["ts"] >= b.t0) & (ev["ts"] < cfg.end_ts)
+    return {k: v[keep] for k, v in ev.items()}
+
+
+def _session_ips(
+    b: _Builder, humans: np.ndarray, weekday: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """IP index per (human, day, session): office, home (v4/v6), VPN or mobile."""
+    A, D = humans.size, b.D
+    act = b.actors.iloc[humans]
+    home = act["home_ip"].to_numpy()[:, None, None]
+    home2 = act["home_ip2"].to_numpy()[:, None, None]
+    switch = act["switch_day"].to_numpy()[:, None, None]
+    days = np.arange(D)[None, :, None]
+    ip = np.where((switch >= 0) & (days >= switch), home2, home)
+    ip = np.broadcast_to(ip, (A, D, 3)).copy()
+    v6 = act["v6_ip"].to_numpy()
+    use_v6 = (v6[:, None, None] >= 0) & (rng.random((A, D, 3)) < 0.4)
+    ip = np.where(use_v6, v6[:, None, None], ip)
+    office = act["office"].to_numpy()
+    org = act["org"].to_numpy()
+    in_office = (
+        (office[:, None] >= 0) & (weekday[None, :] < 5) & (rng.random((A, D)) < 0.75)
+    )  # same place all day
+    for i in np.flatnonzero(office >= 0):
+        nat = b.office_ips[(int(org[i]), int(office[i]))]
+        pick = nat[rng.integers(0, nat.size, (D, 3))]
+        ip[i] = np.where(in_office[i][:, None], pick, ip[i])
+    vpn = act["vpn"].to_numpy()
+    for i in np.flatnonzero(vpn):
+        pool = b.org_vpn[int(org[i])]
+        use = rng.random((D, 3)) < 0.5
+        ip[i] = np.where(use, pool[rng.integers(0, pool.size, (D, 3))], ip[i])
+    mobile = act["mobile"].to_numpy()
+    for i in np.flatnonzero(mobile):
+        use = rng.random((D, 3)) < 0.35
+        k = int(use.sum())
+        if k:
+            ip[i][use] = b.ips.mint("mobile", k)
+    return ip
+
+
+_INJ_COLS = ("ts", "actor", "creator", "action", "target", "group", "ip", "extra", "min_age",
+             "ref", "parent", "scenario", "incident", "lookalike")  # fmt: skip
+
+
+def _concat_injected(b: _Builder, ev: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    if not b.inj:
+        return ev
+    arr = np.array(b.inj, dtype=np.int64)
+    keep = (arr[:, 0] >= b.t0) & (arr[:, 0] < b.cfg.end_ts)
+    arr = arr[keep]
+    out = {}
+    for j, col in enumerate(_INJ_COLS):
+        out[col] = np.concatenate([ev[col], arr[:, j].astype(ev[col].dtype)])
+    return out
+
+
+def _assign_targets(b: _Builder, ev: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Give every event a target resource consistent with resource lifecycles."""
+    rng = b.rng_target
+    order = np.lexsort((np.arange(ev["ts"].size), ev["ts"]))
+    ev = {k: v[order] for k, v in ev.items()}
+    n = ev["ts"].size
+    kind = _ACT_KIND[ev["action"]].astype(np.int64)
+    verb = _ACT_VERB[ev["action"]]
+    target = ev["target"]
+    r = b.res
+    # creations: one new resource per create event without an explicit target
+    cre = np.flatnonzero((verb == _C) & (target < 0))
+    base = len(r["kind"])
+    k_c = kind[cre]
+    g_c = ev["group"][cre]
+    parent = ev["parent"][cre].copy()
+    need_parent = (parent < 0) & np.isin(k_c, [_K[k] for k in _IN_WORKSPACE])
+    for i in np.flatnonzero(need_parent):
+        ws = b.core_ws[int(g_c[i])]
+        parent[i] = ws[int(rng.integers(len(ws)))]
+    ref = ev["ref"][cre].copy()
+    for i in np.flatnonzero(ref < 0):
+        if k_c[i] == _K["member"]:
+            ref[i] = b.new_user(b.team_org[int(g_c[i])])
+        elif k_c[i] == _K["wsmember"]:
+            mem = b.team_members.get(int(g_c[i])) or [int(ev["actor"][cre[i]])]
+            ref[i] = mem[int(rng.integers(len(mem)))]
+    r["kind"].extend(k_c.tolist())
+    r["group"].extend(g_c.tolist())
+    r["core"].extend([False] * cre.size)
+    r["created"].extend(ev["ts"][cre].tolist())
+    r["parent"].extend(parent.tolist())
+    r["ref"].extend(ref.tolist())
+    r["explicit"].extend([False] * cre.size)
+    target[cre] = base + np.arange(cre.size)
+    R = {k: np.array(v) for k, v in r.items()}
+    n_rows = R["kind"].size
+    deleted = np.full(n_rows, _NO_DELETE, dtype=np.int64)
+    # explicit rows (scenario resources) may carry their own deletion
+    for row, t in getattr(b, "explicit_deleted", {}).items():
+        deleted[row] = t
+    nk = len(_KINDS)
+    row_key = R["group"] * nk + R["kind"]
+    # deletions: sequential over time, oldest-eligible pools per (team, kind)
+    deletable = ~R["core"] & ~R["explicit"] & ~np.isin(R["kind"], [_K["wsmember"], _K["org"]])
+    pools: dict[int, tuple[list[int], list[int]]] = {}
+    cand = np.flatnonzero(deletable)
+    cand = cand[np.lexsort((cand, R["created"][cand]))]
+    for row in cand:
+        p = pools.setdefault(int(row_key[row]), ([], []))
+        p[0].append(int(R["created"][row]))
+        p[1].append(int(row))
+    dels = np.flatnonzero((verb == _D) & (target < 0))
+    keys = (ev["group"][dels] * nk + kind[dels]).tolist()
+    u = rng.random(dels.size).tolist()
+    drop = np.zeros(n, dtype=bool)
+    ts_l = ev["ts"][dels].tolist()
+    age_l = ev["min_age"][dels].tolist()
+    for i, e in enumerate(dels.tolist()):
+        p = pools.get(keys[i])
+        t = ts_l[i]
+        if p is None:
+            drop[e] = True
+            continue
+        m = bisect.bisect_right(p[0], t - age_l[i])
+        if m == 0:
+            m = bisect.bisect_right(p[0], t - 600)
+        if m == 0:
+            drop[e] = True
+            continue
+        j = int(u[i] * m)
+        p[0].pop(j)
+        row = p[1].pop(j)
+        deleted[row] = t
+        target[e] = row
+    # touches: a live resource of the (team, kind), recent ones more often
+    oth = np.flatnonzero(target < 0)
+    oth = oth[~drop[oth]]
+    srt = np.lexsort((np.arange(n_rows), R["created"], row_key))
+    base_t = b.t0 - 5 * 365 * _DAY
+    comp = row_key[srt] * (1 << 32) + (R["created"][srt] - base_t)
+    okey = ev["group"][oth] * nk + kind[oth]
+    ot = ev["ts"][oth]
+    lo = np.searchsorted(comp, okey * (1 << 32))
+    hi = np.searchsorted(comp, okey * (1 << 32) + (ot - base_t), side="left")
+    cnt = hi - lo
+    pick = np.full(oth.size, -1, dtype=np.int64)
+    live = np.flatnonzero(cnt > 0)
+    for _ in range(6):
+        if live.size == 0:
+            break
+        idx = lo[live] + np.minimum(
+            cnt[live] - 1, (cnt[live] * np.sqrt(rng.random(live.size))).astype(np.int64)
+        )
+        row = srt[idx]
+        ok = (deleted[row] > ot[live]) & ~R["explicit"][row]
+        pick[live[ok]] = row[ok]
+        live = live[~ok]
+    # fallback: the first core resource of the (team, kind)
+    core_of = {}
+    for row in np.flatnonzero(R["core"]):
+        core_of.setdefault(int(row_key[row]), int(row))
+    for i in np.flatnonzero(pick < 0):
+        pick[i] = core_of.get(int(okey[i]), -1)
+    target[oth] = pick
+    drop |= target < 0
+    keep = ~drop
+    ev = {k: v[keep] for k, v in ev.items()}
+    ev["target"] = target[keep]
+    b.R = R
+    b.deleted = deleted
+    return ev
+
+
+def _finish(b: _Builder, ev: dict[str, np.ndarray]) -> World:
+    cfg = b.cfg
+    n = ev["ts"].size
+    rng = b.rng_ids
+    # extras: per-action variants; scenario events may have chosen one
+    act = ev["action"]
+    u = rng.random(n)
+    extra = np.empty(n, dtype=np.int32)
+    for i in range(len(ACTION_TYPES)):
+        m = act == i
+        if m.any():
+            extra[m] = _EXTRA_OFFSET[i] + np.searchsorted(_EXTRA_CUM[i], u[m], side="right")
+    extra = np.minimum(extra, _EXTRA_OFFSET[act] + _EXTRA_COUNT[act] - 1)
+    ev["extra"] = np.where(ev["extra"] >= 0, ev["extra"], extra).astype(np.int32)
+    verb = _ACT_VERB[act]
+    ev["version"] = np.where(verb == _C, 1, rng.integers(2, 60, n)).astype(np.int32)
+    ev["rid"] = _rand_ids(rng, n)
+    ev["tpid"] = _rand_ids(rng, n)
+    ev["proc"] = _rand_ids(rng, n)
+    for k in ("group", "min_age", "ref", "parent"):
+        del ev[k]
+    frags = _fragments(b)
+    # ground truth
+    actor_ids = b.actors["actor_id"].to_numpy()
+    lab = np.flatnonzero(ev["incident"] >= 0)
+    rid_str = _fixed_width(b"a_", ev["rid"][lab]).to_numpy(zero_copy_only=False)
+    day = (ev["ts"] - b.t0) // _DAY
+    inc_names = np.array([i["incident_id"] for i in b.incidents] or ["none"], dtype=object)
+    scen = np.array(SCENARIOS, dtype=object)
+    labels = pd.DataFrame(
+        {
+            "record_id": rid_str,
+            "actor_id": actor_ids[ev["actor"][lab]],
+            "created_at": _iso(ev["ts"][lab]).to_numpy(zero_copy_only=False),
+            "scenario": scen[ev["scenario"][lab]],
+            "incident_id": inc_names[ev["incident"][lab]],
+        }
+    )
+    dates = np.array(
+        [(cfg.start + dt.timedelta(days=int(d))).isoformat() for d in range(cfg.days)],
+        dtype=object,
+    )
+    wl = pd.DataFrame(
+        {
+            "actor_id": actor_ids[ev["actor"][lab]],
+            "day": dates[day[lab]],
+            "scenario": scen[ev["scenario"][lab]],
+            "incident_id": inc_names[ev["incident"][lab]],
+        }
+    ).drop_duplicates(ignore_index=True)
+    lk = np.flatnonzero(ev["lookalike"] >= 0)
+    looks = np.array(LOOKALIKES, dtype=object)
+    lookalikes = (
+        pd.DataFrame(
+            {
+                "actor_id": actor_ids[ev["actor"][lk]],
+                "day": dates[day[lk]],
+                "kind": looks[ev["lookalike"][lk]],
+            }
+        )
+        .drop_duplicates()
+        .sort_values(["day", "actor_id", "kind"], ignore_index=True)
+    )
+    wl = wl.sort_values(["day", "actor_id", "incident_id"], ignore_index=True)
+    actors = b.actors.copy()
+    actors["active_from"] = dates[np.clip(b.active_from, 0, cfg.days - 1)]
+    actors["active_to"] = dates[np.clip(b.active_to, 0, cfg.days - 1)]
+    actors = actors.drop(columns=["home_ip", "home_ip2", "v6_ip", "switch_day", "created_ts"])
+    ips = pd.DataFrame({"ip": b.ips.ip, "kind": b.ips.kind})
+    split = int(np.searchsorted(ev["ts"], cfg.split_ts))
+    inc_df = pd.DataFrame(b.incidents)
+    per_scen: dict[str, dict[str, int]] = {}
+    for s in SCENARIOS:
+        if s not in cfg.scenarios:
+            continue
+        sub = inc_df[inc_df["scenario"] == s] if len(inc_df) else inc_df
+        rec = labels[labels["scenario"] == s]
+        present = set(rec["incident_id"])
+        sub = sub[sub["incident_id"].isin(present)] if len(sub) else sub
+        per_scen[s] = {
+            "incidents_train": int((sub["period"] == "train").sum()) if len(sub) else 0,
+            "incidents_test": int((sub["period"] == "test").sum()) if len(sub) else 0,
+            "records": int(len(rec)),
+        }
+    per_look = {k: int((lookalikes["kind"] == k).sum()) for k in LOOKALIKES}
+    manifest = {
+        "generator": "pipes_anomaly.generate",
+        "seed": cfg.seed,
+        "parameters": {
+            "days": cfg.days,
+            "actors": cfg.actors,
+            "orgs": cfg.orgs,
+            "train_days": cfg.train_days,
+            "start": cfg.start.isoformat(),
+            "scenarios": list(cfg.scenarios),
+            "attack_rate": cfg.attack_rate,
+            "lookalikes": cfg.lookalikes,
+        },
+        "train_period": {"start": dates[0], "end": dates[cfg.train_days - 1]},
+        "test_period": {"start": dates[cfg.train_days], "end": dates[-1]},
+        "records": {"total": n, "train": split, "test": n - split},
+        "labelled_records": int(lab.size),
+        "actors": {r: int((b.a_role == r).sum()) for r in _ROLES},
+        "scenarios": per_scen,
+        "lookalikes": per_look,
+    }
+    return World(
+        config=cfg,
+        events=ev,
+        actors=actors,
+        ips=ips,
+        labels=labels,
+        window_labels=wl,
+        lookalikes=lookalikes,
+        manifest=manifest,
+        _frags=frags,
+    )
+
+
+def _fragments(b: _Builder) -> dict[str, pa.Array]:
+    """Pre-serialised JSON fragments per actor, org, resource, action and extras."""
+    a = b.actors
+    users_id, users_handle = b.users_id, b.users_handle
+    actor_frag, creator_frag, tpu_frag, plain = [], [], [], {"id": [], "h": [], "n": [], "u": []}
+    for row in a.itertuples():
+        avatar = f"{_API}/{row.handle}/avatar?v={1 + row.Index % 7}"
+        actor_frag.append(
+            f'"actor_id":"{row.actor_id}","actor_handle":"{row.handle}",'
+            f'"actor_display_name":{_dumps(row.display_name)},"actor_avatar_url":"{avatar}"'
+        )
+        creator_frag.append(
+            f',"created_by_id":"{row.actor_id}","created_by":{{"id":"{row.actor_id}",'
+            f'"handle":"{row.handle}","display_name":{_dumps(row.display_name)},'
+            f'"avatar_url":"{avatar}","status":"accepted",'
+            f'"created_at":"{_iso_one(row.created_ts)}","updated_at":"'
+            f'{_iso_one(row.created_ts + 86400 * (3 + row.Index % 40))}",'
+            f'"version_id":{2 + row.Index % 9}}}'
+        )
+        tpu_frag.append(f'"tp_usernames":["{row.handle}","{row.actor_id}"]')
+        plain["id"].append(row.actor_id)
+        plain["h"].append(row.handle)
+        plain["n"].append(row.display_name)
+        plain["u"].append(avatar)
+    org_frag = [
+        f'"identity_id":"{o}","identity_handle":"{h}","tenant_id":"{_TENANT}"'
+        for o, h in zip(b.org_id, b.org_handle, strict=True)
+    ]
+    R = b.R
+    n_rows = R["kind"].size
+    body = _fixed_width(b"", _rand_ids(b.rng_ids, n_rows)).to_pylist()
+    words = b.rng_ids.integers(0, 1000, n_rows).tolist()
+    nums = b.rng_ids.integers(1, 100, n_rows).tolist()
+    rid, rhandle = [], []
+    for i in range(n_rows):
+        k = _KINDS[R["kind"][i]]
+        ref = int(R["ref"][i])
+        if k in ("member", "wsmember"):
+            rid.append(users_id[ref])
+            rhandle.append(users_handle[ref])
+        elif k == "org":
+            rid.append(b.org_id[ref])
+            rhandle.append(b.org_handle[ref])
+        else:
+            rid.append(_KIND_PREFIX[k] + body[i])
+            w = _HANDLE_WORDS[k]
+            rhandle.append(f"{w[words[i] % len(w)]}_{nums[i]}" if k != "workspace"
+                           else f"{w[words[i] % len(w)]}-{nums[i]}")  # fmt: skip
+    target_frag, tdata_frag = [], []
+    created_iso = R["created"]
+    for i in range(n_rows):
+        org = b.team_org[int(R["group"][i])]
+        target_frag.append(f'"target_id":"{rid[i]}","target_handle":"{rhandle[i]}"')
+        p = int(R["parent"][i])
+        ws = f',"workspace_id":"{rid[p]}","workspace_handle":"{rhandle[p]}"' if p >= 0 else ""
+        tdata_frag.append(
+            f'{{"id":"{rid[i]}","handle":"{rhandle[i]}","identity_id":"{b.org_id[org]}"{ws},'
+            f'"created_at":"{_iso_one(created_iso[i])}"'
+        )
+    return {
+        "actor": _frag_array(actor_frag),
+        "creator": _frag_array(creator_frag),
+        "tpu": _frag_array(tpu_frag),
+        "actor_id": _frag_array(plain["id"]),
+        "actor_handle": _frag_array(plain["h"]),
+        "actor_display_name": _frag_array(plain["n"]),
+        "actor_avatar_url": _frag_array(plain["u"]),
+        "org": _frag_array(org_frag),
+        "org_id": _frag_array(list(b.org_id)),
+        "org_handle": _frag_array(list(b.org_handle)),
+        "target": _frag_array(target_frag),
+        "target_id": _frag_array(rid),
+        "target_handle": _frag_array(rhandle),
+        "tdata": _frag_array(tdata_frag),
+        "action": _frag_array([f'"action_type":"{x}"' for x in ACTION_TYPES]),
+        "action_name": _frag_array(list(ACTION_TYPES)),
+        "state": _frag_array([_state_frag(x) for x in ACTION_TYPES]),
+        "extra": _frag_array(_EXTRA_FRAGS),
+        "ip": _frag_array(b.ips.ip),
+        "res_org": pa.array([b.team_org[int(g)] for g in R["group"]], type=pa.int32()),
+    }
+
+
+# --------------------------------------------------------------------------------------
+# incidents (labelled) and look-alikes (listed, unlabelled)
+# --------------------------------------------------------------------------------------
+
+_DELETE_MIX = {
+    "workspace.delete": 3, "connection.delete": 4, "pipeline.delete": 4, "datatank.delete": 2,
+    "workspace.schema.delete": 2, "workspace.mod.uninstall": 3, "datatank.table.delete": 3,
+    "integration.delete": 1, "workspace.aggregator.delete": 1, "connection.permission.delete": 2,
+}  # fmt: skip
+_TAKEOVER_MIX = {
+    "connection.create": 4, "connection.update": 2, "pipeline.create": 3,
+    "pipeline.command.run": 3, "integration.create": 2, "connection.permission.create": 2,
+    "notifier.create": 1, "workspace.snapshot.create": 1, "datatank.table.create": 1,
+    "org.member.add": 1, "workspace.mod.install": 1, "workspace.update": 1,
+}  # fmt: skip
+_RAPID_ACTIONS = (
+    "pipeline.command.run", "connection.create", "org.workspace.member.add",
+    "workspace.snapshot.create", "integration.refresh", "connection.update",
+    "datatank.table.create", "pipeline.update",
+)  # fmt: skip
+_TRAIN_SCENARIOS = (
+    "off_hours", "rapid_succession", "impossible_travel", "actor_mismatch", "billing_change",
+    "mass_deletion",
+)  # fmt: skip
+
+
+class _Plan:
+    """Plans incidents and look-alikes on real actors and injects their events."""
+
+    def __init__(self, b: _Builder) -> None:
+        self.b = b
+        self.rng = b.rng_plan
+        cfg = b.cfg
+        self.T, self.D = cfg.train_days, cfg.days
+        size = cfg.actors * cfg.orgs
+        self.scale_test = size * (self.D - self.T) / (150 * 18)
+        self.scale_train = size * self.T / (150 * 42)
+        self.reserved: set[int] = set()
+        self.travellers: list[tuple[int, int, int, list[int]]] = []
+        b.new_hires = []
+        b.explicit_deleted = {}
+        self.dormant: list[tuple[int, int]] = []
+
+    # ---- helpers ----
+
+    def _free(self, a: int, d0: int, d1: int) -> bool:
+        busy = self.b.busy.get(a, set())
+        return not any(d in busy for d in range(d0 - 1, d1 + 2))
+
+    def pick(self, day: int, *, roles: tuple[str, ...] = ("normal", "power", "admin"),
+             span: int = 1) -> int:  # fmt: skip
+        """Pick an active actor of ``roles`` free on ``day .. day+span-1``."""
+        b = self.b
+        ok = np.isin(b.a_role, roles) & (b.active_from <= day) & (b.active_to >= day + span - 1)
+        cands = [int(a) for a in np.flatnonzero(ok) if int(a) not in self.reserved]
+        if not cands:
+            ok = ~b.a_bot & (b.active_from <= day) & (b.active_to >= day)
+            cands = [int(a) for a in np.flatnonzero(ok) if int(a) not in self.reserved]
+        free = [a for a in cands if self._free(a, day, day + span - 1)]
+        a = int(self.rng.choice(free or cands))
+        b.busy.setdefault(a, set()).update(range(day, day + span))
+        return a
+
+    def day(self, period: str, margin: int = 0) -> int:
+        if period == "test":
+            return int(self.rng.integers(self.T, max(self.T + 1, self.D - margin)))
+        return int(self.rng.integers(1, max(2, self.T - margin)))
+
+    def counts(self, per_test: float, per_train: float, rate: float) -> tuple[int, int]:
+        if rate <= 0:
+            return 0, 0
+        return (max(1, round(rate * per_test * self.scale_test)),
+                round(rate * per_train * self.scale_train))  # fmt: skip
+
+    # ---- phase 1: actors whose activity pattern changes (before resources exist) ----
+
+    def reserve(self) -> None:
+        b, cfg, rng = self.b, self.b.cfg, self.rng
+        n_test, _ = self.counts(4, 0, cfg.attack_rate)
+        if "dormant_reactivation" in cfg.scenarios and cfg.attack_rate > 0:
+            for _ in range(n_test):
+                d = self.day("test")
+                a = self.pick(d)
+                self.reserved.add(a)
+                gap = int(rng.integers(21, 36))
+                b.active_to[a] = max(1, d - gap)
+                self.dormant.append((a, d))
+        if cfg.lookalikes:
+            n_look, n_look_train = self.counts(2, 1, 1.0)
+            for period, k in (("test", n_look), ("train", n_look_train)):
+                for _ in range(k):
+                    d = self.day(period, margin=2)
+                    while (cfg.start + dt.timedelta(days=d)).weekday() >= 5 and d > 1:
+                        d -= 1  # people start on a weekday
+                    a = self.pick(d, roles=("normal", "power"), span=3)
+                    self.reserved.add(a)
+                    b.active_from[a] = d
+                    hired = b.t0 + d * _DAY - int(rng.integers(2, 20)) * 3600
+                    b.actors.at[a, "created_ts"] = hired
+                    b.new_hires.append((a, d))
+
+    # ---- phase 2: inject events ----
+
+    def inject(self) -> None:
+        cfg = self.b.cfg
+        self.n_inc = 0
+        if cfg.attack_rate > 0:
+            n_test, n_train = self.counts(4, 3, cfg.attack_rate)
+            for s in cfg.scenarios:
+                if s == "dormant_reactivation":
+                    continue
+                for _ in range(n_test):
+                    self.incident(s, "test", 1.0)
+            for a, d in self.dormant:
+                self.incident("dormant_reactivation", "test", 1.0, actor=a, day=d)
+            train_pool = [s for s in _TRAIN_SCENARIOS if s in cfg.scenarios]
+            n_train = max(n_train, 2) if train_pool else 0
+            for i in range(n_train):
+                self.incident(train_pool[i % len(train_pool)], "train", 0.5)
+        if cfg.lookalikes:
+            self.lookalikes()
+
+    def incident(self, s: str, period: str, grade: float, *, actor: int | None = None,
+                 day: int | None = None) -> None:  # fmt: skip
+        b = self.b
+        span = int(self.rng.integers(4, 8)) if s == "low_and_slow" else 1
+        if day is None:
+            day = self.day(period, margin=span - 1)
+        span = max(1, min(span, self.D - day))
+        if actor is None:
+            roles = ("normal",) if s == "privilege_escalation" else ("normal", "power", "admin")
+            actor = self.pick(day, roles=roles, span=span)
+        iid = f"inc-{self.n_inc + 1:04d}"
+        inc = self.n_inc
+        self.n_inc += 1
+        b.incidents.append(dict(incident_id=iid, scenario=s, actor_id=b.users_id[actor],
+                                day=(b.cfg.start + dt.timedelta(days=day)).isoformat(),
+                                period=period))  # fmt: skip
+        kw = dict(scenario=SCENARIOS.index(s), incident=inc)
+        getattr(self, "_" + s)(actor, day, grade, kw, span)
+
+    def _gap(self, lo: float, hi: float) -> int:
+        return int(self.rng.uniform(lo, hi))
+
+    def _weighted(self, mix: dict[str, float], n: int) -> list[str]:
+        keys = list(mix)
+        p = np.array([mix[k] for k in keys], dtype=float)
+        return [keys[i] for i in self.rng.choice(len(keys), size=n, p=p / p.sum())]
+
+    # ---- scenarios ----
+
+    def _mass_deletion(self, a: int, d: int, g: float, kw: dict, span: int) -> None:
+        b = self.b
+        t, ip = b.local_ts(a, d, b.work_hour(a)), b.usual_ip(a, d)
+        for act in self._weighted(_DELETE_MIX, max(5, int(self.rng.integers(12, 40) * g))):
+            b.add(t, a, act, ip, min_age=3600, **kw)
+            t += self._gap(4, 80)
+
+    def _short_lived_workspace(self, a: int, d: int, g: float, kw: dict, span: int) -> None:
+        b, rng = self.b, self.rng
+        t = b.local_ts(a, d, b.work_hour(a))
+        ip = b.usual_ip(a, d) if rng.random() < 0.5 else b.new_ip()
+        team = int(b.a_team[a])
+        for _ in range(max(1, int(rng.integers(1, 4) * g))):
+            ws = b.new_row("workspace", team, t, explicit=True)
+            b.add(t, a, "workspace.create", ip, target=ws, **kw)
+            t += self._gap(20, 150)
+            mod = b.new_row("mod", team, t, parent=ws, explicit=True)
+            b.add(t, a, "workspace.mod.install", ip, target=mod, **kw)
+            if rng.random() < 0.6:
+                t += self._gap(10, 120)
+                mv = b.new_row("modvar", team, t, parent=ws, explicit=True)
+                b.add(t, a, "workspace.mod.variable.setting.create", ip, target=mv, **kw)
+                b.explicit_deleted[mv] = t + 1
+            if rng.random() < 0.4:
+                t += self._gap(20, 200)
+                b.add(t, a, "workspace.snapshot.create", ip, parent=ws, **kw)
+            t += self._gap(60, 900)
+            if rng.random() < 0.5:
+                b.add(t, a, "workspace.mod.uninstall", ip, target=mod, **kw)
+                t += self._gap(5, 60)
+            b.explicit_deleted[mod] = t
+            b.add(t, a, "workspace.delete", ip, target=ws, **kw)
+            b.explicit_deleted[ws] = t
+            t += self._gap(120, 1800)
+
+    def _off_hours(self, a: int, d: int, g: float, kw: dict, span: int) -> None:
+        b, rng = self.b, self.rng
+        hour = float(rng.uniform(0.5, min(4.5, b.a_bs[a] - 3.0)))
+        t = b.local_ts(a, d, hour)
+        ip = int(b.actors.at[a, "home_ip"])
+        acts: list = b.sample_actions(a, max(3, int(rng.integers(6, 20) * g)))
+        for i in rng.choice(len(acts), size=min(2, len(acts)), replace=False):
+            acts[i] = str(rng.choice(["connection.create", "connection.permission.create",
+                                      "pipeline.delete", "workspace.delete"]))  # fmt: skip
+        for act in acts:
+            b.add(t, a, act, ip, min_age=3600, **kw)
+            t += self._gap(20, 400)
+
+    def _impossible_travel(self, a: int, d: int, g: float, kw: dict, span: int) -> None:
+        b, rng = self.b, self.rng
+        t = b.local_ts(a, d, b.work_hour(a))
+        ip1, ip2 = b.usual_ip(a, d), b.new_ip()
+        for act in b.sample_actions(a, int(rng.integers(2, 6))):
+            b.add(t, a, act, ip1, **kw)
+            t += self._gap(30, 300)
+        for act in b.sample_actions(a, max(3, int(rng.integers(4, 12) * g))):
+            b.add(t, a, act, ip2 if rng.random() < 0.7 else ip1, **kw)
+            t += self._gap(20, 500)
+
+    def _account_takeover(self, a: int, d: int, g: float, kw: dict, span: int) -> None:
+        b, rng = self.b, self.rng
+        t = b.t0 + d * _DAY + int(rng.uniform(0, _DAY - 7200))
+        ips = [b.new_ip() for _ in range(int(rng.integers(1, 3)))]
+        for act in self._weighted(_TAKEOVER_MIX, max(4, int(rng.integers(8, 25) * g))):
+            b.add(t, a, act, ips[int(rng.integers(len(ips)))], **kw)
+            t += self._gap(15, 400)
+
+    def _privilege_escalation(self, a: int, d: int, g: float, kw: dict, span: int) -> None:
+        b, rng = self.b, self.rng
+        t, ip = b.local_ts(a, d, b.work_hour(a)), b.usual_ip(a, d)
+        org = int(b.a_org[a])
+        b.add(t, a, "org.member.update", ip, target=int(b.member_row[a]),
+              extra=_extra_index("org.member.update", '"owner"'), **kw)  # fmt: skip
+        teams = [g_ for g_ in range(b.n_teams) if b.team_org[g_] == org and g_ != b.a_team[a]]
+        for g_ in rng.choice(teams, size=min(len(teams), int(rng.integers(2, 6))), replace=False):
+            t += self._gap(20, 240)
+            ws = b.core_ws[int(g_)]
+            b.add(t, a, "org.workspace.member.add", ip, group=int(g_), ref=a,
+                  parent=ws[int(rng.integers(len(ws)))],
+                  extra=_extra_index("org.workspace.member.add", '"owner"'), **kw)  # fmt: skip
+        for _ in range(int(rng.integers(0, 3))):
+            t += self._gap(20, 240)
+            b.add(t, a, "org.workspace.member.update", ip,
+                  extra=_extra_index("org.workspace.member.update", '"owner"'), **kw)  # fmt: skip
+        if rng.random() < 0.5:
+            t += self._gap(20, 240)
+            b.add(t, a, "org.member.add", ip,
+                  extra=_extra_index("org.member.add", '"owner"'), **kw)  # fmt: skip
+
+    def _workspace_sprawl(self, a: int, d: int, g: float, kw: dict, span: int) -> None:
+        b, rng = self.b, self.rng
+        t, ip = b.local_ts(a, d, b.work_hour(a) - 1.0), b.usual_ip(a, d)
+        org = int(b.a_org[a])
+        pool = [(g_, w) for g_ in range(b.n_teams) if b.team_org[g_] == org
+                and g_ != b.a_team[a] for w in b.core_ws[g_]]  # fmt: skip
+        k = min(len(pool), max(4, int(rng.integers(8, 20) * g)))
+        for i in rng.choice(len(pool), size=k, replace=False):
+            g_, w = pool[int(i)]
+            for _ in range(int(rng.integers(1, 3))):
+                act = str(rng.choice(["workspace.update", "workspace.snapshot.create",
+                                      "workspace.mod.install",
+                                      "workspace.mod.variable.setting.create"]))  # fmt: skip
+                if act == "workspace.update":
+                    b.add(t, a, act, ip, target=w, group=int(g_), **kw)
+                else:
+                    b.add(t, a, act, ip, parent=w, group=int(g_), **kw)
+                t += self._gap(30, 600)
+
+    def _actor_mismatch(self, a: int, d: int, g: float, kw: dict, span: int) -> None:
+        b, rng = self.b, self.rng
+        t, ip = b.local_ts(a, d, b.work_hour(a)), b.usual_ip(a, d)
+        others = [int(x) for x in np.flatnonzero(~b.a_bot & (b.a_org == b.a_org[a])) if x != a]
+        forged = int(rng.choice(others))
+        for act in b.sample_actions(a, max(2, int(rng.integers(2, 7) * g))):
+            b.add(t, a, act, ip, creator=forged, **kw)
+            t += self._gap(60, 1800)
+
+    def _rapid_succession(self, a: int, d: int, g: float, kw: dict, span: int) -> None:
+        b, rng = self.b, self.rng
+        t, ip = b.local_ts(a, d, b.work_hour(a)), b.usual_ip(a, d)
+        act = str(rng.choice(_RAPID_ACTIONS))
+        for _ in range(max(10, int(rng.integers(20, 60) * g))):
+            b.add(t, a, act, ip, **kw)
+            t += self._gap(1, 7)
+
+    def _dormant_reactivation(self, a: int, d: int, g: float, kw: dict, span: int) -> None:
+        b, rng = self.b, self.rng
+        t = b.local_ts(a, d, b.work_hour(a))
+        ip = b.new_ip() if rng.random() < 0.6 else int(b.actors.at[a, "home_ip"])
+        acts: list = b.sample_actions(a, int(rng.integers(5, 15)))
+        acts[0] = str(rng.choice(["connection.create", "pipeline.create", "integration.create"]))
+        for act in acts:
+            b.add(t, a, act, ip, **kw)
+            t += self._gap(30, 900)
+
+    def _billing_change(self, a: int, d: int, g: float, kw: dict, span: int) -> None:
+        b, rng = self.b, self.rng
+        t = b.local_ts(a, d, b.work_hour(a) + float(rng.uniform(-3, 3)))
+        ip = b.new_ip()
+        acts = ["org.billing.payment_method.create"]
+        if rng.random() < 0.7:
+            acts.append("workspace.upgrade")
+        if rng.random() < 0.4:
+            acts.insert(0, "org.update")
+        for act in acts:
+            b.add(t, a, act, ip, **kw)
+            t += self._gap(30, 600)
+
+    def _low_and_slow(self, a: int, d: int, g: float, kw: dict, span: int) -> None:
+        b = self.b
+        for k in range(span):
+            ip = b.usual_ip(a, d + k)
+            n_conn = round(g * (1 + 0.5 * k))
+            n_run = round(g * (2 + 1.5 * k))
+            acts = ["connection.create"] * n_conn + ["pipeline.command.run"] * n_run
+            for act in acts:
+                b.add(b.local_ts(a, d + k, b.work_hour(a)), a, act, ip, **kw)
+
+    # ---- look-alikes ----
+
+    def lookalikes(self) -> None:
+        b, rng = self.b, self.rng
+        n_test, n_train = self.counts(2, 1, 1.0)
+        L = {k: LOOKALIKES.index(k) for k in LOOKALIKES}
+        for a, d in b.new_hires:  # an admin adds the new hire, who starts that day
+            admin = self.pick(d, roles=("admin",))
+            t = b.local_ts(admin, d, b.a_bs[admin] + float(rng.uniform(0.2, 1.5)))
+            b.add(t, admin, "org.member.add", b.usual_ip(admin, d),
+                  target=int(b.member_row[a]), look=L["new_hire"])  # fmt: skip
+            t = b.local_ts(a, d, b.a_bs[a] + float(rng.uniform(2.0, 4.0)))
+            for act in b.sample_actions(a, int(rng.integers(3, 8))):
+                b.add(t, a, act, b.usual_ip(a, d), look=L["new_hire"])
+                t += self._gap(60, 1500)
+        for period, k in (("test", n_test), ("train", n_train)):
+            for _ in range(k):
+                self._admin_cleanup(self.day(period), L["admin_cleanup"])
+                self._traveller(self.day(period, margin=3), L["traveller"])
+                self._oncall(self.day(period, margin=1), L["oncall_reboots"])
+                self._bulk_onboarding(self.day(period), L["bulk_onboarding"])
+        self._month_end(L["month_end_runs"])
+
+    def _admin_cleanup(self, d: int, look: int) -> None:
+        b, rng = self.b, self.rng
+        a = self.pick(d, roles=("admin",))
+        t, ip = b.local_ts(a, d, b.work_hour(a) - 1.0), b.usual_ip(a, d)
+        for act in self._weighted(_DELETE_MIX, int(rng.integers(12, 35))):
+            b.add(t, a, act, ip, min_age=14 * _DAY, look=look)
+            t += self._gap(60, 600)
+
+    def _traveller(self, d: int, look: int) -> None:
+        b, rng = self.b, self.rng
+        span = int(min(rng.integers(2, 6), self.D - d))
+        a = self.pick(d, span=span)
+        ips = [int(b.ips.mint(str(rng.choice(["home", "mobile"])))[0])
+               for _ in range(int(rng.integers(1, 3)))]  # fmt: skip
+        self.travellers.append((a, d, span, ips))
+        t = b.local_ts(a, d, b.work_hour(a))
+        for act in b.sample_actions(a, int(rng.integers(3, 7))):
+            b.add(t, a, act, ips[0], look=look)
+            t += self._gap(60, 1500)
+
+    def _oncall(self, d: int, look: int) -> None:
+        b, rng = self.b, self.rng
+        a = self.pick(d, roles=("power", "admin"))
+        t = b.local_ts(a, d, float(rng.uniform(21.5, 23.5)))
+        ip = int(b.actors.at[a, "home_ip"])
+        acts = ["workspace.reboot"] * int(rng.integers(6, 16))
+        acts += [
+            str(x)
+            for x in rng.choice(
+                [
+                    "workspace.update",
+                    "integration.refresh",
+                    "pipeline.command.run",
+                    "workspace.usage.enable",
+                ],
+                int(rng.integers(2, 7)),
+            )
+        ]
+        for i in rng.permutation(len(acts)):
+            b.add(t, a, acts[int(i)], ip, look=look)
+            t += self._gap(60, 1200)
+
+    def _bulk_onboarding(self, d: int, look: int) -> None:
+        b, rng = self.b, self.rng
+        a = self.pick(d, roles=("admin",))
+        t, ip = b.local_ts(a, d, b.work_hour(a)), b.usual_ip(a, d)
+        team = int(b.a_team[a])
+        org = int(b.a_org[a])
+        for _ in range(int(rng.integers(10, 31))):
+            user = b.new_user(org)
+            row = b.new_row("member", team, t, ref=user)
+            b.add(t, a, "org.member.add", ip, target=row, look=look)
+            t += self._gap(10, 120)
+            g_ = int(rng.choice([g for g in range(b.n_teams) if b.team_org[g] == org]))
+            ws = b.core_ws[g_]
+            b.add(t, a, "org.workspace.member.add", ip, group=g_, ref=user,
+                  parent=ws[int(rng.integers(len(ws)))], look=look)  # fmt: skip
+            t += self._gap(10, 200)
+
+    def _month_end(self, look: int) -> None:
+        b, rng, cfg = self.b, self.rng, self.b.cfg
+        dates = [cfg.start + dt.timedelta(days=d) for d in range(self.D)]
+        n = max(2, round(3 * cfg.actors * cfg.orgs / 150))
+        for d, date in enumerate(dates):
+            nxt = date + dt.timedelta(days=1)
+            while nxt.weekday() >= 5:
+                nxt += dt.timedelta(days=1)
+            if date.weekday() >= 5 or nxt.month == date.month:
+                continue
+            for _ in range(n):
+                a = self.pick(d, roles=("power",))
+                ip = b.usual_ip(a, d)
+                for _ in range(int(rng.integers(12, 36))):
+                    b.add(b.local_ts(a, d, b.work_hour(a)), a, "pipeline.command.run", ip,
+                          look=look)  # fmt: skip
+            bots = np.flatnonzero(b.a_bot)
+            if bots.size:
+                a = int(rng.choice(bots))
+                ip = int(b.actors.at[a, "home_ip"])
+                for _ in range(int(rng.integers(20, 41))):
+                    b.add(b.t0 + d * _DAY + int(rng.uniform(0, _DAY)), a,
+                          "pipeline.command.run", ip, look=look)  # fmt: skip
+
+    def apply_traveller(self, ev: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Move travellers' ordinary activity onto their trip's networks."""
+        b = self.b
+        day = (ev["ts"] - b.t0) // _DAY
+        for a, d, span, ips in self.travellers:
+            m = np.flatnonzero((ev["actor"] == a) & (day >= d) & (day < d + span))
+            ev["ip"][m] = np.array(ips)[self.rng.integers(0, len(ips), m.size)]
+            ev["lookalike"][m] = LOOKALIKES.index("traveller")
+        return ev
+
+
+# --------------------------------------------------------------------------------------
+# rendering
+# --------------------------------------------------------------------------------------
+
+
+def _part_bounds(world: World, part: str) -> tuple[int, int]:
+    split = world.split_index()
+    if part == "train":
+        return 0, split
+    if part == "test":
+        return split, world.n_records
+    if part == "all":
+        return 0, world.n_records
+    raise ValueError(f"part must be 'train', 'test' or 'all', got {part!r}")
+
+
+def _chunk_pieces(world: World, lo: int, hi: int) -> dict[str, pa.Array]:
+    ev, f = world.events, world._frags
+    sl = slice(lo, hi)
+    actor = pa.array(ev["actor"][sl])
+    target = pa.array(ev["target"][sl])
+    action = pa.array(ev["action"][sl].astype(np.int32))
+    org = pc.take(f["res_org"], target)
+    ts = _iso(ev["ts"][sl])
+    proc = _fixed_width(b'"p_', np.concatenate(
+        [ev["proc"][sl], np.full((hi - lo, 1), ord('"'), dtype=np.uint8)], axis=1))  # fmt: skip
+    is_bot = pa.array(world.actors["kind"].to_numpy()[ev["actor"][sl]] == "bot")
+    return {
+        "rid": _fixed_width(b"a_", ev["rid"][sl]),
+        "tpid": _fixed_width(b"", ev["tpid"][sl]),
+        "actor": actor,
+        "creator": pa.array(ev["creator"][sl]),
+        "target": target,
+        "action": action,
+        "org": org,
+        "ts": ts,
+        "date": pc.utf8_slice_codeunits(ts, 0, 10),
+        "ip": pc.take(f["ip"], pa.array(ev["ip"][sl])),
+        "proc": pc.if_else(is_bot, proc, pa.scalar("null")),
+        "version": pc.cast(pa.array(ev["version"][sl]), pa.string()),
+        "extra": pc.take(f["extra"], pa.array(ev["extra"][sl])),
+    }
+
+
+def _data_json(f: dict[str, pa.Array], p: dict[str, pa.Array]) -> pa.Array:
+    return pc.binary_join_element_wise(
+        pc.take(f["tdata"], p["target"]),
+        pc.take(f["creator"], p["creator"]),
+        pc.take(f["state"], p["action"]),
+        ',"updated_at":"', p["ts"], '","version_id":', p["version"],
+        p["extra"], "}", "",
+    )  # fmt: skip
+
+
+def render_jsonl(world: World, part: str = "all", *, chunk_size: int = 50_000) -> Iterator[bytes]:
+    """Serialise records of one period as JSON lines, chunk by chunk.
+
+    Parameters
+    ----------
+    world : World
+        A simulated world.
+    part : {"train", "test", "all"}, default "all"
+        Which period to render.
+    chunk_size : int, default 50_000
+        Records per yielded chunk (bounds memory).
+
+    Yields
+    ------
+    bytes
+        UTF-8 JSON lines, each ending in a newline; concatenated they form the file.
+    """
+    lo, hi = _part_bounds(world, part)
+    f = world._frags
+    for start in range(lo, hi, chunk_size):
+        stop = min(hi, start + chunk_size)
+        p = _chunk_pieces(world, start, stop)
+        line = pc.binary_join_element_wise(
+            '{"id":"', p["rid"], '",', pc.take(f["action"], p["action"]), ",",
+            pc.take(f["actor"], p["actor"]), ',"actor_ip":"', p["ip"], '","created_at":"',
+            p["ts"], '",', pc.take(f["org"], p["org"]), ",", pc.take(f["target"], p["target"]),
+            ',"process_id":', p["proc"], ',"data":', _data_json(f, p),
+            ',"tp_id":"', p["tpid"], '","tp_source_type":"pipes_audit_log_api","tp_timestamp":"',
+            p["ts"], '","tp_source_ip":"', p["ip"], '","tp_ips":["', p["ip"], '"],',
+            pc.take(f["tpu"], p["actor"]), ',"tp_index":"', pc.take(f["org_handle"], p["org"]),
+            '","tp_date":"', p["date"], '"}\n', "",
+        )  # fmt: skip
+        line = line.combine_chunks() if isinstance(line, pa.ChunkedArray) else line
+        offsets = np.frombuffer(line.buffers()[1], dtype=np.int32)
+        first, last = offsets[line.offset], offsets[line.offset + len(line)]
+        yield line.buffers()[2].to_pybytes()[first:last]
+
+
+def render_tables(
+    world: World, part: str = "all", *, chunk_size: int = 100_000
+) -> Iterator[pa.Table]:
+    """Yield records of one period as Arrow tables in Tailpipe's column layout.
+
+    ``data`` is a JSON string (as in Tailpipe's Parquet files), ``created_at``
+    and ``tp_timestamp`` are UTC timestamps, ``tp_date`` a date,
+    ``tp_ips``/``tp_usernames`` lists of strings.
+
+    Parameters
+    ----------
+    world : World
+        A simulated world.
+    part : {"train", "test", "all"}, default "all"
+        Which period to render.
+    chunk_size : int, default 100_000
+        Records per yielded table.
+
+    Yields
+    ------
+    pyarrow.Table
+        Columns ``schema.RECORD_FIELDS`` then ``schema.TP_FIELDS``.
+    """
+    lo, hi = _part_bounds(world, part)
+    f = world._frags
+    for start in range(lo, hi, chunk_size) or [lo]:  # an empty period gives one empty table
+        stop = min(hi, start + chunk_size)
+        p = _chunk_pieces(world, start, stop)
+        ts = pa.array(world.events["ts"][start:stop].astype("datetime64[s]")).cast(
+            pa.timestamp("s", tz="UTC")
+        )
+        n = stop - start
+        ip = p["ip"]
+        handle = pc.take(f["actor_handle"], p["actor"])
+        aid = pc.take(f["actor_id"], p["actor"])
+        two = pa.array(np.arange(0, 2 * n + 1, 2, dtype=np.int32))
+        one = pa.array(np.arange(0, n + 1, dtype=np.int32))
+        usernames = pa.ListArray.from_arrays(
+            two, pc.take(pa.concat_arrays([handle, aid]), _interleave(n))
+        )
+        proc = pc.if_else(
+            pc.equal(p["proc"], "null"), pa.nulls(n, pa.string()), pc.utf8_slice_codeunits(
+                p["proc"], 1, 23)
+        )  # fmt: skip
+        cols = {
+            "id": p["rid"],
+            "action_type": pc.take(f["action_name"], p["action"]),
+            "actor_id": aid,
+            "actor_handle": handle,
+            "actor_display_name": pc.take(f["actor_display_name"], p["actor"]),
+            "actor_avatar_url": pc.take(f["actor_avatar_url"], p["actor"]),
+            "actor_ip": ip,
+            "created_at": ts,
+            "identity_id": pc.take(f["org_id"], p["org"]),
+            "identity_handle": pc.take(f["org_handle"], p["org"]),
+            "tenant_id": pa.array([_TENANT] * n, type=pa.string()),
+            "target_id": pc.take(f["target_id"], p["target"]),
+            "target_handle": pc.take(f["target_handle"], p["target"]),
+            "process_id": proc,
+            "data": _data_json(f, p),
+            "tp_id": p["tpid"],
+            "tp_source_type": pa.array(["pipes_audit_log_api"] * n, type=pa.string()),
+            "tp_timestamp": ts,
+            "tp_source_ip": ip,
+            "tp_ips": pa.ListArray.from_arrays(one, ip),
+            "tp_usernames": usernames,
+            "tp_index": pc.take(f["org_handle"], p["org"]),
+            "tp_date": pc.cast(ts, pa.date32()),
+        }
+        yield pa.table(cols)
+
+
+def _interleave(n: int) -> pa.Array:
+    idx = np.empty(2 * n, dtype=np.int64)
+    idx[0::2] = np.arange(n)
+    idx[1::2] = np.arange(n) + n
+    return pa.array(idx)
