@@ -5,8 +5,9 @@ median of its training windows; the median of all training windows for an actor 
 in training), e.g. ``"9 destructive actions vs typically 0"``.  Features are chosen by how
 rare the deviation is: for each feature the training windows give a distribution of
 "value minus the actor's typical value"; a window's deviation is ranked against it, in the
-feature's anomalous direction (the side of its long tail), and the rarest deviations are the
-reasons.  This is scale-free, so counts, shares and entropies compete fairly.
+feature's anomalous direction (up: the feature set is built so that more is more
+suspicious), and the rarest deviations are the reasons.  This is scale-free, so counts,
+shares and entropies compete fairly.
 
 Evidence is the ids of the records flagged for the reasons' features
 (``features.event_flags`` and ``features.FEATURE_EVIDENCE``), capped per window.
@@ -29,6 +30,7 @@ __all__ = [
     "evidence",
     "explain",
     "format_value",
+    "render_reason",
 ]
 
 #: Reasons listed per window.
@@ -51,8 +53,7 @@ class Baseline:
     center : ndarray of shape (n_features,)
         Median of each feature over all training windows (typical value for new actors).
     direction : ndarray of shape (n_features,)
-        ``+1`` when the feature's deviations have their long tail above typical (more is
-        unusual), ``-1`` when below.
+        ``+1`` where more is unusual, ``-1`` where less is.
     deviations : list of ndarray
         Per feature, the sorted training deviations ``direction * (value - typical)``.
     actor_typical : DataFrame
@@ -69,7 +70,13 @@ class Baseline:
     is_share: np.ndarray
 
     @classmethod
-    def fit(cls, features: pd.DataFrame, feature_columns: Sequence[str] | None = None) -> Baseline:
+    def fit(
+        cls,
+        features: pd.DataFrame,
+        feature_columns: Sequence[str] | None = None,
+        *,
+        lower_is_unusual: Sequence[str] | None = None,
+    ) -> Baseline:
         """Learn typical values from the training feature table.
 
         Parameters
@@ -78,6 +85,10 @@ class Baseline:
             Training windows: ``actor_id`` plus the feature columns.
         feature_columns : sequence of str, optional
             Default ``features.FEATURE_COLUMNS``.
+        lower_is_unusual : sequence of str, optional
+            Features whose unusual direction is down; every other feature counts as
+            unusual when above the actor's typical value (the feature set is built so that
+            more is more suspicious).
 
         Returns
         -------
@@ -92,9 +103,8 @@ class Baseline:
         actor_typical.columns = list(cols)
         typical = actor_typical.reindex(features["actor_id"]).to_numpy(dtype=np.float64)
         dev = values - typical
-        q_hi = np.quantile(dev, 0.99, axis=0)
-        q_lo = np.quantile(dev, 0.01, axis=0)
-        direction = np.where(q_hi >= -q_lo, 1.0, -1.0)
+        lower = lower_is_unusual or ()
+        direction = np.array([-1.0 if c in lower else 1.0 for c in cols])
         deviations = [np.sort(direction[j] * dev[:, j]) for j in range(len(cols))]
         is_share = np.array(
             [
@@ -169,7 +179,7 @@ def _evidence_map() -> Mapping[str, str]:
 
 
 def format_value(value: float, *, share: bool = False) -> str:
-    """Render a feature value for a reason.
+    """Render a number for a reason.
 
     Parameters
     ----------
@@ -184,16 +194,81 @@ def format_value(value: float, *, share: bool = False) -> str:
     """
     if share:
         return f"{round(100 * value):d}%"
-    if abs(value - round(value)) < 1e-9:
+    if abs(value - round(value)) < 0.05 or abs(value) >= 10:
         return f"{int(round(value)):,}"
-    if abs(value) < 10:
-        return f"{value:.1f}"
-    return f"{value:,.0f}"
+    return f"{value:.1f}"
 
 
-def _sentence(actual: str, description: str, typical: str) -> str:
-    # "9 destructive actions vs typically 0", "74% of events outside usual hours vs ..."
-    return f"{actual} {description} vs typically {typical}"
+_LOG1P = " (log1p)"
+_ROBUST_Z = " (robust z)"
+_LOG_RATIO = " (log ratio)"
+_PEERS = " (unusual for its peers)"
+
+
+def render_reason(
+    feature: str,
+    actual: float,
+    typical: float,
+    *,
+    description: str,
+    share: bool = False,
+    base: tuple[str, float, float, str] | None = None,
+) -> str:
+    """One reason as an analyst reads it: actual versus typical for this actor.
+
+    Parameters
+    ----------
+    feature : str
+        Feature column.
+    actual, typical : float
+        The window's value and the actor's typical value, as stored in the feature table.
+    description : str
+        The feature's phrase (``features.FEATURE_DESCRIPTIONS``); a ``" (log1p)"`` suffix
+        means the value is ``log1p(count)`` and is shown as the count, ``" (log ratio)"``
+        as a ratio.
+    share : bool, default False
+        The value is a share in [0, 1], shown as a percentage.
+    base : (feature, actual, typical, description), optional
+        For a ``"(robust z)"`` feature, the count feature it standardises; the reason is
+        then told in that feature's counts.
+
+    Returns
+    -------
+    str
+        E.g. ``"9 destructive actions vs typically 0"``,
+        ``"74% of events outside the actor's usual hours vs typically 5%"``.
+    """
+    if description.endswith(_ROBUST_Z) and base is not None:
+        _, b_actual, b_typical, b_desc = base
+        text = render_reason(base[0], b_actual, b_typical, description=b_desc)
+        return text + (_PEERS if "peers" in feature else "")
+    if description.endswith(_LOG1P):
+        what = description[: -len(_LOG1P)]
+        a, t = format_value(float(np.expm1(actual))), format_value(float(np.expm1(typical)))
+        return f"{a} {what} vs typically {t}"
+    if description.endswith(_LOG_RATIO):
+        what = description[: -len(_LOG_RATIO)]
+        return f"{what}: {np.exp(actual):.1f}x vs typically {np.exp(typical):.1f}x"
+    if share:
+        what = description.removeprefix("share of ")
+        joiner = " of " if what.split(" ", 1)[0] in ("events", "records") else " "
+        return (
+            f"{format_value(actual, share=True)}{joiner}{what} vs typically "
+            f"{format_value(typical, share=True)}"
+        )
+    if feature.startswith("is_") and actual in (0.0, 1.0):
+        return description if actual == 1.0 else f"not: {description}"
+    return f"{description}: {format_value(actual)} vs typically {format_value(typical)}"
+
+
+def _base_feature(feature: str, columns: Sequence[str]) -> str | None:
+    """Count feature behind a ``<x>_vs_self`` / ``<x>_vs_peers`` robust z, if any."""
+    for suffix in ("_vs_self", "_vs_peers"):
+        if feature.endswith(suffix):
+            cand = "log_" + feature[: -len(suffix)]
+            if cand in columns:
+                return cand
+    return None
 
 
 def explain(
@@ -225,7 +300,8 @@ def explain(
     -------
     DataFrame
         Indexed like ``features``: ``reasons`` (``"; "``-joined sentences, ``""`` when
-        nothing stands out) and ``reason_features`` (tuple of feature names, rarest first).
+        nothing stands out) and ``reason_features`` (tuple of feature names, rarest first;
+        a robust-z feature told in the same words as its count feature is listed once).
     """
     desc = dict(descriptions) if descriptions is not None else dict(_descriptions())
     cols = baseline.feature_columns
@@ -238,29 +314,40 @@ def explain(
     values = features.loc[:, list(cols)].to_numpy(dtype=np.float64)
     typical = baseline.typical(features)
     _, share = baseline.deviation_share(features)
-    k = min(top, len(cols))
+    col_pos = {c: j for j, c in enumerate(cols)}
+    base_of = {c: _base_feature(c, cols) for c in cols}
     # rarest first; stable order for ties (feature order)
-    order = np.argsort(share, axis=1, kind="stable")[:, :k]
-    chosen_share = np.take_along_axis(share, order, axis=1)
-    keep = chosen_share <= max_share
+    order = np.argsort(share, axis=1, kind="stable")
+    sorted_share = np.take_along_axis(share, order, axis=1)
+    n_candidates = (sorted_share <= max_share).sum(axis=1)
     texts: list[str] = []
     feats: list[tuple[str, ...]] = []
     for i in range(n):
         parts: list[str] = []
         names: list[str] = []
-        for j_pos in range(k):
-            if not keep[i, j_pos]:
+        told: set[str] = set()
+        for j in order[i, : n_candidates[i]].tolist():
+            if len(parts) >= top:
                 break
-            j = int(order[i, j_pos])
             name = cols[j]
-            is_share = bool(baseline.is_share[j])
-            parts.append(
-                _sentence(
-                    format_value(values[i, j], share=is_share),
-                    desc.get(name, name),
-                    format_value(typical[i, j], share=is_share),
-                )
+            b = base_of[name]
+            base = None
+            if b is not None:
+                jb = col_pos[b]
+                base = (b, values[i, jb], typical[i, jb], desc.get(b, b))
+            text = render_reason(
+                name,
+                values[i, j],
+                typical[i, j],
+                description=desc.get(name, name),
+                share=bool(baseline.is_share[j]),
+                base=base,
             )
+            key = text.removesuffix(_PEERS)
+            if key in told:
+                continue  # the same counts already told by another feature
+            told.add(key)
+            parts.append(text)
             names.append(name)
         texts.append("; ".join(parts))
         feats.append(tuple(names))

@@ -1,0 +1,224 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipes_anomaly import features
+from pipes_anomaly.explain import Baseline, evidence, explain, format_value, render_reason
+
+COLS = ("log_destructive", "share_off_hours", "log_events", "events_vs_self", "is_new_actor")
+DESC = {
+    "log_destructive": "destructive actions (log1p)",
+    "share_off_hours": "share of events outside the actor's usual hours",
+    "log_events": "events in the window (log1p)",
+    "events_vs_self": "event volume vs the actor's own baseline (robust z)",
+    "is_new_actor": "actor never seen before this window",
+}
+
+
+def _training(seed: int, n_days: int = 40) -> pd.DataFrame:
+    """Two actors over n_days: 'alice' busy in office hours, 'bob' quiet; few deletes."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for actor, rate in (("u_alice", 20), ("u_bob", 3)):
+        for d in range(n_days):
+            n = rng.poisson(rate) + 1
+            rows.append(
+                {
+                    "actor_id": actor,
+                    "window_start": pd.Timestamp("2024-01-01", tz="UTC") + pd.Timedelta(days=d),
+                    "log_destructive": np.log1p(rng.binomial(1, 0.05)),
+                    "share_off_hours": rng.uniform(0, 0.1),
+                    "log_events": np.log1p(n),
+                    "events_vs_self": rng.normal(0, 1),
+                    "is_new_actor": 0.0,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture
+def baseline(seed) -> Baseline:
+    return Baseline.fit(_training(seed), COLS)
+
+
+def _window(actor: str, **values) -> pd.DataFrame:
+    row = {"actor_id": actor, "log_destructive": 0.0, "share_off_hours": 0.05}
+    row.update({"log_events": np.log1p(20), "events_vs_self": 0.0, "is_new_actor": 0.0})
+    row.update(values)
+    return pd.DataFrame([row])
+
+
+def test_mass_deletion_reason_is_actual_vs_typical(baseline):
+    w = _window("u_bob", log_destructive=np.log1p(9), share_off_hours=0.74)
+    out = explain(w, baseline, descriptions=DESC)
+    reasons = out["reasons"].iloc[0].split("; ")
+    assert "9 destructive actions vs typically 0" in reasons
+    assert any(
+        r.startswith("74% of events outside the actor's usual hours vs typically") for r in reasons
+    )
+    assert set(out["reason_features"].iloc[0]) >= {"log_destructive", "share_off_hours"}
+
+
+def test_typical_is_the_actors_own(baseline):
+    # 20 events: ordinary for alice, a lot for bob
+    alice = explain(_window("u_alice"), baseline, descriptions=DESC)
+    bob = explain(_window("u_bob", log_events=np.log1p(60)), baseline, descriptions=DESC)
+    assert "log_events" not in alice["reason_features"].iloc[0]
+    assert "log_events" in bob["reason_features"].iloc[0]
+    typical_bob = int(round(np.expm1(baseline.actor_typical.loc["u_bob", "log_events"])))
+    assert f"60 events in the window vs typically {typical_bob}" in bob["reasons"].iloc[0]
+
+
+def test_unseen_actor_is_compared_with_everyone(baseline):
+    w = _window("u_new", log_destructive=np.log1p(4), is_new_actor=1.0)
+    out = explain(w, baseline, descriptions=DESC)
+    text = out["reasons"].iloc[0]
+    assert "4 destructive actions vs typically 0" in text
+    assert "actor never seen before this window" in text
+
+
+def test_ordinary_window_has_no_reason(baseline):
+    out = explain(_window("u_alice", share_off_hours=0.02), baseline, descriptions=DESC)
+    assert out["reasons"].iloc[0] == "" and out["reason_features"].iloc[0] == ()
+
+
+def test_robust_z_is_told_in_counts_once(baseline):
+    w = _window("u_bob", log_events=np.log1p(80), events_vs_self=9.0)
+    out = explain(w, baseline, descriptions=DESC)
+    sentences = out["reasons"].iloc[0].split("; ")
+    about_events = [s for s in sentences if "events in the window" in s]
+    assert len(about_events) == 1 and about_events[0].startswith("80 events in the window")
+
+
+def test_every_reason_names_a_real_feature_and_its_values(seed):
+    """On the real feature set: each sentence matches its feature's actual and typical."""
+    rng = np.random.default_rng(seed)
+    cols = features.FEATURE_COLUMNS
+    n = 300
+    train = pd.DataFrame(rng.gamma(0.3, 0.5, size=(n, len(cols))), columns=list(cols))
+    for c in cols:
+        if c.startswith("share_") or c.startswith("is_"):
+            train[c] = np.clip(train[c], 0, 1)
+    train.insert(0, "actor_id", rng.choice(["u_a", "u_b", "u_c"], size=n))
+    base = Baseline.fit(train, cols)
+    test = train.sample(40, random_state=seed).reset_index(drop=True)
+    test.loc[:, list(cols)] = test.loc[:, list(cols)].to_numpy() * rng.uniform(1, 6, size=(40, 1))
+    out = explain(test, base)
+    typical = base.typical(test)
+    n_reasons = 0
+    for i in range(len(test)):
+        names = out["reason_features"].iloc[i]
+        texts = out["reasons"].iloc[i].split("; ") if names else []
+        assert len(texts) == len(names) <= 3
+        for name, text in zip(names, texts, strict=True):
+            assert name in cols
+            j = cols.index(name)
+            shown = name
+            if (
+                name.endswith(("_vs_self", "_vs_peers"))
+                and "log_" + name.rsplit("_vs_", 1)[0] in cols
+            ):
+                shown = "log_" + name.rsplit("_vs_", 1)[0]
+                j = cols.index(shown)
+            desc = features.FEATURE_DESCRIPTIONS[shown].removesuffix(" (log1p)")
+            desc = desc.removesuffix(" (log ratio)").removeprefix("share of ")
+            assert desc in text
+            if shown.startswith("log_"):
+                a, t = np.expm1(test[shown].iloc[i]), np.expm1(typical[i, j])
+                assert (
+                    text.startswith(f"{format_value(a)} ")
+                    and f"typically {format_value(t)}" in text
+                )
+            n_reasons += 1
+    assert n_reasons > 20
+
+
+def test_render_reason_forms():
+    assert (
+        render_reason(
+            "log_new_ips",
+            np.log1p(3),
+            0.0,
+            description="IPs never seen before for this actor (log1p)",
+        )
+        == "3 IPs never seen before for this actor vs typically 0"
+    )
+    assert (
+        render_reason(
+            "share_destructive", 0.5, 0.0, description="share of destructive actions", share=True
+        )
+        == "50% destructive actions vs typically 0%"
+    )
+    assert (
+        render_reason(
+            "trail_runs_vs_self",
+            np.log(4.0),
+            0.0,
+            description="pipeline runs over the trailing windows vs the actor's rate (log ratio)",
+        )
+        == "pipeline runs over the trailing windows vs the actor's rate: 4.0x vs typically 1.0x"
+    )
+    assert (
+        render_reason(
+            "hour_entropy", 3.25, 1.0, description="spread of activity over hours of the day (bits)"
+        )
+        == "spread of activity over hours of the day (bits): 3.2 vs typically 1"
+    )
+    assert format_value(1234.4) == "1,234"
+
+
+def test_baseline_direction_up_unless_told():
+    rng = np.random.default_rng(0)
+    train = pd.DataFrame(
+        {"actor_id": ["a"] * 500, "up": rng.exponential(1, 500), "down": -rng.exponential(1, 500)}
+    )
+    assert list(Baseline.fit(train, ("up", "down")).direction) == [1.0, 1.0]
+    base = Baseline.fit(train, ("up", "down"), lower_is_unusual=["down"])
+    assert list(base.direction) == [1.0, -1.0]
+    out = explain(
+        pd.DataFrame({"actor_id": ["a"], "up": [0.0], "down": [-9.0]}),
+        base,
+        descriptions={"up": "up", "down": "down"},
+    )
+    assert out["reason_features"].iloc[0] == ("down",)
+
+
+# --------------------------------------------------------------------------- evidence
+
+
+def _events() -> tuple[pd.DataFrame, pd.DataFrame]:
+    t0 = pd.Timestamp("2024-03-05 00:00", tz="UTC")
+    ev = pd.DataFrame(
+        {
+            "id": [f"a_{i:03d}" for i in range(30)],
+            "actor_id": ["u_bob"] * 25 + ["u_alice"] * 5,
+            "created_at": [t0 + pd.Timedelta(minutes=10 * i) for i in range(25)]
+            + [t0 + pd.Timedelta(days=1, minutes=i) for i in range(5)],
+        }
+    )
+    flags = pd.DataFrame(
+        {
+            "is_destructive": [i % 2 == 0 for i in range(30)],
+            "is_off_hours": [i in (3, 5) for i in range(30)],
+        }
+    )
+    return ev, flags
+
+
+def test_evidence_lists_flagged_records_of_the_window_capped():
+    ev, flags = _events()
+    t0 = pd.Timestamp("2024-03-05", tz="UTC")
+    windows = pd.DataFrame(
+        {
+            "actor_id": ["u_bob", "u_bob", "u_alice", "u_alice"],
+            "window_start": [t0, t0, t0 + pd.Timedelta(days=1), t0 + pd.Timedelta(days=1)],
+            "window_end": [t0 + pd.Timedelta(days=1)] * 2 + [t0 + pd.Timedelta(days=2)] * 2,
+        }
+    )
+    emap = {"log_destructive": "is_destructive", "share_off_hours": "is_off_hours"}
+    reasons = [("log_destructive",), ("share_off_hours",), ("log_events",), ()]
+    out = evidence(ev, flags, windows, reasons, cap=5, evidence_map=emap)
+    assert out[0] == "a_000 a_002 a_004 a_006 a_008"  # flagged, earliest first, capped
+    assert out[1] == "a_003 a_005"
+    assert out[2] == "a_025 a_026 a_027 a_028 a_029"  # no flag for log_events: the window's records
+    assert out[3] == ""  # no reasons, no evidence
