@@ -329,7 +329,7 @@ def test_inputs_not_mutated_and_flags_aligned(tmp_path):
     pd.testing.assert_frame_equal(ev, before)
     assert list(flags.columns) == list(FLAG_COLUMNS)
     assert flags.index.equals(ev.index)
-    assert (flags.dtypes == bool).all()
+    assert all(pd.api.types.is_bool_dtype(d) for d in flags.dtypes)
 
 
 def test_flags_sum_to_features(tmp_path):

@@ -249,8 +249,17 @@ def _record_values(rec: object) -> list:
         raise _Bad("created_at", "missing required field")
     if not isinstance(ts, str):
         raise _Bad("created_at", f"expected an RFC 3339 string, got {type(ts).__name__}")
-    out.append(ts)
+    parsed = _parse_time(ts)
+    if parsed is pd.NaT:
+        raise _Bad("created_at", f"unparsable time {ts!r}")
+    out.append(parsed.as_unit("ns").value)
     data = rec.get("data")
+    out.extend(_data_values(data))
+    return out
+
+
+def _data_values(data: object) -> list:
+    """created_by_id, created_by.id, workspace_id, created_at of a record's ``data``."""
     if isinstance(data, str):  # Tailpipe stores data as a JSON string
         try:
             data = orjson.loads(data)
@@ -263,11 +272,12 @@ def _record_values(rec: object) -> list:
     cb = data.get("created_by")
     if cb is not None and not isinstance(cb, dict):
         raise _Bad("data.created_by", f"expected an object, got {type(cb).__name__}")
-    out.append(_str_or_none(data, "created_by_id", "data.created_by_id"))
-    out.append(_str_or_none(cb or {}, "id", "data.created_by.id"))
-    out.append(_str_or_none(data, "workspace_id", "data.workspace_id"))
-    out.append(_str_or_none(data, "created_at", "data.created_at"))
-    return out
+    return [
+        _str_or_none(data, "created_by_id", "data.created_by_id"),
+        _str_or_none(cb or {}, "id", "data.created_by.id"),
+        _str_or_none(data, "workspace_id", "data.workspace_id"),
+        _str_or_none(data, "created_at", "data.created_at"),
+    ]
 
 
 _FLAT_NAMES = (
@@ -283,7 +293,10 @@ _FLAT_NAMES = (
 def _rows_to_table(rows: list[list]) -> pa.Table:
     cols = list(zip(*rows, strict=True)) if rows else [[] for _ in _FLAT_NAMES]
     return pa.table(
-        {n: pa.array(c, type=pa.string()) for n, c in zip(_FLAT_NAMES, cols, strict=True)}
+        {
+            n: pa.array(c, type=pa.int64() if n == "created_at" else pa.string())
+            for n, c in zip(_FLAT_NAMES, cols, strict=True)
+        }
     )
 
 
@@ -327,6 +340,17 @@ def _parse_lines_slow(
     return block, n_read
 
 
+def _fast_times(col: pa.ChunkedArray) -> pa.Array | None:
+    """RFC 3339 strings -> int64 ns UTC with Arrow; None when any value needs the slow path."""
+    if col.null_count:
+        return None
+    try:
+        arr = pc.cast(col, pa.timestamp("ns", tz="UTC"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return pc.cast(arr, pa.int64()).combine_chunks()
+
+
 def _parse_chunk(
     source: str,
     chunk: memoryview,
@@ -349,6 +373,13 @@ def _parse_chunk(
     n_lines = len(ends)
     lengths = ends - starts
     fast_ok = n_lines > 0 and int(lengths.min()) > 0 and int(lengths.max()) <= max_line_bytes
+    if fast_ok:  # Arrow does not validate UTF-8: check (all-ASCII is the cheap common case)
+        np.greater_equal(np.frombuffer(chunk, dtype=np.uint8), 128, out=is_nl)
+        if is_nl.any():
+            try:
+                str(chunk, "utf-8")
+            except UnicodeDecodeError:
+                fast_ok = False
     if fast_ok:
         try:
             table = pa_json.read_json(
@@ -360,7 +391,9 @@ def _parse_chunk(
             table = None
         if table is not None and table.num_rows == n_lines:
             flat = _flatten_arrow(table)
-            if bool(_check_required(flat).all()):
+            ns = _fast_times(flat.column("created_at"))
+            if ns is not None and bool(_check_required(flat).all()):
+                flat = flat.set_column(flat.schema.get_field_index("created_at"), "created_at", ns)
                 lines = np.arange(first_line, first_line + n_lines, dtype=np.int64)
                 return _Block(source, flat, lines, None), n_lines, n_lines
     parts = [bytes(chunk[s:e]) for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
@@ -381,12 +414,14 @@ def _iter_chunks(
     while True:
         if fill == len(buf):  # one line longer than the buffer: grow (new object)
             buf = buf + bytearray(len(buf))
-        try:
-            n = stream.readinto(memoryview(buf)[fill:])
+        try:  # at most 1 MiB per call: a corrupt stream loses little
+            n = stream.readinto1(memoryview(buf)[fill : fill + (1 << 20)])
         except (OSError, EOFError, zlib.error) as exc:
-            if fill:
-                yield memoryview(buf)[:fill]
-            raise _CorruptStream(str(exc) or type(exc).__name__) from None
+            cut = buf.rfind(b"\n", 0, fill)
+            if cut >= 0:
+                yield memoryview(buf)[: cut + 1]
+            tail = bytes(buf[cut + 1 : fill])  # a partial last line belongs to the damage
+            raise _CorruptStream(str(exc) or type(exc).__name__, tail) from None
         if not n:
             if fill:
                 yield memoryview(buf)[:fill]
@@ -404,7 +439,9 @@ def _iter_chunks(
 
 
 class _CorruptStream(Exception):
-    pass
+    def __init__(self, message: str, tail: bytes) -> None:
+        super().__init__(message)
+        self.tail = tail
 
 
 def _read_lines_stream(
@@ -430,7 +467,7 @@ def _read_lines_stream(
         reason = f"corrupt compressed stream after line {next_line - 1} ({exc})"
         if strict:
             raise InputError(source, next_line, None, reason) from None
-        rejects.append(Reject(source, next_line, None, reason, b""))
+        rejects.append(Reject(source, next_line, None, reason, exc.tail))
         n_read += 1
     return blocks, n_read, next_line - 1
 
@@ -479,17 +516,25 @@ def _read_parquet(
         k: pa.nulls(n, pa.string())
         for k in ("created_by_id", "created_by_ref", "workspace_id", "target_created_at")
     }
+    data_ok = np.ones(n, dtype=bool)
     if "data" in names:
         data = table.column("data")
         if pa.types.is_string(data.type) or pa.types.is_large_string(data.type):
-            texts = [b"{}" if v is None else v.encode() for v in data.to_pylist()]
-            parsed = _parse_lines_slow(
-                source, [b'{"data":' + t + b"}" for t in texts], 1, 1 << 62, False, []
-            )
-            # any row whose data does not parse keeps nulls; checked per row below
-            if parsed[0].table.num_rows == n:
-                for k in data_cols:
-                    data_cols[k] = parsed[0].table.column(k)
+            vals: list[list] = []
+            for i, text in enumerate(data.to_pylist()):
+                try:
+                    vals.append(_data_values(text))
+                except _Bad as bad:
+                    if strict:
+                        raise InputError(source, i + 1, bad.field, bad.reason) from None
+                    rejects.append(
+                        Reject(source, i + 1, bad.field, bad.reason, orjson.dumps({"data": text}))
+                    )
+                    vals.append([None] * 4)
+                    data_ok[i] = False
+            cols4 = list(zip(*vals, strict=True)) if vals else [[]] * 4
+            for k, c in zip(data_cols, cols4, strict=True):
+                data_cols[k] = pa.array(c, type=pa.string())
         elif pa.types.is_struct(data.type):
             flat = pa.table({"data": data})
             d = flat.column("data").combine_chunks()
@@ -522,8 +567,8 @@ def _read_parquet(
         )
     )
     lines = np.arange(1, n + 1, dtype=np.int64)
-    if not ok.all():
-        bad = np.flatnonzero(~ok)
+    if not (ok & data_ok).all():
+        bad = np.flatnonzero(~ok & data_ok)  # rows with bad data are already rejected
         rows = flat.take(pa.array(bad)).to_pylist()
         for i, row in zip(bad.tolist(), rows, strict=True):
             fld = next((f for f in ("id", "action_type", "created_at") if not row[f]), "actor_id")
@@ -531,6 +576,7 @@ def _read_parquet(
             if strict:
                 raise InputError(source, i + 1, fld, reason)
             rejects.append(Reject(source, i + 1, fld, reason, orjson.dumps(row, default=str)))
+        ok &= data_ok
         flat = flat.filter(pa.array(ok))
         lines = lines[ok]
     return [_Block(source, flat, lines, None)], n
@@ -574,18 +620,27 @@ def _to_utc(col: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarray]:
         return ns, np.ones(len(ns), dtype=bool)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
-    s = pd.Series(col.to_pylist(), dtype=object)
-    t = pd.to_datetime(s, utc=True, format="ISO8601", errors="coerce")
-    # zone-less strings count as UTC (Tailpipe writes timestamps without zone)
-    valid = t.notna().to_numpy()
-    ns = (
-        t.dt.tz_convert("UTC")
-        .astype("datetime64[ns, UTC]")
-        .to_numpy()
-        .astype("datetime64[ns]")
-        .view(np.int64)
+    values = col.to_pylist()
+    t = pd.DatetimeIndex(
+        [_parse_time(v) for v in values] if values else [], dtype="datetime64[ns, UTC]"
     )
+    # zone-less strings count as UTC (Tailpipe writes timestamps without zone)
+    valid = ~np.asarray(t.isna())
+    ns = t.as_unit("ns").asi8
     return np.where(valid, ns, 0), valid
+
+
+def _parse_time(value: object) -> pd.Timestamp:
+    """One timestamp string -> UTC Timestamp, NaT when it does not parse."""
+    if not isinstance(value, str):
+        return pd.NaT
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, OverflowError):
+        return pd.NaT
+    if ts is pd.NaT:
+        return pd.NaT
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
 
 def read_events(
@@ -651,6 +706,9 @@ def read_events(
                 fh.close()
         # created_at must parse; reject rows that do not
         for b in bl:
+            if pa.types.is_integer(b.table.column("created_at").type):
+                b.raws = None
+                continue  # JSON lines: times already parsed and checked
             ns, valid = _to_utc(b.table.column("created_at"))
             if not valid.all():
                 bad = np.flatnonzero(~valid)

@@ -1,0 +1,275 @@
+"""Reader: formats, validation, counts, rejects; property test on junk lines."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import sys
+
+import orjson
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipes_anomaly.io import (
+    EVENT_COLUMNS,
+    InputError,
+    read_events,
+    write_rejects,
+)
+
+
+def rec(i: int, **kw: object) -> dict:
+    r = {
+        "id": f"a_{i:020d}",
+        "action_type": "workspace.delete",
+        "actor_id": "u_alice",
+        "actor_handle": "alice",
+        "actor_ip": "10.0.0.1",
+        "created_at": f"2024-01-01T00:00:{i % 60:02d}Z",
+        "identity_id": "o_acme",
+        "identity_handle": "acme",
+        "tenant_id": "t_0",
+        "target_id": f"w_{i}",
+        "target_handle": "scratch",
+        "process_id": None,
+        "data": {
+            "created_by_id": "u_alice",
+            "created_by": {"id": "u_alice", "handle": "alice"},
+            "created_at": "2023-12-31T00:00:00Z",
+            "state": "deleted",
+        },
+        "tp_ips": ["10.0.0.1"],
+    }
+    r.update(kw)
+    return r
+
+
+def line(r: dict) -> bytes:
+    return orjson.dumps(r)
+
+
+def write(tmp_path, name: str, lines: list[bytes]) -> str:
+    p = tmp_path / name
+    p.write_bytes(b"".join(x + b"\n" for x in lines))
+    return str(p)
+
+
+def counts(res) -> tuple[int, int, int, int]:
+    s = res.stats
+    return s.read, s.accepted, s.rejected, s.duplicates
+
+
+def test_jsonl_events_frame(tmp_path):
+    p = write(tmp_path, "a.jsonl", [line(rec(i)) for i in (3, 1, 2)])
+    res = read_events(p)
+    ev = res.events
+    assert list(ev.columns) == list(EVENT_COLUMNS)
+    assert counts(res) == (3, 3, 0, 0)
+    assert list(ev["line"]) == [2, 3, 1]  # sorted by created_at
+    assert str(ev["created_at"].dtype) == "datetime64[ns, UTC]"
+    assert set(ev["category"]) == {"destructive"}
+    assert ev["created_by_id"].iloc[0] == "u_alice"
+    assert ev["workspace_id"].iloc[0] == "w_1"  # workspace.* targets a workspace
+    assert ev["target_created_at"].iloc[0] == pd.Timestamp("2023-12-31", tz="UTC")
+    assert set(ev["source"]) == {p}
+
+
+def test_zones_unknown_actions_handles_and_created_by_fallback(tmp_path):
+    r1 = rec(1, created_at="2024-01-01T10:00:00+10:00", action_type="brand.new.thing")
+    r2 = rec(2, actor_id=None, actor_handle="bob")
+    r3 = rec(3, data={"created_by": {"id": "u_zed"}, "workspace_id": "w_9"})
+    r3["action_type"] = "pipeline.command.run"
+    ev = read_events(write(tmp_path, "a.jsonl", [line(r1), line(r2), line(r3)])).events
+    first = ev[ev["id"] == r1["id"]].iloc[0]
+    assert first["created_at"] == pd.Timestamp("2024-01-01T00:00:00Z")
+    assert first["category"] == "other"
+    assert set(ev["actor_id"]) == {"u_alice", "handle:bob"}
+    third = ev[ev["id"] == r3["id"]].iloc[0]
+    assert third["created_by_id"] == "u_zed"
+    assert third["workspace_id"] == "w_9"
+
+
+def test_gzip_array_stdin_and_several_files(tmp_path, monkeypatch):
+    gz = tmp_path / "a.jsonl.gz"
+    gz.write_bytes(gzip.compress(b"".join(line(rec(i)) + b"\n" for i in range(3))))
+    arr = tmp_path / "b.json"
+    arr.write_bytes(orjson.dumps([rec(i) for i in range(2, 6)]))
+    res = read_events([gz, arr])
+    assert counts(res) == (7, 6, 0, 1)  # id 2 is in both files: the second is a duplicate
+    by = {f.source: f for f in res.stats.files}
+    assert by[str(arr)].duplicates == 1 and by[str(arr)].accepted == 3
+    assert by[str(gz)].accepted == 3
+    stdin = io.TextIOWrapper(io.BytesIO(line(rec(9)) + b"\n"))
+    monkeypatch.setattr(sys, "stdin", stdin)
+    res = read_events("-")
+    assert counts(res) == (1, 1, 0, 0)
+    assert res.events["source"].iloc[0] == "<stdin>"
+
+
+def test_parquet_tailpipe_shape(tmp_path):
+    recs = [rec(i) for i in range(3)]
+    table = pa.table(
+        {
+            "id": [r["id"] for r in recs],
+            "action_type": [r["action_type"] for r in recs],
+            "actor_id": [r["actor_id"] for r in recs],
+            "actor_ip": [r["actor_ip"] for r in recs],
+            # Tailpipe: timestamp without zone, data as a JSON string
+            "created_at": pa.array(
+                [pd.Timestamp(r["created_at"]).tz_localize(None) for r in recs],
+                pa.timestamp("us"),
+            ),
+            "data": [orjson.dumps(r["data"]).decode() for r in recs],
+            "tp_index": ["acme"] * 3,
+        }
+    )
+    p = tmp_path / "audit.parquet"
+    pq.write_table(table, p)
+    res = read_events(p)
+    assert counts(res) == (3, 3, 0, 0)
+    ev = res.events
+    assert ev["created_at"].iloc[0] == pd.Timestamp("2024-01-01T00:00:00Z")
+    assert list(ev["created_by_id"]) == ["u_alice"] * 3
+    assert ev["identity_id"].isna().all()
+    # data as a struct too
+    t2 = table.set_column(5, "data", pa.array([r["data"] for r in recs]))
+    pq.write_table(t2, tmp_path / "b.parquet")
+    assert list(read_events(tmp_path / "b.parquet").events["created_by_id"]) == ["u_alice"] * 3
+
+
+BAD = {
+    "truncated": (line(rec(50))[:40], None, "malformed JSON"),
+    "non_utf8": (line(rec(51)).replace(b"alice", b"al\xffce"), None, "UTF-8"),
+    "wrong_type_id": (line(rec(52, id=52)), "id", "expected a string"),
+    "wrong_type_ip": (line(rec(53, actor_ip=["1.2.3.4"])), "actor_ip", "expected a string"),
+    "wrong_type_data": (line(rec(54, data=[1])), "data", "expected an object"),
+    "missing_action": (
+        line({k: v for k, v in rec(55).items() if k != "action_type"}),
+        "action_type",
+        "missing",
+    ),
+    "missing_actor": (line(rec(56, actor_id=None, actor_handle=None)), "actor_id", "missing"),
+    "bad_time": (line(rec(57, created_at="yesterday")), "created_at", "unparsable time"),
+    "not_object": (b"[1, 2]", None, "expected a JSON object"),
+    "huge": (line(rec(58, target_handle="x" * 5000)), None, "longer than"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_lines_are_rejected_with_file_line_field(tmp_path, case):
+    bad, field, reason = BAD[case]
+    lines = [line(rec(i)) for i in range(4)]
+    lines.insert(2, bad)
+    p = write(tmp_path, "a.jsonl", lines)
+    res = read_events(p, max_line_bytes=4000)
+    assert counts(res) == (5, 4, 1, 0)
+    (rj,) = res.rejects
+    assert (rj.source, rj.line, rj.field) == (p, 3, field)
+    assert reason in rj.reason
+    assert rj.raw == bad
+    assert list(res.events["line"]) == [1, 2, 4, 5]
+    with pytest.raises(InputError) as err:
+        read_events(p, strict=True, max_line_bytes=4000)
+    assert (err.value.file, err.value.line, err.value.field) == (p, 3, field)
+    assert f"{p}:3" in str(err.value)
+
+
+def test_blank_lines_skipped_and_numbered(tmp_path):
+    p = write(tmp_path, "a.jsonl", [line(rec(0)), b"", b"   ", line(rec(1))])
+    res = read_events(p)
+    assert counts(res) == (2, 2, 0, 0)
+    assert list(res.events["line"]) == [1, 4]
+
+
+def test_empty_input_is_an_error(tmp_path):
+    p = tmp_path / "empty.jsonl"
+    p.write_bytes(b"")
+    with pytest.raises(InputError, match="empty input"):
+        read_events(p)
+    p.write_bytes(b"\n\n")
+    with pytest.raises(InputError, match="empty input"):
+        read_events(p)
+    with pytest.raises(InputError, match="no such file"):
+        read_events(tmp_path / "missing.jsonl")
+
+
+def test_gzip_corruption_keeps_good_prefix_and_counts(tmp_path):
+    payload = b"".join(line(rec(i)) + b"\n" for i in range(2000))
+    blob = gzip.compress(payload)
+    p = tmp_path / "cut.jsonl.gz"
+    p.write_bytes(blob[: len(blob) // 2])  # truncated stream
+    res = read_events(p)
+    s = res.stats
+    assert s.read == s.accepted + s.rejected + s.duplicates
+    assert 0 < s.accepted < 2000
+    assert any("corrupt compressed stream" in r.reason for r in res.rejects)
+    with pytest.raises(InputError, match="corrupt compressed stream"):
+        read_events(p, strict=True)
+    garbled = bytearray(blob)
+    garbled[len(blob) // 2 : len(blob) // 2 + 64] = b"\x00" * 64
+    p.write_bytes(bytes(garbled))
+    res = read_events(p)
+    s = res.stats
+    assert s.read == s.accepted + s.rejected + s.duplicates and s.rejected >= 1
+
+
+def test_rejects_round_trip(tmp_path):
+    bads = [BAD[k][0] for k in sorted(BAD)]
+    lines = [line(rec(i)) for i in range(3)] + bads
+    res = read_events(write(tmp_path, "a.jsonl", lines), max_line_bytes=4000)
+    out = tmp_path / "rejects.jsonl"
+    assert write_rejects(res.rejects, out) == len(bads)
+    assert out.read_bytes().split(b"\n")[:-1] == bads
+    again = read_events(out, max_line_bytes=4000)
+    assert counts(again) == (len(bads), 0, len(bads), 0)
+    assert [(r.field, r.reason) for r in again.rejects] == [
+        (r.field, r.reason) for r in res.rejects
+    ]
+
+
+def test_fast_and_slow_paths_agree(tmp_path):
+    good = [line(rec(i, actor_ip=f"10.0.{i % 7}.1")) for i in range(300)]
+    a = read_events(write(tmp_path, "good.jsonl", good)).events
+    b = read_events(write(tmp_path, "mixed.jsonl", [*good, b"{oops"])).events
+    cols = [c for c in EVENT_COLUMNS if c != "source"]
+    pd.testing.assert_frame_equal(a[cols], b[cols])
+
+
+_junk = st.one_of(
+    st.binary(max_size=80),
+    st.text(max_size=80).map(str.encode),
+    st.dictionaries(
+        st.sampled_from(["id", "action_type", "created_at", "actor_id", "actor_handle", "data"]),
+        st.one_of(
+            st.none(),
+            st.integers(-(2**60), 2**60),
+            st.text(max_size=12),
+            st.lists(st.integers(0, 9)),
+        ),
+    ).map(orjson.dumps),
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    junk=st.lists(_junk.map(lambda b: b.replace(b"\n", b" ")), max_size=8), n_good=st.integers(0, 3)
+)
+def test_junk_never_crashes_and_counts_add_up(tmp_path_factory, junk, n_good):
+    lines = [line(rec(i)) for i in range(n_good)] + junk
+    p = write(tmp_path_factory.mktemp("junk"), "j.jsonl", lines)
+    try:
+        res = read_events(p)
+    except InputError as exc:
+        assert "empty input" in exc.reason
+        return
+    s = res.stats
+    assert s.read == s.accepted + s.rejected + s.duplicates
+    assert s.accepted == len(res.events)
+    assert s.rejected == len(res.rejects)
+    assert s.accepted >= n_good
