@@ -165,6 +165,24 @@ def test_render_reason_forms():
         == "spread of activity over hours of the day (bits): 3.2 vs typically 1"
     )
     assert format_value(1234.4) == "1,234"
+    assert (
+        render_reason(
+            "short_lifetime",
+            1 / (1 + 0.25),
+            0.0,
+            description="shortest lifetime of a deleted resource, as 1/(1 + hours)",
+        )
+        == "shortest lifetime of a deleted resource: 15 min vs typically none"
+    )
+    assert (
+        render_reason(
+            "log_peak_per_minute",
+            np.log1p(16),
+            np.log1p(1),
+            description="most events in one minute (log1p)",
+        )
+        == "most events in one minute: 16 vs typically 1"
+    )
 
 
 def test_baseline_direction_up_unless_told():
@@ -221,4 +239,4 @@ def test_evidence_lists_flagged_records_of_the_window_capped():
     assert out[0] == "a_000 a_002 a_004 a_006 a_008"  # flagged, earliest first, capped
     assert out[1] == "a_003 a_005"
     assert out[2] == "a_025 a_026 a_027 a_028 a_029"  # no flag for log_events: the window's records
-    assert out[3] == ""  # no reasons, no evidence
+    assert out[3] == out[2]  # no reasons: the window's first records

@@ -203,6 +203,17 @@ _LOG1P = " (log1p)"
 _ROBUST_Z = " (robust z)"
 _LOG_RATIO = " (log ratio)"
 _PEERS = " (unusual for its peers)"
+_INV_HOURS = ", as 1/(1 + hours)"
+
+
+def _hours(inverse: float) -> str:
+    """``1 / (1 + hours)`` back to a duration; 0 means there was none."""
+    if inverse <= 0:
+        return "none"
+    hours = 1.0 / inverse - 1.0
+    if hours < 1:
+        return f"{round(hours * 60):d} min"
+    return f"{format_value(hours)} h"
 
 
 def render_reason(
@@ -245,7 +256,12 @@ def render_reason(
     if description.endswith(_LOG1P):
         what = description[: -len(_LOG1P)]
         a, t = format_value(float(np.expm1(actual))), format_value(float(np.expm1(typical)))
+        if what.startswith("most "):  # "most events in one minute: 16 vs typically 1"
+            return f"{what}: {a} vs typically {t}"
         return f"{a} {what} vs typically {t}"
+    if description.endswith(_INV_HOURS):  # value = 1 / (1 + hours), 0 = none
+        what = description[: -len(_INV_HOURS)]
+        return f"{what}: {_hours(actual)} vs typically {_hours(typical)}"
     if description.endswith(_LOG_RATIO):
         what = description[: -len(_LOG_RATIO)]
         return f"{what}: {np.exp(actual):.1f}x vs typically {np.exp(typical):.1f}x"
@@ -393,8 +409,8 @@ def evidence(
     -------
     list of str
         Per window, space-separated record ids: the records flagged for its reasons' features;
-        when none of them has a flag, the window's first records.  ``""`` for a window
-        without reasons.
+        when none of them has a flag (or the window has no reasons), the window's first
+        records.
     """
     emap = dict(evidence_map) if evidence_map is not None else dict(_evidence_map())
     n = len(windows)
@@ -409,9 +425,6 @@ def evidence(
             "_end": _ns(windows["window_end"]),
         }
     )
-    win = win[[len(r) > 0 for r in reason_features]]
-    if win.empty:
-        return out
     # windows are aligned to UTC multiples of their length: floor each event's time
     length = int(win["_end"].iloc[0] - win["_start"].iloc[0])
     ev_mask = events["actor_id"].isin(set(win["actor_id"])).to_numpy()

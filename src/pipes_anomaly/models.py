@@ -54,11 +54,31 @@ __all__ = [
     "TrainedModel",
     "load_model",
     "package_versions",
+    "SCORE_COLUMNS",
     "resolve_threshold",
     "save_model",
+    "score_events",
     "severity",
     "sha256_files",
+    "train_model",
 ]
+
+#: Columns of a scores frame, in order (docs/design.md section 5).
+SCORE_COLUMNS: tuple[str, ...] = (
+    "actor_id",
+    "actor_handle",
+    "identity_handle",
+    "window_start",
+    "window_end",
+    "n_events",
+    "score",
+    "iforest_score",
+    "lof_score",
+    "alert",
+    "severity",
+    "reasons",
+    "evidence",
+)
 
 #: Detector choices: ``ensemble`` (default), ``iforest``, ``lof``.
 ALGORITHMS: tuple[str, ...] = ("ensemble", "iforest", "lof")
@@ -721,3 +741,160 @@ def load_model(
         n_training_windows=int(manifest.get("n_training_windows", 0)),
         manifest=manifest,
     )
+
+
+# ------------------------------------------------------------------------ train and score
+
+
+def _features_and_flags(
+    events: pd.DataFrame, *, window: str, profile: Any
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Feature table and per-record flags from one pass of the feature pipeline.
+
+    Local adapter: ``features`` computes both in one pass but exposes them through two
+    public functions (each a full pass); this uses its internal pass until it offers
+    both at once.
+    """
+    from pipes_anomaly import features
+
+    try:
+        return features._assemble(features._Pipeline(events, window, profile))
+    except AttributeError:  # pragma: no cover - internals moved: two public passes
+        feats = features.build_features(events, window=window, profile=profile)
+        flags = features.event_flags(events, window=window, profile=profile)
+        return feats, flags
+
+
+def train_model(
+    events: pd.DataFrame,
+    *,
+    window: str = "1d",
+    algorithm: str = "ensemble",
+    alert_rate: float | None = DEFAULT_ALERT_RATE,
+    threshold: float | None = None,
+    n_estimators: int = 200,
+    n_neighbors: int = 20,
+    random_state: int = 0,
+    training_sha256: str = "",
+) -> TrainedModel:
+    """Featurise training events, fit the detector, learn explanations and the threshold.
+
+    Parameters
+    ----------
+    events : DataFrame
+        Training events (docs/design.md section 2).
+    window : str, default "1d"
+        Window length (``"1d"`` or ``"1h"``).
+    algorithm : {"ensemble", "iforest", "lof"}, default "ensemble"
+    alert_rate : float or None, default 0.01
+        Alert budget; ignored when ``threshold`` is given.
+    threshold : float, optional
+        Explicit score cut-off in [0, 1].
+    n_estimators, n_neighbors : int
+        See :class:`AnomalyDetector`.
+    random_state : int, default 0
+    training_sha256 : str, default ""
+        Hash of the training files, recorded in the manifest.
+
+    Returns
+    -------
+    TrainedModel
+
+    Raises
+    ------
+    ModelError
+        When the events give no actor-window to learn from.
+    """
+    from pipes_anomaly import features
+    from pipes_anomaly.explain import Baseline
+
+    if threshold is not None:
+        alert_rate = None
+    cols = tuple(features.FEATURE_COLUMNS)
+    feats = features.build_features(events, window=window)
+    if len(feats) == 0:
+        raise ModelError("no actor-window to learn from: the training data has no records")
+    profile = features.ActorProfile.from_events(events, window=window)
+    detector = AnomalyDetector(
+        algorithm=algorithm,
+        n_estimators=n_estimators,
+        n_neighbors=n_neighbors,
+        alert_rate=alert_rate if alert_rate is not None else DEFAULT_ALERT_RATE,
+        random_state=random_state,
+    ).fit(feats.loc[:, list(cols)])
+    cut = resolve_threshold(detector.training_scores_, alert_rate=alert_rate, threshold=threshold)
+    return TrainedModel(
+        detector=detector,
+        profile=profile,
+        baseline=Baseline.fit(feats, cols),
+        window=window,
+        feature_columns=cols,
+        threshold=cut,
+        alert_rate=alert_rate,
+        training_sha256=training_sha256,
+        n_training_windows=len(feats),
+    )
+
+
+def score_events(
+    events: pd.DataFrame,
+    model: TrainedModel,
+    *,
+    threshold: float | None = None,
+    evidence_top: int = 0,
+) -> pd.DataFrame:
+    """Score every actor-window of ``events`` and explain the alerts.
+
+    Parameters
+    ----------
+    events : DataFrame
+        Events to score (docs/design.md section 2).
+    model : TrainedModel
+        From :func:`train_model` or :func:`load_model`.
+    threshold : float, optional
+        Score cut-off overriding the model's (see :func:`resolve_threshold` to turn an
+        alert rate into one).
+    evidence_top : int, default 0
+        Also list evidence for this many top-scored windows that do not alert.
+
+    Returns
+    -------
+    DataFrame
+        :data:`SCORE_COLUMNS`, one row per actor-window, in window then actor order.
+        ``score``, ``iforest_score`` and ``lof_score`` are in [0, 1], higher = more
+        anomalous; ``alert`` is ``score > threshold``; ``reasons`` is ``"; "``-joined;
+        ``evidence`` (space-separated record ids) is filled for alerts and the
+        ``evidence_top`` best-scored windows, ``""`` elsewhere.
+    """
+    from pipes_anomaly.explain import evidence, explain
+
+    cut = model.threshold if threshold is None else float(threshold)
+    feats, flags = _features_and_flags(events, window=model.window, profile=model.profile)
+    comps = model.detector.score_components(feats.loc[:, list(model.feature_columns)])
+    out = feats.loc[:, ["actor_id", "actor_handle", "identity_handle"]].copy()
+    out["window_start"] = feats["window_start"]
+    out["window_end"] = feats["window_end"]
+    out["n_events"] = feats["n_events"].astype(np.int64)
+    for c in ("score", "iforest_score", "lof_score"):
+        out[c] = comps[c].to_numpy()
+    out["alert"] = out["score"].to_numpy() > cut
+    out["severity"] = severity(out["score"].to_numpy())
+    why = explain(feats, model.baseline)
+    out["reasons"] = why["reasons"].to_numpy()
+    want = out["alert"].to_numpy().copy()
+    if evidence_top > 0 and len(out):
+        top = np.argsort(-out["score"].to_numpy(), kind="stable")[:evidence_top]
+        want[top] = True
+    ev = [""] * len(out)
+    idx = np.flatnonzero(want)
+    if len(idx):
+        sub = evidence(
+            events,
+            flags,
+            feats.iloc[idx],
+            [why["reason_features"].iloc[i] for i in idx],
+        )
+        for i, e in zip(idx.tolist(), sub, strict=True):
+            ev[i] = e
+    out["evidence"] = pd.Series(ev, index=out.index, dtype=object)
+    return out.reset_index(drop=True)
