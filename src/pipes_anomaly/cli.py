@@ -187,6 +187,313 @@ def generate_cmd(
 
 # --- train / score (issue 4) --------------------------------------------------
 
+#: Inputs larger than this (bytes) get a progress bar when stderr is a terminal.
+_PROGRESS_MIN_BYTES = 20_000_000
+#: Bundled training data, tried in order (relative to the working directory).
+_BUNDLED_TRAIN = ("data/sample/train.jsonl.gz", "data/sample/train.jsonl", "data/train.jsonl")
+#: Where training data is generated (generator defaults) when nothing is bundled.
+_GENERATED_DIR = "data/generated"
+
+
+def _log_paths(option: bool = True):  # noqa: ANN202  (click decorator)
+    return click.argument(
+        "logs",
+        nargs=-1,
+        required=not option,
+        type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=str),
+    )
+
+
+def _reader_options(f):  # noqa: ANN001, ANN202  (click decorator)
+    f = click.option(
+        "--strict",
+        is_flag=True,
+        help="Stop at the first bad record (file, line, field, reason) instead of rejecting it.",
+    )(f)
+    f = click.option(
+        "--rejects",
+        "rejects_path",
+        type=click.Path(dir_okay=False, writable=True, path_type=str),
+        default=None,
+        help="Write rejected input lines, verbatim, to this file.",
+    )(f)
+    return f
+
+
+def _threshold_options(f):  # noqa: ANN001, ANN202  (click decorator)
+    f = click.option(
+        "--threshold",
+        type=click.FloatRange(0, 1),
+        default=None,
+        help="Alert when score > this cut-off in [0, 1] (exclusive with --alert-rate).",
+    )(f)
+    f = click.option(
+        "--alert-rate",
+        type=click.FloatRange(0, 1, min_open=True, max_open=True),
+        default=None,
+        help="Alert budget: the share of training actor-windows that would alert "
+        "[default: 0.01 when training; the model's threshold when scoring].",
+    )(f)
+    return f
+
+
+def _check_exclusive(alert_rate: float | None, threshold: float | None) -> None:
+    if alert_rate is not None and threshold is not None:
+        raise click.UsageError("--alert-rate and --threshold are mutually exclusive; give one")
+
+
+def _read_logs(paths: list[str], *, strict: bool, rejects_path: str | None):  # noqa: ANN202
+    """Read events with an optional progress bar; report counts on stderr."""
+    import os
+    import sys
+
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+    from pipes_anomaly import io as pio
+
+    sizes = [os.path.getsize(p) if p != "-" else 0 for p in paths]
+    show = sys.stderr.isatty() and sum(sizes) > _PROGRESS_MIN_BYTES
+    try:
+        if show:
+            gz = any(p.endswith(".gz") for p in paths)
+            with Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                DownloadColumn(),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            ) as bar:
+                task = bar.add_task("Reading", total=None if gz else sum(sizes))
+                result = pio.read_events(
+                    paths, strict=strict, progress=lambda n: bar.advance(task, n)
+                )
+        else:
+            result = pio.read_events(paths, strict=strict)
+    except pio.InputError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot read {exc.filename or paths[0]}: {exc.strerror}"
+        ) from exc
+    st = result.stats
+    click.echo(
+        f"Read {st.read:,} records: {st.accepted:,} accepted, {st.rejected:,} rejected, "
+        f"{st.duplicates:,} duplicates.",
+        err=True,
+    )
+    if rejects_path is not None:
+        n = pio.write_rejects(result.rejects, rejects_path)
+        click.echo(f"Wrote {n:,} rejected lines to {rejects_path}.", err=True)
+    elif result.rejects:
+        r = result.rejects[0]
+        click.echo(
+            f"First rejected: {r.source}:{r.line}: {r.field or 'line'}: {r.reason} "
+            "(use --rejects FILE to keep them all).",
+            err=True,
+        )
+    if st.accepted == 0:
+        raise click.ClickException(
+            f"no usable records in {', '.join(paths)}: all {st.read:,} were rejected"
+        )
+    return result
+
+
+def _bundled_training_data() -> list[str]:
+    """Return the bundled training sample, generated with the generator's defaults if absent."""
+    from pathlib import Path
+
+    for p in _BUNDLED_TRAIN:
+        if Path(p).is_file():
+            return [p]
+    out = Path(_GENERATED_DIR)
+    train = out / "train.jsonl"
+    if not train.is_file():
+        from pipes_anomaly.generate import GenerateConfig, simulate
+        from pipes_anomaly.io import write_world
+
+        click.echo(f"No bundled training data; generating the default world into {out}/.", err=True)
+        write_world(simulate(GenerateConfig()), out, fmt="jsonl")
+    return [str(train)]
+
+
+@main.command("train")
+@_log_paths(option=True)
+@click.option(
+    "--model-dir",
+    type=click.Path(file_okay=False, path_type=str),
+    default="models",
+    show_default=True,
+    help="Directory to write the model artefacts and manifest.json into.",
+)
+@click.option(
+    "--window",
+    type=click.Choice(["1d", "1h"]),
+    default="1d",
+    show_default=True,
+    help="Actor-window length, aligned to UTC.",
+)
+@click.option(
+    "--algorithm",
+    type=click.Choice(["ensemble", "iforest", "lof"]),
+    default="ensemble",
+    show_default=True,
+    help="Isolation Forest, Local Outlier Factor (novelty), or their ensemble.",
+)
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="Seed of the Isolation Forest."
+)
+@click.option(
+    "--n-estimators",
+    type=click.IntRange(min=1),
+    default=200,
+    show_default=True,
+    help="Trees of the Isolation Forest.",
+)
+@click.option(
+    "--n-neighbors",
+    type=click.IntRange(min=1),
+    default=20,
+    show_default=True,
+    help="Neighbours of the LOF (capped at the distinct training windows minus one).",
+)
+@_threshold_options
+@_reader_options
+def train_command(
+    logs: tuple[str, ...],
+    model_dir: str,
+    window: str,
+    algorithm: str,
+    seed: int,
+    n_estimators: int,
+    n_neighbors: int,
+    alert_rate: float | None,
+    threshold: float | None,
+    strict: bool,
+    rejects_path: str | None,
+) -> None:
+    """Train the anomaly detector on audit logs (JSON lines, .gz, JSON array or Parquet).
+
+    Without LOGS, trains on the bundled training data in data/ (generated with the
+    generator's defaults if absent).  Writes the model, the actor profiles and a
+    manifest.json (versions, parameters, features, window, data hash, threshold,
+    sha256 of each artefact) into --model-dir.
+    """
+    from pipes_anomaly import models
+
+    _check_exclusive(alert_rate, threshold)
+    paths = list(logs) if logs else _bundled_training_data()
+    if "-" in paths:
+        raise click.UsageError("train reads files, not standard input (its hash is recorded)")
+    result = _read_logs(paths, strict=strict, rejects_path=rejects_path)
+    if threshold is None and alert_rate is None:
+        alert_rate = models.DEFAULT_ALERT_RATE
+    try:
+        model = models.train_model(
+            result.events,
+            window=window,
+            algorithm=algorithm,
+            alert_rate=alert_rate,
+            threshold=threshold,
+            n_estimators=n_estimators,
+            n_neighbors=n_neighbors,
+            random_state=seed,
+            training_sha256=models.sha256_files(paths),
+        )
+        models.save_model(model_dir, model)
+    except models.ModelError as exc:
+        raise click.ClickException(str(exc)) from exc
+    budget = f"alert rate {alert_rate:g}" if alert_rate is not None else "set by --threshold"
+    click.echo(
+        f"Trained {algorithm} on {model.n_training_windows:,} actor-windows ({window}); "
+        f"alert threshold {model.threshold:.4f} ({budget}). Model written to {model_dir}/.",
+        err=True,
+    )
+
+
+@main.command("score")
+@_log_paths(option=False)
+@click.option(
+    "--model-dir",
+    type=click.Path(file_okay=False, path_type=str),
+    default="models",
+    show_default=True,
+    help="Directory of a model written by 'anomaly train'.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True, path_type=str),
+    default=None,
+    help="Write every scored actor-window to this file (.csv, .jsonl or .parquet).",
+)
+@click.option(
+    "--top",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    help="Alerts shown in the terminal table (0: no table).",
+)
+@_threshold_options
+@_reader_options
+def score_command(
+    logs: tuple[str, ...],
+    model_dir: str,
+    output: str | None,
+    top: int,
+    alert_rate: float | None,
+    threshold: float | None,
+    strict: bool,
+    rejects_path: str | None,
+) -> None:
+    """Score every actor-window of audit logs; show and write explained alerts.
+
+    score is in [0, 1], higher = more anomalous: the share of training windows
+    that scored lower.  The table of top alerts goes to stdout; counts and
+    messages go to stderr.
+    """
+    from rich.console import Console
+
+    from pipes_anomaly import io as pio
+    from pipes_anomaly import models, report
+
+    _check_exclusive(alert_rate, threshold)
+    if output is not None:
+        try:
+            pio.check_scores_path(output)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="'--output'") from exc
+    try:
+        model = models.load_model(model_dir)
+    except models.ModelError as exc:
+        raise click.ClickException(str(exc)) from exc
+    cut = model.threshold
+    if alert_rate is not None or threshold is not None:
+        cut = models.resolve_threshold(
+            model.detector.training_scores_, alert_rate=alert_rate, threshold=threshold
+        )
+    result = _read_logs(list(logs), strict=strict, rejects_path=rejects_path)
+    scores = models.score_events(result.events, model, threshold=cut, evidence_top=top)
+    n_alerts = int(scores["alert"].sum())
+    click.echo(
+        f"Scored {len(scores):,} actor-windows ({model.window}); {n_alerts:,} alerts "
+        f"(score > {cut:.4f}).",
+        err=True,
+    )
+    if output is not None:
+        pio.write_scores(scores, output)
+        click.echo(f"Wrote scores to {output}.", err=True)
+    if top > 0:
+        if n_alerts:
+            import sys
+
+            # a terminal sets its own width; a pipe or file gets wide rows, not 80 columns
+            console = Console() if sys.stdout.isatty() else Console(width=160)
+            console.print(report.alerts_table(scores, top=top))
+        else:
+            click.echo("No alerts.", err=True)
+
 
 # --- evaluate (issue 5) -------------------------------------------------------
 

@@ -932,6 +932,77 @@ def write_world(
 
 # --- writers: scores (issue 4) ----------------------------------------------------
 
+#: Extensions ``write_scores`` accepts.
+SCORE_EXTENSIONS: tuple[str, ...] = (".csv", ".jsonl", ".parquet")
+
+
+def check_scores_path(path: str | Path) -> str:
+    """Return the format of a scores output path from its extension, or raise.
+
+    Parameters
+    ----------
+    path : str or Path
+
+    Returns
+    -------
+    str
+        ``"csv"``, ``"jsonl"`` or ``"parquet"``.
+
+    Raises
+    ------
+    ValueError
+        For any other extension (checked before any work is done).
+    """
+    ext = Path(path).suffix.lower()
+    if ext not in SCORE_EXTENSIONS:
+        raise ValueError(
+            f"{path}: unknown output format {ext or '(no extension)'!r}; "
+            f"use {', '.join(SCORE_EXTENSIONS)}"
+        )
+    return ext[1:]
+
+
+def _iso_utc(times: pd.Series) -> pd.Series:
+    """Datetime column -> ISO 8601 UTC strings such as ``2026-02-28T00:00:00Z``."""
+    t = pd.to_datetime(times, utc=True)
+    return t.dt.strftime("%Y-%m-%dT%H:%M:%SZ").astype(object)
+
+
+def write_scores(scores: pd.DataFrame, path: str | Path) -> Path:
+    """Write a scores frame (docs/design.md section 5) as CSV, JSON lines or Parquet.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        ``models.score_events`` output.
+    path : str or Path
+        Output file; the format follows the extension (see :func:`check_scores_path`).
+
+    Returns
+    -------
+    Path
+        The written file.
+    """
+    fmt = check_scores_path(path)
+    p = Path(path)
+    out = scores.copy()
+    if fmt == "parquet":
+        out.to_parquet(p, index=False)
+        return p
+    for c in ("window_start", "window_end"):
+        out[c] = _iso_utc(out[c])
+    if fmt == "csv":
+        out.to_csv(p, index=False, float_format="%.6g", lineterminator="\n")
+        return p
+    records = out.to_dict(orient="records")
+    with open(p, "wb") as fh:
+        for rec in records:
+            for k, v in rec.items():
+                if isinstance(v, float) and np.isnan(v):
+                    rec[k] = None
+            fh.write(orjson.dumps(rec, option=orjson.OPT_SERIALIZE_NUMPY) + b"\n")
+    return p
+
 
 # --- readers: labels and scores (issue 5) ---------------------------------------------
 # Imports local to this section (other sections own the top of the file).

@@ -5,6 +5,58 @@ from __future__ import annotations
 # --- terminal (issue 4) ------------------------------------------------------------
 
 
+def alerts_table(scores: object, *, top: int = 20, title: str | None = None) -> object:
+    """Rich table of the top alerts of a scores frame, highest score first.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        ``models.score_events`` output (design.md section 5).
+    top : int, default 20
+        Most rows shown.
+    title : str, optional
+        Table title; default says how many alerts are shown of how many.
+
+    Returns
+    -------
+    rich.table.Table
+        Columns: rank, score (higher = more anomalous), severity, actor, window start
+        (UTC), events, reasons.
+    """
+    from rich.table import Table
+
+    alerts = scores[scores["alert"]]
+    shown = alerts.sort_values(["score", "actor_id"], ascending=[False, True], kind="stable")
+    shown = shown.head(top)
+    default_title = f"Top {len(shown)} of {len(alerts):,} alerts (score: higher = more anomalous)"
+    table = Table(title=title or default_title)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("score", justify="right", no_wrap=True)
+    table.add_column("severity", no_wrap=True)
+    table.add_column("actor", no_wrap=True, max_width=20)
+    table.add_column("window (UTC)", no_wrap=True)
+    table.add_column("events", justify="right", no_wrap=True)
+    table.add_column("reasons", ratio=1)
+    span = scores["window_end"] - scores["window_start"] if len(scores) else None
+    hourly = bool(len(scores)) and bool((span < _pd.Timedelta(days=1)).any())
+    colour = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "green"}
+    for rank, row in enumerate(shown.itertuples(index=False), start=1):
+        handle = row.actor_handle if isinstance(row.actor_handle, str) else row.actor_id
+        start = row.window_start
+        when = start.strftime("%Y-%m-%d %H:%M") if hasattr(start, "strftime") else str(start)
+        when = when.removesuffix(" 00:00") if hourly is False else when
+        table.add_row(
+            str(rank),
+            f"{row.score:.4f}",
+            f"[{colour.get(row.severity, '')}]{row.severity}[/]",
+            str(handle),
+            when,
+            f"{int(row.n_events):,}",
+            row.reasons or "-",
+        )
+    return table
+
+
 # --- evaluation report (issue 5) -----------------------------------------------------
 
 # Imports local to this section (other sections own the top of the file).
