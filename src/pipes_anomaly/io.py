@@ -411,31 +411,37 @@ def _iter_chunks(
     """
     buf = bytearray(_CHUNK_BYTES)
     fill = 0
-    while True:
+    eof = False
+    while not eof:
         if fill == len(buf):  # one line longer than the buffer: grow (new object)
             buf = buf + bytearray(len(buf))
-        try:  # at most 1 MiB per call: a corrupt stream loses little
-            n = stream.readinto1(memoryview(buf)[fill : fill + (1 << 20)])
-        except (OSError, EOFError, zlib.error) as exc:
-            cut = buf.rfind(b"\n", 0, fill)
-            if cut >= 0:
-                yield memoryview(buf)[: cut + 1]
-            tail = bytes(buf[cut + 1 : fill])  # a partial last line belongs to the damage
-            raise _CorruptStream(str(exc) or type(exc).__name__, tail) from None
-        if not n:
+        start = fill
+        while fill < len(buf):  # fill the buffer in 1 MiB reads: a corrupt stream loses little
+            try:
+                n = stream.readinto1(memoryview(buf)[fill : fill + (1 << 20)])
+            except (OSError, EOFError, zlib.error) as exc:
+                cut = buf.rfind(b"\n", 0, fill)
+                if cut >= 0:
+                    yield memoryview(buf)[: cut + 1]
+                tail = bytes(buf[cut + 1 : fill])  # a partial last line belongs to the damage
+                raise _CorruptStream(str(exc) or type(exc).__name__, tail) from None
+            if not n:
+                eof = True
+                break
+            fill += n
+        if progress is not None and fill > start:
+            progress(fill - start)
+        if eof:
             if fill:
                 yield memoryview(buf)[:fill]
             return
-        if progress is not None:
-            progress(n)
-        end = fill + n
-        cut = buf.rfind(b"\n", 0, end)
+        cut = buf.rfind(b"\n", 0, fill)
         if cut < 0:
-            fill = end
             continue
         yield memoryview(buf)[: cut + 1]
-        fill = end - cut - 1
-        buf[:fill] = buf[cut + 1 : end]
+        rest = fill - cut - 1
+        buf[:rest] = buf[cut + 1 : fill]
+        fill = rest
 
 
 class _CorruptStream(Exception):
@@ -761,47 +767,80 @@ def _assemble(blocks: list[_Block]) -> tuple[pd.DataFrame, dict[str, int]]:
         src_codes.append(np.full(b.table.num_rows, sources.index(b.source), dtype=np.int32))
     if not tables:
         return _empty_events(), {}
-    table = pa.concat_tables(tables)
+    table = pa.concat_tables(tables).combine_chunks()
     lines = np.concatenate([b.lines for b in blocks if b.table.num_rows])
     src = np.concatenate(src_codes)
-    df = table.to_pandas()
-    dup = df["id"].duplicated(keep="first").to_numpy()
+    dup = pd.Series(table.column("id").to_pandas()).duplicated(keep="first").to_numpy()
     dup_counts = {s: int(np.count_nonzero(dup & (src == i))) for i, s in enumerate(sources)}
     if dup.any():
         keep = ~dup
-        df = df.loc[keep].reset_index(drop=True)
+        table = table.filter(pa.array(keep))
         lines, src = lines[keep], src[keep]
-    ns = df["created_at"].to_numpy(dtype=np.int64)
-    out = pd.DataFrame(index=pd.RangeIndex(len(df)))
-    out["id"] = df["id"]
-    out["action_type"] = df["action_type"]
-    codes, uniq = pd.factorize(df["action_type"])
-    cats = np.array([schema.category_of(a) for a in uniq], dtype=object)
-    out["category"] = pd.Series(cats[codes], dtype="str") if len(df) else pd.Series([], dtype="str")
-    handle_id = "handle:" + df["actor_handle"].fillna("")
-    out["actor_id"] = df["actor_id"].where(df["actor_id"].fillna("") != "", handle_id)
+    order = _sort_order(table)
+    if order is not None:
+        table = table.take(pa.array(order))
+        lines, src = lines[order], src[order]
+    action = table.column("action_type")
+    enc = pc.dictionary_encode(action).combine_chunks()
+    cats = pa.array([schema.category_of(a) for a in enc.dictionary.to_pylist()], pa.string())
+    category = pc.take(cats, enc.indices)
+    actor_id = table.column("actor_id")
+    has_id = pc.fill_null(pc.greater(pc.utf8_length(actor_id), 0), False)
+    handle_id = pc.binary_join_element_wise("handle:", table.column("actor_handle"), "")
+    is_ws = pc.starts_with(action, "workspace.")
+    ws_target = pc.if_else(is_ws, table.column("target_id"), pa.scalar(None, pa.string()))
+    cols = {
+        "id": table.column("id"),
+        "action_type": action,
+        "category": category,
+        "actor_id": pc.if_else(has_id, actor_id, handle_id),
+    }
     for f in ("actor_handle", "actor_display_name", "actor_ip"):
-        out[f] = df[f]
-    out["created_at"] = pd.to_datetime(ns, unit="ns", utc=True)
-    for f in (
-        "identity_id",
-        "identity_handle",
-        "tenant_id",
-        "target_id",
-        "target_handle",
-        "process_id",
-    ):
-        out[f] = df[f]
-    out["created_by_id"] = df["created_by_id"].fillna(df["created_by_ref"])
-    is_ws = df["action_type"].str.startswith("workspace.")
-    out["workspace_id"] = df["workspace_id"].fillna(df["target_id"].where(is_ws))
-    tca = pd.to_datetime(df["target_created_at"], utc=True, format="ISO8601", errors="coerce")
-    out["target_created_at"] = tca.astype("datetime64[ns, UTC]")
+        cols[f] = table.column(f)
+    cols["created_at"] = pc.cast(
+        pc.cast(table.column("created_at"), pa.timestamp("ns")), pa.timestamp("ns", tz="UTC")
+    )
+    for f in ("identity_id", "identity_handle", "tenant_id", "target_id", "target_handle"):
+        cols[f] = table.column(f)
+    cols["process_id"] = table.column("process_id")
+    cols["created_by_id"] = pc.coalesce(
+        table.column("created_by_id"), table.column("created_by_ref")
+    )
+    cols["workspace_id"] = pc.coalesce(table.column("workspace_id"), ws_target)
+    out = pa.table(cols).to_pandas()
+    tca = _fast_times(table.column("target_created_at").fill_null("1970-01-01T00:00:00Z"))
+    if tca is not None:
+        valid = pc.is_valid(table.column("target_created_at")).to_numpy(zero_copy_only=False)
+        ns = np.where(valid, tca.to_numpy(zero_copy_only=False), np.iinfo(np.int64).min)
+        out["target_created_at"] = pd.DatetimeIndex(ns.view("datetime64[ns]")).tz_localize("UTC")
+    else:
+        tc = table.column("target_created_at").to_pylist()
+        out["target_created_at"] = pd.DatetimeIndex(
+            [_parse_time(v) for v in tc], dtype="datetime64[ns, UTC]"
+        )
     src_names = np.array(sources, dtype=object)
     out["source"] = pd.Series(src_names[src], dtype="str")
     out["line"] = lines
-    out = out.sort_values(["created_at", "id"], kind="stable", ignore_index=True)
     return out, dup_counts
+
+
+def _sort_order(table: pa.Table) -> np.ndarray | None:
+    """Order by created_at then id; None when the table is already in that order."""
+    ns = table.column("created_at").to_numpy()
+    if len(ns) < 2:
+        return None
+    step = np.diff(ns)
+    if (step >= 0).all():
+        ties = np.flatnonzero(step == 0)
+        if not len(ties):
+            return None
+        ids = table.column("id")
+        a = ids.take(pa.array(ties)).to_pylist()
+        b = ids.take(pa.array(ties + 1)).to_pylist()
+        if all(x <= y for x, y in zip(a, b, strict=True)):
+            return None
+    idx = pc.sort_indices(table, sort_keys=[("created_at", "ascending"), ("id", "ascending")])
+    return idx.to_numpy()
 
 
 def _empty_events() -> pd.DataFrame:
@@ -851,6 +890,21 @@ import pyarrow.parquet as _pq  # noqa: E402
 from pipes_anomaly.generate import World as _World  # noqa: E402
 from pipes_anomaly.generate import render_jsonl as _render_jsonl  # noqa: E402
 from pipes_anomaly.generate import render_tables as _render_tables  # noqa: E402
+
+
+def _write_overlapped(fh, chunks) -> None:  # noqa: ANN001
+    """Write chunks while the next one is rendered (both release the GIL)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = None
+        for chunk in chunks:
+            if pending is not None:
+                pending.result()
+            pending = pool.submit(fh.write, chunk)
+        if pending is not None:
+            pending.result()
+
 
 #: Output formats of ``anomaly generate``.
 WORLD_FORMATS: tuple[str, ...] = ("jsonl", "parquet")
@@ -907,8 +961,7 @@ def write_world(
                     if compress
                     else raw
                 )
-                for chunk in _render_jsonl(world, part):
-                    fh.write(chunk)
+                _write_overlapped(fh, _render_jsonl(world, part))
                 if compress:
                     fh.close()
         files[part] = path
