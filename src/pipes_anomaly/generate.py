@@ -268,7 +268,8 @@ _BOT_WEIGHT = {
 }  # fmt: skip
 _ROLES = ("normal", "power", "admin", "bot")
 _ROLE_RATE = {"normal": 4.0, "power": 12.0, "admin": 8.0}
-_ROLE_SLOW_ACTIONS = {"org.billing.payment_method.create": 0.05}  # billing is rare for everyone
+#: billing is rare for everyone, admins do most of it
+_BILLING_FACTOR = {"normal": 0.03, "power": 0.05, "admin": 0.4}
 
 
 def _role_weights(role: str) -> np.ndarray:
@@ -278,7 +279,9 @@ def _role_weights(role: str) -> np.ndarray:
         mult = _ROLE_CATEGORY_MULT[role]
         w = np.array(
             [
-                _BASE_WEIGHT[a] * mult[ACTION_CATEGORY[a]] * _ROLE_SLOW_ACTIONS.get(a, 1.0)
+                _BASE_WEIGHT[a]
+                * mult[ACTION_CATEGORY[a]]
+                * (_BILLING_FACTOR[role] if a == "org.billing.payment_method.create" else 1.0)
                 for a in ACTION_TYPES
             ]
         )
@@ -557,6 +560,10 @@ class _Builder:
         self.a_team = a["team"].to_numpy()
         self.a_org = a["org"].to_numpy()
         self.a_role = a["role"].to_numpy()
+        self.a_office = a["office"].to_numpy()
+        self.a_switch = a["switch_day"].to_numpy()
+        self.a_home = a["home_ip"].to_numpy()
+        self.a_home2 = a["home_ip2"].to_numpy()
         # per-actor action mixes drawn around the role mix
         mixes = np.zeros((self.n_actors, len(ACTION_TYPES)))
         for i, role in enumerate(self.a_role):
@@ -616,13 +623,12 @@ class _Builder:
         return float(self.rng_inj.uniform(self.a_bs[a] + 0.3, self.a_be[a] - 1.5))
 
     def usual_ip(self, a: int, day: int) -> int:
-        act = self.actors.iloc[a]
-        if act["office"] >= 0 and (self.cfg.start + dt.timedelta(days=day)).weekday() < 5:
-            ips = self.office_ips[(int(act["org"]), int(act["office"]))]
-            return int(ips[0])
-        if act["switch_day"] >= 0 and day >= act["switch_day"]:
-            return int(act["home_ip2"])
-        return int(act["home_ip"])
+        office = int(self.a_office[a])
+        if office >= 0 and (self.cfg.start + dt.timedelta(days=day)).weekday() < 5:
+            return int(self.office_ips[(int(self.a_org[a]), office)][0])
+        if 0 <= self.a_switch[a] <= day:
+            return int(self.a_home2[a])
+        return int(self.a_home[a])
 
     def new_ip(self) -> int:
         kind = str(self.rng_inj.choice(["home", "mobile", "vpn", "home6", "cloud"],
@@ -654,6 +660,21 @@ class _Builder:
         r["ref"].append(ref)
         r["explicit"].append(explicit)
         return len(r["kind"]) - 1
+
+    def new_users(self, orgs: np.ndarray) -> np.ndarray:
+        """Add invited users (not actors) of ``orgs``; return their user indices."""
+        n = orgs.size
+        start = len(self.users_id)
+        rng = self.rng_inj
+        self.users_id.extend(_fixed_width(b"u_", _rand_ids(rng, n)).to_pylist())
+        first = rng.integers(0, len(_FIRST), n)
+        last = rng.integers(0, len(_LAST), n)
+        self.users_handle.extend(
+            f"{_FIRST[f][0]}{_LAST[x]}{start + i + 1}".lower()
+            for i, (f, x) in enumerate(zip(first, last, strict=True))
+        )
+        self.user_org.extend(orgs.tolist())
+        return np.arange(start, start + n, dtype=np.int64)
 
     def new_user(self, org: int) -> int:
         uid = "u_" + _fixed_width(b"", _rand_ids(self.rng_inj, 1))[0].as_py()
@@ -797,13 +818,13 @@ def _base_events(b: _Builder) -> dict[str, np.ndarray]:
         "actor": actor,
         "creator": actor.copy(),
         "action": action,
-        "target": np.full(m, -1, dtype=np.int64),
-        "group": b.a_team[actor].astype(np.int64),
+        "target": np.full(m, -1, dtype=np.int32),
+        "group": b.a_team[actor].astype(np.int32),
         "ip": ev_ip,
         "extra": np.full(m, -1, dtype=np.int32),
-        "min_age": np.full(m, 7 * _DAY, dtype=np.int64),
-        "ref": np.full(m, -1, dtype=np.int64),
-        "parent": np.full(m, -1, dtype=np.int64),
+        "min_age": np.full(m, 7 * _DAY, dtype=np.int32),
+        "ref": np.full(m, -1, dtype=np.int32),
+        "parent": np.full(m, -1, dtype=np.int32),
         "scenario": np.full(m, -1, dtype=np.int16),
         "incident": np.full(m, -1, dtype=np.int32),
         "lookalike": np.full(m, -1, dtype=np.int16),
@@ -894,16 +915,24 @@ def _assign_targets(b: _Builder, ev: dict[str, np.ndarray]) -> dict[str, np.ndar
     g_c = ev["group"][cre]
     parent = ev["parent"][cre].copy()
     need_parent = (parent < 0) & np.isin(k_c, [_K[k] for k in _IN_WORKSPACE])
-    for i in np.flatnonzero(need_parent):
-        ws = b.core_ws[int(g_c[i])]
-        parent[i] = ws[int(rng.integers(len(ws)))]
+    core_ws = np.array([b.core_ws[g] for g in range(b.n_teams)])
+    parent = np.where(
+        need_parent, core_ws[g_c, rng.integers(0, core_ws.shape[1], cre.size)], parent
+    )
     ref = ev["ref"][cre].copy()
-    for i in np.flatnonzero(ref < 0):
-        if k_c[i] == _K["member"]:
-            ref[i] = b.new_user(b.team_org[int(g_c[i])])
-        elif k_c[i] == _K["wsmember"]:
-            mem = b.team_members.get(int(g_c[i])) or [int(ev["actor"][cre[i]])]
-            ref[i] = mem[int(rng.integers(len(mem)))]
+    new_member = np.flatnonzero((ref < 0) & (k_c == _K["member"]))
+    ref[new_member] = b.new_users(np.array(b.team_org)[g_c[new_member]])
+    # a workspace membership goes to a member of the owning team
+    width = max(len(m) for m in b.team_members.values())
+    members = np.full((b.n_teams, width), -1, dtype=np.int64)
+    n_mem = np.zeros(b.n_teams, dtype=np.int64)
+    for g, mem in b.team_members.items():
+        members[g, : len(mem)] = mem
+        n_mem[g] = len(mem)
+    ws_m = np.flatnonzero((ref < 0) & (k_c == _K["wsmember"]))
+    g_w = g_c[ws_m]
+    pick_m = members[g_w, (rng.random(ws_m.size) * np.maximum(n_mem[g_w], 1)).astype(np.int64)]
+    ref[ws_m] = np.where(pick_m >= 0, pick_m, ev["actor"][cre[ws_m]])
     r["kind"].extend(k_c.tolist())
     r["group"].extend(g_c.tolist())
     r["core"].extend([False] * cre.size)
@@ -913,6 +942,7 @@ def _assign_targets(b: _Builder, ev: dict[str, np.ndarray]) -> dict[str, np.ndar
     r["explicit"].extend([False] * cre.size)
     target[cre] = base + np.arange(cre.size)
     R = {k: np.array(v) for k, v in r.items()}
+    b.res = {}  # the lists are no longer needed
     n_rows = R["kind"].size
     deleted = np.full(n_rows, _NO_DELETE, dtype=np.int64)
     # explicit rows (scenario resources) may carry their own deletion
@@ -924,11 +954,12 @@ def _assign_targets(b: _Builder, ev: dict[str, np.ndarray]) -> dict[str, np.ndar
     deletable = ~R["core"] & ~R["explicit"] & ~np.isin(R["kind"], [_K["wsmember"], _K["org"]])
     pools: dict[int, tuple[list[int], list[int]]] = {}
     cand = np.flatnonzero(deletable)
-    cand = cand[np.lexsort((cand, R["created"][cand]))]
-    for row in cand:
-        p = pools.setdefault(int(row_key[row]), ([], []))
-        p[0].append(int(R["created"][row]))
-        p[1].append(int(row))
+    cand = cand[np.lexsort((cand, R["created"][cand], row_key[cand]))]
+    ck = row_key[cand]
+    cuts = np.flatnonzero(np.diff(ck)) + 1
+    for rows in np.split(cand, cuts):
+        if rows.size:
+            pools[int(row_key[rows[0]])] = (R["created"][rows].tolist(), rows.tolist())
     dels = np.flatnonzero((verb == _D) & (target < 0))
     keys = (ev["group"][dels] * nk + kind[dels]).tolist()
     u = rng.random(dels.size).tolist()
@@ -976,9 +1007,9 @@ def _assign_targets(b: _Builder, ev: dict[str, np.ndarray]) -> dict[str, np.ndar
         pick[live[ok]] = row[ok]
         live = live[~ok]
     # fallback: the first core resource of the (team, kind)
-    core_of = {}
-    for row in np.flatnonzero(R["core"]):
-        core_of.setdefault(int(row_key[row]), int(row))
+    core_rows = np.flatnonzero(R["core"])
+    uk, first = np.unique(row_key[core_rows], return_index=True)
+    core_of = dict(zip(uk.tolist(), core_rows[first].tolist(), strict=True))
     for i in np.flatnonzero(pick < 0):
         pick[i] = core_of.get(int(okey[i]), -1)
     target[oth] = pick
@@ -998,12 +1029,10 @@ def _finish(b: _Builder, ev: dict[str, np.ndarray]) -> World:
     # extras: per-action variants; scenario events may have chosen one
     act = ev["action"]
     u = rng.random(n)
-    extra = np.empty(n, dtype=np.int32)
-    for i in range(len(ACTION_TYPES)):
-        m = act == i
-        if m.any():
-            extra[m] = _EXTRA_OFFSET[i] + np.searchsorted(_EXTRA_CUM[i], u[m], side="right")
-    extra = np.minimum(extra, _EXTRA_OFFSET[act] + _EXTRA_COUNT[act] - 1)
+    flat = np.concatenate([c + i for i, c in enumerate(_EXTRA_CUM)])
+    pos = np.searchsorted(flat, act.astype(np.float64) + u, side="right")
+    extra = np.minimum(pos, _EXTRA_OFFSET[act] + _EXTRA_COUNT[act] - 1)
+    extra = np.maximum(extra, _EXTRA_OFFSET[act])
     ev["extra"] = np.where(ev["extra"] >= 0, ev["extra"], extra).astype(np.int32)
     verb = _ACT_VERB[act]
     ev["version"] = np.where(verb == _C, 1, rng.integers(2, 60, n)).astype(np.int32)
@@ -1113,7 +1142,6 @@ def _finish(b: _Builder, ev: dict[str, np.ndarray]) -> World:
 def _fragments(b: _Builder) -> dict[str, pa.Array]:
     """Pre-serialised JSON fragments per actor, org, resource, action and extras."""
     a = b.actors
-    users_id, users_handle = b.users_id, b.users_handle
     actor_frag, creator_frag, tpu_frag, plain = [], [], [], {"id": [], "h": [], "n": [], "u": []}
     for row in a.itertuples():
         avatar = f"{_API}/{row.handle}/avatar?v={1 + row.Index % 7}"
@@ -1140,35 +1168,60 @@ def _fragments(b: _Builder) -> dict[str, pa.Array]:
     ]
     R = b.R
     n_rows = R["kind"].size
-    body = _fixed_width(b"", _rand_ids(b.rng_ids, n_rows)).to_pylist()
-    words = b.rng_ids.integers(0, 1000, n_rows).tolist()
-    nums = b.rng_ids.integers(1, 100, n_rows).tolist()
-    rid, rhandle = [], []
-    for i in range(n_rows):
-        k = _KINDS[R["kind"][i]]
-        ref = int(R["ref"][i])
-        if k in ("member", "wsmember"):
-            rid.append(users_id[ref])
-            rhandle.append(users_handle[ref])
-        elif k == "org":
-            rid.append(b.org_id[ref])
-            rhandle.append(b.org_handle[ref])
-        else:
-            rid.append(_KIND_PREFIX[k] + body[i])
-            w = _HANDLE_WORDS[k]
-            rhandle.append(f"{w[words[i] % len(w)]}_{nums[i]}" if k != "workspace"
-                           else f"{w[words[i] % len(w)]}-{nums[i]}")  # fmt: skip
-    target_frag, tdata_frag = [], []
-    created_iso = R["created"]
-    for i in range(n_rows):
-        org = b.team_org[int(R["group"][i])]
-        target_frag.append(f'"target_id":"{rid[i]}","target_handle":"{rhandle[i]}"')
-        p = int(R["parent"][i])
-        ws = f',"workspace_id":"{rid[p]}","workspace_handle":"{rhandle[p]}"' if p >= 0 else ""
-        tdata_frag.append(
-            f'{{"id":"{rid[i]}","handle":"{rhandle[i]}","identity_id":"{b.org_id[org]}"{ws},'
-            f'"created_at":"{_iso_one(created_iso[i])}"'
-        )
+    kind = R["kind"].astype(np.int64)
+    ref = np.maximum(R["ref"], 0)
+    body = _fixed_width(b"", _rand_ids(b.rng_ids, n_rows))
+    words = b.rng_ids.integers(0, 1000, n_rows)
+    nums = pc.cast(pa.array(b.rng_ids.integers(1, 100, n_rows)), pa.string())
+    prefix = pa.array([_KIND_PREFIX[k] for k in _KINDS])
+    flat_words = [w for k in _KINDS for w in _HANDLE_WORDS[k]]
+    w_off = np.cumsum([0] + [len(_HANDLE_WORDS[k]) for k in _KINDS])[:-1]
+    w_cnt = np.array([len(_HANDLE_WORDS[k]) for k in _KINDS])
+    word = pc.take(pa.array(flat_words), pa.array(w_off[kind] + words % w_cnt[kind]))
+    sep = pc.take(pa.array(["-" if k == "workspace" else "_" for k in _KINDS]), pa.array(kind))
+    users_id = pa.array(b.users_id)
+    users_handle = pa.array(b.users_handle)
+    is_user = pa.array(np.isin(kind, [_K["member"], _K["wsmember"]]))
+    is_org = pa.array(kind == _K["org"])
+    uref = pa.array(np.minimum(ref, len(b.users_id) - 1))
+    oref = pa.array(np.minimum(ref, len(b.org_id) - 1))
+    org_ids = pa.array(list(b.org_id))
+    org_handles = pa.array(list(b.org_handle))
+    rid = pc.if_else(
+        is_user,
+        pc.take(users_id, uref),
+        pc.if_else(
+            is_org,
+            pc.take(org_ids, oref),
+            pc.binary_join_element_wise(pc.take(prefix, pa.array(kind)), body, ""),
+        ),
+    )
+    rhandle = pc.if_else(
+        is_user,
+        pc.take(users_handle, uref),
+        pc.if_else(
+            is_org, pc.take(org_handles, oref), pc.binary_join_element_wise(word, sep, nums, "")
+        ),
+    )
+    parent = R["parent"]
+    has_ws = pa.array(parent >= 0)
+    pidx = pa.array(np.maximum(parent, 0))
+    ws = pc.if_else(
+        has_ws,
+        pc.binary_join_element_wise(
+            ',"workspace_id":"', pc.take(rid, pidx), '","workspace_handle":"',
+            pc.take(rhandle, pidx), '"', "",
+        ),
+        pa.scalar(""),
+    )  # fmt: skip
+    row_org = pa.array(np.array(b.team_org)[R["group"]])
+    target_frag = pc.binary_join_element_wise(
+        '"target_id":"', rid, '","target_handle":"', rhandle, '"', ""
+    )
+    tdata_frag = pc.binary_join_element_wise(
+        '{"id":"', rid, '","handle":"', rhandle, '","identity_id":"', pc.take(org_ids, row_org),
+        '"', ws, ',"created_at":"', _iso(R["created"]), '"', "",
+    )  # fmt: skip
     return {
         "actor": _frag_array(actor_frag),
         "creator": _frag_array(creator_frag),
@@ -1180,16 +1233,16 @@ def _fragments(b: _Builder) -> dict[str, pa.Array]:
         "org": _frag_array(org_frag),
         "org_id": _frag_array(list(b.org_id)),
         "org_handle": _frag_array(list(b.org_handle)),
-        "target": _frag_array(target_frag),
-        "target_id": _frag_array(rid),
-        "target_handle": _frag_array(rhandle),
-        "tdata": _frag_array(tdata_frag),
+        "target": target_frag,
+        "target_id": rid,
+        "target_handle": rhandle,
+        "tdata": tdata_frag,
         "action": _frag_array([f'"action_type":"{x}"' for x in ACTION_TYPES]),
         "action_name": _frag_array(list(ACTION_TYPES)),
         "state": _frag_array([_state_frag(x) for x in ACTION_TYPES]),
         "extra": _frag_array(_EXTRA_FRAGS),
         "ip": _frag_array(b.ips.ip),
-        "res_org": pa.array([b.team_org[int(g)] for g in R["group"]], type=pa.int32()),
+        "res_org": row_org,
     }
 
 
@@ -1230,7 +1283,7 @@ class _Plan:
         size = cfg.actors * cfg.orgs
         self.scale_test = size * (self.D - self.T) / (150 * 18)
         self.scale_train = size * self.T / (150 * 42)
-        self.reserved: set[int] = set()
+        self.reserved_mask = np.zeros(b.n_actors, dtype=bool)
         self.travellers: list[tuple[int, int, int, list[int]]] = []
         b.new_hires = []
         b.explicit_deleted = {}
@@ -1246,13 +1299,17 @@ class _Plan:
              span: int = 1) -> int:  # fmt: skip
         """Pick an active actor of ``roles`` free on ``day .. day+span-1``."""
         b = self.b
-        ok = np.isin(b.a_role, roles) & (b.active_from <= day) & (b.active_to >= day + span - 1)
-        cands = [int(a) for a in np.flatnonzero(ok) if int(a) not in self.reserved]
-        if not cands:
-            ok = ~b.a_bot & (b.active_from <= day) & (b.active_to >= day)
-            cands = [int(a) for a in np.flatnonzero(ok) if int(a) not in self.reserved]
-        free = [a for a in cands if self._free(a, day, day + span - 1)]
-        a = int(self.rng.choice(free or cands))
+        span_ok = (b.active_from <= day) & (b.active_to >= day + span - 1) & ~self.reserved_mask
+        cands = np.flatnonzero(np.isin(b.a_role, roles) & span_ok)
+        if cands.size == 0:
+            cands = np.flatnonzero(~b.a_bot & span_ok)
+        if cands.size == 0:
+            cands = np.flatnonzero(~b.a_bot & ~self.reserved_mask)
+        a = int(cands[0])
+        for i in self.rng.permutation(cands.size)[:200]:  # random free candidate, bounded
+            a = int(cands[i])
+            if self._free(a, day, day + span - 1):
+                break
         b.busy.setdefault(a, set()).update(range(day, day + span))
         return a
 
@@ -1276,7 +1333,7 @@ class _Plan:
             for _ in range(n_test):
                 d = self.day("test")
                 a = self.pick(d)
-                self.reserved.add(a)
+                self.reserved_mask[a] = True
                 gap = int(rng.integers(21, 36))
                 b.active_to[a] = max(1, d - gap)
                 self.dormant.append((a, d))
@@ -1288,7 +1345,7 @@ class _Plan:
                     while (cfg.start + dt.timedelta(days=d)).weekday() >= 5 and d > 1:
                         d -= 1  # people start on a weekday
                     a = self.pick(d, roles=("normal", "power"), span=3)
-                    self.reserved.add(a)
+                    self.reserved_mask[a] = True
                     b.active_from[a] = d
                     hired = b.t0 + d * _DAY - int(rng.integers(2, 20)) * 3600
                     b.actors.at[a, "created_ts"] = hired
@@ -1673,7 +1730,9 @@ def _data_json(f: dict[str, pa.Array], p: dict[str, pa.Array]) -> pa.Array:
     )  # fmt: skip
 
 
-def render_jsonl(world: World, part: str = "all", *, chunk_size: int = 50_000) -> Iterator[bytes]:
+def render_jsonl(
+    world: World, part: str = "all", *, chunk_size: int = 20_000
+) -> Iterator[memoryview]:
     """Serialise records of one period as JSON lines, chunk by chunk.
 
     Parameters
@@ -1682,13 +1741,14 @@ def render_jsonl(world: World, part: str = "all", *, chunk_size: int = 50_000) -
         A simulated world.
     part : {"train", "test", "all"}, default "all"
         Which period to render.
-    chunk_size : int, default 50_000
+    chunk_size : int, default 20_000
         Records per yielded chunk (bounds memory).
 
     Yields
     ------
-    bytes
-        UTF-8 JSON lines, each ending in a newline; concatenated they form the file.
+    memoryview
+        UTF-8 JSON lines, each ending in a newline; concatenated they form the
+        file (``b"".join(render_jsonl(world))``); each view keeps its buffer alive.
     """
     lo, hi = _part_bounds(world, part)
     f = world._frags
@@ -1708,7 +1768,7 @@ def render_jsonl(world: World, part: str = "all", *, chunk_size: int = 50_000) -
         line = line.combine_chunks() if isinstance(line, pa.ChunkedArray) else line
         offsets = np.frombuffer(line.buffers()[1], dtype=np.int32)
         first, last = offsets[line.offset], offsets[line.offset + len(line)]
-        yield line.buffers()[2].to_pybytes()[first:last]
+        yield memoryview(line.buffers()[2])[first:last]
 
 
 def render_tables(

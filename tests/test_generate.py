@@ -1,0 +1,379 @@
+"""Tests for the simulator (`anomaly generate`): validity, ground truth, realism, CLI errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+import orjson
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+from pipes_anomaly.cli import main
+from pipes_anomaly.generate import GenerateConfig, default_train_days, render_jsonl, simulate
+from pipes_anomaly.io import write_world
+from pipes_anomaly.schema import (
+    ACTION_TYPES,
+    LOOKALIKES,
+    RECORD_FIELDS,
+    SCENARIOS,
+    TP_FIELDS,
+)
+
+RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+SMALL = dict(days=21, actors=30, train_days=14, start=dt.date(2026, 1, 12))
+
+
+def _seeds() -> list[int]:
+    raw = os.environ.get("PIPES_ANOMALY_SEEDS", "0")
+    return [int(s) for s in raw.split(",") if s.strip()]
+
+
+@pytest.fixture(scope="module", params=_seeds())
+def world(request: pytest.FixtureRequest):
+    return simulate(GenerateConfig(seed=request.param, **SMALL))
+
+
+@pytest.fixture(scope="module")
+def records(world) -> list[dict]:
+    return [orjson.loads(line) for line in b"".join(render_jsonl(world)).splitlines()]
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    return [orjson.loads(line) for line in path.read_bytes().splitlines()]
+
+
+# ---- determinism ----------------------------------------------------------------------
+
+
+def test_same_seed_gives_byte_identical_files(tmp_path: Path) -> None:
+    runner = CliRunner()
+    args = ["generate", "--days", "10", "--actors", "20", "--seed", "7", "--compress"]
+    for name in ("a", "b"):
+        res = runner.invoke(main, [*args, "--out", str(tmp_path / name)])
+        assert res.exit_code == 0, res.output
+    names = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert "train.jsonl.gz" in names and "labels.csv" in names
+    for name in names:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+def test_other_seed_gives_other_records() -> None:
+    cfg = dict(days=5, actors=12, train_days=3)
+    a = b"".join(render_jsonl(simulate(GenerateConfig(seed=1, **cfg))))
+    b = b"".join(render_jsonl(simulate(GenerateConfig(seed=2, **cfg))))
+    assert a != b
+
+
+# ---- records ----------------------------------------------------------------------------
+
+
+def test_every_record_is_valid(records: list[dict], world) -> None:
+    cfg = world.config
+    start = dt.datetime.combine(cfg.start, dt.time(), tzinfo=dt.UTC)
+    end = start + dt.timedelta(days=cfg.days)
+    assert len(records) == world.n_records > 1000
+    ids = set()
+    for r in records:
+        assert set(RECORD_FIELDS) | set(TP_FIELDS) == set(r)
+        for f in RECORD_FIELDS:
+            if f not in ("process_id", "data"):
+                assert isinstance(r[f], str) and r[f], f
+        assert r["id"].startswith("a_") and len(r["id"]) == 22
+        assert r["actor_id"].startswith("u_") and r["identity_id"].startswith("o_")
+        assert r["tenant_id"].startswith("t_")
+        assert RFC3339.match(r["created_at"]), r["created_at"]
+        t = dt.datetime.fromisoformat(r["created_at"].replace("Z", "+00:00"))
+        assert start <= t < end
+        assert r["tp_timestamp"] == r["created_at"] and r["tp_date"] == r["created_at"][:10]
+        assert r["tp_source_ip"] == r["actor_ip"] and r["tp_ips"] == [r["actor_ip"]]
+        assert r["tp_usernames"] == [r["actor_handle"], r["actor_id"]]
+        assert r["tp_source_type"] == "pipes_audit_log_api"
+        assert r["process_id"] is None or r["process_id"].startswith("p_")
+        d = r["data"]
+        assert isinstance(d, dict)
+        assert d["created_by_id"] == d["created_by"]["id"]
+        assert d["id"] == r["target_id"] and d["handle"] == r["target_handle"]
+        assert d["state"] in ("active", "deleted", "disabled", "pending")
+        assert RFC3339.match(d["updated_at"]) and d["updated_at"] == r["created_at"]
+        if r["action_type"].startswith("workspace.") and r["target_id"].startswith("w_"):
+            assert "workspace_id" not in d
+        if r["action_type"].startswith(("pipeline.", "connection.", "datatank.")):
+            assert d["workspace_id"].startswith("w_") and d["workspace_handle"]
+        ids.add(r["id"])
+    assert len(ids) == len(records)
+
+
+def test_records_are_time_ordered_and_split_at_train_days(small_world: Path) -> None:
+    train = _read_jsonl(small_world / "train.jsonl")
+    test = _read_jsonl(small_world / "test.jsonl")
+    manifest = json.loads((small_world / "manifest.json").read_text())
+    split = manifest["test_period"]["start"] + "T00:00:00Z"
+    assert train and test
+    assert max(r["created_at"] for r in train) < split <= min(r["created_at"] for r in test)
+    times = [r["created_at"] for r in train + test]
+    assert times == sorted(times)
+    assert manifest["records"] == {"total": len(times), "train": len(train), "test": len(test)}
+
+
+def test_action_types_only_from_the_real_list(records: list[dict]) -> None:
+    assert {r["action_type"] for r in records} <= set(ACTION_TYPES)
+
+
+def test_default_world_uses_all_51_action_types_and_has_the_intended_size() -> None:
+    w = simulate(GenerateConfig())
+    assert len(np.unique(w.events["action"])) == len(ACTION_TYPES) == 51
+    assert 40_000 <= w.n_records <= 80_000
+    roles = w.actors["role"].value_counts(normalize=True)
+    assert 0.65 <= roles["normal"] <= 0.75 and 0.15 <= roles["power"] <= 0.25
+    assert 0.04 <= roles["admin"] <= 0.08 and roles["bot"] > 0
+    for s in SCENARIOS:  # per-scenario recall needs several test incidents
+        assert w.manifest["scenarios"][s]["incidents_test"] >= 3, s
+    assert sum(v["incidents_train"] for v in w.manifest["scenarios"].values()) >= 2
+
+
+def test_lifecycles_nothing_is_touched_after_its_deletion(records: list[dict]) -> None:
+    deleted: dict[str, str] = {}
+    for r in records:
+        tid = r["target_id"]
+        assert tid not in deleted, f"{r['action_type']} on {tid} deleted at {deleted.get(tid)}"
+        if r["data"]["state"] == "deleted":
+            deleted[tid] = r["created_at"]
+    assert len(deleted) > 20
+
+
+def test_actors_mostly_touch_their_own_teams_workspaces(records: list[dict], world) -> None:
+    team = dict(zip(world.actors["actor_id"], world.actors["team"], strict=True))
+    touches: dict[str, list[int]] = {}
+    for r in records:
+        ws = r["data"].get("workspace_id")
+        if ws:
+            touches.setdefault(ws, []).append(team[r["actor_id"]])
+    # most touches of a workspace come from one team (its owner)
+    shares = [pd.Series(t).value_counts(normalize=True).iloc[0] for t in touches.values()]
+    assert len(shares) >= 5 and np.median(shares) >= 0.8
+
+
+# ---- ground truth -----------------------------------------------------------------------
+
+
+def test_every_label_points_at_a_record(small_world: Path) -> None:
+    recs = _read_jsonl(small_world / "train.jsonl") + _read_jsonl(small_world / "test.jsonl")
+    by_id = {r["id"]: r for r in recs}
+    labels = pd.read_csv(small_world / "labels.csv", dtype=str)
+    assert list(labels.columns) == [
+        "record_id",
+        "actor_id",
+        "created_at",
+        "scenario",
+        "incident_id",
+    ]
+    assert len(labels) > 0
+    for row in labels.itertuples():
+        r = by_id[row.record_id]
+        assert r["actor_id"] == row.actor_id and r["created_at"] == row.created_at
+    windows = pd.read_csv(small_world / "window_labels.csv", dtype=str)
+    assert list(windows.columns) == ["actor_id", "day", "scenario", "incident_id"]
+    from_labels = labels.assign(day=labels["created_at"].str[:10])[list(windows.columns)]
+    assert set(map(tuple, windows.to_numpy())) == set(map(tuple, from_labels.to_numpy()))
+
+
+def test_each_requested_scenario_appears(small_world: Path) -> None:
+    labels = pd.read_csv(small_world / "labels.csv", dtype=str)
+    assert set(labels["scenario"]) == set(SCENARIOS)
+    manifest = json.loads((small_world / "manifest.json").read_text())
+    for s in SCENARIOS:
+        assert manifest["scenarios"][s]["records"] > 0
+        assert manifest["scenarios"][s]["incidents_test"] >= 1
+    looks = pd.read_csv(small_world / "lookalikes.csv", dtype=str)
+    assert set(looks["kind"]) == set(LOOKALIKES)
+
+
+@pytest.mark.parametrize("scenarios", [("mass_deletion", "billing_change"), ("low_and_slow",), ()])
+def test_only_requested_scenarios_are_injected(scenarios: tuple[str, ...]) -> None:
+    w = simulate(GenerateConfig(days=10, actors=15, train_days=6, scenarios=scenarios))
+    assert set(w.labels["scenario"]) == set(scenarios)
+    assert set(w.manifest["scenarios"]) == set(scenarios)
+
+
+def test_no_attacks_with_zero_rate_and_no_lookalikes_when_disabled() -> None:
+    w = simulate(GenerateConfig(days=8, actors=12, train_days=5, attack_rate=0, lookalikes=False))
+    assert len(w.labels) == 0 and len(w.window_labels) == 0 and len(w.lookalikes) == 0
+
+
+def test_lookalikes_are_unlabelled(world) -> None:
+    ev = world.events
+    assert (ev["incident"][ev["lookalike"] >= 0] == -1).all()
+    windows = set(zip(world.window_labels["actor_id"], world.window_labels["day"], strict=True))
+    looks = set(zip(world.lookalikes["actor_id"], world.lookalikes["day"], strict=True))
+    assert looks and not (windows & looks)
+
+
+def test_actor_mismatch_is_the_only_source_of_forged_creators(records: list[dict], world) -> None:
+    labels = world.labels.set_index("record_id")["scenario"]
+    forged = [r["id"] for r in records if r["data"]["created_by_id"] != r["actor_id"]]
+    assert forged
+    assert {labels.get(i) for i in forged} == {"actor_mismatch"}
+
+
+# ---- realism ----------------------------------------------------------------------------
+
+
+def test_human_hours_follow_local_business_hours(world) -> None:
+    ev, actors = world.events, world.actors
+    benign = (ev["incident"] < 0) & (ev["lookalike"] < 0)
+    local_hour_share = []
+    for a in np.flatnonzero(actors["kind"].to_numpy() == "human"):
+        m = benign & (ev["actor"] == a)
+        if m.sum() < 20:
+            continue
+        row = actors.iloc[a]
+        local = (ev["ts"][m] + row["tz_offset_min"] * 60) % 86400 / 3600
+        inside = (local >= row["business_start"] - 1) & (local <= row["business_end"] + 1)
+        local_hour_share.append(inside.mean())
+        # local business hours, not UTC ones: the UTC hours of far-away people differ
+    assert len(local_hour_share) >= 10
+    assert np.median(local_hour_share) >= 0.85
+    assert min(local_hour_share) >= 0.6
+    tz = actors.loc[actors["kind"] == "human", "tz_offset_min"]
+    assert tz.nunique() >= 4 and (tz > 0).any() and (tz < 0).any()
+
+
+def test_weekends_are_quieter(world) -> None:
+    ev = world.events
+    humans = world.actors["kind"].to_numpy()[ev["actor"]] == "human"
+    days = pd.to_datetime(ev["ts"][humans], unit="s")
+    per_day = pd.Series(1, index=days).resample("D").sum()
+    weekend = per_day[per_day.index.day_of_week >= 5].mean()
+    weekday = per_day[per_day.index.day_of_week < 5].mean()
+    assert weekend < 0.4 * weekday
+
+
+def test_bots_carry_process_id_and_run_around_the_clock(records: list[dict], world) -> None:
+    kind = dict(zip(world.actors["actor_id"], world.actors["kind"], strict=True))
+    bots = [r for r in records if kind[r["actor_id"]] == "bot"]
+    people = [r for r in records if kind[r["actor_id"]] == "human"]
+    assert bots and people
+    assert all(r["process_id"] for r in bots)
+    assert all(r["process_id"] is None for r in people)
+    for bot in {r["actor_id"] for r in bots}:
+        mine = [r for r in bots if r["actor_id"] == bot]
+        assert len({r["actor_ip"] for r in mine}) <= 2
+        assert len({r["created_at"][11:13] for r in mine}) >= 20
+
+
+def test_ips_shared_offices_and_kinds(world) -> None:
+    ev, ips = world.events, world.ips
+    kinds = ips["kind"].to_numpy()
+    used = kinds[ev["ip"]]
+    assert {"office", "home", "home6", "cloud"} <= set(used)
+    office = ev["ip"][used == "office"]
+    actors_per_office_ip = pd.Series(ev["actor"][used == "office"]).groupby(office).nunique()
+    assert actors_per_office_ip.max() >= 3  # NAT addresses shared by many people
+
+
+def test_attack_and_benign_records_share_keys_and_ip_kinds(world) -> None:
+    # the default world: every action type has benign examples there
+    default = simulate(GenerateConfig(seed=world.config.seed))
+    labelled = set(default.labels["record_id"])
+    shapes: dict[bool, dict[str, set]] = {True: {}, False: {}}
+    for line in b"".join(render_jsonl(default)).splitlines():
+        r = orjson.loads(line)
+        key = (tuple(sorted(r)), tuple(sorted(r["data"])))
+        shapes[r["id"] in labelled].setdefault(r["action_type"], set()).add(key)
+    for action, keys in shapes[True].items():
+        assert keys <= shapes[False].get(action, set()), action
+    ev = world.events
+    kinds = world.ips["kind"].to_numpy()
+    attack_kinds = set(kinds[ev["ip"][ev["incident"] >= 0]])
+    benign_kinds = set(kinds[ev["ip"][ev["incident"] < 0]])
+    assert attack_kinds and attack_kinds <= benign_kinds
+    # no round timestamps: attack seconds look like benign ones
+    secs = ev["ts"][ev["incident"] >= 0] % 60
+    assert (secs == 0).mean() < 0.1 and len(np.unique(secs)) > 20
+
+
+# ---- formats ----------------------------------------------------------------------------
+
+
+def test_parquet_and_gzip_hold_the_same_records(tmp_path: Path) -> None:
+    w = simulate(GenerateConfig(days=6, actors=12, train_days=4))
+    write_world(w, tmp_path / "p", fmt="parquet")
+    write_world(w, tmp_path / "g", fmt="jsonl", compress=True)
+    table = pq.read_table(tmp_path / "p" / "test.parquet")
+    lines = gzip.decompress((tmp_path / "g" / "test.jsonl.gz").read_bytes()).splitlines()
+    recs = [orjson.loads(x) for x in lines]
+    assert table.column_names == list(RECORD_FIELDS) + list(TP_FIELDS)
+    assert table.column("id").to_pylist() == [r["id"] for r in recs]
+    assert [json.loads(d) for d in table.column("data").to_pylist()] == [r["data"] for r in recs]
+    assert table.column("tp_usernames").to_pylist() == [r["tp_usernames"] for r in recs]
+
+
+# ---- CLI --------------------------------------------------------------------------------
+
+
+def test_default_train_days() -> None:
+    assert default_train_days(60) == 42
+    assert default_train_days(2) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--train-days", "60"], "Error: Invalid value for '--train-days': must be less than "
+         "--days (60), got 60"),
+        (["--days", "10", "--train-days", "12"], "Error: Invalid value for '--train-days': must "
+         "be less than --days (10), got 12"),
+        (["--scenarios", "mass_deletion,nope"], "Error: Invalid value for '--scenarios': unknown "
+         "scenario 'nope'; choose from " + ", ".join(SCENARIOS)),
+        (["--days", "1"], "Error: Invalid value for '--days': 1 is not in the range x>=2."),
+        (["--actors", "3"], "Error: Invalid value for '--actors': 3 is not in the range x>=10."),
+        (["--attack-rate", "-1"], "Error: Invalid value for '--attack-rate': -1.0 is not in the "
+         "range 0.0<=x<=20.0."),
+        (["--start", "2026-13-01"], "Error: Invalid value for '--start': '2026-13-01' does not "
+         "match the format '%Y-%m-%d'."),
+        (["--format", "xml"], "Error: Invalid value for '--format': 'xml' is not one of "
+         "'jsonl', 'parquet'."),
+        (["--format", "parquet", "--compress"], "Error: --compress applies to --format jsonl "
+         "only (Parquet is compressed)"),
+    ],
+)  # fmt: skip
+def test_bad_options_fail_before_any_work(tmp_path: Path, args: list[str], message: str) -> None:
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["generate", "--out", str(out), *args])
+    assert res.exit_code == 2, res.output
+    assert message in res.output
+    assert not out.exists()
+
+
+def test_out_is_required_and_help_lists_every_option() -> None:
+    res = CliRunner().invoke(main, ["generate"])
+    assert res.exit_code == 2 and "Missing option '--out'" in res.output
+    help_text = CliRunner().invoke(main, ["generate", "-h"]).output
+    options = "--out --seed --days --actors --orgs --train-days --start --scenarios --attack-rate"
+    for opt in (*options.split(), "--lookalikes", "--format", "--compress"):
+        assert opt in help_text, opt
+
+
+def test_cli_writes_the_design_files(tmp_path: Path) -> None:
+    res = CliRunner().invoke(
+        main,
+        ["generate", "--out", str(tmp_path), "--days", "8", "--actors", "12", "--orgs", "2",
+         "--scenarios", "none", "--no-lookalikes"],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    names = {p.name for p in tmp_path.iterdir()}
+    assert {"train.jsonl", "test.jsonl", "labels.csv", "window_labels.csv", "lookalikes.csv",
+            "manifest.json"} <= names  # fmt: skip
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["seed"] == 0 and manifest["parameters"]["orgs"] == 2
+    assert manifest["parameters"]["train_days"] == default_train_days(8)
+    orgs = {r["identity_id"] for r in _read_jsonl(tmp_path / "train.jsonl")}
+    assert len(orgs) == 2
