@@ -474,7 +474,10 @@ def score_command(
             model.detector.training_scores_, alert_rate=alert_rate, threshold=threshold
         )
     result = _read_logs(list(logs), strict=strict, rejects_path=rejects_path)
-    scores = models.score_events(result.events, model, threshold=cut, evidence_top=top)
+    try:
+        scores = models.score_events(result.events, model, threshold=cut, evidence_top=top)
+    except models.ModelError as exc:
+        raise click.ClickException(str(exc)) from exc
     n_alerts = int(scores["alert"].sum())
     click.echo(
         f"Scored {len(scores):,} actor-windows ({model.window}); {n_alerts:,} alerts "

@@ -865,12 +865,26 @@ def score_events(
         anomalous; ``alert`` is ``score > threshold``; ``reasons`` is ``"; "``-joined;
         ``evidence`` (space-separated record ids) is filled for alerts and the
         ``evidence_top`` best-scored windows, ``""`` elsewhere.
+
+    Raises
+    ------
+    ModelError
+        When a feature is not finite (seen when the data overlaps the training period).
     """
     from pipes_anomaly.explain import evidence, explain
 
     cut = model.threshold if threshold is None else float(threshold)
     feats, flags = _features_and_flags(events, window=model.window, profile=model.profile)
-    comps = model.detector.score_components(feats.loc[:, list(model.feature_columns)])
+    matrix = feats.loc[:, list(model.feature_columns)]
+    finite = np.isfinite(matrix.to_numpy(dtype=np.float64))
+    if not finite.all():
+        bad = [c for c, ok in zip(model.feature_columns, finite.all(axis=0), strict=True) if not ok]
+        raise ModelError(
+            f"cannot score: feature {', '.join(bad)} is not finite in "
+            f"{int((~finite.all(axis=1)).sum())} actor-windows (does the data overlap the "
+            "training period? score records from after it)"
+        )
+    comps = model.detector.score_components(matrix)
     out = feats.loc[:, ["actor_id", "actor_handle", "identity_handle"]].copy()
     out["window_start"] = feats["window_start"]
     out["window_end"] = feats["window_end"]
