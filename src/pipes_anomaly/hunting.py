@@ -271,7 +271,9 @@ def run_queries(
     return out
 
 
-def hits_to_windows(hits: Mapping[str, pd.DataFrame], windows: pd.DataFrame) -> pd.DataFrame:
+def hits_to_windows(
+    hits: Mapping[str, pd.DataFrame], windows: pd.DataFrame, *, weighting: str = "count"
+) -> pd.DataFrame:
     """Count, for each actor-window, the rules whose matching span overlaps it.
 
     A hit covers ``[first_at, last_at]`` of its actor; a window ``[window_start,
@@ -284,14 +286,20 @@ def hits_to_windows(hits: Mapping[str, pd.DataFrame], windows: pd.DataFrame) -> 
     windows : DataFrame
         ``actor_id, window_start, window_end`` (UTC datetimes), e.g. a features or scores
         frame; other columns are kept.
+    weighting : {"count", "rarity"}, default "count"
+        ``count``: score = number of rules hit.  ``rarity``: each rule hit adds
+        ``-log10(share of windows the rule hits)``, so rare rules outrank noisy ones and
+        fewer windows tie (label-free).
 
     Returns
     -------
     DataFrame
-        ``windows`` (fresh index) plus ``score`` (float, number of rules hit; higher = more
-        anomalous), ``alert`` (``score >= 1``) and ``rules`` (``;``-joined names, ``""``
-        when none), one ``rule_<name>`` bool column per query.
+        ``windows`` (fresh index) plus ``score`` (float, higher = more anomalous; the number of
+        rules hit with ``weighting="count"``), ``alert`` (any rule hit), ``rules``
+        (``;``-joined names, ``""`` when none) and one ``rule_<name>`` bool column per query.
     """
+    if weighting not in ("count", "rarity"):
+        raise ValueError(f"weighting must be 'count' or 'rarity', got {weighting!r}")
     out = windows.reset_index(drop=True).copy()
     out["actor_id"] = out["actor_id"].astype("string")
     n = len(out)
@@ -307,11 +315,14 @@ def hits_to_windows(hits: Mapping[str, pd.DataFrame], windows: pd.DataFrame) -> 
             ok = (m["first_at"] < m["window_end"]) & (m["last_at"] >= m["window_start"])
             flag[np.unique(m.loc[ok, "_w"].to_numpy())] = True
         out[f"rule_{name}"] = flag
-        score += flag
+        if weighting == "rarity" and flag.any():
+            score += flag * -np.log10(flag.sum() / max(n, 1))
+        else:
+            score += flag
         for i in np.flatnonzero(flag):
             names[i].append(name)
     out["score"] = score
-    out["alert"] = score >= 1
+    out["alert"] = np.array([bool(v) for v in names], dtype=bool)
     out["rules"] = [";".join(v) for v in names]
     return out
 
@@ -329,6 +340,7 @@ def rule_scores(
     windows: pd.DataFrame | None = None,
     start: str | pd.Timestamp | None = None,
     end: str | pd.Timestamp | None = None,
+    weighting: str = "count",
 ) -> pd.DataFrame:
     """Score actor-windows by the number of hunting queries that hit them (a rules baseline).
 
@@ -350,13 +362,15 @@ def rule_scores(
         model's scores frame, so both are evaluated on the same rows.
     start, end : str or Timestamp, optional
         Keep windows starting at or after ``start`` and before ``end`` (UTC).
+    weighting : {"count", "rarity"}, default "count"
+        How rule hits add up, see :func:`hits_to_windows`.
 
     Returns
     -------
     DataFrame
         ``actor_id, actor_handle, window_start, window_end, n_events, score, alert, rules``
-        plus one ``rule_<name>`` column per query; ``score`` is the number of rules hit
-        (higher = more anomalous).
+        plus one ``rule_<name>`` column per query; ``score`` is higher = more anomalous
+        (the number of rules hit with ``weighting="count"``); ``alert`` = any rule hit.
     """
     queries = dict(queries) if queries is not None else load_queries()
     con = connect(source)
@@ -394,4 +408,4 @@ def rule_scores(
         hits = run_queries(con, queries)
     finally:
         con.close()
-    return hits_to_windows(hits, base)
+    return hits_to_windows(hits, base, weighting=weighting)
