@@ -300,14 +300,15 @@ def _nunique_per_row(rows: np.ndarray, codes: np.ndarray, n_rows: int) -> np.nda
     if not ok.any():
         return np.zeros(n_rows, dtype=np.float64)
     base = int(codes.max()) + 1
-    keys = np.unique(rows[ok] * base + codes[ok])
+    keys = pd.unique(rows[ok] * base + codes[ok])  # hash-based, no sort
     return np.bincount(keys // base, minlength=n_rows).astype(np.float64)
 
 
 def _max_count_per_row(rows: np.ndarray, sub: np.ndarray, n_rows: int) -> np.ndarray:
     """Largest number of records sharing a sub-key within each row."""
     base = int(sub.max()) + 1 if len(sub) else 1
-    keys, counts = np.unique(rows * base + sub, return_counts=True)
+    codes, keys = pd.factorize(rows * base + sub)
+    counts = np.bincount(codes)
     out = np.zeros(n_rows, dtype=np.float64)
     np.maximum.at(out, keys // base, counts.astype(np.float64))
     return out
@@ -558,11 +559,8 @@ class _Pipeline:
         created = _col(self.ev, "target_created_at")
         created_ns = np.full(self.n, -1, dtype=np.int64)
         if created.notna().any():
-            c = pd.to_datetime(created, utc=True).to_numpy(
-                dtype="datetime64[ns]", na_value=np.datetime64("NaT")
-            )
-            cv = c.view(np.int64)
-            created_ns = np.where(np.isnat(c), -1, cv)
+            c = pd.DatetimeIndex(pd.to_datetime(created, utc=True)).as_unit("ns")
+            created_ns = np.where(c.isna(), -1, c.asi8)
         tc_first = self.tables["target_create"]
         if (created_ns < 0).any() and len(tc_first):
             lookup = pd.Series(tc_first["first_t"].to_numpy(), index=tc_first["key"].to_numpy())
@@ -823,7 +821,7 @@ def _peers(df: pd.DataFrame, identity: np.ndarray) -> pd.DataFrame:
     """Robust z of a few window values against peers in the same window."""
     kind = (df["share_process"].to_numpy() > 0.5).astype(np.int64)
     g1 = pd.Series(identity, dtype=object).fillna("").to_numpy()
-    keys = pd.DataFrame({"w": df["window_start"].to_numpy(), "org": g1, "kind": kind})
+    keys = pd.DataFrame({"w": df["win"].to_numpy(), "org": g1, "kind": kind})
     size = keys.groupby(["w", "org", "kind"], sort=False)["kind"].transform("size").to_numpy()
     out = {}
     for col, name in (
@@ -860,8 +858,8 @@ def _assemble(pipe: _Pipeline) -> tuple[pd.DataFrame, pd.DataFrame]:
     df = pd.DataFrame(
         {
             "actor_id": base["actor_id"].to_numpy(),
-            "actor_handle": _col(ev, "actor_handle").to_numpy()[fr] if n else [],
-            "identity_handle": _col(ev, "identity_handle").to_numpy()[fr] if n else [],
+            "actor_handle": _col(ev, "actor_handle").iloc[fr].to_numpy() if n else [],
+            "identity_handle": _col(ev, "identity_handle").iloc[fr].to_numpy() if n else [],
             "window_start": pd.to_datetime(wstart, unit="ns", utc=True),
             "window_end": pd.to_datetime(wstart + pipe.wns, unit="ns", utc=True),
             "n_events": base["n_events"].to_numpy().astype(np.int64),
@@ -930,16 +928,14 @@ def _assemble(pipe: _Pipeline) -> tuple[pd.DataFrame, pd.DataFrame]:
             f[c] = hist[c].to_numpy()
     feats = pd.DataFrame(f)
     peers = _peers(
-        pd.concat([df[["window_start"]], feats], axis=1),
-        pipe.identity.to_numpy()[fr] if n else np.zeros(0, dtype=object),
+        feats.assign(win=pipe.row_win),
+        pipe.identity.iloc[fr].to_numpy() if n else np.zeros(0, dtype=object),
     )
     for c in peers:
         feats[c] = peers[c].to_numpy()
     feats = feats[list(FEATURE_COLUMNS)].astype(np.float64).fillna(0.0)
     out = pd.concat([df, feats], axis=1)
-    order = np.lexsort(
-        (out["actor_id"].to_numpy(dtype=object).astype(str), out["window_start"].to_numpy())
-    )
+    order = np.lexsort((out["actor_id"].to_numpy(dtype=object).astype(str), pipe.row_win))
     return out.take(order).reset_index(drop=True), flags
 
 
