@@ -376,7 +376,7 @@ def rule_scores(
     con = connect(source)
     try:
         if windows is None:
-            size = pd.Timedelta(window)
+            size = pd.Timedelta(re.sub(r"d$", "D", window))  # "1d" is deprecated in pandas
             seconds = int(size.total_seconds())
             base = con.execute(
                 f"""

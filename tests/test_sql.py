@@ -1,0 +1,151 @@
+"""The SQL hunting queries of docs/tables/audit_log_table.md, run with DuckDB on a generated world.
+
+The doc is the single source of the query text: the queries are parsed from it here and by
+``pipes_anomaly.hunting``, so the doc and the tests cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipes_anomaly import hunting
+from pipes_anomaly.evaluate import Labels, evaluate
+from pipes_anomaly.schema import SCENARIOS
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "tables" / "audit_log_table.md"
+DOC_TEXT = DOC.read_text(encoding="utf-8")
+QUERIES = hunting.parse_queries(DOC_TEXT)
+
+
+def world_files(world: Path) -> list[Path]:
+    return [world / "train.jsonl", world / "test.jsonl"]
+
+
+@pytest.fixture(scope="module")
+def world_labels(small_world: Path) -> pd.DataFrame:
+    labels = pd.read_csv(small_world / "labels.csv", dtype="string")
+    labels["created_at"] = pd.to_datetime(labels["created_at"], utc=True, format="ISO8601")
+    labels["day"] = labels["created_at"].dt.floor("D")
+    return labels
+
+
+@pytest.fixture(scope="module")
+def hits(small_world: Path) -> dict[str, pd.DataFrame]:
+    con = hunting.connect(world_files(small_world))
+    try:
+        return hunting.run_queries(con, QUERIES)
+    finally:
+        con.close()
+
+
+def test_doc_holds_every_query_with_its_explanation() -> None:
+    assert tuple(QUERIES) == hunting.QUERY_NAMES
+    assert set(hunting.QUERY_SCENARIO) == set(hunting.QUERY_NAMES)
+    assert {s.value for s in hunting.QUERY_SCENARIO.values()} <= set(SCENARIOS)
+    sections = re.split(r"^### ", DOC_TEXT, flags=re.MULTILINE)[1:]
+    assert len(sections) == len(QUERIES)
+    for section, query in zip(sections, QUERIES.values(), strict=True):
+        assert f"-- name: {query.name}\n" in section
+        assert "False positives:" in section
+        assert "MITRE ATT&CK:" in section
+        assert query.sql in DOC_TEXT  # the text run is the text shown
+        assert "FROM pipes_audit_log" in query.sql
+
+
+def test_hunting_loads_the_same_text_as_the_doc() -> None:
+    assert hunting.load_queries(DOC) == QUERIES
+
+
+def test_parse_ignores_unnamed_blocks_and_rejects_duplicates() -> None:
+    page = "## A\n```sql\nSELECT 1;\n```\n### B\n```sql\n-- name: b\nSELECT 2;\n```\n"
+    parsed = hunting.parse_queries(page)
+    assert list(parsed) == ["b"]
+    assert parsed["b"] == hunting.HuntingQuery(name="b", title="B", sql="-- name: b\nSELECT 2")
+    with pytest.raises(ValueError, match="duplicate hunting query name: b"):
+        hunting.parse_queries(page + page)
+
+
+@pytest.mark.parametrize("name", hunting.QUERY_NAMES)
+def test_query_finds_its_injected_incident(
+    name: str, hits: dict[str, pd.DataFrame], world_labels: pd.DataFrame
+) -> None:
+    found = hits[name]
+    for col in hunting.RESULT_COLUMNS:
+        assert col in found.columns
+    assert (found["first_at"] <= found["last_at"]).all()
+    scenario = hunting.QUERY_SCENARIO[name].value
+    incident = world_labels[world_labels["scenario"] == scenario]
+    assert len(incident), f"the small world has no {scenario} incident to look for"
+    hit_days = set(zip(found["actor_id"], found["day"], strict=True))
+    caught = {
+        inc
+        for inc, actor, day in zip(
+            incident["incident_id"], incident["actor_id"], incident["day"], strict=True
+        )
+        if (actor, day) in hit_days
+    }
+    assert caught, (
+        f"{name} returned {len(found)} rows but none on an actor-day of a {scenario} incident "
+        f"({incident['incident_id'].nunique()} incidents)"
+    )
+
+
+def test_rule_scores_is_a_baseline_evaluate_can_read(small_world: Path) -> None:
+    manifest = json.loads((small_world / "manifest.json").read_text())
+    test_start = manifest["test_period"]["start"]
+    labels = pd.read_csv(small_world / "labels.csv", dtype="string")
+    scores = hunting.rule_scores(world_files(small_world), queries=QUERIES, start=test_start)
+    assert {"actor_id", "window_start", "window_end", "score", "alert", "rules"} <= set(
+        scores.columns
+    )
+    assert scores["window_start"].min() >= pd.Timestamp(test_start, tz="UTC")
+    assert scores["score"].between(0, len(QUERIES)).all()
+    assert (scores["alert"] == (scores["score"] >= 1)).all()
+    result = evaluate(scores, Labels.from_frames(labels))
+    assert result.n_positive > 0
+    # every scenario a query is written for is flagged on at least one of its windows
+    flagged = result.scenarios.set_index("scenario")["recall_flag"]
+    for name, scenario in hunting.QUERY_SCENARIO.items():
+        assert flagged.get(scenario.value, 0.0) > 0, name
+    # rarity weighting ranks the same hits, with fewer ties
+    rare = hunting.rule_scores(
+        world_files(small_world), queries=QUERIES, start=test_start, weighting="rarity"
+    )
+    assert (rare["alert"] == scores["alert"]).all()
+    assert rare["score"].nunique() >= scores["score"].nunique()
+    # hourly windows: the same rules, mapped onto hours
+    hourly = hunting.rule_scores(
+        world_files(small_world), queries=QUERIES, window="1h", start=test_start
+    )
+    assert (hourly["window_end"] - hourly["window_start"] == pd.Timedelta(hours=1)).all()
+    assert hourly["alert"].any()
+    assert set(hourly.loc[hourly["alert"], "actor_id"]) == set(
+        scores.loc[scores["alert"], "actor_id"]
+    )
+
+
+def test_rule_windows_follow_hit_spans() -> None:
+    t = pd.Timestamp("2024-03-01 10:00", tz="UTC")
+    hour = pd.Timedelta(hours=1)
+    windows = pd.DataFrame(
+        {
+            "actor_id": ["u_a", "u_a", "u_a", "u_b"],
+            "window_start": [t - hour, t, t + hour, t],
+            "window_end": [t, t + hour, t + 2 * hour, t + hour],
+        }
+    )
+    found = {
+        "r1": pd.DataFrame(
+            {"actor_id": ["u_a"], "first_at": [t + pd.Timedelta(minutes=50)], "last_at": [t + hour]}
+        ),
+        "r2": pd.DataFrame({"actor_id": ["u_a"], "first_at": [t], "last_at": [t]}),
+    }
+    out = hunting.hits_to_windows(found, windows)
+    assert out["score"].tolist() == [0.0, 2.0, 1.0, 0.0]
+    assert out["rules"].tolist() == ["", "r1;r2", "r1", ""]
+    assert out["alert"].tolist() == [False, True, True, False]
