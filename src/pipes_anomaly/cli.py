@@ -527,10 +527,12 @@ def score_command(
 def evaluate_command(
     scores: str, labels_dir: str, report_dir: str | None, budgets: tuple[float, ...]
 ) -> None:
-    """Evaluate a scores file (.csv, .jsonl, .parquet) against generated labels.
+    """Evaluate scores against the labels of a generated world.
 
-    Prints precision/recall at the alert flag, PR-AUC, ROC-AUC, recall within
-    investigation budgets, recall per scenario and false alerts on benign look-alikes.
+    SCORES is a file written by 'anomaly score' (.csv, .jsonl or .parquet). A window
+    is labelled when any of its records belongs to an injected incident. Prints
+    precision/recall at the alert flag, PR-AUC, ROC-AUC, recall within investigation
+    budgets, recall per scenario and false alerts on benign look-alikes.
     """
     from pathlib import Path
 
