@@ -273,3 +273,15 @@ def test_junk_never_crashes_and_counts_add_up(tmp_path_factory, junk, n_good):
     assert s.accepted == len(res.events)
     assert s.rejected == len(res.rejects)
     assert s.accepted >= n_good
+
+
+def test_sorted_by_time_then_id(tmp_path):
+    same = "2024-01-01T00:00:05Z"
+    recs = [rec(9, created_at=same), rec(3, created_at=same), rec(1), rec(7, created_at=same)]
+    recs.append(rec(2, created_at="2024-01-01T00:00:01+00:00"))
+    ev = read_events(write(tmp_path, "a.jsonl", [line(r) for r in recs])).events
+    assert list(ev["id"].str[-1]) == ["1", "2", "3", "7", "9"]
+    assert list(ev["line"]) == [3, 5, 2, 4, 1]
+    in_time_order = [rec(1), rec(5, created_at=same), rec(4, created_at=same), rec(61)]
+    ev = read_events(write(tmp_path, "b.jsonl", [line(r) for r in in_time_order])).events
+    assert list(ev["line"]) == [1, 3, 2, 4]

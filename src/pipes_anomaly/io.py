@@ -830,15 +830,20 @@ def _sort_order(table: pa.Table) -> np.ndarray | None:
     if len(ns) < 2:
         return None
     step = np.diff(ns)
-    if (step >= 0).all():
+    if (step >= 0).all():  # usual case: in time order, only same-second ties to order by id
         ties = np.flatnonzero(step == 0)
         if not len(ties):
             return None
-        ids = table.column("id")
-        a = ids.take(pa.array(ties)).to_pylist()
-        b = ids.take(pa.array(ties + 1)).to_pylist()
-        if all(x <= y for x, y in zip(a, b, strict=True)):
+        pos = np.unique(np.concatenate([ties, ties + 1]))
+        sub = pd.DataFrame(
+            {"ns": ns[pos], "id": table.column("id").take(pa.array(pos)).to_pandas()}
+        )
+        new_pos = pos[sub.sort_values(["ns", "id"], kind="stable").index.to_numpy()]
+        if (new_pos == pos).all():
             return None
+        order = np.arange(len(ns))
+        order[pos] = new_pos
+        return order
     idx = pc.sort_indices(table, sort_keys=[("created_at", "ascending"), ("id", "ascending")])
     return idx.to_numpy()
 
