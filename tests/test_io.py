@@ -282,6 +282,6 @@ def test_sorted_by_time_then_id(tmp_path):
     ev = read_events(write(tmp_path, "a.jsonl", [line(r) for r in recs])).events
     assert list(ev["id"].str[-1]) == ["1", "2", "3", "7", "9"]
     assert list(ev["line"]) == [3, 5, 2, 4, 1]
-    in_time_order = [rec(1), rec(5, created_at=same), rec(4, created_at=same), rec(61)]
+    in_time_order = [rec(1), rec(5, created_at=same), rec(4, created_at=same), rec(59)]
     ev = read_events(write(tmp_path, "b.jsonl", [line(r) for r in in_time_order])).events
     assert list(ev["line"]) == [1, 3, 2, 4]
