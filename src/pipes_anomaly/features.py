@@ -180,8 +180,8 @@ _NS_HOUR = 60 * _NS_MIN
 _NS_DAY = 24 * _NS_HOUR
 _Z_FLOOR = 0.5  # smallest scale of a robust z on log1p values
 _Z_CLIP = 10.0
-_OFF_HOURS_P = 0.01  # an hour is unusual for an actor below this smoothed probability
-_OFF_HOURS_PRIOR = 2.0  # pseudo-events spread evenly over 24 hours
+_OFF_HOURS_P = 0.12  # an hour is unusual below this smoothed share of earlier active days
+_OFF_HOURS_PRIOR = 0.5  # pseudo-days at every hour: little history flags nothing
 _MIN_PEERS = 3
 _CATEGORIES = tuple(c.value for c in schema.Category)
 _MEMBER_ADDS = frozenset({"org.member.add", "org.workspace.member.add"})
@@ -671,11 +671,13 @@ class _Pipeline:
         )
 
     def _off_hours(self, table: pd.DataFrame) -> np.ndarray:
-        prior = table["_prior_hours"]  # aligned to data rows
-        counts = np.stack(prior.to_numpy()) if len(prior) else np.zeros((0, 24))
-        smooth = counts + 0.5 * (np.roll(counts, 1, axis=1) + np.roll(counts, -1, axis=1))
-        total = smooth.sum(axis=1, keepdims=True)
-        p = (smooth + _OFF_HOURS_PRIOR / 24) / (total + _OFF_HOURS_PRIOR)
+        # days on which the actor was active at each hour, before this window (aligned to
+        # data rows), and the number of earlier active days
+        prior = table["_prior_hours"]
+        days = np.stack(prior.to_numpy()) if len(prior) else np.zeros((0, 24))
+        n_days = table["_prior_days"].to_numpy(dtype=np.float64)[:, None]
+        smooth = days + 0.5 * (np.roll(days, 1, axis=1) + np.roll(days, -1, axis=1))
+        p = (smooth + _OFF_HOURS_PRIOR) / (n_days + 2 * _OFF_HOURS_PRIOR)
         if not self.n:
             return np.zeros(0, dtype=bool)
         return p[self.row, self.hour] < _OFF_HOURS_P
@@ -729,6 +731,13 @@ def _col(ev: pd.DataFrame, name: str) -> pd.Series:
     return pd.Series([None] * len(ev), index=ev.index, dtype="str")
 
 
+def _exclusive_cumsum(values: np.ndarray, block_start: np.ndarray) -> np.ndarray:
+    """Per-block cumulative sum of the rows strictly before each row (2-D values)."""
+    csum = values.cumsum(axis=0)
+    offset = np.where(block_start[:, None] > 0, csum[np.maximum(block_start - 1, 0)], 0)
+    return csum - values - offset
+
+
 def _history(pipe: _Pipeline, base: pd.DataFrame) -> pd.DataFrame:
     """History features per data row (aligned to ``base``), from profile + earlier rows."""
     prof = pipe.prof
@@ -773,16 +782,16 @@ def _history(pipe: _Pipeline, base: pd.DataFrame) -> pd.DataFrame:
     for j, c in enumerate(cols):
         z = _robust_z(comb[c].to_numpy(), med[c].to_numpy(), std[:, j])
         out[names[c]] = np.where(k > 0, z, 0.0)
-    # hour histogram strictly before the window
-    hours = comb[list(_HOURS)].to_numpy()
-    hcum = hours.cumsum(axis=0)
+    # usual hours: on how many earlier days was the actor active at each hour (counting
+    # days, not events, so that one long night does not make its hours usual)
     a_codes = pd.factorize(comb["actor_id"])[0]
     start = np.r_[True, a_codes[1:] != a_codes[:-1]]
     block_start = np.maximum.accumulate(np.where(start, np.arange(len(comb)), 0))
-    before = hcum - hours
-    offset = np.where(block_start[:, None] > 0, hcum[np.maximum(block_start - 1, 0)], 0)
-    prior = before - offset
-    out["_prior_hours"] = list(prior)
+    present = (comb[list(_HOURS)].to_numpy() > 0).astype(np.float64)
+    out["_prior_hours"] = list(_exclusive_cumsum(present, block_start))
+    day = comb["win"].to_numpy() * pipe.wns // _NS_DAY
+    new_day = start | np.r_[True, day[1:] != day[:-1]]
+    out["_prior_days"] = _exclusive_cumsum(new_day.astype(np.float64)[:, None], block_start)[:, 0]
     # slow scale: trailing sums and slope over T calendar windows
     T = _trail_windows(pipe.wns)
     win = comb["win"].to_numpy()
