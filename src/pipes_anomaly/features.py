@@ -85,6 +85,7 @@ FEATURE_DESCRIPTIONS: dict[str, str] = {
     "is_new_actor": "actor never seen before this window",
     "days_since_last_seen": "days since the actor was last seen (log1p)",
     "log_new_actions": "action types the actor never used before (log1p)",
+    "log_new_workspaces": "workspaces the actor never touched before (log1p)",
     "log_billing_new_ip": "billing actions from an IP new to the actor (log1p)",
     "events_vs_self": "event volume vs the actor's own baseline (robust z)",
     "destructive_vs_self": "destructive actions vs the actor's own baseline (robust z)",
@@ -115,6 +116,7 @@ HISTORY_FEATURES: tuple[str, ...] = (
     "is_new_actor",
     "days_since_last_seen",
     "log_new_actions",
+    "log_new_workspaces",
     "log_billing_new_ip",
     "events_vs_self",
     "destructive_vs_self",
@@ -137,6 +139,7 @@ FLAG_COLUMNS: tuple[str, ...] = (
     "is_new_network",
     "is_org_new_ip",
     "is_new_action",
+    "is_new_workspace",
     "is_off_hours",
     "is_weekend",
     "is_network_switch",
@@ -163,6 +166,7 @@ FEATURE_EVIDENCE: dict[str, str] = {
     "log_new_networks": "is_new_network",
     "log_org_new_ips": "is_org_new_ip",
     "log_new_actions": "is_new_action",
+    "log_new_workspaces": "is_new_workspace",
     "share_off_hours": "is_off_hours",
     "share_weekend": "is_weekend",
     "log_network_switches_1h": "is_network_switch",
@@ -462,7 +466,7 @@ class _Pipeline:
             else np.full(n, -1, dtype=np.int64)
         )
         self.tc, self.target_index = _factorize(_col(ev, "target_id"))
-        self.wsc, _ = _factorize(_col(ev, "workspace_id"))
+        self.wsc, self.ws_index = _factorize(_col(ev, "workspace_id"))
         self.identity = _col(ev, "identity_id")
         self.idc, self.identity_index = _factorize(self.identity)
         proc = _col(ev, "process_id")
@@ -522,6 +526,10 @@ class _Pipeline:
         self.is_new_ip = new_in_window(f_ip)
         self.is_new_net = new_in_window(f_net)
         self.is_new_action = new_in_window(f_act)
+        f_ws, self.tables["actor_workspace"] = _first_seen(
+            a, self.actor_index, self.wsc, self.ws_index, t, fs.get("actor_workspace"), "actor_id"
+        )
+        self.is_new_workspace = new_in_window(f_ws)
         # organisation level: identity_id
         org_first = np.full(len(self.identity_index), np.iinfo(np.int64).max, dtype=np.int64)
         ok = self.idc >= 0
@@ -658,6 +666,7 @@ class _Pipeline:
                 "is_new_network": self.is_new_net,
                 "is_org_new_ip": self.is_org_new_ip,
                 "is_new_action": self.is_new_action,
+                "is_new_workspace": self.is_new_workspace,
                 "is_off_hours": off,
                 "is_weekend": self.is_weekend,
                 "is_network_switch": self.is_switch,
@@ -930,6 +939,9 @@ def _assemble(pipe: _Pipeline) -> tuple[pd.DataFrame, pd.DataFrame]:
     f["share_process"] = cnt(pipe.has_process) / np.maximum(ne, 1)
     f["log_new_actions"] = _log1p(
         _nunique_per_row(r, np.where(pipe.is_new_action, pipe.ac, -1), nr)
+    )
+    f["log_new_workspaces"] = _log1p(
+        _nunique_per_row(r, np.where(pipe.is_new_workspace, pipe.wsc, -1), nr)
     )
     f["log_billing_new_ip"] = _log1p(cnt(pipe.is_billing_new_ip))
     for c in hist.columns:
