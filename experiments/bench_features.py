@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -117,7 +118,8 @@ def bench_features(path: str | Path) -> dict:
         ``records, windows, features, read_s, features_s, total_s, peak_rss_mb, duckdb_s,
         duckdb_windows, duckdb_peak_rss_mb, ratio_vs_duckdb``.
     """
-    res = _child(_OURS, str(path))
+    res = {"load_avg_1m_before": round(os.getloadavg()[0], 2)}
+    res.update(_child(_OURS, str(path)))
     res["total_s"] = round(res["read_s"] + res["features_s"], 2)
     res.update(_child(_DUCK, str(path)))
     res["ratio_vs_duckdb"] = round(res["total_s"] / max(res["duckdb_s"], 1e-9), 2)
@@ -179,6 +181,9 @@ def main() -> None:
         f"| DuckDB volume/mix/IP features | {res['duckdb_s']} s "
         f"({res['duckdb_windows']:,} windows, {res['duckdb_peak_rss_mb']} MB) | |",
         f"| ratio ours / DuckDB | {res['ratio_vs_duckdb']}x | <= 2x |",
+        "",
+        f"Load average (1 min) before the run: {res['load_avg_1m_before']} on 2 cores "
+        "(other work shares the machine; timings vary by up to 2x between runs).",
         "",
         "DuckDB computes only the volume, mix and IP columns (no history, peers, minute peaks "
         "or record validation); ours reads and validates every record (file, line, field for "

@@ -340,6 +340,17 @@ def _parse_lines_slow(
     return block, n_read
 
 
+def _valid_utf8(chunk: memoryview) -> bool:
+    """Whether a block of bytes is valid UTF-8 (Arrow's SIMD validator, no copy)."""
+    offsets = pa.py_buffer(np.array([0, len(chunk)], dtype=np.int64))
+    arr = pa.LargeStringArray.from_buffers(1, offsets, pa.py_buffer(chunk))
+    try:
+        arr.validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
 def _fast_times(col: pa.ChunkedArray) -> pa.Array | None:
     """RFC 3339 strings -> int64 ns UTC with Arrow; None when any value needs the slow path."""
     if col.null_count:
@@ -373,13 +384,8 @@ def _parse_chunk(
     n_lines = len(ends)
     lengths = ends - starts
     fast_ok = n_lines > 0 and int(lengths.min()) > 0 and int(lengths.max()) <= max_line_bytes
-    if fast_ok:  # Arrow does not validate UTF-8: check (all-ASCII is the cheap common case)
-        np.greater_equal(np.frombuffer(chunk, dtype=np.uint8), 128, out=is_nl)
-        if is_nl.any():
-            try:
-                str(chunk, "utf-8")
-            except UnicodeDecodeError:
-                fast_ok = False
+    if fast_ok and not _valid_utf8(chunk):  # Arrow's JSON reader does not check UTF-8
+        fast_ok = False
     if fast_ok:
         try:
             table = pa_json.read_json(
