@@ -97,7 +97,7 @@ def test_every_reason_names_a_real_feature_and_its_values(seed):
     n = 300
     train = pd.DataFrame(rng.gamma(0.3, 0.5, size=(n, len(cols))), columns=list(cols))
     for c in cols:
-        if c.startswith("share_") or c.startswith("is_"):
+        if c.startswith(("share_", "is_")) or c in ("short_lifetime", "switch_closeness"):
             train[c] = np.clip(train[c], 0, 1)
     train.insert(0, "actor_id", rng.choice(["u_a", "u_b", "u_c"], size=n))
     base = Baseline.fit(train, cols)
@@ -122,6 +122,7 @@ def test_every_reason_names_a_real_feature_and_its_values(seed):
                 j = cols.index(shown)
             desc = features.FEATURE_DESCRIPTIONS[shown].removesuffix(" (log1p)")
             desc = desc.removesuffix(" (log ratio)").removeprefix("share of ")
+            desc = desc.removesuffix(", as 1/(1 + hours)")
             assert desc in text
             if shown.startswith("log_"):
                 a, t = np.expm1(test[shown].iloc[i]), np.expm1(typical[i, j])

@@ -308,3 +308,15 @@ def test_missing_artefact_and_broken_manifest_are_refused(tmp_path):
     (d / "manifest.json").unlink()
     with pytest.raises(ModelError, match=r"the directory has no manifest.json"):
         load_model(d, feature_columns=COLS)
+
+
+def test_lof_reference_subsample_keeps_training_scores_reproducible():
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(400, 3))
+    det = AnomalyDetector(algorithm="lof", lof_max_samples=60).fit(X)
+    assert det.lof_[-1].n_samples_fit_ == 60
+    # every training row, in the reference set or not, gets back its training score
+    assert np.array_equal(det.anomaly_score(X), det.training_scores_)
+    assert det.anomaly_score(np.full((1, 3), 8.0))[0] > det.training_scores_.max()
+    with pytest.raises(ValueError, match="lof_max_samples must be an integer"):
+        AnomalyDetector(lof_max_samples=0).fit(X)

@@ -173,11 +173,17 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
         Rows drawn to build each tree (see :class:`~sklearn.ensemble.IsolationForest`).
     n_neighbors : int, default=20
         Neighbours of the LOF; capped at the number of distinct training rows minus one.
+    lof_max_samples : int, default=10_000
+        Most distinct training rows the LOF keeps as its reference set (a seeded random
+        subsample beyond that; scoring cost grows with it).  Rows left out are scored
+        against the reference set like new windows.
     alert_rate : float, default=0.01
         Alert budget: the share of training windows whose score exceeds the threshold
         used by :meth:`predict` and :meth:`decision_function`.
+    n_jobs : int or None, default=None
+        Parallel jobs of the forest and the neighbour search (None: one).
     random_state : int, RandomState instance or None, default=0
-        Seeds the Isolation Forest (the LOF is deterministic).
+        Seeds the Isolation Forest and the LOF's subsample.
 
     Attributes
     ----------
@@ -212,14 +218,18 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
         n_estimators: int = 200,
         max_samples: int | float | str = "auto",
         n_neighbors: int = 20,
+        lof_max_samples: int = 10_000,
         alert_rate: float = DEFAULT_ALERT_RATE,
+        n_jobs: int | None = None,
         random_state: int | np.random.RandomState | None = 0,
     ) -> None:
         self.algorithm = algorithm
         self.n_estimators = n_estimators
         self.max_samples = max_samples
         self.n_neighbors = n_neighbors
+        self.lof_max_samples = lof_max_samples
         self.alert_rate = alert_rate
+        self.n_jobs = n_jobs
         self.random_state = random_state
 
     # -- parameters ---------------------------------------------------------------------
@@ -229,7 +239,7 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
             raise ValueError(
                 f"algorithm must be one of {', '.join(ALGORITHMS)}; got {self.algorithm!r}"
             )
-        for name in ("n_estimators", "n_neighbors"):
+        for name in ("n_estimators", "n_neighbors", "lof_max_samples"):
             v = getattr(self, name)
             if not isinstance(v, numbers.Integral) or isinstance(v, bool) or v < 1:
                 raise ValueError(f"{name} must be an integer >= 1; got {v!r}")
@@ -270,6 +280,7 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
             forest = IsolationForest(
                 n_estimators=self.n_estimators,
                 max_samples=self.max_samples,
+                n_jobs=self.n_jobs,
                 random_state=int(rng.randint(np.iinfo(np.int32).max)),
             )
             self.iforest_ = Pipeline([("iforest", forest)]).fit(X)
@@ -277,7 +288,7 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
             self._cal_if = _Calibration.fit(raw_if)
             parts.append(self._cal_if.surprisal(raw_if))
         if use_lof:
-            raw_lof = self._fit_lof(X)
+            raw_lof = self._fit_lof(X, rng)
             self._cal_lof = _Calibration.fit(raw_lof)
             parts.append(self._cal_lof.surprisal(raw_lof))
         combined = np.mean(parts, axis=0)
@@ -287,7 +298,7 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
         self.offset_ = -self.threshold_
         return self
 
-    def _fit_lof(self, X: np.ndarray) -> np.ndarray:
+    def _fit_lof(self, X: np.ndarray, rng: np.random.RandomState) -> np.ndarray:
         """Fit scaler + LOF on distinct rows; return the training rows' raw LOF values.
 
         Quiet actors produce many identical rows; fitted as they are, more duplicates than
@@ -304,14 +315,29 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
             self._lof_reference = Pipeline([("scale", scaler)])
             self._lof_center = unique[0]
             return np.zeros(X.shape[0])
-        self.n_neighbors_ = int(min(self.n_neighbors, unique.shape[0] - 1))
-        lof = LocalOutlierFactor(n_neighbors=self.n_neighbors_, novelty=True).fit(unique)
+        # the LOF's cost grows with its reference set: cap it with a seeded subsample
+        n_unique = unique.shape[0]
+        fit_rows = np.arange(n_unique)
+        if n_unique > self.lof_max_samples:
+            fit_rows = np.sort(rng.choice(n_unique, size=self.lof_max_samples, replace=False))
+        reference = unique[fit_rows]
+        self.n_neighbors_ = int(min(self.n_neighbors, reference.shape[0] - 1))
+        lof = LocalOutlierFactor(
+            n_neighbors=self.n_neighbors_, novelty=True, n_jobs=self.n_jobs
+        ).fit(reference)
         self.lof_ = Pipeline([("scale", scaler), ("lof", lof)])
-        train_raw = -lof.negative_outlier_factor_
-        # A training row scored again would count itself as its own nearest neighbour and
+        unique_raw = np.empty(n_unique)
+        unique_raw[fit_rows] = -lof.negative_outlier_factor_
+        rest = np.ones(n_unique, dtype=bool)
+        rest[fit_rows] = False
+        if rest.any():  # rows left out of the reference set are new points to it
+            unique_raw[rest] = -lof.score_samples(unique[rest])
+        # A reference row scored again would count itself as its own nearest neighbour and
         # look more normal than it did in training; such rows get their training value.
-        self._lof_seen = {row.tobytes(): float(v) for row, v in zip(unique, train_raw, strict=True)}
-        return train_raw[inverse]
+        self._lof_seen = {
+            row.tobytes(): float(v) for row, v in zip(reference, unique_raw[fit_rows], strict=True)
+        }
+        return unique_raw[inverse]
 
     # -- scoring ------------------------------------------------------------------------
 

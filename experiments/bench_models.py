@@ -1,0 +1,158 @@
+"""Benchmark ``anomaly train`` and ``anomaly score`` end to end: wall time and peak memory.
+
+Run standalone from the repository root::
+
+    python experiments/bench_models.py            # writes experiments/results/bench_models.md
+    python experiments/bench_models.py --json     # one JSON line (used by benchmark.py)
+
+Bars (issue 4): ``anomaly train`` on the default world (60 days x 150 actors) in at most
+60 s; ``anomaly score`` on 1,000,000 records in at most 20 s and 3 GB peak.
+
+Each measured command runs the real CLI in a fresh Python process that reports its own
+``ru_maxrss`` (so imports and the interpreter are included).  The scoring world has the
+default 60 days, a 12-day training period and enough actors for about 1,000,000 test
+records; its model is trained on its own training period (so the actors have history).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+
+#: Records per actor-day in the default world (measured: 49,468 records / 150 actors / 60 days).
+RECORDS_PER_ACTOR_DAY = 5.5
+SCORE_TRAIN_DAYS = 12
+
+_CHILD = r"""
+import json, resource, sys, time
+from pipes_anomaly.cli import main
+t0 = time.perf_counter()
+try:
+    main(sys.argv[1:], standalone_mode=False)
+finally:
+    seconds = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "peak_rss_mb": peak}), file=sys.stderr)
+"""
+
+
+def _cli(*args: str) -> dict:
+    """Run ``anomaly <args>`` in a fresh process; return seconds and peak RSS (MB)."""
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD, *args], check=True, capture_output=True, text=True
+    )
+    return json.loads(out.stderr.strip().splitlines()[-1])
+
+
+def _generate(out: Path, *extra: str) -> None:
+    if not (out / "manifest.json").is_file():
+        _cli("generate", "--out", str(out), *extra)
+
+
+def _count_lines(path: Path) -> int:
+    with open(path, "rb") as fh:
+        return sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 24), b""))
+
+
+def bench_train(directory: str | Path) -> dict:
+    """Train on the default world (generated into ``directory`` if absent).
+
+    Parameters
+    ----------
+    directory : str or Path
+        Holds (or receives) the default world; the model goes to ``directory/model``.
+
+    Returns
+    -------
+    dict
+        ``train_records, train_seconds, train_peak_rss_mb``.
+    """
+    d = Path(directory)
+    _generate(d)
+    res = _cli("train", str(d / "train.jsonl"), "--model-dir", str(d / "model"))
+    return {
+        "train_records": _count_lines(d / "train.jsonl"),
+        "train_seconds": round(res["seconds"], 2),
+        "train_peak_rss_mb": round(res["peak_rss_mb"]),
+    }
+
+
+def bench_score(path: str | Path, model_dir: str | Path | None = None) -> dict:
+    """Score the records in ``path`` end to end (read, features, model, explain, write CSV).
+
+    Parameters
+    ----------
+    path : str or Path
+        Records to score.  When it does not exist, a world with about 1,000,000 test records
+        is generated beside it and ``path`` names its ``test.jsonl``.
+    model_dir : str or Path, optional
+        Model to score with; default: trained on that world's training period (not timed).
+
+    Returns
+    -------
+    dict
+        ``score_records, score_seconds, score_records_per_s, score_peak_rss_mb, alerts``.
+    """
+    p = Path(path)
+    world = p.parent
+    if not p.exists():
+        actors = round(1_000_000 / (RECORDS_PER_ACTOR_DAY * (60 - SCORE_TRAIN_DAYS)))
+        _generate(world, "--actors", str(actors), "--train-days", str(SCORE_TRAIN_DAYS))
+    if model_dir is None:
+        model_dir = world / "model"
+        if not (Path(model_dir) / "manifest.json").is_file():
+            _cli("train", str(world / "train.jsonl"), "--model-dir", str(model_dir))
+    out = world / "scores.csv"
+    res = _cli("score", str(p), "--model-dir", str(model_dir), "-o", str(out), "--top", "20")
+    n = _count_lines(p)
+    alerts = sum(1 for line in open(out, encoding="utf-8") if ",True," in line)
+    return {
+        "score_records": n,
+        "score_seconds": round(res["seconds"], 2),
+        "score_records_per_s": round(n / res["seconds"]),
+        "score_peak_rss_mb": round(res["peak_rss_mb"]),
+        "alerts": alerts,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print one JSON line")
+    parser.add_argument("--workdir", type=Path, default=None)
+    args = parser.parse_args()
+    base = args.workdir or Path(tempfile.mkdtemp(prefix="bench_models_"))
+    base.mkdir(parents=True, exist_ok=True)
+    result = {**bench_train(base / "default"), **bench_score(base / "big" / "test.jsonl")}
+    result["train_bar_met"] = result["train_seconds"] <= 60
+    result["score_bar_met"] = result["score_seconds"] <= 20 and result["score_peak_rss_mb"] <= 3072
+    if args.json:
+        print(json.dumps(result))
+        return
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    lines = [
+        "# Benchmark: anomaly train / anomaly score",
+        "",
+        f"Machine: {platform.machine()}, {platform.python_implementation()} "
+        f"{platform.python_version()}; command: `python experiments/bench_models.py`.",
+        "Bars: train on the default world <= 60 s; score 1,000,000 records <= 20 s "
+        "and <= 3 GB peak RSS.",
+        "",
+        "| measure | value |",
+        "|---|---|",
+        *[f"| {k} | {v} |" for k, v in result.items()],
+        "",
+    ]
+    (RESULTS / "bench_models.md").write_text("\n".join(lines))
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
