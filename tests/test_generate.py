@@ -266,7 +266,11 @@ def test_bots_carry_process_id_and_run_around_the_clock(records: list[dict], wor
     for bot in {r["actor_id"] for r in bots}:
         mine = [r for r in bots if r["actor_id"] == bot]
         assert len({r["actor_ip"] for r in mine}) <= 2
-        assert len({r["created_at"][11:13] for r in mine}) >= 20
+        # around the clock, every day: a 30-minute to 3-hour cadence, not office hours
+        quarters = {(r["created_at"][:10], int(r["created_at"][11:13]) // 6) for r in mine}
+        days = {d for d, _ in quarters}
+        assert len(days) >= 0.9 * world.config.days
+        assert len(quarters) >= 0.9 * 4 * len(days)
 
 
 def test_ips_shared_offices_and_kinds(world) -> None:
@@ -298,6 +302,95 @@ def test_attack_and_benign_records_share_keys_and_ip_kinds(world) -> None:
     # no round timestamps: attack seconds look like benign ones
     secs = ev["ts"][ev["incident"] >= 0] % 60
     assert (secs == 0).mean() < 0.1 and len(np.unique(secs)) > 20
+
+
+# ---- no generator artefacts: attacks differ from benign records only in behaviour ------
+
+
+@pytest.fixture(scope="module")
+def default_frame() -> pd.DataFrame:
+    """The default world's records, one row each, with its ground truth."""
+    w = simulate(GenerateConfig())
+    labelled = set(w.labels["record_id"])
+    role = dict(zip(w.actors["actor_id"], w.actors["role"], strict=True))
+    rows = []
+    for line in b"".join(render_jsonl(w)).splitlines():
+        r = orjson.loads(line)
+        d = r["data"]
+        rows.append(
+            (
+                r["id"],
+                r["action_type"],
+                role[r["actor_id"]],
+                r["actor_ip"],
+                r["created_at"],
+                r["target_id"],
+                d["created_at"],
+                d.get("workspace_id"),
+            )
+        )
+    df = pd.DataFrame(rows, columns=["id", "action", "role", "ip", "ts", "target", "born", "ws"])
+    df["ts"] = pd.to_datetime(df["ts"], utc=True)
+    df["born"] = pd.to_datetime(df["born"], utc=True)
+    df["attack"] = df["id"].isin(labelled)
+    df["kind"] = w.ips.set_index("ip")["kind"].reindex(df["ip"]).to_numpy()
+    return df
+
+
+def test_attack_action_types_all_appear_in_benign_records(default_frame: pd.DataFrame) -> None:
+    df = default_frame
+    assert set(df.loc[df["attack"], "action"]) <= set(df.loc[~df["attack"], "action"])
+    # per role too, but for billing by a normal member (rare, itself the behaviour)
+    benign = set(zip(df.loc[~df["attack"], "role"], df.loc[~df["attack"], "action"], strict=True))
+    odd = {p for p in zip(df.loc[df["attack"], "role"], df.loc[df["attack"], "action"], strict=True)
+           if p not in benign}  # fmt: skip
+    assert odd <= {("normal", "org.billing.payment_method.create")}, odd
+
+
+def test_young_deletes_and_short_lived_workspaces_are_not_attack_only(
+    default_frame: pd.DataFrame,
+) -> None:
+    df = default_frame
+    dels = df[df["action"].str.endswith(".delete") | (df["action"] == "workspace.mod.uninstall")]
+    young = dels[(dels["ts"] - dels["born"]) < pd.Timedelta(hours=24)]
+    assert (~young["attack"]).sum() >= 30  # benign undos and scratch tear-downs
+    assert young["attack"].mean() < 0.5
+    # benign workspaces created, given a mod or connection, and deleted within a day
+    created = df[df["action"] == "workspace.create"].set_index("target")["ts"]
+    deleted = df[df["action"] == "workspace.delete"].set_index("target")
+    filled = set(df.loc[df["action"].isin(["workspace.mod.install", "connection.create"]), "ws"])
+    life = deleted["ts"] - created.reindex(deleted.index)
+    short = deleted[(life < pd.Timedelta(days=1)) & deleted.index.isin(filled)]
+    assert (~short["attack"]).sum() >= 5 and short["attack"].sum() >= 1
+    # new workspaces are not empty shells: most populated ones are benign
+    in_new = df[df["ws"].isin(created.index)]
+    assert (~in_new["attack"]).sum() >= 20 * max(1, in_new["attack"].sum())
+
+
+def test_nothing_lives_in_a_workspace_after_its_deletion(default_frame: pd.DataFrame) -> None:
+    df = default_frame
+    gone = df[df["action"] == "workspace.delete"].set_index("target")["ts"]
+    inside = df[df["ws"].isin(gone.index)]
+    late = inside[inside["ts"] > gone.reindex(inside["ws"]).to_numpy()]
+    assert late.empty, late[["action", "ws", "ts"]].head()
+
+
+def test_people_use_every_ip_kind_attackers_use(default_frame: pd.DataFrame) -> None:
+    people = default_frame[default_frame["role"] != "bot"]
+    attack_kinds = set(people.loc[people["attack"], "kind"])
+    benign_kinds = set(people.loc[~people["attack"], "kind"])
+    assert attack_kinds <= benign_kinds
+    assert {"cloud", "vpn", "mobile", "home6"} <= benign_kinds
+    # benign VPN use is not only the org's small pool: fresh exits exist
+    vpn = people[~people["attack"] & (people["kind"] == "vpn")]
+    assert vpn["ip"].nunique() > 20
+
+
+def test_attack_days_follow_the_working_week(default_frame: pd.DataFrame) -> None:
+    df = default_frame[default_frame["role"] != "bot"]
+    weekend = df["ts"].dt.day_of_week >= 5
+    benign_share = weekend[~df["attack"]].mean()
+    assert weekend[df["attack"]].mean() <= max(0.1, 2 * benign_share)
 
 
 # ---- formats ----------------------------------------------------------------------------

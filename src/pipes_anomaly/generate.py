@@ -20,8 +20,13 @@ How the world is built
    real actors and injected as ordinary events.
 5. Targets: resources (workspaces, connections, pipelines, datatanks, ...) live
    in teams; a ``*.create`` makes a resource, a delete removes an existing one
-   (benign deletes pick resources at least a week old), every other action
-   touches a live resource, mostly of the actor's own team.
+   (routine benign deletes pick resources at least a week old), every other
+   action touches a live resource, mostly of the actor's own team.  Some
+   in-workspace creations fill the team's newest workspace, which then stays.
+6. Benign churn (unlabelled, like any ordinary activity): scratch workspaces
+   that get a mod, connection or pipeline and are torn down minutes to days
+   later, and resources created by mistake and deleted minutes later; so young
+   deletes and short-lived workspaces are not attack-only.
 """
 
 from __future__ import annotations
@@ -359,6 +364,9 @@ _IP_PREFIXES: dict[str, tuple[tuple[int, ...], ...]] = {
 _IP6_PREFIXES = ("2601", "2a02", "2406", "2a01", "2600", "2403")
 #: IP kinds used by the simulator (``home6`` is a home IPv6 address).
 IP_KINDS = ("office", "home", "home6", "vpn", "mobile", "cloud")
+#: people on a personal VPN with changing exits, and people working from a cloud desktop
+_PERSONAL_VPN_SHARE = 0.05
+_CLOUD_DESK_SHARE = 0.04
 _TZ_OFFSETS_MIN = np.array([-480, -300, 0, 60, 330, 600])
 _TZ_WEIGHTS = np.array([0.2, 0.28, 0.16, 0.14, 0.12, 0.10])
 
@@ -506,6 +514,7 @@ class _Builder:
             np.random.default_rng(s) for s in seeds[:4]
         )
         self.rng_target, self.rng_ids, self.rng_ip = (np.random.default_rng(s) for s in seeds[4:7])
+        self.rng_churn = np.random.default_rng(seeds[7])  # benign scratch work and undos
         self.ips = _Ips(self.rng_ip)
         self.D = cfg.days
         self.t0 = cfg.start_ts
@@ -879,6 +888,15 @@ def _session_ips(
         k = int(use.sum())
         if k:
             ip[i][use] = b.ips.mint("mobile", k)
+    # a few use a personal VPN (a fresh exit now and then) or a cloud desktop
+    for i in np.flatnonzero(rng.random(A) < _PERSONAL_VPN_SHARE):
+        use = rng.random((D, 3)) < 0.3
+        k = int(use.sum())
+        if k:
+            ip[i][use] = b.ips.mint("vpn", k)
+    for i in np.flatnonzero(rng.random(A) < _CLOUD_DESK_SHARE):
+        desk = int(b.ips.mint("cloud")[0])
+        ip[i] = np.where(rng.random((D, 3)) < 0.4, desk, ip[i])
     return ip
 
 
@@ -919,6 +937,20 @@ def _assign_targets(b: _Builder, ev: dict[str, np.ndarray]) -> dict[str, np.ndar
     parent = np.where(
         need_parent, core_ws[g_c, rng.integers(0, core_ws.shape[1], cre.size)], parent
     )
+    # some go into the team's newest workspace (made in the last three weeks), which
+    # then holds content and is kept: new workspaces are not all empty shells
+    new_ws = np.flatnonzero(k_c == _K["workspace"])
+    t_c = ev["ts"][cre] - b.t0
+    fill = np.flatnonzero(need_parent & (rng.random(cre.size) < _NEW_WS_SHARE))
+    if new_ws.size and fill.size:
+        ws_key = g_c[new_ws] * (1 << 32) + t_c[new_ws]
+        o = np.argsort(ws_key, kind="stable")
+        ws_key, new_ws = ws_key[o], new_ws[o]
+        j = np.searchsorted(ws_key, g_c[fill] * (1 << 32) + t_c[fill], side="left") - 1
+        jj = np.maximum(j, 0)
+        ok = (j >= 0) & (ws_key[jj] >> 32 == g_c[fill])
+        ok &= t_c[fill] - (ws_key[jj] & 0xFFFFFFFF) <= 21 * _DAY
+        parent[fill[ok]] = base + new_ws[jj[ok]]
     ref = ev["ref"][cre].copy()
     new_member = np.flatnonzero((ref < 0) & (k_c == _K["member"]))
     ref[new_member] = b.new_users(np.array(b.team_org)[g_c[new_member]])
@@ -952,6 +984,7 @@ def _assign_targets(b: _Builder, ev: dict[str, np.ndarray]) -> dict[str, np.ndar
     row_key = R["group"] * nk + R["kind"]
     # deletions: sequential over time, oldest-eligible pools per (team, kind)
     deletable = ~R["core"] & ~R["explicit"] & ~np.isin(R["kind"], [_K["wsmember"], _K["org"]])
+    deletable[R["parent"][R["parent"] >= 0]] = False  # a workspace with content is kept
     pools: dict[int, tuple[list[int], list[int]]] = {}
     cand = np.flatnonzero(deletable)
     cand = cand[np.lexsort((cand, R["created"][cand], row_key[cand]))]
@@ -1266,6 +1299,33 @@ _RAPID_ACTIONS = (
     "workspace.snapshot.create", "integration.refresh", "connection.update",
     "datatank.table.create", "pipeline.update",
 )  # fmt: skip
+#: what people put into a scratch workspace, and how each is removed (None: with it)
+_SCRATCH_CHILDREN: dict[str, str | None] = {
+    "workspace.mod.install": "workspace.mod.uninstall", "connection.create": "connection.delete",
+    "workspace.mod.variable.setting.create": None, "workspace.snapshot.create": None,
+    "pipeline.create": "pipeline.delete", "workspace.schema.create": "workspace.schema.delete",
+    "workspace.aggregator.create": "workspace.aggregator.delete",
+}  # fmt: skip
+_SCRATCH_WEIGHT = (4, 3, 2, 1, 2, 1, 1)
+#: resources created by mistake (wrong plugin, typo, test) and deleted minutes later
+_UNDO: dict[str, str] = {
+    "connection.create": "connection.delete", "pipeline.create": "pipeline.delete",
+    "workspace.schema.create": "workspace.schema.delete",
+    "workspace.aggregator.create": "workspace.aggregator.delete",
+    "datatank.table.create": "datatank.table.delete",
+    "connection.permission.create": "connection.permission.delete",
+    "integration.create": "integration.delete", "workspace.mod.install": "workspace.mod.uninstall",
+    "datatank.create": "datatank.delete",
+}  # fmt: skip
+_UNDO_WEIGHT = (5, 3, 2, 1, 2, 2, 1, 3, 1)
+#: benign churn per human actor-day: scratch workspace lifecycles, create-then-delete undos
+_SCRATCH_RATE = 0.004
+_UNDO_RATE = 0.006
+#: scenarios whose timing is not the behaviour: days follow the actor's week (few weekends)
+#: share of in-workspace creations that go into the team's newest workspace
+_NEW_WS_SHARE = 0.12
+_TIMED_SCENARIOS = frozenset({"off_hours", "account_takeover", "dormant_reactivation"})
+
 _TRAIN_SCENARIOS = (
     "off_hours", "rapid_succession", "impossible_travel", "actor_mismatch", "billing_change",
     "mass_deletion",
@@ -1371,6 +1431,7 @@ class _Plan:
                 self.incident(train_pool[i % len(train_pool)], "train", 0.5)
         if cfg.lookalikes:
             self.lookalikes()
+        self.benign_churn()
 
     def incident(self, s: str, period: str, grade: float, *, actor: int | None = None,
                  day: int | None = None) -> None:  # fmt: skip
@@ -1378,6 +1439,10 @@ class _Plan:
         span = int(self.rng.integers(4, 8)) if s == "low_and_slow" else 1
         if day is None:
             day = self.day(period, margin=span - 1)
+            weekend = (b.cfg.start + dt.timedelta(days=day)).weekday() >= 5
+            if s not in _TIMED_SCENARIOS and weekend and self.rng.random() < 0.9:
+                lo, hi = (self.T, self.D - 1) if period == "test" else (1, self.T - 1)
+                day = self._workday(day, lo, hi)
         span = max(1, min(span, self.D - day))
         if actor is None:
             roles = ("normal",) if s == "privilege_escalation" else ("normal", "power", "admin")
@@ -1426,7 +1491,9 @@ class _Plan:
                 b.explicit_deleted[mv] = t + 1
             if rng.random() < 0.4:
                 t += self._gap(20, 200)
-                b.add(t, a, "workspace.snapshot.create", ip, parent=ws, **kw)
+                snap = b.new_row("snapshot", team, t, parent=ws, explicit=True)
+                b.add(t, a, "workspace.snapshot.create", ip, target=snap, **kw)
+                b.explicit_deleted[snap] = t + 1
             t += self._gap(60, 900)
             if rng.random() < 0.5:
                 b.add(t, a, "workspace.mod.uninstall", ip, target=mod, **kw)
@@ -1552,12 +1619,125 @@ class _Plan:
     def _low_and_slow(self, a: int, d: int, g: float, kw: dict, span: int) -> None:
         b = self.b
         for k in range(span):
+            if k and (b.cfg.start + dt.timedelta(days=d + k)).weekday() >= 5:
+                continue  # blends into the actor's working week
             ip = b.usual_ip(a, d + k)
             n_conn = round(g * (1 + 0.5 * k))
             n_run = round(g * (2 + 1.5 * k))
             acts = ["connection.create"] * n_conn + ["pipeline.command.run"] * n_run
             for act in acts:
                 b.add(b.local_ts(a, d + k, b.work_hour(a)), a, act, ip, **kw)
+
+    # ---- benign churn (ordinary activity, neither labelled nor listed) ----
+
+    def benign_churn(self) -> None:
+        """Scratch workspaces and create-then-delete undos by ordinary people.
+
+        Real organisations create test workspaces, put a mod or a connection in
+        them and tear them down within hours or a day, and delete a resource
+        made by mistake minutes after creating it.  Without this, young deletes
+        and short-lived populated workspaces would only ever be attacks.
+        """
+        b, rng = self.b, self.b.rng_churn
+        humans = np.flatnonzero(~b.a_bot)
+        if humans.size == 0:
+            return
+        weight = np.select(
+            [b.a_role[humans] == "power", b.a_role[humans] == "admin"], [3.0, 2.0], 1.0
+        )
+        weight = weight / weight.sum()
+        actor_days = humans.size * self.D
+        for kind, rate in (("scratch", _SCRATCH_RATE), ("undo", _UNDO_RATE)):
+            n = int(rng.poisson(rate * actor_days))
+            who = humans[rng.choice(humans.size, size=n, p=weight)]
+            u = rng.random(n)
+            for a, x in zip(who.tolist(), u.tolist(), strict=True):
+                lo, hi = int(b.active_from[a]), int(b.active_to[a])
+                if hi < lo:
+                    continue
+                d = self._workday(lo + int(x * (hi - lo + 1)), lo, hi)
+                if kind == "scratch":
+                    self._scratch_workspace(a, d, rng)
+                else:
+                    self._undo(a, d, rng)
+
+    def _workday(self, d: int, lo: int, hi: int) -> int:
+        """Move a weekend day ``d`` to the nearest weekday within ``[lo, hi]``."""
+        start = self.b.cfg.start
+        for step in (0, -1, 1, -2, 2):
+            c = d + step
+            if lo <= c <= hi and (start + dt.timedelta(days=c)).weekday() < 5:
+                return c
+        return d
+
+    def _churn_ts(self, a: int, d: int, rng: np.random.Generator) -> int:
+        b = self.b
+        hour = float(rng.uniform(b.a_bs[a] + 0.3, b.a_be[a] - 1.0))
+        return int(b.t0 + d * _DAY + hour * 3600.0 + rng.uniform(0, 60) - b.a_tz[a] * 60)
+
+    def _scratch_workspace(self, a: int, d: int, rng: np.random.Generator) -> None:
+        b = self.b
+        team, ip = int(b.a_team[a]), b.usual_ip(a, d)
+        t = self._churn_ts(a, d, rng)
+        ws = b.new_row("workspace", team, t, explicit=True)
+        b.add(t, a, "workspace.create", ip, target=ws)
+        acts = list(_SCRATCH_CHILDREN)
+        p = np.array(_SCRATCH_WEIGHT, dtype=float)
+        k = int(rng.integers(1, 5))
+        children = []
+        for i in rng.choice(len(acts), size=k, replace=False, p=p / p.sum()):
+            act = acts[int(i)]
+            t += int(rng.uniform(30, 1200))
+            row = b.new_row(_ACTION_SPEC[act][0], team, t, parent=ws, explicit=True)
+            b.add(t, a, act, ip, target=row)
+            children.append((act, row))
+            if act == "pipeline.create" and rng.random() < 0.6:
+                for _ in range(int(rng.integers(1, 4))):
+                    t += int(rng.uniform(20, 600))
+                    b.add(t, a, "pipeline.command.run", ip, target=row)
+        u = rng.random()  # lifetime: within the session, later that day, or days later
+        if u < 0.35:
+            t_del, d_del = t + int(rng.uniform(600, 5400)), d
+        elif u < 0.7:
+            t_del, d_del = t + int(rng.uniform(5400, 25_200)), d
+        else:
+            d_del = self._workday(d + int(rng.integers(1, 4)), d + 1, self.D + 6)
+            t_del = max(t + 3600, self._churn_ts(a, d_del, rng))
+        ip = b.usual_ip(a, min(d_del, self.D - 1))
+        for act, row in children:
+            undo = _SCRATCH_CHILDREN[act]
+            if undo is not None and rng.random() < 0.4:
+                b.add(t_del, a, undo, ip, target=row)
+                t_del += int(rng.uniform(5, 90))
+            b.explicit_deleted[row] = t_del
+        b.add(t_del, a, "workspace.delete", ip, target=ws)
+        b.explicit_deleted[ws] = t_del
+
+    def _undo(self, a: int, d: int, rng: np.random.Generator) -> None:
+        b = self.b
+        team, ip = int(b.a_team[a]), b.usual_ip(a, d)
+        acts = list(_UNDO)
+        p = np.array(_UNDO_WEIGHT, dtype=float)
+        act = acts[int(rng.choice(len(acts), p=p / p.sum()))]
+        kind = _ACTION_SPEC[act][0]
+        ws = b.core_ws[team]
+        parent = ws[int(rng.integers(len(ws)))] if kind in _IN_WORKSPACE else -1
+        t = self._churn_ts(a, d, rng)
+        row = b.new_row(kind, team, t, parent=parent, explicit=True)
+        b.add(t, a, act, ip, target=row)
+        if rng.random() < 0.3:  # a fix attempt before giving up
+            t += int(rng.uniform(30, 900))
+            other = {
+                "connection": "connection.update",
+                "pipeline": "pipeline.update",
+                "dtable": "datatank.table.update",
+                "aggregator": "workspace.aggregator.update",
+            }
+            if kind in other:
+                b.add(t, a, other[kind], ip, target=row)
+        t += int(rng.uniform(40, 2400))
+        b.add(t, a, _UNDO[act], ip, target=row)
+        b.explicit_deleted[row] = t
 
     # ---- look-alikes ----
 
