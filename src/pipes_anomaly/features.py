@@ -731,6 +731,11 @@ class _Pipeline:
                 ignore_index=True,
             )
         base = base.sort_values(["actor_id", "win"], kind="stable", ignore_index=True)
+        keep = ["actor_id", "win", "last_t", *_BASE_STATS, *_TRAIL_COUNTS, *_HOURS]
+        base = base[keep].copy()
+        base[list(_HOURS)] = np.minimum(base[list(_HOURS)], 65535)  # only presence is used
+        base = base.astype({h: np.uint16 for h in _HOURS})
+        base = base.astype({c: np.float32 for c in _TRAIL_COUNTS})
         return ActorProfile(self.window, base, dict(self.tables), self.last_event)
 
 
