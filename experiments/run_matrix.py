@@ -84,8 +84,9 @@ def run_seed(seed: int, workdir: Path, windows: list[str], pyod: bool) -> list[d
             xtr, xte = f_train[cols].to_numpy(), f_test[cols].to_numpy()
             for algo in ("iforest", "lof", "ensemble"):
                 t0 = time.perf_counter()
-                det = AnomalyDetector(algorithm=algo, random_state=seed).fit(xtr)
-                s = det.anomaly_score(xte)
+                det = AnomalyDetector(algorithm=algo, random_state=seed)
+                det.fit(xtr, groups=f_train["actor_id"].to_numpy())
+                s = det.anomaly_score(xte, groups=f_test["actor_id"].to_numpy())
                 res = evaluate(scores_frame(f_test, s, det.threshold_), labels)
                 rows.append(
                     {

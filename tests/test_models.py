@@ -11,6 +11,7 @@ from pipes_anomaly import models
 from pipes_anomaly.models import (
     AnomalyDetector,
     ModelError,
+    TailSurprisal,
     TrainedModel,
     load_model,
     resolve_threshold,
@@ -39,7 +40,7 @@ def _expected_failed(estimator):
 
 
 @parametrize_with_checks(
-    [AnomalyDetector(n_estimators=50), AnomalyDetector(algorithm="lof")],
+    [AnomalyDetector(n_estimators=50), AnomalyDetector(algorithm="lof"), TailSurprisal()],
     expected_failed_checks=_expected_failed,
 )
 def test_sklearn_compatible(estimator, check):
@@ -320,3 +321,53 @@ def test_lof_reference_subsample_keeps_training_scores_reproducible():
     assert det.anomaly_score(np.full((1, 3), 8.0))[0] > det.training_scores_.max()
     with pytest.raises(ValueError, match="lof_max_samples must be an integer"):
         AnomalyDetector(lof_max_samples=0).fit(X)
+
+
+def test_tail_surprisal_is_rarity_against_training():
+    X = np.array([[0.0], [0.0], [0.0], [1.0]])
+    t = TailSurprisal().fit(X)
+    out = t.transform(np.array([[0.0], [1.0], [2.0], [-5.0]]))[:, 0]
+    n = 4
+    assert out[0] == pytest.approx(-np.log((4 + 1) / (n + 1)))  # every value is >= 0
+    assert out[1] == pytest.approx(-np.log((1 + 1) / (n + 1)))
+    assert out[2] > -np.log(1 / (n + 1))  # beyond the top: keeps growing
+    assert out[3] == pytest.approx(0.0)  # the lower tail is not unusual
+
+
+@pytest.mark.parametrize("algorithm", ["lof", "ensemble"])
+def test_one_sparse_signal_outranks_every_normal_window(algorithm, seed):
+    # nine noisy volume-like features and one that is 0 in every training window
+    # (say, forged actor ids): a single 1 there must stand out.  An Isolation Forest
+    # alone cannot see it (a feature constant in training is never split on), which is
+    # one reason the default is the ensemble.
+    rng = np.random.default_rng(seed)
+    X = np.hstack([rng.lognormal(size=(800, 9)), np.zeros((800, 1))])
+    det = AnomalyDetector(algorithm=algorithm, n_estimators=100, random_state=seed).fit(X)
+    normal = np.hstack([rng.lognormal(size=(300, 9)), np.zeros((300, 1))])
+    sparse = np.hstack([np.median(X[:, :9], axis=0), [1.0]])[None, :]
+    scores = det.anomaly_score(np.vstack([normal, sparse]))
+    assert scores[-1] > scores[:-1].max()
+
+
+def test_actor_adjustment_scores_a_window_against_its_actors_own_level(seed):
+    rng = np.random.default_rng(seed)
+    noisy = rng.normal(3.0, 1.0, size=(300, 3))  # an actor who is always busy and odd
+    quiet = rng.normal(0.0, 1.0, size=(300, 3))
+    X = np.vstack([noisy, quiet])
+    groups = np.array(["noisy"] * 300 + ["quiet"] * 300)
+    row = np.full((2, 3), 3.0)  # the noisy actor's usual level
+    adjusted = AnomalyDetector(random_state=seed).fit(X, groups=groups)
+    s = adjusted.anomaly_score(row, groups=["noisy", "quiet"])
+    assert s[1] > s[0]  # usual for "noisy", unusual for "quiet"
+    plain = AnomalyDetector(actor_weight=0.0, random_state=seed).fit(X, groups=groups)
+    p = plain.anomaly_score(row, groups=["noisy", "quiet"])
+    assert p[0] == p[1]
+    # an actor never seen in training gets no adjustment
+    u = adjusted.anomaly_score(row[:1], groups=["new"])[0]
+    assert s[0] <= u <= s[1]
+
+
+def test_groups_must_match_rows():
+    X = np.random.default_rng(0).normal(size=(50, 2))
+    with pytest.raises(ValueError, match="groups has 3 entries for 50 rows of X"):
+        AnomalyDetector().fit(X, groups=["a", "b", "c"])

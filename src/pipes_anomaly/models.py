@@ -35,11 +35,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, OutlierMixin
+from sklearn.base import BaseEstimator, OutlierMixin, TransformerMixin
 from sklearn.ensemble import IsolationForest
 from sklearn.neighbors import LocalOutlierFactor
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -50,6 +49,7 @@ __all__ = [
     "SEVERITIES",
     "SEVERITY_CUTS",
     "AnomalyDetector",
+    "TailSurprisal",
     "ModelError",
     "TrainedModel",
     "load_model",
@@ -154,19 +154,93 @@ class _Calibration:
         return np.where(raw > top, np.log(n) + excess / self.tail_scale_, inside)
 
 
+# ---------------------------------------------------------------------------- transformer
+
+
+class TailSurprisal(TransformerMixin, BaseEstimator):
+    """Per-feature upper-tail surprisal against the training windows.
+
+    Each value ``x`` of feature ``j`` becomes ``-log((m + 1) / (n + 1))``, where ``m`` is
+    the number of the ``n`` training values ``>= x``: 0 for the most ordinary value, about
+    ``log(n)`` for a value no training window reached, plus ``log1p(excess / spread)``
+    beyond the largest training value, so magnitude still counts there.
+
+    This puts every feature on one scale of rarity.  It is what makes sparse signals
+    visible: a feature that is 0 in 99.9% of training windows (one forged actor id, one
+    member added) is as loud at 1 as a volume feature is at its record high, where a
+    standard scaler would leave it near 0 (zero variance) or drown it among volume counts.
+    All features are read in the upper tail: the features are built so that higher means
+    more suspicious (more deletes, more new IPs, further from the actor's own baseline).
+
+    Attributes
+    ----------
+    sorted_ : ndarray of shape (n_samples, n_features)
+        Training values, sorted per column.
+    top_ : ndarray of shape (n_features,)
+        Largest training value per feature.
+    spread_ : ndarray of shape (n_features,)
+        ``top_ - median``, floored at ``1e-3``: the unit of the beyond-the-top extension.
+    n_features_in_ : int
+    """
+
+    def fit(self, X: Any, y: Any = None) -> TailSurprisal:
+        """Learn the training distribution of every feature.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : Ignored
+
+        Returns
+        -------
+        self : TailSurprisal
+        """
+        X = validate_data(self, X, dtype=np.float64)
+        self.sorted_ = np.sort(X, axis=0)
+        self.top_ = self.sorted_[-1].copy()
+        self.spread_ = np.maximum(self.top_ - np.median(self.sorted_, axis=0), 1e-3)
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        """Surprisal of every value; same shape as ``X``, >= 0, higher = rarer.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_features)
+        """
+        check_is_fitted(self, "sorted_")
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        n = self.sorted_.shape[0]
+        out = np.empty_like(X)
+        for j in range(X.shape[1]):
+            at_least = n - np.searchsorted(self.sorted_[:, j], X[:, j], side="left")
+            out[:, j] = -np.log((at_least + 1.0) / (n + 1.0))
+        out += np.log1p(np.maximum(X - self.top_, 0.0) / self.spread_)
+        return out
+
+
 # ------------------------------------------------------------------------------ estimator
 
 
 class AnomalyDetector(OutlierMixin, BaseEstimator):
     """Isolation Forest, Local Outlier Factor or their ensemble, calibrated to [0, 1].
 
+    Both detectors see the features through :class:`TailSurprisal` (per-feature rarity
+    against the training windows), which puts sparse decisive signals on the same scale
+    as volume counts.  With ``groups`` (the actor of each window) the combined value is
+    also taken relative to the actor's own typical level, so an actor who is always
+    unusual is not flagged for being itself: "unlike themselves and unlike their peers".
+
     Parameters
     ----------
     algorithm : {"ensemble", "iforest", "lof"}, default="ensemble"
-        ``iforest``: an Isolation Forest (scale-free, so no scaler).  ``lof``: a
-        :class:`~sklearn.preprocessing.StandardScaler` then a Local Outlier Factor in
-        novelty mode, fitted on the distinct training rows.  ``ensemble``: the mean of
-        the two rank-normalised scores on a log-tail scale, calibrated again.
+        ``iforest``: an Isolation Forest.  ``lof``: a Local Outlier Factor in novelty
+        mode, fitted on the distinct training rows.  ``ensemble``: the mean of the two
+        rank-normalised values on a log-tail scale, calibrated again.
     n_estimators : int, default=200
         Trees of the Isolation Forest.
     max_samples : int, float or "auto", default="auto"
@@ -177,6 +251,13 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
         Most distinct training rows the LOF keeps as its reference set (a seeded random
         subsample beyond that; scoring cost grows with it).  Rows left out are scored
         against the reference set like new windows.
+    actor_weight : float, default=1.0
+        How much of the actor's own typical level (the shrunk median of its training
+        windows' combined value, relative to all windows' median) is subtracted when
+        ``groups`` are given; 0 turns the per-actor adjustment off.
+    actor_shrinkage : float, default=5.0
+        Pseudo-windows at the global median added to each actor's median, so an actor
+        with few training windows gets a small adjustment.
     alert_rate : float, default=0.01
         Alert budget: the share of training windows whose score exceeds the threshold
         used by :meth:`predict` and :meth:`decision_function`.
@@ -187,14 +268,19 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
 
     Attributes
     ----------
+    surprisal_ : TailSurprisal
+        The fitted feature transform shared by both detectors.
     iforest_ : Pipeline or None
-        Fitted Isolation Forest pipeline (None when ``algorithm="lof"``).
+        Fitted surprisal + Isolation Forest pipeline (None when ``algorithm="lof"``).
     lof_ : Pipeline or None
-        Fitted scaler + LOF pipeline (None when ``algorithm="iforest"`` or when the
-        training rows are all identical, in which case the LOF part scores the scaled
-        distance to that single row).  A row identical to a training row gets that
-        row's training (leave-itself-out) factor, so scoring the training data again
-        reproduces ``training_scores_``.
+        Fitted surprisal + LOF pipeline (None when ``algorithm="iforest"`` or when the
+        training rows are all identical, in which case the LOF part scores the distance
+        to that single row).  A row identical to a training row gets that row's training
+        (leave-itself-out) factor, so scoring the training data again reproduces
+        ``training_scores_``.
+    actor_offsets_ : dict
+        Actor -> value subtracted from its windows' combined value (empty without
+        ``groups``; an actor absent from training gets 0).
     n_neighbors_ : int
         Neighbours the LOF actually uses.
     n_unique_ : int
@@ -219,6 +305,8 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
         max_samples: int | float | str = "auto",
         n_neighbors: int = 20,
         lof_max_samples: int = 10_000,
+        actor_weight: float = 1.0,
+        actor_shrinkage: float = 5.0,
         alert_rate: float = DEFAULT_ALERT_RATE,
         n_jobs: int | None = None,
         random_state: int | np.random.RandomState | None = 0,
@@ -228,6 +316,8 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
         self.max_samples = max_samples
         self.n_neighbors = n_neighbors
         self.lof_max_samples = lof_max_samples
+        self.actor_weight = actor_weight
+        self.actor_shrinkage = actor_shrinkage
         self.alert_rate = alert_rate
         self.n_jobs = n_jobs
         self.random_state = random_state
@@ -246,10 +336,14 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
         r = self.alert_rate
         if not isinstance(r, numbers.Real) or isinstance(r, bool) or not 0 < r < 1:
             raise ValueError(f"alert_rate must be a number in (0, 1); got {r!r}")
+        for name in ("actor_weight", "actor_shrinkage"):
+            v = getattr(self, name)
+            if not isinstance(v, numbers.Real) or isinstance(v, bool) or not v >= 0:
+                raise ValueError(f"{name} must be a number >= 0; got {v!r}")
 
     # -- fitting ------------------------------------------------------------------------
 
-    def fit(self, X: Any, y: Any = None) -> AnomalyDetector:
+    def fit(self, X: Any, y: Any = None, groups: Any = None) -> AnomalyDetector:
         """Fit the detector(s) and calibrate their scores on the training windows.
 
         Parameters
@@ -258,6 +352,8 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
             Training feature matrix (one row per actor-window).
         y : Ignored
             Present for API consistency.
+        groups : array-like of shape (n_samples,), optional
+            Actor of each window; enables the per-actor adjustment (``actor_weight``).
 
         Returns
         -------
@@ -266,7 +362,9 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
         """
         self._validate_params()
         X = validate_data(self, X, dtype=np.float64)
+        groups = self._check_groups(groups, X.shape[0])
         rng = check_random_state(self.random_state)
+        self.surprisal_ = TailSurprisal().fit(X)
         use_if = self.algorithm in ("ensemble", "iforest")
         use_lof = self.algorithm in ("ensemble", "lof")
 
@@ -283,7 +381,8 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
                 n_jobs=self.n_jobs,
                 random_state=int(rng.randint(np.iinfo(np.int32).max)),
             )
-            self.iforest_ = Pipeline([("iforest", forest)]).fit(X)
+            self.iforest_ = Pipeline([("surprisal", self.surprisal_), ("iforest", forest)])
+            self.iforest_[-1].fit(self.surprisal_.transform(X))
             raw_if = -self.iforest_.score_samples(X)
             self._cal_if = _Calibration.fit(raw_if)
             parts.append(self._cal_if.surprisal(raw_if))
@@ -292,6 +391,8 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
             self._cal_lof = _Calibration.fit(raw_lof)
             parts.append(self._cal_lof.surprisal(raw_lof))
         combined = np.mean(parts, axis=0)
+        self.actor_offsets_ = self._fit_actor_offsets(combined, groups)
+        combined = combined - self._actor_offset(groups, combined.shape[0])
         self._cal_final = _Calibration.fit(combined)
         self.training_scores_ = self._cal_final(combined)
         self.threshold_ = float(np.quantile(self.training_scores_, 1.0 - self.alert_rate))
@@ -299,20 +400,20 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
         return self
 
     def _fit_lof(self, X: np.ndarray, rng: np.random.RandomState) -> np.ndarray:
-        """Fit scaler + LOF on distinct rows; return the training rows' raw LOF values.
+        """Fit the LOF on distinct rows; return the training rows' raw LOF values.
 
         Quiet actors produce many identical rows; fitted as they are, more duplicates than
         ``n_neighbors`` give zero reachability distances and meaningless factors.  The
-        scaler learns from every row, the LOF from the distinct scaled rows, and each
-        training row gets the factor of its distinct row.
+        surprisal transform learns from every row, the LOF from the distinct transformed
+        rows, and each training row gets the factor of its distinct row.
         """
-        scaler = StandardScaler().fit(X)
+        scaler = self.surprisal_
         scaled = scaler.transform(X)
         unique, inverse = np.unique(scaled, axis=0, return_inverse=True)
         inverse = inverse.reshape(-1)
         if unique.shape[0] < 2:
             # a single distinct row: the LOF is undefined; score the distance to it
-            self._lof_reference = Pipeline([("scale", scaler)])
+            self._lof_reference = Pipeline([("surprisal", scaler)])
             self._lof_center = unique[0]
             return np.zeros(X.shape[0])
         # the LOF's cost grows with its reference set: cap it with a seeded subsample
@@ -325,7 +426,7 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
         lof = LocalOutlierFactor(
             n_neighbors=self.n_neighbors_, novelty=True, n_jobs=self.n_jobs
         ).fit(reference)
-        self.lof_ = Pipeline([("scale", scaler), ("lof", lof)])
+        self.lof_ = Pipeline([("surprisal", scaler), ("lof", lof)])
         unique_raw = np.empty(n_unique)
         unique_raw[fit_rows] = -lof.negative_outlier_factor_
         rest = np.ones(n_unique, dtype=bool)
@@ -338,6 +439,33 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
             row.tobytes(): float(v) for row, v in zip(reference, unique_raw[fit_rows], strict=True)
         }
         return unique_raw[inverse]
+
+    @staticmethod
+    def _check_groups(groups: Any, n: int) -> np.ndarray | None:
+        if groups is None:
+            return None
+        g = np.asarray(groups, dtype=object).reshape(-1)
+        if g.shape[0] != n:
+            raise ValueError(f"groups has {g.shape[0]} entries for {n} rows of X")
+        return g
+
+    def _fit_actor_offsets(self, combined: np.ndarray, groups: np.ndarray | None) -> dict:
+        """Per-actor shrunk median of the combined value, minus the global median."""
+        if groups is None or self.actor_weight == 0:
+            return {}
+        frame = pd.DataFrame({"actor": groups, "value": combined})
+        stats = frame.groupby("actor", sort=True)["value"].agg(["median", "size"])
+        centre = float(np.median(combined))
+        k = float(self.actor_shrinkage)
+        shrunk = (stats["median"] * stats["size"] + k * centre) / (stats["size"] + k)
+        offsets = self.actor_weight * (shrunk - centre)
+        return {str(a): float(v) for a, v in offsets.items()}
+
+    def _actor_offset(self, groups: np.ndarray | None, n: int) -> np.ndarray:
+        if groups is None or not self.actor_offsets_:
+            return np.zeros(n)
+        get = self.actor_offsets_.get
+        return np.fromiter((get(str(a), 0.0) for a in groups), dtype=np.float64, count=n)
 
     # -- scoring ------------------------------------------------------------------------
 
@@ -354,12 +482,15 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
                 raw[i] = v
         return raw
 
-    def score_components(self, X: Any) -> pd.DataFrame:
+    def score_components(self, X: Any, groups: Any = None) -> pd.DataFrame:
         """Calibrated scores in [0, 1], higher = more anomalous, per detector and combined.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+        groups : array-like of shape (n_samples,), optional
+            Actor of each window, for the per-actor adjustment of ``score`` (pass it when
+            the detector was fitted with ``groups``).
 
         Returns
         -------
@@ -372,6 +503,7 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
         index = X.index if isinstance(X, pd.DataFrame) else None
         X = validate_data(self, X, dtype=np.float64, reset=False)
         n = X.shape[0]
+        groups = self._check_groups(groups, n)
         if_score = np.full(n, np.nan)
         lof_score = np.full(n, np.nan)
         parts = []
@@ -383,17 +515,20 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
             raw = self._raw_lof(X)
             lof_score = self._cal_lof(raw)
             parts.append(self._cal_lof.surprisal(raw))
-        score = self._cal_final(np.mean(parts, axis=0))
+        combined = np.mean(parts, axis=0) - self._actor_offset(groups, n)
+        score = self._cal_final(combined)
         return pd.DataFrame(
             {"score": score, "iforest_score": if_score, "lof_score": lof_score}, index=index
         )
 
-    def anomaly_score(self, X: Any) -> np.ndarray:
+    def anomaly_score(self, X: Any, groups: Any = None) -> np.ndarray:
         """Calibrated score in [0, 1], higher = more anomalous.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+        groups : array-like of shape (n_samples,), optional
+            Actor of each window (see :meth:`score_components`).
 
         Returns
         -------
@@ -401,46 +536,52 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
             Share of training windows scored lower (strictly increasing beyond the most
             anomalous training window).
         """
-        return self.score_components(X)["score"].to_numpy()
+        return self.score_components(X, groups)["score"].to_numpy()
 
-    def score_samples(self, X: Any) -> np.ndarray:
+    def score_samples(self, X: Any, groups: Any = None) -> np.ndarray:
         """Opposite of :meth:`anomaly_score` (scikit-learn direction: lower = more abnormal).
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+        groups : array-like of shape (n_samples,), optional
+            Actor of each window (see :meth:`score_components`).
 
         Returns
         -------
         ndarray of shape (n_samples,)
         """
-        return -self.anomaly_score(X)
+        return -self.anomaly_score(X, groups)
 
-    def decision_function(self, X: Any) -> np.ndarray:
+    def decision_function(self, X: Any, groups: Any = None) -> np.ndarray:
         """``score_samples(X) - offset_``: negative for windows that alert.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+        groups : array-like of shape (n_samples,), optional
+            Actor of each window (see :meth:`score_components`).
 
         Returns
         -------
         ndarray of shape (n_samples,)
         """
-        return self.score_samples(X) - self.offset_
+        return self.score_samples(X, groups) - self.offset_
 
-    def predict(self, X: Any) -> np.ndarray:
+    def predict(self, X: Any, groups: Any = None) -> np.ndarray:
         """-1 for windows that alert (score above ``threshold_``), 1 otherwise.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+        groups : array-like of shape (n_samples,), optional
+            Actor of each window (see :meth:`score_components`).
 
         Returns
         -------
         ndarray of shape (n_samples,), dtype int
         """
-        return np.where(self.decision_function(X) < 0, -1, 1)
+        return np.where(self.decision_function(X, groups) < 0, -1, 1)
 
 
 # ------------------------------------------------------------------------ thresholds etc.
@@ -847,7 +988,7 @@ def train_model(
         n_neighbors=n_neighbors,
         alert_rate=alert_rate if alert_rate is not None else DEFAULT_ALERT_RATE,
         random_state=random_state,
-    ).fit(feats.loc[:, list(cols)])
+    ).fit(feats.loc[:, list(cols)], groups=feats["actor_id"].to_numpy())
     cut = resolve_threshold(detector.training_scores_, alert_rate=alert_rate, threshold=threshold)
     return TrainedModel(
         detector=detector,
@@ -910,7 +1051,7 @@ def score_events(
             f"{int((~finite.all(axis=1)).sum())} actor-windows (does the data overlap the "
             "training period? score records from after it)"
         )
-    comps = model.detector.score_components(matrix)
+    comps = model.detector.score_components(matrix, groups=feats["actor_id"].to_numpy())
     out = feats.loc[:, ["actor_id", "actor_handle", "identity_handle"]].copy()
     out["window_start"] = feats["window_start"]
     out["window_end"] = feats["window_end"]
