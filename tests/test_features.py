@@ -20,6 +20,7 @@ from pipes_anomaly.features import (
     ActorProfile,
     FeatureBuilder,
     build_features,
+    build_features_and_flags,
     event_flags,
     network_of,
 )
@@ -367,6 +368,38 @@ def test_no_nan_on_degenerate_input(tmp_path):
     ev = events([rec("2024-01-01T09:00:00Z", ip=None, target=None, org=None)], tmp_path)
     f = build_features(ev)
     assert not f[list(FEATURE_COLUMNS)].isna().any().any()
+
+
+def test_finite_when_data_overlaps_the_profile(tmp_path, small_world):
+    """Scoring the data the profile was built from (or data before it) stays finite."""
+    train = read_events(small_world / "train.jsonl").events
+    for window in ("1d", "1h"):
+        prof = ActorProfile.from_events(train, window=window)
+        f, flags = build_features_and_flags(train, window=window, profile=prof)
+        values = f[list(FEATURE_COLUMNS)].to_numpy()
+        assert np.isfinite(values).all(), f.columns[6:][~np.isfinite(values).all(axis=0)]
+        assert f["switch_closeness"].between(0, 1).all()  # was up to 1e136, or inf
+        assert flags.index.equals(train.index)
+    # the profile's last network use lies 60 days in the future of the scored record: not
+    # its history (no switch), and no exp(-gap) overflow
+    later = events(
+        [rec("2024-03-01T10:00:00Z", ip="10.1.0.1"), rec("2024-03-01T10:05:00Z", ip="10.2.0.1")],
+        tmp_path,
+    )
+    back = events([rec("2024-01-01T10:00:00Z", ip="10.3.0.1")], tmp_path)
+    f, flags = build_features_and_flags(back, profile=ActorProfile.from_events(later))
+    assert np.isfinite(f[list(FEATURE_COLUMNS)].to_numpy()).all()
+    assert row(f, "2024-01-01")["switch_closeness"] == 0
+    assert not flags["is_network_switch"].any()
+
+
+def test_features_and_flags_in_one_pass(tmp_path):
+    recs = _world()
+    ev = events(recs, tmp_path)
+    prof = ActorProfile.from_events(events(recs[:40], tmp_path), window="1h")
+    f, fl = build_features_and_flags(ev, window="1h", profile=prof)
+    pd.testing.assert_frame_equal(f, build_features(ev, window="1h", profile=prof))
+    pd.testing.assert_frame_equal(fl, event_flags(ev, window="1h", profile=prof))
 
 
 # Scenario -> the features docs/features.md says expose it.

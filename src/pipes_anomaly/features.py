@@ -29,6 +29,7 @@ __all__ = [
     "KEY_COLUMNS",
     "FeatureBuilder",
     "build_features",
+    "build_features_and_flags",
     "event_flags",
     "network_of",
 ]
@@ -620,12 +621,14 @@ class _Pipeline:
             hist_t = np.full(len(self.actor_index), np.nan)
             hist_net[pos[hit]] = codes[hit]
             hist_t[pos[hit]] = le["t"].to_numpy(dtype=np.float64)[hit]
-            # before the actor's first network in the data, use the profile's last one
-            no_prev = ~same_actor
+            # before the actor's first network in the data, use the profile's last one, but
+            # only when it lies in the record's past (a profile overlapping the data is not
+            # history for the records it overlaps)
+            no_prev = ~same_actor & (hist_t[a_o] <= t_o)
             prev_net[no_prev] = hist_net[a_o[no_prev]]
             prev_t[no_prev] = hist_t[a_o[no_prev]]
         changed = has & (prev_net != -1) & (net_o != prev_net)
-        gap = (t_o - prev_t) / _NS_MIN
+        gap = np.maximum((t_o - prev_t) / _NS_MIN, 0.0)  # >= 0 whatever the input
         self.is_switch[order] = changed & (gap <= 60)
         self.switch_gap[order] = np.where(changed, gap, np.inf)
         # last event with a network per actor, for the next profile
@@ -1009,6 +1012,33 @@ def event_flags(
         ``FLAG_COLUMNS`` (bool), indexed like ``events``.
     """
     return _assemble(_Pipeline(events, window, profile))[1]
+
+
+def build_features_and_flags(
+    events: pd.DataFrame, *, window: str = "1d", profile: ActorProfile | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Window features and per-record flags from a single pass over ``events``.
+
+    Same results as :func:`build_features` and :func:`event_flags` with the same
+    arguments, in about half the time of calling both.
+
+    Parameters
+    ----------
+    events : DataFrame
+        Events frame from :func:`pipes_anomaly.io.read_events` (not modified).
+    window : str, default "1d"
+        Window length, aligned to UTC.
+    profile : ActorProfile, optional
+        History from training events, as for :func:`build_features`.
+
+    Returns
+    -------
+    features : DataFrame
+        As :func:`build_features` returns it.
+    flags : DataFrame
+        As :func:`event_flags` returns it (``FLAG_COLUMNS``, indexed like ``events``).
+    """
+    return _assemble(_Pipeline(events, window, profile))
 
 
 class FeatureBuilder(TransformerMixin, BaseEstimator):
