@@ -285,3 +285,41 @@ def test_sorted_by_time_then_id(tmp_path):
     in_time_order = [rec(1), rec(5, created_at=same), rec(4, created_at=same), rec(59)]
     ev = read_events(write(tmp_path, "b.jsonl", [line(r) for r in in_time_order])).events
     assert list(ev["line"]) == [1, 3, 2, 4]
+
+
+@pytest.mark.parametrize("extra_id", [None, "a_longer_than_the_others_0"])
+def test_duplicates_first_kept_fixed_and_mixed_width_ids(tmp_path, extra_id):
+    recs = [rec(i) for i in range(50)]
+    dups = [rec(7, action_type="org.member.add"), rec(49, actor_id="u_bob"), rec(7)]
+    lines = [line(r) for r in recs[:30] + dups[:1] + recs[30:] + dups[1:]]
+    if extra_id is not None:  # ids of another length take the general path
+        lines.append(line(rec(50, id=extra_id)))
+    a = write(tmp_path, "a.jsonl", lines)
+    b = write(tmp_path, "b.jsonl", [line(rec(3)), line(rec(60))])
+    res = read_events([a, b])
+    n = 51 if extra_id else 50
+    assert counts(res) == (len(lines) + 2, n + 1, 0, 4)
+    by = {f.source: f for f in res.stats.files}
+    assert (by[a].duplicates, by[b].duplicates) == (3, 1)
+    ev = res.events.set_index("id")
+    assert ev.loc[f"a_{7:020d}", "action_type"] == "workspace.delete"  # the first one kept
+    assert ev.loc[f"a_{49:020d}", "actor_id"] == "u_alice"
+    assert ev.index.is_unique
+
+
+def test_duplicate_check_is_exact_under_hash_collisions(monkeypatch):
+    import numpy as np
+
+    from pipes_anomaly import io as pio
+
+    ids = pa.chunked_array([pa.array(["a_1", "a_2", "a_1"]), pa.array(["a_3", "a_2", "a_4"])])
+    assert list(pio._duplicated(ids)) == [False, False, True, False, True, False]
+    # every hash equal: the exact comparison alone decides
+    monkeypatch.setattr(pio, "_id_hashes", lambda ids, width: np.zeros(len(ids), np.uint64))
+    assert list(pio._duplicated(ids)) == [False, False, True, False, True, False]
+
+
+def test_jsonl_starting_with_parquet_magic_is_jsonl(tmp_path):
+    res = read_events(write(tmp_path, "p.jsonl", [b"PAR1", line(rec(1))]))
+    assert counts(res) == (2, 1, 1, 0)
+    assert res.rejects[0].line == 1 and "malformed JSON" in res.rejects[0].reason

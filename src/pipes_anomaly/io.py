@@ -390,7 +390,10 @@ def _parse_chunk(
         try:
             table = pa_json.read_json(
                 pa.BufferReader(pa.py_buffer(chunk)),
-                read_options=pa_json.ReadOptions(block_size=max(1 << 20, int(lengths.max()) + 2)),
+                read_options=pa_json.ReadOptions(
+                    # a few blocks per chunk, so that Arrow parses them on all cores
+                    block_size=max(1 << 20, len(chunk) // 4, int(lengths.max()) + 2)
+                ),
                 parse_options=_PARSE_OPTIONS,
             )
         except (pa.ArrowInvalid, UnicodeDecodeError, ValueError):
@@ -605,7 +608,10 @@ def _open_input(path: str | Path) -> tuple[str, _io.BufferedIOBase | bytes, str]
         raise InputError(str(path), None, None, "no such file")
     with open(p, "rb") as fh:
         head = fh.read(4)
-    if head == b"PAR1":
+        size = fh.seek(0, _io.SEEK_END)
+        fh.seek(max(size - 4, 0))
+        tail = fh.read(4)
+    if head == b"PAR1" and tail == b"PAR1" and size >= 12:  # Parquet's magic at both ends
         return str(path), b"", "parquet"
     if head[:2] == b"\x1f\x8b":
         return str(path), gzip.open(p, "rb"), "jsonl"
@@ -773,10 +779,10 @@ def _assemble(blocks: list[_Block]) -> tuple[pd.DataFrame, dict[str, int]]:
         src_codes.append(np.full(b.table.num_rows, sources.index(b.source), dtype=np.int32))
     if not tables:
         return _empty_events(), {}
-    table = pa.concat_tables(tables).combine_chunks()
+    table = pa.concat_tables(tables)  # chunked: every step below works without a copy
     lines = np.concatenate([b.lines for b in blocks if b.table.num_rows])
     src = np.concatenate(src_codes)
-    dup = pd.Series(table.column("id").to_pandas()).duplicated(keep="first").to_numpy()
+    dup = _duplicated(table.column("id"))
     dup_counts = {s: int(np.count_nonzero(dup & (src == i))) for i, s in enumerate(sources)}
     if dup.any():
         keep = ~dup
@@ -784,10 +790,10 @@ def _assemble(blocks: list[_Block]) -> tuple[pd.DataFrame, dict[str, int]]:
         lines, src = lines[keep], src[keep]
     order = _sort_order(table)
     if order is not None:
-        table = table.take(pa.array(order))
+        table = _take(table, order)
         lines, src = lines[order], src[order]
     action = table.column("action_type")
-    enc = pc.dictionary_encode(action).combine_chunks()
+    enc = pc.dictionary_encode(action.combine_chunks())
     cats = pa.array([schema.category_of(a) for a in enc.dictionary.to_pylist()], pa.string())
     category = pc.take(cats, enc.indices)
     actor_id = table.column("actor_id")
@@ -824,10 +830,61 @@ def _assemble(blocks: list[_Block]) -> tuple[pd.DataFrame, dict[str, int]]:
         out["target_created_at"] = pd.DatetimeIndex(
             [_parse_time(v) for v in tc], dtype="datetime64[ns, UTC]"
         )
-    src_names = np.array(sources, dtype=object)
-    out["source"] = pd.Series(src_names[src], dtype="str")
+    out["source"] = pc.take(pa.array(sources, pa.string()), pa.array(src)).to_pandas()
     out["line"] = lines
     return out, dup_counts
+
+
+def _take(table: pa.Table, order: np.ndarray) -> pa.Table:
+    """``table.take(order)``, one column per thread (Arrow releases the GIL)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    idx = pa.array(order)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        cols = list(pool.map(lambda c: c.take(idx), table.columns))
+    return pa.table(cols, names=table.column_names)
+
+
+def _duplicated(ids: pa.ChunkedArray) -> np.ndarray:
+    """Mask of ids already seen earlier in ``ids`` (the first occurrence is kept).
+
+    Ids of one fixed length (the usual case) are hashed to 64 bits with numpy, and only
+    rows whose hash repeats are compared exactly; anything else uses pandas.
+    """
+    lens = pc.min_max(pc.binary_length(ids))
+    width = lens["min"].as_py()
+    fixed = ids.type == pa.string() and not ids.null_count and width == lens["max"].as_py()
+    if not fixed or not width:
+        return pd.Series(ids.to_pandas()).duplicated(keep="first").to_numpy(dtype=bool)
+    h = _id_hashes(ids, width)
+    dup = np.zeros(len(ids), dtype=bool)
+    cand = np.flatnonzero(pd.Series(h).duplicated(keep=False).to_numpy())
+    if len(cand):  # exact check among rows whose hash repeats (order kept: first wins)
+        sub = ids.take(pa.array(cand)).to_pandas()
+        dup[cand] = pd.Series(sub).duplicated(keep="first").to_numpy(dtype=bool)
+    return dup
+
+
+def _id_hashes(ids: pa.ChunkedArray, width: int) -> np.ndarray:
+    """64-bit FNV-1a hash of each string of a chunked string array of one fixed width."""
+    h = np.empty(len(ids), dtype=np.uint64)
+    prime = np.uint64(0x100000001B3)
+    pos = 0
+    for chunk in ids.chunks:
+        m = len(chunk)
+        if not m:
+            continue
+        _, off_buf, data_buf = chunk.buffers()
+        first = int(np.frombuffer(off_buf, dtype=np.int32, count=1, offset=4 * chunk.offset)[0])
+        data = np.frombuffer(data_buf, dtype=np.uint8, count=m * width, offset=first)
+        data = data.reshape(m, width)
+        x = np.full(m, 0xCBF29CE484222325, dtype=np.uint64)
+        for j in range(width):
+            x ^= data[:, j]
+            x *= prime
+        h[pos : pos + m] = x
+        pos += m
+    return h
 
 
 def _sort_order(table: pa.Table) -> np.ndarray | None:
@@ -1049,6 +1106,7 @@ def write_scores(scores: pd.DataFrame, path: str | Path) -> Path:
     """
     fmt = check_scores_path(path)
     p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
     out = scores.copy()
     if fmt == "parquet":
         out.to_parquet(p, index=False)
