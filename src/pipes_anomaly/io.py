@@ -798,14 +798,14 @@ def _assemble(blocks: list[_Block]) -> tuple[pd.DataFrame, dict[str, int]]:
     category = pc.take(cats, enc.indices)
     actor_id = table.column("actor_id")
     has_id = pc.fill_null(pc.greater(pc.utf8_length(actor_id), 0), False)
-    handle_id = pc.binary_join_element_wise("handle:", table.column("actor_handle"), "")
-    is_ws = pc.starts_with(action, "workspace.")
-    ws_target = pc.if_else(is_ws, table.column("target_id"), pa.scalar(None, pa.string()))
+    if not pc.all(has_id).as_py():  # element-wise choices cost a copy: only when needed
+        handle_id = pc.binary_join_element_wise("handle:", table.column("actor_handle"), "")
+        actor_id = pc.if_else(has_id, actor_id, handle_id)
     cols = {
         "id": table.column("id"),
         "action_type": action,
         "category": category,
-        "actor_id": pc.if_else(has_id, actor_id, handle_id),
+        "actor_id": actor_id,
     }
     for f in ("actor_handle", "actor_display_name", "actor_ip"):
         cols[f] = table.column(f)
@@ -815,10 +815,14 @@ def _assemble(blocks: list[_Block]) -> tuple[pd.DataFrame, dict[str, int]]:
     for f in ("identity_id", "identity_handle", "tenant_id", "target_id", "target_handle"):
         cols[f] = table.column(f)
     cols["process_id"] = table.column("process_id")
-    cols["created_by_id"] = pc.coalesce(
-        table.column("created_by_id"), table.column("created_by_ref")
-    )
-    cols["workspace_id"] = pc.coalesce(table.column("workspace_id"), ws_target)
+    cols["created_by_id"] = table.column("created_by_id")
+    if cols["created_by_id"].null_count:
+        cols["created_by_id"] = pc.coalesce(cols["created_by_id"], table.column("created_by_ref"))
+    cols["workspace_id"] = table.column("workspace_id")
+    is_ws = pc.starts_with(action, "workspace.")
+    if pc.any(pc.and_(is_ws, pc.is_null(cols["workspace_id"]))).as_py():
+        ws_target = pc.if_else(is_ws, table.column("target_id"), pa.scalar(None, pa.string()))
+        cols["workspace_id"] = pc.coalesce(cols["workspace_id"], ws_target)
     out = pa.table(cols).to_pandas()
     tca = _fast_times(table.column("target_created_at").fill_null("1970-01-01T00:00:00Z"))
     if tca is not None:
