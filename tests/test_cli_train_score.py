@@ -209,3 +209,19 @@ def test_conflicting_options_are_rejected_before_work(tmp_path):
     res = _run("train", str(bad), "--alert-rate", "0.1", "--threshold", "0.5")
     assert res.exit_code == 2 and "mutually exclusive" in res.stderr
     assert not (tmp_path / "models").exists()
+
+
+def test_score_creates_the_output_directory(small_world, trained, tmp_path):
+    out = tmp_path / "new" / "dir" / "scores.jsonl"
+    res = _run(
+        "score",
+        str(small_world / "test.jsonl"),
+        "--model-dir",
+        str(trained),
+        "-o",
+        str(out),
+        "--top",
+        "0",
+    )
+    assert res.exit_code == 0, res.stderr
+    assert len(pio.read_scores(out)) > 0

@@ -913,25 +913,6 @@ def load_model(
 # ------------------------------------------------------------------------ train and score
 
 
-def _features_and_flags(
-    events: pd.DataFrame, *, window: str, profile: Any
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Feature table and per-record flags from one pass of the feature pipeline.
-
-    Local adapter: ``features`` computes both in one pass but exposes them through two
-    public functions (each a full pass); this uses its internal pass until it offers
-    both at once.
-    """
-    from pipes_anomaly import features
-
-    try:
-        return features._assemble(features._Pipeline(events, window, profile))
-    except AttributeError:  # pragma: no cover - internals moved: two public passes
-        feats = features.build_features(events, window=window, profile=profile)
-        flags = features.event_flags(events, window=window, profile=profile)
-        return feats, flags
-
-
 def train_model(
     events: pd.DataFrame,
     *,
@@ -1041,7 +1022,9 @@ def score_events(
     from pipes_anomaly.explain import evidence, explain
 
     cut = model.threshold if threshold is None else float(threshold)
-    feats, flags = _features_and_flags(events, window=model.window, profile=model.profile)
+    from pipes_anomaly.features import build_features_and_flags
+
+    feats, flags = build_features_and_flags(events, window=model.window, profile=model.profile)
     matrix = feats.loc[:, list(model.feature_columns)]
     finite = np.isfinite(matrix.to_numpy(dtype=np.float64))
     if not finite.all():
