@@ -79,10 +79,11 @@ def test_quality_floor_on_a_seeded_world(tmp_path):
     """Actor-day PR-AUC of the default ensemble on a seeded 28-day, 60-actor world.
 
     Chance level is the positive share, about 0.05 (16 of 314 test windows).  Measured
-    (generator and features of this commit): PR-AUC 0.36, 0.34, 0.48, 0.46 and ROC-AUC
-    0.88, 0.77, 0.91, 0.91 on seeds 0-3.  The floors (0.20 and 0.70) are four times chance
-    and well under the measured minimum, so they fail on a real regression, not on noise.
-    The 14-day small world is too small for a floor (0.27-0.47 at 0.13 chance).
+    (generator, features and models of this commit):
+    PR-AUC 0.49, 0.52, 0.54, 0.56 and ROC-AUC 0.89, 0.85, 0.93, 0.95 on seeds 0-3.  The
+    floors (0.30 and 0.75) are six times chance and well under the measured minimum, so
+    they fail on a real regression, not on noise.  The 14-day small world is too small for
+    a floor.
     """
     import datetime as dt
 
@@ -95,8 +96,8 @@ def test_quality_floor_on_a_seeded_world(tmp_path):
     scores = models.score_events(test, models.train_model(train))
     result = evaluate.evaluate(scores, pio.read_labels(tmp_path))
     assert result.n_positive >= 10
-    assert result.pr_auc >= 0.20
-    assert result.roc_auc >= 0.70
+    assert result.pr_auc >= 0.30
+    assert result.roc_auc >= 0.75
 
 
 def test_same_seed_same_model_and_scores(small_world, trained, tmp_path):
