@@ -6,12 +6,14 @@ that open files.
 
 from __future__ import annotations
 
-# --- readers (issue 3) ----------------------------------------------------------
+# One import block for every section below (add what a section needs here).
 import gzip
 import io as _io
+import json
 import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,8 +23,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pa_json
+import pyarrow.parquet as pq
 
 from pipes_anomaly import schema
+from pipes_anomaly.evaluate import Labels
+from pipes_anomaly.generate import World, render_jsonl, render_tables
+
+# --- readers (issue 3) ----------------------------------------------------------
 
 #: Default largest accepted line, in bytes (a real record is 1-3 KB).
 MAX_LINE_BYTES = 1_000_000
@@ -502,8 +509,6 @@ def _read_json_array(
 def _read_parquet(
     path: Path, source: str, *, strict: bool, rejects: list[Reject]
 ) -> tuple[list[_Block], int]:
-    import pyarrow.parquet as pq
-
     try:
         pf = pq.ParquetFile(path)
         names = set(pf.schema_arrow.names)
@@ -841,8 +846,6 @@ def _assemble(blocks: list[_Block]) -> tuple[pd.DataFrame, dict[str, int]]:
 
 def _take(table: pa.Table, order: np.ndarray) -> pa.Table:
     """``table.take(order)``, one column per thread (Arrow releases the GIL)."""
-    from concurrent.futures import ThreadPoolExecutor
-
     idx = pa.array(order)
     with ThreadPoolExecutor(max_workers=2) as pool:
         cols = list(pool.map(lambda c: c.take(idx), table.columns))
@@ -952,22 +955,8 @@ def write_rejects(rejects: Iterable[Reject], path: str | Path) -> int:
 # --- writers: generated worlds (issue 2) ----------------------------------------
 
 
-# Imports local to this section (other sections own the top of the file).
-import gzip as _gzip  # noqa: E402
-import json as _gen_json  # noqa: E402
-from pathlib import Path as _GenPath  # noqa: E402
-
-import pyarrow.parquet as _pq  # noqa: E402
-
-from pipes_anomaly.generate import World as _World  # noqa: E402
-from pipes_anomaly.generate import render_jsonl as _render_jsonl  # noqa: E402
-from pipes_anomaly.generate import render_tables as _render_tables  # noqa: E402
-
-
 def _write_overlapped(fh, chunks) -> None:  # noqa: ANN001
     """Write chunks while the next one is rendered (both release the GIL)."""
-    from concurrent.futures import ThreadPoolExecutor
-
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending = None
         for chunk in chunks:
@@ -983,8 +972,8 @@ WORLD_FORMATS: tuple[str, ...] = ("jsonl", "parquet")
 
 
 def write_world(
-    world: _World, out_dir: str | _GenPath, *, fmt: str = "jsonl", compress: bool = False
-) -> dict[str, _GenPath]:
+    world: World, out_dir: str | Path, *, fmt: str = "jsonl", compress: bool = False
+) -> dict[str, Path]:
     """Write a simulated world's records and ground truth into ``out_dir``.
 
     Files (``docs/design.md`` section 6): ``train.<ext>``, ``test.<ext>``,
@@ -1012,16 +1001,16 @@ def write_world(
     """
     if fmt not in WORLD_FORMATS:
         raise ValueError(f"fmt must be one of {', '.join(WORLD_FORMATS)}, got {fmt!r}")
-    out = _GenPath(out_dir)
+    out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    files: dict[str, _GenPath] = {}
+    files: dict[str, Path] = {}
     for part in ("train", "test"):
         if fmt == "parquet":
             path = out / f"{part}.parquet"
             writer = None
-            for table in _render_tables(world, part):
+            for table in render_tables(world, part):
                 if writer is None:
-                    writer = _pq.ParquetWriter(path, table.schema, compression="zstd")
+                    writer = pq.ParquetWriter(path, table.schema, compression="zstd")
                 writer.write_table(table)
             if writer is not None:
                 writer.close()
@@ -1029,11 +1018,11 @@ def write_world(
             path = out / (f"{part}.jsonl.gz" if compress else f"{part}.jsonl")
             with open(path, "wb") as raw:
                 fh = (
-                    _gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6)
+                    gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6)
                     if compress
                     else raw
                 )
-                _write_overlapped(fh, _render_jsonl(world, part))
+                _write_overlapped(fh, render_jsonl(world, part))
                 if compress:
                     fh.close()
         files[part] = path
@@ -1050,7 +1039,7 @@ def write_world(
     manifest["format"] = fmt
     manifest["files"] = {k: v.name for k, v in files.items()}
     path = out / "manifest.json"
-    path.write_text(_gen_json.dumps(manifest, indent=2) + "\n")
+    path.write_text(json.dumps(manifest, indent=2) + "\n")
     files["manifest"] = path
     return files
 
@@ -1131,14 +1120,6 @@ def write_scores(scores: pd.DataFrame, path: str | Path) -> Path:
 
 
 # --- readers: labels and scores (issue 5) ---------------------------------------------
-# Imports local to this section (other sections own the top of the file).
-import json as _json  # noqa: E402
-from pathlib import Path as _Path  # noqa: E402
-
-import pandas as _pd  # noqa: E402
-
-from pipes_anomaly.evaluate import Labels as _Labels  # noqa: E402
-
 #: Score file formats by extension.
 SCORE_FORMATS: tuple[str, ...] = (".csv", ".jsonl", ".parquet")
 
@@ -1147,7 +1128,7 @@ class LabelsError(ValueError):
     """A labels directory or scores file that cannot be read; the message names the file."""
 
 
-def read_scores(path: str | _Path) -> _pd.DataFrame:
+def read_scores(path: str | Path) -> pd.DataFrame:
     """Read a scores file written by ``anomaly score`` (design.md section 5).
 
     Parameters
@@ -1166,7 +1147,7 @@ def read_scores(path: str | _Path) -> _pd.DataFrame:
     LabelsError
         When the file is missing, has another extension, or cannot be parsed.
     """
-    p = _Path(path)
+    p = Path(path)
     if not p.is_file():
         raise LabelsError(f"scores file not found: {p}")
     ext = p.suffix.lower()
@@ -1176,17 +1157,17 @@ def read_scores(path: str | _Path) -> _pd.DataFrame:
         )
     try:
         if ext == ".csv":
-            frame = _pd.read_csv(p, dtype={"actor_id": "string"}, keep_default_na=True)
+            frame = pd.read_csv(p, dtype={"actor_id": "string"}, keep_default_na=True)
         elif ext == ".jsonl":
-            frame = _pd.read_json(p, lines=True, dtype=False)
+            frame = pd.read_json(p, lines=True, dtype=False)
         else:
-            frame = _pd.read_parquet(p)
+            frame = pd.read_parquet(p)
     except (ValueError, OSError) as exc:
         raise LabelsError(f"{p}: cannot read scores: {exc}") from exc
     return frame
 
 
-def read_labels(directory: str | _Path) -> _Labels:
+def read_labels(directory: str | Path) -> Labels:
     """Read the ground truth written by ``anomaly generate --out DIR`` (design.md section 6).
 
     Parameters
@@ -1204,7 +1185,7 @@ def read_labels(directory: str | _Path) -> _Labels:
     LabelsError
         When the directory or ``labels.csv`` is missing or a file cannot be parsed.
     """
-    d = _Path(directory)
+    d = Path(directory)
     if not d.is_dir():
         raise LabelsError(f"labels directory not found: {d}")
     labels_csv = d / "labels.csv"
@@ -1214,9 +1195,9 @@ def read_labels(directory: str | _Path) -> _Labels:
             "'anomaly generate')"
         )
 
-    def _csv(p: _Path) -> _pd.DataFrame:
+    def _csv(p: Path) -> pd.DataFrame:
         try:
-            return _pd.read_csv(p, dtype="string", keep_default_na=False)
+            return pd.read_csv(p, dtype="string", keep_default_na=False)
         except (ValueError, OSError) as exc:
             raise LabelsError(f"{p}: cannot read CSV: {exc}") from exc
 
@@ -1227,11 +1208,11 @@ def read_labels(directory: str | _Path) -> _Labels:
     manifest = {}
     if man_p.is_file():
         try:
-            manifest = _json.loads(man_p.read_text(encoding="utf-8"))
+            manifest = json.loads(man_p.read_text(encoding="utf-8"))
         except ValueError as exc:
             raise LabelsError(f"{man_p}: invalid JSON: {exc}") from exc
     try:
-        return _Labels.from_frames(
+        return Labels.from_frames(
             records, lookalikes, window_labels=window_labels, manifest=manifest
         )
     except ValueError as exc:
