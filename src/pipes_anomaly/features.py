@@ -11,6 +11,7 @@ being featurised; a window never sees records from its future.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -353,11 +354,12 @@ def _first_seen(
     t: np.ndarray,
     hist: pd.DataFrame | None,
     owner_col: str,
-) -> tuple[np.ndarray, pd.DataFrame]:
+) -> tuple[np.ndarray, Callable[[], pd.DataFrame]]:
     """First time of each (owner, key) pair over history and the data, per record.
 
-    Returns the per-record first time (int64 ns, -1 when key missing) and the merged
-    first-seen table (owner_col, key, first_t) for the next profile.
+    Returns the per-record first time (int64 ns, -1 when key missing) and a function that
+    builds the merged first-seen table (owner_col, key, first_t) for the next profile
+    (only a profile needs it, so scoring does not pay for it).
     """
     ok = (kc >= 0) & (owner >= 0)
     base = max(len(k_index), 1)
@@ -385,19 +387,23 @@ def _first_seen(
         hist_rows = hist
     if ok.any():
         first[ok] = pair_first[codes]
-    table = pd.DataFrame(
-        {
-            owner_col: np.asarray(owner_index, dtype=object)[pair_keys // base],
-            "key": np.asarray(k_index, dtype=object)[pair_keys % base],
-            "first_t": pair_first,
-        }
-    )
-    if hist_rows is not None:
-        table = (
-            pd.concat([hist_rows[[owner_col, "key", "first_t"]], table], ignore_index=True)
-            .groupby([owner_col, "key"], sort=False, as_index=False)["first_t"]
-            .min()
+
+    def table() -> pd.DataFrame:
+        out = pd.DataFrame(
+            {
+                owner_col: np.asarray(owner_index, dtype=object)[pair_keys // base],
+                "key": np.asarray(k_index, dtype=object)[pair_keys % base],
+                "first_t": pair_first,
+            }
         )
+        if hist_rows is not None:
+            out = (
+                pd.concat([hist_rows[[owner_col, "key", "first_t"]], out], ignore_index=True)
+                .groupby([owner_col, "key"], sort=False, as_index=False)["first_t"]
+                .min()
+            )
+        return out
+
     return first, table
 
 
@@ -523,7 +529,7 @@ class _Pipeline:
         def new_in_window(first: np.ndarray) -> np.ndarray:
             return (first >= 0) & (first // self.wns == self.win) & has_hist
 
-        self.tables: dict[str, pd.DataFrame] = {}
+        self.tables: dict[str, Callable[[], pd.DataFrame]] = {}  # built on demand
         f_ip, self.tables["actor_ip"] = _first_seen(
             a, self.actor_index, self.ipc, self.ip_index, t, fs.get("actor_ip"), "actor_id"
         )
@@ -585,8 +591,8 @@ class _Pipeline:
         if created.notna().any():
             c = pd.DatetimeIndex(pd.to_datetime(created, utc=True)).as_unit("ns")
             created_ns = np.where(c.isna(), -1, c.asi8)
-        tc_first = self.tables["target_create"]
-        if (created_ns < 0).any() and len(tc_first):
+        tc_first = self.tables["target_create"]() if (created_ns < 0).any() else None
+        if tc_first is not None and len(tc_first):
             lookup = pd.Series(tc_first["first_t"].to_numpy(), index=tc_first["key"].to_numpy())
             lookup = lookup[~lookup.index.duplicated()]
             tgt = np.asarray(self.target_index, dtype=object)
@@ -754,7 +760,8 @@ class _Pipeline:
         base[list(_HOURS)] = np.minimum(base[list(_HOURS)], 65535)  # only presence is used
         base = base.astype({h: np.uint16 for h in _HOURS})
         base = base.astype({c: np.float32 for c in _TRAIL_COUNTS})
-        return ActorProfile(self.window, base, dict(self.tables), self.last_event)
+        tables = {k: make() for k, make in self.tables.items()}
+        return ActorProfile(self.window, base, tables, self.last_event)
 
 
 def _col(ev: pd.DataFrame, name: str) -> pd.Series:
