@@ -226,3 +226,18 @@ def test_score_creates_the_output_directory(small_world, trained, tmp_path):
     )
     assert res.exit_code == 0, res.stderr
     assert len(pio.read_scores(out)) > 0
+
+
+def test_train_warns_when_the_period_is_too_short_for_history(tmp_path):
+    import datetime as dt
+
+    from pipes_anomaly.generate import GenerateConfig, simulate
+
+    config = GenerateConfig(seed=1, days=12, actors=20, train_days=8, start=dt.date(2026, 1, 5))
+    pio.write_world(simulate(config), tmp_path, fmt="jsonl")
+    res = _run("train", str(tmp_path / "train.jsonl"), "--model-dir", str(tmp_path / "m"))
+    assert res.exit_code == 0
+    assert "Warning: history features trail_events_vs_self" in res.stderr
+    assert "train on three weeks or more" in res.stderr
+    manifest = json.loads((tmp_path / "m" / "manifest.json").read_text())
+    assert "trail_events_vs_self" in manifest["constant_features"]

@@ -410,6 +410,23 @@ def train_command(
         f"alert threshold {model.threshold:.4f} ({budget}). Model written to {model_dir}/.",
         err=True,
     )
+    if model.constant_features:
+        from pipes_anomaly.features import HISTORY_FEATURES
+
+        const = model.constant_features
+        history = [c for c in const if c in HISTORY_FEATURES]
+        click.echo(
+            f"Note: {len(const)} features were constant in the training data "
+            f"({', '.join(const[:6])}{', ...' if len(const) > 6 else ''}): a scored window "
+            "where they differ ranks as rare.",
+            err=True,
+        )
+        if history:
+            click.echo(
+                f"Warning: history features {', '.join(history)} never varied: the training "
+                "period is too short for them; train on three weeks or more.",
+                err=True,
+            )
 
 
 @main.command("score")

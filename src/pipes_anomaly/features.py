@@ -207,6 +207,13 @@ def _window_ns(window: str) -> int:
     return ns
 
 
+#: Earlier windows (before the trailing span) needed to estimate an actor's rate.  Few
+#: enough that a training period of a few weeks has the trailing features defined for
+#: most of its windows: a detector never sees a feature that was always 0 in training
+#: turn on in scoring merely because history grew long enough.
+_MIN_RATE_WINDOWS = 3
+
+
 def _trail_windows(wns: int) -> int:
     """Trailing span for the slow scale: 7 windows of a day, else one day of windows."""
     return 7 if wns >= _NS_DAY else _NS_DAY // wns
@@ -850,7 +857,7 @@ def _history(pipe: _Pipeline, base: pd.DataFrame) -> pd.DataFrame:
         with np.errstate(invalid="ignore", divide="ignore"):
             expected = hist_sum / hist_windows * T
         ratio = np.log((trail + 1) / (expected + 1))
-        out[name] = np.where(hist_windows >= T, np.nan_to_num(ratio), 0.0)
+        out[name] = np.where(hist_windows >= _MIN_RATE_WINDOWS, np.nan_to_num(ratio), 0.0)
     y = comb["log_events"].to_numpy()
     cy = np.r_[0.0, np.cumsum(y)]
     cty = np.r_[0.0, np.cumsum(y * (win - win.min() if len(win) else win))]

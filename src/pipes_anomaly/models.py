@@ -670,6 +670,9 @@ class TrainedModel:
         Hash of the training data (see :func:`sha256_files`).
     n_training_windows : int
         Actor-windows the detector was fitted on.
+    constant_features : tuple of str
+        Features that never varied over the training windows: the detector learned
+        nothing about them, and any other value of theirs when scoring will look rare.
     manifest : dict
         The manifest as read by :func:`load_model` (empty before saving).
     """
@@ -683,6 +686,7 @@ class TrainedModel:
     alert_rate: float | None
     training_sha256: str
     n_training_windows: int
+    constant_features: tuple[str, ...] = ()
     manifest: dict = field(default_factory=dict)
 
 
@@ -777,6 +781,7 @@ def save_model(model_dir: str | Path, model: TrainedModel) -> Path:
         "window": model.window,
         "training_data_sha256": model.training_sha256,
         "n_training_windows": int(model.n_training_windows),
+        "constant_features": list(model.constant_features),
         "threshold": float(model.threshold),
         "alert_rate": None if model.alert_rate is None else float(model.alert_rate),
         "artefacts": hashes,
@@ -906,6 +911,7 @@ def load_model(
         alert_rate=manifest.get("alert_rate"),
         training_sha256=str(manifest.get("training_data_sha256", "")),
         n_training_windows=int(manifest.get("n_training_windows", 0)),
+        constant_features=tuple(manifest.get("constant_features", ())),
         manifest=manifest,
     )
 
@@ -981,6 +987,7 @@ def train_model(
         alert_rate=alert_rate,
         training_sha256=training_sha256,
         n_training_windows=len(feats),
+        constant_features=tuple(c for c in cols if feats[c].nunique() <= 1),
     )
 
 
