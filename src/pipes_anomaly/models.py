@@ -55,6 +55,7 @@ __all__ = [
     "load_model",
     "package_versions",
     "SCORE_COLUMNS",
+    "REASONS_MIN_SCORE",
     "resolve_threshold",
     "save_model",
     "score_events",
@@ -85,6 +86,9 @@ ALGORITHMS: tuple[str, ...] = ("ensemble", "iforest", "lof")
 
 #: Default alert budget: 1% of actor-windows.
 DEFAULT_ALERT_RATE = 0.01
+
+#: Windows scored below this (the training median) are typical: no reasons are written.
+REASONS_MIN_SCORE = 0.5
 
 #: Severity names, lowest first.
 SEVERITIES: tuple[str, ...] = ("low", "medium", "high", "critical")
@@ -247,7 +251,7 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
         Rows drawn to build each tree (see :class:`~sklearn.ensemble.IsolationForest`).
     n_neighbors : int, default=20
         Neighbours of the LOF; capped at the number of distinct training rows minus one.
-    lof_max_samples : int, default=10_000
+    lof_max_samples : int, default=5_000
         Most distinct training rows the LOF keeps as its reference set (a seeded random
         subsample beyond that; scoring cost grows with it).  Rows left out are scored
         against the reference set like new windows.
@@ -304,7 +308,7 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
         n_estimators: int = 200,
         max_samples: int | float | str = "auto",
         n_neighbors: int = 20,
-        lof_max_samples: int = 10_000,
+        lof_max_samples: int = 5_000,
         actor_weight: float = 1.0,
         actor_shrinkage: float = 5.0,
         alert_rate: float = DEFAULT_ALERT_RATE,
@@ -1017,8 +1021,9 @@ def score_events(
     DataFrame
         :data:`SCORE_COLUMNS`, one row per actor-window, in window then actor order.
         ``score``, ``iforest_score`` and ``lof_score`` are in [0, 1], higher = more
-        anomalous; ``alert`` is ``score > threshold``; ``reasons`` is ``"; "``-joined;
-        ``evidence`` (space-separated record ids) is filled for alerts and the
+        anomalous; ``alert`` is ``score > threshold``; ``reasons`` is ``"; "``-joined,
+        written for windows scored at least :data:`REASONS_MIN_SCORE` (``""`` for typical
+        windows below it, and for windows where no feature stands out); ``evidence`` (space-separated record ids) is filled for alerts and the
         ``evidence_top`` best-scored windows, ``""`` elsewhere.
 
     Raises
@@ -1050,8 +1055,16 @@ def score_events(
         out[c] = comps[c].to_numpy()
     out["alert"] = out["score"].to_numpy() > cut
     out["severity"] = severity(out["score"].to_numpy())
-    why = explain(feats, model.baseline)
-    out["reasons"] = why["reasons"].to_numpy()
+    # reasons explain what is unusual: a window scored below the training median is typical
+    # and gets none (this also halves the cost of explaining a large log)
+    explained = np.flatnonzero(out["score"].to_numpy() >= REASONS_MIN_SCORE)
+    why = explain(feats.iloc[explained], model.baseline)
+    reasons = np.full(len(out), "", dtype=object)
+    reasons[explained] = why["reasons"].to_numpy()
+    reason_features: list[tuple[str, ...]] = [()] * len(out)
+    for i, names in zip(explained.tolist(), why["reason_features"], strict=True):
+        reason_features[i] = names
+    out["reasons"] = reasons
     want = out["alert"].to_numpy().copy()
     if evidence_top > 0 and len(out):
         top = np.argsort(-out["score"].to_numpy(), kind="stable")[:evidence_top]
@@ -1063,7 +1076,7 @@ def score_events(
             events,
             flags,
             feats.iloc[idx],
-            [why["reason_features"].iloc[i] for i in idx],
+            [reason_features[i] for i in idx],
         )
         for i, e in zip(idx.tolist(), sub, strict=True):
             ev[i] = e
