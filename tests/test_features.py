@@ -115,11 +115,31 @@ def test_volume_and_mix(tmp_path):
     assert r["share_org_management"] == pytest.approx(2 / 8)
     assert r["share_maintenance"] == pytest.approx(1 / 8)
     assert r["share_other"] == pytest.approx(1 / 8)
-    assert r["share_common"] == pytest.approx(2 / 8)
+    # share_common is not a feature (low values are the unusual ones; the model reads every
+    # feature in its upper tail)
+    assert "share_common" not in FEATURE_COLUMNS and "share_process" not in FEATURE_COLUMNS
     assert r["log_destructive"] == pytest.approx(L2)
     assert r["log_org_management"] == pytest.approx(L2)
     assert r["log_member_adds"] == pytest.approx(L1)
     assert r["log_billing"] == pytest.approx(L1)
+    assert r["log_self_grants"] == 0  # u_bob added by u_alice: not a grant to itself
+
+
+def test_self_grants(tmp_path):
+    recs = [
+        rec("2024-01-01T09:00:00Z", "org.member.update", target="u_alice"),
+        rec("2024-01-01T09:01:00Z", "org.workspace.member.add", target="u_alice"),
+        rec("2024-01-01T09:02:00Z", "org.workspace.member.update", target="u_alice"),
+        rec("2024-01-01T09:03:00Z", "org.workspace.member.add", target="u_bob"),  # someone else
+        rec("2024-01-01T09:04:00Z", "org.member.delete", target="u_alice"),  # not a grant
+        rec("2024-01-01T09:05:00Z", "workspace.update", target="u_alice"),  # not membership
+        rec("2024-01-01T09:06:00Z", "org.member.add", actor="u_bob", target="u_bob"),
+    ]
+    ev = events(recs, tmp_path)
+    f = build_features(ev)
+    assert row(f, "2024-01-01")["log_self_grants"] == pytest.approx(L3)
+    assert row(f, "2024-01-01", "u_bob")["log_self_grants"] == pytest.approx(L1)
+    assert event_flags(ev)["is_self_grant"].tolist() == [1, 1, 1, 0, 0, 0, 1]
 
 
 def test_distinct_targets_exact(tmp_path):
@@ -197,7 +217,6 @@ def test_bot_usual_hours_are_all_hours(tmp_path):
     recs.append(rec("2024-01-04T03:15:00Z", actor="u_bot", process_id="p_x"))
     r = row(build_features(events(recs, tmp_path)), "2024-01-04", "u_bot")
     assert r["share_off_hours"] == 0
-    assert r["share_process"] == 1
 
 
 def test_lifecycle_and_integrity(tmp_path):
@@ -260,6 +279,31 @@ def test_low_and_slow_trailing(tmp_path):
     y = np.array([L1, L1, L1, math.log1p(4), math.log1p(4), math.log1p(4), math.log1p(4)])
     assert r18["trend_slope"] == pytest.approx(np.polyfit(np.arange(7), y, 1)[0])
     assert row(f, "2024-01-05")["trail_events_vs_self"] == 0  # not enough history
+    # sustained: fewest records in the last 3 active windows (19, 20, 21: 4 each) against the
+    # per-window mean of the 18 windows before them (14 x 1 + 4 x 4 = 30 events)
+    assert r["sustained_events_vs_self"] == pytest.approx(math.log(5 / (1 + 30 / 18)))
+    assert r["sustained_connections_vs_self"] == pytest.approx(math.log(5 / (1 + 16 / 18)))
+    assert r["sustained_runs_vs_self"] == pytest.approx(math.log(1 / (1 + 14 / 18)))
+    # 2024-01-15 is the first busy window: the 3 last windows are 13, 14, 15 (min 1 event)
+    r15 = row(f, "2024-01-15")
+    assert r15["sustained_events_vs_self"] == pytest.approx(math.log(2 / 2))
+    assert row(f, "2024-01-05")["sustained_events_vs_self"] == 0  # 2 windows before: too few
+
+
+def test_sustained_ignores_a_single_burst(tmp_path):
+    # one burst day among quiet days: the trailing sum stays high for a week, sustained does not
+    recs = [rec(f"2024-01-{d:02d}T09:00:00Z") for d in range(1, 21) if d != 14]
+    recs += [rec(f"2024-01-14T10:{k:02d}:00Z") for k in range(30)]
+    f = build_features(events(recs, tmp_path))
+    r = row(f, "2024-01-16")
+    assert r["trail_events_vs_self"] > 1
+    # windows 14, 15, 16 -> min 1 event; mean before them 1 event a window
+    assert r["sustained_events_vs_self"] == pytest.approx(0.0)
+    # active windows, not calendar ones: a gap does not break the run
+    gap = [rec(f"2024-01-{d:02d}T09:00:00Z") for d in range(1, 8)]
+    gap += [rec(f"2024-01-{d:02d}T09:{k:02d}:00Z") for d in (10, 12, 15) for k in range(3)]
+    g = build_features(events(gap, tmp_path))
+    assert row(g, "2024-01-15")["sustained_events_vs_self"] == pytest.approx(math.log(4 / 2))
 
 
 def test_peers(tmp_path):
@@ -409,7 +453,7 @@ EXPOSES = {
     "off_hours": ["share_off_hours"],
     "impossible_travel": ["log_network_switches_1h", "switch_closeness", "log_new_networks"],
     "account_takeover": ["log_new_ips", "log_new_networks", "log_org_new_ips", "ips_vs_self"],
-    "privilege_escalation": ["org_management_vs_self", "log_member_adds"],
+    "privilege_escalation": ["org_management_vs_self", "log_member_adds", "log_self_grants"],
     "workspace_sprawl": ["workspaces_vs_self", "log_workspaces", "log_new_workspaces"],
     "actor_mismatch": ["log_mismatch"],
     "rapid_succession": ["log_peak_per_minute", "log_max_same_action_per_minute"],
@@ -420,6 +464,9 @@ EXPOSES = {
         "trail_connections_vs_self",
         "trail_runs_vs_self",
         "trend_slope",
+        "sustained_events_vs_self",
+        "sustained_connections_vs_self",
+        "sustained_runs_vs_self",
     ],
 }
 

@@ -53,7 +53,6 @@ FEATURE_DESCRIPTIONS: dict[str, str] = {
     "log_workspaces": "distinct workspaces touched (log1p)",
     "log_identities": "distinct identities (orgs/users) acted in (log1p)",
     # mix
-    "share_common": "share of common actions",
     "share_maintenance": "share of maintenance actions",
     "share_org_management": "share of org-management actions",
     "share_destructive": "share of destructive actions",
@@ -61,6 +60,7 @@ FEATURE_DESCRIPTIONS: dict[str, str] = {
     "log_destructive": "destructive actions (log1p)",
     "log_org_management": "org-management actions (log1p)",
     "log_member_adds": "members added to the org or a workspace (log1p)",
+    "log_self_grants": "memberships or roles the actor added or changed for itself (log1p)",
     "log_billing": "billing actions (log1p)",
     # network
     "log_ips": "distinct IPs (log1p)",
@@ -82,7 +82,6 @@ FEATURE_DESCRIPTIONS: dict[str, str] = {
     "short_lifetime": "shortest lifetime of a deleted resource, as 1/(1 + hours)",
     # integrity / kind
     "log_mismatch": "records whose actor differs from data.created_by_id (log1p)",
-    "share_process": "share of records carrying a process_id (automation)",
     # history
     "is_new_actor": "actor never seen before this window",
     "days_since_last_seen": "days since the actor was last seen (log1p)",
@@ -99,6 +98,12 @@ FEATURE_DESCRIPTIONS: dict[str, str] = {
     "actor's rate (log ratio)",
     "trail_runs_vs_self": "pipeline runs over the trailing windows vs the actor's rate (log ratio)",
     "trend_slope": "growth of daily volume over the trailing windows (log1p per window)",
+    "sustained_events_vs_self": "fewest events in the actor's last 3 active windows vs its "
+    "usual count (log ratio)",
+    "sustained_connections_vs_self": "fewest connections created in the last 3 active windows "
+    "vs the actor's usual count (log ratio)",
+    "sustained_runs_vs_self": "fewest pipeline runs in the last 3 active windows vs the "
+    "actor's usual count (log ratio)",
     # peers (same window)
     "events_vs_peers": "event volume vs peers in the same org and kind (robust z)",
     "destructive_vs_peers": "destructive actions vs peers (robust z)",
@@ -129,6 +134,9 @@ HISTORY_FEATURES: tuple[str, ...] = (
     "trail_connections_vs_self",
     "trail_runs_vs_self",
     "trend_slope",
+    "sustained_events_vs_self",
+    "sustained_connections_vs_self",
+    "sustained_runs_vs_self",
 )
 
 #: Per-record flags returned by :func:`event_flags`.
@@ -147,6 +155,7 @@ FLAG_COLUMNS: tuple[str, ...] = (
     "is_network_switch",
     "is_short_lived",
     "is_mismatch",
+    "is_self_grant",
     "is_billing_new_ip",
     "is_connection_create",
     "is_pipeline_run",
@@ -163,6 +172,7 @@ FEATURE_EVIDENCE: dict[str, str] = {
     "org_management_vs_self": "is_org_management",
     "org_management_vs_peers": "is_org_management",
     "log_member_adds": "is_member_add",
+    "log_self_grants": "is_self_grant",
     "log_billing": "is_billing",
     "log_new_ips": "is_new_ip",
     "log_new_networks": "is_new_network",
@@ -179,6 +189,8 @@ FEATURE_EVIDENCE: dict[str, str] = {
     "log_billing_new_ip": "is_billing_new_ip",
     "trail_connections_vs_self": "is_connection_create",
     "trail_runs_vs_self": "is_pipeline_run",
+    "sustained_connections_vs_self": "is_connection_create",
+    "sustained_runs_vs_self": "is_pipeline_run",
 }
 
 _NS_MIN = 60 * 10**9
@@ -191,6 +203,7 @@ _OFF_HOURS_PRIOR = 0.5  # pseudo-days at every hour: little history flags nothin
 _MIN_PEERS = 3
 _CATEGORIES = tuple(c.value for c in schema.Category)
 _MEMBER_ADDS = frozenset({"org.member.add", "org.workspace.member.add"})
+_MEMBER_GRANTS = _MEMBER_ADDS | {"org.member.update", "org.workspace.member.update"}
 _BASE_STATS = ("log_events", "log_destructive", "log_org_management", "log_workspaces", "log_ips")
 _TRAIL_COUNTS = ("n_events", "n_connection_create", "n_pipeline_run")
 _HOURS = tuple(f"h{h:02d}" for h in range(24))
@@ -212,6 +225,7 @@ def _window_ns(window: str) -> int:
 #: most of its windows: a detector never sees a feature that was always 0 in training
 #: turn on in scoring merely because history grew long enough.
 _MIN_RATE_WINDOWS = 3
+_SUSTAIN_WINDOWS = 3  # active windows that must all stay above the actor's rate
 
 
 def _trail_windows(wns: int) -> int:
@@ -502,6 +516,10 @@ class _Pipeline:
         self.has_process = (proc.fillna("") != "").to_numpy(dtype=bool)
         cb = _col(ev, "created_by_id")
         actor = ev["actor_id"]
+        target = _col(ev, "target_id")
+        self.is_self_grant = in_set(_MEMBER_GRANTS) & (target.notna() & (target == actor)).to_numpy(
+            dtype=bool
+        )
         self.is_mismatch = (
             cb.notna().to_numpy(dtype=bool)
             & (cb.fillna("") != actor).to_numpy(dtype=bool)
@@ -703,6 +721,7 @@ class _Pipeline:
                 "is_network_switch": self.is_switch,
                 "is_short_lived": self.is_short_lived,
                 "is_mismatch": self.is_mismatch,
+                "is_self_grant": self.is_self_grant,
                 "is_billing_new_ip": self.is_billing_new_ip,
                 "is_connection_create": self.is_conn,
                 "is_pipeline_run": self.is_run,
@@ -858,6 +877,26 @@ def _history(pipe: _Pipeline, base: pd.DataFrame) -> pd.DataFrame:
             expected = hist_sum / hist_windows * T
         ratio = np.log((trail + 1) / (expected + 1))
         out[name] = np.where(hist_windows >= _MIN_RATE_WINDOWS, np.nan_to_num(ratio), 0.0)
+    # sustained growth: the fewest records in any of the actor's last K active windows
+    # against its per-active-window mean before them (a single burst does not echo)
+    pos = np.arange(len(comb))
+    lo = pos - _SUSTAIN_WINDOWS + 1
+    n_before = lo - block_start
+    for c, name in (
+        ("n_events", "sustained_events_vs_self"),
+        ("n_connection_create", "sustained_connections_vs_self"),
+        ("n_pipeline_run", "sustained_runs_vs_self"),
+    ):
+        x = comb[c].to_numpy(dtype=np.float64)
+        cs = np.r_[0.0, np.cumsum(x)]
+        roll = pd.Series(x).groupby(a_codes).rolling(_SUSTAIN_WINDOWS, min_periods=1).min()
+        low = roll.reset_index(level=0, drop=True).sort_index().to_numpy()
+        ok = n_before >= _MIN_RATE_WINDOWS
+        lo_c = np.clip(lo, 0, None)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = (cs[lo_c] - cs[block_start]) / n_before
+        ratio = np.log((low + 1) / (np.nan_to_num(mean) + 1))
+        out[name] = np.where(ok, ratio, 0.0)
     y = comb["log_events"].to_numpy()
     cy = np.r_[0.0, np.cumsum(y)]
     cty = np.r_[0.0, np.cumsum(y * (win - win.min() if len(win) else win))]
@@ -935,6 +974,7 @@ def _assemble(pipe: _Pipeline) -> tuple[pd.DataFrame, pd.DataFrame]:
     f["log_destructive"] = base["log_destructive"].to_numpy()
     f["log_org_management"] = base["log_org_management"].to_numpy()
     f["log_member_adds"] = _log1p(cnt(pipe.is_member_add))
+    f["log_self_grants"] = _log1p(cnt(pipe.is_self_grant))
     f["log_billing"] = _log1p(cnt(pipe.is_billing))
     f["log_ips"] = base["log_ips"].to_numpy()
     f["log_networks"] = _log1p(_nunique_per_row(r, pipe.netc, nr))
