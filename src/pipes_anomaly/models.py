@@ -1023,8 +1023,9 @@ def score_events(
         ``score``, ``iforest_score`` and ``lof_score`` are in [0, 1], higher = more
         anomalous; ``alert`` is ``score > threshold``; ``reasons`` is ``"; "``-joined,
         written for windows scored at least :data:`REASONS_MIN_SCORE` (``""`` for typical
-        windows below it, and for windows where no feature stands out); ``evidence`` (space-separated record ids) is filled for alerts and the
-        ``evidence_top`` best-scored windows, ``""`` elsewhere.
+        windows below it, and for windows where no feature stands out); ``evidence``
+        (space-separated record ids) is filled for alerts and the ``evidence_top``
+        best-scored windows, ``""`` elsewhere.
 
     Raises
     ------
