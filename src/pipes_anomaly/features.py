@@ -1110,6 +1110,18 @@ def build_features_and_flags(
     return _assemble(_Pipeline(events, window, profile))
 
 
+def _features_and_profile(
+    events: pd.DataFrame, *, window: str = "1d"
+) -> tuple[pd.DataFrame, ActorProfile]:
+    """Online features of training events and their :class:`ActorProfile`, in one pass.
+
+    Same results as :func:`build_features` and :meth:`ActorProfile.from_events` with the
+    same arguments, reading the events once.
+    """
+    pipe = _Pipeline(events, window, None)
+    return _assemble(pipe)[0], pipe.profile()
+
+
 class FeatureBuilder(TransformerMixin, BaseEstimator):
     """sklearn transformer: events frame -> feature matrix (``FEATURE_COLUMNS``).
 
@@ -1137,8 +1149,9 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
 
     def fit_transform(self, X: pd.DataFrame, y: object = None) -> pd.DataFrame:  # noqa: N803
         """Fit, and return the training events' features computed online."""
-        self.fit(X)
-        return build_features(X, window=self.window)
+        feats, self.profile_ = _features_and_profile(X, window=self.window)
+        self.feature_names_out_ = np.asarray(FEATURE_COLUMNS, dtype=object)
+        return feats
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         """Names of the feature columns."""

@@ -969,10 +969,9 @@ def train_model(
     if threshold is not None:
         alert_rate = None
     cols = tuple(features.FEATURE_COLUMNS)
-    feats = features.build_features(events, window=window)
+    feats, profile = features._features_and_profile(events, window=window)
     if len(feats) == 0:
         raise ModelError("no actor-window to learn from: the training data has no records")
-    profile = features.ActorProfile.from_events(events, window=window)
     detector = AnomalyDetector(
         algorithm=algorithm,
         n_estimators=n_estimators,
