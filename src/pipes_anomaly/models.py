@@ -378,6 +378,7 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
         self.n_unique_ = int(np.unique(X, axis=0).shape[0])
         self.n_neighbors_ = 0
         parts: list[np.ndarray] = []
+        scaled = self.surprisal_.transform(X)
         if use_if:
             forest = IsolationForest(
                 n_estimators=self.n_estimators,
@@ -386,12 +387,11 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
                 random_state=int(rng.randint(np.iinfo(np.int32).max)),
             )
             self.iforest_ = Pipeline([("surprisal", self.surprisal_), ("iforest", forest)])
-            self.iforest_[-1].fit(self.surprisal_.transform(X))
-            raw_if = -self.iforest_.score_samples(X)
+            raw_if = -forest.fit(scaled).score_samples(scaled)
             self._cal_if = _Calibration.fit(raw_if)
             parts.append(self._cal_if.surprisal(raw_if))
         if use_lof:
-            raw_lof = self._fit_lof(X, rng)
+            raw_lof = self._fit_lof(scaled, rng)
             self._cal_lof = _Calibration.fit(raw_lof)
             parts.append(self._cal_lof.surprisal(raw_lof))
         combined = np.mean(parts, axis=0)
@@ -403,8 +403,8 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
         self.offset_ = -self.threshold_
         return self
 
-    def _fit_lof(self, X: np.ndarray, rng: np.random.RandomState) -> np.ndarray:
-        """Fit the LOF on distinct rows; return the training rows' raw LOF values.
+    def _fit_lof(self, scaled: np.ndarray, rng: np.random.RandomState) -> np.ndarray:
+        """Fit the LOF on distinct surprisal rows; return the training rows' raw LOF values.
 
         Quiet actors produce many identical rows; fitted as they are, more duplicates than
         ``n_neighbors`` give zero reachability distances and meaningless factors.  The
@@ -412,14 +412,13 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
         rows, and each training row gets the factor of its distinct row.
         """
         scaler = self.surprisal_
-        scaled = scaler.transform(X)
         unique, inverse = np.unique(scaled, axis=0, return_inverse=True)
         inverse = inverse.reshape(-1)
         if unique.shape[0] < 2:
             # a single distinct row: the LOF is undefined; score the distance to it
             self._lof_reference = Pipeline([("surprisal", scaler)])
             self._lof_center = unique[0]
-            return np.zeros(X.shape[0])
+            return np.zeros(scaled.shape[0])
         # the LOF's cost grows with its reference set: cap it with a seeded subsample
         n_unique = unique.shape[0]
         fit_rows = np.arange(n_unique)
@@ -473,11 +472,10 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
 
     # -- scoring ------------------------------------------------------------------------
 
-    def _raw_lof(self, X: np.ndarray) -> np.ndarray:
+    def _raw_lof(self, scaled: np.ndarray) -> np.ndarray:
+        """Raw LOF value (higher = more abnormal) of rows already through ``surprisal_``."""
         if self.lof_ is None:
-            scaled = self._lof_reference.transform(X)
             return np.linalg.norm(scaled - self._lof_center, axis=1)
-        scaled = self.lof_[:-1].transform(X)
         raw = -self.lof_[-1].score_samples(scaled)
         seen = self._lof_seen
         for i, row in enumerate(np.ascontiguousarray(scaled)):
@@ -511,12 +509,13 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
         if_score = np.full(n, np.nan)
         lof_score = np.full(n, np.nan)
         parts = []
+        scaled = self.surprisal_.transform(X)  # shared by both detectors: computed once
         if self.iforest_ is not None:
-            raw = -self.iforest_.score_samples(X)
+            raw = -self.iforest_[-1].score_samples(scaled)
             if_score = self._cal_if(raw)
             parts.append(self._cal_if.surprisal(raw))
         if self.algorithm in ("ensemble", "lof"):
-            raw = self._raw_lof(X)
+            raw = self._raw_lof(scaled)
             lof_score = self._cal_lof(raw)
             parts.append(self._cal_lof.surprisal(raw))
         combined = np.mean(parts, axis=0) - self._actor_offset(groups, n)
