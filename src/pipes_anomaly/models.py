@@ -42,6 +42,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from pipes_anomaly import features
+
 __all__ = [
     "ALGORITHMS",
     "DEFAULT_ALERT_RATE",
@@ -64,14 +66,10 @@ __all__ = [
     "train_model",
 ]
 
-#: Columns of a scores frame, in order (docs/design.md section 5).
+#: Columns of a scores frame, in order (docs/design.md section 5): the feature keys, then
+#: the scores and their explanation.
 SCORE_COLUMNS: tuple[str, ...] = (
-    "actor_id",
-    "actor_handle",
-    "identity_handle",
-    "window_start",
-    "window_end",
-    "n_events",
+    *features.KEY_COLUMNS,
     "score",
     "iforest_score",
     "lof_score",
@@ -714,11 +712,7 @@ def package_versions() -> dict[str, str]:
 
 
 def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    return sha256_files([path])
 
 
 def sha256_files(paths: Iterable[str | Path]) -> str:
@@ -793,12 +787,6 @@ def save_model(model_dir: str | Path, model: TrainedModel) -> Path:
     path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     model.manifest = manifest
     return path
-
-
-def _expected_features() -> tuple[str, ...]:
-    from pipes_anomaly import features
-
-    return tuple(features.FEATURE_COLUMNS)
 
 
 def read_manifest(model_dir: str | Path) -> dict:
@@ -877,7 +865,7 @@ def load_model(
                 f"model in {d} was made with {pkg} {saved.get(pkg)}, this is {pkg} {version}"
                 f" - {_retrain(d)}"
             )
-    expected = tuple(feature_columns) if feature_columns is not None else _expected_features()
+    expected = tuple(feature_columns if feature_columns is not None else features.FEATURE_COLUMNS)
     have = tuple(manifest["feature_columns"])
     if have != expected:
         gone = [f for f in expected if f not in have]
@@ -962,7 +950,6 @@ def train_model(
     ModelError
         When the events give no actor-window to learn from.
     """
-    from pipes_anomaly import features
     from pipes_anomaly.explain import Baseline
 
     if threshold is not None:
@@ -1033,9 +1020,9 @@ def score_events(
     from pipes_anomaly.explain import evidence, explain
 
     cut = model.threshold if threshold is None else float(threshold)
-    from pipes_anomaly.features import build_features_and_flags
-
-    feats, flags = build_features_and_flags(events, window=model.window, profile=model.profile)
+    feats, flags = features.build_features_and_flags(
+        events, window=model.window, profile=model.profile
+    )
     matrix = feats.loc[:, list(model.feature_columns)]
     finite = np.isfinite(matrix.to_numpy(dtype=np.float64))
     if not finite.all():
@@ -1046,10 +1033,7 @@ def score_events(
             "training period? score records from after it)"
         )
     comps = model.detector.score_components(matrix, groups=feats["actor_id"].to_numpy())
-    out = feats.loc[:, ["actor_id", "actor_handle", "identity_handle"]].copy()
-    out["window_start"] = feats["window_start"]
-    out["window_end"] = feats["window_end"]
-    out["n_events"] = feats["n_events"].astype(np.int64)
+    out = feats.loc[:, list(features.KEY_COLUMNS)].copy()
     for c in ("score", "iforest_score", "lof_score"):
         out[c] = comps[c].to_numpy()
     out["alert"] = out["score"].to_numpy() > cut
