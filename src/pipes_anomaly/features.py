@@ -356,17 +356,6 @@ def _max_count_per_row(rows: np.ndarray, sub: np.ndarray, n_rows: int) -> np.nda
     return out
 
 
-def _pair_codes(
-    a: np.ndarray, x: pd.Series, x_index: pd.Index | None = None
-) -> tuple[np.ndarray, pd.Index]:
-    """Codes for x (optionally in a given index) and combined pair keys with actor codes a."""
-    if x_index is None:
-        xc, x_index = _factorize(x)
-    else:
-        xc = x_index.get_indexer(x).astype(np.int64)
-    return xc, x_index
-
-
 def _first_seen(
     owner: np.ndarray,
     owner_index: pd.Index,

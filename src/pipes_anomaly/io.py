@@ -71,7 +71,6 @@ _STR_FIELDS: tuple[str, ...] = (
     "target_handle",
     "process_id",
 )
-_DATA_FIELDS: tuple[str, ...] = ("created_by_id", "created_by_ref", "workspace_id", "created_at")
 _CHUNK_BYTES = 1 << 25  # 32 MiB of text per parse block
 _SCRATCH = np.zeros(0, dtype=bool)  # newline mask buffer, grown on demand
 
