@@ -145,6 +145,15 @@ def test_render_reason_forms():
     )
     assert (
         render_reason(
+            "log_mismatch",
+            np.log1p(1),
+            0.0,
+            description="records whose actor differs from data.created_by_id (log1p)",
+        )
+        == "1 record whose actor differs from data.created_by_id vs typically 0"
+    )
+    assert (
+        render_reason(
             "share_destructive", 0.5, 0.0, description="share of destructive actions", share=True
         )
         == "50% destructive actions vs typically 0%"

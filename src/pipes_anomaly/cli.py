@@ -496,8 +496,9 @@ def score_command(
     except models.ModelError as exc:
         raise click.ClickException(str(exc)) from exc
     n_alerts = int(scores["alert"].sum())
+    plural = "" if n_alerts == 1 else "s"
     click.echo(
-        f"Scored {len(scores):,} actor-windows ({model.window}); {n_alerts:,} alerts "
+        f"Scored {len(scores):,} actor-windows ({model.window}); {n_alerts:,} alert{plural} "
         f"(score > {cut:.4f}).",
         err=True,
     )

@@ -206,6 +206,35 @@ _PEERS = " (unusual for its peers)"
 _INV_HOURS = ", as 1/(1 + hours)"
 
 
+_SINGULAR = {
+    "events": "event",
+    "records": "record",
+    "IPs": "IP",
+    "actions": "action",
+    "types": "type",
+    "targets": "target",
+    "workspaces": "workspace",
+    "identities": "identity",
+    "members": "member",
+    "networks": "network",
+    "changes": "change",
+    "resources": "resource",
+    "grants": "grant",
+}
+
+
+def _count_phrase(count: str, what: str) -> str:
+    """``"3 IPs never seen"``, and ``"1 IP never seen"`` for a count of one."""
+    if count == "1":
+        words = what.split(" ")
+        for i, w in enumerate(words):
+            if w in _SINGULAR:
+                words[i] = _SINGULAR[w]
+                break
+        what = " ".join(words)
+    return f"{count} {what}"
+
+
 def _hours(inverse: float) -> str:
     """``1 / (1 + hours)`` back to a duration; 0 means there was none."""
     if inverse <= 0:
@@ -258,7 +287,7 @@ def render_reason(
         a, t = format_value(float(np.expm1(actual))), format_value(float(np.expm1(typical)))
         if what.startswith("most "):  # "most events in one minute: 16 vs typically 1"
             return f"{what}: {a} vs typically {t}"
-        return f"{a} {what} vs typically {t}"
+        return f"{_count_phrase(a, what)} vs typically {t}"
     if description.endswith(_INV_HOURS):  # value = 1 / (1 + hours), 0 = none
         what = description[: -len(_INV_HOURS)]
         return f"{what}: {_hours(actual)} vs typically {_hours(typical)}"
