@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import base64
+import html
+import io
+import math
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from rich.table import Table
+
+from pipes_anomaly.evaluate import EvaluationResult
+
 # --- terminal (issue 4) ------------------------------------------------------------
 
 
-def alerts_table(scores: object, *, top: int = 20, title: str | None = None) -> object:
+def alerts_table(scores: pd.DataFrame, *, top: int = 20, title: str | None = None) -> Table:
     """Rich table of the top alerts of a scores frame, highest score first.
 
     Parameters
@@ -23,8 +35,6 @@ def alerts_table(scores: object, *, top: int = 20, title: str | None = None) -> 
         Columns: rank, score (higher = more anomalous), severity, actor, window start
         (UTC), events, reasons.
     """
-    from rich.table import Table
-
     alerts = scores[scores["alert"]]
     shown = alerts.sort_values(["score", "actor_id"], ascending=[False, True], kind="stable")
     shown = shown.head(top)
@@ -38,7 +48,7 @@ def alerts_table(scores: object, *, top: int = 20, title: str | None = None) -> 
     table.add_column("events", justify="right", no_wrap=True)
     table.add_column("reasons", ratio=1)
     span = scores["window_end"] - scores["window_start"] if len(scores) else None
-    hourly = bool(len(scores)) and bool((span < _pd.Timedelta(days=1)).any())
+    hourly = bool(len(scores)) and bool((span < pd.Timedelta(days=1)).any())
     colour = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "green"}
     for rank, row in enumerate(shown.itertuples(index=False), start=1):
         handle = row.actor_handle if isinstance(row.actor_handle, str) else row.actor_id
@@ -59,19 +69,6 @@ def alerts_table(scores: object, *, top: int = 20, title: str | None = None) -> 
 
 # --- evaluation report (issue 5) -----------------------------------------------------
 
-# Imports local to this section (other sections own the top of the file).
-# isort: split
-import base64 as _base64  # noqa: E402
-import html as _html  # noqa: E402
-import io as _io  # noqa: E402
-import math as _math  # noqa: E402
-
-import numpy as _np  # noqa: E402
-import pandas as _pd  # noqa: E402
-from matplotlib.figure import Figure as _Figure  # noqa: E402
-from rich.table import Table as _Table  # noqa: E402
-
-from pipes_anomaly.evaluate import EvaluationResult as _EvaluationResult  # noqa: E402
 
 #: PNG files of the evaluation report, in display order, with their captions.
 EVALUATION_PLOTS: dict[str, str] = {
@@ -86,12 +83,12 @@ def _fmt(value: object, digits: int = 3) -> str:
     """Format a metric for a table: ``NaN`` as an en dash, floats with ``digits``."""
     if value is None:
         return "–"
-    if isinstance(value, bool | _np.bool_):
+    if isinstance(value, bool | np.bool_):
         return "yes" if value else "no"
-    if isinstance(value, int | _np.integer):
+    if isinstance(value, int | np.integer):
         return str(int(value))
-    if isinstance(value, float | _np.floating):
-        if _math.isnan(value):
+    if isinstance(value, float | np.floating):
+        if math.isnan(value):
             return "–"
         return f"{value:.{digits}f}"
     return str(value)
@@ -99,12 +96,12 @@ def _fmt(value: object, digits: int = 3) -> str:
 
 def _count(value: float) -> str:
     """Format an expected count (may be fractional because of ties)."""
-    if _math.isnan(value):
+    if math.isnan(value):
         return "–"
     return str(int(value)) if float(value).is_integer() else f"{value:.2f}"
 
 
-def evaluation_tables(result: _EvaluationResult) -> dict[str, _pd.DataFrame]:
+def evaluation_tables(result: EvaluationResult) -> dict[str, pd.DataFrame]:
     """Build the report's tables as display-ready string frames.
 
     Parameters
@@ -118,7 +115,7 @@ def evaluation_tables(result: _EvaluationResult) -> dict[str, _pd.DataFrame]:
         ``incidents`` (strings, ready for Markdown, HTML or rich).
     """
     labs = [r for r in result.budgets["label"]]
-    overall = _pd.DataFrame(
+    overall = pd.DataFrame(
         [
             ("windows", str(result.n_windows)),
             ("window size", result.window),
@@ -136,7 +133,7 @@ def evaluation_tables(result: _EvaluationResult) -> dict[str, _pd.DataFrame]:
         ],
         columns=["metric", "value"],
     )
-    budgets = _pd.DataFrame(
+    budgets = pd.DataFrame(
         {
             "budget": result.budgets["label"],
             "windows reviewed": result.budgets["k"].astype(int).astype(str),
@@ -150,7 +147,7 @@ def evaluation_tables(result: _EvaluationResult) -> dict[str, _pd.DataFrame]:
             ],
         }
     )
-    pak = _pd.DataFrame(
+    pak = pd.DataFrame(
         {
             "k": result.precision_at_k["k"].astype(str),
             "precision@k": [_fmt(v) for v in result.precision_at_k["precision"]],
@@ -158,7 +155,7 @@ def evaluation_tables(result: _EvaluationResult) -> dict[str, _pd.DataFrame]:
         }
     )
     sc = result.scenarios
-    scen = _pd.DataFrame(
+    scen = pd.DataFrame(
         {
             "scenario": sc["scenario"],
             "incidents": sc["incidents"].astype(str),
@@ -175,7 +172,7 @@ def evaluation_tables(result: _EvaluationResult) -> dict[str, _pd.DataFrame]:
         }
     )
     lk = result.lookalikes
-    look = _pd.DataFrame(
+    look = pd.DataFrame(
         {
             "look-alike": lk["kind"],
             "benign windows": lk["windows"].astype(str),
@@ -185,7 +182,7 @@ def evaluation_tables(result: _EvaluationResult) -> dict[str, _pd.DataFrame]:
         }
     )
     inc = result.incidents
-    incidents = _pd.DataFrame(
+    incidents = pd.DataFrame(
         {
             "incident": inc["incident_id"],
             "scenario": inc["scenario"],
@@ -221,7 +218,7 @@ _TABLE_TITLES: dict[str, str] = {
 }
 
 
-def evaluation_rich_tables(result: _EvaluationResult) -> list[_Table]:
+def evaluation_rich_tables(result: EvaluationResult) -> list[Table]:
     """Compact terminal summary: overall, budgets, scenarios and look-alikes.
 
     Parameters
@@ -235,7 +232,7 @@ def evaluation_rich_tables(result: _EvaluationResult) -> list[_Table]:
     tables = evaluation_tables(result)
     labs = [lab for lab in result.budgets["label"] if lab != "0.1%"]
     sc, lk = result.scenarios, result.lookalikes
-    tables["scenarios"] = _pd.DataFrame(
+    tables["scenarios"] = pd.DataFrame(
         {
             "scenario": sc["scenario"],
             "inc.": sc["incidents"].astype(str),
@@ -243,7 +240,7 @@ def evaluation_rich_tables(result: _EvaluationResult) -> list[_Table]:
             **{f"@{lab}": [_fmt(v, 2) for v in sc[f"recall@{lab}"]] for lab in labs},
         }
     )
-    tables["lookalikes"] = _pd.DataFrame(
+    tables["lookalikes"] = pd.DataFrame(
         {
             "look-alike": lk["kind"],
             "windows": lk["windows"].astype(str),
@@ -257,7 +254,7 @@ def evaluation_rich_tables(result: _EvaluationResult) -> list[_Table]:
         title = _TABLE_TITLES[key]
         if key in ("scenarios", "lookalikes"):
             title += " (flag, budgets)"
-        t = _Table(title=title, title_justify="left")
+        t = Table(title=title, title_justify="left")
         for i, col in enumerate(frame.columns):
             t.add_column(str(col), justify="left" if i == 0 else "right")
         for row in frame.itertuples(index=False):
@@ -266,7 +263,7 @@ def evaluation_rich_tables(result: _EvaluationResult) -> list[_Table]:
     return out
 
 
-def _markdown_table(frame: _pd.DataFrame) -> str:
+def _markdown_table(frame: pd.DataFrame) -> str:
     cols = [str(c) for c in frame.columns]
     lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
     for row in frame.itertuples(index=False):
@@ -285,7 +282,7 @@ _READING_GUIDE = (
 
 
 def evaluation_markdown(
-    result: _EvaluationResult, *, title: str = "Evaluation report", source: str = ""
+    result: EvaluationResult, *, title: str = "Evaluation report", source: str = ""
 ) -> str:
     """Render the evaluation as Markdown; plots are referenced by file name.
 
@@ -317,7 +314,7 @@ def evaluation_markdown(
 
 
 def evaluation_html(
-    result: _EvaluationResult,
+    result: EvaluationResult,
     images: dict[str, bytes],
     *,
     title: str = "Evaluation report",
@@ -339,7 +336,7 @@ def evaluation_html(
     str
         One HTML document with no external references.
     """
-    esc = _html.escape
+    esc = html.escape
     tables = evaluation_tables(result)
     body = [f"<h1>{esc(title)}</h1>"]
     if source:
@@ -358,7 +355,7 @@ def evaluation_html(
     body.append("<h2>Plots</h2>")
     for name, caption in EVALUATION_PLOTS.items():
         if name in images:
-            data = _base64.b64encode(images[name]).decode("ascii")
+            data = base64.b64encode(images[name]).decode("ascii")
             body.append(
                 f'<figure><img alt="{esc(caption)}" src="data:image/png;base64,{data}">'
                 f"<figcaption>{esc(caption)}</figcaption></figure>"
@@ -378,13 +375,13 @@ def evaluation_html(
     )
 
 
-def _png(fig: _Figure) -> bytes:
-    buf = _io.BytesIO()
+def _png(fig: Figure) -> bytes:
+    buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100, metadata={"Software": None})
     return buf.getvalue()
 
 
-def evaluation_plots(result: _EvaluationResult) -> dict[str, bytes]:
+def evaluation_plots(result: EvaluationResult) -> dict[str, bytes]:
     """Draw the report's plots (matplotlib, Agg, no pyplot state).
 
     Parameters
@@ -399,7 +396,7 @@ def evaluation_plots(result: _EvaluationResult) -> dict[str, bytes]:
     out: dict[str, bytes] = {}
     base_rate = result.n_positive / result.n_windows if result.n_windows else 0.0
 
-    fig = _Figure(figsize=(5.5, 4.5))
+    fig = Figure(figsize=(5.5, 4.5))
     ax = fig.add_subplot()
     if len(result.pr_curve):
         ax.step(result.pr_curve["recall"], result.pr_curve["precision"], where="post")
@@ -416,7 +413,7 @@ def evaluation_plots(result: _EvaluationResult) -> dict[str, bytes]:
     )
     out["pr_curve.png"] = _png(fig)
 
-    fig = _Figure(figsize=(5.5, 4.5))
+    fig = Figure(figsize=(5.5, 4.5))
     ax = fig.add_subplot()
     if len(result.roc_curve):
         ax.plot(result.roc_curve["fpr"], result.roc_curve["tpr"])
@@ -433,7 +430,7 @@ def evaluation_plots(result: _EvaluationResult) -> dict[str, bytes]:
     out["roc_curve.png"] = _png(fig)
 
     w = result.windows
-    groups: list[tuple[str, _np.ndarray]] = []
+    groups: list[tuple[str, np.ndarray]] = []
     benign = w[~w["is_positive"]]
     groups.append(("benign", benign["score"].to_numpy()))
     look = benign[benign["lookalike"].notna()]
@@ -442,17 +439,17 @@ def evaluation_plots(result: _EvaluationResult) -> dict[str, bytes]:
     for scen in result.scenarios["scenario"]:
         mask = w["scenarios"].fillna("").str.split(";").apply(lambda v, s=scen: s in v)
         groups.append((str(scen), w.loc[mask.to_numpy(dtype=bool), "score"].to_numpy()))
-    fig = _Figure(figsize=(8, 0.45 * len(groups) + 1.6))
+    fig = Figure(figsize=(8, 0.45 * len(groups) + 1.6))
     ax = fig.add_subplot()
-    data = [g[1] if len(g[1]) else _np.array([_np.nan]) for g in groups]
+    data = [g[1] if len(g[1]) else np.array([np.nan]) for g in groups]
     ax.boxplot(data, orientation="horizontal", showfliers=False, widths=0.6)
-    rng = _np.random.default_rng(0)  # jitter only; fixed seed keeps PNGs byte-identical
+    rng = np.random.default_rng(0)  # jitter only; fixed seed keeps PNGs byte-identical
     for i, (_, vals) in enumerate(groups, start=1):
-        shown = vals if len(vals) <= 2000 else _np.sort(vals)[-2000:]
+        shown = vals if len(vals) <= 2000 else np.sort(vals)[-2000:]
         ax.scatter(shown, i + rng.uniform(-0.2, 0.2, len(shown)), s=6, alpha=0.4, color="C0")
     ax.set_yticks(range(1, len(groups) + 1), [f"{g[0]} ({len(g[1])})" for g in groups])
     cut = result.budgets.loc[result.budgets["label"] == "5%", "threshold"]
-    if len(cut) and not _math.isnan(float(cut.iloc[0])):
+    if len(cut) and not math.isnan(float(cut.iloc[0])):
         ax.axvline(float(cut.iloc[0]), color="red", linestyle="--", label="5% budget cut-off")
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.invert_yaxis()
@@ -462,10 +459,10 @@ def evaluation_plots(result: _EvaluationResult) -> dict[str, bytes]:
 
     sc = result.scenarios
     labs = list(result.budgets["label"])
-    fig = _Figure(figsize=(8, 0.45 * max(len(sc), 1) * 1.2 + 1.8))
+    fig = Figure(figsize=(8, 0.45 * max(len(sc), 1) * 1.2 + 1.8))
     ax = fig.add_subplot()
     if len(sc):
-        y = _np.arange(len(sc))
+        y = np.arange(len(sc))
         height = 0.8 / len(labs)
         for i, lab in enumerate(labs):
             ax.barh(y + i * height, sc[f"recall@{lab}"].fillna(0.0), height, label=lab)
