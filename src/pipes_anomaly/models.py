@@ -85,8 +85,10 @@ ALGORITHMS: tuple[str, ...] = ("ensemble", "iforest", "lof")
 #: Default alert budget: 1% of actor-windows.
 DEFAULT_ALERT_RATE = 0.01
 
-#: Windows scored below this (the training median) are typical: no reasons are written.
-REASONS_MIN_SCORE = 0.5
+#: Reasons are written for windows scored at least this: more unusual than 90% of the
+#: training windows.  Below it a window is ordinary for the model and has nothing to
+#: explain (and explaining every window of a large log costs seconds).
+REASONS_MIN_SCORE = 0.9
 
 #: Severity names, lowest first.
 SEVERITIES: tuple[str, ...] = ("low", "medium", "high", "critical")
@@ -1038,8 +1040,7 @@ def score_events(
         out[c] = comps[c].to_numpy()
     out["alert"] = out["score"].to_numpy() > cut
     out["severity"] = severity(out["score"].to_numpy())
-    # reasons explain what is unusual: a window scored below the training median is typical
-    # and gets none (this also halves the cost of explaining a large log)
+    # reasons explain what is unusual: an ordinary window gets none
     explained = np.flatnonzero(out["score"].to_numpy() >= REASONS_MIN_SCORE)
     why = explain(feats.iloc[explained], model.baseline)
     reasons = np.full(len(out), "", dtype=object)
