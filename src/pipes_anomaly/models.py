@@ -374,7 +374,6 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
 
         self.iforest_ = None
         self.lof_ = None
-        self._lof_reference = None
         self.n_unique_ = int(np.unique(X, axis=0).shape[0])
         self.n_neighbors_ = 0
         parts: list[np.ndarray] = []
@@ -411,12 +410,10 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
         surprisal transform learns from every row, the LOF from the distinct transformed
         rows, and each training row gets the factor of its distinct row.
         """
-        scaler = self.surprisal_
         unique, inverse = np.unique(scaled, axis=0, return_inverse=True)
         inverse = inverse.reshape(-1)
         if unique.shape[0] < 2:
             # a single distinct row: the LOF is undefined; score the distance to it
-            self._lof_reference = Pipeline([("surprisal", scaler)])
             self._lof_center = unique[0]
             return np.zeros(scaled.shape[0])
         # the LOF's cost grows with its reference set: cap it with a seeded subsample
@@ -429,7 +426,7 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
         lof = LocalOutlierFactor(
             n_neighbors=self.n_neighbors_, novelty=True, n_jobs=self.n_jobs
         ).fit(reference)
-        self.lof_ = Pipeline([("surprisal", scaler), ("lof", lof)])
+        self.lof_ = Pipeline([("surprisal", self.surprisal_), ("lof", lof)])
         unique_raw = np.empty(n_unique)
         unique_raw[fit_rows] = -lof.negative_outlier_factor_
         rest = np.ones(n_unique, dtype=bool)
