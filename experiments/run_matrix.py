@@ -3,7 +3,8 @@
 For each generator seed: simulate the default world (60 days, 150 actors), read it
 with the real reader, featurise, then evaluate on the test period:
 
-* Isolation Forest vs LOF vs ensemble (and the ensemble without its per-actor offset);
+* Isolation Forest vs LOF vs ensemble, and ablations of the ensemble (without its
+  rarest-feature part, without its per-actor offset, with the activity-level features);
 * window 1h vs 1d;
 * with and without the history features (``features.HISTORY_FEATURES``);
 * baselines on the same windows: the SQL hunting queries of
@@ -35,14 +36,18 @@ from pipes_anomaly.models import AnomalyDetector, severity
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 BUDGET = "5%"
-#: (name, algorithm, actor_weight): the three detectors, plus the default ensemble without
-#: the per-actor offset (ablation of "unlike themselves").
+#: (name, AnomalyDetector parameters, feature set): the detectors, then ablations of the
+#: default ensemble: without its rarest-feature part, without the per-actor offset ("unlike
+#: themselves"), and on every feature including the absolute activity level.
 MODELS = [
-    ("iforest", "iforest", 1.0),
-    ("lof", "lof", 1.0),
-    ("ensemble", "ensemble", 1.0),
-    ("ensemble_no_actor_offset", "ensemble", 0.0),
+    ("iforest", {"algorithm": "iforest"}, "model"),
+    ("lof", {"algorithm": "lof"}, "model"),
+    ("ensemble", {}, "model"),
+    ("ensemble_no_rarest", {"rarest": False}, "model"),
+    ("ensemble_no_actor_offset", {"actor_weight": 0.0}, "model"),
+    ("ensemble_all_features", {}, "all"),
 ]
+FEATURE_SETS = {"model": features.MODEL_FEATURES, "all": features.FEATURE_COLUMNS}
 HEADLINE = [
     "pr_auc",
     "roc_auc",
@@ -86,13 +91,15 @@ def run_seed(seed: int, workdir: Path, windows: list[str], pyod: bool) -> list[d
         f_test = features.build_features(test, window=window, profile=profile)
         print(f"seed {seed} window {window}: features {time.perf_counter() - t0:.1f}s", flush=True)
         for hist in (True, False):
-            cols = [
-                c for c in features.FEATURE_COLUMNS if hist or c not in features.HISTORY_FEATURES
-            ]
-            xtr, xte = f_train[cols].to_numpy(), f_test[cols].to_numpy()
-            for name, algo, weight in MODELS:
+            for name, params, feature_set in MODELS:
+                cols = [
+                    c
+                    for c in FEATURE_SETS[feature_set]
+                    if hist or c not in features.HISTORY_FEATURES
+                ]
+                xtr, xte = f_train[cols].to_numpy(), f_test[cols].to_numpy()
                 t0 = time.perf_counter()
-                det = AnomalyDetector(algorithm=algo, actor_weight=weight, random_state=seed)
+                det = AnomalyDetector(random_state=seed, **params)
                 det.fit(xtr, groups=f_train["actor_id"].to_numpy())
                 s = det.anomaly_score(xte, groups=f_test["actor_id"].to_numpy())
                 res = evaluate(scores_frame(f_test, s, det.threshold_), labels)
@@ -106,6 +113,10 @@ def run_seed(seed: int, workdir: Path, windows: list[str], pyod: bool) -> list[d
                         **res.summary(),
                     }
                 )
+            cols = [
+                c for c in features.MODEL_FEATURES if hist or c not in features.HISTORY_FEATURES
+            ]
+            xtr, xte = f_train[cols].to_numpy(), f_test[cols].to_numpy()
             if pyod:
                 from pyod.models.ecod import ECOD
                 from pyod.models.hbos import HBOS

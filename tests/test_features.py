@@ -150,6 +150,7 @@ def test_distinct_targets_exact(tmp_path):
 
 def test_network_features_and_switches(tmp_path):
     recs = [
+        rec("2023-12-20T09:00:00Z", ip="10.1.2.3"),  # history older than 7 days
         rec("2024-01-01T09:00:00Z", ip="10.1.2.3"),
         rec("2024-01-02T09:00:00Z", ip="10.1.2.3"),
         rec("2024-01-02T09:10:00Z", ip="10.1.9.9"),  # new IP, same /16
@@ -165,15 +166,34 @@ def test_network_features_and_switches(tmp_path):
     assert r["log_new_networks"] == pytest.approx(L2)
     assert r["log_network_switches_1h"] == pytest.approx(L2)
     assert r["switch_closeness"] == pytest.approx(math.exp(-10 / 60))
-    first = row(f, "2024-01-01")  # no history yet: nothing is "new" for a new actor
+    # both switches within the hour lead to a network new to alice
+    assert r["log_new_network_switches"] == pytest.approx(L2)
+    assert row(f, "2024-01-01")["log_new_network_switches"] == 0
+    first = row(f, "2023-12-20")  # no history yet: nothing is "new" for a new actor
     assert first["log_new_ips"] == 0 and first["is_new_actor"] == 1
     assert network_of("2001:db8:1:2::1") == "2001:db8:1::/48"
     assert network_of("10.1.2.3") == "10.1.0.0/16"
     assert network_of("not-an-ip") is None
 
 
+def test_young_actor_has_nothing_new(tmp_path):
+    # in an actor's first 7 days everything is new: novelty is not counted yet
+    recs = [
+        rec("2024-01-01T09:00:00Z", ip="10.1.2.3"),
+        rec("2024-01-05T09:00:00Z", ip="10.7.7.7"),
+        rec("2024-01-05T09:05:00Z", "workspace.update", ip="10.1.2.3"),
+        rec("2024-01-09T09:00:00Z", ip="10.8.8.8"),
+    ]
+    f = build_features(events(recs, tmp_path))
+    young = row(f, "2024-01-05")
+    assert young["log_new_ips"] == 0 and young["log_new_actions"] == 0
+    assert young["log_new_network_switches"] == 0
+    assert row(f, "2024-01-09")["log_new_ips"] == pytest.approx(L1)  # 8 days: mature
+
+
 def test_org_new_ip(tmp_path):
     recs = [
+        rec("2023-12-20T09:00:00Z", ip="10.1.2.3"),
         rec("2024-01-01T09:00:00Z", ip="10.1.2.3"),
         rec("2024-01-01T09:00:00Z", actor="u_bob", ip="10.9.9.9"),
         rec("2024-01-02T09:00:00Z", ip="10.9.9.9"),  # new for alice, known to the org
@@ -202,6 +222,7 @@ def test_time_features(tmp_path):
     assert r["log_max_same_action_per_minute"] == pytest.approx(L2)
     assert r["share_weekend"] == pytest.approx(1.0)
     assert r["share_off_hours"] == pytest.approx(4 / 5)  # 03:xx never seen, 10:00 usual
+    assert r["log_off_hours"] == pytest.approx(math.log1p(4))
     p = np.array([4, 1]) / 5
     assert r["hour_entropy"] == pytest.approx(-(p * np.log2(p)).sum())
     assert row(f, "2024-01-01")["share_weekend"] == 0
@@ -243,21 +264,27 @@ def test_lifecycle_and_integrity(tmp_path):
 
 def test_history_features(tmp_path):
     recs = [rec(f"2024-01-0{d}T09:00:00Z") for d in (1, 2, 3)]
+    # bob uses five workspaces; alice never did
+    recs += [
+        rec("2024-01-05T09:00:00Z", "workspace.update", "u_bob", target=f"w_{i}") for i in range(5)
+    ]
     recs += [rec("2024-01-20T09:00:00Z", "workspace.delete", target=f"w_{i}") for i in range(5)]
+    # a workspace alice creates is new to her but existed nowhere before: not counted
+    recs.append(rec("2024-01-20T09:05:00Z", "workspace.create", target="w_mine"))
     recs.append(rec("2024-01-20T09:10:00Z", "org.billing.payment_method.create", ip="10.77.0.1"))
     f = build_features(events(recs, tmp_path))
     r = row(f, "2024-01-20")
     assert r["is_new_actor"] == 0
     # last record 2024-01-03 09:00, window starts 2024-01-20 00:00
     assert r["days_since_last_seen"] == pytest.approx(math.log1p(16 + 15 / 24))
-    assert r["log_new_actions"] == pytest.approx(L2)
-    # workspace.delete targets w_0..w_4: five workspaces never touched before
+    assert r["log_new_actions"] == pytest.approx(L3)
+    # workspace.delete targets w_0..w_4: five existing workspaces alice never touched before
     assert r["log_new_workspaces"] == pytest.approx(math.log1p(5))
     assert r["log_billing_new_ip"] == pytest.approx(L1)
     # destructive: baseline median 0, spread 0 -> floor 0.5
     assert r["destructive_vs_self"] == pytest.approx(math.log1p(5) / 0.5)
     # events: baseline log1p(1) with no spread
-    assert r["events_vs_self"] == pytest.approx((math.log1p(6) - L1) / 0.5)
+    assert r["events_vs_self"] == pytest.approx((math.log1p(7) - L1) / 0.5)
     assert row(f, "2024-01-02")["events_vs_self"] == 0
 
 
@@ -271,9 +298,11 @@ def test_low_and_slow_trailing(tmp_path):
     ]
     f = build_features(events(recs, tmp_path))
     r = row(f, "2024-01-21")
-    # trailing 7 windows hold 28 events; history before them: 14 events over 14 windows
-    assert r["trail_events_vs_self"] == pytest.approx(math.log(29 / 8))
-    assert r["trail_connections_vs_self"] == pytest.approx(math.log(29 / 1))
+    # trailing 7 windows hold 28 events; history before them: 14 events over 14 windows,
+    # so log(29 / 8) over the trail, capped by the window itself: 4 events vs 1 a window
+    assert r["trail_events_vs_self"] == pytest.approx(min(math.log(29 / 8), math.log(5 / 2)))
+    # connections: 28 against none before (log 29), capped by the window's 4 (log 5)
+    assert r["trail_connections_vs_self"] == pytest.approx(math.log(5 / 1))
     assert r["trend_slope"] == pytest.approx(0.0)
     r18 = row(f, "2024-01-18")  # slope over 12..18: ones then log1p(4)
     y = np.array([L1, L1, L1, math.log1p(4), math.log1p(4), math.log1p(4), math.log1p(4)])
@@ -291,12 +320,14 @@ def test_low_and_slow_trailing(tmp_path):
 
 
 def test_sustained_ignores_a_single_burst(tmp_path):
-    # one burst day among quiet days: the trailing sum stays high for a week, sustained does not
+    # one burst day among quiet days: neither the trailing sum (capped by the window itself)
+    # nor the sustained count echoes it into the quiet days after
     recs = [rec(f"2024-01-{d:02d}T09:00:00Z") for d in range(1, 21) if d != 14]
     recs += [rec(f"2024-01-14T10:{k:02d}:00Z") for k in range(30)]
     f = build_features(events(recs, tmp_path))
+    assert row(f, "2024-01-14")["trail_events_vs_self"] > 1
     r = row(f, "2024-01-16")
-    assert r["trail_events_vs_self"] > 1
+    assert r["trail_events_vs_self"] == pytest.approx(0.0)
     # windows 14, 15, 16 -> min 1 event; mean before them 1 event a window
     assert r["sustained_events_vs_self"] == pytest.approx(0.0)
     # active windows, not calendar ones: a gap does not break the run

@@ -91,7 +91,7 @@ def test_calibration_is_share_of_training_windows_scored_lower(algorithm):
 def test_components_and_ensemble_columns():
     X = _normal(0)
     ens = AnomalyDetector(n_estimators=50).fit(X).score_components(X[:10])
-    assert list(ens.columns) == ["score", "iforest_score", "lof_score"]
+    assert list(ens.columns) == ["score", "iforest_score", "lof_score", "rarest_score"]
     assert ens.notna().all().all()
     only_if = AnomalyDetector(algorithm="iforest", n_estimators=50).fit(X).score_components(X)
     assert only_if["lof_score"].isna().all() and only_if["iforest_score"].notna().all()
@@ -371,3 +371,20 @@ def test_groups_must_match_rows():
     X = np.random.default_rng(0).normal(size=(50, 2))
     with pytest.raises(ValueError, match="groups has 3 entries for 50 rows of X"):
         AnomalyDetector().fit(X, groups=["a", "b", "c"])
+
+
+def test_rarest_part_lifts_a_single_extreme_feature():
+    # one decisive column far beyond training, every other column ordinary: Isolation
+    # Forest and LOF dilute it among 30 ordinary columns, the rarest-feature part does not
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(1500, 30))
+    row = np.zeros((1, 30))
+    row[0, 7] = 6.0
+    with_rare = AnomalyDetector(n_estimators=50, random_state=0).fit(X)
+    without = AnomalyDetector(n_estimators=50, rarest=False, random_state=0).fit(X)
+    comps = with_rare.score_components(row)
+    assert comps["rarest_score"].iloc[0] > 0.999
+    assert with_rare.anomaly_score(row)[0] > without.anomaly_score(row)[0]
+    assert without.score_components(row)["rarest_score"].isna().all()
+    with pytest.raises(ValueError, match="rarest"):
+        AnomalyDetector(rarest="yes").fit(X)

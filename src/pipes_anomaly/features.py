@@ -21,6 +21,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from pipes_anomaly import schema
 
 __all__ = [
+    "ACTIVITY_LEVEL",
     "ActorProfile",
     "FEATURE_COLUMNS",
     "FEATURE_DESCRIPTIONS",
@@ -28,6 +29,7 @@ __all__ = [
     "FLAG_COLUMNS",
     "HISTORY_FEATURES",
     "KEY_COLUMNS",
+    "MODEL_FEATURES",
     "FeatureBuilder",
     "build_features",
     "build_features_and_flags",
@@ -70,9 +72,12 @@ FEATURE_DESCRIPTIONS: dict[str, str] = {
     "log_org_new_ips": "IPs never seen before in the organisation (log1p)",
     "log_network_switches_1h": "network changes less than an hour apart (log1p)",
     "switch_closeness": "how close in time two networks were used (1 = seconds apart)",
+    "log_new_network_switches": "network changes less than an hour apart to or from a network "
+    "new to the actor (log1p)",
     # time
     "hour_entropy": "spread of activity over hours of the day (bits)",
     "share_off_hours": "share of events outside the actor's usual hours",
+    "log_off_hours": "events outside the actor's usual hours (log1p)",
     "share_weekend": "share of events on Saturday or Sunday (UTC)",
     "log_peak_per_minute": "most events in one minute (log1p)",
     "log_peak_per_10min": "most events in ten minutes (log1p)",
@@ -114,12 +119,31 @@ FEATURE_DESCRIPTIONS: dict[str, str] = {
 #: Numeric feature columns (float64, no NaN), in output order.
 FEATURE_COLUMNS: tuple[str, ...] = tuple(FEATURE_DESCRIPTIONS)
 
+#: Absolute activity level: how busy the actor is, not how unlike itself or its peers.  A
+#: busy admin and a quiet analyst differ here every day, so the detector leaves these out
+#: (their relative forms, ``*_vs_self`` and ``*_vs_peers``, are in); they stay in the table
+#: for explanations, reports and the SQL hunting queries.
+ACTIVITY_LEVEL: tuple[str, ...] = (
+    "log_events",
+    "log_action_types",
+    "log_targets",
+    "log_workspaces",
+    "log_identities",
+    "log_ips",
+    "log_networks",
+)
+
+#: Features the detector is trained on: all but :data:`ACTIVITY_LEVEL`, in table order.
+MODEL_FEATURES: tuple[str, ...] = tuple(c for c in FEATURE_COLUMNS if c not in ACTIVITY_LEVEL)
+
 #: Features that need history (profile or earlier windows); the rest use the window alone.
 HISTORY_FEATURES: tuple[str, ...] = (
     "log_new_ips",
     "log_new_networks",
     "log_org_new_ips",
     "share_off_hours",
+    "log_off_hours",
+    "log_new_network_switches",
     "is_new_actor",
     "days_since_last_seen",
     "log_new_actions",
@@ -153,6 +177,7 @@ FLAG_COLUMNS: tuple[str, ...] = (
     "is_off_hours",
     "is_weekend",
     "is_network_switch",
+    "is_new_network_switch",
     "is_short_lived",
     "is_mismatch",
     "is_self_grant",
@@ -183,6 +208,8 @@ FEATURE_EVIDENCE: dict[str, str] = {
     "share_weekend": "is_weekend",
     "log_network_switches_1h": "is_network_switch",
     "switch_closeness": "is_network_switch",
+    "log_new_network_switches": "is_new_network_switch",
+    "log_off_hours": "is_off_hours",
     "log_created_deleted": "is_short_lived",
     "short_lifetime": "is_short_lived",
     "log_mismatch": "is_mismatch",
@@ -225,6 +252,10 @@ def _window_ns(window: str) -> int:
 #: most of its windows: a detector never sees a feature that was always 0 in training
 #: turn on in scoring merely because history grew long enough.
 _MIN_RATE_WINDOWS = 3
+#: Days of history an actor needs before anything can be "new" to it (IPs, networks,
+#: action types, workspaces): in its first days everything is new, which would teach the
+#: detector that novelty is ordinary.
+_MATURE_DAYS = 7
 _SUSTAIN_WINDOWS = 3  # active windows that must all stay above the actor's rate
 
 
@@ -540,8 +571,10 @@ class _Pipeline:
         has_hist = actor_first[a] < wstart if self.n else np.zeros(0, bool)
         self.has_hist = has_hist
 
+        mature = actor_first[a] < wstart - _MATURE_DAYS * _NS_DAY if self.n else has_hist
+
         def new_in_window(first: np.ndarray) -> np.ndarray:
-            return (first >= 0) & (first // self.wns == self.win) & has_hist
+            return (first >= 0) & (first // self.wns == self.win) & mature
 
         self.tables: dict[str, Callable[[], pd.DataFrame]] = {}  # built on demand
         f_ip, self.tables["actor_ip"] = _first_seen(
@@ -565,7 +598,19 @@ class _Pipeline:
         f_ws, self.tables["actor_workspace"] = _first_seen(
             a, self.actor_index, self.wsc, self.ws_index, t, fs.get("actor_workspace"), "actor_id"
         )
-        self.is_new_workspace = new_in_window(f_ws)
+        # a workspace counts only if it existed before the window (someone used it earlier):
+        # creating a workspace makes it new to its creator every day; entering one that
+        # others already use is the lateral spread worth seeing
+        f_wsg, self.tables["workspace"] = _first_seen(
+            np.where(self.wsc >= 0, 0, -1),
+            pd.Index(["*"]),
+            self.wsc,
+            self.ws_index,
+            t,
+            fs.get("workspace"),
+            "scope",
+        )
+        self.is_new_workspace = new_in_window(f_ws) & (f_wsg >= 0) & (f_wsg < wstart)
         # organisation level: identity_id
         org_first = np.full(len(self.identity_index), np.iinfo(np.int64).max, dtype=np.int64)
         ok = self.idc >= 0
@@ -631,6 +676,7 @@ class _Pipeline:
         n = self.n
         self.is_switch = np.zeros(n, dtype=bool)
         self.switch_gap = np.full(n, np.inf)
+        self.is_new_switch = np.zeros(n, dtype=bool)
         if not n:
             self.last_event = pd.DataFrame({"actor_id": [], "t": [], "net": []})
             return
@@ -666,6 +712,13 @@ class _Pipeline:
         gap = np.maximum((t_o - prev_t) / _NS_MIN, 0.0)  # >= 0 whatever the input
         self.is_switch[order] = changed & (gap <= 60)
         self.switch_gap[order] = np.where(changed, gap, np.inf)
+        # a switch to or from a network new to the actor (the other side of the switch is
+        # the previous record in the data; one from the profile is not new in this window)
+        new_o = self.is_new_net[order]
+        prev_new = np.zeros(n, dtype=bool)
+        prev_new[same_actor] = new_o[prev_idx[same_actor]]
+        self.is_new_switch = np.zeros(n, dtype=bool)
+        self.is_new_switch[order] = changed & (gap <= 60) & (new_o | prev_new)
         # last event with a network per actor, for the next profile
         ends = np.r_[np.flatnonzero(a_o[1:] != a_o[:-1]), n - 1]
         li = last_idx[ends]
@@ -708,6 +761,7 @@ class _Pipeline:
                 "is_off_hours": off,
                 "is_weekend": self.is_weekend,
                 "is_network_switch": self.is_switch,
+                "is_new_network_switch": self.is_new_switch,
                 "is_short_lived": self.is_short_lived,
                 "is_mismatch": self.is_mismatch,
                 "is_self_grant": self.is_self_grant,
@@ -865,6 +919,11 @@ def _history(pipe: _Pipeline, base: pd.DataFrame) -> pd.DataFrame:
         with np.errstate(invalid="ignore", divide="ignore"):
             expected = hist_sum / hist_windows * T
         ratio = np.log((trail + 1) / (expected + 1))
+        # ... but only while the current window is above the rate too: a one-day burst
+        # would otherwise echo through the next T-1 windows
+        with np.errstate(invalid="ignore", divide="ignore"):
+            now = np.log((comb[c].to_numpy() + 1) / (hist_sum / hist_windows + 1))
+        ratio = np.minimum(ratio, np.nan_to_num(now))
         out[name] = np.where(hist_windows >= _MIN_RATE_WINDOWS, np.nan_to_num(ratio), 0.0)
     # sustained growth: the fewest records in any of the actor's last K active windows
     # against its per-active-window mean before them (a single burst does not echo)
@@ -975,6 +1034,7 @@ def _assemble(pipe: _Pipeline) -> tuple[pd.DataFrame, pd.DataFrame]:
         _nunique_per_row(r, np.where(pipe.is_org_new_ip, pipe.ipc, -1), nr)
     )
     f["log_network_switches_1h"] = _log1p(cnt(pipe.is_switch))
+    f["log_new_network_switches"] = _log1p(cnt(pipe.is_new_switch))
     closeness = np.zeros(nr)
     if n:
         np.maximum.at(closeness, r, np.exp(-pipe.switch_gap / 60.0))
@@ -984,7 +1044,9 @@ def _assemble(pipe: _Pipeline) -> tuple[pd.DataFrame, pd.DataFrame]:
     with np.errstate(divide="ignore", invalid="ignore"):
         f["hour_entropy"] = -np.nansum(np.where(p > 0, p * np.log2(p), 0.0), axis=1)
     flags = pipe.flags(hist)
-    f["share_off_hours"] = cnt(flags["is_off_hours"].to_numpy()) / np.maximum(ne, 1)
+    n_off = cnt(flags["is_off_hours"].to_numpy())
+    f["share_off_hours"] = n_off / np.maximum(ne, 1)
+    f["log_off_hours"] = _log1p(n_off)
     f["share_weekend"] = cnt(pipe.is_weekend) / np.maximum(ne, 1)
     minute = (pipe.t - pipe.win * pipe.wns) // _NS_MIN
     f["log_peak_per_minute"] = _log1p(_max_count_per_row(r, minute, nr)) if n else np.zeros(nr)

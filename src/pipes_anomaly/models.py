@@ -244,7 +244,14 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
     algorithm : {"ensemble", "iforest", "lof"}, default="ensemble"
         ``iforest``: an Isolation Forest.  ``lof``: a Local Outlier Factor in novelty
         mode, fitted on the distinct training rows.  ``ensemble``: the mean of the two
-        rank-normalised values on a log-tail scale, calibrated again.
+        (and of the rarest-feature value, see ``rarest``), each rank-normalised on a
+        log-tail scale, calibrated again.
+    rarest : bool, default=True
+        With ``algorithm="ensemble"``, add a third part: the window's single rarest
+        feature (its largest surprisal).  Isolation Forest and LOF dilute one extreme
+        column among dozens of ordinary ones; this part does not, so a window that is
+        extreme in one decisive way (three deletes, one forged actor id) ranks high even
+        when everything else about it is ordinary.
     n_estimators : int, default=200
         Trees of the Isolation Forest.
     max_samples : int, float or "auto", default="auto"
@@ -305,6 +312,7 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
         self,
         *,
         algorithm: str = "ensemble",
+        rarest: bool = True,
         n_estimators: int = 200,
         max_samples: int | float | str = "auto",
         n_neighbors: int = 20,
@@ -316,6 +324,7 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
         random_state: int | np.random.RandomState | None = 0,
     ) -> None:
         self.algorithm = algorithm
+        self.rarest = rarest
         self.n_estimators = n_estimators
         self.max_samples = max_samples
         self.n_neighbors = n_neighbors
@@ -333,6 +342,8 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
             raise ValueError(
                 f"algorithm must be one of {', '.join(ALGORITHMS)}; got {self.algorithm!r}"
             )
+        if not isinstance(self.rarest, (bool, np.bool_)):
+            raise ValueError(f"rarest must be True or False; got {self.rarest!r}")
         for name in ("n_estimators", "n_neighbors", "lof_max_samples"):
             v = getattr(self, name)
             if not isinstance(v, numbers.Integral) or isinstance(v, bool) or v < 1:
@@ -393,6 +404,10 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
             raw_lof = self._fit_lof(scaled, rng)
             self._cal_lof = _Calibration.fit(raw_lof)
             parts.append(self._cal_lof.surprisal(raw_lof))
+        if self.algorithm == "ensemble" and self.rarest:
+            raw_rare = scaled.max(axis=1)
+            self._cal_rare = _Calibration.fit(raw_rare)
+            parts.append(self._cal_rare.surprisal(raw_rare))
         combined = np.mean(parts, axis=0)
         self.actor_offsets_ = self._fit_actor_offsets(combined, groups)
         combined = combined - self._actor_offset(groups, combined.shape[0])
@@ -515,10 +530,21 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
             raw = self._raw_lof(scaled)
             lof_score = self._cal_lof(raw)
             parts.append(self._cal_lof.surprisal(raw))
+        rare_score = np.full(n, np.nan)
+        if self.algorithm == "ensemble" and self.rarest:
+            raw = scaled.max(axis=1)
+            rare_score = self._cal_rare(raw)
+            parts.append(self._cal_rare.surprisal(raw))
         combined = np.mean(parts, axis=0) - self._actor_offset(groups, n)
         score = self._cal_final(combined)
         return pd.DataFrame(
-            {"score": score, "iforest_score": if_score, "lof_score": lof_score}, index=index
+            {
+                "score": score,
+                "iforest_score": if_score,
+                "lof_score": lof_score,
+                "rarest_score": rare_score,
+            },
+            index=index,
         )
 
     def anomaly_score(self, X: Any, groups: Any = None) -> np.ndarray:
@@ -836,7 +862,7 @@ def load_model(
     ----------
     model_dir : str or Path
     feature_columns : sequence of str, optional
-        Feature names the model must have; default ``features.FEATURE_COLUMNS``.
+        Feature names the model must have; default ``features.MODEL_FEATURES``.
 
     Returns
     -------
@@ -864,7 +890,7 @@ def load_model(
                 f"model in {d} was made with {pkg} {saved.get(pkg)}, this is {pkg} {version}"
                 f" - {_retrain(d)}"
             )
-    expected = tuple(feature_columns if feature_columns is not None else features.FEATURE_COLUMNS)
+    expected = tuple(feature_columns if feature_columns is not None else features.MODEL_FEATURES)
     have = tuple(manifest["feature_columns"])
     if have != expected:
         gone = [f for f in expected if f not in have]
@@ -953,7 +979,7 @@ def train_model(
 
     if threshold is not None:
         alert_rate = None
-    cols = tuple(features.FEATURE_COLUMNS)
+    cols = tuple(features.MODEL_FEATURES)
     feats, profile = features._features_and_profile(events, window=window)
     if len(feats) == 0:
         raise ModelError("no actor-window to learn from: the training data has no records")
