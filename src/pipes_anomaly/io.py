@@ -501,6 +501,7 @@ def _read_lines_stream(
 #: Use the DuckDB fast path for JSON-lines files (tests turn it off to compare paths).
 _USE_DUCKDB = True
 _GLOB_CHARS = frozenset("*?[]{}")
+_DUCKDB_BATCH_ROWS = 1 << 17  # rows per batch streamed from DuckDB
 _DATA_JSON_PATHS = (
     "data.created_by_id",
     "data.created_by.id",
@@ -584,31 +585,40 @@ def _count_lines(
                 view = np.frombuffer(mm, dtype=np.uint8, count=count, offset=start)
                 n_lines += _newlines(view)
                 del view  # the map cannot close while a view exports it
+                mm.madvise(mmap.MADV_DONTNEED, start, count)  # page cache stays; RSS does not grow
                 if progress is not None:
                     progress(count)
     return n_lines
 
 
-def _unquote(col: pa.ChunkedArray) -> pa.ChunkedArray | None:
+def _unquote(arr: pa.Array) -> pa.Array | None:
     """JSON texts of strings (DuckDB's ``JSON`` values) -> the strings; None for any non-string.
 
     A value without a backslash is its text minus the quotes; other values are decoded.
     """
-    out = []
-    for chunk in col.chunks:
-        n_str = pc.sum(pc.starts_with(chunk, '"')).as_py() or 0
-        if n_str != len(chunk) - chunk.null_count:  # a number, bool, object, array
-            return None
-        _, offsets, data = chunk.buffers()
-        off = np.frombuffer(offsets, dtype=np.int32, count=len(chunk) + 1, offset=4 * chunk.offset)
-        text = np.frombuffer(data, dtype=np.uint8)[off[0] : off[-1]] if data else None
-        if text is not None and (text == 92).any():  # escapes: decode exactly
-            vals = [None if v is None else orjson.loads(v) for v in chunk.to_pylist()]
-            out.append(pa.array(vals, type=pa.string()))
-            continue
-        cut = pc.binary_slice(chunk.cast(pa.binary()), 1, -1)
-        out.append(pa.Array.from_buffers(pa.string(), len(cut), cut.buffers(), cut.null_count))
-    return pa.chunked_array(out, type=pa.string())
+    n_str = pc.sum(pc.starts_with(arr, '"')).as_py() or 0
+    if n_str != len(arr) - arr.null_count:  # a number, bool, object or array
+        return None
+    _, offsets, data = arr.buffers()
+    off = np.frombuffer(offsets, dtype=np.int32, count=len(arr) + 1, offset=4 * arr.offset)
+    text = np.frombuffer(data, dtype=np.uint8)[off[0] : off[-1]] if data else None
+    if text is not None and (text == 92).any():  # escapes: decode exactly
+        vals = [None if v is None else orjson.loads(v) for v in arr.to_pylist()]
+        return pa.array(vals, type=pa.string())
+    cut = pc.binary_slice(arr.cast(pa.binary()), 1, -1)
+    return pa.Array.from_buffers(pa.string(), len(cut), cut.buffers(), cut.null_count)
+
+
+def _duckdb_columns(con: duckdb.DuckDBPyConnection, sql: str) -> list[list[pa.Array]] | None:
+    """Stream the query's rows in batches; the unquoted columns, None at any non-string."""
+    parts: list[list[pa.Array]] = [[] for _ in _FLAT_NAMES]
+    for batch in con.sql(sql).to_arrow_reader(_DUCKDB_BATCH_ROWS):
+        for i, col in enumerate(batch.columns):
+            out = _unquote(col)
+            if out is None:
+                return None
+            parts[i].append(out)
+    return parts
 
 
 def _read_jsonl_duckdb(
@@ -638,27 +648,21 @@ def _read_jsonl_duckdb(
     con = duckdb.connect(config={"preserve_insertion_order": True})
     try:
         with ThreadPoolExecutor(max_workers=1) as pool:
-            query = pool.submit(
-                lambda: con.sql(_duckdb_sql(full, gz, max_line_bytes)).to_arrow_table()
-            )
+            query = pool.submit(_duckdb_columns, con, _duckdb_sql(full, gz, max_line_bytes))
             n_lines = _count_lines(
                 path, stream, gz=gz, max_line_bytes=max_line_bytes, progress=progress
             )
             if n_lines is None:
                 con.interrupt()
             try:
-                table = query.result()
+                parts = query.result()
             except duckdb.Error:
                 return None
     finally:
         con.close()
-    if not n_lines or table.num_rows != n_lines:
+    if parts is None or not n_lines or sum(len(a) for a in parts[0]) != n_lines:
         return None
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        cols = list(pool.map(_unquote, table.columns))
-    del table
-    if any(c is None for c in cols):
-        return None
+    cols = [pa.chunked_array(p, type=pa.string()) for p in parts]
     flat = pa.table(dict(zip(_FLAT_NAMES, cols, strict=True)))
     ns = _fast_times(flat.column("created_at"))
     if ns is None or not bool(_check_required(flat).all()):
@@ -1014,6 +1018,9 @@ def _assemble(blocks: list[_Block]) -> tuple[pd.DataFrame, dict[str, int]]:
     table = pa.concat_tables(tables)  # chunked: every step below works without a copy
     lines = np.concatenate([b.lines for b in blocks if b.table.num_rows])
     src = np.concatenate(src_codes)
+    del tables
+    for b in blocks:  # the blocks are spent: drop their tables so each copy below frees its input
+        b.table = b.table.slice(0, 0)
     dup = _duplicated(table.column("id"))
     dup_counts = {s: int(np.count_nonzero(dup & (src == i))) for i, s in enumerate(sources)}
     if dup.any():
