@@ -308,15 +308,18 @@ def test_low_and_slow_trailing(tmp_path):
     y = np.array([L1, L1, L1, math.log1p(4), math.log1p(4), math.log1p(4), math.log1p(4)])
     assert r18["trend_slope"] == pytest.approx(np.polyfit(np.arange(7), y, 1)[0])
     assert row(f, "2024-01-05")["trail_events_vs_self"] == 0  # not enough history
-    # sustained: fewest records in the last 3 active windows (19, 20, 21: 4 each) against the
-    # per-window mean of the 18 windows before them (14 x 1 + 4 x 4 = 30 events)
-    assert r["sustained_events_vs_self"] == pytest.approx(math.log(5 / (1 + 30 / 18)))
-    assert r["sustained_connections_vs_self"] == pytest.approx(math.log(5 / (1 + 16 / 18)))
-    assert r["sustained_runs_vs_self"] == pytest.approx(math.log(1 / (1 + 14 / 18)))
-    # 2024-01-15 is the first busy window: the 3 last windows are 13, 14, 15 (min 1 event)
+    # sustained: fewest records in the last 2 active windows (20, 21: 4 each) against the
+    # per-window mean of the 19 windows before them (14 x 1 + 5 x 4 = 34 events)
+    assert r["sustained_events_vs_self"] == pytest.approx(math.log(5 / (1 + 34 / 19)))
+    assert r["sustained_connections_vs_self"] == pytest.approx(math.log(5 / (1 + 20 / 19)))
+    assert r["sustained_runs_vs_self"] == pytest.approx(math.log(1 / (1 + 14 / 19)))
+    # 2024-01-15 is the first busy window: the 2 last windows are 14, 15 (min 1 event)
     r15 = row(f, "2024-01-15")
     assert r15["sustained_events_vs_self"] == pytest.approx(math.log(2 / 2))
-    assert row(f, "2024-01-05")["sustained_events_vs_self"] == 0  # 2 windows before: too few
+    # the second busy day is the first where both windows are above the rate
+    r16 = row(f, "2024-01-16")
+    assert r16["sustained_connections_vs_self"] == pytest.approx(math.log(5 / (1 + 0 / 14)))
+    assert row(f, "2024-01-04")["sustained_events_vs_self"] == 0  # 2 windows before: too few
 
 
 def test_sustained_ignores_a_single_burst(tmp_path):
@@ -328,13 +331,16 @@ def test_sustained_ignores_a_single_burst(tmp_path):
     assert row(f, "2024-01-14")["trail_events_vs_self"] > 1
     r = row(f, "2024-01-16")
     assert r["trail_events_vs_self"] == pytest.approx(0.0)
-    # windows 14, 15, 16 -> min 1 event; mean before them 1 event a window
-    assert r["sustained_events_vs_self"] == pytest.approx(0.0)
+    # burst day: windows 13, 14 -> min 1 event against 1 a window before: nothing sustained
+    assert row(f, "2024-01-14")["sustained_events_vs_self"] == pytest.approx(0.0)
+    # after it: windows 15, 16 -> min 1 event, below the mean the burst raised
+    assert r["sustained_events_vs_self"] < 0
     # active windows, not calendar ones: a gap does not break the run
     gap = [rec(f"2024-01-{d:02d}T09:00:00Z") for d in range(1, 8)]
     gap += [rec(f"2024-01-{d:02d}T09:{k:02d}:00Z") for d in (10, 12, 15) for k in range(3)]
     g = build_features(events(gap, tmp_path))
-    assert row(g, "2024-01-15")["sustained_events_vs_self"] == pytest.approx(math.log(4 / 2))
+    # windows 12, 15 -> min 3 events; before them 1 x 7 + 3 = 10 events over 8 windows
+    assert row(g, "2024-01-15")["sustained_events_vs_self"] == pytest.approx(math.log(4 / 2.25))
 
 
 def test_peers(tmp_path):

@@ -103,11 +103,11 @@ FEATURE_DESCRIPTIONS: dict[str, str] = {
     "actor's rate (log ratio)",
     "trail_runs_vs_self": "pipeline runs over the trailing windows vs the actor's rate (log ratio)",
     "trend_slope": "growth of daily volume over the trailing windows (log1p per window)",
-    "sustained_events_vs_self": "fewest events in the actor's last 3 active windows vs its "
+    "sustained_events_vs_self": "fewest events in the actor's last 2 active windows vs its "
     "usual count (log ratio)",
-    "sustained_connections_vs_self": "fewest connections created in the last 3 active windows "
+    "sustained_connections_vs_self": "fewest connections created in the last 2 active windows "
     "vs the actor's usual count (log ratio)",
-    "sustained_runs_vs_self": "fewest pipeline runs in the last 3 active windows vs the "
+    "sustained_runs_vs_self": "fewest pipeline runs in the last 2 active windows vs the "
     "actor's usual count (log ratio)",
     # peers (same window)
     "events_vs_peers": "event volume vs peers in the same org and kind (robust z)",
@@ -256,7 +256,7 @@ _MIN_RATE_WINDOWS = 3
 #: action types, workspaces): in its first days everything is new, which would teach the
 #: detector that novelty is ordinary.
 _MATURE_DAYS = 7
-_SUSTAIN_WINDOWS = 3  # active windows that must all stay above the actor's rate
+_SUSTAIN_WINDOWS = 2  # active windows that must all stay above the actor's rate
 
 
 def _trail_windows(wns: int) -> int:
