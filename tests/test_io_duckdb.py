@@ -137,6 +137,33 @@ def test_doubtful_file_falls_back_with_the_same_result(tmp_path, monkeypatch, us
     assert res.stats.read == res.stats.accepted + res.stats.rejected
 
 
+@pytest.mark.parametrize("name", ["a.jsonl", "a.jsonl.gz"])
+def test_error_deep_in_the_stream_falls_back(tmp_path, monkeypatch, used, name):
+    """A bad line far past the first batch fails while batches stream (through Arrow)."""
+    monkeypatch.setattr(pio, "_DUCKDB_BATCH_ROWS", 1000)
+    recs = lines(20000)
+    recs[17000] = recs[17000][:-5]  # malformed
+    recs[18000] = orjson.dumps(rec(18000, target_id=18000))  # wrong type
+    res = both(monkeypatch, write(tmp_path, name, b"\n".join(recs) + b"\n"))
+    assert used == [False]
+    assert [r.line for r in res.rejects] == [17001, 18001]
+
+
+def test_interrupted_query_falls_back(tmp_path, monkeypatch, used):
+    """A line too long stops DuckDB mid-query (interrupt); the per-chunk path rejects it."""
+    monkeypatch.setattr(pio, "_DUCKDB_BATCH_ROWS", 1000)
+    recs = lines(20000)
+    recs[5] = orjson.dumps(rec(5, target_handle="x" * 5000))
+    for _ in range(3):  # the interrupt lands at different moments
+        res = both(
+            monkeypatch,
+            write(tmp_path, "a.jsonl.gz", b"\n".join(recs) + b"\n"),
+            max_line_bytes=4000,
+        )
+        assert [r.line for r in res.rejects] == [6]
+    assert used == [False] * 3
+
+
 @pytest.mark.parametrize("blank", [b"", b"   ", b"\t\r"])
 def test_blank_lines_fall_back_and_keep_line_numbers(tmp_path, monkeypatch, used, blank):
     recs = lines(20)

@@ -218,10 +218,12 @@ def _check_required(table: pa.Table) -> np.ndarray:
     ok = np.ones(table.num_rows, dtype=bool)
     for f in ("id", "action_type", "created_at"):
         col = table.column(f)
-        ok &= pc.fill_null(pc.greater(pc.utf8_length(col), 0), False).to_numpy(zero_copy_only=False)
+        ok &= pc.fill_null(pc.greater(pc.binary_length(col), 0), False).to_numpy(
+            zero_copy_only=False
+        )
     has_actor = pc.or_(
-        pc.fill_null(pc.greater(pc.utf8_length(table.column("actor_id")), 0), False),
-        pc.fill_null(pc.greater(pc.utf8_length(table.column("actor_handle")), 0), False),
+        pc.fill_null(pc.greater(pc.binary_length(table.column("actor_id")), 0), False),
+        pc.fill_null(pc.greater(pc.binary_length(table.column("actor_handle")), 0), False),
     )
     return ok & has_actor.to_numpy(zero_copy_only=False)
 
@@ -656,8 +658,8 @@ def _read_jsonl_duckdb(
                 con.interrupt()
             try:
                 parts = query.result()
-            except duckdb.Error:
-                return None
+            except (duckdb.Error, pa.ArrowException, OSError):  # errors while streaming come
+                return None  # through Arrow's stream interface (OSError, ArrowInvalid)
     finally:
         con.close()
     if parts is None or not n_lines or sum(len(a) for a in parts[0]) != n_lines:
@@ -1036,7 +1038,7 @@ def _assemble(blocks: list[_Block]) -> tuple[pd.DataFrame, dict[str, int]]:
     cats = pa.array([schema.category_of(a) for a in enc.dictionary.to_pylist()], pa.string())
     category = pc.take(cats, enc.indices)
     actor_id = table.column("actor_id")
-    has_id = pc.fill_null(pc.greater(pc.utf8_length(actor_id), 0), False)
+    has_id = pc.fill_null(pc.greater(pc.binary_length(actor_id), 0), False)
     if not pc.all(has_id).as_py():  # element-wise choices cost a copy: only when needed
         handle_id = pc.binary_join_element_wise("handle:", table.column("actor_handle"), "")
         actor_id = pc.if_else(has_id, actor_id, handle_id)
