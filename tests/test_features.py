@@ -257,9 +257,22 @@ def test_lifecycle_and_integrity(tmp_path):
     r = row(f, "2024-01-01")
     assert r["log_created_deleted"] == pytest.approx(L1)
     assert r["short_lifetime"] == pytest.approx(1 / (1 + 0.5))
+    assert r["workspace_short_lifetime"] == pytest.approx(1 / (1 + 0.5))
     assert r["log_mismatch"] == pytest.approx(L1)
     assert "handle:carol" in set(f["actor_id"])
     assert row(f, "2024-01-01", "handle:carol")["log_mismatch"] == 0
+
+
+def test_workspace_lifetime_ignores_other_resources(tmp_path):
+    recs = [
+        rec("2024-01-01T09:00:00Z", "connection.create", target="c_a"),
+        rec("2024-01-01T09:05:00Z", "connection.delete", target="c_a"),  # an undo, 5 min
+        rec("2024-01-01T10:00:00Z", "workspace.create", target="w_a"),
+        rec("2024-01-01T16:00:00Z", "workspace.delete", target="w_a"),  # 6 hours
+    ]
+    r = row(build_features(events(recs, tmp_path)), "2024-01-01")
+    assert r["short_lifetime"] == pytest.approx(1 / (1 + 5 / 60))
+    assert r["workspace_short_lifetime"] == pytest.approx(1 / (1 + 6))
 
 
 def test_history_features(tmp_path):

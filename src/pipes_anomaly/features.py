@@ -85,6 +85,7 @@ FEATURE_DESCRIPTIONS: dict[str, str] = {
     # lifecycle
     "log_created_deleted": "resources created and deleted in the window (log1p)",
     "short_lifetime": "shortest lifetime of a deleted resource, as 1/(1 + hours)",
+    "workspace_short_lifetime": "shortest lifetime of a deleted workspace, as 1/(1 + hours)",
     # integrity / kind
     "log_mismatch": "records whose actor differs from data.created_by_id (log1p)",
     # history
@@ -212,6 +213,7 @@ FEATURE_EVIDENCE: dict[str, str] = {
     "log_off_hours": "is_off_hours",
     "log_created_deleted": "is_short_lived",
     "short_lifetime": "is_short_lived",
+    "workspace_short_lifetime": "is_short_lived",
     "log_mismatch": "is_mismatch",
     "log_billing_new_ip": "is_billing_new_ip",
     "trail_connections_vs_self": "is_connection_create",
@@ -1063,6 +1065,13 @@ def _assemble(pipe: _Pipeline) -> tuple[pd.DataFrame, pd.DataFrame]:
     if dl.any():
         np.maximum.at(short, r[dl], 1.0 / (1.0 + pipe.lifetime_ns[dl] / _NS_HOUR))
     f["short_lifetime"] = short
+    # the same for whole workspaces: a resource made by mistake and deleted minutes later is
+    # ordinary; a workspace set up, used and torn down within minutes is the pattern
+    ws_short = np.zeros(nr)
+    ws_del = dl & np.isin(pipe.ac, np.flatnonzero(pipe.action_index == "workspace.delete"))
+    if ws_del.any():
+        np.maximum.at(ws_short, r[ws_del], 1.0 / (1.0 + pipe.lifetime_ns[ws_del] / _NS_HOUR))
+    f["workspace_short_lifetime"] = ws_short
     f["log_mismatch"] = _log1p(cnt(pipe.is_mismatch))
     f["share_process"] = cnt(pipe.has_process) / np.maximum(ne, 1)
     f["log_new_actions"] = _log1p(
