@@ -570,6 +570,16 @@ def _count_lines(
         except _CorruptStream:
             return None
         return n_lines
+    try:
+        return _count_lines_mapped(path, max_line_bytes, progress)
+    except (OSError, ValueError):  # a file that cannot be mapped: the per-chunk path reads it
+        return None
+
+
+def _count_lines_mapped(
+    path: Path, max_line_bytes: int, progress: Callable[[int], None] | None
+) -> int | None:
+    """:func:`_count_lines` for a plain file, memory-mapped."""
     with open(path, "rb") as fh:
         size = os.fstat(fh.fileno()).st_size
         if not size:
@@ -598,6 +608,8 @@ def _unquote(arr: pa.Array) -> pa.Array | None:
 
     A value without a backslash is its text minus the quotes; other values are decoded.
     """
+    if arr.type != pa.string():  # DuckDB exports VARCHAR as string unless configured otherwise
+        arr = arr.cast(pa.string())
     n_str = pc.sum(pc.starts_with(arr, '"')).as_py() or 0
     if n_str != len(arr) - arr.null_count:  # a number, bool, object or array
         return None
@@ -635,8 +647,9 @@ def _read_jsonl_duckdb(
     """Parse a whole JSON-lines file with DuckDB; None whenever anything is in doubt.
 
     DuckDB returns every reader field as its JSON text (so a number where a string belongs is
-    seen, not turned into a string), one row per line in file order, while this thread counts
-    the lines, checks their length and UTF-8. The rows are used only if their count equals
+    seen, not turned into a string), one row per line in file order, and fails on invalid
+    UTF-8 anywhere in a line; meanwhile this thread counts the lines and checks their length.
+    The rows are used only if their count equals
     the number of lines (DuckDB skips blank lines and fails on two records on one line), every
     field is a string or null, every time parses and every required field is present: then row
     i is line i + 1 and the block equals what the Arrow path gives. Otherwise the caller reads
