@@ -15,10 +15,13 @@ Run from the repository root (about two minutes on 2 cores)::
 
     python experiments/run_matrix.py --seeds 0 1 2 3 4
     python experiments/run_matrix.py --seeds 5 6 7 8 9 --windows 1d \
+        --out experiments/results/matrix_validation
+    python experiments/run_matrix.py --seeds 10 11 12 13 14 --windows 1d \
         --out experiments/results/matrix_holdout
 
-Seeds 0-4 are the ones the defaults were chosen on; seeds 5-9 were never looked at while
-choosing them (held out), so their numbers say how much of the choice was fitted to 0-4.
+Seeds 0-4 are the worlds the defaults were developed on; seeds 5-9 validated the last
+choices (so they are not clean either); seeds 10-14 were run once, after every choice was
+made, and say how much of the result was fitted to the others.
 
 Writes ``experiments/results/matrix.md`` (mean ± sd over seeds) and
 ``experiments/results/matrix.csv`` (one row per seed and configuration).
