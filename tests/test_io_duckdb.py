@@ -211,3 +211,31 @@ def test_several_files_with_duplicates_across_them(tmp_path, monkeypatch, used):
     res = both(monkeypatch, [a, b])
     assert used == [True, True]
     assert (res.stats.read, res.stats.accepted, res.stats.duplicates) == (250, 150, 100)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_take_by_segments_equals_take(seed):
+    """Chunk-local takes (rows that stay in their chunks) give exactly ``table.take``."""
+    import numpy as np
+    import pyarrow as pa
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 400))
+    cuts = np.sort(rng.choice(np.arange(0, n + 1), size=int(rng.integers(1, 8))))
+    bounds = [0, *cuts.tolist(), n]
+    vals = pa.array([None if i % 7 == 0 else f"v{i}" for i in range(n)])
+    nums = pa.array(np.arange(n))
+    table = pa.table(
+        {
+            "s": pa.chunked_array([vals[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]),
+            "n": pa.chunked_array([nums[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]),
+        }
+    )
+    order = np.arange(n)
+    if seed % 3 == 0:
+        order = rng.permutation(n)  # unordered input: one segment
+    else:  # swap neighbours, some across chunk ends
+        for i in rng.choice(n - 1, size=max(1, n // 5), replace=False):
+            order[i], order[i + 1] = order[i + 1], order[i]
+    out = pio._take(table, order)
+    assert out.equals(table.take(pa.array(order)))
