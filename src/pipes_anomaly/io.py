@@ -1091,7 +1091,11 @@ def _assemble(blocks: list[_Block]) -> tuple[pd.DataFrame, dict[str, int]]:
     if pc.any(pc.and_(is_ws, pc.is_null(cols["workspace_id"]))).as_py():
         ws_target = pc.if_else(is_ws, table.column("target_id"), pa.scalar(None, pa.string()))
         cols["workspace_id"] = pc.coalesce(cols["workspace_id"], ws_target)
-    out = pa.table(cols).to_pandas(memory_pool=_arrow_pool())
+    mem = _arrow_pool()
+    for k, v in cols.items():  # pandas holds large_string: cast here, from the reader's pool
+        if v.type == pa.string():
+            cols[k] = pc.cast(v, pa.large_string(), memory_pool=mem)
+    out = pa.table(cols).to_pandas(memory_pool=mem)
     tca = _fast_times(table.column("target_created_at").fill_null("1970-01-01T00:00:00Z"))
     if tca is not None:
         valid = pc.is_valid(table.column("target_created_at")).to_numpy(zero_copy_only=False)
