@@ -236,6 +236,7 @@ _MEMBER_GRANTS = _MEMBER_ADDS | {"org.member.update", "org.workspace.member.upda
 _BASE_STATS = ("log_events", "log_destructive", "log_org_management", "log_workspaces", "log_ips")
 _TRAIL_COUNTS = ("n_events", "n_connection_create", "n_pipeline_run")
 _HOURS = tuple(f"h{h:02d}" for h in range(24))
+_PRIOR_HOURS = tuple(f"_prior_h{h:02d}" for h in range(24))  # earlier active days per hour
 
 
 def _window_ns(window: str) -> int:
@@ -682,7 +683,10 @@ class _Pipeline:
         if not n:
             self.last_event = pd.DataFrame({"actor_id": [], "t": [], "net": []})
             return
-        order = np.lexsort((self.t, self.a))
+        if (np.diff(self.t) >= 0).all():  # read_events sorts by time: one stable sort will do
+            order = np.argsort(self.a, kind="stable")
+        else:
+            order = np.lexsort((self.t, self.a))
         a_o, t_o, net_o = self.a[order], self.t[order], self.netc[order]
         has = net_o >= 0
         # last record with a network before each record, within the actor
@@ -777,8 +781,7 @@ class _Pipeline:
     def _off_hours(self, table: pd.DataFrame) -> np.ndarray:
         # days on which the actor was active at each hour, before this window (aligned to
         # data rows), and the number of earlier active days
-        prior = table["_prior_hours"]
-        days = np.stack(prior.to_numpy()) if len(prior) else np.zeros((0, 24))
+        days = table[list(_PRIOR_HOURS)].to_numpy(dtype=np.float64)
         n_days = table["_prior_days"].to_numpy(dtype=np.float64)[:, None]
         smooth = days + 0.5 * (np.roll(days, 1, axis=1) + np.roll(days, -1, axis=1))
         p = (smooth + _OFF_HOURS_PRIOR) / (n_days + 2 * _OFF_HOURS_PRIOR)
@@ -843,9 +846,12 @@ def _col(ev: pd.DataFrame, name: str) -> pd.Series:
 
 def _exclusive_cumsum(values: np.ndarray, block_start: np.ndarray) -> np.ndarray:
     """Per-block cumulative sum of the rows strictly before each row (2-D values)."""
-    csum = values.cumsum(axis=0)
-    offset = np.where(block_start[:, None] > 0, csum[np.maximum(block_start - 1, 0)], 0)
-    return csum - values - offset
+    csum = np.cumsum(values, axis=0)
+    offset = csum[np.maximum(block_start - 1, 0)]
+    offset[block_start == 0] = 0
+    csum -= values
+    csum -= offset
+    return csum
 
 
 def _history(pipe: _Pipeline, base: pd.DataFrame) -> pd.DataFrame:
@@ -898,7 +904,10 @@ def _history(pipe: _Pipeline, base: pd.DataFrame) -> pd.DataFrame:
     start = np.r_[True, a_codes[1:] != a_codes[:-1]]
     block_start = np.maximum.accumulate(np.where(start, np.arange(len(comb)), 0))
     present = (comb[list(_HOURS)].to_numpy() > 0).astype(np.float64)
-    out["_prior_hours"] = list(_exclusive_cumsum(present, block_start))
+    prior_hours = pd.DataFrame(
+        _exclusive_cumsum(present, block_start), columns=list(_PRIOR_HOURS), index=out.index
+    )
+    out = pd.concat([out, prior_hours], axis=1)
     day = comb["win"].to_numpy() * pipe.wns // _NS_DAY
     new_day = start | np.r_[True, day[1:] != day[:-1]]
     out["_prior_days"] = _exclusive_cumsum(new_day.astype(np.float64)[:, None], block_start)[:, 0]
@@ -939,8 +948,10 @@ def _history(pipe: _Pipeline, base: pd.DataFrame) -> pd.DataFrame:
     ):
         x = comb[c].to_numpy(dtype=np.float64)
         cs = np.r_[0.0, np.cumsum(x)]
-        roll = pd.Series(x).groupby(a_codes).rolling(_SUSTAIN_WINDOWS, min_periods=1).min()
-        low = roll.reset_index(level=0, drop=True).sort_index().to_numpy()
+        low = x.copy()  # minimum over this and the K-1 earlier windows of the same actor
+        for back in range(1, _SUSTAIN_WINDOWS):
+            same = pos - back >= block_start
+            low[same] = np.minimum(low[same], x[pos[same] - back])
         ok = n_before >= _MIN_RATE_WINDOWS
         lo_c = np.clip(lo, 0, None)
         with np.errstate(invalid="ignore", divide="ignore"):
