@@ -239,3 +239,15 @@ def test_take_by_segments_equals_take(seed):
             order[i], order[i + 1] = order[i + 1], order[i]
     out = pio._take(table, order)
     assert out.equals(table.take(pa.array(order)))
+
+
+def test_an_interrupt_while_counting_propagates(tmp_path, monkeypatch):
+    """Ctrl-C during the fast path stops DuckDB and reaches the caller (no fallback)."""
+
+    def stop(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pio, "_count_lines", stop)
+    p = write(tmp_path, "a.jsonl", b"\n".join(lines(3000)) + b"\n")
+    with pytest.raises(KeyboardInterrupt):
+        pio.read_events(p)

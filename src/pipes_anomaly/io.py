@@ -678,15 +678,19 @@ def _read_jsonl_duckdb(
     try:
         with ThreadPoolExecutor(max_workers=1) as pool:
             query = pool.submit(_duckdb_columns, con, _duckdb_sql(full, gz, max_line_bytes))
-            n_lines = _count_lines(
-                path, stream, gz=gz, max_line_bytes=max_line_bytes, progress=progress
-            )
-            if n_lines is None:
-                con.interrupt()
             try:
+                n_lines = _count_lines(
+                    path, stream, gz=gz, max_line_bytes=max_line_bytes, progress=progress
+                )
+                if n_lines is None:
+                    con.interrupt()
                 parts = query.result()
             except (duckdb.Error, pa.ArrowException, OSError):  # errors while streaming come
-                return None  # through Arrow's stream interface (OSError, ArrowInvalid)
+                con.interrupt()  # through Arrow's stream interface (OSError, ArrowInvalid)
+                return None
+            except BaseException:  # e.g. Ctrl-C: do not wait for the whole query
+                con.interrupt()
+                raise
     finally:
         con.close()
     if parts is None or not n_lines or sum(len(a) for a in parts[0]) != n_lines:
