@@ -323,3 +323,17 @@ def test_jsonl_starting_with_parquet_magic_is_jsonl(tmp_path):
     res = read_events(write(tmp_path, "p.jsonl", [b"PAR1", line(rec(1))]))
     assert counts(res) == (2, 1, 1, 0)
     assert res.rejects[0].line == 1 and "malformed JSON" in res.rejects[0].reason
+
+
+def test_junk_starting_with_a_bracket(tmp_path):
+    # a JSON-lines file whose first line is junk starting with "[" is still JSON lines:
+    # the junk line is rejected by number and the records after it are read
+    p = write(tmp_path, "j.jsonl", [b"[", line(rec(1)), line(rec(2))])
+    res = read_events(p)
+    assert counts(res) == (3, 2, 1, 0)
+    assert res.rejects[0].line == 1
+    # a .json file is meant as one array: a broken one is an error for the whole file
+    q = tmp_path / "a.json"
+    q.write_bytes(b"[" + line(rec(1)))
+    with pytest.raises(InputError, match="malformed JSON array"):
+        read_events(q)

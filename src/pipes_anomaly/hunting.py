@@ -188,6 +188,7 @@ def connect(
     """
     con = con or duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")  # no bar of DuckDB's own on stderr
     if isinstance(source, pd.DataFrame):
         raw = source.copy()
         for col in _VIEW_COLUMNS:

@@ -675,6 +675,7 @@ def _read_jsonl_duckdb(
     if _GLOB_CHARS & set(full) or max_line_bytes >= 1 << 30:  # DuckDB would glob the name
         return None
     con = duckdb.connect(config={"preserve_insertion_order": True})
+    con.execute("SET enable_progress_bar = false")  # DuckDB would draw its own bar on stderr
     try:
         with ThreadPoolExecutor(max_workers=1) as pool:
             query = pool.submit(_duckdb_columns, con, _duckdb_sql(full, gz, max_line_bytes))
@@ -954,8 +955,10 @@ def read_events(
     Raises
     ------
     InputError
-        A file that is missing or unreadable as a whole (malformed JSON array, broken
-        Parquet), no records at all, or with ``strict=True`` the first bad record.
+        A file that is missing or unreadable as a whole (a malformed JSON array in a
+        ``.json`` file, broken Parquet), no records at all, or with ``strict=True`` the first
+        bad record.  Any other file that starts with ``[`` but is not one JSON array is read
+        as JSON lines, so its bad lines are rejected one by one.
     """
     if isinstance(paths, (str, Path)):
         paths = [paths]
@@ -965,12 +968,20 @@ def read_events(
     for path in paths:
         n_rej_before = len(rejects)
         source, stream, kind = _open_input(path)
+        if kind == "array":
+            assert isinstance(stream, bytes)
+            try:
+                bl, n_read = _read_json_array(stream, source, strict=strict, rejects=rejects)
+            except InputError:
+                # a `.json` file is meant as one array: say it is broken; anything else that
+                # merely starts with "[" is read as JSON lines, so every line is either used
+                # or rejected with its number (a JSON-lines file whose first line is junk)
+                if source.lower().endswith(".json"):
+                    raise
+                kind = "jsonl"
         if kind == "parquet":
             bl, n_read = _read_parquet(Path(path), source, strict=strict, rejects=rejects)
-        elif kind == "array":
-            assert isinstance(stream, bytes)
-            bl, n_read = _read_json_array(stream, source, strict=strict, rejects=rejects)
-        else:
+        elif kind == "jsonl":
             fast, prog = None, progress
             if _USE_DUCKDB and not isinstance(stream, bytes):  # a regular file, plain or gzip
                 fast, stream, prog = _try_duckdb(
