@@ -975,9 +975,14 @@ def _history(pipe: _Pipeline, base: pd.DataFrame) -> pd.DataFrame:
 def _peers(df: pd.DataFrame, identity: np.ndarray) -> pd.DataFrame:
     """Robust z of a few window values against peers in the same window."""
     kind = (df["share_process"].to_numpy() > 0.5).astype(np.int64)
-    g1 = pd.Series(identity, dtype=object).fillna("").to_numpy()
-    keys = pd.DataFrame({"w": df["win"].to_numpy(), "org": g1, "kind": kind})
-    size = keys.groupby(["w", "org", "kind"], sort=False)["kind"].transform("size").to_numpy()
+    org = pd.factorize(pd.Series(identity, dtype=object).fillna("").to_numpy())[0]
+    win = pd.factorize(df["win"].to_numpy())[0].astype(np.int64)
+    # integer group ids: (window, kind) and (window, org, kind)
+    by_kind = win * 2 + kind
+    by_org = pd.factorize(by_kind * (int(org.max()) + 1 if len(org) else 1) + org)[0]
+    size = np.bincount(by_org)[by_org] if len(by_org) else np.zeros(0, np.int64)
+    use_org = size >= _MIN_PEERS
+    groups = [pd.Series(by_kind), pd.Series(by_org)]
     out = {}
     for col, name in (
         ("log_events", "events_vs_peers"),
@@ -985,20 +990,14 @@ def _peers(df: pd.DataFrame, identity: np.ndarray) -> pd.DataFrame:
         ("log_org_management", "org_management_vs_peers"),
         ("log_workspaces", "workspaces_vs_peers"),
     ):
-        z = np.zeros(len(df))
         x = df[col].to_numpy()
-        for by, use in (
-            (["w", "kind"], size < _MIN_PEERS),
-            (["w", "org", "kind"], size >= _MIN_PEERS),
-        ):
-            k = keys[by].copy()
-            k["x"] = x
-            gg = k.groupby(by, sort=False)["x"]
-            med = gg.transform("median").to_numpy()
-            k["d"] = np.abs(x - med)
-            mad = k.groupby(by, sort=False)["d"].transform("median").to_numpy() * 1.4826
-            z = np.where(use, _robust_z(x, med, mad), z)
-        out[name] = z
+        zs = []
+        for g in groups:
+            med = pd.Series(x).groupby(g, sort=False).transform("median").to_numpy()
+            dev = pd.Series(np.abs(x - med))
+            mad = dev.groupby(g, sort=False).transform("median").to_numpy() * 1.4826
+            zs.append(_robust_z(x, med, mad))
+        out[name] = np.where(use_org, zs[1], zs[0])
     return pd.DataFrame(out, index=df.index)
 
 
