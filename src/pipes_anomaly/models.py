@@ -509,9 +509,9 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
         Returns
         -------
         DataFrame
-            Columns ``score`` (the detector's output), ``iforest_score`` and ``lof_score``
-            (NaN for a part the algorithm does not use), indexed like ``X`` when ``X`` is
-            a DataFrame.
+            Columns ``score`` (the detector's output), ``iforest_score``, ``lof_score``
+            and ``rarest_score`` (each part calibrated alone; NaN for a part the detector
+            does not use), indexed like ``X`` when ``X`` is a DataFrame.
         """
         check_is_fitted(self, "threshold_")
         index = X.index if isinstance(X, pd.DataFrame) else None
