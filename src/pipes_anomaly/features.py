@@ -723,7 +723,6 @@ class _Pipeline:
         new_o = self.is_new_net[order]
         prev_new = np.zeros(n, dtype=bool)
         prev_new[same_actor] = new_o[prev_idx[same_actor]]
-        self.is_new_switch = np.zeros(n, dtype=bool)
         self.is_new_switch[order] = changed & (gap <= 60) & (new_o | prev_new)
         # last event with a network per actor, for the next profile
         ends = np.r_[np.flatnonzero(a_o[1:] != a_o[:-1]), n - 1]
