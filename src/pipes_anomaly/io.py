@@ -575,12 +575,8 @@ def _count_lines(
                 buf, n = chunk.obj, len(chunk)
                 assert isinstance(buf, bytearray)
                 n_lines += _newlines(np.frombuffer(chunk, dtype=np.uint8)) + (chunk[-1] != 10)
-                pos = 0
-                while n - pos > max_line_bytes:
-                    cut = buf.rfind(b"\n", pos, pos + max_line_bytes + 1)
-                    if cut < 0:
-                        return None
-                    pos = cut + 1
+                if not _lines_fit(buf, n, max_line_bytes):
+                    return None
         except _CorruptStream:
             return None
         return n_lines
@@ -588,6 +584,17 @@ def _count_lines(
         return _count_lines_mapped(path, max_line_bytes, progress)
     except (OSError, ValueError):  # a file that cannot be mapped: the per-chunk path reads it
         return None
+
+
+def _lines_fit(buf: bytearray | mmap.mmap, size: int, max_line_bytes: int) -> bool:
+    """Whether no line in ``buf[:size]`` is longer than ``max_line_bytes`` (by newlines)."""
+    pos = 0
+    while size - pos > max_line_bytes:
+        cut = buf.rfind(b"\n", pos, pos + max_line_bytes + 1)
+        if cut < 0:
+            return False
+        pos = cut + 1
+    return True
 
 
 def _count_lines_mapped(
@@ -599,12 +606,8 @@ def _count_lines_mapped(
         if not size:
             return None
         with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-            pos = 0
-            while size - pos > max_line_bytes:
-                cut = mm.rfind(b"\n", pos, pos + max_line_bytes + 1)
-                if cut < 0:
-                    return None
-                pos = cut + 1
+            if not _lines_fit(mm, size, max_line_bytes):
+                return None
             n_lines = int(mm[size - 1] != 10)
             for start in range(0, size, _CHUNK_BYTES):
                 count = min(_CHUNK_BYTES, size - start)
