@@ -75,6 +75,11 @@ def world(seed: int, workdir: Path) -> Path:
     return out
 
 
+def _columns(feature_set: tuple[str, ...], history: bool) -> list[str]:
+    """The feature set, without ``features.HISTORY_FEATURES`` unless ``history``."""
+    return [c for c in feature_set if history or c not in features.HISTORY_FEATURES]
+
+
 def scores_frame(feats: pd.DataFrame, score: np.ndarray, threshold: float) -> pd.DataFrame:
     """A minimal scores frame (design.md section 5) for :func:`evaluate`."""
     out = feats.loc[:, ["actor_id", "actor_handle", "window_start", "window_end", "n_events"]]
@@ -100,11 +105,7 @@ def run_seed(seed: int, workdir: Path, windows: list[str], pyod: bool) -> list[d
         print(f"seed {seed} window {window}: features {time.perf_counter() - t0:.1f}s", flush=True)
         for hist in (True, False):
             for name, params, feature_set in MODELS:
-                cols = [
-                    c
-                    for c in FEATURE_SETS[feature_set]
-                    if hist or c not in features.HISTORY_FEATURES
-                ]
+                cols = _columns(FEATURE_SETS[feature_set], hist)
                 xtr, xte = f_train[cols].to_numpy(), f_test[cols].to_numpy()
                 t0 = time.perf_counter()
                 det = AnomalyDetector(random_state=seed, **params)
@@ -121,9 +122,7 @@ def run_seed(seed: int, workdir: Path, windows: list[str], pyod: bool) -> list[d
                         **res.summary(),
                     }
                 )
-            cols = [
-                c for c in features.MODEL_FEATURES if hist or c not in features.HISTORY_FEATURES
-            ]
+            cols = _columns(features.MODEL_FEATURES, hist)
             xtr, xte = f_train[cols].to_numpy(), f_test[cols].to_numpy()
             if pyod:
                 from pyod.models.ecod import ECOD

@@ -519,6 +519,7 @@ class _Pipeline:
         self.is_billing = in_set(schema.BILLING_ACTIONS)
         self.is_conn = in_set({"connection.create"})
         self.is_run = in_set({"pipeline.command.run"})
+        self.is_workspace_delete = in_set({"workspace.delete"})
         self.is_create = np.isin(
             ac, np.flatnonzero(np.asarray(self.action_index.str.endswith(".create"), dtype=bool))
         )
@@ -1069,18 +1070,18 @@ def _assemble(pipe: _Pipeline) -> tuple[pd.DataFrame, pd.DataFrame]:
     f["log_created_deleted"] = _log1p(
         _nunique_per_row(r, np.where(pipe.is_short_lived, pipe.tc, -1), nr)
     )
-    short = np.zeros(nr)
-    dl = pipe.lifetime_ns >= 0
-    if dl.any():
-        np.maximum.at(short, r[dl], 1.0 / (1.0 + pipe.lifetime_ns[dl] / _NS_HOUR))
-    f["short_lifetime"] = short
+    deleted = pipe.lifetime_ns >= 0
+
+    def shortest_life(mask: np.ndarray) -> np.ndarray:  # 1 / (1 + hours), 0 when none
+        out = np.zeros(nr)
+        if mask.any():
+            np.maximum.at(out, r[mask], 1.0 / (1.0 + pipe.lifetime_ns[mask] / _NS_HOUR))
+        return out
+
+    f["short_lifetime"] = shortest_life(deleted)
     # the same for whole workspaces: a resource made by mistake and deleted minutes later is
     # ordinary; a workspace set up, used and torn down within minutes is the pattern
-    ws_short = np.zeros(nr)
-    ws_del = dl & np.isin(pipe.ac, np.flatnonzero(pipe.action_index == "workspace.delete"))
-    if ws_del.any():
-        np.maximum.at(ws_short, r[ws_del], 1.0 / (1.0 + pipe.lifetime_ns[ws_del] / _NS_HOUR))
-    f["workspace_short_lifetime"] = ws_short
+    f["workspace_short_lifetime"] = shortest_life(deleted & pipe.is_workspace_delete)
     f["log_mismatch"] = _log1p(cnt(pipe.is_mismatch))
     f["share_process"] = cnt(pipe.has_process) / np.maximum(ne, 1)
     f["log_new_actions"] = _log1p(
