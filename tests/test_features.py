@@ -9,6 +9,8 @@ import numpy as np
 import orjson
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipes_anomaly.features import (
     FEATURE_COLUMNS,
@@ -546,3 +548,53 @@ def test_generated_scenarios_stand_out_on_their_features(small_world):
     # a day; on the 60-day default world all twelve exceed 0.97.
     assert min(best.values()) > 0.75, best
     assert np.median(list(best.values())) > 0.95, best
+
+
+_ACTIONS = ("pipeline.command.run", "workspace.update", "connection.create", "org.member.add")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 2),  # actor
+            st.integers(0, 3 * 86400 - 1),  # second within three days
+            st.integers(0, len(_ACTIONS) - 1),
+            st.integers(0, 3),  # organisation
+        ),
+        min_size=1,
+        max_size=60,
+    ),
+    st.sampled_from(["1d", "1h"]),
+)
+def test_counts_match_a_plain_groupby(rows, window):
+    """Peaks and distinct counts (run- and table-based code) equal a brute-force groupby."""
+    start = pd.Timestamp("2024-01-01", tz="UTC")
+    ev = pd.DataFrame(
+        {
+            "id": [f"a_{i:04d}" for i in range(len(rows))],
+            "action_type": [_ACTIONS[r[2]] for r in rows],
+            "actor_id": [f"u_{r[0]}" for r in rows],
+            "created_at": [start + pd.Timedelta(seconds=r[1]) for r in rows],
+            "identity_id": [f"o_{r[3]}" for r in rows],
+        }
+    ).sort_values(["created_at", "id"], ignore_index=True)
+    f = build_features(ev, window=window)
+    ev["window_start"] = ev["created_at"].dt.floor(window.upper() if window == "1d" else window)
+    ev["minute"] = ev["created_at"].dt.floor("1min")
+    ev["ten"] = ev["created_at"].dt.floor("10min")
+    keys = ["actor_id", "window_start"]
+    expect = pd.DataFrame(
+        {
+            "log_peak_per_minute": ev.groupby([*keys, "minute"]).size().groupby(keys).max(),
+            "log_peak_per_10min": ev.groupby([*keys, "ten"]).size().groupby(keys).max(),
+            "log_max_same_action_per_minute": ev.groupby([*keys, "minute", "action_type"])
+            .size()
+            .groupby(keys)
+            .max(),
+            "log_action_types": ev.groupby(keys)["action_type"].nunique(),
+            "log_identities": ev.groupby(keys)["identity_id"].nunique(),
+        }
+    )
+    got = f.set_index(keys)[list(expect.columns)].sort_index()
+    np.testing.assert_allclose(got.to_numpy(), np.log1p(expect.sort_index().to_numpy()))

@@ -367,7 +367,7 @@ class ActorProfile:
 
 def _factorize(values: pd.Series | np.ndarray) -> tuple[np.ndarray, pd.Index]:
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    return codes.astype(np.int64), pd.Index(uniques)
+    return codes.astype(np.int64, copy=False), pd.Index(uniques)
 
 
 def _nunique_per_row(rows: np.ndarray, codes: np.ndarray, n_rows: int) -> np.ndarray:
@@ -376,18 +376,52 @@ def _nunique_per_row(rows: np.ndarray, codes: np.ndarray, n_rows: int) -> np.nda
     if not ok.any():
         return np.zeros(n_rows, dtype=np.float64)
     base = int(codes.max()) + 1
+    if n_rows * base <= max(4 * len(codes), 1 << 22):  # few codes: a presence table is cheaper
+        seen = np.zeros(n_rows * base, dtype=bool)
+        seen[rows[ok] * base + codes[ok]] = True
+        return np.count_nonzero(seen.reshape(n_rows, base), axis=1).astype(np.float64)
     keys = pd.unique(rows[ok] * base + codes[ok])  # hash-based, no sort
     return np.bincount(keys // base, minlength=n_rows).astype(np.float64)
 
 
-def _max_count_per_row(rows: np.ndarray, sub: np.ndarray, n_rows: int) -> np.ndarray:
-    """Largest number of records sharing a sub-key within each row."""
-    base = int(sub.max()) + 1 if len(sub) else 1
-    codes, keys = pd.factorize(rows * base + sub)
-    counts = np.bincount(codes)
-    out = np.zeros(n_rows, dtype=np.float64)
-    np.maximum.at(out, keys // base, counts.astype(np.float64))
-    return out
+def _run_starts(sorted_keys: tuple[np.ndarray, ...]) -> np.ndarray:
+    """Start positions of the runs of equal key tuples in arrays sorted by those keys."""
+    n = len(sorted_keys[0])
+    brk = np.zeros(n, dtype=bool)
+    if n:
+        brk[0] = True
+        for k in sorted_keys:
+            brk[1:] |= k[1:] != k[:-1]
+    return np.flatnonzero(brk)
+
+
+def _peak_counts(
+    row_o: np.ndarray, minute_o: np.ndarray, action_o: np.ndarray, n_rows: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Most records per row in one minute, in one 10-minute slot, and of one action in a minute.
+
+    The inputs are per record, ordered by row then time (so minutes ascend within a row):
+    runs of equal (row, minute) are then contiguous and no hashing of a million keys is needed.
+    """
+    n = len(row_o)
+    peaks, runs = [], []
+    for slot in (minute_o, minute_o // 10):
+        starts = _run_starts((row_o, slot))
+        lens = np.diff(np.append(starts, n))
+        out = np.zeros(n_rows)
+        np.maximum.at(out, row_o[starts], lens.astype(np.float64))
+        peaks.append(out)
+        runs.append((starts, lens))
+    # one action within a minute: only minutes holding two or more records can exceed one
+    starts, lens = runs[0]
+    same = np.minimum(peaks[0], 1.0)
+    run_of = np.repeat(np.arange(len(starts)), lens)
+    busy = lens[run_of] >= 2
+    if busy.any():
+        n_actions = int(action_o.max()) + 2
+        keys, counts = np.unique(run_of[busy] * n_actions + action_o[busy] + 1, return_counts=True)
+        np.maximum.at(same, row_o[starts[keys // n_actions]], counts.astype(np.float64))
+    return peaks[0], peaks[1], same
 
 
 def _first_seen(
@@ -410,7 +444,7 @@ def _first_seen(
     pair = np.where(ok, owner * base + kc, -1)
     first = np.full(len(t), -1, dtype=np.int64)
     if ok.any():
-        codes, pair_keys = pd.factorize(pair[ok], sort=True)
+        codes, pair_keys = pd.factorize(pair[ok])
         pair_first = np.full(len(pair_keys), np.iinfo(np.int64).max, dtype=np.int64)
         np.minimum.at(pair_first, codes, t[ok])
     else:
@@ -493,7 +527,7 @@ class _Pipeline:
             self.win - (self.win.min() if self.n else 0)
         )
         self.row, row_keys = pd.factorize(rk, sort=True)
-        self.row = self.row.astype(np.int64)
+        self.row = self.row.astype(np.int64, copy=False)
         self.n_rows = len(row_keys)
         first_rec = np.full(self.n_rows, self.n, dtype=np.int64)
         np.minimum.at(first_rec, self.row, np.arange(self.n, dtype=np.int64))
@@ -683,11 +717,13 @@ class _Pipeline:
         self.is_new_switch = np.zeros(n, dtype=bool)
         if not n:
             self.last_event = pd.DataFrame({"actor_id": [], "t": [], "net": []})
+            self.time_order = np.zeros(0, dtype=np.int64)
             return
         if (np.diff(self.t) >= 0).all():  # read_events sorts by time: one stable sort will do
             order = np.argsort(self.a, kind="stable")
         else:
             order = np.lexsort((self.t, self.a))
+        self.time_order = order  # records by actor, then time (so by row, then time)
         a_o, t_o, net_o = self.a[order], self.t[order], self.netc[order]
         has = net_o >= 0
         # last record with a network before each record, within the actor
@@ -972,6 +1008,15 @@ def _history(pipe: _Pipeline, base: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+_PEER_INPUTS = (
+    "share_process",
+    "log_events",
+    "log_destructive",
+    "log_org_management",
+    "log_workspaces",
+)
+
+
 def _peers(df: pd.DataFrame, identity: np.ndarray) -> pd.DataFrame:
     """Robust z of a few window values against peers in the same window."""
     kind = (df["share_process"].to_numpy() > 0.5).astype(np.int64)
@@ -1060,13 +1105,12 @@ def _assemble(pipe: _Pipeline) -> tuple[pd.DataFrame, pd.DataFrame]:
     f["share_off_hours"] = n_off / np.maximum(ne, 1)
     f["log_off_hours"] = _log1p(n_off)
     f["share_weekend"] = cnt(pipe.is_weekend) / np.maximum(ne, 1)
-    minute = (pipe.t - pipe.win * pipe.wns) // _NS_MIN
-    f["log_peak_per_minute"] = _log1p(_max_count_per_row(r, minute, nr)) if n else np.zeros(nr)
-    f["log_peak_per_10min"] = _log1p(_max_count_per_row(r, minute // 10, nr)) if n else np.zeros(nr)
-    same = minute * (len(pipe.action_index) + 1) + pipe.ac
-    f["log_max_same_action_per_minute"] = (
-        _log1p(_max_count_per_row(r, same, nr)) if n else (np.zeros(nr))
-    )
+    o = pipe.time_order
+    minute_o = (pipe.t[o] - pipe.win[o] * pipe.wns) // _NS_MIN
+    per_minute, per_10min, same_action = _peak_counts(r[o], minute_o, pipe.ac[o], nr)
+    f["log_peak_per_minute"] = _log1p(per_minute)
+    f["log_peak_per_10min"] = _log1p(per_10min)
+    f["log_max_same_action_per_minute"] = _log1p(same_action)
     f["log_created_deleted"] = _log1p(
         _nunique_per_row(r, np.where(pipe.is_short_lived, pipe.tc, -1), nr)
     )
@@ -1094,14 +1138,17 @@ def _assemble(pipe: _Pipeline) -> tuple[pd.DataFrame, pd.DataFrame]:
     for c in hist.columns:
         if c in FEATURE_DESCRIPTIONS:
             f[c] = hist[c].to_numpy()
-    feats = pd.DataFrame(f)
     peers = _peers(
-        feats.assign(win=pipe.row_win),
+        pd.DataFrame({c: f[c] for c in _PEER_INPUTS} | {"win": pipe.row_win}),
         pipe.identity.iloc[fr].to_numpy() if n else np.zeros(0, dtype=object),
     )
     for c in peers:
-        feats[c] = peers[c].to_numpy()
-    feats = feats[list(FEATURE_COLUMNS)].astype(np.float64).fillna(0.0)
+        f[c] = peers[c].to_numpy()
+    block = np.empty((nr, len(FEATURE_COLUMNS)), dtype=np.float64)  # one block, no copies
+    for j, c in enumerate(FEATURE_COLUMNS):
+        block[:, j] = f[c]
+    block[np.isnan(block)] = 0.0
+    feats = pd.DataFrame(block, columns=list(FEATURE_COLUMNS))
     out = pd.concat([df, feats], axis=1)
     order = np.lexsort((out["actor_id"].to_numpy(dtype=object).astype(str), pipe.row_win))
     return out.take(order).reset_index(drop=True), flags
