@@ -57,6 +57,17 @@ def _generate(out: Path, *extra: str) -> None:
         _cli("generate", "--out", str(out), *extra)
 
 
+def _loads(model_dir: Path) -> bool:
+    """Whether this installation accepts the model in ``model_dir`` (it checks before loading)."""
+    from pipes_anomaly.models import ModelError, load_model
+
+    try:
+        load_model(model_dir)
+    except ModelError:
+        return False
+    return True
+
+
 def _count_lines(path: Path) -> int:
     with open(path, "rb") as fh:
         return sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 24), b""))
@@ -108,7 +119,7 @@ def bench_score(path: str | Path, model_dir: str | Path | None = None) -> dict:
         _generate(world, "--actors", str(actors), "--train-days", str(SCORE_TRAIN_DAYS))
     if model_dir is None:
         model_dir = world / "model"
-        if not (Path(model_dir) / "manifest.json").is_file():
+        if not _loads(Path(model_dir)):  # absent, or left by another version: retrain
             _cli("train", str(world / "train.jsonl"), "--model-dir", str(model_dir))
     out = world / "scores.csv"
     res = _cli("score", str(p), "--model-dir", str(model_dir), "-o", str(out), "--top", "20")
