@@ -1144,7 +1144,7 @@ def _assemble(pipe: _Pipeline) -> tuple[pd.DataFrame, pd.DataFrame]:
     )
     for c in peers:
         f[c] = peers[c].to_numpy()
-    block = np.empty((nr, len(FEATURE_COLUMNS)), dtype=np.float64)  # one block, no copies
+    block = np.empty((nr, len(FEATURE_COLUMNS)), dtype=np.float64)  # one float block
     for j, c in enumerate(FEATURE_COLUMNS):
         block[:, j] = f[c]
     block[np.isnan(block)] = 0.0
