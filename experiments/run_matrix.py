@@ -18,10 +18,13 @@ Run from the repository root (about two minutes on 2 cores)::
         --out experiments/results/matrix_validation
     python experiments/run_matrix.py --seeds 10 11 12 13 14 --windows 1d \
         --out experiments/results/matrix_holdout
+    python experiments/run_matrix.py --seeds 15 16 17 18 19 --windows 1d --no-pyod \
+        --out experiments/results/matrix_fresh
 
 Seeds 0-4 are the worlds the defaults were developed on; seeds 5-9 validated the last
 choices (so they are not clean either); seeds 10-14 were run once, after every choice was
-made, and say how much of the result was fitted to the others.
+made, and say how much of the result was fitted to the others; seeds 15-19 likewise, one
+session later (no detection change in between).
 
 Writes ``experiments/results/matrix.md`` (mean ± sd over seeds) and
 ``experiments/results/matrix.csv`` (one row per seed and configuration).
