@@ -36,7 +36,6 @@ path = sys.argv[1]
 def usage():
     r = resource.getrusage(resource.RUSAGE_SELF)
     return r.ru_utime, r.ru_stime, r.ru_minflt
-u0 = usage()
 t0 = time.perf_counter()
 res = read_events(path)
 t1 = time.perf_counter()
