@@ -10,6 +10,7 @@ being featurised; a window never sees records from its future.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -235,6 +236,12 @@ _MEMBER_ADDS = frozenset({"org.member.add", "org.workspace.member.add"})
 _MEMBER_GRANTS = _MEMBER_ADDS | {"org.member.update", "org.workspace.member.update"}
 _BASE_STATS = ("log_events", "log_destructive", "log_org_management", "log_workspaces", "log_ips")
 _TRAIL_COUNTS = ("n_events", "n_connection_create", "n_pipeline_run")
+#: Window counts with trailing and sustained growth features, and the name each feature uses.
+_TRAIL_NAMES = {
+    "n_events": "events",
+    "n_connection_create": "connections",
+    "n_pipeline_run": "runs",
+}
 _HOURS = tuple(f"h{h:02d}" for h in range(24))
 _PRIOR_HOURS = tuple(f"_prior_h{h:02d}" for h in range(24))  # earlier active days per hour
 
@@ -466,6 +473,7 @@ def _first_seen(
     if ok.any():
         first[ok] = pair_first[codes]
 
+    @functools.cache
     def table() -> pd.DataFrame:
         out = pd.DataFrame(
             {
@@ -604,12 +612,8 @@ class _Pipeline:
             actor_first[pos[hit]] = np.minimum(
                 actor_first[pos[hit]], first_win.to_numpy()[hit] * self.wns
             )
-        self.actor_first = actor_first
         wstart = self.win * self.wns
-        has_hist = actor_first[a] < wstart if self.n else np.zeros(0, bool)
-        self.has_hist = has_hist
-
-        mature = actor_first[a] < wstart - _MATURE_DAYS * _NS_DAY if self.n else has_hist
+        mature = actor_first[a] < wstart - _MATURE_DAYS * _NS_DAY if self.n else np.zeros(0, bool)
 
         def new_in_window(first: np.ndarray) -> np.ndarray:
             return (first >= 0) & (first // self.wns == self.win) & mature
@@ -774,7 +778,6 @@ class _Pipeline:
                 "net": np.asarray(self.net_index, dtype=object)[net_o[li]],
             }
         )
-        le_new = le_new.drop_duplicates("actor_id", keep="last")
         if self.prof is not None and len(self.prof.last_event):
             le_new = (
                 pd.concat([self.prof.last_event, le_new], ignore_index=True)
@@ -785,10 +788,9 @@ class _Pipeline:
             )
         self.last_event = le_new
 
-    # ---- per-record off-hours (needs the window table) -------------------------------
-    def flags(self, table: pd.DataFrame) -> pd.DataFrame:
+    # ---- per-record flags (off-hours needs the window history) --------------------------
+    def flags(self) -> pd.DataFrame:
         """Per-record flags aligned to the events index."""
-        off = self._off_hours(table)
         return pd.DataFrame(
             {
                 "is_destructive": self.is_destructive,
@@ -800,7 +802,7 @@ class _Pipeline:
                 "is_org_new_ip": self.is_org_new_ip,
                 "is_new_action": self.is_new_action,
                 "is_new_workspace": self.is_new_workspace,
-                "is_off_hours": off,
+                "is_off_hours": self.off_hours,
                 "is_weekend": self.is_weekend,
                 "is_network_switch": self.is_switch,
                 "is_new_network_switch": self.is_new_switch,
@@ -814,9 +816,12 @@ class _Pipeline:
             index=self.index,
         )
 
-    def _off_hours(self, table: pd.DataFrame) -> np.ndarray:
+    @functools.cached_property
+    def off_hours(self) -> np.ndarray:
+        """Per record: outside the hours its actor was usually active before the window."""
         # days on which the actor was active at each hour, before this window (aligned to
         # data rows), and the number of earlier active days
+        table = self.history
         days = table[list(_PRIOR_HOURS)].to_numpy(dtype=np.float64)
         n_days = table["_prior_days"].to_numpy(dtype=np.float64)[:, None]
         smooth = days + 0.5 * (np.roll(days, 1, axis=1) + np.roll(days, -1, axis=1))
@@ -826,10 +831,14 @@ class _Pipeline:
         return p[self.row, self.hour] < _OFF_HOURS_P
 
     # ---- window table ----------------------------------------------------------------
-    def base_table(self) -> pd.DataFrame:
+    def count(self, mask: np.ndarray) -> np.ndarray:
+        """Count the records per window row among those where ``mask`` holds."""
+        return np.bincount(self.row[mask], minlength=self.n_rows).astype(np.float64)
+
+    @functools.cached_property
+    def base(self) -> pd.DataFrame:
         """Window aggregates of the data (one row per actor-window), no history."""
-        r, nr = self.row, self.n_rows
-        cnt = lambda m: np.bincount(r[m], minlength=nr).astype(np.float64)  # noqa: E731
+        r, nr, cnt = self.row, self.n_rows, self.count
         n_events = np.bincount(r, minlength=nr).astype(np.float64)
         hours = np.bincount(r * 24 + self.hour, minlength=nr * 24).reshape(nr, 24)
         out = {
@@ -856,8 +865,13 @@ class _Pipeline:
         df["log_ips"] = _log1p(df["n_ips"])
         return df
 
+    @functools.cached_property
+    def history(self) -> pd.DataFrame:
+        """History features per window row (aligned to :attr:`base`)."""
+        return _history(self, self.base)
+
     def profile(self) -> ActorProfile:
-        base = self.base_table()
+        base = self.base
         hist = self.prof.windows if self.prof is not None else None
         if hist is not None and len(hist):
             base = pd.concat(
@@ -912,14 +926,7 @@ def _history(pipe: _Pipeline, base: pd.DataFrame) -> pd.DataFrame:
     days = (wstart - prev_last.fillna(0).to_numpy()) / _NS_DAY
     out["days_since_last_seen"] = np.where(seen, np.log1p(np.maximum(days, 0)), 0.0)
     # robust baselines: median and spread of earlier windows' log values
-    names = {
-        "log_events": "events_vs_self",
-        "log_destructive": "destructive_vs_self",
-        "log_org_management": "org_management_vs_self",
-        "log_workspaces": "workspaces_vs_self",
-        "log_ips": "ips_vs_self",
-    }
-    cols = list(names)
+    cols = list(_BASE_STATS)  # log_X -> X_vs_self
     med = g[cols].expanding().median().reset_index(level=0, drop=True).sort_index()
     med = med.groupby(comb["actor_id"], sort=False).shift(1)
     csum = g[cols].cumsum()
@@ -933,7 +940,7 @@ def _history(pipe: _Pipeline, base: pd.DataFrame) -> pd.DataFrame:
     std = np.sqrt(np.maximum(np.nan_to_num(var, nan=0.0), 0.0))
     for j, c in enumerate(cols):
         z = _robust_z(comb[c].to_numpy(), med[c].to_numpy(), std[:, j])
-        out[names[c]] = np.where(k > 0, z, 0.0)
+        out[c.removeprefix("log_") + "_vs_self"] = np.where(k > 0, z, 0.0)
     # usual hours: on how many earlier days was the actor active at each hour (counting
     # days, not events, so that one long night does not make its hours usual)
     a_codes = pd.factorize(comb["actor_id"])[0]
@@ -955,51 +962,44 @@ def _history(pipe: _Pipeline, base: pd.DataFrame) -> pd.DataFrame:
     j = np.searchsorted(key, key - T + 1, side="left")
     first_win = win[block_start]
     hist_windows = (win - T + 1) - first_win
-    for c, name in (
-        ("n_events", "trail_events_vs_self"),
-        ("n_connection_create", "trail_connections_vs_self"),
-        ("n_pipeline_run", "trail_runs_vs_self"),
-    ):
-        cs = np.r_[0.0, np.cumsum(comb[c].to_numpy())]
-        trail = cs[np.arange(len(comb)) + 1] - cs[j]
-        hist_sum = cs[j] - cs[block_start]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            expected = hist_sum / hist_windows * T
-        ratio = np.log((trail + 1) / (expected + 1))
-        # ... but only while the current window is above the rate too: a one-day burst
-        # would otherwise echo through the next T-1 windows
-        with np.errstate(invalid="ignore", divide="ignore"):
-            now = np.log((comb[c].to_numpy() + 1) / (hist_sum / hist_windows + 1))
-        ratio = np.minimum(ratio, np.nan_to_num(now))
-        out[name] = np.where(hist_windows >= _MIN_RATE_WINDOWS, np.nan_to_num(ratio), 0.0)
-    # sustained growth: the fewest records in any of the actor's last K active windows
-    # against its per-active-window mean before them (a single burst does not echo)
+    # ... and sustained growth: the fewest records in any of the actor's last K active
+    # windows against its per-active-window mean before them (a single burst does not echo)
     pos = np.arange(len(comb))
     lo = pos - _SUSTAIN_WINDOWS + 1
     n_before = lo - block_start
-    for c, name in (
-        ("n_events", "sustained_events_vs_self"),
-        ("n_connection_create", "sustained_connections_vs_self"),
-        ("n_pipeline_run", "sustained_runs_vs_self"),
-    ):
+    lo_c = np.clip(lo, 0, None)
+    sustained = {}
+    for c in _TRAIL_COUNTS:
         x = comb[c].to_numpy(dtype=np.float64)
         cs = np.r_[0.0, np.cumsum(x)]
+        trail = cs[pos + 1] - cs[j]
+        hist_sum = cs[j] - cs[block_start]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rate = hist_sum / hist_windows
+            ratio = np.log((trail + 1) / (rate * T + 1))
+            # ... but only while the current window is above the rate too: a one-day
+            # burst would otherwise echo through the next T-1 windows
+            now = np.log((x + 1) / (rate + 1))
+        ratio = np.minimum(ratio, np.nan_to_num(now))
+        what = _TRAIL_NAMES[c]
+        out[f"trail_{what}_vs_self"] = np.where(
+            hist_windows >= _MIN_RATE_WINDOWS, np.nan_to_num(ratio), 0.0
+        )
         low = x.copy()  # minimum over this and the K-1 earlier windows of the same actor
         for back in range(1, _SUSTAIN_WINDOWS):
             same = pos - back >= block_start
             low[same] = np.minimum(low[same], x[pos[same] - back])
-        ok = n_before >= _MIN_RATE_WINDOWS
-        lo_c = np.clip(lo, 0, None)
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = (cs[lo_c] - cs[block_start]) / n_before
         ratio = np.log((low + 1) / (np.nan_to_num(mean) + 1))
-        out[name] = np.where(ok, ratio, 0.0)
+        sustained[f"sustained_{what}_vs_self"] = np.where(n_before >= _MIN_RATE_WINDOWS, ratio, 0.0)
+    for name, values in sustained.items():
+        out[name] = values
     y = comb["log_events"].to_numpy()
     cy = np.r_[0.0, np.cumsum(y)]
     cty = np.r_[0.0, np.cumsum(y * (win - win.min() if len(win) else win))]
-    idx = np.arange(len(comb)) + 1
-    sum_y = cy[idx] - cy[j]
-    sum_ty = cty[idx] - cty[j]
+    sum_y = cy[pos + 1] - cy[j]
+    sum_ty = cty[pos + 1] - cty[j]
     tbar = (win - (win.min() if len(win) else 0)) - (T - 1) / 2
     var_t = T * (T**2 - 1) / 12
     out["trend_slope"] = np.where(win - first_win >= 1, (sum_ty - tbar * sum_y) / var_t, 0.0)
@@ -1046,10 +1046,9 @@ def _peers(df: pd.DataFrame, identity: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(out, index=df.index)
 
 
-def _assemble(pipe: _Pipeline) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return (features frame, per-data-row history table)."""
-    base = pipe.base_table()
-    hist = _history(pipe, base)
+def _assemble(pipe: _Pipeline) -> pd.DataFrame:
+    """Return the features frame of the pipeline's events."""
+    base, hist = pipe.base, pipe.history
     r, nr, n = pipe.row, pipe.n_rows, pipe.n
     ev = pipe.ev
     fr = pipe.first_rec
@@ -1064,10 +1063,10 @@ def _assemble(pipe: _Pipeline) -> tuple[pd.DataFrame, pd.DataFrame]:
             "n_events": base["n_events"].to_numpy().astype(np.int64),
         }
     )
-    cnt = lambda m: np.bincount(r[m], minlength=nr).astype(np.float64)  # noqa: E731
+    cnt = pipe.count
     ne = base["n_events"].to_numpy()
     f: dict[str, np.ndarray] = {}
-    f["log_events"] = _log1p(ne)
+    f["log_events"] = base["log_events"].to_numpy()
     f["log_action_types"] = _log1p(_nunique_per_row(r, pipe.ac, nr))
     f["log_targets"] = _log1p(_nunique_per_row(r, pipe.tc, nr))
     f["log_workspaces"] = base["log_workspaces"].to_numpy()
@@ -1100,8 +1099,7 @@ def _assemble(pipe: _Pipeline) -> tuple[pd.DataFrame, pd.DataFrame]:
     p = hours / np.maximum(hours.sum(axis=1, keepdims=True), 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         f["hour_entropy"] = -np.nansum(np.where(p > 0, p * np.log2(p), 0.0), axis=1)
-    flags = pipe.flags(hist)
-    n_off = cnt(flags["is_off_hours"].to_numpy())
+    n_off = cnt(pipe.off_hours)
     f["share_off_hours"] = n_off / np.maximum(ne, 1)
     f["log_off_hours"] = _log1p(n_off)
     f["share_weekend"] = cnt(pipe.is_weekend) / np.maximum(ne, 1)
@@ -1151,7 +1149,7 @@ def _assemble(pipe: _Pipeline) -> tuple[pd.DataFrame, pd.DataFrame]:
     feats = pd.DataFrame(block, columns=list(FEATURE_COLUMNS))
     out = pd.concat([df, feats], axis=1)
     order = np.lexsort((out["actor_id"].to_numpy(dtype=object).astype(str), pipe.row_win))
-    return out.take(order).reset_index(drop=True), flags
+    return out.take(order).reset_index(drop=True)
 
 
 def build_features(
@@ -1175,7 +1173,7 @@ def build_features(
         Key columns ``actor_id, actor_handle, identity_handle, window_start, window_end,
         n_events`` then ``FEATURE_COLUMNS`` (float64, no NaN), sorted by window then actor.
     """
-    return _assemble(_Pipeline(events, window, profile))[0]
+    return _assemble(_Pipeline(events, window, profile))
 
 
 def event_flags(
@@ -1197,7 +1195,7 @@ def event_flags(
     DataFrame
         ``FLAG_COLUMNS`` (bool), indexed like ``events``.
     """
-    return _assemble(_Pipeline(events, window, profile))[1]
+    return _Pipeline(events, window, profile).flags()
 
 
 def build_features_and_flags(
@@ -1224,7 +1222,8 @@ def build_features_and_flags(
     flags : DataFrame
         As :func:`event_flags` returns it (``FLAG_COLUMNS``, indexed like ``events``).
     """
-    return _assemble(_Pipeline(events, window, profile))
+    pipe = _Pipeline(events, window, profile)
+    return _assemble(pipe), pipe.flags()
 
 
 def _features_and_profile(
@@ -1236,7 +1235,7 @@ def _features_and_profile(
     same arguments, reading the events once.
     """
     pipe = _Pipeline(events, window, None)
-    return _assemble(pipe)[0], pipe.profile()
+    return _assemble(pipe), pipe.profile()
 
 
 class FeatureBuilder(TransformerMixin, BaseEstimator):
