@@ -141,6 +141,30 @@ def test_parquet_tailpipe_shape(tmp_path):
     assert list(read_events(tmp_path / "b.parquet").events["created_by_id"]) == ["u_alice"] * 3
 
 
+def test_parquet_unparsable_time_is_rejected_with_its_row(tmp_path):
+    recs = [rec(i) for i in range(4)]
+    times = [r["created_at"] for r in recs]
+    times[2] = "yesterday"
+    table = pa.table(
+        {
+            "id": [r["id"] for r in recs],
+            "action_type": [r["action_type"] for r in recs],
+            "actor_id": [r["actor_id"] for r in recs],
+            "created_at": times,  # strings, as some exports write them
+        }
+    )
+    p = tmp_path / "times.parquet"
+    pq.write_table(table, p)
+    res = read_events(p)
+    assert counts(res) == (4, 3, 1, 0)
+    (bad,) = res.rejects
+    assert (bad.line, bad.field) == (3, "created_at")
+    assert "unparsable time 'yesterday'" in bad.reason
+    assert orjson.loads(bad.raw)["id"] == recs[2]["id"]
+    with pytest.raises(InputError, match=r"times.parquet:3: field 'created_at'"):
+        read_events(p, strict=True)
+
+
 BAD = {
     "truncated": (line(rec(50))[:40], None, "malformed JSON"),
     "non_utf8": (line(rec(51)).replace(b"alice", b"al\xffce"), None, "UTF-8"),

@@ -60,20 +60,8 @@ EVENT_COLUMNS: tuple[str, ...] = (
     "line",
 )
 
-_STR_FIELDS: tuple[str, ...] = (
-    "id",
-    "action_type",
-    "actor_id",
-    "actor_handle",
-    "actor_display_name",
-    "actor_ip",
-    "identity_id",
-    "identity_handle",
-    "tenant_id",
-    "target_id",
-    "target_handle",
-    "process_id",
-)
+#: String fields the reader keeps, in this order (``created_at`` and ``data`` are parsed).
+_STR_FIELDS: tuple[str, ...] = ("id", "action_type", *schema.OPTIONAL_FIELDS)
 _CHUNK_BYTES = 1 << 25  # 32 MiB of text per parse block
 _SCRATCH = np.zeros(0, dtype=bool)  # newline mask buffer, grown on demand
 
@@ -97,7 +85,7 @@ class InputError(Exception):
         self.file, self.line, self.field, self.reason = file, line, field, reason
         where = file if line is None else f"{file}:{line}"
         what = f" field '{field}'" if field else ""
-        super().__init__(f"{where}:{what} {reason}".replace(": ", ": ", 1))
+        super().__init__(f"{where}:{what} {reason}")
 
 
 @dataclass(frozen=True)
@@ -178,7 +166,6 @@ class _Block:
     source: str
     table: pa.Table  # columns _STR_FIELDS + created_at (string or timestamp) + data fields
     lines: np.ndarray  # 1-based line numbers, int64
-    raws: list[bytes] | None  # raw line per row when known (slow path), else None
 
 
 def _arrow_schema() -> pa.Schema:
@@ -216,7 +203,7 @@ def _flatten_arrow(table: pa.Table) -> pa.Table:
 def _check_required(table: pa.Table) -> np.ndarray:
     """Row mask of records whose required fields are present (fast-path check)."""
     ok = np.ones(table.num_rows, dtype=bool)
-    for f in ("id", "action_type", "created_at"):
+    for f in schema.REQUIRED_FIELDS:
         col = table.column(f)
         ok &= pc.fill_null(pc.greater(pc.binary_length(col), 0), False).to_numpy(
             zero_copy_only=False
@@ -322,7 +309,6 @@ def _parse_lines_slow(
     """Parse lines one by one; return the block of good records and the count read."""
     rows: list[list] = []
     nums: list[int] = []
-    raws: list[bytes] = []
     n_read = 0
     for i, raw in enumerate(lines):
         if not raw.strip():
@@ -346,8 +332,7 @@ def _parse_lines_slow(
             rejects.append(Reject(source, lineno, bad.field, bad.reason, raw))
             continue
         nums.append(lineno)
-        raws.append(raw)
-    block = _Block(source, _rows_to_table(rows), np.asarray(nums, dtype=np.int64), raws)
+    block = _Block(source, _rows_to_table(rows), np.asarray(nums, dtype=np.int64))
     return block, n_read
 
 
@@ -399,11 +384,7 @@ def _parse_chunk(
 
     Returns the block, the number of records read and the number of lines in the chunk.
     """
-    if len(_SCRATCH) < len(chunk):  # reused so that big chunks do not page-fault each time
-        _SCRATCH.resize(len(chunk), refcheck=False)
-    is_nl = _SCRATCH[: len(chunk)]
-    np.equal(np.frombuffer(chunk, dtype=np.uint8), 10, out=is_nl)
-    nl = np.flatnonzero(is_nl)
+    nl = np.flatnonzero(_newline_mask(np.frombuffer(chunk, dtype=np.uint8)))
     ends = nl if (len(chunk) and chunk[-1] == 10) else np.append(nl, len(chunk))
     starts = np.concatenate(([0], ends[:-1] + 1)) if len(ends) else np.zeros(0, np.int64)
     n_lines = len(ends)
@@ -429,7 +410,7 @@ def _parse_chunk(
             if ns is not None and bool(_check_required(flat).all()):
                 flat = flat.set_column(flat.schema.get_field_index("created_at"), "created_at", ns)
                 lines = np.arange(first_line, first_line + n_lines, dtype=np.int64)
-                return _Block(source, flat, lines, None), n_lines, n_lines
+                return _Block(source, flat, lines), n_lines, n_lines
     parts = [bytes(chunk[s:e]) for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
     block, n_read = _parse_lines_slow(source, parts, first_line, max_line_bytes, strict, rejects)
     return block, n_read, n_lines
@@ -543,13 +524,22 @@ def _duckdb_sql(path: str, gz: bool, max_line_bytes: int) -> str:
     )
 
 
-def _newlines(view: np.ndarray) -> int:
-    """Count the newline bytes of a uint8 array (scratch buffer reused)."""
+def _newline_mask(view: np.ndarray) -> np.ndarray:
+    """Mask of the newline bytes of a uint8 array; valid until the next call.
+
+    The mask lives in a scratch buffer reused between calls, so that big chunks do not
+    page-fault each time.
+    """
     if len(_SCRATCH) < len(view):
         _SCRATCH.resize(len(view), refcheck=False)
     is_nl = _SCRATCH[: len(view)]
     np.equal(view, 10, out=is_nl)
-    return int(np.count_nonzero(is_nl))
+    return is_nl
+
+
+def _newlines(view: np.ndarray) -> int:
+    """Count the newline bytes of a uint8 array."""
+    return int(np.count_nonzero(_newline_mask(view)))
 
 
 def _count_lines(
@@ -706,7 +696,7 @@ def _read_jsonl_duckdb(
         return None
     flat = flat.set_column(flat.schema.get_field_index("created_at"), "created_at", ns)
     lines = np.arange(1, n_lines + 1, dtype=np.int64)
-    return [_Block(source, flat, lines, None)], n_lines
+    return [_Block(source, flat, lines)], n_lines
 
 
 def _try_duckdb(
@@ -816,8 +806,7 @@ def _read_parquet(
             for k, c in zip(data_cols, cols4, strict=True):
                 data_cols[k] = pa.array(c, type=pa.string())
         elif pa.types.is_struct(data.type):
-            flat = pa.table({"data": data})
-            d = flat.column("data").combine_chunks()
+            d = data.combine_chunks()
             sub = {f.name for f in d.type}
             if "created_by_id" in sub:
                 data_cols["created_by_id"] = pc.cast(
@@ -851,7 +840,7 @@ def _read_parquet(
         bad = np.flatnonzero(~ok & data_ok)  # rows with bad data are already rejected
         rows = flat.take(pa.array(bad)).to_pylist()
         for i, row in zip(bad.tolist(), rows, strict=True):
-            fld = next((f for f in ("id", "action_type", "created_at") if not row[f]), "actor_id")
+            fld = next((f for f in schema.REQUIRED_FIELDS if not row[f]), "actor_id")
             reason = "missing required field"
             if strict:
                 raise InputError(source, i + 1, fld, reason)
@@ -859,7 +848,23 @@ def _read_parquet(
         ok &= data_ok
         flat = flat.filter(pa.array(ok))
         lines = lines[ok]
-    return [_Block(source, flat, lines, None)], n
+    # created_at must parse (JSON lines and arrays parse times as they read records)
+    ns, valid = _to_utc(flat.column("created_at"))
+    if not valid.all():
+        for i in np.flatnonzero(~valid).tolist():
+            value = flat.column("created_at")[i].as_py()
+            reason = f"unparsable time {value!r}"
+            if strict:
+                raise InputError(source, int(lines[i]), "created_at", reason)
+            raw = _raw_from_row(flat, i)
+            rejects.append(Reject(source, int(lines[i]), "created_at", reason, raw))
+        flat = flat.filter(pa.array(valid))
+        lines = lines[valid]
+        ns = ns[valid]
+    flat = flat.set_column(
+        flat.schema.get_field_index("created_at"), "created_at", pa.array(ns, type=pa.int64())
+    )
+    return [_Block(source, flat, lines)], n
 
 
 def _open_input(path: str | Path) -> tuple[str, _io.BufferedIOBase | bytes, str]:
@@ -1005,30 +1010,6 @@ def read_events(
                     )
                 finally:
                     fh.close()
-        # created_at must parse; reject rows that do not
-        for b in bl:
-            if pa.types.is_integer(b.table.column("created_at").type):
-                b.raws = None
-                continue  # JSON lines: times already parsed and checked
-            ns, valid = _to_utc(b.table.column("created_at"))
-            if not valid.all():
-                bad = np.flatnonzero(~valid)
-                for i in bad.tolist():
-                    raw = b.raws[i] if b.raws is not None else _raw_from_row(b.table, i)
-                    value = b.table.column("created_at")[i].as_py()
-                    reason = f"unparsable time {value!r}"
-                    if strict:
-                        raise InputError(source, int(b.lines[i]), "created_at", reason)
-                    rejects.append(Reject(source, int(b.lines[i]), "created_at", reason, raw))
-                b.table = b.table.filter(pa.array(valid))
-                b.lines = b.lines[valid]
-                ns = ns[valid]
-            b.table = b.table.set_column(
-                b.table.schema.get_field_index("created_at"),
-                "created_at",
-                pa.array(ns, type=pa.int64()),
-            )
-            b.raws = None
         blocks.extend(bl)
         per_file.append((source, n_read, len(rejects) - n_rej_before))
     total_read = sum(r for _, r, _ in per_file)
@@ -1395,28 +1376,20 @@ def write_scores(scores: pd.DataFrame, path: str | Path) -> Path:
     fmt = check_scores_path(path)
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
-    out = scores.copy()
     if fmt == "parquet":
-        out.to_parquet(p, index=False)
+        scores.to_parquet(p, index=False)
         return p
-    for c in ("window_start", "window_end"):
-        out[c] = _iso_utc(out[c])
+    out = scores.assign(**{c: _iso_utc(scores[c]) for c in ("window_start", "window_end")})
     if fmt == "csv":
         out.to_csv(p, index=False, float_format="%.6g", lineterminator="\n")
         return p
-    records = out.to_dict(orient="records")
-    with open(p, "wb") as fh:
-        for rec in records:
-            for k, v in rec.items():
-                if isinstance(v, float) and np.isnan(v):
-                    rec[k] = None
+    with open(p, "wb") as fh:  # orjson writes NaN as null
+        for rec in out.to_dict(orient="records"):
             fh.write(orjson.dumps(rec, option=orjson.OPT_SERIALIZE_NUMPY) + b"\n")
     return p
 
 
 # --- readers: labels and scores (issue 5) ---------------------------------------------
-#: Score file formats by extension.
-SCORE_FORMATS: tuple[str, ...] = (".csv", ".jsonl", ".parquet")
 
 
 class LabelsError(ValueError):
@@ -1446,9 +1419,9 @@ def read_scores(path: str | Path) -> pd.DataFrame:
     if not p.is_file():
         raise LabelsError(f"scores file not found: {p}")
     ext = p.suffix.lower()
-    if ext not in SCORE_FORMATS:
+    if ext not in SCORE_EXTENSIONS:
         raise LabelsError(
-            f"{p}: unsupported scores format '{ext}' (use {', '.join(SCORE_FORMATS)})"
+            f"{p}: unsupported scores format '{ext}' (use {', '.join(SCORE_EXTENSIONS)})"
         )
     try:
         if ext == ".csv":

@@ -152,9 +152,9 @@ TP_FIELDS: tuple[str, ...] = (
 #: Fields a record must carry to be used (plus ``actor_id`` or ``actor_handle``).
 REQUIRED_FIELDS: tuple[str, ...] = ("id", "action_type", "created_at")
 
-#: Optional string fields kept by the reader.
+#: Optional string fields kept by the reader (the avatar URL is not kept).
 OPTIONAL_FIELDS: tuple[str, ...] = tuple(
-    f for f in RECORD_FIELDS if f not in REQUIRED_FIELDS and f != "data"
+    f for f in RECORD_FIELDS if f not in (*REQUIRED_FIELDS, "data", "actor_avatar_url")
 )
 
 
