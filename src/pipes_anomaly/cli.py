@@ -387,8 +387,6 @@ def train_command(
     if "-" in paths:
         raise click.UsageError("train reads files, not standard input (its hash is recorded)")
     result = _read_logs(paths, strict=strict, rejects_path=rejects_path)
-    if threshold is None and alert_rate is None:
-        alert_rate = models.DEFAULT_ALERT_RATE
     try:
         model = models.train_model(
             result.events,
@@ -404,7 +402,8 @@ def train_command(
         models.save_model(model_dir, model)
     except models.ModelError as exc:
         raise click.ClickException(str(exc)) from exc
-    budget = f"alert rate {alert_rate:g}" if alert_rate is not None else "set by --threshold"
+    rate = model.alert_rate
+    budget = f"alert rate {rate:g}" if rate is not None else "set by --threshold"
     click.echo(
         f"Trained {algorithm} on {model.n_training_windows:,} actor-windows ({window}); "
         f"alert threshold {model.threshold:.4f} ({budget}). Model written to {model_dir}/.",

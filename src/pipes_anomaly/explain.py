@@ -150,7 +150,13 @@ class Baseline:
             deviation is not positive).
         """
         values = features.loc[:, list(self.feature_columns)].to_numpy(dtype=np.float64)
-        dev = self.direction[None, :] * (values - self.typical(features))
+        return self._deviation_share(values, self.typical(features))
+
+    def _deviation_share(
+        self, values: np.ndarray, typical: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`deviation_share` of values whose typical values are already looked up."""
+        dev = self.direction[None, :] * (values - typical)
         share = np.ones_like(dev)
         for j, ref in enumerate(self.deviations):
             n = len(ref)
@@ -358,7 +364,7 @@ def explain(
         )
     values = features.loc[:, list(cols)].to_numpy(dtype=np.float64)
     typical = baseline.typical(features)
-    _, share = baseline.deviation_share(features)
+    _, share = baseline._deviation_share(values, typical)
     col_pos = {c: j for j, c in enumerate(cols)}
     base_of = {c: _base_feature(c, cols) for c in cols}
     # rarest first; stable order for ties (feature order)

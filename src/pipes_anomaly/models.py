@@ -26,6 +26,7 @@ anything is unpickled.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import numbers
 from collections.abc import Iterable, Sequence
@@ -138,22 +139,22 @@ class _Calibration:
             spread = 1.0
         return cls(s, spread)
 
-    def __call__(self, raw: np.ndarray) -> np.ndarray:
+    def _locate(self, raw: np.ndarray) -> tuple[np.ndarray, int, np.ndarray, float, np.ndarray]:
+        """``raw`` as float, n, share of training values below, the largest, excess over it."""
         raw = np.asarray(raw, dtype=np.float64)
         n = len(self.sorted_)
         below = np.searchsorted(self.sorted_, raw, side="left") / n
         top = self.sorted_[-1]
-        excess = np.maximum(raw - top, 0.0)
+        return raw, n, below, top, np.maximum(raw - top, 0.0)
+
+    def __call__(self, raw: np.ndarray) -> np.ndarray:
+        raw, n, below, top, excess = self._locate(raw)
         tail = 1.0 - np.exp(-excess / self.tail_scale_) / n
         return np.where(raw > top, tail, below)
 
     def surprisal(self, raw: np.ndarray) -> np.ndarray:
         """``-log(1 - calibrated)`` computed without rounding loss: unbounded, increasing."""
-        raw = np.asarray(raw, dtype=np.float64)
-        n = len(self.sorted_)
-        below = np.searchsorted(self.sorted_, raw, side="left") / n
-        top = self.sorted_[-1]
-        excess = np.maximum(raw - top, 0.0)
+        raw, n, below, top, excess = self._locate(raw)
         inside = -np.log(np.maximum(1.0 - below, 1.0 / n))
         return np.where(raw > top, np.log(n) + excess / self.tail_scale_, inside)
 
@@ -413,7 +414,7 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
         combined = combined - self._actor_offset(groups, combined.shape[0])
         self._cal_final = _Calibration.fit(combined)
         self.training_scores_ = self._cal_final(combined)
-        self.threshold_ = float(np.quantile(self.training_scores_, 1.0 - self.alert_rate))
+        self.threshold_ = resolve_threshold(self.training_scores_, alert_rate=self.alert_rate)
         self.offset_ = -self.threshold_
         return self
 
@@ -740,6 +741,15 @@ def _sha256(path: Path) -> str:
     return sha256_files([path])
 
 
+def _read_checked(path: Path, want: str) -> bytes | None:
+    """Return the bytes of ``path`` when their sha256 is ``want``, else None.
+
+    The file is read once, so the bytes unpickled are the bytes checked.
+    """
+    data = path.read_bytes()
+    return data if hashlib.sha256(data).hexdigest() == want else None
+
+
 def sha256_files(paths: Iterable[str | Path]) -> str:
     """One sha256 over the bytes of several files, in the order given.
 
@@ -906,17 +916,20 @@ def load_model(
             f"model in {d} was trained on another feature set (it {'; '.join(what)})"
             f" - {_retrain(d)}"
         )
+    checked: dict[str, bytes] = {}
     for name in _ARTEFACTS:
         p = d / name
         want = manifest["artefacts"].get(name)
         if want is None or not p.is_file():
             raise ModelError(f"model file {p} is missing - {_retrain(d)}")
-        if _sha256(p) != want:
+        data = _read_checked(p, want)
+        if data is None:
             raise ModelError(
                 f"model file {p} was altered (its sha256 does not match {MANIFEST_NAME}); "
                 f"refusing to load it - {_retrain(d)}"
             )
-    loaded = {name: joblib.load(d / name) for name in _ARTEFACTS}
+        checked[name] = data
+    loaded = {name: joblib.load(io.BytesIO(data)) for name, data in checked.items()}
     return TrainedModel(
         detector=loaded["detector.joblib"],
         profile=loaded["profile.joblib"],
@@ -957,7 +970,7 @@ def train_model(
         Window length (``"1d"`` or ``"1h"``).
     algorithm : {"ensemble", "iforest", "lof"}, default "ensemble"
     alert_rate : float or None, default 0.01
-        Alert budget; ignored when ``threshold`` is given.
+        Alert budget (None: the default); ignored when ``threshold`` is given.
     threshold : float, optional
         Explicit score cut-off in [0, 1].
     n_estimators, n_neighbors : int
@@ -979,6 +992,8 @@ def train_model(
 
     if threshold is not None:
         alert_rate = None
+    elif alert_rate is None:
+        alert_rate = DEFAULT_ALERT_RATE
     cols = tuple(features.MODEL_FEATURES)
     feats, profile = features._features_and_profile(events, window=window)
     if len(feats) == 0:
