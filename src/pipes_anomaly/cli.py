@@ -575,16 +575,8 @@ def evaluate_command(
     for note in result.notes:
         click.echo(f"Note: {note}", err=True)
     if report_dir is not None:
-        out = Path(report_dir)
-        out.mkdir(parents=True, exist_ok=True)
         source = f"Scores: {scores} · labels: {labels_dir}"
-        images = report.evaluation_plots(result)
-        for name, png in images.items():
-            (out / name).write_bytes(png)
-        (out / "report.md").write_text(
-            report.evaluation_markdown(result, source=source), encoding="utf-8"
+        n_plots = pio.write_report(report_dir, result, source=source)
+        click.echo(
+            f"Report written to {Path(report_dir)}/report.md, report.html and {n_plots} plots."
         )
-        (out / "report.html").write_text(
-            report.evaluation_html(result, images, source=source), encoding="utf-8"
-        )
-        click.echo(f"Report written to {out}/report.md, report.html and {len(images)} plots.")

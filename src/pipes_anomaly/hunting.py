@@ -89,6 +89,11 @@ _VIEW_COLUMNS: dict[str, str] = {
     "process_id": "VARCHAR",
     "data": "JSON",
 }
+#: The view's select list: ``data`` and ``created_at`` cast to their types.
+_VIEW_SELECT = ", ".join(
+    f"CAST({c} AS {t}) AS {c}" if c in ("data", "created_at") else c
+    for c, t in _VIEW_COLUMNS.items()
+)
 
 _BLOCK = re.compile(r"^```sql[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 _NAME = re.compile(r"\A\s*--\s*name:\s*([a-z0-9_]+)\s*\n")
@@ -202,12 +207,9 @@ def connect(
         raw["created_at"] = raw["created_at"].dt.tz_localize(None)
         raw = raw.loc[:, list(_VIEW_COLUMNS)].astype({"data": object})
         con.register("_pipes_audit_log_raw", raw)
-        casts = ", ".join(
-            f"CAST({c} AS {t}) AS {c}" if c in ("data", "created_at") else c
-            for c, t in _VIEW_COLUMNS.items()
-        )
         con.execute(
-            f"CREATE OR REPLACE VIEW pipes_audit_log AS SELECT {casts} FROM _pipes_audit_log_raw"
+            f"CREATE OR REPLACE VIEW pipes_audit_log AS SELECT {_VIEW_SELECT} "
+            "FROM _pipes_audit_log_raw"
         )
         return con
     items = [source] if isinstance(source, str | Path) else list(source)
@@ -218,11 +220,7 @@ def connect(
         if not p.is_file():
             raise FileNotFoundError(f"audit log file not found: {p}")
     if all(p.suffix.lower() == ".parquet" for p in paths):
-        cols = ", ".join(
-            f"CAST({c} AS {t}) AS {c}" if c in ("data", "created_at") else c
-            for c, t in _VIEW_COLUMNS.items()
-        )
-        sql = f"SELECT {cols} FROM read_parquet({_sql_list(paths)}, union_by_name = true)"
+        sql = f"SELECT {_VIEW_SELECT} FROM read_parquet({_sql_list(paths)}, union_by_name = true)"
     else:
         columns = "{" + ", ".join(f"{c}: '{t}'" for c, t in _VIEW_COLUMNS.items()) + "}"
         sql = (

@@ -29,7 +29,7 @@ import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 
 from pipes_anomaly import schema
-from pipes_anomaly.evaluate import Labels
+from pipes_anomaly.evaluate import EvaluationResult, Labels
 from pipes_anomaly.generate import World, render_jsonl, render_tables
 
 # --- readers (issue 3) ----------------------------------------------------------
@@ -1387,6 +1387,39 @@ def write_scores(scores: pd.DataFrame, path: str | Path) -> Path:
         for rec in out.to_dict(orient="records"):
             fh.write(orjson.dumps(rec, option=orjson.OPT_SERIALIZE_NUMPY) + b"\n")
     return p
+
+
+def write_report(directory: str | Path, result: EvaluationResult, *, source: str) -> int:
+    """Write an evaluation report: ``report.md``, a self-contained ``report.html``, PNG plots.
+
+    Parameters
+    ----------
+    directory : str or Path
+        Output directory (created if needed; files in it are overwritten).
+    result : EvaluationResult
+        ``evaluate.evaluate`` output.
+    source : str
+        Where the scores and labels came from, printed in the report.
+
+    Returns
+    -------
+    int
+        Number of plots written.
+    """
+    from pipes_anomaly import report
+
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    images = report.evaluation_plots(result)
+    for name, png in images.items():
+        (out / name).write_bytes(png)
+    (out / "report.md").write_text(
+        report.evaluation_markdown(result, source=source), encoding="utf-8"
+    )
+    (out / "report.html").write_text(
+        report.evaluation_html(result, images, source=source), encoding="utf-8"
+    )
+    return len(images)
 
 
 # --- readers: labels and scores (issue 5) ---------------------------------------------

@@ -436,8 +436,9 @@ def evaluation_plots(result: EvaluationResult) -> dict[str, bytes]:
     look = benign[benign["lookalike"].notna()]
     if len(look):
         groups.append(("look-alikes", look["score"].to_numpy()))
+    scenario_lists = w["scenarios"].fillna("").str.split(";")
     for scen in result.scenarios["scenario"]:
-        mask = w["scenarios"].fillna("").str.split(";").apply(lambda v, s=scen: s in v)
+        mask = scenario_lists.apply(lambda v, s=scen: s in v)
         groups.append((str(scen), w.loc[mask.to_numpy(dtype=bool), "score"].to_numpy()))
     fig = Figure(figsize=(8, 0.45 * len(groups) + 1.6))
     ax = fig.add_subplot()
