@@ -362,8 +362,6 @@ _IP_PREFIXES: dict[str, tuple[tuple[int, ...], ...]] = {
     "cloud": ((34,), (35,), (52,), (54,), (3,), (20,), (13,)),
 }  # fmt: skip
 _IP6_PREFIXES = ("2601", "2a02", "2406", "2a01", "2600", "2403")
-#: IP kinds used by the simulator (``home6`` is a home IPv6 address).
-IP_KINDS = ("office", "home", "home6", "vpn", "mobile", "cloud")
 #: people on a personal VPN with changing exits, and people working from a cloud desktop
 _PERSONAL_VPN_SHARE = 0.05
 _CLOUD_DESK_SHARE = 0.04
@@ -527,6 +525,8 @@ class _Builder:
         }
         self.incidents: list[dict] = []
         self.busy: dict[int, set[int]] = {}
+        self.new_hires: list[tuple[int, int]] = []  # (actor, first day), set by the plan
+        self.explicit_deleted: dict[int, int] = {}  # resource row -> deletion time
 
     # ---------------- actors ----------------
 
@@ -686,13 +686,8 @@ class _Builder:
         return np.arange(start, start + n, dtype=np.int64)
 
     def new_user(self, org: int) -> int:
-        uid = "u_" + _fixed_width(b"", _rand_ids(self.rng_inj, 1))[0].as_py()
-        first = _FIRST[self.rng_inj.integers(len(_FIRST))]
-        last = _LAST[self.rng_inj.integers(len(_LAST))]
-        self.users_id.append(uid)
-        self.users_handle.append(f"{first[0]}{last}{len(self.users_id)}".lower())
-        self.user_org.append(org)
-        return len(self.users_id) - 1
+        """Add one invited user of ``org``; return its user index."""
+        return int(self.new_users(np.array([org]))[0])
 
     # ---------------- pre-existing resources ----------------
 
@@ -845,8 +840,8 @@ def _base_events(b: _Builder) -> dict[str, np.ndarray]:
         same_org = np.array(b.team_org)[ev["group"]] == b.a_org[actor]
         ev["group"] = np.where(same_org, ev["group"], b.a_team[actor])
     # new hires: mark their first three active days as a look-alike
-    for a, d0 in getattr(b, "new_hires", []):
-        day = (ev["ts"] - b.t0) // _DAY
+    day = (ev["ts"] - b.t0) // _DAY
+    for a, d0 in b.new_hires:
         mask = (ev["actor"] == a) & (day >= d0) & (day < d0 + 3)
         ev["lookalike"][mask] = LOOKALIKES.index("new_hire")
     keep = (ev["ts"] >= b.t0) & (ev["ts"] < cfg.end_ts)
@@ -978,7 +973,7 @@ def _assign_targets(b: _Builder, ev: dict[str, np.ndarray]) -> dict[str, np.ndar
     n_rows = R["kind"].size
     deleted = np.full(n_rows, _NO_DELETE, dtype=np.int64)
     # explicit rows (scenario resources) may carry their own deletion
-    for row, t in getattr(b, "explicit_deleted", {}).items():
+    for row, t in b.explicit_deleted.items():
         deleted[row] = t
     nk = len(_KINDS)
     row_key = R["group"] * nk + R["kind"]
@@ -1051,7 +1046,6 @@ def _assign_targets(b: _Builder, ev: dict[str, np.ndarray]) -> dict[str, np.ndar
     ev = {k: v[keep] for k, v in ev.items()}
     ev["target"] = target[keep]
     b.R = R
-    b.deleted = deleted
     return ev
 
 
@@ -1345,8 +1339,6 @@ class _Plan:
         self.scale_train = size * self.T / (150 * 42)
         self.reserved_mask = np.zeros(b.n_actors, dtype=bool)
         self.travellers: list[tuple[int, int, int, list[int]]] = []
-        b.new_hires = []
-        b.explicit_deleted = {}
         self.dormant: list[tuple[int, int]] = []
 
     # ---- helpers ----
