@@ -22,11 +22,9 @@ import json
 import os
 import platform
 import subprocess
-import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "results"
+from _common import run_json, write_result
 
 _OURS = r"""
 import json, resource, sys, time
@@ -105,10 +103,7 @@ print(json.dumps({"duckdb_s": round(t1 - t0, 2), "duckdb_windows": len(out),
 
 
 def _child(code: str, path: str) -> dict:
-    out = subprocess.run(
-        [sys.executable, "-c", code, path], check=True, capture_output=True, text=True
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_json(["-c", code, path])
 
 
 def bench_features(path: str | Path, repeat: int = 1) -> dict:
@@ -237,9 +232,7 @@ def main() -> None:
             f"{b['duckdb_s']} s, ratio {b['ratio_vs_duckdb']}x.",
             "",
         ]
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "bench_features.md").write_text("\n".join(lines))
-    print("\n".join(lines))
+    write_result("bench_features.md", lines)
 
 
 if __name__ == "__main__":

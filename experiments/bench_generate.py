@@ -14,15 +14,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "results"
+from _common import machine_line, measure_table, run_json, write_result
 
 #: Records per actor in the default 60-day world (measured: 49,468 / 150).
 RECORDS_PER_ACTOR_60D = 330
@@ -53,13 +49,7 @@ def bench_generate(n_records_target: int = 1_000_000, workdir: Path | None = Non
     actors = max(10, round(n_records_target / RECORDS_PER_ACTOR_60D))
     tmp = Path(tempfile.mkdtemp(prefix="bench_generate_", dir=workdir))
     try:
-        out = subprocess.run(
-            [sys.executable, "-c", _CHILD, str(actors), str(tmp / "world")],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        res = json.loads(out.stdout.strip().splitlines()[-1])
+        res = run_json(["-c", _CHILD, str(actors), str(tmp / "world")])
         size = sum(p.stat().st_size for p in (tmp / "world").iterdir())
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -91,19 +81,14 @@ def main() -> None:
     lines = [
         "# bench_generate",
         "",
-        f"Machine: {platform.machine()}, {platform.python_implementation()} "
-        f"{platform.python_version()}; command: `python experiments/bench_generate.py`.",
+        machine_line("python experiments/bench_generate.py"),
         "Default 60-day world scaled by actors to ~1,000,000 records, written as JSON lines;",
         "peak memory is the generating process's max RSS. Bar: >= 100,000 records/s, <= 1 GB.",
         "",
-        "| measure | value |",
-        "|---|---|",
-        *[f"| {k} | {v} |" for k, v in res.items()],
+        *measure_table(res),
         "",
     ]
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "bench_generate.md").write_text("\n".join(lines))
-    print("\n".join(lines))
+    write_result("bench_generate.md", lines)
 
 
 if __name__ == "__main__":

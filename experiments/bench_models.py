@@ -18,14 +18,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "results"
+from _common import machine_line, measure_table, run_json, write_result
 
 #: Records per actor-day in the default world (measured: 49,468 records / 150 actors / 60 days).
 RECORDS_PER_ACTOR_DAY = 5.5
@@ -46,10 +42,7 @@ finally:
 
 def _cli(*args: str) -> dict:
     """Run ``anomaly <args>`` in a fresh process; return seconds and peak RSS (MB)."""
-    out = subprocess.run(
-        [sys.executable, "-c", _CHILD, *args], check=True, capture_output=True, text=True
-    )
-    return json.loads(out.stderr.strip().splitlines()[-1])
+    return run_json(["-c", _CHILD, *args], stream="stderr")
 
 
 def _generate(out: Path, *extra: str) -> None:
@@ -147,22 +140,17 @@ def main() -> None:
     if args.json:
         print(json.dumps(result))
         return
-    RESULTS.mkdir(parents=True, exist_ok=True)
     lines = [
         "# Benchmark: anomaly train / anomaly score",
         "",
-        f"Machine: {platform.machine()}, {platform.python_implementation()} "
-        f"{platform.python_version()}; command: `python experiments/bench_models.py`.",
+        machine_line("python experiments/bench_models.py"),
         "Bars: train on the default world <= 60 s; score 1,000,000 records <= 20 s "
         "and <= 3 GB peak RSS.",
         "",
-        "| measure | value |",
-        "|---|---|",
-        *[f"| {k} | {v} |" for k, v in result.items()],
+        *measure_table(result),
         "",
     ]
-    (RESULTS / "bench_models.md").write_text("\n".join(lines))
-    print("\n".join(lines))
+    write_result("bench_models.md", lines)
 
 
 if __name__ == "__main__":

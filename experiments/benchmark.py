@@ -13,14 +13,11 @@ that its peak memory is its own. Results go to ``experiments/results/benchmark.m
 from __future__ import annotations
 
 import argparse
-import json
-import platform
-import subprocess
-import sys
 from pathlib import Path
 
+from _common import machine_line, measure_table, run_json, write_result
+
 HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "results"
 
 STAGES = ("generate", "features", "models")
 
@@ -31,10 +28,8 @@ EXTRA = {"features": ["--repeat", "3"]}
 
 def _run_stage(stage: str, workdir: Path) -> dict:
     """Run ``bench_<stage>.py --json`` in a subprocess and return its JSON result."""
-    cmd = [sys.executable, str(HERE / f"bench_{stage}.py"), "--json", "--workdir", str(workdir)]
-    cmd += EXTRA.get(stage, [])
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    cmd = [str(HERE / f"bench_{stage}.py"), "--json", "--workdir", str(workdir)]
+    return run_json(cmd + EXTRA.get(stage, []))
 
 
 def main() -> None:
@@ -44,20 +39,10 @@ def main() -> None:
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     results = {s: _run_stage(s, args.workdir) for s in (args.only or STAGES)}
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    lines = [
-        "# Benchmarks",
-        "",
-        f"Machine: {platform.machine()}, {platform.python_implementation()} "
-        f"{platform.python_version()}; command: `python experiments/benchmark.py`.",
-        "",
-    ]
+    lines = ["# Benchmarks", "", machine_line("python experiments/benchmark.py"), ""]
     for stage, res in results.items():
-        lines += [f"## {stage}", "", "| measure | value |", "|---|---|"]
-        lines += [f"| {k} | {v} |" for k, v in res.items()]
-        lines.append("")
-    (RESULTS / "benchmark.md").write_text("\n".join(lines))
-    print("\n".join(lines))
+        lines += [f"## {stage}", "", *measure_table(res), ""]
+    write_result("benchmark.md", lines)
 
 
 if __name__ == "__main__":

@@ -23,12 +23,12 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import average_precision_score
 
+from _common import write_result
 from pipes_anomaly import features, io
 from pipes_anomaly.models import AnomalyDetector
 from run_matrix import world  # the same worlds as the matrix
 
 HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "results"
 
 
 def run_seed(seed: int, workdir: Path) -> dict:
@@ -36,8 +36,7 @@ def run_seed(seed: int, workdir: Path) -> dict:
     d = world(seed, workdir)
     train = io.read_events(d / "train.jsonl").events
     test = io.read_events(d / "test.jsonl").events
-    f_train = features.build_features(train)
-    profile = features.ActorProfile.from_events(train)
+    f_train, profile = features.build_features_and_profile(train)
     f_test = features.build_features(test, profile=profile)
     cols = list(features.MODEL_FEATURES)
     det = AnomalyDetector(random_state=seed).fit(
@@ -94,10 +93,7 @@ def main() -> None:
         f"| mean | | | {df.first_days.mean():.1f} | {df.pr_auc.mean():.3f} | "
         f"{df.pr_auc_without_first_days.mean():.3f} | {df.first_day_median_rank_pct.mean():.1f} |"
     )
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    text = "\n".join(lines) + "\n"
-    (RESULTS / "first_day_gap.md").write_text(text)
-    print(text)
+    write_result("first_day_gap.md", [*lines, ""])
 
 
 if __name__ == "__main__":

@@ -102,8 +102,7 @@ def run_seed(seed: int, workdir: Path, windows: list[str], pyod: bool) -> list[d
     rows: list[dict] = []
     for window in windows:
         t0 = time.perf_counter()
-        f_train = features.build_features(train, window=window)
-        profile = features.ActorProfile.from_events(train, window=window)
+        f_train, profile = features.build_features_and_profile(train, window=window)
         f_test = features.build_features(test, window=window, profile=profile)
         print(f"seed {seed} window {window}: features {time.perf_counter() - t0:.1f}s", flush=True)
         for hist in (True, False):

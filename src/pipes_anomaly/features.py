@@ -34,6 +34,7 @@ __all__ = [
     "FeatureBuilder",
     "build_features",
     "build_features_and_flags",
+    "build_features_and_profile",
     "event_flags",
     "network_of",
 ]
@@ -1226,13 +1227,27 @@ def build_features_and_flags(
     return _assemble(pipe), pipe.flags()
 
 
-def _features_and_profile(
+def build_features_and_profile(
     events: pd.DataFrame, *, window: str = "1d"
 ) -> tuple[pd.DataFrame, ActorProfile]:
     """Online features of training events and their :class:`ActorProfile`, in one pass.
 
     Same results as :func:`build_features` and :meth:`ActorProfile.from_events` with the
     same arguments, reading the events once.
+
+    Parameters
+    ----------
+    events : DataFrame
+        Training events from :func:`pipes_anomaly.io.read_events` (not modified).
+    window : str, default "1d"
+        Window length, aligned to UTC.
+
+    Returns
+    -------
+    features : DataFrame
+        As :func:`build_features` returns it without a profile.
+    profile : ActorProfile
+        As :meth:`ActorProfile.from_events` returns it.
     """
     pipe = _Pipeline(events, window, None)
     return _assemble(pipe), pipe.profile()
@@ -1265,7 +1280,7 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
 
     def fit_transform(self, X: pd.DataFrame, y: object = None) -> pd.DataFrame:  # noqa: N803
         """Fit, and return the training events' features computed online."""
-        feats, self.profile_ = _features_and_profile(X, window=self.window)
+        feats, self.profile_ = build_features_and_profile(X, window=self.window)
         self.feature_names_out_ = np.asarray(FEATURE_COLUMNS, dtype=object)
         return feats
 

@@ -995,7 +995,7 @@ def train_model(
     elif alert_rate is None:
         alert_rate = DEFAULT_ALERT_RATE
     cols = tuple(features.MODEL_FEATURES)
-    feats, profile = features._features_and_profile(events, window=window)
+    feats, profile = features.build_features_and_profile(events, window=window)
     if len(feats) == 0:
         raise ModelError("no actor-window to learn from: the training data has no records")
     detector = AnomalyDetector(
