@@ -165,6 +165,25 @@ def test_parquet_unparsable_time_is_rejected_with_its_row(tmp_path):
         read_events(p, strict=True)
 
 
+def test_parquet_null_timestamp_is_a_missing_field(tmp_path):
+    """As in JSON lines: a null created_at is missing, not an unparsable time."""
+    recs = [rec(i) for i in range(2)]
+    table = pa.table(
+        {
+            "id": [r["id"] for r in recs],
+            "action_type": [r["action_type"] for r in recs],
+            "actor_id": [r["actor_id"] for r in recs],
+            "created_at": pa.array([pd.Timestamp(recs[0]["created_at"]), None], pa.timestamp("us")),
+        }
+    )
+    p = tmp_path / "null_time.parquet"
+    pq.write_table(table, p)
+    res = read_events(p)
+    assert counts(res) == (2, 1, 1, 0)
+    (bad,) = res.rejects
+    assert (bad.line, bad.field, bad.reason) == (2, "created_at", "missing required field")
+
+
 BAD = {
     "truncated": (line(rec(50))[:40], None, "malformed JSON"),
     "non_utf8": (line(rec(51)).replace(b"alice", b"al\xffce"), None, "UTF-8"),

@@ -827,11 +827,11 @@ def _read_parquet(
     ok = (
         _check_required(flat)
         if not pa.types.is_timestamp(ts.type)
-        else _check_required(
+        else _check_required(  # a timestamp is present unless null
             flat.set_column(
                 flat.schema.get_field_index("created_at"),
                 "created_at",
-                pc.cast(pc.is_valid(ts), pa.string()),
+                pc.if_else(pc.is_valid(ts), pa.scalar("t"), pa.scalar(None, pa.string())),
             )
         )
     )
