@@ -1,9 +1,13 @@
-"""The CLI's process setting: NumPy's huge-page advice off only where the kernel stalls."""
+"""The CLI's process settings: huge-page advice off only where the kernel stalls, malloc reuse."""
+
+import platform
 
 import numpy as np
 import pytest
 
 from pipes_anomaly.cli import tune_process_memory
+
+ADVICE_OFF = "numpy-hugepage-advice-off"
 
 _core = np._core.multiarray
 
@@ -28,7 +32,7 @@ def _thp(tmp_path, enabled: str, defrag: str):
 )
 def test_advice_off_where_faults_compact(advice, tmp_path, defrag):
     thp = _thp(tmp_path, "always [madvise] never", defrag)
-    assert tune_process_memory(thp) is True
+    assert ADVICE_OFF in tune_process_memory(thp)
     assert _core._get_madvise_hugepage() is False
 
 
@@ -41,17 +45,30 @@ def test_advice_off_where_faults_compact(advice, tmp_path, defrag):
     ],
 )
 def test_advice_kept_where_it_cannot_stall(advice, tmp_path, enabled, defrag):
-    assert tune_process_memory(_thp(tmp_path, enabled, defrag)) is False
+    assert ADVICE_OFF not in tune_process_memory(_thp(tmp_path, enabled, defrag))
     assert _core._get_madvise_hugepage() is True
 
 
 def test_user_setting_wins(advice, tmp_path, monkeypatch):
     monkeypatch.setenv("NUMPY_MADVISE_HUGEPAGE", "1")
     thp = _thp(tmp_path, "always [madvise] never", "always defer defer+madvise [madvise] never")
-    assert tune_process_memory(thp) is False
+    assert ADVICE_OFF not in tune_process_memory(thp)
     assert _core._get_madvise_hugepage() is True
 
 
 def test_no_sysfs_changes_nothing(advice, tmp_path):
-    assert tune_process_memory(tmp_path / "missing") is False
+    assert ADVICE_OFF not in tune_process_memory(tmp_path / "missing")
     assert _core._get_madvise_hugepage() is True
+
+
+def test_malloc_reuse_set_on_glibc(advice, tmp_path, monkeypatch):
+    for key in ("GLIBC_TUNABLES", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_"):
+        monkeypatch.delenv(key, raising=False)
+    glibc = platform.libc_ver()[0] == "glibc"
+    assert ("malloc-keeps-freed" in tune_process_memory(tmp_path)) is glibc
+
+
+@pytest.mark.parametrize("key", ["GLIBC_TUNABLES", "MALLOC_MMAP_THRESHOLD_"])
+def test_malloc_user_setting_wins(advice, tmp_path, monkeypatch, key):
+    monkeypatch.setenv(key, "glibc.malloc.mmap_threshold=65536" if key[0] == "G" else "65536")
+    assert "malloc-keeps-freed" not in tune_process_memory(tmp_path)
