@@ -144,6 +144,51 @@ def test_self_grants(tmp_path):
     assert event_flags(ev)["is_self_grant"].tolist() == [1, 1, 1, 0, 0, 0, 1]
 
 
+def test_new_owner_grants(tmp_path):
+    # alice: active 8 days, then grants owner for the first time (2 records), then again
+    recs = [rec(f"2024-01-{d:02d}T09:00:00Z") for d in range(1, 10)]
+    grant = "org.workspace.member.add"
+    recs += [
+        rec("2024-01-09T10:00:00Z", grant, target="u_bob", data={"role": "owner"}),
+        rec("2024-01-09T10:01:00Z", "org.member.update", target="u_carl", data={"role": "owner"}),
+        rec("2024-01-09T10:02:00Z", grant, target="u_dan", data={"role": "reader"}),
+        rec("2024-01-09T10:03:00Z", "workspace.update", target="w_1", data={"role": "owner"}),
+        rec("2024-01-10T10:00:00Z", grant, target="u_eve", data={"role": "owner"}),
+        # bob grants owner on his first day: not mature, nothing is new yet
+        rec("2024-01-10T11:00:00Z", grant, actor="u_bob", target="u_fay", data={"role": "owner"}),
+    ]
+    ev = events(recs, tmp_path)
+    assert ev["role"].tolist().count("owner") == 5
+    f = build_features(ev)
+    assert row(f, "2024-01-09")["log_new_owner_grants"] == pytest.approx(L2)
+    assert row(f, "2024-01-10")["log_new_owner_grants"] == 0  # granted owner before
+    assert row(f, "2024-01-10", "u_bob")["log_new_owner_grants"] == 0
+    flags = event_flags(ev)
+    assert int(flags["is_new_owner_grant"].sum()) == 2
+    # the same from a profile of the first days: history crosses the boundary
+    early = ev[ev["created_at"] < pd.Timestamp("2024-01-10", tz="UTC")]
+    late = ev[ev["created_at"] >= pd.Timestamp("2024-01-10", tz="UTC")]
+    g = build_features(late, profile=ActorProfile.from_events(early))
+    assert row(g, "2024-01-10")["log_new_owner_grants"] == 0
+
+
+def test_growth_vs_peers(tmp_path):
+    # five actors with 2 runs a day for 11 days; u_4 then rises to 12 a day alone
+    recs = []
+    for i in range(5):
+        for d in range(1, 15):
+            n = 12 if (i == 4 and d >= 12) else 2
+            recs += [rec(f"2024-01-{d:02d}T09:{k:02d}:00Z", actor=f"u_{i}") for k in range(n)]
+    f = build_features(events(recs, tmp_path))
+    rising = row(f, "2024-01-14", "u_4")
+    assert rising["trail_runs_vs_self"] > 0
+    assert rising["runs_growth_vs_peers"] == pytest.approx(
+        min(rising["trail_runs_vs_self"] / 0.5, 10.0)
+    )
+    assert row(f, "2024-01-14", "u_0")["runs_growth_vs_peers"] == 0
+    assert (f["connections_growth_vs_peers"] == 0).all()
+
+
 def test_distinct_targets_exact(tmp_path):
     recs = [rec(f"2024-01-01T09:0{i}:00Z", target=t) for i, t in enumerate("aabcc")]
     r = row(build_features(events(recs, tmp_path)), "2024-01-01")

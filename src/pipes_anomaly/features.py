@@ -96,6 +96,7 @@ FEATURE_DESCRIPTIONS: dict[str, str] = {
     "log_new_actions": "action types the actor never used before (log1p)",
     "log_new_workspaces": "workspaces the actor never touched before (log1p)",
     "log_billing_new_ip": "billing actions from an IP new to the actor (log1p)",
+    "log_new_owner_grants": "owner grants by an actor who never granted owner before (log1p)",
     "events_vs_self": "event volume vs the actor's own baseline (robust z)",
     "destructive_vs_self": "destructive actions vs the actor's own baseline (robust z)",
     "org_management_vs_self": "org-management actions vs the actor's own baseline (robust z)",
@@ -117,6 +118,10 @@ FEATURE_DESCRIPTIONS: dict[str, str] = {
     "destructive_vs_peers": "destructive actions vs peers (robust z)",
     "org_management_vs_peers": "org-management actions vs peers (robust z)",
     "workspaces_vs_peers": "workspaces touched vs peers (robust z)",
+    "connections_growth_vs_peers": "growth of connections created over the trailing windows "
+    "vs peers' growth (robust z)",
+    "runs_growth_vs_peers": "growth of pipeline runs over the trailing windows vs peers' growth "
+    "(robust z)",
 }
 
 #: Numeric feature columns (float64, no NaN), in output order.
@@ -152,6 +157,7 @@ HISTORY_FEATURES: tuple[str, ...] = (
     "log_new_actions",
     "log_new_workspaces",
     "log_billing_new_ip",
+    "log_new_owner_grants",
     "events_vs_self",
     "destructive_vs_self",
     "org_management_vs_self",
@@ -164,6 +170,8 @@ HISTORY_FEATURES: tuple[str, ...] = (
     "sustained_events_vs_self",
     "sustained_connections_vs_self",
     "sustained_runs_vs_self",
+    "connections_growth_vs_peers",
+    "runs_growth_vs_peers",
 )
 
 #: Per-record flags returned by :func:`event_flags`.
@@ -185,6 +193,7 @@ FLAG_COLUMNS: tuple[str, ...] = (
     "is_mismatch",
     "is_self_grant",
     "is_billing_new_ip",
+    "is_new_owner_grant",
     "is_connection_create",
     "is_pipeline_run",
 )
@@ -222,6 +231,9 @@ FEATURE_EVIDENCE: dict[str, str] = {
     "trail_runs_vs_self": "is_pipeline_run",
     "sustained_connections_vs_self": "is_connection_create",
     "sustained_runs_vs_self": "is_pipeline_run",
+    "log_new_owner_grants": "is_new_owner_grant",
+    "connections_growth_vs_peers": "is_connection_create",
+    "runs_growth_vs_peers": "is_pipeline_run",
 }
 
 _NS_MIN = 60 * 10**9
@@ -235,6 +247,7 @@ _MIN_PEERS = 3
 _CATEGORIES = tuple(c.value for c in schema.Category)
 _MEMBER_ADDS = frozenset({"org.member.add", "org.workspace.member.add"})
 _MEMBER_GRANTS = _MEMBER_ADDS | {"org.member.update", "org.workspace.member.update"}
+_OWNER_ROLE = "owner"  # data.role of a membership that grants full control
 _BASE_STATS = ("log_events", "log_destructive", "log_org_management", "log_workspaces", "log_ips")
 _TRAIL_COUNTS = ("n_events", "n_connection_create", "n_pipeline_run")
 #: Window counts with trailing and sustained growth features, and the name each feature uses.
@@ -587,6 +600,10 @@ class _Pipeline:
         self.is_self_grant = in_set(_MEMBER_GRANTS) & (target.notna() & (target == actor)).to_numpy(
             dtype=bool
         )
+        role = _col(ev, "role")
+        self.is_owner_grant = in_set(_MEMBER_GRANTS) & (
+            role.notna() & (role == _OWNER_ROLE)
+        ).to_numpy(dtype=bool)
         self.is_mismatch = (
             cb.notna().to_numpy(dtype=bool)
             & (cb.fillna("") != actor).to_numpy(dtype=bool)
@@ -678,6 +695,18 @@ class _Pipeline:
         org_hist[ok] = org_first[self.idc[ok]] < wstart[ok]
         self.is_org_new_ip = (f_org >= 0) & (f_org // self.wns == self.win) & org_hist
         self.is_billing_new_ip = self.is_billing & self.is_new_ip
+        # the first owner role an actor ever grants: admins grant owner routinely, someone
+        # who never did before is stepping outside their usual authority
+        f_owner, self.tables["actor_owner_grant"] = _first_seen(
+            a,
+            self.actor_index,
+            np.where(self.is_owner_grant, 0, -1),
+            pd.Index([_OWNER_ROLE]),
+            t,
+            fs.get("actor_owner_grant"),
+            "actor_id",
+        )
+        self.is_new_owner_grant = self.is_owner_grant & new_in_window(f_owner)
         # resource lifetimes: data.created_at, else the first *.create seen for the target
         f_create, self.tables["target_create"] = _first_seen(
             np.where(self.is_create & (self.tc >= 0), 0, -1),
@@ -811,6 +840,7 @@ class _Pipeline:
                 "is_mismatch": self.is_mismatch,
                 "is_self_grant": self.is_self_grant,
                 "is_billing_new_ip": self.is_billing_new_ip,
+                "is_new_owner_grant": self.is_new_owner_grant,
                 "is_connection_create": self.is_conn,
                 "is_pipeline_run": self.is_run,
             },
@@ -1015,6 +1045,8 @@ _PEER_INPUTS = (
     "log_destructive",
     "log_org_management",
     "log_workspaces",
+    "trail_connections_vs_self",
+    "trail_runs_vs_self",
 )
 
 
@@ -1035,6 +1067,10 @@ def _peers(df: pd.DataFrame, identity: np.ndarray) -> pd.DataFrame:
         ("log_destructive", "destructive_vs_peers"),
         ("log_org_management", "org_management_vs_peers"),
         ("log_workspaces", "workspaces_vs_peers"),
+        # growth against the peers' growth: a rise the whole peer group shares is less
+        # telling than one actor rising alone
+        ("trail_connections_vs_self", "connections_growth_vs_peers"),
+        ("trail_runs_vs_self", "runs_growth_vs_peers"),
     ):
         x = df[col].to_numpy()
         zs = []
@@ -1134,6 +1170,7 @@ def _assemble(pipe: _Pipeline) -> pd.DataFrame:
         _nunique_per_row(r, np.where(pipe.is_new_workspace, pipe.wsc, -1), nr)
     )
     f["log_billing_new_ip"] = _log1p(cnt(pipe.is_billing_new_ip))
+    f["log_new_owner_grants"] = _log1p(cnt(pipe.is_new_owner_grant))
     for c in hist.columns:
         if c in FEATURE_DESCRIPTIONS:
             f[c] = hist[c].to_numpy()

@@ -55,6 +55,7 @@ EVENT_COLUMNS: tuple[str, ...] = (
     "process_id",
     "created_by_id",
     "workspace_id",
+    "role",
     "target_created_at",
     "source",
     "line",
@@ -176,6 +177,7 @@ def _arrow_schema() -> pa.Schema:
             ("created_by", created_by),
             ("workspace_id", pa.string()),
             ("created_at", pa.string()),
+            ("role", pa.string()),
         ]
     )
     fields = [(f, pa.string()) for f in _STR_FIELDS] + [("created_at", pa.string())]
@@ -197,6 +199,7 @@ def _flatten_arrow(table: pa.Table) -> pa.Table:
     cols["created_by_ref"] = pc.struct_field(cb, "id")
     cols["workspace_id"] = pc.struct_field(data, "workspace_id")
     cols["target_created_at"] = pc.struct_field(data, "created_at")
+    cols["role"] = pc.struct_field(data, "role")
     return pa.table(cols)
 
 
@@ -257,7 +260,7 @@ def _record_values(rec: object) -> list:
 
 
 def _data_values(data: object) -> list:
-    """created_by_id, created_by.id, workspace_id, created_at of a record's ``data``."""
+    """created_by_id, created_by.id, workspace_id, created_at, role of a record's ``data``."""
     if isinstance(data, str):  # Tailpipe stores data as a JSON string
         try:
             data = orjson.loads(data)
@@ -275,6 +278,7 @@ def _data_values(data: object) -> list:
         _str_or_none(cb or {}, "id", "data.created_by.id"),
         _str_or_none(data, "workspace_id", "data.workspace_id"),
         _str_or_none(data, "created_at", "data.created_at"),
+        _str_or_none(data, "role", "data.role"),
     ]
 
 
@@ -285,6 +289,7 @@ _FLAT_NAMES = (
     "created_by_ref",
     "workspace_id",
     "target_created_at",
+    "role",
 )
 
 
@@ -504,13 +509,15 @@ _DATA_JSON_PATHS = (
     "data.created_by.id",
     "data.workspace_id",
     "data.created_at",
+    "data.role",
 )
 
 
 def _duckdb_sql(path: str, gz: bool, max_line_bytes: int) -> str:
     """Query returning every reader field as its JSON text, one row per line, in file order."""
     data = (
-        "STRUCT(created_by_id JSON, created_by STRUCT(id JSON), workspace_id JSON, created_at JSON)"
+        "STRUCT(created_by_id JSON, created_by STRUCT(id JSON), workspace_id JSON, "
+        "created_at JSON, role JSON)"
     )
     cols = ", ".join(f"{f}: 'JSON'" for f in (*_STR_FIELDS, "created_at"))
     exprs = [*_STR_FIELDS, "created_at", *_DATA_JSON_PATHS]
@@ -784,7 +791,7 @@ def _read_parquet(
     cols["created_at"] = ts
     data_cols = {
         k: pa.nulls(n, pa.string())
-        for k in ("created_by_id", "created_by_ref", "workspace_id", "target_created_at")
+        for k in ("created_by_id", "created_by_ref", "workspace_id", "target_created_at", "role")
     }
     data_ok = np.ones(n, dtype=bool)
     if "data" in names:
@@ -800,10 +807,10 @@ def _read_parquet(
                     rejects.append(
                         Reject(source, i + 1, bad.field, bad.reason, orjson.dumps({"data": text}))
                     )
-                    vals.append([None] * 4)
+                    vals.append([None] * len(data_cols))
                     data_ok[i] = False
-            cols4 = list(zip(*vals, strict=True)) if vals else [[]] * 4
-            for k, c in zip(data_cols, cols4, strict=True):
+            cols5 = list(zip(*vals, strict=True)) if vals else [[]] * len(data_cols)
+            for k, c in zip(data_cols, cols5, strict=True):
                 data_cols[k] = pa.array(c, type=pa.string())
         elif pa.types.is_struct(data.type):
             d = data.combine_chunks()
@@ -818,6 +825,8 @@ def _read_parquet(
                 data_cols["target_created_at"] = pc.cast(
                     pc.struct_field(d, "created_at"), pa.string()
                 )
+            if "role" in sub:
+                data_cols["role"] = pc.cast(pc.struct_field(d, "role"), pa.string())
             if "created_by" in sub:
                 cb = pc.struct_field(d, "created_by")
                 if pa.types.is_struct(cb.type) and "id" in {f.name for f in cb.type}:
@@ -1090,6 +1099,7 @@ def _assemble(blocks: list[_Block]) -> tuple[pd.DataFrame, dict[str, int]]:
     if pc.any(pc.and_(is_ws, pc.is_null(cols["workspace_id"]))).as_py():
         ws_target = pc.if_else(is_ws, table.column("target_id"), pa.scalar(None, pa.string()))
         cols["workspace_id"] = pc.coalesce(cols["workspace_id"], ws_target)
+    cols["role"] = table.column("role")
     mem = _arrow_pool()
     for k, v in cols.items():  # pandas holds large_string: cast here, from the reader's pool
         if v.type == pa.string():
