@@ -1,7 +1,9 @@
 """Command-line interface: a thin layer over the library.
 
 Each command parses options, calls library functions, and turns domain errors
-into ``click.ClickException`` with the fix in the message.  Nothing else.
+into ``click.ClickException`` with the fix in the message.  Besides that, only
+:func:`tune_process_memory`, once per run: how the process gets memory is the
+process owner's choice, so it is made here and never in the library.
 """
 
 from __future__ import annotations
@@ -16,7 +18,11 @@ from pipes_anomaly import __version__
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 _THP = Path("/sys/kernel/mm/transparent_hugepage")
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters (malloc.h)
-_MALLOC_ENV = ("GLIBC_TUNABLES", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_")
+#: mallopt parameter -> (value, the environment variable and glibc tunable that set it)
+_MALLOC = {
+    _M_MMAP_THRESHOLD: (32 << 20, "MALLOC_MMAP_THRESHOLD_", "glibc.malloc.mmap_threshold"),
+    _M_TRIM_THRESHOLD: (1 << 30, "MALLOC_TRIM_THRESHOLD_", "glibc.malloc.trim_threshold"),
+}
 
 
 def _active(setting: str) -> str:
@@ -34,7 +40,10 @@ def _hugepage_advice_off(thp: Path) -> bool:
         defrag = _active((thp / "defrag").read_text())
     except OSError:  # not Linux, or no transparent huge pages
         return False
-    if enabled == "never" or defrag not in ("madvise", "defer+madvise"):
+    # madvised regions compact on fault with these defrag settings ("always" compacts for
+    # every huge page, so the advice matters only when huge pages need the advice)
+    stalls = defrag in ("madvise", "defer+madvise") or (defrag, enabled) == ("always", "madvise")
+    if enabled == "never" or not stalls:
         return False
     import numpy as np
 
@@ -47,9 +56,10 @@ def _hugepage_advice_off(thp: Path) -> bool:
 
 
 def _malloc_keeps_freed() -> bool:
-    """Let glibc's malloc reuse freed memory instead of returning it; True if done."""
-    if any(k in os.environ for k in _MALLOC_ENV):  # the user's choice wins
-        return False
+    """Let glibc's malloc reuse freed memory instead of returning it; True if any was set.
+
+    Each threshold the user set (environment variable or ``GLIBC_TUNABLES``) is left alone.
+    """
     import ctypes
     import platform
 
@@ -59,8 +69,15 @@ def _malloc_keeps_freed() -> bool:
     if mallopt is None:
         return False
     mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
-    ok = mallopt(_M_MMAP_THRESHOLD, 32 << 20)  # glibc's upper limit on 64-bit systems
-    return bool(ok and mallopt(_M_TRIM_THRESHOLD, 1 << 30))
+    tunables = os.environ.get("GLIBC_TUNABLES", "")
+    done = False
+    for param, (value, env, tunable) in _MALLOC.items():
+        if env in os.environ or tunable in tunables:
+            continue
+        # 32 MiB is glibc's upper limit for the mmap threshold on 64-bit systems; mallopt
+        # returns 0 (and changes nothing) where a value is out of range
+        done = bool(mallopt(param, value)) or done
+    return done
 
 
 def tune_process_memory(thp: Path | None = None) -> tuple[str, ...]:
@@ -72,18 +89,20 @@ def tune_process_memory(thp: Path | None = None) -> tuple[str, ...]:
 
     - NumPy marks every array of 4 MiB or more with ``madvise(MADV_HUGEPAGE)``. When the
       kernel's transparent-huge-page ``defrag`` setting is ``madvise`` or
-      ``defer+madvise`` (the default of most distributions), a page fault in such memory
-      compacts memory synchronously instead of falling back to small pages
-      (numpy/numpy#31590). Turned off there (``NUMPY_MADVISE_HUGEPAGE`` overrides).
+      ``defer+madvise`` (the default of most distributions), or ``always`` while huge pages
+      are only given where advised, a page fault in such memory compacts memory
+      synchronously instead of falling back to small pages (numpy/numpy#31590). Turned off
+      there (``NUMPY_MADVISE_HUGEPAGE`` overrides).
     - glibc's malloc gives every block over 128 KiB its own mapping and returns freed
       memory to the kernel, so the feature pipeline's many short-lived arrays of 1M rows
       fault in fresh pages again and again. Blocks up to 32 MiB come from the heap, and up
-      to 1 GiB of freed heap is kept for reuse (``MALLOC_*`` or ``GLIBC_TUNABLES``
-      override; nothing is done on other C libraries).
+      to 1 GiB of freed heap is kept for reuse (``MALLOC_MMAP_THRESHOLD_``,
+      ``MALLOC_TRIM_THRESHOLD_`` or the matching ``GLIBC_TUNABLES`` override each; nothing
+      is done on other C libraries).
 
-    On the benchmark VM (2 cores, 1M records) the two together took read + features from
-    5.8 s to 4.9 s, median of 5 runs (``experiments/results/bench_features.md``); peak
-    memory did not grow.
+    On the benchmark VM (2 cores, 1M records) the two together took 0.35-0.9 s off read +
+    features (medians of 5-7 runs, ``experiments/results/bench_features.md`` and
+    ``benchmark.md`` run both ways); peak memory stayed within +-30 MB.
 
     Parameters
     ----------
