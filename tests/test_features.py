@@ -187,6 +187,15 @@ def test_growth_vs_peers(tmp_path):
     )
     assert row(f, "2024-01-14", "u_0")["runs_growth_vs_peers"] == 0
     assert (f["connections_growth_vs_peers"] == 0).all()
+    # the same rise shared by every peer: growth against the actor itself, none against peers
+    shared = []
+    for i in range(5):
+        for d in range(1, 15):
+            n = 12 if d >= 12 else 2
+            shared += [rec(f"2024-01-{d:02d}T09:{k:02d}:00Z", actor=f"u_{i}") for k in range(n)]
+    g = row(build_features(events(shared, tmp_path)), "2024-01-14", "u_4")
+    assert g["trail_runs_vs_self"] == pytest.approx(rising["trail_runs_vs_self"])
+    assert g["runs_growth_vs_peers"] == 0
 
 
 def test_distinct_targets_exact(tmp_path):
@@ -430,9 +439,31 @@ def _world() -> list[dict]:
                     target=f"w_{int(rng.integers(0, 6))}",
                     org=f"o_{int(rng.integers(0, 2))}",
                     process_id="p_1" if actor == "u_3" else None,
+                    # owner grants: u_0's on day 3 (history for the test split), then
+                    # every grant from day 9, when actors have 7 days of history
+                    data={"role": "owner" if d >= 9 or (d, actor) == (3, "u_0") else "member"},
                 )
             )
     return out
+
+
+def test_world_has_new_owner_grants(tmp_path):
+    # the history tests below would not see the owner-grant table otherwise
+    flags = event_flags(events(_world(), tmp_path))
+    assert flags["is_new_owner_grant"].sum() >= 1
+
+
+def test_old_profile_refused_and_empty_events(tmp_path):
+    train = events([r for r in _world() if r["created_at"] < "2024-01-06"], tmp_path)
+    profile = ActorProfile.from_events(train)
+    del profile.first_seen["actor_owner_grant"]
+    with pytest.raises(ValueError, match="actor_owner_grant.*older version"):
+        build_features(train, profile=profile)
+    empty = train.iloc[:0]
+    assert len(build_features(empty)) == 0
+    hourly = ActorProfile.from_events(train, window="1h")
+    assert len(build_features(empty, window="1h", profile=hourly)) == 0
+    assert ActorProfile.from_events(empty).n_actors == 0
 
 
 def test_no_future_leak(tmp_path):

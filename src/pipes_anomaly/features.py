@@ -248,6 +248,17 @@ _CATEGORIES = tuple(c.value for c in schema.Category)
 _MEMBER_ADDS = frozenset({"org.member.add", "org.workspace.member.add"})
 _MEMBER_GRANTS = _MEMBER_ADDS | {"org.member.update", "org.workspace.member.update"}
 _OWNER_ROLE = "owner"  # data.role of a membership that grants full control
+#: The tables of ``ActorProfile.first_seen`` (a profile without one of them is refused).
+_FIRST_SEEN_TABLES = (
+    "actor_ip",
+    "actor_network",
+    "actor_action",
+    "actor_workspace",
+    "workspace",
+    "org_ip",
+    "actor_owner_grant",
+    "target_create",
+)
 _BASE_STATS = ("log_events", "log_destructive", "log_org_management", "log_workspaces", "log_ips")
 _TRAIL_COUNTS = ("n_events", "n_connection_create", "n_pipeline_run")
 #: Window counts with trailing and sustained growth features, and the name each feature uses.
@@ -342,8 +353,10 @@ class ActorProfile:
         counts and log values used by baselines, hour counts ``h00..h23``, ``last_t``.
     first_seen : dict of str to DataFrame
         First time (``first_t``, ns since epoch) of each pair: ``actor_ip`` (actor_id, key),
-        ``actor_network``, ``actor_action``, ``org_ip`` (identity_id, key), ``target_create``
-        (target_id).
+        ``actor_network``, ``actor_action``, ``actor_workspace``, ``actor_owner_grant``
+        (actor_id, key = the role), ``org_ip`` (identity_id, key), ``workspace`` and
+        ``target_create`` (scope, key). A profile lacking one of them (made by an older
+        version) is refused; an empty dict means no first-seen history.
     last_event : DataFrame
         Per actor, time (``t``) and network (``net``) of its last record.
     """
@@ -617,6 +630,12 @@ class _Pipeline:
     def _history_flags(self) -> None:
         prof = self.prof
         fs = prof.first_seen if prof is not None else {}
+        missing = sorted(set(_FIRST_SEEN_TABLES) - set(fs)) if fs else []
+        if missing:  # an older profile: its absent table would make every record look new
+            raise ValueError(
+                f"the actor profile has no first-seen table {', '.join(missing)}: it was built "
+                "by an older version of pipes-anomaly; rebuild it with ActorProfile.from_events"
+            )
         t, a = self.t, self.a
         # when was each actor first seen (history or data)
         actor_first = np.full(len(self.actor_index), np.iinfo(np.int64).max, dtype=np.int64)
@@ -975,7 +994,7 @@ def _history(pipe: _Pipeline, base: pd.DataFrame) -> pd.DataFrame:
     # usual hours: on how many earlier days was the actor active at each hour (counting
     # days, not events, so that one long night does not make its hours usual)
     a_codes = pd.factorize(comb["actor_id"])[0]
-    start = np.r_[True, a_codes[1:] != a_codes[:-1]]
+    start = np.r_[True, a_codes[1:] != a_codes[:-1]][: len(comb)]  # no rows: empty
     block_start = np.maximum.accumulate(np.where(start, np.arange(len(comb)), 0))
     present = (comb[list(_HOURS)].to_numpy() > 0).astype(np.float64)
     prior_hours = pd.DataFrame(
@@ -983,7 +1002,7 @@ def _history(pipe: _Pipeline, base: pd.DataFrame) -> pd.DataFrame:
     )
     out = pd.concat([out, prior_hours], axis=1)
     day = comb["win"].to_numpy() * pipe.wns // _NS_DAY
-    new_day = start | np.r_[True, day[1:] != day[:-1]]
+    new_day = start | np.r_[True, day[1:] != day[:-1]][: len(comb)]
     out["_prior_days"] = _exclusive_cumsum(new_day.astype(np.float64)[:, None], block_start)[:, 0]
     # slow scale: trailing sums and slope over T calendar windows
     T = _trail_windows(pipe.wns)
