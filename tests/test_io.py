@@ -203,6 +203,29 @@ def test_parquet_unparsable_time_is_rejected_with_its_row(tmp_path):
         read_events(p, strict=True)
 
 
+def test_parquet_nested_column_where_text_belongs_names_file_and_field(tmp_path):
+    recs = [rec(i) for i in range(2)]
+    base = {
+        "id": [r["id"] for r in recs],
+        "action_type": [r["action_type"] for r in recs],
+        "actor_id": [r["actor_id"] for r in recs],
+        "created_at": [r["created_at"] for r in recs],
+    }
+    pq.write_table(
+        pa.table({**base, "data": [{"role": ["owner"]}, {"role": None}]}), tmp_path / "a.parquet"
+    )
+    with pytest.raises(InputError, match=r"a.parquet: field 'data.role'.*list"):
+        read_events(tmp_path / "a.parquet")
+    pq.write_table(pa.table({**base, "target_id": [{"x": 1}, {"x": 2}]}), tmp_path / "b.parquet")
+    with pytest.raises(InputError, match=r"b.parquet: field 'target_id'.*struct"):
+        read_events(tmp_path / "b.parquet")
+    # numbers where text belongs are read as text in Parquet's typed columns, as before
+    pq.write_table(
+        pa.table({**base, "data": [{"role": 3}, {"role": None}]}), tmp_path / "c.parquet"
+    )
+    assert read_events(tmp_path / "c.parquet").events["role"].tolist()[0] == "3"
+
+
 def test_parquet_null_timestamp_is_a_missing_field(tmp_path):
     """As in JSON lines: a null created_at is missing, not an unparsable time."""
     recs = [rec(i) for i in range(2)]

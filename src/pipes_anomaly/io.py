@@ -774,13 +774,24 @@ def _read_parquet(
     except (OSError, pa.ArrowException) as exc:
         raise InputError(source, None, None, f"cannot read Parquet file ({exc})") from None
     n = table.num_rows
+
+    def text(col: pa.Array | pa.ChunkedArray, field: str) -> pa.Array | pa.ChunkedArray:
+        """Cast a typed Parquet column to text (ids stored as numbers are still ids)."""
+        if pa.types.is_string(col.type) or (
+            pa.types.is_large_string(col.type) and not field.startswith("data.")
+        ):
+            return col  # as before: top-level large strings are kept, data fields are cast
+        try:
+            return pc.cast(col, pa.string())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # a list or struct
+            raise InputError(
+                source, None, field, f"Parquet column of type {col.type} where text belongs"
+            ) from None
+
     cols: dict[str, pa.Array] = {}
     for f in _STR_FIELDS:
         if f in names:
-            col = table.column(f)
-            if not pa.types.is_string(col.type) and not pa.types.is_large_string(col.type):
-                col = pc.cast(col, pa.string())
-            cols[f] = col
+            cols[f] = text(table.column(f), f)
         else:
             cols[f] = pa.nulls(n, pa.string())
     ts = table.column("created_at") if "created_at" in names else pa.nulls(n, pa.string())
@@ -815,22 +826,20 @@ def _read_parquet(
         elif pa.types.is_struct(data.type):
             d = data.combine_chunks()
             sub = {f.name for f in d.type}
-            if "created_by_id" in sub:
-                data_cols["created_by_id"] = pc.cast(
-                    pc.struct_field(d, "created_by_id"), pa.string()
-                )
-            if "workspace_id" in sub:
-                data_cols["workspace_id"] = pc.cast(pc.struct_field(d, "workspace_id"), pa.string())
-            if "created_at" in sub:
-                data_cols["target_created_at"] = pc.cast(
-                    pc.struct_field(d, "created_at"), pa.string()
-                )
-            if "role" in sub:
-                data_cols["role"] = pc.cast(pc.struct_field(d, "role"), pa.string())
+            for key, out in (
+                ("created_by_id", "created_by_id"),
+                ("workspace_id", "workspace_id"),
+                ("created_at", "target_created_at"),
+                ("role", "role"),
+            ):
+                if key in sub:
+                    data_cols[out] = text(pc.struct_field(d, key), f"data.{key}")
             if "created_by" in sub:
                 cb = pc.struct_field(d, "created_by")
                 if pa.types.is_struct(cb.type) and "id" in {f.name for f in cb.type}:
-                    data_cols["created_by_ref"] = pc.cast(pc.struct_field(cb, "id"), pa.string())
+                    data_cols["created_by_ref"] = text(
+                        pc.struct_field(cb, "id"), "data.created_by.id"
+                    )
     cols.update(data_cols)
     flat = pa.table(cols)
     ok = (
