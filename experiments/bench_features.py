@@ -131,7 +131,7 @@ def bench_features(path: str | Path, repeat: int = 1) -> dict:
     repeat : int, default 1
         Runs of each side (alternating); the run with the median total is reported, and
         every run's totals are listed (the machine is shared, timings vary). Each of our
-        runs is also divided by the DuckDB run just after it (same host conditions): the
+        runs is also divided by the DuckDB run of the same repeat (same host conditions): the
         median of these paired ratios is steadier than the ratio of the two medians.
 
     Returns
@@ -144,8 +144,9 @@ def bench_features(path: str | Path, repeat: int = 1) -> dict:
     """
     ours, plain, duck = [], [], []
     load = round(os.getloadavg()[0], 2)
-    for _ in range(max(repeat, 1)):
-        for mode, runs in (("cli", ours), ("plain", plain)):
+    for i in range(max(repeat, 1)):
+        order = (("cli", ours), ("plain", plain))
+        for mode, runs in order if i % 2 == 0 else order[::-1]:  # neither always goes first
             run = _child(_OURS, str(path), mode)
             run["total_s"] = round(run["read_s"] + run["features_s"], 2)
             runs.append(run)
@@ -227,7 +228,8 @@ def main() -> None:
         "# Benchmark: reader + features vs DuckDB",
         "",
         f"Machine: {platform.machine()}, 2 cores, Python {platform.python_version()}; "
-        f"command: `python experiments/bench_features.py`; input {res['records']:,} records "
+        f"command: `python experiments/bench_features.py --repeat {len(res['paired_ratios'])}`; "
+        f"input {res['records']:,} records "
         f"({size_mb:,.0f} MiB JSON lines, `anomaly generate --actors 1000 --days 180 --seed 1`, "
         "train + test concatenated).",
         "",
@@ -271,7 +273,7 @@ def main() -> None:
         "",
         f"Runs (median kept): ours {res['runs_total_s']} s, with the default memory settings "
         f"{res['defaults_runs_total_s']} s, DuckDB {res['runs_duckdb_s']} s; paired "
-        f"ratios (each of our runs over the DuckDB run after it) {res['paired_ratios']}.",
+        f"ratios (each of our runs over the DuckDB run of the same repeat) {res['paired_ratios']}.",
         "",
         "Kernel time is mostly page faults: on this VM a fresh 4 KiB page costs several "
         "microseconds and varies with the host, so the features' wall time moves with it; "
