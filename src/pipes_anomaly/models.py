@@ -122,14 +122,19 @@ class ModelError(Exception):
 class _Calibration:
     """Empirical calibration of a raw anomaly value (higher = more abnormal) into [0, 1].
 
-    ``value`` maps ``a`` to the share of training values strictly below ``a``.  Beyond
-    the largest training value the share would be 1 for every value; instead the score
-    keeps rising smoothly from ``(n-1)/n`` towards 1 (``1 - exp(-excess/scale)/n``) so
-    that stronger anomalies still rank higher.
+    ``value`` maps ``a`` to the share of training values strictly below ``a``, linearly
+    interpolated between neighbouring distinct training values (a training value keeps
+    exactly its share; a value between two of them gets a share between theirs, so two
+    new windows that fall between the same training values do not tie: their raw order
+    is kept).  Beyond the largest training value the share would be 1 for every value;
+    instead the score keeps rising smoothly from ``(n-1)/n`` towards 1
+    (``1 - exp(-excess/scale)/n``) so that stronger anomalies still rank higher.
     """
 
     sorted_: np.ndarray
     tail_scale_: float
+    distinct_: np.ndarray  # distinct training values, increasing
+    distinct_below_: np.ndarray  # share of training values strictly below each
 
     @classmethod
     def fit(cls, raw: np.ndarray) -> _Calibration:
@@ -137,13 +142,14 @@ class _Calibration:
         spread = float(s[-1] - np.median(s))
         if not np.isfinite(spread) or spread <= 0:
             spread = 1.0
-        return cls(s, spread)
+        distinct, first = np.unique(s, return_index=True)
+        return cls(s, spread, distinct, first / len(s))
 
     def _locate(self, raw: np.ndarray) -> tuple[np.ndarray, int, np.ndarray, float, np.ndarray]:
         """``raw`` as float, n, share of training values below, the largest, excess over it."""
         raw = np.asarray(raw, dtype=np.float64)
         n = len(self.sorted_)
-        below = np.searchsorted(self.sorted_, raw, side="left") / n
+        below = np.interp(raw, self.distinct_, self.distinct_below_)
         top = self.sorted_[-1]
         return raw, n, below, top, np.maximum(raw - top, 0.0)
 
