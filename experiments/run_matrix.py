@@ -22,12 +22,15 @@ Run from the repository root (about two minutes on 2 cores)::
         --out experiments/results/matrix_fresh
     python experiments/run_matrix.py --seeds 20 21 22 23 24 --windows 1d --no-pyod \
         --out experiments/results/matrix_fresh2
+    python experiments/run_matrix.py --seeds 25 26 27 28 29 --windows 1d --no-pyod \
+        --out experiments/results/matrix_fresh3
 
 Seeds 0-4 are the worlds the defaults were developed on; seeds 5-9 validated the last
 choices (so they are not clean either); seeds 10-14 were run once, after every choice was
 made, and say how much of the result was fitted to the others; seeds 15-19 likewise, one
 session later. The owner-grant and growth-vs-peers features (third pass, docs/features.md)
-were developed on 0-9 and then checked once on 10-14, 15-19 and the new seeds 20-24.
+were developed on 0-9 and then checked once on 10-14, 15-19 and the new seeds 20-24; the
+interpolated calibration (fourth pass) likewise, with the new seeds 25-29.
 
 Writes ``experiments/results/matrix.md`` (mean ± sd over seeds) and
 ``experiments/results/matrix.csv`` (one row per seed and configuration).
