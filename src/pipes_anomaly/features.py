@@ -248,17 +248,6 @@ _CATEGORIES = tuple(c.value for c in schema.Category)
 _MEMBER_ADDS = frozenset({"org.member.add", "org.workspace.member.add"})
 _MEMBER_GRANTS = _MEMBER_ADDS | {"org.member.update", "org.workspace.member.update"}
 _OWNER_ROLE = "owner"  # data.role of a membership that grants full control
-#: The tables of ``ActorProfile.first_seen`` (a profile without one of them is refused).
-_FIRST_SEEN_TABLES = (
-    "actor_ip",
-    "actor_network",
-    "actor_action",
-    "actor_workspace",
-    "workspace",
-    "org_ip",
-    "actor_owner_grant",
-    "target_create",
-)
 _BASE_STATS = ("log_events", "log_destructive", "log_org_management", "log_workspaces", "log_ips")
 _TRAIL_COUNTS = ("n_events", "n_connection_create", "n_pipeline_run")
 #: Window counts with trailing and sustained growth features, and the name each feature uses.
@@ -630,12 +619,6 @@ class _Pipeline:
     def _history_flags(self) -> None:
         prof = self.prof
         fs = prof.first_seen if prof is not None else {}
-        missing = sorted(set(_FIRST_SEEN_TABLES) - set(fs)) if fs else []
-        if missing:  # an older profile: its absent table would make every record look new
-            raise ValueError(
-                f"the actor profile has no first-seen table {', '.join(missing)}: it was built "
-                "by an older version of pipes-anomaly; rebuild it with ActorProfile.from_events"
-            )
         t, a = self.t, self.a
         # when was each actor first seen (history or data)
         actor_first = np.full(len(self.actor_index), np.iinfo(np.int64).max, dtype=np.int64)
@@ -736,6 +719,12 @@ class _Pipeline:
             fs.get("target_create"),
             "scope",
         )
+        missing = sorted(set(self.tables) - set(fs)) if fs else []
+        if missing:  # an older profile: its absent table would make every record look new
+            raise ValueError(
+                f"the actor profile has no first-seen table {', '.join(missing)}: it was built "
+                "by an older version of pipes-anomaly; rebuild it with ActorProfile.from_events"
+            )
         created = _col(self.ev, "target_created_at")
         created_ns = np.full(self.n, -1, dtype=np.int64)
         if created.notna().any():

@@ -775,7 +775,7 @@ def _read_parquet(
         raise InputError(source, None, None, f"cannot read Parquet file ({exc})") from None
     n = table.num_rows
 
-    def text(col: pa.Array | pa.ChunkedArray, field: str) -> pa.Array | pa.ChunkedArray:
+    def as_text(col: pa.Array | pa.ChunkedArray, field: str) -> pa.Array | pa.ChunkedArray:
         """Cast a typed Parquet column to text (ids stored as numbers are still ids)."""
         if pa.types.is_string(col.type) or (
             pa.types.is_large_string(col.type) and not field.startswith("data.")
@@ -791,7 +791,7 @@ def _read_parquet(
     cols: dict[str, pa.Array] = {}
     for f in _STR_FIELDS:
         if f in names:
-            cols[f] = text(table.column(f), f)
+            cols[f] = as_text(table.column(f), f)
         else:
             cols[f] = pa.nulls(n, pa.string())
     ts = table.column("created_at") if "created_at" in names else pa.nulls(n, pa.string())
@@ -833,11 +833,11 @@ def _read_parquet(
                 ("role", "role"),
             ):
                 if key in sub:
-                    data_cols[out] = text(pc.struct_field(d, key), f"data.{key}")
+                    data_cols[out] = as_text(pc.struct_field(d, key), f"data.{key}")
             if "created_by" in sub:
                 cb = pc.struct_field(d, "created_by")
                 if pa.types.is_struct(cb.type) and "id" in {f.name for f in cb.type}:
-                    data_cols["created_by_ref"] = text(
+                    data_cols["created_by_ref"] = as_text(
                         pc.struct_field(cb, "id"), "data.created_by.id"
                     )
     cols.update(data_cols)
