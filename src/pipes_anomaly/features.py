@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from pandas.api.indexers import BaseIndexer
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from pipes_anomaly import schema
@@ -396,15 +397,28 @@ def _factorize(values: pd.Series | np.ndarray) -> tuple[np.ndarray, pd.Index]:
 def _nunique_per_row(rows: np.ndarray, codes: np.ndarray, n_rows: int) -> np.ndarray:
     """Distinct non-negative codes per row."""
     ok = codes >= 0
-    if not ok.any():
+    n_ok = int(np.count_nonzero(ok))
+    if not n_ok:
         return np.zeros(n_rows, dtype=np.float64)
     base = int(codes.max()) + 1
-    if n_rows * base <= max(4 * len(codes), 1 << 22):  # few codes: a presence table is cheaper
+    # a presence table costs about 1 ns per cell, hashing about 40 ns per record
+    if n_rows * base <= max(32 * n_ok, 1 << 16):
         seen = np.zeros(n_rows * base, dtype=bool)
         seen[rows[ok] * base + codes[ok]] = True
         return np.count_nonzero(seen.reshape(n_rows, base), axis=1).astype(np.float64)
     keys = pd.unique(rows[ok] * base + codes[ok])  # hash-based, no sort
     return np.bincount(keys // base, minlength=n_rows).astype(np.float64)
+
+
+def _stable_argsort(codes: np.ndarray) -> np.ndarray:
+    """``np.argsort(codes, kind="stable")`` for non-negative integer codes.
+
+    Codes that fit 16 bits are sorted as 16-bit integers, which NumPy sorts by radix (about
+    six times faster on 1M records).
+    """
+    if len(codes) and 0 <= int(codes.min()) and int(codes.max()) < 1 << 16:
+        return np.argsort(codes.astype(np.uint16), kind="stable")
+    return np.argsort(codes, kind="stable")
 
 
 def _run_starts(sorted_keys: tuple[np.ndarray, ...]) -> np.ndarray:
@@ -463,34 +477,54 @@ def _first_seen(
     (only a profile needs it, so scoring does not pay for it).
     """
     ok = (kc >= 0) & (owner >= 0)
+    n_ok = int(np.count_nonzero(ok))
     base = max(len(k_index), 1)
-    pair = np.where(ok, owner * base + kc, -1)
+    n_pairs = len(owner_index) * base
+    big = np.iinfo(np.int64).max
     first = np.full(len(t), -1, dtype=np.int64)
-    if ok.any():
-        codes, pair_keys = pd.factorize(pair[ok])
-        pair_first = np.full(len(pair_keys), np.iinfo(np.int64).max, dtype=np.int64)
-        np.minimum.at(pair_first, codes, t[ok])
-    else:
-        pair_keys = np.zeros(0, np.int64)
-        pair_first = np.zeros(0, np.int64)
-    hist_rows = None
-    if hist is not None and len(hist):
-        ho = owner_index.get_indexer(hist[owner_col])
-        hk = k_index.get_indexer(hist["key"])
+    pair = owner[ok] * base + kc[ok]
+    hist_rows = hist if hist is not None and len(hist) else None
+    if hist_rows is not None:
+        ho = owner_index.get_indexer(hist_rows[owner_col])
+        hk = k_index.get_indexer(hist_rows["key"])
         inside = (ho >= 0) & (hk >= 0)
         hp = ho[inside] * base + hk[inside]
-        pos = pd.Index(pair_keys).get_indexer(hp)
-        hit = pos >= 0
-        pair_first = pair_first.copy()
-        pair_first[pos[hit]] = np.minimum(
-            pair_first[pos[hit]], hist["first_t"].to_numpy()[inside][hit]
-        )
-        hist_rows = hist
-    if ok.any():
-        first[ok] = pair_first[codes]
+        hist_first = hist_rows["first_t"].to_numpy()[inside]
+    if n_ok and n_pairs <= max(n_ok, 1 << 16):
+        # few possible pairs: a table indexed by pair (no hashing)
+        by_pair = np.full(n_pairs, big, dtype=np.int64)
+        np.minimum.at(by_pair, pair, t[ok])
+        if hist_rows is not None:
+            np.minimum.at(by_pair, hp, hist_first)
+        first[ok] = by_pair[pair]
+
+        def compact() -> tuple[np.ndarray, np.ndarray]:  # pairs in order of first record
+            first_rec = np.full(n_pairs, n_ok, dtype=np.int64)
+            np.minimum.at(first_rec, pair, np.arange(n_ok, dtype=np.int64))
+            keys = np.flatnonzero(first_rec < n_ok)
+            keys = keys[np.argsort(first_rec[keys], kind="stable")]
+            return keys, by_pair[keys]
+    else:
+        if n_ok:
+            codes, pair_keys = pd.factorize(pair)
+            pair_first = np.full(len(pair_keys), big, dtype=np.int64)
+            np.minimum.at(pair_first, codes, t[ok])
+        else:
+            pair_keys = np.zeros(0, np.int64)
+            pair_first = np.zeros(0, np.int64)
+        if hist_rows is not None:
+            pos = pd.Index(pair_keys).get_indexer(hp)
+            hit = pos >= 0
+            np.minimum.at(pair_first, pos[hit], hist_first[hit])
+        if n_ok:
+            first[ok] = pair_first[codes]
+
+        def compact() -> tuple[np.ndarray, np.ndarray]:
+            return pair_keys, pair_first
 
     @functools.cache
     def table() -> pd.DataFrame:
+        pair_keys, pair_first = compact()
         out = pd.DataFrame(
             {
                 owner_col: np.asarray(owner_index, dtype=object)[pair_keys // base],
@@ -762,7 +796,7 @@ class _Pipeline:
             self.time_order = np.zeros(0, dtype=np.int64)
             return
         if (np.diff(self.t) >= 0).all():  # read_events sorts by time: one stable sort will do
-            order = np.argsort(self.a, kind="stable")
+            order = _stable_argsort(self.a)
         else:
             order = np.lexsort((self.t, self.a))
         self.time_order = order  # records by actor, then time (so by row, then time)
@@ -943,6 +977,25 @@ def _exclusive_cumsum(values: np.ndarray, block_start: np.ndarray) -> np.ndarray
     return csum
 
 
+class _EarlierRows(BaseIndexer):
+    """Rolling windows over the rows of the same block strictly before each row."""
+
+    def __init__(self, block_start: np.ndarray) -> None:
+        super().__init__()
+        self.block_start = block_start
+
+    def get_window_bounds(
+        self,
+        num_values: int = 0,
+        min_periods: int | None = None,
+        center: bool | None = None,
+        closed: str | None = None,
+        step: int | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Start and end (exclusive) of each row's window."""
+        return self.block_start.astype(np.int64), np.arange(num_values, dtype=np.int64)
+
+
 def _history(pipe: _Pipeline, base: pd.DataFrame) -> pd.DataFrame:
     """History features per data row (aligned to ``base``), from profile + earlier rows."""
     prof = pipe.prof
@@ -958,6 +1011,10 @@ def _history(pipe: _Pipeline, base: pd.DataFrame) -> pd.DataFrame:
     comb = comb.sort_values(["actor_id", "win"], kind="stable", ignore_index=True)
     g = comb.groupby("actor_id", sort=False)
     out = pd.DataFrame(index=comb.index)
+    # rows are in actor blocks: where each row's block starts
+    a_codes = pd.factorize(comb["actor_id"])[0]
+    start = np.r_[True, a_codes[1:] != a_codes[:-1]][: len(comb)]  # no rows: empty
+    block_start = np.maximum.accumulate(np.where(start, np.arange(len(comb)), 0))
     prev_last = g["last_t"].shift(1)
     wstart = comb["win"].to_numpy() * pipe.wns
     seen = prev_last.notna().to_numpy()
@@ -966,8 +1023,9 @@ def _history(pipe: _Pipeline, base: pd.DataFrame) -> pd.DataFrame:
     out["days_since_last_seen"] = np.where(seen, np.log1p(np.maximum(days, 0)), 0.0)
     # robust baselines: median and spread of earlier windows' log values
     cols = list(_BASE_STATS)  # log_X -> X_vs_self
-    med = g[cols].expanding().median().reset_index(level=0, drop=True).sort_index()
-    med = med.groupby(comb["actor_id"], sort=False).shift(1)
+    # median of the actor's earlier windows: one rolling pass whose window for each row is
+    # its block's rows before it (empty, so NaN, for the first)
+    med = comb[cols].rolling(_EarlierRows(block_start), min_periods=1).median()
     csum = g[cols].cumsum()
     csq = (comb[cols] ** 2).groupby(comb["actor_id"], sort=False).cumsum()
     k = g.cumcount().to_numpy().astype(np.float64)  # earlier windows count
@@ -982,9 +1040,6 @@ def _history(pipe: _Pipeline, base: pd.DataFrame) -> pd.DataFrame:
         out[c.removeprefix("log_") + "_vs_self"] = np.where(k > 0, z, 0.0)
     # usual hours: on how many earlier days was the actor active at each hour (counting
     # days, not events, so that one long night does not make its hours usual)
-    a_codes = pd.factorize(comb["actor_id"])[0]
-    start = np.r_[True, a_codes[1:] != a_codes[:-1]][: len(comb)]  # no rows: empty
-    block_start = np.maximum.accumulate(np.where(start, np.arange(len(comb)), 0))
     present = (comb[list(_HOURS)].to_numpy() > 0).astype(np.float64)
     prior_hours = pd.DataFrame(
         _exclusive_cumsum(present, block_start), columns=list(_PRIOR_HOURS), index=out.index
@@ -1188,14 +1243,17 @@ def _assemble(pipe: _Pipeline) -> pd.DataFrame:
     )
     for c in peers:
         f[c] = peers[c].to_numpy()
-    block = np.empty((nr, len(FEATURE_COLUMNS)), dtype=np.float64)  # one float block
+    # rows by window, then actor id (as text): rank the actors once, sort integer keys
+    names = np.asarray(pipe.actor_index, dtype=object).astype(str)
+    actor_rank = np.empty(len(names), dtype=np.int64)
+    actor_rank[np.argsort(names, kind="stable")] = np.arange(len(names))
+    order = np.lexsort((actor_rank[pipe.row_actor], pipe.row_win))
+    block = np.empty((len(FEATURE_COLUMNS), nr), dtype=np.float64)  # one float block, sorted
     for j, c in enumerate(FEATURE_COLUMNS):
-        block[:, j] = f[c]
+        np.take(f[c], order, out=block[j])
     block[np.isnan(block)] = 0.0
-    feats = pd.DataFrame(block, columns=list(FEATURE_COLUMNS))
-    out = pd.concat([df, feats], axis=1)
-    order = np.lexsort((out["actor_id"].to_numpy(dtype=object).astype(str), pipe.row_win))
-    return out.take(order).reset_index(drop=True)
+    feats = pd.DataFrame(block.T, columns=list(FEATURE_COLUMNS), copy=False)
+    return pd.concat([df.take(order).reset_index(drop=True), feats], axis=1)
 
 
 def build_features(

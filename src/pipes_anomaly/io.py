@@ -544,9 +544,22 @@ def _newline_mask(view: np.ndarray) -> np.ndarray:
     return is_nl
 
 
+_COUNT_STEP = 1 << 20  # bytes compared per step when counting: the mask stays in cache
+
+
 def _newlines(view: np.ndarray) -> int:
-    """Count the newline bytes of a uint8 array."""
-    return int(np.count_nonzero(_newline_mask(view)))
+    """Count the newline bytes of a uint8 array.
+
+    In steps of 1 MiB through a small mask of its own (thread-safe; about half the time of
+    one mask as large as the view, which goes out to memory and back).
+    """
+    mask = np.empty(min(len(view), _COUNT_STEP), dtype=bool)
+    n = 0
+    for start in range(0, len(view), _COUNT_STEP):
+        part = view[start : start + _COUNT_STEP]
+        np.equal(part, 10, out=mask[: len(part)])
+        n += int(np.count_nonzero(mask[: len(part)]))
+    return n
 
 
 def _count_lines(
@@ -1200,10 +1213,9 @@ def _sort_order(table: pa.Table) -> np.ndarray | None:
         if not len(ties):
             return None
         pos = np.unique(np.concatenate([ties, ties + 1]))
-        sub = pd.DataFrame(
-            {"ns": ns[pos], "id": table.column("id").take(pa.array(pos)).to_pandas()}
-        )
-        new_pos = pos[sub.sort_values(["ns", "id"], kind="stable").index.to_numpy()]
+        sub = pa.table({"ns": ns[pos], "id": table.column("id").take(pa.array(pos))})
+        keys = [("ns", "ascending"), ("id", "ascending")]  # Arrow's sort is stable
+        new_pos = pos[pc.sort_indices(sub, sort_keys=keys).to_numpy()]
         if (new_pos == pos).all():
             return None
         order = np.arange(len(ns))
