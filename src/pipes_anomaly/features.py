@@ -1123,9 +1123,7 @@ def _peers(df: pd.DataFrame, identity: np.ndarray) -> pd.DataFrame:
     by_org = pd.factorize(by_kind * (int(org.max()) + 1 if len(org) else 1) + org)[0]
     size = np.bincount(by_org)[by_org] if len(by_org) else np.zeros(0, np.int64)
     use_org = size >= _MIN_PEERS
-    groups = [pd.Series(by_kind), pd.Series(by_org)]
-    out = {}
-    for col, name in (
+    pairs = (
         ("log_events", "events_vs_peers"),
         ("log_destructive", "destructive_vs_peers"),
         ("log_org_management", "org_management_vs_peers"),
@@ -1134,16 +1132,15 @@ def _peers(df: pd.DataFrame, identity: np.ndarray) -> pd.DataFrame:
         # telling than one actor rising alone
         ("trail_connections_vs_self", "connections_growth_vs_peers"),
         ("trail_runs_vs_self", "runs_growth_vs_peers"),
-    ):
-        x = df[col].to_numpy()
-        zs = []
-        for g in groups:
-            med = pd.Series(x).groupby(g, sort=False).transform("median").to_numpy()
-            dev = pd.Series(np.abs(x - med))
-            mad = dev.groupby(g, sort=False).transform("median").to_numpy() * 1.4826
-            zs.append(_robust_z(x, med, mad))
-        out[name] = np.where(use_org, zs[1], zs[0])
-    return pd.DataFrame(out, index=df.index)
+    )
+    x = pd.DataFrame({name: df[col].to_numpy() for col, name in pairs})
+    zs = []
+    for g in (by_kind, by_org):  # all columns in one grouped pass each
+        med = x.groupby(g, sort=False).transform("median")
+        mad = (x - med).abs().groupby(g, sort=False).transform("median") * 1.4826
+        zs.append(_robust_z(x.to_numpy(), med.to_numpy(), mad.to_numpy()))
+    out = np.where(use_org[:, None], zs[1], zs[0])
+    return pd.DataFrame(out, columns=x.columns, index=df.index)
 
 
 def _assemble(pipe: _Pipeline) -> pd.DataFrame:
