@@ -629,17 +629,22 @@ class _Pipeline:
         self.identity = _col(ev, "identity_id")
         self.idc, self.identity_index = _factorize(self.identity)
         proc = _col(ev, "process_id")
-        self.has_process = (proc.fillna("") != "").to_numpy(dtype=bool)
+        if isinstance(proc.dtype, pd.StringDtype):  # as read_events gives it
+            self.has_process = proc.str.len().fillna(0).to_numpy(dtype=np.int64) > 0
+        else:
+            self.has_process = (proc.fillna("") != "").to_numpy(dtype=bool)
         cb = _col(ev, "created_by_id")
         actor = ev["actor_id"]
-        target = _col(ev, "target_id")
-        self.is_self_grant = in_set(_MEMBER_GRANTS) & (target.notna() & (target == actor)).to_numpy(
+        # membership grants are few: compare their targets and roles only
+        grants = np.flatnonzero(in_set(_MEMBER_GRANTS))
+        target = _col(ev, "target_id").iloc[grants]
+        role = _col(ev, "role").iloc[grants]
+        self.is_self_grant = np.zeros(n, dtype=bool)
+        self.is_self_grant[grants] = (target.notna() & (target == actor.iloc[grants])).to_numpy(
             dtype=bool
         )
-        role = _col(ev, "role")
-        self.is_owner_grant = in_set(_MEMBER_GRANTS) & (
-            role.notna() & (role == _OWNER_ROLE)
-        ).to_numpy(dtype=bool)
+        self.is_owner_grant = np.zeros(n, dtype=bool)
+        self.is_owner_grant[grants] = (role.notna() & (role == _OWNER_ROLE)).to_numpy(dtype=bool)
         self.is_mismatch = (
             cb.notna().to_numpy(dtype=bool)
             & (cb.fillna("") != actor).to_numpy(dtype=bool)
@@ -928,15 +933,12 @@ class _Pipeline:
         }
         if self.n:
             np.maximum.at(out["last_t"], r, self.t)
-        df = pd.DataFrame(out)
+        hours = hours.astype(np.float64)
         for h in range(24):
-            df[_HOURS[h]] = hours[:, h].astype(np.float64)
-        df["log_events"] = _log1p(df["n_events"])
-        df["log_destructive"] = _log1p(df["n_destructive"])
-        df["log_org_management"] = _log1p(df["n_org_management"])
-        df["log_workspaces"] = _log1p(df["n_workspaces"])
-        df["log_ips"] = _log1p(df["n_ips"])
-        return df
+            out[_HOURS[h]] = hours[:, h]
+        for c in ("events", "destructive", "org_management", "workspaces", "ips"):
+            out[f"log_{c}"] = _log1p(out[f"n_{c}"])
+        return pd.DataFrame(out)
 
     @functools.cached_property
     def history(self) -> pd.DataFrame:
