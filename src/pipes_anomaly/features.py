@@ -401,8 +401,9 @@ def _nunique_per_row(rows: np.ndarray, codes: np.ndarray, n_rows: int) -> np.nda
     if not n_ok:
         return np.zeros(n_rows, dtype=np.float64)
     base = int(codes.max()) + 1
-    # a presence table costs about 1 ns per cell, hashing about 40 ns per record
-    if n_rows * base <= max(32 * n_ok, 1 << 16):
+    # a presence table costs about 1 ns per cell, hashing about 40 ns per record (a table
+    # of at most 64 MiB)
+    if n_rows * base <= min(max(32 * n_ok, 1 << 16), 1 << 26):
         seen = np.zeros(n_rows * base, dtype=bool)
         seen[rows[ok] * base + codes[ok]] = True
         return np.count_nonzero(seen.reshape(n_rows, base), axis=1).astype(np.float64)
