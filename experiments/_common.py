@@ -11,7 +11,7 @@ from pathlib import Path
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def run_json(args: list[str], *, stream: str = "stdout") -> dict:
+def run_json(args: list[str], *, stream: str = "stdout", env: dict | None = None) -> dict:
     """Run ``python <args>`` in a fresh process; return the JSON object on its last line.
 
     Parameters
@@ -20,12 +20,16 @@ def run_json(args: list[str], *, stream: str = "stdout") -> dict:
         Arguments after the interpreter (a script path or ``-c CODE``, then its arguments).
     stream : {"stdout", "stderr"}, default "stdout"
         Where the child prints its JSON line.
+    env : dict, optional
+        The child's environment (default: this process's).
 
     Returns
     -------
     dict
     """
-    out = subprocess.run([sys.executable, *args], check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, *args], check=True, capture_output=True, text=True, env=env
+    )
     return json.loads(getattr(out, stream).strip().splitlines()[-1])
 
 

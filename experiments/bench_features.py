@@ -5,6 +5,7 @@ Run standalone from the repository root::
     python experiments/bench_features.py                    # generates /tmp world if needed
     python experiments/bench_features.py --path FILE.jsonl  # an existing file
     python experiments/bench_features.py --json --workdir DIR   # one JSON line (benchmark.py)
+    python experiments/bench_features.py --repeat 15 --before-rev cc73a1f  # old code beside
 
 Measures, in fresh subprocesses so that each peak RSS is its own: ``read_events`` seconds,
 ``build_features`` seconds and peak RSS of the two together; then DuckDB computing the
@@ -21,7 +22,9 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import subprocess
+import tempfile
 from pathlib import Path
 
 from _common import run_json, write_result
@@ -107,8 +110,39 @@ print(json.dumps({"duckdb_s": round(t1 - t0, 2), "duckdb_windows": len(out),
 """
 
 
-def _child(code: str, path: str, mode: str = "cli") -> dict:
-    return run_json(["-c", code, path, mode])
+def _child(code: str, path: str, mode: str = "cli", src: Path | None = None) -> dict:
+    """Run a benchmark child; ``src`` puts another checkout's package first on its path."""
+    env = None
+    if src is not None:
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(src), os.environ.get("PYTHONPATH", "")]),
+        }
+    return run_json(["-c", code, path, mode], env=env)
+
+
+def _quartiles(values: list[float]) -> tuple[float, float, float]:
+    """Lower quartile, median and upper quartile (``statistics.quantiles``, inclusive)."""
+    q = statistics.quantiles(values, n=4, method="inclusive") if len(values) > 1 else values * 3
+    return round(q[0], 2), round(q[1], 2), round(q[2], 2)
+
+
+def export_rev(rev: str, dest: Path) -> Path:
+    """Extract ``src/`` of git revision ``rev`` into ``dest`` (for ``--before-rev``).
+
+    Returns the directory to put first on ``PYTHONPATH`` (it holds ``pipes_anomaly``).
+    """
+    root = Path(__file__).resolve().parent.parent
+    dest.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(
+        ["git", "-C", str(root), "archive", rev, "src/pipes_anomaly"],
+        check=True,
+        capture_output=True,
+    ).stdout
+    subprocess.run(
+        ["tar", "-x", "-C", str(dest), "--strip-components=1"], input=archive, check=True
+    )
+    return dest
 
 
 def _paired(ours: list[dict], duck: list[dict]) -> list[float]:
@@ -116,7 +150,7 @@ def _paired(ours: list[dict], duck: list[dict]) -> list[float]:
     return sorted(o["total_s"] / max(d["duckdb_s"], 1e-9) for o, d in zip(ours, duck, strict=True))
 
 
-def bench_features(path: str | Path, repeat: int = 1) -> dict:
+def bench_features(path: str | Path, repeat: int = 1, before_src: Path | None = None) -> dict:
     """Time reading + features and the DuckDB equivalent over one JSON-lines file.
 
     Our side runs twice per repeat: as every ``anomaly`` command runs it (after
@@ -133,25 +167,33 @@ def bench_features(path: str | Path, repeat: int = 1) -> dict:
         every run's totals are listed (the machine is shared, timings vary). Each of our
         runs is also divided by the DuckDB run of the same repeat (same host conditions): the
         median of these paired ratios is steadier than the ratio of the two medians.
+    before_src : Path, optional
+        A directory holding an older ``pipes_anomaly`` (see :func:`export_rev`): it runs in
+        every repeat too, with the CLI's memory settings, in rotating order.
 
     Returns
     -------
     dict
         ``records, windows, features, read_s, features_s, total_s, peak_rss_mb,
         process_settings, duckdb_s, duckdb_windows, duckdb_peak_rss_mb,
-        ratio_vs_duckdb, runs_total_s, runs_duckdb_s, paired_ratios, median_paired_ratio``,
-        and the library run's figures prefixed ``defaults_``.
+        ratio_vs_duckdb, runs_total_s, runs_duckdb_s, paired_ratios, median_paired_ratio,
+        paired_quartiles, paired_share_within_2x``, the library run's figures prefixed
+        ``defaults_``, and with ``before_src`` the older code's prefixed ``before_``.
     """
-    ours, plain, duck = [], [], []
+    ours, plain, duck, before = [], [], [], []
     load = round(os.getloadavg()[0], 2)
+    sides = [("cli", ours, None), ("plain", plain, None)]
+    if before_src is not None:  # the older code, same conditions, same repeat
+        sides.append(("cli", before, before_src))
     for i in range(max(repeat, 1)):
-        order = (("cli", ours), ("plain", plain))
-        for mode, runs in order if i % 2 == 0 else order[::-1]:  # neither always goes first
-            run = _child(_OURS, str(path), mode)
+        k = i % len(sides)  # rotate, so that no side always goes first
+        for mode, runs, src in sides[k:] + sides[:k]:
+            run = _child(_OURS, str(path), mode, src)
             run["total_s"] = round(run["read_s"] + run["features_s"], 2)
             runs.append(run)
         duck.append(_child(_DUCK, str(path)))
     paired, paired_plain = _paired(ours, duck), _paired(plain, duck)
+    paired_before = _paired(before, duck) if before else []
     for runs in (ours, plain):
         runs.sort(key=lambda r: r["total_s"])
     duck.sort(key=lambda r: r["duckdb_s"])
@@ -174,6 +216,19 @@ def bench_features(path: str | Path, repeat: int = 1) -> dict:
     res["defaults_ratio_vs_duckdb"] = round(mid["total_s"] / max(res["duckdb_s"], 1e-9), 2)
     res["defaults_runs_total_s"] = [r["total_s"] for r in plain]
     res["defaults_median_paired_ratio"] = round(paired_plain[len(paired_plain) // 2], 2)
+    res["paired_quartiles"] = _quartiles(paired)
+    res["paired_share_within_2x"] = round(sum(r <= 2.0 for r in paired) / len(paired), 2)
+    if before:
+        before.sort(key=lambda r: r["total_s"])
+        mid = before[len(before) // 2]
+        for key in ("read_s", "features_s", "features_user_s", "total_s", "peak_rss_mb"):
+            res[f"before_{key}"] = mid[key]
+        res["before_runs_total_s"] = [r["total_s"] for r in before]
+        res["before_paired_ratios"] = [round(r, 2) for r in paired_before]
+        res["before_paired_quartiles"] = _quartiles(paired_before)
+        res["before_paired_share_within_2x"] = round(
+            sum(r <= 2.0 for r in paired_before) / len(paired_before), 2
+        )
     return res
 
 
@@ -208,18 +263,18 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON line only")
     parser.add_argument("--repeat", type=int, default=1, help="runs per side (median kept)")
     parser.add_argument(
-        "--before", type=str, default=None, help="JSON line of an earlier run, shown beside"
-    )
-    parser.add_argument(
-        "--before-label",
+        "--before-rev",
         type=str,
-        default="Before the reader/feature speed-ups",
-        help="what the --before run was (e.g. the commit it ran at)",
+        default=None,
+        help="also run this git revision's reader and features in every repeat (e.g. a "
+        "commit before a speed change), paired with the same DuckDB run",
     )
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     path = args.path or _make_world(args.workdir)
-    res = bench_features(path, repeat=args.repeat)
+    with tempfile.TemporaryDirectory(prefix="pipes-anomaly-before-") as tmp:
+        before_src = export_rev(args.before_rev, Path(tmp)) if args.before_rev else None
+        res = bench_features(path, repeat=args.repeat, before_src=before_src)
     if args.json:
         print(json.dumps(res))
         return
@@ -246,6 +301,9 @@ def main() -> None:
         f"({res['duckdb_windows']:,} windows, {res['duckdb_peak_rss_mb']} MB) | |",
         f"| ratio ours / DuckDB: of the medians; median of the {len(res['paired_ratios'])} "
         f"paired runs | {res['ratio_vs_duckdb']}x; {res['median_paired_ratio']}x | <= 2x |",
+        f"| paired ratios: quartiles; share of runs within 2x | "
+        f"{', '.join(f'{q}x' for q in res['paired_quartiles'])}; "
+        f"{res['paired_share_within_2x']:.0%} | |",
         f"| the same with the default memory settings: read + features; ratio | "
         f"{res['defaults_total_s']} s (features {res['defaults_features_s']} s, "
         f"kernel {res['defaults_features_sys_s']} s, "
@@ -280,13 +338,17 @@ def main() -> None:
         "user time and the fault count are the steadier measures of our own work.",
         "",
     ]
-    if args.before:
-        b = json.loads(args.before)
+    if args.before_rev:
         lines += [
-            f"{args.before_label} (same file, same command, load "
-            f"{b.get('load_avg_1m_before', '?')}): read {b['read_s']} s, features "
-            f"{b['features_s']} s, total {b['total_s']} s, peak {b['peak_rss_mb']} MB, DuckDB "
-            f"{b['duckdb_s']} s, ratio {b['ratio_vs_duckdb']}x.",
+            f"The code at `{args.before_rev}` ran in every repeat too (`--before-rev "
+            f"{args.before_rev}`, with the CLI's memory settings, paired with the same DuckDB "
+            f"run): read {res['before_read_s']} s, features {res['before_features_s']} s "
+            f"(user {res['before_features_user_s']} s), total {res['before_total_s']} s, peak "
+            f"{res['before_peak_rss_mb']} MB; paired ratios: median "
+            f"{res['before_paired_quartiles'][1]}x, quartiles "
+            f"{res['before_paired_quartiles'][0]}x-{res['before_paired_quartiles'][2]}x, "
+            f"within 2x in {res['before_paired_share_within_2x']:.0%} of runs; runs "
+            f"{res['before_runs_total_s']} s, paired {res['before_paired_ratios']}.",
             "",
         ]
     write_result("bench_features.md", lines)
