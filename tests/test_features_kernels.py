@@ -58,8 +58,11 @@ def _first_seen_reference(
     t: np.ndarray,
     hist: pd.DataFrame | None,
 ) -> tuple[np.ndarray, pd.DataFrame]:
-    """Per record the first time of its (owner, key) pair; the merged table, pairs in order
-    of their first record (then history-only pairs come first, as the pipeline merges)."""
+    """Per record the first time of its (owner, key) pair, and the merged table.
+
+    Without history the table lists pairs in order of their first record; with history, the
+    history's pairs come first (in its order) and then the new ones, as the pipeline merges.
+    """
     ok = (kc >= 0) & (owner >= 0)
     frame = pd.DataFrame({"o": owner, "k": kc, "t": t})[ok]
     firsts = frame.groupby(["o", "k"], sort=False)["t"].min()

@@ -490,7 +490,7 @@ def _first_seen(
         hk = k_index.get_indexer(hist_rows["key"])
         inside = (ho >= 0) & (hk >= 0)
         hp = ho[inside] * base + hk[inside]
-        hist_first = hist_rows["first_t"].to_numpy()[inside]
+        hist_first = hist_rows["first_t"].to_numpy(dtype=np.int64)[inside]
     if n_ok and n_pairs <= max(n_ok, 1 << 16):
         # few possible pairs: a table indexed by pair (no hashing)
         by_pair = np.full(n_pairs, big, dtype=np.int64)
