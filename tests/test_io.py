@@ -64,6 +64,27 @@ def counts(res) -> tuple[int, int, int, int]:
     return s.read, s.accepted, s.rejected, s.duplicates
 
 
+@pytest.mark.parametrize("duckdb_path", [True, False])
+def test_workspace_from_target_only_where_missing(tmp_path, monkeypatch, duckdb_path):
+    """A workspace action without data.workspace_id takes its target; nothing else does."""
+    monkeypatch.setattr(io_mod, "_USE_DUCKDB", duckdb_path)
+    cases = [  # action, data.workspace_id, target_id -> workspace_id
+        ("workspace.create", None, "w_a", "w_a"),
+        ("pipeline.command.run", None, "p_1", None),
+        ("workspace.update", "w_x", "w_b", "w_x"),
+        ("workspace.delete", None, "w_c", "w_c"),
+        ("workspace.create", None, None, None),
+        ("connection.create", "w_y", "c_1", "w_y"),
+    ]
+    recs = []
+    for i, (action, ws, target, _) in enumerate(cases):
+        data = {"workspace_id": ws} if ws else {}
+        recs.append(line(rec(i, action_type=action, target_id=target, data=data)))
+    ev = read_events(write(tmp_path, "w.jsonl", recs)).events
+    got = [None if pd.isna(w) else w for w in ev["workspace_id"]]
+    assert got == [want for *_, want in cases]
+
+
 def test_jsonl_events_frame(tmp_path):
     p = write(tmp_path, "a.jsonl", [line(rec(i)) for i in (3, 1, 2)])
     res = read_events(p)

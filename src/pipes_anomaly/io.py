@@ -1117,15 +1117,20 @@ def _assemble(blocks: list[_Block]) -> tuple[pd.DataFrame, dict[str, int]]:
     if cols["created_by_id"].null_count:
         cols["created_by_id"] = pc.coalesce(cols["created_by_id"], table.column("created_by_ref"))
     cols["workspace_id"] = table.column("workspace_id")
-    is_ws = pc.starts_with(action, "workspace.")
-    if pc.any(pc.and_(is_ws, pc.is_null(cols["workspace_id"]))).as_py():
-        ws_target = pc.if_else(is_ws, table.column("target_id"), pa.scalar(None, pa.string()))
-        cols["workspace_id"] = pc.coalesce(cols["workspace_id"], ws_target)
+    need = pc.and_(pc.starts_with(action, "workspace."), pc.is_null(cols["workspace_id"]))
+    if pc.any(need).as_py():  # a workspace action without data.workspace_id: its target
+        need = pc.fill_null(need, False).combine_chunks()
+        cols["workspace_id"] = pc.replace_with_mask(
+            cols["workspace_id"].combine_chunks(),
+            need,
+            table.column("target_id").combine_chunks().filter(need),
+        )
     cols["role"] = table.column("role")
     mem = _arrow_pool()
-    for k, v in cols.items():  # pandas holds large_string: cast here, from the reader's pool
-        if v.type == pa.string():
-            cols[k] = pc.cast(v, pa.large_string(), memory_pool=mem)
+    text = [k for k, v in cols.items() if v.type == pa.string()]
+    with ThreadPoolExecutor(max_workers=2) as pool:  # pandas holds large_string; Arrow casts
+        wide = pool.map(lambda k: pc.cast(cols[k], pa.large_string(), memory_pool=mem), text)
+        cols.update(zip(text, wide, strict=True))  # without the GIL, so on both cores
     out = pa.table(cols).to_pandas(memory_pool=mem)
     tca = _fast_times(table.column("target_created_at").fill_null("1970-01-01T00:00:00Z"))
     if tca is not None:
@@ -1213,7 +1218,8 @@ def _sort_order(table: pa.Table) -> np.ndarray | None:
         if not len(ties):
             return None
         pos = np.unique(np.concatenate([ties, ties + 1]))
-        sub = pa.table({"ns": ns[pos], "id": table.column("id").take(pa.array(pos))})
+        ids = table.column("id").combine_chunks()  # taking from many chunks is slow
+        sub = pa.table({"ns": ns[pos], "id": ids.take(pa.array(pos))})
         keys = [("ns", "ascending"), ("id", "ascending")]  # Arrow's sort is stable
         new_pos = pos[pc.sort_indices(sub, sort_keys=keys).to_numpy()]
         if (new_pos == pos).all():
