@@ -13,7 +13,12 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipes_anomaly.features import _first_seen, _nunique_per_row, _stable_argsort
+from pipes_anomaly.features import (
+    _dense_rank,
+    _first_seen,
+    _nunique_per_row,
+    _stable_argsort,
+)
 
 # a small key space takes the table paths, a large one (70,000 keys) the hashing paths
 _SPACES = st.sampled_from([3, 50, 70_000])
@@ -48,6 +53,17 @@ def test_nunique_per_row_matches_pandas(case: tuple[np.ndarray, np.ndarray, int]
 def test_stable_argsort_is_numpys_stable_argsort(values: list[int], bound: int) -> None:
     codes = np.array(values, dtype=np.int64) % bound  # both sides of the 16-bit switch
     np.testing.assert_array_equal(_stable_argsort(codes), np.argsort(codes, kind="stable"))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(0, 10**6), max_size=300), st.sampled_from([1, 50, 10**6]))
+def test_dense_rank_is_sorted_factorize(values: list[int], bound: int) -> None:
+    keys = np.array(values, dtype=np.int64) % bound  # a small key span and a large one
+    codes, uniques = pd.factorize(keys, sort=True)
+    rank, n = _dense_rank(keys)
+    assert rank.dtype == np.int64
+    np.testing.assert_array_equal(rank, codes)
+    assert n == len(uniques)
 
 
 def _first_seen_reference(

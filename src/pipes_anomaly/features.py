@@ -411,6 +411,21 @@ def _nunique_per_row(rows: np.ndarray, codes: np.ndarray, n_rows: int) -> np.nda
     return np.bincount(keys // base, minlength=n_rows).astype(np.float64)
 
 
+def _dense_rank(keys: np.ndarray) -> tuple[np.ndarray, int]:
+    """Rank of each non-negative key among the distinct keys (``pd.factorize(sort=True)``).
+
+    Returns the ranks (int64) and the number of distinct keys. When the keys span at most
+    four per record, a presence table and its running count replace hashing and sorting.
+    """
+    if len(keys) and 0 <= int(keys.min()) and int(keys.max()) < max(4 * len(keys), 1 << 16):
+        present = np.zeros(int(keys.max()) + 1, dtype=bool)
+        present[keys] = True
+        rank = np.cumsum(present, dtype=np.int64) - 1
+        return rank[keys], int(rank[-1]) + 1
+    codes, uniques = pd.factorize(keys, sort=True)
+    return codes.astype(np.int64, copy=False), len(uniques)
+
+
 def _stable_argsort(codes: np.ndarray) -> np.ndarray:
     """``np.argsort(codes, kind="stable")`` for non-negative integer codes.
 
@@ -585,9 +600,7 @@ class _Pipeline:
         rk = a * (int(self.win.max() - self.win.min()) + 1 if self.n else 1) + (
             self.win - (self.win.min() if self.n else 0)
         )
-        self.row, row_keys = pd.factorize(rk, sort=True)
-        self.row = self.row.astype(np.int64, copy=False)
-        self.n_rows = len(row_keys)
+        self.row, self.n_rows = _dense_rank(rk)
         first_rec = np.full(self.n_rows, self.n, dtype=np.int64)
         np.minimum.at(first_rec, self.row, np.arange(self.n, dtype=np.int64))
         self.first_rec = first_rec
@@ -971,7 +984,10 @@ def _col(ev: pd.DataFrame, name: str) -> pd.Series:
 
 
 def _exclusive_cumsum(values: np.ndarray, block_start: np.ndarray) -> np.ndarray:
-    """Per-block cumulative sum of the rows strictly before each row (2-D values)."""
+    """Per-block cumulative sum of the rows strictly before each row (2-D values).
+
+    Integer values are summed as integers (exact, and faster than floats).
+    """
     csum = np.cumsum(values, axis=0)
     offset = csum[np.maximum(block_start - 1, 0)]
     offset[block_start == 0] = 0
@@ -1043,9 +1059,11 @@ def _history(pipe: _Pipeline, base: pd.DataFrame) -> pd.DataFrame:
         out[c.removeprefix("log_") + "_vs_self"] = np.where(k > 0, z, 0.0)
     # usual hours: on how many earlier days was the actor active at each hour (counting
     # days, not events, so that one long night does not make its hours usual)
-    present = (comb[list(_HOURS)].to_numpy() > 0).astype(np.float64)
+    present = (comb[list(_HOURS)].to_numpy() > 0).astype(np.int32)
     prior_hours = pd.DataFrame(
-        _exclusive_cumsum(present, block_start), columns=list(_PRIOR_HOURS), index=out.index
+        _exclusive_cumsum(present, block_start).astype(np.float64),
+        columns=list(_PRIOR_HOURS),
+        index=out.index,
     )
     out = pd.concat([out, prior_hours], axis=1)
     day = comb["win"].to_numpy() * pipe.wns // _NS_DAY
