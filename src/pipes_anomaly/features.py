@@ -420,8 +420,8 @@ def _dense_rank(keys: np.ndarray) -> tuple[np.ndarray, int]:
     if len(keys) and 0 <= int(keys.min()) and int(keys.max()) < max(4 * len(keys), 1 << 16):
         present = np.zeros(int(keys.max()) + 1, dtype=bool)
         present[keys] = True
-        rank = np.cumsum(present, dtype=np.int64) - 1
-        return rank[keys], int(rank[-1]) + 1
+        rank = np.cumsum(present, dtype=np.int32) - 1  # fewer than 2**31 cells
+        return rank[keys].astype(np.int64), int(rank[-1]) + 1
     codes, uniques = pd.factorize(keys, sort=True)
     return codes.astype(np.int64, copy=False), len(uniques)
 

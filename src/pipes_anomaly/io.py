@@ -1128,9 +1128,11 @@ def _assemble(blocks: list[_Block]) -> tuple[pd.DataFrame, dict[str, int]]:
     cols["role"] = table.column("role")
     mem = _arrow_pool()
     text = [k for k, v in cols.items() if v.type == pa.string()]
+    narrow = [cols[k] for k in text]
     with ThreadPoolExecutor(max_workers=2) as pool:  # pandas holds large_string; Arrow casts
-        wide = pool.map(lambda k: pc.cast(cols[k], pa.large_string(), memory_pool=mem), text)
-        cols.update(zip(text, wide, strict=True))  # without the GIL, so on both cores
+        wide = list(pool.map(lambda v: pc.cast(v, pa.large_string(), memory_pool=mem), narrow))
+    cols.update(zip(text, wide, strict=True))  # (without the GIL, so on both cores)
+    del narrow, wide
     out = pa.table(cols).to_pandas(memory_pool=mem)
     tca = _fast_times(table.column("target_created_at").fill_null("1970-01-01T00:00:00Z"))
     if tca is not None:
