@@ -114,10 +114,8 @@ def _child(code: str, path: str, mode: str = "cli", src: Path | None = None) -> 
     """Run a benchmark child; ``src`` puts another checkout's package first on its path."""
     env = None
     if src is not None:
-        env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join([str(src), os.environ.get("PYTHONPATH", "")]),
-        }
+        paths = [str(src), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
     return run_json(["-c", code, path, mode], env=env)
 
 

@@ -117,8 +117,7 @@ def _first_seen_case(draw: st.DrawFn) -> tuple:
             st.lists(
                 st.tuples(st.integers(0, n_owners + 1), st.integers(0, n_keys + 1)),
                 min_size=m,
-                max_size=m,
-                unique=True,
+                max_size=m,  # a pair may repeat (a hand-merged profile): the earliest counts
             )
         )
         hist = pd.DataFrame(

@@ -85,6 +85,30 @@ def test_workspace_from_target_only_where_missing(tmp_path, monkeypatch, duckdb_
     assert got == [want for *_, want in cases]
 
 
+def test_workspace_from_target_with_large_string_parquet(tmp_path):
+    """pandas 3 writes text columns as large_string; data.* fields come back as string."""
+    text = pa.large_string()
+    table = pa.table(
+        {
+            "id": pa.array(["a_1", "a_2", "a_3"], text),
+            "action_type": pa.array(
+                ["workspace.create", "pipeline.command.run", "workspace.delete"], text
+            ),
+            "actor_id": pa.array(["u_a"] * 3, text),
+            "target_id": pa.array(["w_new", "p_1", "w_old"], text),
+            "created_at": pa.array([f"2026-01-05T10:00:0{i}Z" for i in range(3)], text),
+            "data": pa.array(
+                [{"workspace_id": None}, {"workspace_id": "w_x"}, {"workspace_id": None}],
+                pa.struct([("workspace_id", pa.string())]),
+            ),
+        }
+    )
+    path = tmp_path / "large.parquet"
+    pq.write_table(table, path)
+    ev = read_events(path).events
+    assert list(ev["workspace_id"]) == ["w_new", "w_x", "w_old"]
+
+
 def test_jsonl_events_frame(tmp_path):
     p = write(tmp_path, "a.jsonl", [line(rec(i)) for i in (3, 1, 2)])
     res = read_events(p)

@@ -1119,11 +1119,14 @@ def _assemble(blocks: list[_Block]) -> tuple[pd.DataFrame, dict[str, int]]:
     cols["workspace_id"] = table.column("workspace_id")
     need = pc.and_(pc.starts_with(action, "workspace."), pc.is_null(cols["workspace_id"]))
     if pc.any(need).as_py():  # a workspace action without data.workspace_id: its target
+        # as large_string (what pandas holds anyway): the two columns may differ in offset
+        # width (Parquet), and one chunk of a big column may pass 32-bit offsets
         need = pc.fill_null(need, False).combine_chunks()
+        wide = pa.large_string()
         cols["workspace_id"] = pc.replace_with_mask(
-            cols["workspace_id"].combine_chunks(),
+            cols["workspace_id"].cast(wide).combine_chunks(),
             need,
-            table.column("target_id").combine_chunks().filter(need),
+            table.column("target_id").filter(need).cast(wide).combine_chunks(),
         )
     cols["role"] = table.column("role")
     mem = _arrow_pool()
