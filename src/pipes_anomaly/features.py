@@ -1083,7 +1083,6 @@ def _history(pipe: _Pipeline, base: pd.DataFrame) -> pd.DataFrame:
     lo = pos - _SUSTAIN_WINDOWS + 1
     n_before = lo - block_start
     lo_c = np.clip(lo, 0, None)
-    sustained = {}
     for c in _TRAIL_COUNTS:
         x = comb[c].to_numpy(dtype=np.float64)
         cs = np.r_[0.0, np.cumsum(x)]
@@ -1107,9 +1106,7 @@ def _history(pipe: _Pipeline, base: pd.DataFrame) -> pd.DataFrame:
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = (cs[lo_c] - cs[block_start]) / n_before
         ratio = np.log((low + 1) / (np.nan_to_num(mean) + 1))
-        sustained[f"sustained_{what}_vs_self"] = np.where(n_before >= _MIN_RATE_WINDOWS, ratio, 0.0)
-    for name, values in sustained.items():
-        out[name] = values
+        out[f"sustained_{what}_vs_self"] = np.where(n_before >= _MIN_RATE_WINDOWS, ratio, 0.0)
     y = comb["log_events"].to_numpy()
     cy = np.r_[0.0, np.cumsum(y)]
     cty = np.r_[0.0, np.cumsum(y * (win - win.min() if len(win) else win))]

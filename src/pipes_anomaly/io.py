@@ -1122,20 +1122,20 @@ def _assemble(blocks: list[_Block]) -> tuple[pd.DataFrame, dict[str, int]]:
         # as large_string (what pandas holds anyway): the two columns may differ in offset
         # width (Parquet), and one chunk of a big column may pass 32-bit offsets
         need = pc.fill_null(need, False).combine_chunks()
-        wide = pa.large_string()
         cols["workspace_id"] = pc.replace_with_mask(
-            cols["workspace_id"].cast(wide).combine_chunks(),
+            cols["workspace_id"].cast(pa.large_string()).combine_chunks(),
             need,
-            table.column("target_id").filter(need).cast(wide).combine_chunks(),
+            table.column("target_id").filter(need).cast(pa.large_string()).combine_chunks(),
         )
     cols["role"] = table.column("role")
     mem = _arrow_pool()
-    text = [k for k, v in cols.items() if v.type == pa.string()]
-    narrow = [cols[k] for k in text]
+    narrow = {k: v for k, v in cols.items() if v.type == pa.string()}
     with ThreadPoolExecutor(max_workers=2) as pool:  # pandas holds large_string; Arrow casts
-        wide = list(pool.map(lambda v: pc.cast(v, pa.large_string(), memory_pool=mem), narrow))
-    cols.update(zip(text, wide, strict=True))  # (without the GIL, so on both cores)
-    del narrow, wide
+        widened = pool.map(
+            lambda v: pc.cast(v, pa.large_string(), memory_pool=mem), narrow.values()
+        )
+        cols.update(zip(narrow, widened, strict=True))  # without the GIL, on both cores
+    del narrow
     out = pa.table(cols).to_pandas(memory_pool=mem)
     tca = _fast_times(table.column("target_created_at").fill_null("1970-01-01T00:00:00Z"))
     if tca is not None:

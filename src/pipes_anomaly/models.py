@@ -145,24 +145,23 @@ class _Calibration:
         distinct, first = np.unique(s, return_index=True)
         return cls(s, spread, distinct, first / len(s))
 
-    def _locate(self, raw: np.ndarray) -> tuple[np.ndarray, int, np.ndarray, float, np.ndarray]:
-        """``raw`` as float, n, share of training values below, the largest, excess over it."""
+    def _locate(self, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Share of training values below ``raw``, and its excess over the largest (0 if not)."""
         raw = np.asarray(raw, dtype=np.float64)
-        n = len(self.sorted_)
         below = np.interp(raw, self.distinct_, self.distinct_below_)
-        top = self.sorted_[-1]
-        return raw, n, below, top, np.maximum(raw - top, 0.0)
+        return below, np.maximum(raw - self.sorted_[-1], 0.0)
 
     def __call__(self, raw: np.ndarray) -> np.ndarray:
-        raw, n, below, top, excess = self._locate(raw)
-        tail = 1.0 - np.exp(-excess / self.tail_scale_) / n
-        return np.where(raw > top, tail, below)
+        below, excess = self._locate(raw)
+        tail = 1.0 - np.exp(-excess / self.tail_scale_) / len(self.sorted_)
+        return np.where(excess > 0, tail, below)
 
     def surprisal(self, raw: np.ndarray) -> np.ndarray:
         """``-log(1 - calibrated)`` computed without rounding loss: unbounded, increasing."""
-        raw, n, below, top, excess = self._locate(raw)
+        below, excess = self._locate(raw)
+        n = len(self.sorted_)
         inside = -np.log(np.maximum(1.0 - below, 1.0 / n))
-        return np.where(raw > top, np.log(n) + excess / self.tail_scale_, inside)
+        return np.where(excess > 0, np.log(n) + excess / self.tail_scale_, inside)
 
 
 # ---------------------------------------------------------------------------- transformer
