@@ -36,7 +36,10 @@ from pipes_anomaly.features import build_features
 path = sys.argv[1]
 tuned = ()
 if sys.argv[2] == "cli":  # the process setting every `anomaly` command starts with
-    from pipes_anomaly.cli import tune_process_memory
+    try:
+        from pipes_anomaly._process import tune_process_memory
+    except ImportError:  # a revision from before the module existed
+        from pipes_anomaly.cli import tune_process_memory
     tuned = tune_process_memory()
 def usage():
     r = resource.getrusage(resource.RUSAGE_SELF)
@@ -152,7 +155,7 @@ def bench_features(path: str | Path, repeat: int = 1, before_src: Path | None = 
     """Time reading + features and the DuckDB equivalent over one JSON-lines file.
 
     Our side runs twice per repeat: as every ``anomaly`` command runs it (after
-    ``cli.tune_process_memory``: NumPy's huge-page advice off where the kernel would stall
+    ``_process.tune_process_memory``: NumPy's huge-page advice off where the kernel would stall
     on it, glibc's malloc keeping freed memory for reuse) and with the defaults, as a
     library caller gets it.
 
@@ -309,7 +312,7 @@ def main() -> None:
         f"{res['defaults_peak_rss_mb']} MB); {res['defaults_ratio_vs_duckdb']}x; "
         f"paired {res['defaults_median_paired_ratio']}x | |",
         "",
-        "Our rows run as every `anomaly` command does: `cli.tune_process_memory` first sets "
+        "Our rows run as every `anomaly` command does: `_process.tune_process_memory` first sets "
         "how the process gets memory (here: "
         f"{', '.join(res['process_settings']) or 'nothing applied'}): NumPy's huge-page "
         "advice off when the kernel's transparent-huge-page defrag setting would stall page "

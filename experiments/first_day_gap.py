@@ -24,7 +24,7 @@ import pandas as pd
 from sklearn.metrics import average_precision_score
 
 from _common import write_result
-from pipes_anomaly import features, io
+from pipes_anomaly import catalog, features, io
 from pipes_anomaly.models import AnomalyDetector
 from run_matrix import world  # the same worlds as the matrix
 
@@ -38,7 +38,7 @@ def run_seed(seed: int, workdir: Path) -> dict:
     test = io.read_events(d / "test.jsonl").events
     f_train, profile = features.build_features_and_profile(train)
     f_test = features.build_features(test, profile=profile)
-    cols = list(features.MODEL_FEATURES)
+    cols = list(catalog.MODEL_FEATURES)
     det = AnomalyDetector(random_state=seed).fit(
         f_train[cols].to_numpy(), groups=f_train["actor_id"].to_numpy()
     )

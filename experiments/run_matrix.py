@@ -6,7 +6,7 @@ with the real reader, featurise, then evaluate on the test period:
 * Isolation Forest vs LOF vs ensemble, and ablations of the ensemble (without its
   rarest-feature part, without its per-actor offset, with the activity-level features);
 * window 1h vs 1d;
-* with and without the history features (``features.HISTORY_FEATURES``);
+* with and without the history features (``catalog.HISTORY_FEATURES``);
 * baselines on the same windows: the SQL hunting queries of
   ``docs/tables/audit_log_table.md`` used as rules (rarity-weighted hit count), and
   PyOD's ECOD and HBOS on the same features (``pip install -e '.[experiments]'``).
@@ -45,7 +45,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipes_anomaly import features, hunting, io
+from pipes_anomaly import catalog, features, hunting, io
 from pipes_anomaly.evaluate import evaluate
 from pipes_anomaly.generate import GenerateConfig, simulate
 from pipes_anomaly.models import AnomalyDetector, severity
@@ -64,7 +64,7 @@ MODELS = [
     ("ensemble_no_actor_offset", {"actor_weight": 0.0}, "model"),
     ("ensemble_all_features", {}, "all"),
 ]
-FEATURE_SETS = {"model": features.MODEL_FEATURES, "all": features.FEATURE_COLUMNS}
+FEATURE_SETS = {"model": catalog.MODEL_FEATURES, "all": catalog.FEATURE_COLUMNS}
 HEADLINE = [
     "pr_auc",
     "roc_auc",
@@ -85,8 +85,8 @@ def world(seed: int, workdir: Path) -> Path:
 
 
 def _columns(feature_set: tuple[str, ...], history: bool) -> list[str]:
-    """The feature set, without ``features.HISTORY_FEATURES`` unless ``history``."""
-    return [c for c in feature_set if history or c not in features.HISTORY_FEATURES]
+    """The feature set, without ``catalog.HISTORY_FEATURES`` unless ``history``."""
+    return [c for c in feature_set if history or c not in catalog.HISTORY_FEATURES]
 
 
 def scores_frame(feats: pd.DataFrame, score: np.ndarray, threshold: float) -> pd.DataFrame:
@@ -130,7 +130,7 @@ def run_seed(seed: int, workdir: Path, windows: list[str], pyod: bool) -> list[d
                         **res.summary(),
                     }
                 )
-            cols = _columns(features.MODEL_FEATURES, hist)
+            cols = _columns(catalog.MODEL_FEATURES, hist)
             xtr, xte = f_train[cols].to_numpy(), f_test[cols].to_numpy()
             if pyod:
                 from pyod.models.ecod import ECOD
@@ -182,7 +182,7 @@ def markdown(df: pd.DataFrame, seeds: list[int]) -> str:
         f"`python experiments/run_matrix.py --seeds {' '.join(map(str, seeds))}`.",
         "Budgets are shares of the test windows; `lookalike_alerts@5%` counts benign "
         "look-alike windows inside the 5% budget. `history=False` drops "
-        "`features.HISTORY_FEATURES`.",
+        "`catalog.HISTORY_FEATURES`.",
         "",
         "| window | history | model | " + " | ".join(HEADLINE) + " |",
         "|---" * (3 + len(HEADLINE)) + "|",

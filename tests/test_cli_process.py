@@ -9,7 +9,7 @@ import platform
 import numpy as np
 import pytest
 
-from pipes_anomaly.cli import tune_process_memory
+from pipes_anomaly._process import tune_process_memory
 
 ADVICE_OFF = "numpy-hugepage-advice-off"
 MALLOC = "malloc-keeps-freed"

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from pipes_anomaly import evaluate, features, models
+from pipes_anomaly import catalog, evaluate, models, schema
 from pipes_anomaly import io as pio
 from pipes_anomaly.cli import main
 
@@ -47,7 +47,7 @@ def test_help(command, flag):
 def test_train_writes_checked_manifest(trained, small_world):
     m = json.loads((trained / "manifest.json").read_text())
     assert m["window"] == "1d" and m["params"]["algorithm"] == "ensemble"
-    assert m["feature_columns"] == list(features.MODEL_FEATURES)
+    assert m["feature_columns"] == list(catalog.MODEL_FEATURES)
     assert m["training_data_sha256"] == models.sha256_files([small_world / "train.jsonl"])
     assert m["alert_rate"] == 0.01 and 0.9 < m["threshold"] < 1.0
     model = models.load_model(trained)
@@ -59,7 +59,7 @@ def test_train_writes_checked_manifest(trained, small_world):
 def test_score_output_columns_and_stdout_is_only_the_table(scored, small_world):
     res, out = scored
     frame = pd.read_csv(out, keep_default_na=False)
-    assert tuple(frame.columns) == models.SCORE_COLUMNS
+    assert tuple(frame.columns) == schema.SCORE_COLUMNS
     assert frame["window_start"].str.match(r"^\d{4}-\d\d-\d\dT00:00:00Z$").all()
     for c in ("score", "iforest_score", "lof_score"):
         assert frame[c].between(0, 1).all()
@@ -119,7 +119,7 @@ def test_other_formats_carry_the_same_scores(scored, small_world, trained, tmp_p
     )
     assert res.exit_code == 0
     a, b = pio.read_scores(csv), pio.read_scores(out)
-    assert list(b.columns) == list(models.SCORE_COLUMNS)
+    assert list(b.columns) == list(schema.SCORE_COLUMNS)
     assert np.allclose(a["score"], b["score"], atol=1e-6)
     assert (a["alert"].astype(bool).to_numpy() == b["alert"].astype(bool).to_numpy()).all()
 

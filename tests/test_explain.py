@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipes_anomaly import features
+from pipes_anomaly import catalog
 from pipes_anomaly.explain import Baseline, evidence, explain, format_value, render_reason
 
 COLS = ("log_destructive", "share_off_hours", "log_events", "events_vs_self", "is_new_actor")
@@ -93,7 +93,7 @@ def test_robust_z_is_told_in_counts_once(baseline):
 def test_every_reason_names_a_real_feature_and_its_values(seed):
     """On the real feature set: each sentence matches its feature's actual and typical."""
     rng = np.random.default_rng(seed)
-    cols = features.FEATURE_COLUMNS
+    cols = catalog.FEATURE_COLUMNS
     n = 300
     train = pd.DataFrame(rng.gamma(0.3, 0.5, size=(n, len(cols))), columns=list(cols))
     for c in cols:
@@ -120,7 +120,7 @@ def test_every_reason_names_a_real_feature_and_its_values(seed):
             ):
                 shown = "log_" + name.rsplit("_vs_", 1)[0]
                 j = cols.index(shown)
-            desc = features.FEATURE_DESCRIPTIONS[shown].removesuffix(" (log1p)")
+            desc = catalog.FEATURE_DESCRIPTIONS[shown].removesuffix(" (log1p)")
             desc = desc.removesuffix(" (log ratio)").removeprefix("share of ")
             desc = desc.removesuffix(", as 1/(1 + hours)")
             assert desc in text

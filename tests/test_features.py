@@ -12,13 +12,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipes_anomaly.features import (
+from pipes_anomaly.catalog import (
     FEATURE_COLUMNS,
     FEATURE_DESCRIPTIONS,
     FEATURE_EVIDENCE,
     FLAG_COLUMNS,
     HISTORY_FEATURES,
-    KEY_COLUMNS,
+)
+from pipes_anomaly.features import (
     ActorProfile,
     FeatureBuilder,
     build_features,
@@ -27,6 +28,7 @@ from pipes_anomaly.features import (
     network_of,
 )
 from pipes_anomaly.io import read_events
+from pipes_anomaly.schema import KEY_COLUMNS
 
 L1 = math.log1p(1)
 L2 = math.log1p(2)

@@ -16,11 +16,11 @@ from hypothesis import strategies as st
 
 from pipes_anomaly import io as io_mod
 from pipes_anomaly.io import (
-    EVENT_COLUMNS,
     InputError,
     read_events,
     write_rejects,
 )
+from pipes_anomaly.schema import EVENT_COLUMNS
 
 
 def rec(i: int, **kw: object) -> dict:

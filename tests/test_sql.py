@@ -1,7 +1,7 @@
-"""The SQL hunting queries of docs/tables/audit_log_table.md, run with DuckDB on a generated world.
+"""The SQL hunting queries shipped with the package, run with DuckDB on a generated world.
 
-The doc is the single source of the query text: the queries are parsed from it here and by
-``pipes_anomaly.hunting``, so the doc and the tests cannot drift apart.
+The queries are package data; docs/tables/audit_log_table.md shows each one verbatim, and
+the first tests hold the page and the package equal.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pipes_anomaly.schema import SCENARIOS
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "tables" / "audit_log_table.md"
 DOC_TEXT = DOC.read_text(encoding="utf-8")
-QUERIES = hunting.parse_queries(DOC_TEXT)
+QUERIES = hunting.load_queries()
 
 
 def world_files(world: Path) -> list[Path]:
@@ -57,15 +57,17 @@ def test_doc_holds_every_query_with_its_explanation() -> None:
         assert "FROM pipes_audit_log" in query.sql
 
 
-def test_hunting_loads_the_same_text_as_the_doc() -> None:
-    assert hunting.load_queries(DOC) == QUERIES
+def test_the_doc_shows_the_queries_the_package_runs() -> None:
+    assert hunting.parse_queries(DOC_TEXT) == QUERIES
 
 
 def test_parse_ignores_unnamed_blocks_and_rejects_duplicates() -> None:
     page = "## A\n```sql\nSELECT 1;\n```\n### B\n```sql\n-- name: b\nSELECT 2;\n```\n"
     parsed = hunting.parse_queries(page)
     assert list(parsed) == ["b"]
-    assert parsed["b"] == hunting.HuntingQuery(name="b", title="B", sql="-- name: b\nSELECT 2")
+    assert parsed["b"] == hunting.HuntingQuery(name="b", title="b", sql="-- name: b\nSELECT 2")
+    titled = hunting.parse_queries("```sql\n-- name: c\n-- title: Cee\nSELECT 3;\n```\n")
+    assert titled["c"].title == "Cee"
     with pytest.raises(ValueError, match="duplicate hunting query name: b"):
         hunting.parse_queries(page + page)
 

@@ -1,125 +1,21 @@
 """Command-line interface: a thin layer over the library.
 
 Each command parses options, calls library functions, and turns domain errors
-into ``click.ClickException`` with the fix in the message.  Besides that, only
-:func:`tune_process_memory`, once per run: how the process gets memory is the
-process owner's choice, so it is made here and never in the library.
+into ``click.ClickException`` with the fix in the message.  A command that does work
+first calls :func:`pipes_anomaly._process.tune_process_memory`: how the process gets
+memory is the process owner's choice, so it is made here and never in the library.
 """
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import click
 
 from pipes_anomaly import __version__
+from pipes_anomaly._process import tune_process_memory
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-_THP = Path("/sys/kernel/mm/transparent_hugepage")
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters (malloc.h)
-#: mallopt parameter -> (value, the environment variable and glibc tunable that set it)
-_MALLOC = {
-    _M_MMAP_THRESHOLD: (32 << 20, "MALLOC_MMAP_THRESHOLD_", "glibc.malloc.mmap_threshold"),
-    _M_TRIM_THRESHOLD: (1 << 30, "MALLOC_TRIM_THRESHOLD_", "glibc.malloc.trim_threshold"),
-}
-
-
-def _active(setting: str) -> str:
-    """Return the bracketed choice of a sysfs setting such as ``always [madvise] never``."""
-    start, end = setting.find("["), setting.find("]")
-    return setting[start + 1 : end] if 0 <= start < end else ""
-
-
-def _hugepage_advice_off(thp: Path) -> bool:
-    """Turn NumPy's huge-page advice off if the kernel would stall on it; True if done."""
-    if "NUMPY_MADVISE_HUGEPAGE" in os.environ:  # the user's choice wins
-        return False
-    try:
-        enabled = _active((thp / "enabled").read_text())
-        defrag = _active((thp / "defrag").read_text())
-    except OSError:  # not Linux, or no transparent huge pages
-        return False
-    # madvised regions compact on fault with these defrag settings ("always" compacts for
-    # every huge page, so the advice matters only when huge pages need the advice)
-    stalls = defrag in ("madvise", "defer+madvise") or (defrag, enabled) == ("always", "madvise")
-    if enabled == "never" or not stalls:
-        return False
-    import numpy as np
-
-    core = getattr(np, "_core", None) or getattr(np, "core", None)
-    switch = getattr(getattr(core, "multiarray", None), "_set_madvise_hugepage", None)
-    if switch is None:
-        return False
-    switch(False)
-    return True
-
-
-def _malloc_keeps_freed() -> bool:
-    """Let glibc's malloc reuse freed memory instead of returning it; True if any was set.
-
-    Each threshold the user set (environment variable or ``GLIBC_TUNABLES``) is left alone.
-    """
-    import ctypes
-    import platform
-
-    if platform.libc_ver()[0] != "glibc":
-        return False
-    mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
-    if mallopt is None:
-        return False
-    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
-    tunables = os.environ.get("GLIBC_TUNABLES", "")
-    done = False
-    for param, (value, env, tunable) in _MALLOC.items():
-        if env in os.environ or tunable in tunables:
-            continue
-        # 32 MiB is glibc's upper limit for the mmap threshold on 64-bit systems; mallopt
-        # returns 0 (and changes nothing) where a value is out of range
-        done = bool(mallopt(param, value)) or done
-    return done
-
-
-def tune_process_memory(thp: Path | None = None) -> tuple[str, ...]:
-    """Set how this process gets memory from the kernel, for big batch runs.
-
-    Two process-wide settings; the CLI owns its process, so it calls this once at start,
-    and the library never changes process-wide state by itself. Each is left alone when
-    the user set it through the environment.
-
-    - NumPy marks every array of 4 MiB or more with ``madvise(MADV_HUGEPAGE)``. When the
-      kernel's transparent-huge-page ``defrag`` setting is ``madvise`` or
-      ``defer+madvise`` (the default of most distributions), or ``always`` while huge pages
-      are only given where advised, a page fault in such memory compacts memory
-      synchronously instead of falling back to small pages (numpy/numpy#31590). Turned off
-      there (``NUMPY_MADVISE_HUGEPAGE`` overrides).
-    - glibc's malloc gives every block over 128 KiB its own mapping and returns freed
-      memory to the kernel, so the feature pipeline's many short-lived arrays of 1M rows
-      fault in fresh pages again and again. Blocks up to 32 MiB come from the heap, and up
-      to 1 GiB of freed heap is kept for reuse (``MALLOC_MMAP_THRESHOLD_``,
-      ``MALLOC_TRIM_THRESHOLD_`` or the matching ``GLIBC_TUNABLES`` override each; nothing
-      is done on other C libraries).
-
-    On the benchmark VM (2 cores, 1M records) the two together took 0.35-0.9 s off read +
-    features (medians of 5-7 runs, ``experiments/results/bench_features.md`` and
-    ``benchmark.md`` run both ways); peak memory stayed within +-30 MB.
-
-    Parameters
-    ----------
-    thp : Path, optional
-        The sysfs directory of the kernel's transparent-huge-page settings (for tests).
-
-    Returns
-    -------
-    tuple of str
-        What was changed: ``"numpy-hugepage-advice-off"``, ``"malloc-keeps-freed"``.
-    """
-    done = []
-    if _hugepage_advice_off(_THP if thp is None else thp):
-        done.append("numpy-hugepage-advice-off")
-    if _malloc_keeps_freed():
-        done.append("malloc-keeps-freed")
-    return tuple(done)
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
@@ -130,7 +26,6 @@ def main() -> None:
     Typical run: generate a labelled world, train on its training period,
     score its test period, evaluate the scores against the labels.
     """
-    tune_process_memory()
 
 
 # --- generate (issue 2) -----------------------------------------------------
@@ -261,6 +156,7 @@ def generate_cmd(
     Writes train and test records, labels.csv, window_labels.csv,
     lookalikes.csv, actors.csv and manifest.json into --out.
     """
+    tune_process_memory()
     from pipes_anomaly.generate import GenerateConfig, default_train_days, simulate
     from pipes_anomaly.io import write_world
 
@@ -354,7 +250,6 @@ def _check_exclusive(alert_rate: float | None, threshold: float | None) -> None:
 
 def _read_logs(paths: list[str], *, strict: bool, rejects_path: str | None):  # noqa: ANN202
     """Read events with an optional progress bar; report counts on stderr."""
-    import os
     import sys
 
     from rich.console import Console
@@ -490,6 +385,7 @@ def train_command(
     manifest.json (versions, parameters, features, window, data hash, threshold,
     sha256 of each artefact) into --model-dir.
     """
+    tune_process_memory()
     from pipes_anomaly import models
 
     _check_exclusive(alert_rate, threshold)
@@ -520,7 +416,7 @@ def train_command(
         err=True,
     )
     if model.constant_features:
-        from pipes_anomaly.features import HISTORY_FEATURES
+        from pipes_anomaly.catalog import HISTORY_FEATURES
 
         const = model.constant_features
         history = [c for c in const if c in HISTORY_FEATURES]
@@ -579,6 +475,7 @@ def score_command(
     that scored lower.  The table of top alerts goes to stdout; counts and
     messages go to stderr.
     """
+    tune_process_memory()
     from rich.console import Console
 
     from pipes_anomaly import io as pio
@@ -661,6 +558,7 @@ def evaluate_command(
     precision/recall at the alert flag, PR-AUC, ROC-AUC, recall within investigation
     budgets, recall per scenario and false alerts on benign look-alikes.
     """
+    tune_process_memory()
     from pathlib import Path
 
     from rich.console import Console

@@ -10,7 +10,7 @@ suspicious), and the rarest deviations are the reasons.  This is scale-free, so 
 shares and entropies compete fairly.
 
 Evidence is the ids of the records flagged for the reasons' features
-(``features.event_flags`` and ``features.FEATURE_EVIDENCE``), capped per window.
+(``features.event_flags`` and ``catalog.FEATURE_EVIDENCE``), capped per window.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from pipes_anomaly.catalog import FEATURE_COLUMNS, FEATURE_DESCRIPTIONS, FEATURE_EVIDENCE
 
 __all__ = [
     "DEFAULT_EVIDENCE_CAP",
@@ -84,7 +86,7 @@ class Baseline:
         features : DataFrame
             Training windows: ``actor_id`` plus the feature columns.
         feature_columns : sequence of str, optional
-            Default ``features.FEATURE_COLUMNS``.
+            Default ``catalog.FEATURE_COLUMNS``.
         lower_is_unusual : sequence of str, optional
             Features whose unusual direction is down; every other feature counts as
             unusual when above the actor's typical value (the feature set is built so that
@@ -94,7 +96,7 @@ class Baseline:
         -------
         Baseline
         """
-        cols = tuple(feature_columns) if feature_columns is not None else _feature_columns()
+        cols = tuple(feature_columns) if feature_columns is not None else FEATURE_COLUMNS
         if len(features) == 0:
             raise ValueError("cannot learn a baseline from an empty feature table")
         values = features.loc[:, list(cols)].to_numpy(dtype=np.float64)
@@ -164,24 +166,6 @@ class Baseline:
             share[:, j] = np.maximum(at_least, 1) / (n + 1)
         share[dev <= 1e-12] = 1.0
         return dev, share
-
-
-def _feature_columns() -> tuple[str, ...]:
-    from pipes_anomaly import features
-
-    return tuple(features.FEATURE_COLUMNS)
-
-
-def _descriptions() -> Mapping[str, str]:
-    from pipes_anomaly import features
-
-    return features.FEATURE_DESCRIPTIONS
-
-
-def _evidence_map() -> Mapping[str, str]:
-    from pipes_anomaly import features
-
-    return features.FEATURE_EVIDENCE
 
 
 def format_value(value: float, *, share: bool = False) -> str:
@@ -269,7 +253,7 @@ def render_reason(
     actual, typical : float
         The window's value and the actor's typical value, as stored in the feature table.
     description : str
-        The feature's phrase (``features.FEATURE_DESCRIPTIONS``); a ``" (log1p)"`` suffix
+        The feature's phrase (``catalog.FEATURE_DESCRIPTIONS``); a ``" (log1p)"`` suffix
         means the value is ``log1p(count)`` and is shown as the count, ``" (log ratio)"``
         as a ratio.
     share : bool, default False
@@ -344,7 +328,7 @@ def explain(
         A feature is a reason only when at most this share of training windows deviated
         from their actor's typical value as much, in the same direction.
     descriptions : mapping, optional
-        Feature -> analyst phrase; default ``features.FEATURE_DESCRIPTIONS`` (the column
+        Feature -> analyst phrase; default ``catalog.FEATURE_DESCRIPTIONS`` (the column
         name for a feature without one).
 
     Returns
@@ -354,7 +338,7 @@ def explain(
         nothing stands out) and ``reason_features`` (tuple of feature names, rarest first;
         a robust-z feature told in the same words as its count feature is listed once).
     """
-    desc = dict(descriptions) if descriptions is not None else dict(_descriptions())
+    desc = dict(descriptions) if descriptions is not None else dict(FEATURE_DESCRIPTIONS)
     cols = baseline.feature_columns
     n = len(features)
     if n == 0:
@@ -438,7 +422,7 @@ def evidence(
     cap : int, default 20
         Most ids listed per window (earliest first).
     evidence_map : mapping, optional
-        Feature -> flag column; default ``features.FEATURE_EVIDENCE``.
+        Feature -> flag column; default ``catalog.FEATURE_EVIDENCE``.
 
     Returns
     -------
@@ -447,7 +431,7 @@ def evidence(
         when none of them has a flag (or the window has no reasons), the window's first
         records.
     """
-    emap = dict(evidence_map) if evidence_map is not None else dict(_evidence_map())
+    emap = dict(evidence_map) if evidence_map is not None else dict(FEATURE_EVIDENCE)
     n = len(windows)
     out = [""] * n
     if n == 0 or len(events) == 0:

@@ -1,7 +1,10 @@
-"""SQL hunting queries (DuckDB) from ``docs/tables/audit_log_table.md``, and a rules baseline.
+"""SQL hunting queries (DuckDB), shipped with the package, and a rules baseline.
 
-The Markdown page is the single source of the query text: :func:`parse_queries` extracts
-every fenced ``sql`` block whose first line is ``-- name: <query>``.  :func:`connect`
+The queries are package data, one file each (``pipes_anomaly/queries/<name>.sql``, starting
+with ``-- name:`` and ``-- title:`` lines): :func:`load_queries` reads them.  The page
+``docs/tables/audit_log_table.md`` explains each one and shows its text verbatim
+(:func:`parse_queries` reads a page's fenced ``sql`` blocks; a test holds the two equal).
+:func:`connect`
 defines the ``pipes_audit_log`` view over JSONL or Parquet exports (or a frame of raw
 records), :func:`run_queries` runs the queries, and :func:`rule_scores` turns their hits into
 actor-window scores (number of rules hit) in the scores shape of design.md section 5, so the
@@ -15,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import duckdb
@@ -25,7 +29,6 @@ import pandas as pd
 from pipes_anomaly.schema import Scenario
 
 __all__ = [
-    "DEFAULT_DOC",
     "HuntingQuery",
     "QUERY_NAMES",
     "QUERY_SCENARIO",
@@ -38,10 +41,7 @@ __all__ = [
     "run_queries",
 ]
 
-#: The page holding the queries, relative to the repository root.
-DEFAULT_DOC = Path("docs/tables/audit_log_table.md")
-
-#: Query names in the order of the page.
+#: Query names, in the order of the documentation page.
 QUERY_NAMES: tuple[str, ...] = (
     "destructive_burst",
     "short_lived_workspaces",
@@ -97,25 +97,38 @@ _VIEW_SELECT = ", ".join(
 
 _BLOCK = re.compile(r"^```sql[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 _NAME = re.compile(r"\A\s*--\s*name:\s*([a-z0-9_]+)\s*\n")
+_TITLE = re.compile(r"^--\s*title:\s*(.+?)\s*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
 class HuntingQuery:
-    """One hunting query as written on the page.
+    """One hunting query.
 
     Attributes
     ----------
     name : str
-        The ``-- name:`` of the block.
+        Its ``-- name:`` line.
     title : str
-        The heading above the block (e.g. ``"1. Destructive burst"``).
+        Its ``-- title:`` line (e.g. ``"Destructive burst"``).
     sql : str
-        The query text exactly as on the page (trailing ``;`` removed).
+        The query text exactly as written (trailing ``;`` removed).
     """
 
     name: str
     title: str
     sql: str
+
+
+def _query(text: str) -> HuntingQuery | None:
+    """Return the query of one SQL text, None when it has no ``-- name:`` line."""
+    named = _NAME.match(text)
+    if not named:
+        return None
+    title = _TITLE.search(text)
+    name = named.group(1)
+    return HuntingQuery(
+        name=name, title=title.group(1) if title else name, sql=text.strip().rstrip(";").strip()
+    )
 
 
 def parse_queries(markdown: str) -> dict[str, HuntingQuery]:
@@ -139,32 +152,31 @@ def parse_queries(markdown: str) -> dict[str, HuntingQuery]:
     """
     out: dict[str, HuntingQuery] = {}
     for match in _BLOCK.finditer(markdown):
-        body = match.group(1)
-        named = _NAME.match(body)
-        if not named:
+        query = _query(match.group(1))
+        if query is None:
             continue
-        name = named.group(1)
-        if name in out:
-            raise ValueError(f"duplicate hunting query name: {name}")
-        headings = re.findall(r"^#{2,4}\s+(.+)$", markdown[: match.start()], re.MULTILINE)
-        title = headings[-1].strip() if headings else name
-        out[name] = HuntingQuery(name=name, title=title, sql=body.strip().rstrip(";").strip())
+        if query.name in out:
+            raise ValueError(f"duplicate hunting query name: {query.name}")
+        out[query.name] = query
     return out
 
 
-def load_queries(path: str | Path = DEFAULT_DOC) -> dict[str, HuntingQuery]:
-    """Read the hunting queries from the Markdown page.
-
-    Parameters
-    ----------
-    path : str or Path, default ``docs/tables/audit_log_table.md``
-        The page (relative paths are relative to the working directory).
+def load_queries() -> dict[str, HuntingQuery]:
+    """Read the hunting queries shipped with the package.
 
     Returns
     -------
     dict of str to HuntingQuery
+        In the order of :data:`QUERY_NAMES`.
     """
-    return parse_queries(Path(path).read_text(encoding="utf-8"))
+    folder = resources.files("pipes_anomaly") / "queries"
+    out = {}
+    for name in QUERY_NAMES:
+        query = _query((folder / f"{name}.sql").read_text(encoding="utf-8"))
+        if query is None or query.name != name:
+            raise ValueError(f"queries/{name}.sql does not start with '-- name: {name}'")
+        out[name] = query
+    return out
 
 
 def _sql_list(paths: Sequence[Path]) -> str:
@@ -352,7 +364,7 @@ def rule_scores(
         Audit records, see :func:`connect`; pass training and test files together so that
         history-based rules see the history.
     queries : mapping of str to HuntingQuery, optional
-        Defaults to :func:`load_queries` on :data:`DEFAULT_DOC` (run from the repository root).
+        Defaults to :func:`load_queries` (the queries shipped with the package).
     window : str, default "1d"
         Window size (a pandas frequency such as ``"1d"`` or ``"1h"``) when ``windows`` is not
         given; windows are aligned to UTC.

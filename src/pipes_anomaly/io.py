@@ -37,30 +37,6 @@ from pipes_anomaly.generate import World, render_jsonl, render_tables
 #: Default largest accepted line, in bytes (a real record is 1-3 KB).
 MAX_LINE_BYTES = 1_000_000
 
-#: Columns of the events frame, in order (docs/design.md section 2).
-EVENT_COLUMNS: tuple[str, ...] = (
-    "id",
-    "action_type",
-    "category",
-    "actor_id",
-    "actor_handle",
-    "actor_display_name",
-    "actor_ip",
-    "created_at",
-    "identity_id",
-    "identity_handle",
-    "tenant_id",
-    "target_id",
-    "target_handle",
-    "process_id",
-    "created_by_id",
-    "workspace_id",
-    "role",
-    "target_created_at",
-    "source",
-    "line",
-)
-
 #: String fields the reader keeps, in this order (``created_at`` and ``data`` are parsed).
 _STR_FIELDS: tuple[str, ...] = ("id", "action_type", *schema.OPTIONAL_FIELDS)
 _CHUNK_BYTES = 1 << 25  # 32 MiB of text per parse block
@@ -1237,7 +1213,7 @@ def _sort_order(table: pa.Table) -> np.ndarray | None:
 
 
 def _empty_events() -> pd.DataFrame:
-    cols = {c: pd.Series([], dtype="str") for c in EVENT_COLUMNS}
+    cols = {c: pd.Series([], dtype="str") for c in schema.EVENT_COLUMNS}
     cols["created_at"] = pd.Series([], dtype="datetime64[ns, UTC]")
     cols["target_created_at"] = pd.Series([], dtype="datetime64[ns, UTC]")
     cols["line"] = pd.Series([], dtype="int64")

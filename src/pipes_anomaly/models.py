@@ -44,6 +44,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from pipes_anomaly import features
+from pipes_anomaly.catalog import MODEL_FEATURES
+from pipes_anomaly.schema import KEY_COLUMNS
 
 __all__ = [
     "ALGORITHMS",
@@ -57,7 +59,6 @@ __all__ = [
     "TrainedModel",
     "load_model",
     "package_versions",
-    "SCORE_COLUMNS",
     "REASONS_MIN_SCORE",
     "resolve_threshold",
     "save_model",
@@ -66,19 +67,6 @@ __all__ = [
     "sha256_files",
     "train_model",
 ]
-
-#: Columns of a scores frame, in order (docs/design.md section 5): the feature keys, then
-#: the scores and their explanation.
-SCORE_COLUMNS: tuple[str, ...] = (
-    *features.KEY_COLUMNS,
-    "score",
-    "iforest_score",
-    "lof_score",
-    "alert",
-    "severity",
-    "reasons",
-    "evidence",
-)
 
 #: Detector choices: ``ensemble`` (default), ``iforest``, ``lof``.
 ALGORITHMS: tuple[str, ...] = ("ensemble", "iforest", "lof")
@@ -877,7 +865,7 @@ def load_model(
     ----------
     model_dir : str or Path
     feature_columns : sequence of str, optional
-        Feature names the model must have; default ``features.MODEL_FEATURES``.
+        Feature names the model must have; default ``MODEL_FEATURES``.
 
     Returns
     -------
@@ -905,7 +893,7 @@ def load_model(
                 f"model in {d} was made with {pkg} {saved.get(pkg)}, this is {pkg} {version}"
                 f" - {_retrain(d)}"
             )
-    expected = tuple(feature_columns if feature_columns is not None else features.MODEL_FEATURES)
+    expected = tuple(feature_columns if feature_columns is not None else MODEL_FEATURES)
     have = tuple(manifest["feature_columns"])
     if have != expected:
         gone = [f for f in expected if f not in have]
@@ -999,7 +987,7 @@ def train_model(
         alert_rate = None
     elif alert_rate is None:
         alert_rate = DEFAULT_ALERT_RATE
-    cols = tuple(features.MODEL_FEATURES)
+    cols = tuple(MODEL_FEATURES)
     feats, profile = features.build_features_and_profile(events, window=window)
     if len(feats) == 0:
         raise ModelError("no actor-window to learn from: the training data has no records")
@@ -1078,7 +1066,7 @@ def score_events(
             "training period? score records from after it)"
         )
     comps = model.detector.score_components(matrix, groups=feats["actor_id"].to_numpy())
-    out = feats.loc[:, list(features.KEY_COLUMNS)].copy()
+    out = feats.loc[:, list(KEY_COLUMNS)].copy()
     for c in ("score", "iforest_score", "lof_score"):
         out[c] = comps[c].to_numpy()
     out["alert"] = out["score"].to_numpy() > cut

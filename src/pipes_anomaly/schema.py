@@ -1,4 +1,9 @@
-"""Shared vocabulary: the 51 real Pipes action types, their categories and record fields.
+"""Shared vocabulary and the frame contracts between stages.
+
+The vocabulary: the 51 real Pipes action types, their categories, record fields, and the
+names of the simulated attack scenarios and look-alikes. The contracts: the columns of the
+events frame (what the reader gives), the key columns of the feature table, and the columns
+of a scores frame (``docs/design.md``).
 
 The classification follows the seed conversation (``../shared/seed``): common,
 maintenance, org-management and destructive actions.  The seed classified 29 of
@@ -12,6 +17,9 @@ from enum import StrEnum
 
 __all__ = [
     "ACTION_CATEGORY",
+    "EVENT_COLUMNS",
+    "KEY_COLUMNS",
+    "SCORE_COLUMNS",
     "ACTION_TYPES",
     "BILLING_ACTIONS",
     "Category",
@@ -155,6 +163,56 @@ REQUIRED_FIELDS: tuple[str, ...] = ("id", "action_type", "created_at")
 #: Optional string fields kept by the reader (the avatar URL is not kept).
 OPTIONAL_FIELDS: tuple[str, ...] = tuple(
     f for f in RECORD_FIELDS if f not in (*REQUIRED_FIELDS, "data", "actor_avatar_url")
+)
+
+
+# ---- frame contracts --------------------------------------------------------------------
+
+#: Columns of the events frame, in order (what the reader gives; docs/design.md section 2).
+EVENT_COLUMNS: tuple[str, ...] = (
+    "id",
+    "action_type",
+    "category",
+    "actor_id",
+    "actor_handle",
+    "actor_display_name",
+    "actor_ip",
+    "created_at",
+    "identity_id",
+    "identity_handle",
+    "tenant_id",
+    "target_id",
+    "target_handle",
+    "process_id",
+    "created_by_id",
+    "workspace_id",
+    "role",
+    "target_created_at",
+    "source",
+    "line",
+)
+
+#: Key columns of the feature table (docs/design.md section 3): one row per actor-window.
+KEY_COLUMNS: tuple[str, ...] = (
+    "actor_id",
+    "actor_handle",
+    "identity_handle",
+    "window_start",
+    "window_end",
+    "n_events",
+)
+
+#: Columns of a scores frame, in order (docs/design.md section 5): the feature keys, then
+#: the scores and their explanation.
+SCORE_COLUMNS: tuple[str, ...] = (
+    *KEY_COLUMNS,
+    "score",
+    "iforest_score",
+    "lof_score",
+    "alert",
+    "severity",
+    "reasons",
+    "evidence",
 )
 
 

@@ -1,0 +1,28 @@
+-- name: privilege_changes
+-- title: Privilege changes
+WITH grants AS (
+    SELECT actor_id, actor_handle, created_at, action_type, target_id, target_handle,
+        data ->> 'role' AS role
+    FROM pipes_audit_log
+    WHERE action_type IN ('org.member.add', 'org.member.update',
+                          'org.workspace.member.add', 'org.workspace.member.update')
+      AND lower(data ->> 'role') IN ('owner', 'admin')
+),
+flagged AS (
+    SELECT g.*,
+        NOT EXISTS (
+            SELECT 1 FROM grants AS p
+            WHERE p.actor_id = g.actor_id
+              AND p.created_at < g.created_at - INTERVAL 1 HOUR
+              AND p.created_at >= g.created_at - INTERVAL 30 DAY) AS first_in_30_days
+    FROM grants AS g
+)
+SELECT actor_id, any_value(actor_handle) AS actor_handle, created_at::DATE AS day,
+    min(created_at) AS first_at, max(created_at) AS last_at, count(*) AS grants,
+    string_agg(DISTINCT action_type, ', ' ORDER BY action_type) AS actions,
+    string_agg(DISTINCT coalesce(target_handle, target_id), ', ') AS targets,
+    string_agg(DISTINCT role, ', ') AS roles
+FROM flagged
+WHERE first_in_30_days
+GROUP BY actor_id, created_at::DATE
+ORDER BY day, actor_id;
