@@ -52,7 +52,8 @@ def _generate(out: Path, *extra: str) -> None:
 
 def _loads(model_dir: Path) -> bool:
     """Whether this installation accepts the model in ``model_dir`` (it checks before loading)."""
-    from pipes_anomaly.models import ModelError, load_model
+    from pipes_anomaly.io.model_dir import load_model
+    from pipes_anomaly.pipeline import ModelError
 
     try:
         load_model(model_dir)

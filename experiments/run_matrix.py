@@ -48,7 +48,8 @@ import pandas as pd
 from pipes_anomaly import catalog, features, hunting, io
 from pipes_anomaly.evaluate import evaluate
 from pipes_anomaly.generate import GenerateConfig, simulate
-from pipes_anomaly.models import AnomalyDetector, severity
+from pipes_anomaly.models import AnomalyDetector
+from pipes_anomaly.pipeline import severity
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"

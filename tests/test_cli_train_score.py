@@ -5,9 +5,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from pipes_anomaly import catalog, evaluate, models, schema
+from pipes_anomaly import catalog, evaluate, pipeline, schema
 from pipes_anomaly import io as pio
 from pipes_anomaly.cli import main
+from pipes_anomaly.io import model_dir
 
 
 def _run(*args: str):
@@ -48,9 +49,9 @@ def test_train_writes_checked_manifest(trained, small_world):
     m = json.loads((trained / "manifest.json").read_text())
     assert m["window"] == "1d" and m["params"]["algorithm"] == "ensemble"
     assert m["feature_columns"] == list(catalog.MODEL_FEATURES)
-    assert m["training_data_sha256"] == models.sha256_files([small_world / "train.jsonl"])
+    assert m["training_data_sha256"] == model_dir.sha256_files([small_world / "train.jsonl"])
     assert m["alert_rate"] == 0.01 and 0.9 < m["threshold"] < 1.0
-    model = models.load_model(trained)
+    model = model_dir.load_model(trained)
     # the alert budget holds on the training windows
     share = np.mean(model.detector.training_scores_ > model.threshold)
     assert abs(share - 0.01) <= 1.0 / model.n_training_windows + 0.005
@@ -63,7 +64,7 @@ def test_score_output_columns_and_stdout_is_only_the_table(scored, small_world):
     assert frame["window_start"].str.match(r"^\d{4}-\d\d-\d\dT00:00:00Z$").all()
     for c in ("score", "iforest_score", "lof_score"):
         assert frame[c].between(0, 1).all()
-    assert set(frame["severity"]) <= set(models.SEVERITIES)
+    assert set(frame["severity"]) <= set(pipeline.SEVERITIES)
     alerts = frame[frame["alert"]]
     assert len(alerts) > 0
     assert (alerts["reasons"] != "").mean() >= 0.9
@@ -95,7 +96,7 @@ def test_quality_floor_on_a_seeded_world(tmp_path):
     pio.write_world(simulate(config), tmp_path, fmt="jsonl")
     train = pio.read_events(tmp_path / "train.jsonl").events
     test = pio.read_events(tmp_path / "test.jsonl").events
-    scores = models.score_events(test, models.train_model(train))
+    scores = pipeline.score_events(test, pipeline.train_model(train))
     result = evaluate.evaluate(scores, pio.read_labels(tmp_path))
     assert result.n_positive >= 10
     assert result.pr_auc >= 0.60

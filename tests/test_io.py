@@ -14,7 +14,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipes_anomaly import io as io_mod
 from pipes_anomaly.io import (
     InputError,
     read_events,
@@ -65,9 +64,8 @@ def counts(res) -> tuple[int, int, int, int]:
 
 
 @pytest.mark.parametrize("duckdb_path", [True, False])
-def test_workspace_from_target_only_where_missing(tmp_path, monkeypatch, duckdb_path):
+def test_workspace_from_target_only_where_missing(tmp_path, duckdb_path):
     """A workspace action without data.workspace_id takes its target; nothing else does."""
-    monkeypatch.setattr(io_mod, "_USE_DUCKDB", duckdb_path)
     cases = [  # action, data.workspace_id, target_id -> workspace_id
         ("workspace.create", None, "w_a", "w_a"),
         ("pipeline.command.run", None, "p_1", None),
@@ -80,7 +78,7 @@ def test_workspace_from_target_only_where_missing(tmp_path, monkeypatch, duckdb_
     for i, (action, ws, target, _) in enumerate(cases):
         data = {"workspace_id": ws} if ws else {}
         recs.append(line(rec(i, action_type=action, target_id=target, data=data)))
-    ev = read_events(write(tmp_path, "w.jsonl", recs)).events
+    ev = read_events(write(tmp_path, "w.jsonl", recs), use_duckdb=duckdb_path).events
     got = [None if pd.isna(w) else w for w in ev["workspace_id"]]
     assert got == [want for *_, want in cases]
 
@@ -139,7 +137,7 @@ def test_zones_unknown_actions_handles_and_created_by_fallback(tmp_path):
     assert third["workspace_id"] == "w_9"
 
 
-def test_data_role_on_every_path(tmp_path, monkeypatch):
+def test_data_role_on_every_path(tmp_path):
     recs = [rec(i, action_type="org.workspace.member.add") for i in range(4)]
     for r, role in zip(recs, ["owner", "reader", None, "operator"], strict=True):
         r["data"] = {**r["data"], "role": role}
@@ -150,8 +148,7 @@ def test_data_role_on_every_path(tmp_path, monkeypatch):
     # the per-line path (a bad line forces it) and the Arrow path agree
     mixed = read_events(write(tmp_path, "b.jsonl", [*lines, b"{oops"])).events["role"]
     assert [None if pd.isna(v) else v for v in mixed] == want
-    monkeypatch.setattr(io_mod, "_USE_DUCKDB", False)
-    arrow = read_events(write(tmp_path, "c.jsonl", lines)).events["role"]
+    arrow = read_events(write(tmp_path, "c.jsonl", lines), use_duckdb=False).events["role"]
     assert [None if pd.isna(v) else v for v in arrow] == want
     # Parquet, data as a JSON string and as a struct
     table = pa.table(
@@ -459,13 +456,13 @@ def test_duplicates_first_kept_fixed_and_mixed_width_ids(tmp_path, extra_id):
 def test_duplicate_check_is_exact_under_hash_collisions(monkeypatch):
     import numpy as np
 
-    from pipes_anomaly import io as pio
+    from pipes_anomaly.io import _frame
 
     ids = pa.chunked_array([pa.array(["a_1", "a_2", "a_1"]), pa.array(["a_3", "a_2", "a_4"])])
-    assert list(pio._duplicated(ids)) == [False, False, True, False, True, False]
+    assert list(_frame._duplicated(ids)) == [False, False, True, False, True, False]
     # every hash equal: the exact comparison alone decides
-    monkeypatch.setattr(pio, "_id_hashes", lambda ids, width: np.zeros(len(ids), np.uint64))
-    assert list(pio._duplicated(ids)) == [False, False, True, False, True, False]
+    monkeypatch.setattr(_frame, "_id_hashes", lambda ids, width: np.zeros(len(ids), np.uint64))
+    assert list(_frame._duplicated(ids)) == [False, False, True, False, True, False]
 
 
 def test_jsonl_starting_with_parquet_magic_is_jsonl(tmp_path):

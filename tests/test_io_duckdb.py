@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from pipes_anomaly import io as pio
+from pipes_anomaly.io import _duckdb, _frame
 
 
 def rec(i: int, **kw: object) -> dict:
@@ -57,23 +58,21 @@ def write(tmp_path, name: str, body: bytes) -> str:
 def used(monkeypatch):
     """Record, per call, whether the DuckDB fast path returned a result."""
     calls: list[bool] = []
-    real = pio._read_jsonl_duckdb
+    real = _duckdb._read_jsonl_duckdb
 
     def spy(*args, **kwargs):
         out = real(*args, **kwargs)
         calls.append(out is not None)
         return out
 
-    monkeypatch.setattr(pio, "_read_jsonl_duckdb", spy)
+    monkeypatch.setattr(_duckdb, "_read_jsonl_duckdb", spy)
     return calls
 
 
-def both(monkeypatch, path: str, **kw):
+def both(path: str, **kw):
     """Read with the fast path, then without; assert the results are identical."""
     fast = pio.read_events(path, **kw)
-    monkeypatch.setattr(pio, "_USE_DUCKDB", False)
-    slow = pio.read_events(path, **kw)
-    monkeypatch.setattr(pio, "_USE_DUCKDB", True)
+    slow = pio.read_events(path, use_duckdb=False, **kw)
     pd.testing.assert_frame_equal(fast.events, slow.events)
     assert fast.stats == slow.stats
     assert fast.rejects == slow.rejects
@@ -83,7 +82,7 @@ def both(monkeypatch, path: str, **kw):
 @pytest.mark.parametrize("name", ["a.jsonl", "a.jsonl.gz"])
 def test_clean_file_takes_the_fast_path_and_matches(tmp_path, monkeypatch, used, name):
     body = b"\n".join(lines(5000)) + b"\n"  # several DuckDB vectors and Arrow chunks
-    res = both(monkeypatch, write(tmp_path, name, body))
+    res = both(write(tmp_path, name, body))
     assert used == [True]
     assert res.stats.accepted == 5000
     assert list(res.events["line"][:3]) == [1, 2, 3]
@@ -99,7 +98,7 @@ def test_escapes_nulls_missing_fields_crlf_and_no_final_newline(tmp_path, monkey
     recs[5] = orjson.dumps({k: v for k, v in rec(5).items() if k not in ("data", "actor_ip")})
     recs[6] = orjson.dumps(rec(6, data={"created_by": {"id": "u_9"}}))  # created_by fallback
     body = b"\r\n".join(recs)  # CRLF, and the last line has no newline
-    res = both(monkeypatch, write(tmp_path, "a.jsonl", body))
+    res = both(write(tmp_path, "a.jsonl", body))
     assert used == [True]
     ev = res.events.set_index("line")
     assert ev.loc[4, "actor_display_name"] == 'Zoë "Z" \\ O\'Brien\n\t€😀'
@@ -129,7 +128,7 @@ def test_doubtful_file_falls_back_with_the_same_result(tmp_path, monkeypatch, us
     recs = lines(30)
     recs.insert(12, FALLBACKS[case])
     p = write(tmp_path, name, b"\n".join(recs) + b"\n")
-    res = both(monkeypatch, p, max_line_bytes=4000)
+    res = both(p, max_line_bytes=4000)
     assert used == [False]
     if case != "data_as_string":  # Tailpipe's data as a JSON string is valid
         (rj,) = res.rejects
@@ -140,23 +139,22 @@ def test_doubtful_file_falls_back_with_the_same_result(tmp_path, monkeypatch, us
 @pytest.mark.parametrize("name", ["a.jsonl", "a.jsonl.gz"])
 def test_error_deep_in_the_stream_falls_back(tmp_path, monkeypatch, used, name):
     """A bad line far past the first batch fails while batches stream (through Arrow)."""
-    monkeypatch.setattr(pio, "_DUCKDB_BATCH_ROWS", 1000)
+    monkeypatch.setattr(_duckdb, "_DUCKDB_BATCH_ROWS", 1000)
     recs = lines(20000)
     recs[17000] = recs[17000][:-5]  # malformed
     recs[18000] = orjson.dumps(rec(18000, target_id=18000))  # wrong type
-    res = both(monkeypatch, write(tmp_path, name, b"\n".join(recs) + b"\n"))
+    res = both(write(tmp_path, name, b"\n".join(recs) + b"\n"))
     assert used == [False]
     assert [r.line for r in res.rejects] == [17001, 18001]
 
 
 def test_interrupted_query_falls_back(tmp_path, monkeypatch, used):
     """A line too long stops DuckDB mid-query (interrupt); the per-chunk path rejects it."""
-    monkeypatch.setattr(pio, "_DUCKDB_BATCH_ROWS", 1000)
+    monkeypatch.setattr(_duckdb, "_DUCKDB_BATCH_ROWS", 1000)
     recs = lines(20000)
     recs[5] = orjson.dumps(rec(5, target_handle="x" * 5000))
     for _ in range(3):  # the interrupt lands at different moments
         res = both(
-            monkeypatch,
             write(tmp_path, "a.jsonl.gz", b"\n".join(recs) + b"\n"),
             max_line_bytes=4000,
         )
@@ -168,7 +166,7 @@ def test_interrupted_query_falls_back(tmp_path, monkeypatch, used):
 def test_blank_lines_fall_back_and_keep_line_numbers(tmp_path, monkeypatch, used, blank):
     recs = lines(20)
     recs[7:7] = [blank, blank]
-    res = both(monkeypatch, write(tmp_path, "a.jsonl", b"\n".join(recs) + b"\n"))
+    res = both(write(tmp_path, "a.jsonl", b"\n".join(recs) + b"\n"))
     assert used == [False]
     assert res.stats.read == 20
     assert list(res.events["line"][6:9]) == [7, 10, 11]
@@ -184,11 +182,11 @@ def test_strict_mode_and_glob_names_and_corrupt_gzip(tmp_path, monkeypatch, used
     # a name DuckDB would treat as a glob pattern is never given to DuckDB
     (tmp_path / "b").mkdir()
     q = write(tmp_path / "b", "x[1]*.jsonl", b"\n".join(lines(10)) + b"\n")
-    assert both(monkeypatch, q).stats.accepted == 10
+    assert both(q).stats.accepted == 10
     blob = gzip.compress(b"\n".join(lines(3000)) + b"\n", mtime=0)
     r = tmp_path / "cut.jsonl.gz"
     r.write_bytes(blob[: len(blob) // 2])
-    res = both(monkeypatch, str(r))
+    res = both(str(r))
     assert any("corrupt compressed stream" in x.reason for x in res.rejects)
     assert used == [False, False, False]
 
@@ -208,7 +206,7 @@ def test_progress_counts_each_byte_once(tmp_path, bad):
 def test_several_files_with_duplicates_across_them(tmp_path, monkeypatch, used):
     a = write(tmp_path, "a.jsonl", b"\n".join(lines(100)) + b"\n")
     b = write(tmp_path, "b.jsonl.gz", b"\n".join(lines(150)) + b"\n")
-    res = both(monkeypatch, [a, b])
+    res = both([a, b])
     assert used == [True, True]
     assert (res.stats.read, res.stats.accepted, res.stats.duplicates) == (250, 150, 100)
 
@@ -237,7 +235,7 @@ def test_take_by_segments_equals_take(seed):
     else:  # swap neighbours, some across chunk ends
         for i in rng.choice(n - 1, size=max(1, n // 5), replace=False):
             order[i], order[i + 1] = order[i + 1], order[i]
-    out = pio._take(table, order)
+    out = _frame._take(table, order)
     assert out.equals(table.take(pa.array(order)))
 
 
@@ -247,7 +245,7 @@ def test_an_interrupt_while_counting_propagates(tmp_path, monkeypatch):
     def stop(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pio, "_count_lines", stop)
+    monkeypatch.setattr(_duckdb, "_count_lines", stop)
     p = write(tmp_path, "a.jsonl", b"\n".join(lines(3000)) + b"\n")
     with pytest.raises(KeyboardInterrupt):
         pio.read_events(p)

@@ -8,16 +8,10 @@ import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from pipes_anomaly import models
-from pipes_anomaly.models import (
-    AnomalyDetector,
-    ModelError,
-    TailSurprisal,
-    TrainedModel,
-    load_model,
-    resolve_threshold,
-    save_model,
-    severity,
-)
+from pipes_anomaly.io.model_dir import load_model, package_versions, save_model
+from pipes_anomaly.models import AnomalyDetector, TailSurprisal, resolve_threshold
+from pipes_anomaly.models.calibration import Calibration
+from pipes_anomaly.pipeline import ModelError, TrainedModel, severity
 
 COLS = ("f_a", "f_b", "f_c", "f_d")
 
@@ -103,7 +97,7 @@ def test_components_and_ensemble_columns():
 
 
 def test_calibration_interpolates_between_training_values():
-    cal = models._Calibration.fit(np.array([0.0, 1.0, 1.0, 2.0, 4.0]))
+    cal = Calibration.fit(np.array([0.0, 1.0, 1.0, 2.0, 4.0]))
     # a training value keeps its share of training values strictly below it
     assert cal(np.array([0.0, 1.0, 2.0, 4.0])).tolist() == [0.0, 0.2, 0.6, 0.8]
     # between two training values: in between, in the raw order (no tie), never above the
@@ -238,7 +232,7 @@ def test_save_then_load_gives_identical_scores(tmp_path):
     manifest = json.loads(manifest_path.read_text())
     assert manifest["feature_columns"] == list(COLS)
     assert manifest["window"] == "1d"
-    assert manifest["versions"] == models.package_versions()
+    assert manifest["versions"] == package_versions()
     assert set(manifest["artefacts"]) == {"detector.joblib", "profile.joblib", "baseline.joblib"}
     assert manifest["params"]["algorithm"] == "ensemble"
     assert manifest["training_data_sha256"] == "ab" * 32
@@ -301,7 +295,7 @@ def test_other_package_version_is_refused(tmp_path):
     _edit_manifest(d, sklearn="0.24.2")
     with pytest.raises(ModelError) as err:
         load_model(d, feature_columns=COLS)
-    current = models.package_versions()["scikit-learn"]
+    current = package_versions()["scikit-learn"]
     assert str(err.value) == (
         f"model in {d} was made with scikit-learn 0.24.2, this is scikit-learn {current}"
         f" - retrain with `anomaly train --model-dir {d}`"

@@ -386,7 +386,8 @@ def train_command(
     sha256 of each artefact) into --model-dir.
     """
     tune_process_memory()
-    from pipes_anomaly import models
+    from pipes_anomaly.io.model_dir import save_model, sha256_files
+    from pipes_anomaly.pipeline import ModelError, train_model
 
     _check_exclusive(alert_rate, threshold)
     paths = list(logs) if logs else _bundled_training_data()
@@ -394,7 +395,7 @@ def train_command(
         raise click.UsageError("train reads files, not standard input (its hash is recorded)")
     result = _read_logs(paths, strict=strict, rejects_path=rejects_path)
     try:
-        model = models.train_model(
+        model = train_model(
             result.events,
             window=window,
             algorithm=algorithm,
@@ -403,10 +404,10 @@ def train_command(
             n_estimators=n_estimators,
             n_neighbors=n_neighbors,
             random_state=seed,
-            training_sha256=models.sha256_files(paths),
+            training_sha256=sha256_files(paths),
         )
-        models.save_model(model_dir, model)
-    except models.ModelError as exc:
+        save_model(model_dir, model)
+    except ModelError as exc:
         raise click.ClickException(str(exc)) from exc
     rate = model.alert_rate
     budget = f"alert rate {rate:g}" if rate is not None else "set by --threshold"
@@ -479,7 +480,9 @@ def score_command(
     from rich.console import Console
 
     from pipes_anomaly import io as pio
-    from pipes_anomaly import models, report
+    from pipes_anomaly import report
+    from pipes_anomaly.io.model_dir import load_model
+    from pipes_anomaly.pipeline import ModelError, score_events
 
     _check_exclusive(alert_rate, threshold)
     if output is not None:
@@ -488,18 +491,14 @@ def score_command(
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="'--output'") from exc
     try:
-        model = models.load_model(model_dir)
-    except models.ModelError as exc:
+        model = load_model(model_dir)
+    except ModelError as exc:
         raise click.ClickException(str(exc)) from exc
-    cut = model.threshold
-    if alert_rate is not None or threshold is not None:
-        cut = models.resolve_threshold(
-            model.detector.training_scores_, alert_rate=alert_rate, threshold=threshold
-        )
+    cut = model.threshold_for(alert_rate=alert_rate, threshold=threshold)
     result = _read_logs(list(logs), strict=strict, rejects_path=rejects_path)
     try:
-        scores = models.score_events(result.events, model, threshold=cut, evidence_top=top)
-    except models.ModelError as exc:
+        scores = score_events(result.events, model, threshold=cut, evidence_top=top)
+    except ModelError as exc:
         raise click.ClickException(str(exc)) from exc
     n_alerts = int(scores["alert"].sum())
     plural = "" if n_alerts == 1 else "s"

@@ -23,7 +23,7 @@ def alerts_table(scores: pd.DataFrame, *, top: int = 20, title: str | None = Non
     Parameters
     ----------
     scores : DataFrame
-        ``models.score_events`` output (design.md section 5).
+        ``pipeline.score_events`` output (design.md section 5).
     top : int, default 20
         Most rows shown.
     title : str, optional
