@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 
 from pipes_anomaly import catalog, features, hunting, io
-from pipes_anomaly.evaluate import evaluate
+from pipes_anomaly.evaluation import evaluate
 from pipes_anomaly.generate import GenerateConfig, simulate
 from pipes_anomaly.models import AnomalyDetector
 from pipes_anomaly.pipeline import severity

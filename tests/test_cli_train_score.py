@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from pipes_anomaly import catalog, evaluate, pipeline, schema
+from pipes_anomaly import catalog, evaluation, pipeline, schema
 from pipes_anomaly import io as pio
 from pipes_anomaly.cli import main
 from pipes_anomaly.io import model_dir
@@ -97,7 +97,7 @@ def test_quality_floor_on_a_seeded_world(tmp_path):
     train = pio.read_events(tmp_path / "train.jsonl").events
     test = pio.read_events(tmp_path / "test.jsonl").events
     scores = pipeline.score_events(test, pipeline.train_model(train))
-    result = evaluate.evaluate(scores, pio.read_labels(tmp_path))
+    result = evaluation.evaluate(scores, pio.read_labels(tmp_path))
     assert result.n_positive >= 10
     assert result.pr_auc >= 0.60
     assert result.roc_auc >= 0.85

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from pipes_anomaly import hunting
-from pipes_anomaly.evaluate import Labels, evaluate
+from pipes_anomaly.evaluation import Labels, evaluate
 from pipes_anomaly.schema import SCENARIOS
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "tables" / "audit_log_table.md"

@@ -4,16 +4,28 @@ Each command parses options, calls library functions, and turns domain errors
 into ``click.ClickException`` with the fix in the message.  A command that does work
 first calls :func:`pipes_anomaly._process.tune_process_memory`: how the process gets
 memory is the process owner's choice, so it is made here and never in the library.
+Commands import the library when they run, so that ``--help`` answers at once.
 """
 
 from __future__ import annotations
 
+import datetime
 import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+from click import Command
 
 from pipes_anomaly import __version__
 from pipes_anomaly._process import tune_process_memory
+from pipes_anomaly.catalog import HISTORY_FEATURES
+from pipes_anomaly.schema import SCENARIOS
+
+if TYPE_CHECKING:
+    from pipes_anomaly.io import ReadResult
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -28,13 +40,8 @@ def main() -> None:
     """
 
 
-# --- generate (issue 2) -----------------------------------------------------
-
-
 def _parse_scenarios(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
     """Turn ``--scenarios`` (``all``, ``none`` or a comma list) into scenario names."""
-    from pipes_anomaly.schema import SCENARIOS
-
     text = value.strip().lower()
     if text == "all":
         return SCENARIOS
@@ -144,7 +151,7 @@ def generate_cmd(
     actors: int,
     orgs: int,
     train_days: int | None,
-    start,  # noqa: ANN001  (datetime from click.DateTime)
+    start: datetime.datetime,
     scenarios: tuple[str, ...],
     attack_rate: float,
     lookalikes: bool,
@@ -191,8 +198,6 @@ def generate_cmd(
     )
 
 
-# --- train / score (issue 4) --------------------------------------------------
-
 #: Inputs larger than this (bytes) get a progress bar when stderr is a terminal.
 _PROGRESS_MIN_BYTES = 20_000_000
 #: Bundled training data, tried in order (relative to the working directory).
@@ -201,7 +206,8 @@ _BUNDLED_TRAIN = ("data/sample/train.jsonl.gz", "data/sample/train.jsonl", "data
 _GENERATED_DIR = "data/generated"
 
 
-def _log_paths(option: bool = True):  # noqa: ANN202  (click decorator)
+def _log_paths(option: bool = True) -> Callable[[Command], Command]:
+    """Declare the LOGS argument: optional for ``train`` (``option``), required for ``score``."""
     return click.argument(
         "logs",
         nargs=-1,
@@ -210,7 +216,8 @@ def _log_paths(option: bool = True):  # noqa: ANN202  (click decorator)
     )
 
 
-def _reader_options(f):  # noqa: ANN001, ANN202  (click decorator)
+def _reader_options(f: Command) -> Command:
+    """Options of every command that reads audit logs."""
     f = click.option(
         "--strict",
         is_flag=True,
@@ -226,7 +233,8 @@ def _reader_options(f):  # noqa: ANN001, ANN202  (click decorator)
     return f
 
 
-def _threshold_options(f):  # noqa: ANN001, ANN202  (click decorator)
+def _threshold_options(f: Command) -> Command:
+    """Options that set the alert threshold."""
     f = click.option(
         "--threshold",
         type=click.FloatRange(0, 1),
@@ -244,14 +252,13 @@ def _threshold_options(f):  # noqa: ANN001, ANN202  (click decorator)
 
 
 def _check_exclusive(alert_rate: float | None, threshold: float | None) -> None:
+    """Refuse both threshold options at once, before any work starts."""
     if alert_rate is not None and threshold is not None:
         raise click.UsageError("--alert-rate and --threshold are mutually exclusive; give one")
 
 
-def _read_logs(paths: list[str], *, strict: bool, rejects_path: str | None):  # noqa: ANN202
+def _read_logs(paths: list[str], *, strict: bool, rejects_path: str | None) -> ReadResult:
     """Read events with an optional progress bar; report counts on stderr."""
-    import sys
-
     from rich.console import Console
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
@@ -307,8 +314,6 @@ def _read_logs(paths: list[str], *, strict: bool, rejects_path: str | None):  # 
 
 def _bundled_training_data() -> list[str]:
     """Return the bundled training sample, generated with the generator's defaults if absent."""
-    from pathlib import Path
-
     for p in _BUNDLED_TRAIN:
         if Path(p).is_file():
             return [p]
@@ -417,8 +422,6 @@ def train_command(
         err=True,
     )
     if model.constant_features:
-        from pipes_anomaly.catalog import HISTORY_FEATURES
-
         const = model.constant_features
         history = [c for c in const if c in HISTORY_FEATURES]
         click.echo(
@@ -512,16 +515,11 @@ def score_command(
         click.echo(f"Wrote scores to {output}.", err=True)
     if top > 0:
         if n_alerts:
-            import sys
-
             # a terminal sets its own width; a pipe or file gets wide rows, not 80 columns
             console = Console() if sys.stdout.isatty() else Console(width=160)
             console.print(report.alerts_table(scores, top=top))
         else:
             click.echo("No alerts.", err=True)
-
-
-# --- evaluate (issue 5) -------------------------------------------------------
 
 
 @main.command("evaluate")
@@ -558,11 +556,9 @@ def evaluate_command(
     budgets, recall per scenario and false alerts on benign look-alikes.
     """
     tune_process_memory()
-    from pathlib import Path
-
     from rich.console import Console
 
-    from pipes_anomaly import evaluate as ev
+    from pipes_anomaly import evaluation as ev
     from pipes_anomaly import io as pio
     from pipes_anomaly import report
 

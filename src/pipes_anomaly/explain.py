@@ -349,7 +349,6 @@ def explain(
     values = features.loc[:, list(cols)].to_numpy(dtype=np.float64)
     typical = baseline.typical(features)
     _, share = baseline._deviation_share(values, typical)
-    col_pos = {c: j for j, c in enumerate(cols)}
     base_of = {c: _base_feature(c, cols) for c in cols}
     # rarest first; stable order for ties (feature order)
     order = np.argsort(share, axis=1, kind="stable")
@@ -358,32 +357,15 @@ def explain(
     texts: list[str] = []
     feats: list[tuple[str, ...]] = []
     for i in range(n):
-        parts: list[str] = []
-        names: list[str] = []
-        told: set[str] = set()
-        for j in order[i, : n_candidates[i]].tolist():
-            if len(parts) >= top:
-                break
-            name = cols[j]
-            b = base_of[name]
-            base = None
-            if b is not None:
-                jb = col_pos[b]
-                base = (b, values[i, jb], typical[i, jb], desc.get(b, b))
-            text = render_reason(
-                name,
-                values[i, j],
-                typical[i, j],
-                description=desc.get(name, name),
-                share=bool(baseline.is_share[j]),
-                base=base,
-            )
-            key = text.removesuffix(_PEERS)
-            if key in told:
-                continue  # the same counts already told by another feature
-            told.add(key)
-            parts.append(text)
-            names.append(name)
+        parts, names = _row_reasons(
+            order[i, : n_candidates[i]].tolist(),
+            values[i],
+            typical[i],
+            baseline,
+            base_of,
+            desc,
+            top,
+        )
         texts.append("; ".join(parts))
         feats.append(tuple(names))
     return pd.DataFrame(
@@ -392,10 +374,86 @@ def explain(
     )
 
 
+def _row_reasons(
+    candidates: list[int],
+    values: np.ndarray,
+    typical: np.ndarray,
+    baseline: Baseline,
+    base_of: Mapping[str, str | None],
+    desc: Mapping[str, str],
+    top: int,
+) -> tuple[list[str], list[str]]:
+    """Sentences and feature names of one window's reasons, from its candidate features.
+
+    A robust-z feature told in the same words as its count feature is told once.
+    """
+    cols = baseline.feature_columns
+    parts: list[str] = []
+    names: list[str] = []
+    told: set[str] = set()
+    for j in candidates:
+        if len(parts) >= top:
+            break
+        name = cols[j]
+        b = base_of[name]
+        base = None
+        if b is not None:
+            jb = cols.index(b)
+            base = (b, values[jb], typical[jb], desc.get(b, b))
+        text = render_reason(
+            name,
+            values[j],
+            typical[j],
+            description=desc.get(name, name),
+            share=bool(baseline.is_share[j]),
+            base=base,
+        )
+        key = text.removesuffix(_PEERS)
+        if key in told:
+            continue  # the same counts already told by another feature
+        told.add(key)
+        parts.append(text)
+        names.append(name)
+    return parts, names
+
+
 def _ns(times: pd.Series) -> np.ndarray:
     """UTC nanoseconds since the epoch of a datetime (or ISO string) column."""
     t = pd.to_datetime(times, utc=True).astype("datetime64[ns, UTC]")
     return t.dt.tz_localize(None).to_numpy().view(np.int64)
+
+
+def _records_in_windows(
+    events: pd.DataFrame, flags: pd.DataFrame, windows: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each record of the windows' actors joined to its window, and those records' flags.
+
+    The joined frame has ``row`` (the window), ``id``, ``_t`` (ns) and ``_pos`` (the
+    record's position among the flags returned).
+    """
+    win = pd.DataFrame(
+        {
+            "row": np.arange(len(windows)),
+            "actor_id": windows["actor_id"].to_numpy(),
+            "_start": _ns(windows["window_start"]),
+            "_end": _ns(windows["window_end"]),
+        }
+    )
+    # windows are aligned to UTC multiples of their length: floor each event's time
+    length = int(win["_end"].iloc[0] - win["_start"].iloc[0])
+    ev_mask = events["actor_id"].isin(set(win["actor_id"])).to_numpy()
+    ev = events.loc[ev_mask, ["id", "actor_id", "created_at"]]
+    t_ns = _ns(ev["created_at"])
+    ev = pd.DataFrame(
+        {
+            "id": ev["id"].to_numpy(),
+            "actor_id": ev["actor_id"].to_numpy(),
+            "_t": t_ns,
+            "_pos": np.arange(len(ev)),
+            "_start": t_ns // length * length,
+        }
+    )
+    return win.merge(ev, on=["actor_id", "_start"], how="inner"), flags.loc[ev_mask]
 
 
 def evidence(
@@ -436,45 +494,21 @@ def evidence(
     out = [""] * n
     if n == 0 or len(events) == 0:
         return out
-    win = pd.DataFrame(
-        {
-            "row": np.arange(n),
-            "actor_id": windows["actor_id"].to_numpy(),
-            "_start": _ns(windows["window_start"]),
-            "_end": _ns(windows["window_end"]),
-        }
-    )
-    # windows are aligned to UTC multiples of their length: floor each event's time
-    length = int(win["_end"].iloc[0] - win["_start"].iloc[0])
-    ev_mask = events["actor_id"].isin(set(win["actor_id"])).to_numpy()
-    ev = events.loc[ev_mask, ["id", "actor_id", "created_at"]]
-    fl = flags.loc[ev_mask]
-    t_ns = _ns(ev["created_at"])
-    ev = pd.DataFrame(
-        {
-            "id": ev["id"].to_numpy(),
-            "actor_id": ev["actor_id"].to_numpy(),
-            "_t": t_ns,
-            "_pos": np.arange(len(ev)),
-            "_start": t_ns // length * length,
-        }
-    )
-    joined = win.merge(ev, on=["actor_id", "_start"], how="inner")
+    joined, fl = _records_in_windows(events, flags, windows)
     if joined.empty:
         return out
     flag_cols = {
         int(r): [emap[f] for f in feats if f in emap and emap[f] in fl.columns]
         for r, feats in zip(range(n), reason_features, strict=True)
     }
-    fl_values = {c: fl[c].to_numpy(dtype=bool) for c in fl.columns}
     rows = joined["row"].to_numpy()
     pos = joined["_pos"].to_numpy()
     hit = np.zeros(len(joined), dtype=bool)
-    for col, arr in fl_values.items():
+    for col in fl.columns:
         wants = np.array([col in flag_cols[int(r)] for r in range(n)], dtype=bool)
         if not wants.any():
             continue
-        hit |= wants[rows] & arr[pos]
+        hit |= wants[rows] & fl[col].to_numpy(dtype=bool)[pos]
     joined = joined.assign(_hit=hit)
     any_hit = joined.groupby("row")["_hit"].transform("any").to_numpy()
     # a window whose reasons have no flagged records shows its first records instead

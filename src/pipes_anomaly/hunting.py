@@ -8,7 +8,7 @@ with ``-- name:`` and ``-- title:`` lines): :func:`load_queries` reads them.  Th
 defines the ``pipes_audit_log`` view over JSONL or Parquet exports (or a frame of raw
 records), :func:`run_queries` runs the queries, and :func:`rule_scores` turns their hits into
 actor-window scores (number of rules hit) in the scores shape of design.md section 5, so the
-queries can be evaluated like a model with :func:`pipes_anomaly.evaluate.evaluate`.
+queries can be evaluated like a model with :func:`pipes_anomaly.evaluation.evaluate`.
 
 Every query returns at least ``actor_id, actor_handle, day, first_at, last_at``.
 """

@@ -12,9 +12,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from rich.table import Table
 
-from pipes_anomaly.evaluate import EvaluationResult
-
-# --- terminal (issue 4) ------------------------------------------------------------
+from pipes_anomaly.evaluation import EvaluationResult
 
 
 def alerts_table(scores: pd.DataFrame, *, top: int = 20, title: str | None = None) -> Table:
@@ -67,8 +65,12 @@ def alerts_table(scores: pd.DataFrame, *, top: int = 20, title: str | None = Non
     return table
 
 
-# --- evaluation report (issue 5) -----------------------------------------------------
-
+#: Budgets whose incident counts the detailed tables show.
+_DETAIL_BUDGETS = ("1%", "5%")
+#: Most points drawn per group in the score plot (the highest: those near the cut-offs).
+_MAX_POINTS = 2000
+#: The recall every scenario should reach within the 5% budget (drawn as a line).
+_RECALL_BAR = 0.6
 
 #: PNG files of the evaluation report, in display order, with their captions.
 EVALUATION_PLOTS: dict[str, str] = {
@@ -114,61 +116,12 @@ def evaluation_tables(result: EvaluationResult) -> dict[str, pd.DataFrame]:
         ``overall``, ``budgets``, ``precision_at_k``, ``scenarios``, ``lookalikes``,
         ``incidents`` (strings, ready for Markdown, HTML or rich).
     """
-    labs = [r for r in result.budgets["label"]]
-    overall = pd.DataFrame(
-        [
-            ("windows", str(result.n_windows)),
-            ("window size", result.window),
-            ("labelled windows", str(result.n_positive)),
-            ("alerts (flag)", str(result.n_alerts)),
-            ("precision at flag", _fmt(result.flag["precision"])),
-            ("recall at flag", _fmt(result.flag["recall"])),
-            ("F1 at flag", _fmt(result.flag["f1"])),
-            ("PR-AUC (average precision)", _fmt(result.pr_auc)),
-            ("ROC-AUC", _fmt(result.roc_auc)),
-            (
-                "incidents caught at flag",
-                f"{int(result.incidents['caught_flag'].sum())} / {len(result.incidents)}",
-            ),
-        ],
-        columns=["metric", "value"],
-    )
-    budgets = pd.DataFrame(
-        {
-            "budget": result.budgets["label"],
-            "windows reviewed": result.budgets["k"].astype(int).astype(str),
-            "score cut-off": [_fmt(v) for v in result.budgets["threshold"]],
-            "recall": [_fmt(v) for v in result.budgets["recall"]],
-            "precision": [_fmt(v) for v in result.budgets["precision"]],
-            "incidents caught": [
-                f"{_count(float(result.incidents[f'caught@{lab}'].sum()))} / "
-                f"{len(result.incidents)}"
-                for lab in labs
-            ],
-        }
-    )
+    labs = list(result.budgets["label"])
     pak = pd.DataFrame(
         {
             "k": result.precision_at_k["k"].astype(str),
             "precision@k": [_fmt(v) for v in result.precision_at_k["precision"]],
             "labelled in top k": [_count(v) for v in result.precision_at_k["positives"]],
-        }
-    )
-    sc = result.scenarios
-    scen = pd.DataFrame(
-        {
-            "scenario": sc["scenario"],
-            "incidents": sc["incidents"].astype(str),
-            "windows": sc["windows"].astype(str),
-            "PR-AUC": [_fmt(v) for v in sc["pr_auc"]],
-            "recall (flag)": [_fmt(v) for v in sc["recall_flag"]],
-            **{f"recall@{lab}": [_fmt(v) for v in sc[f"recall@{lab}"]] for lab in labs},
-            "incidents caught (flag)": [_count(v) for v in sc["incidents_flag"]],
-            **{
-                f"caught@{lab}": [_count(v) for v in sc[f"incidents@{lab}"]]
-                for lab in labs
-                if lab in ("1%", "5%")
-            },
         }
     )
     lk = result.lookalikes
@@ -181,8 +134,77 @@ def evaluation_tables(result: EvaluationResult) -> dict[str, pd.DataFrame]:
             **{f"in top {lab}": [_count(v) for v in lk[f"alerts@{lab}"]] for lab in labs},
         }
     )
-    inc = result.incidents
-    incidents = pd.DataFrame(
+    return {
+        "overall": _overall_table(result),
+        "budgets": _budgets_table(result, labs),
+        "precision_at_k": pak,
+        "scenarios": _scenarios_table(result.scenarios, labs),
+        "lookalikes": look,
+        "incidents": _incidents_table(result.incidents, labs),
+    }
+
+
+def _overall_table(result: EvaluationResult) -> pd.DataFrame:
+    """Headline numbers, one metric a row."""
+    caught = f"{int(result.incidents['caught_flag'].sum())} / {len(result.incidents)}"
+    return pd.DataFrame(
+        [
+            ("windows", str(result.n_windows)),
+            ("window size", result.window),
+            ("labelled windows", str(result.n_positive)),
+            ("alerts (flag)", str(result.n_alerts)),
+            ("precision at flag", _fmt(result.flag["precision"])),
+            ("recall at flag", _fmt(result.flag["recall"])),
+            ("F1 at flag", _fmt(result.flag["f1"])),
+            ("PR-AUC (average precision)", _fmt(result.pr_auc)),
+            ("ROC-AUC", _fmt(result.roc_auc)),
+            ("incidents caught at flag", caught),
+        ],
+        columns=["metric", "value"],
+    )
+
+
+def _budgets_table(result: EvaluationResult, labs: list[str]) -> pd.DataFrame:
+    """Recall, precision and incidents caught within each investigation budget."""
+    b, n_inc = result.budgets, len(result.incidents)
+    return pd.DataFrame(
+        {
+            "budget": b["label"],
+            "windows reviewed": b["k"].astype(int).astype(str),
+            "score cut-off": [_fmt(v) for v in b["threshold"]],
+            "recall": [_fmt(v) for v in b["recall"]],
+            "precision": [_fmt(v) for v in b["precision"]],
+            "incidents caught": [
+                f"{_count(float(result.incidents[f'caught@{lab}'].sum()))} / {n_inc}"
+                for lab in labs
+            ],
+        }
+    )
+
+
+def _scenarios_table(sc: pd.DataFrame, labs: list[str]) -> pd.DataFrame:
+    """Recall per scenario at the flag and within each budget."""
+    return pd.DataFrame(
+        {
+            "scenario": sc["scenario"],
+            "incidents": sc["incidents"].astype(str),
+            "windows": sc["windows"].astype(str),
+            "PR-AUC": [_fmt(v) for v in sc["pr_auc"]],
+            "recall (flag)": [_fmt(v) for v in sc["recall_flag"]],
+            **{f"recall@{lab}": [_fmt(v) for v in sc[f"recall@{lab}"]] for lab in labs},
+            "incidents caught (flag)": [_count(v) for v in sc["incidents_flag"]],
+            **{
+                f"caught@{lab}": [_count(v) for v in sc[f"incidents@{lab}"]]
+                for lab in labs
+                if lab in _DETAIL_BUDGETS
+            },
+        }
+    )
+
+
+def _incidents_table(inc: pd.DataFrame, labs: list[str]) -> pd.DataFrame:
+    """One row per incident: where it ranked and whether it was caught."""
+    return pd.DataFrame(
         {
             "incident": inc["incident_id"],
             "scenario": inc["scenario"],
@@ -194,18 +216,10 @@ def evaluation_tables(result: EvaluationResult) -> dict[str, pd.DataFrame]:
             **{
                 f"caught@{lab}": [_fmt(v, 2) for v in inc[f"caught@{lab}"]]
                 for lab in labs
-                if lab in ("1%", "5%")
+                if lab in _DETAIL_BUDGETS
             },
         }
     )
-    return {
-        "overall": overall,
-        "budgets": budgets,
-        "precision_at_k": pak,
-        "scenarios": scen,
-        "lookalikes": look,
-        "incidents": incidents,
-    }
 
 
 _TABLE_TITLES: dict[str, str] = {
@@ -264,6 +278,7 @@ def evaluation_rich_tables(result: EvaluationResult) -> list[Table]:
 
 
 def _markdown_table(frame: pd.DataFrame) -> str:
+    """Render a frame as a Markdown table (cells' ``|`` escaped)."""
     cols = [str(c) for c in frame.columns]
     lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
     for row in frame.itertuples(index=False):
@@ -376,6 +391,7 @@ def evaluation_html(
 
 
 def _png(fig: Figure) -> bytes:
+    """Render a figure as PNG bytes without a software tag (so runs are byte-identical)."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100, metadata={"Software": None})
     return buf.getvalue()
@@ -393,9 +409,17 @@ def evaluation_plots(result: EvaluationResult) -> dict[str, bytes]:
     dict of str to bytes
         PNG bytes keyed by the file names of :data:`EVALUATION_PLOTS`.
     """
-    out: dict[str, bytes] = {}
-    base_rate = result.n_positive / result.n_windows if result.n_windows else 0.0
+    return {
+        "pr_curve.png": _png(_pr_figure(result)),
+        "roc_curve.png": _png(_roc_figure(result)),
+        "score_by_scenario.png": _png(_score_figure(result)),
+        "recall_by_scenario.png": _png(_recall_figure(result)),
+    }
 
+
+def _pr_figure(result: EvaluationResult) -> Figure:
+    """Precision-recall curve against the base rate."""
+    base_rate = result.n_positive / result.n_windows if result.n_windows else 0.0
     fig = Figure(figsize=(5.5, 4.5))
     ax = fig.add_subplot()
     if len(result.pr_curve):
@@ -411,8 +435,11 @@ def evaluation_plots(result: EvaluationResult) -> dict[str, bytes]:
         ylim=(0, 1.02),
         title=f"Precision-recall (PR-AUC {_fmt(result.pr_auc)})",
     )
-    out["pr_curve.png"] = _png(fig)
+    return fig
 
+
+def _roc_figure(result: EvaluationResult) -> Figure:
+    """ROC curve against chance."""
     fig = Figure(figsize=(5.5, 4.5))
     ax = fig.add_subplot()
     if len(result.roc_curve):
@@ -427,12 +454,14 @@ def evaluation_plots(result: EvaluationResult) -> dict[str, bytes]:
         ylim=(0, 1.02),
         title=f"ROC (AUC {_fmt(result.roc_auc)})",
     )
-    out["roc_curve.png"] = _png(fig)
+    return fig
 
+
+def _score_groups(result: EvaluationResult) -> list[tuple[str, np.ndarray]]:
+    """Scores of benign windows, of look-alikes, and of each scenario's windows."""
     w = result.windows
-    groups: list[tuple[str, np.ndarray]] = []
     benign = w[~w["is_positive"]]
-    groups.append(("benign", benign["score"].to_numpy()))
+    groups: list[tuple[str, np.ndarray]] = [("benign", benign["score"].to_numpy())]
     look = benign[benign["lookalike"].notna()]
     if len(look):
         groups.append(("look-alikes", look["score"].to_numpy()))
@@ -440,13 +469,19 @@ def evaluation_plots(result: EvaluationResult) -> dict[str, bytes]:
     for scen in result.scenarios["scenario"]:
         mask = scenario_lists.apply(lambda v, s=scen: s in v)
         groups.append((str(scen), w.loc[mask.to_numpy(dtype=bool), "score"].to_numpy()))
+    return groups
+
+
+def _score_figure(result: EvaluationResult) -> Figure:
+    """Score distributions by group, with the 5% budget's cut-off."""
+    groups = _score_groups(result)
     fig = Figure(figsize=(8, 0.45 * len(groups) + 1.6))
     ax = fig.add_subplot()
     data = [g[1] if len(g[1]) else np.array([np.nan]) for g in groups]
     ax.boxplot(data, orientation="horizontal", showfliers=False, widths=0.6)
     rng = np.random.default_rng(0)  # jitter only; fixed seed keeps PNGs byte-identical
     for i, (_, vals) in enumerate(groups, start=1):
-        shown = vals if len(vals) <= 2000 else np.sort(vals)[-2000:]
+        shown = vals if len(vals) <= _MAX_POINTS else np.sort(vals)[-_MAX_POINTS:]
         ax.scatter(shown, i + rng.uniform(-0.2, 0.2, len(shown)), s=6, alpha=0.4, color="C0")
     ax.set_yticks(range(1, len(groups) + 1), [f"{g[0]} ({len(g[1])})" for g in groups])
     cut = result.budgets.loc[result.budgets["label"] == "5%", "threshold"]
@@ -456,8 +491,11 @@ def evaluation_plots(result: EvaluationResult) -> dict[str, bytes]:
     ax.invert_yaxis()
     ax.set(xlabel="score (higher = more anomalous)", title="Score by scenario")
     fig.tight_layout()
-    out["score_by_scenario.png"] = _png(fig)
+    return fig
 
+
+def _recall_figure(result: EvaluationResult) -> Figure:
+    """Recall per scenario within each budget, against the project's bar."""
     sc = result.scenarios
     labs = list(result.budgets["label"])
     fig = Figure(figsize=(8, 0.45 * max(len(sc), 1) * 1.2 + 1.8))
@@ -468,7 +506,7 @@ def evaluation_plots(result: EvaluationResult) -> dict[str, bytes]:
         for i, lab in enumerate(labs):
             ax.barh(y + i * height, sc[f"recall@{lab}"].fillna(0.0), height, label=lab)
         ax.set_yticks(y + 0.4 - height / 2, list(sc["scenario"]))
-        ax.axvline(0.6, color="grey", linestyle=":")
+        ax.axvline(_RECALL_BAR, color="grey", linestyle=":")
         ax.legend(title="budget", loc="upper left", bbox_to_anchor=(1.01, 1.0))
         ax.invert_yaxis()
     else:
@@ -476,5 +514,4 @@ def evaluation_plots(result: EvaluationResult) -> dict[str, bytes]:
     ax.set(xlim=(0, 1.02), xlabel="recall (share of the scenario's windows)")
     ax.set_title("Recall by scenario within budget")
     fig.tight_layout()
-    out["recall_by_scenario.png"] = _png(fig)
-    return out
+    return fig

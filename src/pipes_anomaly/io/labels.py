@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipes_anomaly.evaluate import Labels
+from pipes_anomaly.evaluation import Labels
 
 
 class LabelsError(ValueError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipes_anomaly import report
-from pipes_anomaly.evaluate import EvaluationResult
+from pipes_anomaly.evaluation import EvaluationResult
 
 
 def write_report(directory: str | Path, result: EvaluationResult, *, source: str) -> int:
@@ -16,7 +16,7 @@ def write_report(directory: str | Path, result: EvaluationResult, *, source: str
     directory : str or Path
         Output directory (created if needed; files in it are overwritten).
     result : EvaluationResult
-        ``evaluate.evaluate`` output.
+        ``evaluation.evaluate`` output.
     source : str
         Where the scores and labels came from, printed in the report.
 

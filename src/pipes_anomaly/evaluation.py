@@ -559,34 +559,75 @@ def evaluate(
             raise EvaluationError(f"budget {b:g} is not a fraction in (0, 1]")
     frame = prepare_scores(scores)
     n = len(frame)
-    notes: list[str] = []
     hits, unmatched = window_truth(frame, labels)
     if unmatched and hits.empty:
         raise EvaluationError(
             f"none of the {unmatched} labelled record(s) inside the scores' time span match a "
             "scored actor-window; were the scores made from the logs of this labels directory?"
         )
-    if unmatched:
-        notes.append(
-            f"{unmatched} labelled record(s) inside the scores' time span have no scored "
-            "window (rejected records or actors missing from the scores)."
-        )
-    looks = _lookalike_windows(frame, labels)
-
     y = np.zeros(n, dtype=bool)
     y[hits["window"].to_numpy()] = True
     s = frame["score"].to_numpy(dtype="float64")
     has_alert = "alert" in frame.columns
     alert = frame["alert"].to_numpy(dtype=bool) if has_alert else np.zeros(n, dtype=bool)
-    n_pos = int(y.sum())
+    notes = _notes(unmatched, int(y.sum()), n, has_alert)
+    pr_auc, roc_auc, pr_curve, roc = _curves(y, s)
+    windows = frame.copy()
+    windows["is_positive"] = y
+    order = np.argsort(-s, kind="stable")
+    rank = np.empty(n, dtype="int64")
+    rank[order] = np.arange(1, n + 1)
+    windows["rank"] = rank
+    budget_table, selections, ks_b = _budget_table(s, y, budgets)
+    for lab, w in selections.items():
+        windows[f"selected@{lab}"] = w
+    looks = _lookalike_windows(frame, labels)
+    windows["scenarios"] = _joined_per_window(
+        hits.drop_duplicates(["window", "scenario"]), "scenario", n, distinct=False
+    )
+    windows["lookalike"] = _joined_per_window(looks, "kind", n, distinct=True)
+    incidents = _incident_table(hits, frame, s, rank, alert if has_alert else None, ks_b)
+    return EvaluationResult(
+        n_windows=n,
+        n_positive=int(y.sum()),
+        n_alerts=int(alert.sum()),
+        window=_window_name(frame),
+        flag=_flag_metrics(y, alert, has_alert),
+        pr_auc=pr_auc,
+        roc_auc=roc_auc,
+        precision_at_k=_precision_at_k(s, y, ks),
+        budgets=budget_table,
+        scenarios=_scenario_table(hits, s, y, alert if has_alert else None, selections, incidents),
+        lookalikes=_lookalike_table(looks, y, alert if has_alert else None, selections),
+        incidents=incidents,
+        windows=windows,
+        pr_curve=pr_curve,
+        roc_curve=roc,
+        unmatched_labels=unmatched,
+        budget_values=budgets,
+        notes=notes,
+    )
+
+
+def _notes(unmatched: int, n_pos: int, n: int, has_alert: bool) -> tuple[str, ...]:
+    """Caveats an analyst should read beside the numbers."""
+    notes = []
+    if unmatched:
+        notes.append(
+            f"{unmatched} labelled record(s) inside the scores' time span have no scored "
+            "window (rejected records or actors missing from the scores)."
+        )
     if n_pos == 0:
         notes.append("No labelled window among the scores: recall and PR-AUC are undefined.")
     elif n_pos == n:
         notes.append("Every window is labelled: ROC-AUC is undefined.")
     if not has_alert:
         notes.append("The scores have no 'alert' column: metrics at the flag are undefined.")
+    return tuple(notes)
 
-    # at the flag
+
+def _flag_metrics(y: np.ndarray, alert: np.ndarray, has_alert: bool) -> dict[str, float]:
+    """Precision, recall, F1 and the confusion counts of the ``alert`` flag."""
     tp = int((alert & y).sum())
     fp = int((alert & ~y).sum())
     fn = int((~alert & y).sum())
@@ -601,7 +642,7 @@ def evaluate(
         f1 = 2 * precision * recall / (precision + recall)
     if not has_alert:
         precision = recall = f1 = math.nan
-    flag = {
+    return {
         "precision": precision,
         "recall": recall,
         "f1": f1,
@@ -611,7 +652,10 @@ def evaluate(
         "tn": tn,
     }
 
-    # threshold-free
+
+def _curves(y: np.ndarray, s: np.ndarray) -> tuple[float, float, pd.DataFrame, pd.DataFrame]:
+    """PR-AUC, ROC-AUC and the points of both curves (empty when undefined)."""
+    n_pos, n = int(y.sum()), len(y)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         pr_auc = _safe_ap(y, s)
@@ -624,37 +668,37 @@ def evaluate(
         else:
             pr_curve = pd.DataFrame({"precision": [], "recall": []}, dtype="float64")
             roc = pd.DataFrame({"fpr": [], "tpr": []}, dtype="float64")
+    return pr_auc, roc_auc, pr_curve, roc
 
-    # precision@k
-    pk_rows = []
+
+def _precision_at_k(s: np.ndarray, y: np.ndarray, ks: Sequence[int]) -> pd.DataFrame:
+    """Return the expected precision among the top ``k`` windows, for each ``k``."""
+    rows = []
     for k in ks:
-        k_used = min(int(k), n)
-        w = budget_selection(s, k_used)
-        got = float((w * y).sum())
-        pk_rows.append(
+        k_used = min(int(k), len(s))
+        got = float((budget_selection(s, k_used) * y).sum())
+        rows.append(
             {"k": int(k), "k_used": k_used, "precision": _ratio(got, k_used), "positives": got}
         )
-    precision_at_k = pd.DataFrame(pk_rows, columns=["k", "k_used", "precision", "positives"])
+    return pd.DataFrame(rows, columns=["k", "k_used", "precision", "positives"])
 
-    # budgets
-    windows = frame.copy()
-    windows["is_positive"] = y
-    order = np.argsort(-s, kind="stable")
-    rank = np.empty(n, dtype="int64")
-    rank[order] = np.arange(1, n + 1)
-    windows["rank"] = rank
-    b_rows = []
+
+def _budget_table(
+    s: np.ndarray, y: np.ndarray, budgets: Sequence[float]
+) -> tuple[pd.DataFrame, dict[str, np.ndarray], dict[str, int]]:
+    """Recall and precision within each budget; each budget's selection and its size."""
+    n, n_pos = len(s), int(y.sum())
+    rows = []
     selections: dict[str, np.ndarray] = {}
-    ks_b: dict[str, int] = {}
+    sizes: dict[str, int] = {}
     for b in budgets:
         lab = budget_label(b)
         k = _k_for_budget(b, n)
         w = budget_selection(s, k)
         selections[lab] = w
-        ks_b[lab] = k
-        windows[f"selected@{lab}"] = w
+        sizes[lab] = k
         got = float((w * y).sum())
-        b_rows.append(
+        rows.append(
             {
                 "budget": b,
                 "label": lab,
@@ -665,25 +709,29 @@ def evaluate(
                 "positives": got,
             }
         )
-    budget_table = pd.DataFrame(
-        b_rows, columns=["budget", "label", "k", "threshold", "recall", "precision", "positives"]
-    )
+    columns = ["budget", "label", "k", "threshold", "recall", "precision", "positives"]
+    return pd.DataFrame(rows, columns=columns), selections, sizes
 
-    # scenario and incident tables
-    scen_by_window = (
-        hits.drop_duplicates(["window", "scenario"])
-        .groupby("window")["scenario"]
-        .agg(lambda v: ";".join(sorted(v)))
-    )
-    windows["scenarios"] = (
-        pd.Series(scen_by_window, dtype="string").reindex(np.arange(n)).to_numpy()
-    )
-    look_by_window = looks.groupby("window")["kind"].agg(lambda v: ";".join(sorted(set(v))))
-    windows["lookalike"] = (
-        pd.Series(look_by_window, dtype="string").reindex(np.arange(n)).to_numpy()
-    )
 
-    scen_rows = []
+def _joined_per_window(pairs: pd.DataFrame, column: str, n: int, *, distinct: bool) -> np.ndarray:
+    """Per window, the ``;``-joined sorted values of ``column`` in ``pairs`` (NA when none)."""
+    joined = pairs.groupby("window")[column].agg(
+        lambda v: ";".join(sorted(set(v) if distinct else v))
+    )
+    return pd.Series(joined, dtype="string").reindex(np.arange(n)).to_numpy()
+
+
+def _scenario_table(
+    hits: pd.DataFrame,
+    s: np.ndarray,
+    y: np.ndarray,
+    alert: np.ndarray | None,
+    selections: dict[str, np.ndarray],
+    incidents: pd.DataFrame,
+) -> pd.DataFrame:
+    """One row per scenario: windows, incidents, PR-AUC and recall at the flag and budgets."""
+    n = len(s)
+    rows = []
     for scen, grp in hits.groupby("scenario", sort=True):
         idx = np.unique(grp["window"].to_numpy())
         yy = np.zeros(n, dtype=bool)
@@ -692,19 +740,36 @@ def evaluate(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             ap = _safe_ap(yy[mask], s[mask])
+        sub = incidents[incidents["scenario"] == str(scen)]
         row: dict[str, Any] = {
             "scenario": str(scen),
             "windows": len(idx),
             "incidents": int(grp["incident_id"].nunique()),
             "pr_auc": ap,
-            "recall_flag": float(alert[idx].mean()) if has_alert else math.nan,
-            "incidents_flag": math.nan,
+            "recall_flag": float(alert[idx].mean()) if alert is not None else math.nan,
+            "incidents_flag": float(sub["caught_flag"].sum()) if alert is not None else math.nan,
         }
         for lab, w in selections.items():
             row[f"recall@{lab}"] = float(w[idx].mean())
-        scen_rows.append(row)
+        for lab in selections:
+            row[f"incidents@{lab}"] = float(sub[f"caught@{lab}"].sum())
+        rows.append(row)
+    columns = ["scenario", "windows", "incidents", "pr_auc", "recall_flag", "incidents_flag"]
+    columns += [f"recall@{lab}" for lab in selections]
+    columns += [f"incidents@{lab}" for lab in selections]
+    return pd.DataFrame(rows, columns=columns)
 
-    inc_rows = []
+
+def _incident_table(
+    hits: pd.DataFrame,
+    frame: pd.DataFrame,
+    s: np.ndarray,
+    rank: np.ndarray,
+    alert: np.ndarray | None,
+    ks: dict[str, int],
+) -> pd.DataFrame:
+    """One row per incident: its windows, best score and rank, caught at the flag and budgets."""
+    rows = []
     for (inc, scen), grp in hits.groupby(["incident_id", "scenario"], sort=True):
         idx = np.unique(grp["window"].to_numpy())
         actors = frame.loc[idx, "actor_id"].unique()
@@ -715,36 +780,24 @@ def evaluate(
             "windows": len(idx),
             "max_score": float(s[idx].max()),
             "best_rank": int(rank[idx].min()),
-            "caught_flag": bool(alert[idx].any()) if has_alert else False,
+            "caught_flag": bool(alert[idx].any()) if alert is not None else False,
         }
-        for lab in selections:
-            row[f"caught@{lab}"] = _any_selected_probability(s, idx, ks_b[lab])
-        inc_rows.append(row)
-    inc_cols = [
-        "incident_id",
-        "scenario",
-        "actor_id",
-        "windows",
-        "max_score",
-        "best_rank",
-        "caught_flag",
-    ] + [f"caught@{lab}" for lab in selections]
-    incidents = pd.DataFrame(inc_rows, columns=inc_cols)
+        for lab, k in ks.items():
+            row[f"caught@{lab}"] = _any_selected_probability(s, idx, k)
+        rows.append(row)
+    columns = ["incident_id", "scenario", "actor_id", "windows", "max_score", "best_rank"]
+    columns += ["caught_flag", *[f"caught@{lab}" for lab in ks]]
+    return pd.DataFrame(rows, columns=columns)
 
-    scen_cols = ["scenario", "windows", "incidents", "pr_auc", "recall_flag", "incidents_flag"]
-    scen_cols += [f"recall@{lab}" for lab in selections]
-    scen_cols += [f"incidents@{lab}" for lab in selections]
-    scenarios = pd.DataFrame(scen_rows, columns=scen_cols)
-    for i, scen in enumerate(scenarios["scenario"]):
-        sub = incidents[incidents["scenario"] == scen]
-        scenarios.loc[i, "incidents_flag"] = (
-            float(sub["caught_flag"].sum()) if has_alert else math.nan
-        )
-        for lab in selections:
-            scenarios.loc[i, f"incidents@{lab}"] = float(sub[f"caught@{lab}"].sum())
 
-    # look-alikes: false alerts among non-positive look-alike windows
-    look_rows = []
+def _lookalike_table(
+    looks: pd.DataFrame,
+    y: np.ndarray,
+    alert: np.ndarray | None,
+    selections: dict[str, np.ndarray],
+) -> pd.DataFrame:
+    """Count false alerts among non-positive look-alike windows, per kind and for ``all``."""
+    rows = []
     neg_looks = looks[~y[looks["window"].to_numpy()]] if len(looks) else looks
     kinds = sorted(neg_looks["kind"].unique()) if len(neg_looks) else []
     for kind in [*kinds, "all"]:
@@ -753,33 +806,14 @@ def evaluate(
         row = {
             "kind": kind,
             "windows": len(idx),
-            "alerts_flag": int(alert[idx].sum()) if has_alert else math.nan,
-            "rate_flag": _ratio(int(alert[idx].sum()), len(idx)) if has_alert else math.nan,
+            "alerts_flag": int(alert[idx].sum()) if alert is not None else math.nan,
+            "rate_flag": (
+                _ratio(int(alert[idx].sum()), len(idx)) if alert is not None else math.nan
+            ),
         }
         for lab, w in selections.items():
             row[f"alerts@{lab}"] = float(w[idx].sum())
-        look_rows.append(row)
-    look_cols = ["kind", "windows", "alerts_flag", "rate_flag"]
-    look_cols += [f"alerts@{lab}" for lab in selections]
-    lookalikes = pd.DataFrame(look_rows, columns=look_cols)
-
-    return EvaluationResult(
-        n_windows=n,
-        n_positive=n_pos,
-        n_alerts=int(alert.sum()),
-        window=_window_name(frame),
-        flag=flag,
-        pr_auc=pr_auc,
-        roc_auc=roc_auc,
-        precision_at_k=precision_at_k,
-        budgets=budget_table,
-        scenarios=scenarios,
-        lookalikes=lookalikes,
-        incidents=incidents,
-        windows=windows,
-        pr_curve=pr_curve,
-        roc_curve=roc,
-        unmatched_labels=unmatched,
-        budget_values=budgets,
-        notes=tuple(notes),
-    )
+        rows.append(row)
+    columns = ["kind", "windows", "alerts_flag", "rate_flag"]
+    columns += [f"alerts@{lab}" for lab in selections]
+    return pd.DataFrame(rows, columns=columns)

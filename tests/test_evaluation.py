@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipes_anomaly.cli import main
-from pipes_anomaly.evaluate import (
+from pipes_anomaly.evaluation import (
     EvaluationError,
     Labels,
     budget_label,
@@ -22,7 +22,7 @@ from pipes_anomaly.evaluate import (
     evaluate,
     window_truth,
 )
-from pipes_anomaly.evaluate import _any_selected_probability as any_selected
+from pipes_anomaly.evaluation import _any_selected_probability as any_selected
 from pipes_anomaly.report import EVALUATION_PLOTS, evaluation_plots
 
 DAY = pd.Timedelta(days=1)
