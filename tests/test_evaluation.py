@@ -378,7 +378,26 @@ def test_cli_evaluate_help() -> None:
             assert option in res.output
 
 
-def test_plots_are_deterministic(world) -> None:
+def test_plots_are_byte_identical_across_processes(world, tmp_path) -> None:
+    """Two processes draw the same PNG bytes (no time, random or process state leaks in)."""
+    import pickle
+    import subprocess
+    import sys
+
     scores, labels = world
-    r = evaluate(scores, labels)
-    assert evaluation_plots(r) == evaluation_plots(r)
+    (tmp_path / "result.pkl").write_bytes(pickle.dumps(evaluate(scores, labels)))
+    code = (
+        "import hashlib, pickle, sys; from pipes_anomaly.report import evaluation_plots; "
+        "r = pickle.load(open(sys.argv[1], 'rb')); "
+        "print(sorted((k, hashlib.sha256(v).hexdigest()) for k, v in evaluation_plots(r).items()))"
+    )
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", code, str(tmp_path / "result.pkl")],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for _ in range(2)
+    ]
+    assert runs[0] == runs[1] and "pr_curve.png" in runs[0]
