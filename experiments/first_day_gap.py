@@ -1,4 +1,4 @@
-"""How much PR-AUC the first day of each low-and-slow incident costs (issue 5).
+"""How much PR-AUC the first day of each low-and-slow incident costs.
 
 A low-and-slow incident adds one ``connection.create`` and two pipeline runs to an ordinary
 day on its first day, then a little more each day. This scores the default world's test

@@ -1,4 +1,4 @@
-"""The experiment matrix that justifies the defaults (issue 5).
+"""The experiment matrix that justifies the defaults.
 
 For each generator seed: simulate the default world (60 days, 150 actors), read it
 with the real reader, featurise, then evaluate on the test period:
@@ -14,16 +14,11 @@ with the real reader, featurise, then evaluate on the test period:
 Run from the repository root (about two minutes on 2 cores)::
 
     python experiments/run_matrix.py --seeds 0 1 2 3 4
-    python experiments/run_matrix.py --seeds 5 6 7 8 9 --windows 1d \
-        --out experiments/results/matrix_validation
-    python experiments/run_matrix.py --seeds 10 11 12 13 14 --windows 1d \
-        --out experiments/results/matrix_holdout
-    python experiments/run_matrix.py --seeds 15 16 17 18 19 --windows 1d --no-pyod \
-        --out experiments/results/matrix_fresh
-    python experiments/run_matrix.py --seeds 20 21 22 23 24 --windows 1d --no-pyod \
-        --out experiments/results/matrix_fresh2
-    python experiments/run_matrix.py --seeds 25 26 27 28 29 --windows 1d --no-pyod \
-        --out experiments/results/matrix_fresh3
+    python experiments/run_matrix.py --seeds 5 6 7 8 9 --windows 1d
+    python experiments/run_matrix.py --seeds 10 11 12 13 14 --windows 1d
+    python experiments/run_matrix.py --seeds 15 16 17 18 19 --windows 1d --no-pyod
+    python experiments/run_matrix.py --seeds 20 21 22 23 24 --windows 1d --no-pyod
+    python experiments/run_matrix.py --seeds 25 26 27 28 29 --windows 1d --no-pyod
 
 Seeds 0-4 are the worlds the defaults were developed on; seeds 5-9 validated the last
 choices (so they are not clean either); seeds 10-14 were run once, after every choice was
@@ -32,13 +27,15 @@ session later. The owner-grant and growth-vs-peers features (third pass, docs/fe
 were developed on 0-9 and then checked once on 10-14, 15-19 and the new seeds 20-24; the
 interpolated calibration (fourth pass) likewise, with the new seeds 25-29.
 
-Writes ``experiments/results/matrix.md`` (mean ± sd over seeds) and
-``experiments/results/matrix.csv`` (one row per seed and configuration).
+Writes ``experiments/results/matrix_seeds_<first>-<last>.md`` (mean ± sd over seeds, with the
+exact command) and the ``.csv`` beside it (one row per seed and configuration), so that each
+seed set keeps its own results.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
@@ -171,7 +168,7 @@ def _fmt(mean: float, sd: float) -> str:
     return "n/a" if np.isnan(mean) else f"{mean:.3f} ± {0.0 if np.isnan(sd) else sd:.3f}"
 
 
-def markdown(df: pd.DataFrame, seeds: list[int]) -> str:
+def markdown(df: pd.DataFrame, seeds: list[int], command: str) -> str:
     """Mean ± sd tables over seeds."""
     keys = ["window", "history", "model"]
     agg = df.groupby(keys, sort=False)
@@ -179,8 +176,7 @@ def markdown(df: pd.DataFrame, seeds: list[int]) -> str:
         "# Experiment matrix",
         "",
         f"Default world (60 days, 150 actors, 42 training days) for seeds {seeds}; metrics on "
-        "the test period at actor-window level, mean ± sd over seeds. Command: "
-        f"`python experiments/run_matrix.py --seeds {' '.join(map(str, seeds))}`.",
+        f"the test period at actor-window level, mean ± sd over seeds. Command: `{command}`.",
         "Budgets are shares of the test windows; `lookalike_alerts@5%` counts benign "
         "look-alike windows inside the 5% budget. `history=False` drops "
         "`catalog.HISTORY_FEATURES`.",
@@ -218,16 +214,18 @@ def main() -> None:
     parser.add_argument("--windows", nargs="+", default=["1d", "1h"])
     parser.add_argument("--workdir", type=Path, default=HERE / "work" / "matrix")
     parser.add_argument("--no-pyod", action="store_true", help="skip the PyOD baselines")
-    parser.add_argument("--out", type=Path, default=RESULTS / "matrix")
+    parser.add_argument("--out", type=Path, help="results path without suffix")
     args = parser.parse_args()
+    out = args.out or RESULTS / f"matrix_seeds_{args.seeds[0]}-{args.seeds[-1]}"
+    command = "python experiments/run_matrix.py " + " ".join(sys.argv[1:])
     rows = []
     for seed in args.seeds:
         rows += run_seed(seed, args.workdir, args.windows, not args.no_pyod)
     df = pd.DataFrame(rows)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    df.to_csv(args.out.with_suffix(".csv"), index=False, float_format="%.4f")
-    text = markdown(df, args.seeds)
-    args.out.with_suffix(".md").write_text(text)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    df.to_csv(out.with_suffix(".csv"), index=False, float_format="%.4f")
+    text = markdown(df, args.seeds, command)
+    out.with_suffix(".md").write_text(text)
     print(text)
 
 
