@@ -572,20 +572,10 @@ def evaluate(
     alert = frame["alert"].to_numpy(dtype=bool) if has_alert else np.zeros(n, dtype=bool)
     notes = _notes(unmatched, int(y.sum()), n, has_alert)
     pr_auc, roc_auc, pr_curve, roc = _curves(y, s)
-    windows = frame.copy()
-    windows["is_positive"] = y
-    order = np.argsort(-s, kind="stable")
-    rank = np.empty(n, dtype="int64")
-    rank[order] = np.arange(1, n + 1)
-    windows["rank"] = rank
     budget_table, selections, ks_b = _budget_table(s, y, budgets)
-    for lab, w in selections.items():
-        windows[f"selected@{lab}"] = w
     looks = _lookalike_windows(frame, labels)
-    windows["scenarios"] = _joined_per_window(
-        hits.drop_duplicates(["window", "scenario"]), "scenario", n, distinct=False
-    )
-    windows["lookalike"] = _joined_per_window(looks, "kind", n, distinct=True)
+    windows = _windows_table(frame, y, selections, hits, looks)
+    rank = windows["rank"].to_numpy()
     incidents = _incident_table(hits, frame, s, rank, alert if has_alert else None, ks_b)
     return EvaluationResult(
         n_windows=n,
@@ -607,6 +597,30 @@ def evaluate(
         budget_values=budgets,
         notes=notes,
     )
+
+
+def _windows_table(
+    frame: pd.DataFrame,
+    y: np.ndarray,
+    selections: dict[str, np.ndarray],
+    hits: pd.DataFrame,
+    looks: pd.DataFrame,
+) -> pd.DataFrame:
+    """Return the scores with their truth, rank, budget selections, scenarios and look-alikes."""
+    n = len(frame)
+    windows = frame.copy()
+    windows["is_positive"] = y
+    order = np.argsort(-frame["score"].to_numpy(dtype="float64"), kind="stable")
+    rank = np.empty(n, dtype="int64")
+    rank[order] = np.arange(1, n + 1)
+    windows["rank"] = rank
+    for lab, w in selections.items():
+        windows[f"selected@{lab}"] = w
+    windows["scenarios"] = _joined_per_window(
+        hits.drop_duplicates(["window", "scenario"]), "scenario", n, distinct=False
+    )
+    windows["lookalike"] = _joined_per_window(looks, "kind", n, distinct=True)
+    return windows
 
 
 def _notes(unmatched: int, n_pos: int, n: int, has_alert: bool) -> tuple[str, ...]:
