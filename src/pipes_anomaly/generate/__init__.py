@@ -33,15 +33,55 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipes_anomaly.schema import ACTION_CATEGORY, ACTION_TYPES, LOOKALIKES, SCENARIOS
+from pipes_anomaly.generate.config import (
+    DAY,
+    DEFAULT_START,
+    GenerateConfig,
+    default_train_days,
+)
+from pipes_anomaly.generate.encode import fixed_width, iso, iso_one, json_str, rand_ids
+from pipes_anomaly.generate.render import render_jsonl, render_tables
+from pipes_anomaly.generate.vocabulary import (
+    ACTION_ID,
+    ACTION_KIND,
+    ACTION_SPEC,
+    ACTION_VERB,
+    BOT_WORDS,
+    CLOUD_DESK_SHARE,
+    CREATE,
+    DELETE,
+    EXTRA_COUNT,
+    EXTRA_CUM,
+    EXTRA_FRAGS,
+    EXTRA_OFFSET,
+    FIRST_NAMES,
+    HANDLE_WORDS,
+    IN_WORKSPACE,
+    IP6_PREFIXES,
+    IP_PREFIXES,
+    KIND_ID,
+    KIND_PREFIX,
+    KINDS,
+    LAST_NAMES,
+    ORG_WORDS,
+    PERSONAL_VPN_SHARE,
+    ROLE_RATE,
+    ROLES,
+    TENANT,
+    TZ_OFFSETS_MIN,
+    TZ_WEIGHTS,
+    extra_index,
+    role_weights,
+    state_frag,
+)
+from pipes_anomaly.generate.world import World
+from pipes_anomaly.schema import ACTION_TYPES, LOOKALIKES, SCENARIOS
 
 __all__ = [
     "DEFAULT_START",
@@ -53,338 +93,11 @@ __all__ = [
     "simulate",
 ]
 
-#: Fixed default start date (a Monday); output never depends on today's date.
-DEFAULT_START = dt.date(2026, 1, 5)
-
-_DAY = 86_400
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-_ALPHABET = np.frombuffer(b"0123456789abcdefghijklmnopqrstuv", dtype=np.uint8)
 _NO_DELETE = np.iinfo(np.int64).max
-_TENANT = "t_00000000000000000000"
-_API = "https://pipes.turbot.com/api/v0/identity"
+AVATAR_API = "https://pipes.turbot.com/api/v0/identity"
 
 
-def default_train_days(days: int) -> int:
-    """Return the default length of the training period: 70% of ``days``.
-
-    Parameters
-    ----------
-    days : int
-        Length of the simulated timeline in days (at least 2).
-
-    Returns
-    -------
-    int
-        ``round(0.7 * days)`` clipped to ``[1, days - 1]`` (42 for 60 days).
-    """
-    return int(min(max(round(0.7 * days), 1), days - 1))
-
-
-@dataclass(frozen=True)
-class GenerateConfig:
-    """Parameters of a simulated world.
-
-    Parameters
-    ----------
-    seed : int, default 0
-        Seed of every random choice; the same config gives byte-identical output.
-    days : int, default 60
-        Length of the continuous timeline in days.
-    actors : int, default 150
-        Actors per organisation (people and service accounts).
-    orgs : int, default 1
-        Number of organisations.
-    train_days : int, default 42
-        Days in the training period; the remaining days are the test period.
-    start : datetime.date, default 2026-01-05
-        First UTC day of the timeline.
-    scenarios : tuple of str, default all of ``schema.SCENARIOS``
-        Attack scenarios to inject (may be empty).
-    attack_rate : float, default 1.0
-        Scales the number of incidents; 1.0 gives about four incidents per
-        scenario in a 150-actor, 18-day test period (at least one each).
-    lookalikes : bool, default True
-        Whether to add benign look-alikes.
-    """
-
-    seed: int = 0
-    days: int = 60
-    actors: int = 150
-    orgs: int = 1
-    train_days: int = 42
-    start: dt.date = DEFAULT_START
-    scenarios: tuple[str, ...] = SCENARIOS
-    attack_rate: float = 1.0
-    lookalikes: bool = True
-
-    def __post_init__(self) -> None:
-        if self.days < 2:
-            raise ValueError(f"days must be at least 2, got {self.days}")
-        if self.actors < 10:
-            raise ValueError(f"actors must be at least 10, got {self.actors}")
-        if self.orgs < 1:
-            raise ValueError(f"orgs must be at least 1, got {self.orgs}")
-        if not 1 <= self.train_days < self.days:
-            raise ValueError(
-                f"train_days must be at least 1 and less than days ({self.days}), "
-                f"got {self.train_days}"
-            )
-        if not self.attack_rate >= 0:
-            raise ValueError(f"attack_rate must be >= 0, got {self.attack_rate}")
-        unknown = [s for s in self.scenarios if s not in SCENARIOS]
-        if unknown:
-            raise ValueError(f"unknown scenario {unknown[0]!r}; choose from {', '.join(SCENARIOS)}")
-        if len(set(self.scenarios)) != len(self.scenarios):
-            raise ValueError("scenarios must not repeat")
-
-    @property
-    def start_ts(self) -> int:
-        """Unix seconds of the first instant of the timeline."""
-        return int(
-            (dt.datetime.combine(self.start, dt.time(), tzinfo=dt.UTC) - _EPOCH).total_seconds()
-        )
-
-    @property
-    def split_ts(self) -> int:
-        """Unix seconds where the test period starts."""
-        return self.start_ts + self.train_days * _DAY
-
-    @property
-    def end_ts(self) -> int:
-        """Unix seconds just after the timeline."""
-        return self.start_ts + self.days * _DAY
-
-
-# --------------------------------------------------------------------------------------
-# vocabulary: resource kinds, what each action does, role mixes
-# --------------------------------------------------------------------------------------
-
-_KINDS = (
-    "workspace", "connection", "pipeline", "datatank", "dtable", "schema", "mod", "modvar",
-    "aggregator", "snapshot", "fpinput", "cperm", "cfolder", "integration", "notifier",
-    "member", "wsmember", "org",
-)  # fmt: skip
-_K = {k: i for i, k in enumerate(_KINDS)}
-_KIND_PREFIX = {
-    "workspace": "w_", "connection": "c_", "pipeline": "pl_", "datatank": "dt_",
-    "dtable": "dtt_", "schema": "sc_", "mod": "wm_", "modvar": "wmv_", "aggregator": "wag_",
-    "snapshot": "s_", "fpinput": "fi_", "cperm": "cp_", "cfolder": "cf_", "integration": "i_",
-    "notifier": "n_", "member": "u_", "wsmember": "u_", "org": "o_",
-}  # fmt: skip
-_IN_WORKSPACE = frozenset(
-    {"connection", "pipeline", "datatank", "dtable", "schema", "mod", "modvar", "aggregator",
-     "snapshot", "fpinput", "cperm", "cfolder", "wsmember"}
-)  # fmt: skip
-_HANDLE_WORDS = {
-    "workspace": ("prod", "dev", "staging", "security", "finops", "data", "scratch", "ops",
-                  "analytics", "compliance", "platform", "sandbox"),
-    "connection": ("aws", "azure", "gcp", "github", "slack", "okta", "kubernetes", "jira"),
-    "pipeline": ("sync", "nightly_report", "cost_alert", "backup", "inventory", "audit_export"),
-    "datatank": ("cache", "warehouse", "history", "snapshots"),
-    "dtable": ("aws_s3_bucket", "aws_iam_user", "github_repo", "gcp_instance", "azure_vm"),
-    "schema": ("aws_all", "prod", "reporting", "shared"),
-    "mod": ("aws_compliance", "aws_insights", "github_sherlock", "azure_thrifty", "kubernetes"),
-    "modvar": ("regions", "tag_keys", "threshold", "accounts"),
-    "aggregator": ("aws_all", "gcp_all", "all_accounts"),
-    "snapshot": ("cis_report", "cost_dashboard", "inventory", "posture"),
-    "fpinput": ("approval", "ticket", "confirm"),
-    "cperm": ("read", "use", "admin"),
-    "cfolder": ("prod", "nonprod", "shared", "legacy"),
-    "integration": ("github", "slack", "gitlab", "msteams"),
-    "notifier": ("email", "slack", "webhook", "pagerduty"),
-    "member": ("guest",), "wsmember": ("guest",), "org": ("org",),
-}  # fmt: skip
-
-_C, _O, _D = 0, 1, 2  # verbs: create, other (touch), delete
-_ACTION_SPEC: dict[str, tuple[str, int]] = {
-    "workspace.create": ("workspace", _C), "workspace.update": ("workspace", _O),
-    "workspace.delete": ("workspace", _D), "workspace.reboot": ("workspace", _O),
-    "workspace.upgrade": ("workspace", _O), "workspace.usage.enable": ("workspace", _O),
-    "workspace.usage.disable": ("workspace", _O), "workspace.inactive.warn": ("workspace", _O),
-    "workspace.inactive.disable": ("workspace", _O),
-    "workspace.aggregator.create": ("aggregator", _C),
-    "workspace.aggregator.update": ("aggregator", _O),
-    "workspace.aggregator.delete": ("aggregator", _D),
-    "workspace.mod.variable.setting.create": ("modvar", _C),
-    "workspace.mod.variable.setting.update": ("modvar", _O),
-    "workspace.mod.install": ("mod", _C), "workspace.mod.uninstall": ("mod", _D),
-    "workspace.notifier.set_default": ("notifier", _O),
-    "workspace.snapshot.create": ("snapshot", _C), "workspace.snapshot.update": ("snapshot", _O),
-    "workspace.schema.create": ("schema", _C), "workspace.schema.attach": ("schema", _O),
-    "workspace.schema.delete": ("schema", _D),
-    "workspace.flowpipe.input.create": ("fpinput", _C),
-    "workspace.connection.dissociate": ("connection", _O),
-    "datatank.create": ("datatank", _C), "datatank.delete": ("datatank", _D),
-    "datatank.table.create": ("dtable", _C), "datatank.table.update": ("dtable", _O),
-    "datatank.table.delete": ("dtable", _D), "datatank.part.update": ("dtable", _O),
-    "connection.create": ("connection", _C), "connection.update": ("connection", _O),
-    "connection.delete": ("connection", _D), "connection.permission.create": ("cperm", _C),
-    "connection.permission.delete": ("cperm", _D), "connection-folder.create": ("cfolder", _C),
-    "pipeline.create": ("pipeline", _C), "pipeline.update": ("pipeline", _O),
-    "pipeline.delete": ("pipeline", _D), "pipeline.command.run": ("pipeline", _O),
-    "integration.create": ("integration", _C), "integration.refresh": ("integration", _O),
-    "integration.delete": ("integration", _D), "notifier.create": ("notifier", _C),
-    "org.member.add": ("member", _C), "org.member.update": ("member", _O),
-    "org.member.delete": ("member", _D), "org.workspace.member.add": ("wsmember", _C),
-    "org.workspace.member.update": ("wsmember", _O), "org.update": ("org", _O),
-    "org.billing.payment_method.create": ("org", _O),
-}  # fmt: skip
-assert set(_ACTION_SPEC) == set(ACTION_TYPES)
-_A = {a: i for i, a in enumerate(ACTION_TYPES)}
-_ACT_KIND = np.array([_K[_ACTION_SPEC[a][0]] for a in ACTION_TYPES], dtype=np.int16)
-_ACT_VERB = np.array([_ACTION_SPEC[a][1] for a in ACTION_TYPES], dtype=np.int8)
-
-# the seed conversation's weights, and small weights for the types it did not weigh
-_BASE_WEIGHT = {
-    "workspace.create": 0.08, "workspace.update": 0.1, "connection.create": 0.08,
-    "connection.update": 0.1, "pipeline.create": 0.06, "pipeline.update": 0.08,
-    "pipeline.command.run": 0.15, "workspace.schema.create": 0.05, "integration.refresh": 0.1,
-    "workspace.reboot": 0.02, "workspace.upgrade": 0.02, "workspace.usage.enable": 0.01,
-    "workspace.usage.disable": 0.01, "workspace.inactive.warn": 0.03,
-    "workspace.inactive.disable": 0.01, "org.member.add": 0.02, "org.member.update": 0.02,
-    "org.member.delete": 0.01, "org.workspace.member.add": 0.02,
-    "org.workspace.member.update": 0.02, "org.update": 0.01,
-    "org.billing.payment_method.create": 0.005, "workspace.delete": 0.01,
-    "connection.delete": 0.01, "pipeline.delete": 0.01, "workspace.schema.delete": 0.01,
-    "integration.delete": 0.005, "datatank.delete": 0.005, "workspace.mod.uninstall": 0.01,
-    "workspace.aggregator.create": 0.01, "workspace.aggregator.update": 0.015,
-    "workspace.aggregator.delete": 0.004, "workspace.mod.variable.setting.create": 0.015,
-    "workspace.mod.variable.setting.update": 0.03, "workspace.mod.install": 0.03,
-    "workspace.notifier.set_default": 0.005, "workspace.snapshot.create": 0.03,
-    "workspace.snapshot.update": 0.015, "workspace.schema.attach": 0.015,
-    "workspace.flowpipe.input.create": 0.01, "datatank.create": 0.008,
-    "datatank.table.create": 0.015, "datatank.table.update": 0.03, "datatank.part.update": 0.03,
-    "integration.create": 0.006, "notifier.create": 0.006, "connection-folder.create": 0.008,
-    "connection.permission.create": 0.01, "datatank.table.delete": 0.005,
-    "connection.permission.delete": 0.004, "workspace.connection.dissociate": 0.005,
-}  # fmt: skip
-_ROLE_CATEGORY_MULT = {
-    "normal": {"common": 1.0, "maintenance": 0.4, "org_management": 0.04, "destructive": 0.5},
-    "power": {"common": 1.2, "maintenance": 1.0, "org_management": 0.12, "destructive": 1.0},
-    "admin": {"common": 0.5, "maintenance": 1.5, "org_management": 4.0, "destructive": 1.0},
-}
-_BOT_WEIGHT = {
-    "pipeline.command.run": 0.42, "integration.refresh": 0.14, "datatank.part.update": 0.12,
-    "datatank.table.update": 0.07, "workspace.snapshot.create": 0.06,
-    "workspace.snapshot.update": 0.04, "connection.update": 0.03,
-    "workspace.inactive.warn": 0.03, "workspace.inactive.disable": 0.006,
-    "workspace.usage.enable": 0.01, "workspace.usage.disable": 0.01,
-    "workspace.flowpipe.input.create": 0.02, "datatank.table.create": 0.01,
-}  # fmt: skip
-_ROLES = ("normal", "power", "admin", "bot")
-_ROLE_RATE = {"normal": 4.0, "power": 12.0, "admin": 8.0}
-#: billing is rare for everyone, admins do most of it
-_BILLING_FACTOR = {"normal": 0.03, "power": 0.05, "admin": 0.4}
-
-
-def _role_weights(role: str) -> np.ndarray:
-    if role == "bot":
-        w = np.array([_BOT_WEIGHT.get(a, 0.0) for a in ACTION_TYPES])
-    else:
-        mult = _ROLE_CATEGORY_MULT[role]
-        w = np.array(
-            [
-                _BASE_WEIGHT[a]
-                * mult[ACTION_CATEGORY[a]]
-                * (_BILLING_FACTOR[role] if a == "org.billing.payment_method.create" else 1.0)
-                for a in ACTION_TYPES
-            ]
-        )
-    return w / w.sum()
-
-
-# per-action variants of ``data`` extras: same keys within an action type
-_EXTRAS: dict[str, tuple[tuple[str, float], ...]] = {
-    "pipeline.command.run": ((',"trigger":"schedule"', 0.7), (',"trigger":"manual"', 0.3)),
-    "pipeline.create": ((',"frequency":"hourly"', 0.4), (',"frequency":"daily"', 0.6)),
-    "connection.create": tuple((f',"plugin":"{p}"', 1.0) for p in _HANDLE_WORDS["connection"]),
-    "connection.update": tuple((f',"plugin":"{p}"', 1.0) for p in _HANDLE_WORDS["connection"]),
-    "org.member.add": ((',"role":"member","status":"invited"', 0.85),
-                       (',"role":"owner","status":"invited"', 0.15)),
-    "org.member.update": ((',"role":"member","status":"accepted"', 0.85),
-                          (',"role":"owner","status":"accepted"', 0.15)),
-    "org.workspace.member.add": ((',"role":"reader"', 0.5), (',"role":"operator"', 0.35),
-                                 (',"role":"owner"', 0.15)),
-    "org.workspace.member.update": ((',"role":"reader"', 0.4), (',"role":"operator"', 0.4),
-                                    (',"role":"owner"', 0.2)),
-    "org.billing.payment_method.create": ((',"payment_method":"card","card_brand":"visa"', 0.6),
-                                          (',"payment_method":"card","card_brand":"amex"', 0.4)),
-    "workspace.upgrade": ((',"instance_type":"db1.small"', 0.6),
-                          (',"instance_type":"db1.large"', 0.4)),
-    "workspace.create": ((',"instance_type":"db1.shared"', 1.0),),
-}  # fmt: skip
-_EXTRA_FRAGS: list[str] = []
-_EXTRA_OFFSET = np.zeros(len(ACTION_TYPES), dtype=np.int32)
-_EXTRA_COUNT = np.zeros(len(ACTION_TYPES), dtype=np.int32)
-_EXTRA_CUM: list[np.ndarray] = []
-for _i, _a in enumerate(ACTION_TYPES):
-    _variants = _EXTRAS.get(_a, (("", 1.0),))
-    _EXTRA_OFFSET[_i] = len(_EXTRA_FRAGS)
-    _EXTRA_COUNT[_i] = len(_variants)
-    _EXTRA_FRAGS.extend(v for v, _ in _variants)
-    _p = np.array([w for _, w in _variants])
-    _EXTRA_CUM.append(np.cumsum(_p / _p.sum()))
-
-
-def _extra_index(action: str, value: str) -> int:
-    """Global index of the extras variant of ``action`` containing ``value``."""
-    i = _A[action]
-    for j in range(_EXTRA_COUNT[i]):
-        if value in _EXTRA_FRAGS[_EXTRA_OFFSET[i] + j]:
-            return int(_EXTRA_OFFSET[i] + j)
-    raise KeyError(value)
-
-
-def _state_frag(action: str) -> str:
-    verb = _ACTION_SPEC[action][1]
-    if verb == _D:
-        return ',"state":"deleted","desired_state":"deleted"'
-    if action in ("workspace.usage.disable", "workspace.inactive.disable"):
-        return ',"state":"disabled","desired_state":"disabled"'
-    if action == "workspace.create":
-        return ',"state":"pending","desired_state":"running"'
-    if action in ("org.member.add", "org.workspace.member.add", "org.member.update",
-                  "org.workspace.member.update"):  # fmt: skip
-        return ',"state":"active","desired_state":"active"'
-    return ',"state":"active","desired_state":"running"'
-
-
-# --------------------------------------------------------------------------------------
-# IP ranges (benign and attacker alike draw from these)
-# --------------------------------------------------------------------------------------
-
-_IP_PREFIXES: dict[str, tuple[tuple[int, ...], ...]] = {
-    "office": ((38,), (64,), (199,), (208,), (12,), (62,), (103,)),
-    "home": ((73,), (98,), (24,), (71,), (86,), (81,), (92,), (49,), (122,), (101,),
-             (159, 196), (124,), (2,), (90,), (76,), (109,)),
-    "vpn": ((185,), (146, 70), (89, 187), (193,), (45,)),
-    "mobile": ((172, 56), (174,), (166,), (39,), (117,), (176,)),
-    "cloud": ((34,), (35,), (52,), (54,), (3,), (20,), (13,)),
-}  # fmt: skip
-_IP6_PREFIXES = ("2601", "2a02", "2406", "2a01", "2600", "2403")
-#: people on a personal VPN with changing exits, and people working from a cloud desktop
-_PERSONAL_VPN_SHARE = 0.05
-_CLOUD_DESK_SHARE = 0.04
-_TZ_OFFSETS_MIN = np.array([-480, -300, 0, 60, 330, 600])
-_TZ_WEIGHTS = np.array([0.2, 0.28, 0.16, 0.14, 0.12, 0.10])
-
-_FIRST = (
-    "Ana", "Ben", "Chen", "Dara", "Elif", "Femi", "Grace", "Hiro", "Ines", "Jon", "Kai", "Lena",
-    "Mateo", "Nadia", "Omar", "Priya", "Quinn", "Rosa", "Sam", "Tariq", "Uma", "Victor", "Wen",
-    "Xavi", "Yara", "Zoe", "Arjun", "Bea", "Carlos", "Divya", "Emma", "Felix", "Gita", "Hugo",
-    "Ivy", "Jamal", "Kenji", "Lucia", "Mia", "Noah",
-)  # fmt: skip
-_LAST = (
-    "Smith", "Garcia", "Nguyen", "Patel", "Kim", "Okafor", "Muller", "Rossi", "Silva", "Chen",
-    "Hadianto", "Kowalski", "Dubois", "Tanaka", "Singh", "Brown", "Ivanova", "Haddad", "Lopez",
-    "Wilson", "Sato", "Fischer", "Moreau", "Costa", "Larsen", "Novak", "Ali", "Murphy",
-    "Jensen", "Reyes",
-)  # fmt: skip
-_BOT_WORDS = ("etl", "backup", "sync", "reporter", "scanner", "deployer", "compliance", "cost")
-_ORG_WORDS = ("acme", "globex", "initech", "umbrella", "hooli", "stark", "wayne", "tyrell")
-
-
-class _Ips:
+class IpTable:
     """Growing table of IP addresses with their kind."""
 
     def __init__(self, rng: np.random.Generator) -> None:
@@ -397,12 +110,12 @@ class _Ips:
         rng = self.rng
         start = len(self.ip)
         if kind == "home6":
-            pre = rng.integers(0, len(_IP6_PREFIXES), n)
+            pre = rng.integers(0, len(IP6_PREFIXES), n)
             groups = rng.integers(1, 0xFFFF, (n, 7))
             for p, g in zip(pre, groups, strict=True):
-                self.ip.append(_IP6_PREFIXES[p] + ":" + ":".join(f"{x:x}" for x in g))
+                self.ip.append(IP6_PREFIXES[p] + ":" + ":".join(f"{x:x}" for x in g))
         else:
-            prefixes = _IP_PREFIXES[kind]
+            prefixes = IP_PREFIXES[kind]
             pre = rng.integers(0, len(prefixes), n)
             octets = rng.integers(0, 256, (n, 3))
             last = rng.integers(2, 254, n)
@@ -412,93 +125,6 @@ class _Ips:
                 self.ip.append(".".join(str(int(x)) for x in parts))
         self.kind.extend([kind] * n)
         return np.arange(start, start + n, dtype=np.int32)
-
-
-# --------------------------------------------------------------------------------------
-# the world
-# --------------------------------------------------------------------------------------
-
-
-@dataclass
-class World:
-    """A simulated world: columnar events sorted by time, plus ground truth.
-
-    Attributes
-    ----------
-    config : GenerateConfig
-        The parameters it was made from.
-    events : dict of str to numpy.ndarray
-        One entry per record, sorted by ``ts`` then insertion order: ``ts`` (Unix
-        seconds), ``actor``, ``creator`` (actor recorded in ``data.created_by``),
-        ``action`` (index into ``schema.ACTION_TYPES``), ``target`` (resource row),
-        ``ip`` (index into ``ips``), ``extra``, ``version``, ``scenario`` (index
-        into ``schema.SCENARIOS`` or -1), ``incident`` (-1 when benign),
-        ``lookalike`` (index into ``schema.LOOKALIKES`` or -1), ``rid`` and
-        ``tpid`` (20-character ids as bytes), ``proc`` (process id body).
-    actors : pandas.DataFrame
-        Ground-truth actor metadata (``actor_id, handle, display_name, org,
-        team, role, kind, tz_offset_min, business_start, business_end, ...``).
-    ips : pandas.DataFrame
-        ``ip, kind`` for every address used.
-    labels, window_labels, lookalikes : pandas.DataFrame
-        The ground-truth tables of ``docs/design.md`` section 6.
-    manifest : dict
-        Seed, parameters, periods and counts.
-    """
-
-    config: GenerateConfig
-    events: dict[str, np.ndarray]
-    actors: pd.DataFrame
-    ips: pd.DataFrame
-    labels: pd.DataFrame
-    window_labels: pd.DataFrame
-    lookalikes: pd.DataFrame
-    manifest: dict
-    _frags: dict[str, pa.Array] = field(default_factory=dict, repr=False)
-
-    @property
-    def n_records(self) -> int:
-        """Number of records in the world."""
-        return int(self.events["ts"].size)
-
-    def split_index(self) -> int:
-        """Index of the first test-period record."""
-        return int(np.searchsorted(self.events["ts"], self.config.split_ts, side="left"))
-
-
-def _rand_ids(rng: np.random.Generator, n: int) -> np.ndarray:
-    """``n`` random 20-character base32 ids as an ``(n, 20)`` uint8 array."""
-    return _ALPHABET[rng.integers(0, 32, size=(n, 20), dtype=np.uint8)]
-
-
-def _fixed_width(prefix: bytes, body: np.ndarray) -> pa.Array:
-    """Build a string array ``prefix + row`` from a ``(n, w)`` uint8 array, loop-free."""
-    n, w = body.shape
-    pre = np.frombuffer(prefix, dtype=np.uint8)
-    full = np.empty((n, w + pre.size), dtype=np.uint8)
-    full[:, : pre.size] = pre
-    full[:, pre.size :] = body
-    width = w + pre.size
-    offsets = (np.arange(n + 1, dtype=np.int64) * width).astype(np.int32)
-    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(full.tobytes()))
-
-
-def _iso(ts: np.ndarray) -> pa.Array:
-    """RFC 3339 UTC strings with seconds (``2026-01-05T09:14:03Z``) for Unix seconds."""
-    s = np.datetime_as_string(ts.astype("datetime64[s]"), unit="s").astype("S19")
-    body = np.empty((ts.size, 20), dtype=np.uint8)
-    body[:, :19] = s.view(np.uint8).reshape(-1, 19)
-    body[:, 19] = ord("Z")
-    return _fixed_width(b"", body)
-
-
-def _iso_one(ts: int) -> str:
-    return dt.datetime.fromtimestamp(int(ts), dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _dumps(s: str) -> str:
-    """JSON string literal (names here are plain ASCII without quotes)."""
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 class _Builder:
@@ -513,7 +139,7 @@ class _Builder:
         )
         self.rng_target, self.rng_ids, self.rng_ip = (np.random.default_rng(s) for s in seeds[4:7])
         self.rng_churn = np.random.default_rng(seeds[7])  # benign scratch work and undos
-        self.ips = _Ips(self.rng_ip)
+        self.ips = IpTable(self.rng_ip)
         self.D = cfg.days
         self.t0 = cfg.start_ts
         self.inj: list[tuple] = []  # injected events
@@ -538,10 +164,10 @@ class _Builder:
         self.office_ips: dict[tuple[int, int], np.ndarray] = {}
         self.org_vpn: list[np.ndarray] = []
         for o in range(cfg.orgs):
-            self.org_id.append("o_" + _fixed_width(b"", _rand_ids(rng, 1))[0].as_py())
-            word = _ORG_WORDS[o % len(_ORG_WORDS)]
-            self.org_handle.append(word if o < len(_ORG_WORDS) else f"{word}-{o}")
-            offices = rng.choice(len(_TZ_OFFSETS_MIN), size=3, replace=False, p=_TZ_WEIGHTS)
+            self.org_id.append("o_" + fixed_width(b"", rand_ids(rng, 1))[0].as_py())
+            word = ORG_WORDS[o % len(ORG_WORDS)]
+            self.org_handle.append(word if o < len(ORG_WORDS) else f"{word}-{o}")
+            offices = rng.choice(len(TZ_OFFSETS_MIN), size=3, replace=False, p=TZ_WEIGHTS)
             for tzi in offices:
                 self.office_ips[(o, int(tzi))] = self.ips.mint("office", int(rng.integers(1, 3)))
             self.org_vpn.append(self.ips.mint("vpn", 6))
@@ -576,7 +202,7 @@ class _Builder:
         # per-actor action mixes drawn around the role mix
         mixes = np.zeros((self.n_actors, len(ACTION_TYPES)))
         for i, role in enumerate(self.a_role):
-            w = _role_weights(role)
+            w = role_weights(role)
             w = w * rng.gamma(2.0, 0.5, size=w.size)
             mixes[i] = w / w.sum()
         self.mix_cum = np.cumsum(mixes, axis=1)
@@ -586,9 +212,9 @@ class _Builder:
 
     def _make_actor(self, org: int, team: int, role: str, idx: int) -> dict:
         rng = self.rng_actor
-        uid = "u_" + _fixed_width(b"", _rand_ids(rng, 1))[0].as_py()
+        uid = "u_" + fixed_width(b"", rand_ids(rng, 1))[0].as_py()
         if role == "bot":
-            word = _BOT_WORDS[idx % len(_BOT_WORDS)]
+            word = BOT_WORDS[idx % len(BOT_WORDS)]
             handle = f"svc-{word}-{idx}"
             display = f"{word.capitalize()} Service"
             ips = self.ips.mint("cloud", int(rng.integers(1, 3)))
@@ -598,26 +224,26 @@ class _Builder:
                        bot_period=int(rng.choice([1800, 3600, 7200, 10800], p=[.3, .35, .2, .15])),
                        rate=0.0)  # fmt: skip
         else:
-            first = _FIRST[rng.integers(len(_FIRST))]
-            last = _LAST[rng.integers(len(_LAST))]
+            first = FIRST_NAMES[rng.integers(len(FIRST_NAMES))]
+            last = LAST_NAMES[rng.integers(len(LAST_NAMES))]
             handle = f"{first[0]}{last}{idx}".lower()
             display = f"{first} {last}"
-            tzi = int(rng.choice(len(_TZ_OFFSETS_MIN), p=_TZ_WEIGHTS))
+            tzi = int(rng.choice(len(TZ_OFFSETS_MIN), p=TZ_WEIGHTS))
             office = tzi if (org, tzi) in self.office_ips and rng.random() < 0.6 else -1
             home = self.ips.mint("home", 2)
             bs = float(rng.choice([7.5, 8.0, 8.5, 9.0, 9.5, 10.0]))
-            rec = dict(kind="human", tz_offset_min=int(_TZ_OFFSETS_MIN[tzi]), business_start=bs,
+            rec = dict(kind="human", tz_offset_min=int(TZ_OFFSETS_MIN[tzi]), business_start=bs,
                        business_end=bs + float(rng.choice([8.0, 8.5, 9.0, 9.5])),
                        office=office, home_ip=int(home[0]), home_ip2=int(home[1]),
                        switch_day=int(rng.integers(1, self.D)) if rng.random() < 0.12 else -1,
                        v6_ip=int(self.ips.mint("home6")[0]) if rng.random() < 0.25 else -1,
                        vpn=bool(rng.random() < 0.15), mobile=bool(rng.random() < 0.06),
                        bot_period=0,
-                       rate=_ROLE_RATE[role] * float(rng.lognormal(0.0, 0.4)))  # fmt: skip
+                       rate=ROLE_RATE[role] * float(rng.lognormal(0.0, 0.4)))  # fmt: skip
         self.users_id.append(uid)
         self.users_handle.append(handle)
         self.user_org.append(org)
-        created = self.t0 - int(rng.integers(30, 900)) * _DAY + int(rng.integers(0, _DAY))
+        created = self.t0 - int(rng.integers(30, 900)) * DAY + int(rng.integers(0, DAY))
         return dict(actor_id=uid, handle=handle, display_name=display, org=org, team=team,
                     role=role, created_ts=created, **rec)  # fmt: skip
 
@@ -626,7 +252,7 @@ class _Builder:
     def local_ts(self, a: int, day: int, hour: float) -> int:
         """UTC seconds of local ``hour`` on local calendar day ``day`` for actor ``a``."""
         sec = hour * 3600.0 + self.rng_inj.uniform(0, 60)
-        return int(self.t0 + day * _DAY + sec - self.a_tz[a] * 60)
+        return int(self.t0 + day * DAY + sec - self.a_tz[a] * 60)
 
     def work_hour(self, a: int) -> float:
         return float(self.rng_inj.uniform(self.a_bs[a] + 0.3, self.a_be[a] - 1.5))
@@ -650,9 +276,9 @@ class _Builder:
 
     def add(self, ts: int, a: int, action: str | int, ip: int, *, target: int = -1,
             group: int | None = None, creator: int | None = None, extra: int = -1,
-            min_age: int = 7 * _DAY, ref: int = -1, parent: int = -1,
+            min_age: int = 7 * DAY, ref: int = -1, parent: int = -1,
             scenario: int = -1, incident: int = -1, look: int = -1) -> None:  # fmt: skip
-        act = _A[action] if isinstance(action, str) else int(action)
+        act = ACTION_ID[action] if isinstance(action, str) else int(action)
         if group is None:
             group = int(self.a_team[a])
         self.inj.append((int(ts), a, a if creator is None else creator, act, target, group, ip,
@@ -661,7 +287,7 @@ class _Builder:
     def new_row(self, kind: str, group: int, created: int, *, parent: int = -1, ref: int = -1,
                 core: bool = False, explicit: bool = False) -> int:  # fmt: skip
         r = self.res
-        r["kind"].append(_K[kind])
+        r["kind"].append(KIND_ID[kind])
         r["group"].append(group)
         r["core"].append(core)
         r["created"].append(created)
@@ -675,11 +301,11 @@ class _Builder:
         n = orgs.size
         start = len(self.users_id)
         rng = self.rng_inj
-        self.users_id.extend(_fixed_width(b"u_", _rand_ids(rng, n)).to_pylist())
-        first = rng.integers(0, len(_FIRST), n)
-        last = rng.integers(0, len(_LAST), n)
+        self.users_id.extend(fixed_width(b"u_", rand_ids(rng, n)).to_pylist())
+        first = rng.integers(0, len(FIRST_NAMES), n)
+        last = rng.integers(0, len(LAST_NAMES), n)
         self.users_handle.extend(
-            f"{_FIRST[f][0]}{_LAST[x]}{start + i + 1}".lower()
+            f"{FIRST_NAMES[f][0]}{LAST_NAMES[x]}{start + i + 1}".lower()
             for i, (f, x) in enumerate(zip(first, last, strict=True))
         )
         self.user_org.extend(orgs.tolist())
@@ -701,7 +327,7 @@ class _Builder:
         self.team_members = team_members
 
         def past() -> int:
-            return self.t0 - int(rng.integers(20, 400)) * _DAY + int(rng.integers(0, _DAY))
+            return self.t0 - int(rng.integers(20, 400)) * DAY + int(rng.integers(0, DAY))
 
         for g in range(self.n_teams):
             org = self.team_org[g]
@@ -709,12 +335,12 @@ class _Builder:
             self.core_ws[g] = ws
             for _ in range(4):
                 self.new_row("workspace", g, past())
-            for kind in _KINDS:
+            for kind in KINDS:
                 if kind in ("workspace", "member", "wsmember", "org"):
                     continue
                 n_core, n_del = (1, 3) if kind in ("integration", "notifier") else (2, 5)
                 for i in range(n_core + n_del):
-                    parent = ws[int(rng.integers(len(ws)))] if kind in _IN_WORKSPACE else -1
+                    parent = ws[int(rng.integers(len(ws)))] if kind in IN_WORKSPACE else -1
                     self.new_row(kind, g, past(), parent=parent, core=i < n_core)
             for a in team_members.get(g, []):
                 self.member_row[a] = self.new_row(
@@ -793,13 +419,13 @@ def _base_events(b: _Builder) -> dict[str, np.ndarray]:
     a_loc, d = np.divmod(ad, D)
     hour = centres.reshape(-1, 3)[ad, sess]
     sec = hour * 3600.0 + rng.normal(0.0, 1500.0, n)
-    ts = (b.t0 + d * _DAY + sec - b.a_tz[humans][a_loc] * 60).astype(np.int64)
+    ts = (b.t0 + d * DAY + sec - b.a_tz[humans][a_loc] * 60).astype(np.int64)
     actor = humans[a_loc].astype(np.int32)
     ev_ip = ip.reshape(-1, 3)[ad, sess]
     # bots: steady cadence around the clock
     bots = np.flatnonzero(b.a_bot)
     b_ts, b_actor, b_ip = [], [], []
-    span = D * _DAY
+    span = D * DAY
     for a in bots:
         period = int(act.at[a, "bot_period"])
         k = np.arange(span // period)
@@ -826,7 +452,7 @@ def _base_events(b: _Builder) -> dict[str, np.ndarray]:
         "group": b.a_team[actor].astype(np.int32),
         "ip": ev_ip,
         "extra": np.full(m, -1, dtype=np.int32),
-        "min_age": np.full(m, 7 * _DAY, dtype=np.int32),
+        "min_age": np.full(m, 7 * DAY, dtype=np.int32),
         "ref": np.full(m, -1, dtype=np.int32),
         "parent": np.full(m, -1, dtype=np.int32),
         "scenario": np.full(m, -1, dtype=np.int16),
@@ -840,7 +466,7 @@ def _base_events(b: _Builder) -> dict[str, np.ndarray]:
         same_org = np.array(b.team_org)[ev["group"]] == b.a_org[actor]
         ev["group"] = np.where(same_org, ev["group"], b.a_team[actor])
     # new hires: mark their first three active days as a look-alike
-    day = (ev["ts"] - b.t0) // _DAY
+    day = (ev["ts"] - b.t0) // DAY
     for a, d0 in b.new_hires:
         mask = (ev["actor"] == a) & (day >= d0) & (day < d0 + 3)
         ev["lookalike"][mask] = LOOKALIKES.index("new_hire")
@@ -884,12 +510,12 @@ def _session_ips(
         if k:
             ip[i][use] = b.ips.mint("mobile", k)
     # a few use a personal VPN (a fresh exit now and then) or a cloud desktop
-    for i in np.flatnonzero(rng.random(A) < _PERSONAL_VPN_SHARE):
+    for i in np.flatnonzero(rng.random(A) < PERSONAL_VPN_SHARE):
         use = rng.random((D, 3)) < 0.3
         k = int(use.sum())
         if k:
             ip[i][use] = b.ips.mint("vpn", k)
-    for i in np.flatnonzero(rng.random(A) < _CLOUD_DESK_SHARE):
+    for i in np.flatnonzero(rng.random(A) < CLOUD_DESK_SHARE):
         desk = int(b.ips.mint("cloud")[0])
         ip[i] = np.where(rng.random((D, 3)) < 0.4, desk, ip[i])
     return ip
@@ -917,24 +543,24 @@ def _assign_targets(b: _Builder, ev: dict[str, np.ndarray]) -> dict[str, np.ndar
     order = np.lexsort((np.arange(ev["ts"].size), ev["ts"]))
     ev = {k: v[order] for k, v in ev.items()}
     n = ev["ts"].size
-    kind = _ACT_KIND[ev["action"]].astype(np.int64)
-    verb = _ACT_VERB[ev["action"]]
+    kind = ACTION_KIND[ev["action"]].astype(np.int64)
+    verb = ACTION_VERB[ev["action"]]
     target = ev["target"]
     r = b.res
     # creations: one new resource per create event without an explicit target
-    cre = np.flatnonzero((verb == _C) & (target < 0))
+    cre = np.flatnonzero((verb == CREATE) & (target < 0))
     base = len(r["kind"])
     k_c = kind[cre]
     g_c = ev["group"][cre]
     parent = ev["parent"][cre].copy()
-    need_parent = (parent < 0) & np.isin(k_c, [_K[k] for k in _IN_WORKSPACE])
+    need_parent = (parent < 0) & np.isin(k_c, [KIND_ID[k] for k in IN_WORKSPACE])
     core_ws = np.array([b.core_ws[g] for g in range(b.n_teams)])
     parent = np.where(
         need_parent, core_ws[g_c, rng.integers(0, core_ws.shape[1], cre.size)], parent
     )
     # some go into the team's newest workspace (made in the last three weeks), which
     # then holds content and is kept: new workspaces are not all empty shells
-    new_ws = np.flatnonzero(k_c == _K["workspace"])
+    new_ws = np.flatnonzero(k_c == KIND_ID["workspace"])
     t_c = ev["ts"][cre] - b.t0
     fill = np.flatnonzero(need_parent & (rng.random(cre.size) < _NEW_WS_SHARE))
     if new_ws.size and fill.size:
@@ -944,10 +570,10 @@ def _assign_targets(b: _Builder, ev: dict[str, np.ndarray]) -> dict[str, np.ndar
         j = np.searchsorted(ws_key, g_c[fill] * (1 << 32) + t_c[fill], side="left") - 1
         jj = np.maximum(j, 0)
         ok = (j >= 0) & (ws_key[jj] >> 32 == g_c[fill])
-        ok &= t_c[fill] - (ws_key[jj] & 0xFFFFFFFF) <= 21 * _DAY
+        ok &= t_c[fill] - (ws_key[jj] & 0xFFFFFFFF) <= 21 * DAY
         parent[fill[ok]] = base + new_ws[jj[ok]]
     ref = ev["ref"][cre].copy()
-    new_member = np.flatnonzero((ref < 0) & (k_c == _K["member"]))
+    new_member = np.flatnonzero((ref < 0) & (k_c == KIND_ID["member"]))
     ref[new_member] = b.new_users(np.array(b.team_org)[g_c[new_member]])
     # a workspace membership goes to a member of the owning team
     width = max(len(m) for m in b.team_members.values())
@@ -956,7 +582,7 @@ def _assign_targets(b: _Builder, ev: dict[str, np.ndarray]) -> dict[str, np.ndar
     for g, mem in b.team_members.items():
         members[g, : len(mem)] = mem
         n_mem[g] = len(mem)
-    ws_m = np.flatnonzero((ref < 0) & (k_c == _K["wsmember"]))
+    ws_m = np.flatnonzero((ref < 0) & (k_c == KIND_ID["wsmember"]))
     g_w = g_c[ws_m]
     pick_m = members[g_w, (rng.random(ws_m.size) * np.maximum(n_mem[g_w], 1)).astype(np.int64)]
     ref[ws_m] = np.where(pick_m >= 0, pick_m, ev["actor"][cre[ws_m]])
@@ -975,10 +601,12 @@ def _assign_targets(b: _Builder, ev: dict[str, np.ndarray]) -> dict[str, np.ndar
     # explicit rows (scenario resources) may carry their own deletion
     for row, t in b.explicit_deleted.items():
         deleted[row] = t
-    nk = len(_KINDS)
+    nk = len(KINDS)
     row_key = R["group"] * nk + R["kind"]
     # deletions: sequential over time, oldest-eligible pools per (team, kind)
-    deletable = ~R["core"] & ~R["explicit"] & ~np.isin(R["kind"], [_K["wsmember"], _K["org"]])
+    deletable = (
+        ~R["core"] & ~R["explicit"] & ~np.isin(R["kind"], [KIND_ID["wsmember"], KIND_ID["org"]])
+    )
     deletable[R["parent"][R["parent"] >= 0]] = False  # a workspace with content is kept
     pools: dict[int, tuple[list[int], list[int]]] = {}
     cand = np.flatnonzero(deletable)
@@ -988,7 +616,7 @@ def _assign_targets(b: _Builder, ev: dict[str, np.ndarray]) -> dict[str, np.ndar
     for rows in np.split(cand, cuts):
         if rows.size:
             pools[int(row_key[rows[0]])] = (R["created"][rows].tolist(), rows.tolist())
-    dels = np.flatnonzero((verb == _D) & (target < 0))
+    dels = np.flatnonzero((verb == DELETE) & (target < 0))
     keys = (ev["group"][dels] * nk + kind[dels]).tolist()
     u = rng.random(dels.size).tolist()
     drop = np.zeros(n, dtype=bool)
@@ -1015,7 +643,7 @@ def _assign_targets(b: _Builder, ev: dict[str, np.ndarray]) -> dict[str, np.ndar
     oth = np.flatnonzero(target < 0)
     oth = oth[~drop[oth]]
     srt = np.lexsort((np.arange(n_rows), R["created"], row_key))
-    base_t = b.t0 - 5 * 365 * _DAY
+    base_t = b.t0 - 5 * 365 * DAY
     comp = row_key[srt] * (1 << 32) + (R["created"][srt] - base_t)
     okey = ev["group"][oth] * nk + kind[oth]
     ot = ev["ts"][oth]
@@ -1056,31 +684,31 @@ def _finish(b: _Builder, ev: dict[str, np.ndarray]) -> World:
     # extras: per-action variants; scenario events may have chosen one
     act = ev["action"]
     u = rng.random(n)
-    flat = np.concatenate([c + i for i, c in enumerate(_EXTRA_CUM)])
+    flat = np.concatenate([c + i for i, c in enumerate(EXTRA_CUM)])
     pos = np.searchsorted(flat, act.astype(np.float64) + u, side="right")
-    extra = np.minimum(pos, _EXTRA_OFFSET[act] + _EXTRA_COUNT[act] - 1)
-    extra = np.maximum(extra, _EXTRA_OFFSET[act])
+    extra = np.minimum(pos, EXTRA_OFFSET[act] + EXTRA_COUNT[act] - 1)
+    extra = np.maximum(extra, EXTRA_OFFSET[act])
     ev["extra"] = np.where(ev["extra"] >= 0, ev["extra"], extra).astype(np.int32)
-    verb = _ACT_VERB[act]
-    ev["version"] = np.where(verb == _C, 1, rng.integers(2, 60, n)).astype(np.int32)
-    ev["rid"] = _rand_ids(rng, n)
-    ev["tpid"] = _rand_ids(rng, n)
-    ev["proc"] = _rand_ids(rng, n)
+    verb = ACTION_VERB[act]
+    ev["version"] = np.where(verb == CREATE, 1, rng.integers(2, 60, n)).astype(np.int32)
+    ev["rid"] = rand_ids(rng, n)
+    ev["tpid"] = rand_ids(rng, n)
+    ev["proc"] = rand_ids(rng, n)
     for k in ("group", "min_age", "ref", "parent"):
         del ev[k]
     frags = _fragments(b)
     # ground truth
     actor_ids = b.actors["actor_id"].to_numpy()
     lab = np.flatnonzero(ev["incident"] >= 0)
-    rid_str = _fixed_width(b"a_", ev["rid"][lab]).to_numpy(zero_copy_only=False)
-    day = (ev["ts"] - b.t0) // _DAY
+    rid_str = fixed_width(b"a_", ev["rid"][lab]).to_numpy(zero_copy_only=False)
+    day = (ev["ts"] - b.t0) // DAY
     inc_names = np.array([i["incident_id"] for i in b.incidents] or ["none"], dtype=object)
     scen = np.array(SCENARIOS, dtype=object)
     labels = pd.DataFrame(
         {
             "record_id": rid_str,
             "actor_id": actor_ids[ev["actor"][lab]],
-            "created_at": _iso(ev["ts"][lab]).to_numpy(zero_copy_only=False),
+            "created_at": iso(ev["ts"][lab]).to_numpy(zero_copy_only=False),
             "scenario": scen[ev["scenario"][lab]],
             "incident_id": inc_names[ev["incident"][lab]],
         }
@@ -1149,7 +777,7 @@ def _finish(b: _Builder, ev: dict[str, np.ndarray]) -> World:
         "test_period": {"start": dates[cfg.train_days], "end": dates[-1]},
         "records": {"total": n, "train": split, "test": n - split},
         "labelled_records": int(lab.size),
-        "actors": {r: int((b.a_role == r).sum()) for r in _ROLES},
+        "actors": {r: int((b.a_role == r).sum()) for r in ROLES},
         "scenarios": per_scen,
         "lookalikes": per_look,
     }
@@ -1171,17 +799,17 @@ def _fragments(b: _Builder) -> dict[str, pa.Array]:
     a = b.actors
     actor_frag, creator_frag, tpu_frag, plain = [], [], [], {"id": [], "h": [], "n": [], "u": []}
     for row in a.itertuples():
-        avatar = f"{_API}/{row.handle}/avatar?v={1 + row.Index % 7}"
+        avatar = f"{AVATAR_API}/{row.handle}/avatar?v={1 + row.Index % 7}"
         actor_frag.append(
             f'"actor_id":"{row.actor_id}","actor_handle":"{row.handle}",'
-            f'"actor_display_name":{_dumps(row.display_name)},"actor_avatar_url":"{avatar}"'
+            f'"actor_display_name":{json_str(row.display_name)},"actor_avatar_url":"{avatar}"'
         )
         creator_frag.append(
             f',"created_by_id":"{row.actor_id}","created_by":{{"id":"{row.actor_id}",'
-            f'"handle":"{row.handle}","display_name":{_dumps(row.display_name)},'
+            f'"handle":"{row.handle}","display_name":{json_str(row.display_name)},'
             f'"avatar_url":"{avatar}","status":"accepted",'
-            f'"created_at":"{_iso_one(row.created_ts)}","updated_at":"'
-            f'{_iso_one(row.created_ts + 86400 * (3 + row.Index % 40))}",'
+            f'"created_at":"{iso_one(row.created_ts)}","updated_at":"'
+            f'{iso_one(row.created_ts + 86400 * (3 + row.Index % 40))}",'
             f'"version_id":{2 + row.Index % 9}}}'
         )
         tpu_frag.append(f'"tp_usernames":["{row.handle}","{row.actor_id}"]')
@@ -1190,26 +818,26 @@ def _fragments(b: _Builder) -> dict[str, pa.Array]:
         plain["n"].append(row.display_name)
         plain["u"].append(avatar)
     org_frag = [
-        f'"identity_id":"{o}","identity_handle":"{h}","tenant_id":"{_TENANT}"'
+        f'"identity_id":"{o}","identity_handle":"{h}","tenant_id":"{TENANT}"'
         for o, h in zip(b.org_id, b.org_handle, strict=True)
     ]
     R = b.R
     n_rows = R["kind"].size
     kind = R["kind"].astype(np.int64)
     ref = np.maximum(R["ref"], 0)
-    body = _fixed_width(b"", _rand_ids(b.rng_ids, n_rows))
+    body = fixed_width(b"", rand_ids(b.rng_ids, n_rows))
     words = b.rng_ids.integers(0, 1000, n_rows)
     nums = pc.cast(pa.array(b.rng_ids.integers(1, 100, n_rows)), pa.string())
-    prefix = pa.array([_KIND_PREFIX[k] for k in _KINDS])
-    flat_words = [w for k in _KINDS for w in _HANDLE_WORDS[k]]
-    w_off = np.cumsum([0] + [len(_HANDLE_WORDS[k]) for k in _KINDS])[:-1]
-    w_cnt = np.array([len(_HANDLE_WORDS[k]) for k in _KINDS])
+    prefix = pa.array([KIND_PREFIX[k] for k in KINDS])
+    flat_words = [w for k in KINDS for w in HANDLE_WORDS[k]]
+    w_off = np.cumsum([0] + [len(HANDLE_WORDS[k]) for k in KINDS])[:-1]
+    w_cnt = np.array([len(HANDLE_WORDS[k]) for k in KINDS])
     word = pc.take(pa.array(flat_words), pa.array(w_off[kind] + words % w_cnt[kind]))
-    sep = pc.take(pa.array(["-" if k == "workspace" else "_" for k in _KINDS]), pa.array(kind))
+    sep = pc.take(pa.array(["-" if k == "workspace" else "_" for k in KINDS]), pa.array(kind))
     users_id = pa.array(b.users_id)
     users_handle = pa.array(b.users_handle)
-    is_user = pa.array(np.isin(kind, [_K["member"], _K["wsmember"]]))
-    is_org = pa.array(kind == _K["org"])
+    is_user = pa.array(np.isin(kind, [KIND_ID["member"], KIND_ID["wsmember"]]))
+    is_org = pa.array(kind == KIND_ID["org"])
     uref = pa.array(np.minimum(ref, len(b.users_id) - 1))
     oref = pa.array(np.minimum(ref, len(b.org_id) - 1))
     org_ids = pa.array(list(b.org_id))
@@ -1247,7 +875,7 @@ def _fragments(b: _Builder) -> dict[str, pa.Array]:
     )
     tdata_frag = pc.binary_join_element_wise(
         '{"id":"', rid, '","handle":"', rhandle, '","identity_id":"', pc.take(org_ids, row_org),
-        '"', ws, ',"created_at":"', _iso(R["created"]), '"', "",
+        '"', ws, ',"created_at":"', iso(R["created"]), '"', "",
     )  # fmt: skip
     return {
         "actor": _frag_array(actor_frag),
@@ -1266,8 +894,8 @@ def _fragments(b: _Builder) -> dict[str, pa.Array]:
         "tdata": tdata_frag,
         "action": _frag_array([f'"action_type":"{x}"' for x in ACTION_TYPES]),
         "action_name": _frag_array(list(ACTION_TYPES)),
-        "state": _frag_array([_state_frag(x) for x in ACTION_TYPES]),
-        "extra": _frag_array(_EXTRA_FRAGS),
+        "state": _frag_array([state_frag(x) for x in ACTION_TYPES]),
+        "extra": _frag_array(EXTRA_FRAGS),
         "ip": _frag_array(b.ips.ip),
         "res_org": row_org,
     }
@@ -1399,7 +1027,7 @@ class _Plan:
                     a = self.pick(d, roles=("normal", "power"), span=3)
                     self.reserved_mask[a] = True
                     b.active_from[a] = d
-                    hired = b.t0 + d * _DAY - int(rng.integers(2, 20)) * 3600
+                    hired = b.t0 + d * DAY - int(rng.integers(2, 20)) * 3600
                     b.actors.at[a, "created_ts"] = hired
                     b.new_hires.append((a, d))
 
@@ -1521,7 +1149,7 @@ class _Plan:
 
     def _account_takeover(self, a: int, d: int, g: float, kw: dict, span: int) -> None:
         b, rng = self.b, self.rng
-        t = b.t0 + d * _DAY + int(rng.uniform(0, _DAY - 7200))
+        t = b.t0 + d * DAY + int(rng.uniform(0, DAY - 7200))
         ips = [b.new_ip() for _ in range(int(rng.integers(1, 3)))]
         for act in self._weighted(_TAKEOVER_MIX, max(4, int(rng.integers(8, 25) * g))):
             b.add(t, a, act, ips[int(rng.integers(len(ips)))], **kw)
@@ -1532,22 +1160,22 @@ class _Plan:
         t, ip = b.local_ts(a, d, b.work_hour(a)), b.usual_ip(a, d)
         org = int(b.a_org[a])
         b.add(t, a, "org.member.update", ip, target=int(b.member_row[a]),
-              extra=_extra_index("org.member.update", '"owner"'), **kw)  # fmt: skip
+              extra=extra_index("org.member.update", '"owner"'), **kw)  # fmt: skip
         teams = [g_ for g_ in range(b.n_teams) if b.team_org[g_] == org and g_ != b.a_team[a]]
         for g_ in rng.choice(teams, size=min(len(teams), int(rng.integers(2, 6))), replace=False):
             t += self._gap(20, 240)
             ws = b.core_ws[int(g_)]
             b.add(t, a, "org.workspace.member.add", ip, group=int(g_), ref=a,
                   parent=ws[int(rng.integers(len(ws)))],
-                  extra=_extra_index("org.workspace.member.add", '"owner"'), **kw)  # fmt: skip
+                  extra=extra_index("org.workspace.member.add", '"owner"'), **kw)  # fmt: skip
         for _ in range(int(rng.integers(0, 3))):
             t += self._gap(20, 240)
             b.add(t, a, "org.workspace.member.update", ip,
-                  extra=_extra_index("org.workspace.member.update", '"owner"'), **kw)  # fmt: skip
+                  extra=extra_index("org.workspace.member.update", '"owner"'), **kw)  # fmt: skip
         if rng.random() < 0.5:
             t += self._gap(20, 240)
             b.add(t, a, "org.member.add", ip,
-                  extra=_extra_index("org.member.add", '"owner"'), **kw)  # fmt: skip
+                  extra=extra_index("org.member.add", '"owner"'), **kw)  # fmt: skip
 
     def _workspace_sprawl(self, a: int, d: int, g: float, kw: dict, span: int) -> None:
         b, rng = self.b, self.rng
@@ -1665,7 +1293,7 @@ class _Plan:
     def _churn_ts(self, a: int, d: int, rng: np.random.Generator) -> int:
         b = self.b
         hour = float(rng.uniform(b.a_bs[a] + 0.3, b.a_be[a] - 1.0))
-        return int(b.t0 + d * _DAY + hour * 3600.0 + rng.uniform(0, 60) - b.a_tz[a] * 60)
+        return int(b.t0 + d * DAY + hour * 3600.0 + rng.uniform(0, 60) - b.a_tz[a] * 60)
 
     def _scratch_workspace(self, a: int, d: int, rng: np.random.Generator) -> None:
         b = self.b
@@ -1680,7 +1308,7 @@ class _Plan:
         for i in rng.choice(len(acts), size=k, replace=False, p=p / p.sum()):
             act = acts[int(i)]
             t += int(rng.uniform(30, 1200))
-            row = b.new_row(_ACTION_SPEC[act][0], team, t, parent=ws, explicit=True)
+            row = b.new_row(ACTION_SPEC[act][0], team, t, parent=ws, explicit=True)
             b.add(t, a, act, ip, target=row)
             children.append((act, row))
             if act == "pipeline.create" and rng.random() < 0.6:
@@ -1711,9 +1339,9 @@ class _Plan:
         acts = list(_UNDO)
         p = np.array(_UNDO_WEIGHT, dtype=float)
         act = acts[int(rng.choice(len(acts), p=p / p.sum()))]
-        kind = _ACTION_SPEC[act][0]
+        kind = ACTION_SPEC[act][0]
         ws = b.core_ws[team]
-        parent = ws[int(rng.integers(len(ws)))] if kind in _IN_WORKSPACE else -1
+        parent = ws[int(rng.integers(len(ws)))] if kind in IN_WORKSPACE else -1
         t = self._churn_ts(a, d, rng)
         row = b.new_row(kind, team, t, parent=parent, explicit=True)
         b.add(t, a, act, ip, target=row)
@@ -1759,7 +1387,7 @@ class _Plan:
         a = self.pick(d, roles=("admin",))
         t, ip = b.local_ts(a, d, b.work_hour(a) - 1.0), b.usual_ip(a, d)
         for act in self._weighted(_DELETE_MIX, int(rng.integers(12, 35))):
-            b.add(t, a, act, ip, min_age=14 * _DAY, look=look)
+            b.add(t, a, act, ip, min_age=14 * DAY, look=look)
             t += self._gap(60, 600)
 
     def _traveller(self, d: int, look: int) -> None:
@@ -1834,189 +1462,15 @@ class _Plan:
                 a = int(rng.choice(bots))
                 ip = int(b.actors.at[a, "home_ip"])
                 for _ in range(int(rng.integers(20, 41))):
-                    b.add(b.t0 + d * _DAY + int(rng.uniform(0, _DAY)), a,
+                    b.add(b.t0 + d * DAY + int(rng.uniform(0, DAY)), a,
                           "pipeline.command.run", ip, look=look)  # fmt: skip
 
     def apply_traveller(self, ev: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Move travellers' ordinary activity onto their trip's networks."""
         b = self.b
-        day = (ev["ts"] - b.t0) // _DAY
+        day = (ev["ts"] - b.t0) // DAY
         for a, d, span, ips in self.travellers:
             m = np.flatnonzero((ev["actor"] == a) & (day >= d) & (day < d + span))
             ev["ip"][m] = np.array(ips)[self.rng.integers(0, len(ips), m.size)]
             ev["lookalike"][m] = LOOKALIKES.index("traveller")
         return ev
-
-
-# --------------------------------------------------------------------------------------
-# rendering
-# --------------------------------------------------------------------------------------
-
-
-def _part_bounds(world: World, part: str) -> tuple[int, int]:
-    split = world.split_index()
-    if part == "train":
-        return 0, split
-    if part == "test":
-        return split, world.n_records
-    if part == "all":
-        return 0, world.n_records
-    raise ValueError(f"part must be 'train', 'test' or 'all', got {part!r}")
-
-
-def _chunk_pieces(world: World, lo: int, hi: int) -> dict[str, pa.Array]:
-    ev, f = world.events, world._frags
-    sl = slice(lo, hi)
-    actor = pa.array(ev["actor"][sl])
-    target = pa.array(ev["target"][sl])
-    action = pa.array(ev["action"][sl].astype(np.int32))
-    org = pc.take(f["res_org"], target)
-    ts = _iso(ev["ts"][sl])
-    proc = _fixed_width(b'"p_', np.concatenate(
-        [ev["proc"][sl], np.full((hi - lo, 1), ord('"'), dtype=np.uint8)], axis=1))  # fmt: skip
-    is_bot = pa.array(world.actors["kind"].to_numpy()[ev["actor"][sl]] == "bot")
-    return {
-        "rid": _fixed_width(b"a_", ev["rid"][sl]),
-        "tpid": _fixed_width(b"", ev["tpid"][sl]),
-        "actor": actor,
-        "creator": pa.array(ev["creator"][sl]),
-        "target": target,
-        "action": action,
-        "org": org,
-        "ts": ts,
-        "date": pc.utf8_slice_codeunits(ts, 0, 10),
-        "ip": pc.take(f["ip"], pa.array(ev["ip"][sl])),
-        "proc": pc.if_else(is_bot, proc, pa.scalar("null")),
-        "version": pc.cast(pa.array(ev["version"][sl]), pa.string()),
-        "extra": pc.take(f["extra"], pa.array(ev["extra"][sl])),
-    }
-
-
-def _data_json(f: dict[str, pa.Array], p: dict[str, pa.Array]) -> pa.Array:
-    return pc.binary_join_element_wise(
-        pc.take(f["tdata"], p["target"]),
-        pc.take(f["creator"], p["creator"]),
-        pc.take(f["state"], p["action"]),
-        ',"updated_at":"', p["ts"], '","version_id":', p["version"],
-        p["extra"], "}", "",
-    )  # fmt: skip
-
-
-def render_jsonl(
-    world: World, part: str = "all", *, chunk_size: int = 20_000
-) -> Iterator[memoryview]:
-    """Serialise records of one period as JSON lines, chunk by chunk.
-
-    Parameters
-    ----------
-    world : World
-        A simulated world.
-    part : {"train", "test", "all"}, default "all"
-        Which period to render.
-    chunk_size : int, default 20_000
-        Records per yielded chunk (bounds memory).
-
-    Yields
-    ------
-    memoryview
-        UTF-8 JSON lines, each ending in a newline; concatenated they form the
-        file (``b"".join(render_jsonl(world))``); each view keeps its buffer alive.
-    """
-    lo, hi = _part_bounds(world, part)
-    f = world._frags
-    for start in range(lo, hi, chunk_size):
-        stop = min(hi, start + chunk_size)
-        p = _chunk_pieces(world, start, stop)
-        line = pc.binary_join_element_wise(
-            '{"id":"', p["rid"], '",', pc.take(f["action"], p["action"]), ",",
-            pc.take(f["actor"], p["actor"]), ',"actor_ip":"', p["ip"], '","created_at":"',
-            p["ts"], '",', pc.take(f["org"], p["org"]), ",", pc.take(f["target"], p["target"]),
-            ',"process_id":', p["proc"], ',"data":', _data_json(f, p),
-            ',"tp_id":"', p["tpid"], '","tp_source_type":"pipes_audit_log_api","tp_timestamp":"',
-            p["ts"], '","tp_source_ip":"', p["ip"], '","tp_ips":["', p["ip"], '"],',
-            pc.take(f["tpu"], p["actor"]), ',"tp_index":"', pc.take(f["org_handle"], p["org"]),
-            '","tp_date":"', p["date"], '"}\n', "",
-        )  # fmt: skip
-        line = line.combine_chunks() if isinstance(line, pa.ChunkedArray) else line
-        offsets = np.frombuffer(line.buffers()[1], dtype=np.int32)
-        first, last = offsets[line.offset], offsets[line.offset + len(line)]
-        yield memoryview(line.buffers()[2])[first:last]
-
-
-def render_tables(
-    world: World, part: str = "all", *, chunk_size: int = 100_000
-) -> Iterator[pa.Table]:
-    """Yield records of one period as Arrow tables in Tailpipe's column layout.
-
-    ``data`` is a JSON string (as in Tailpipe's Parquet files), ``created_at``
-    and ``tp_timestamp`` are UTC timestamps, ``tp_date`` a date,
-    ``tp_ips``/``tp_usernames`` lists of strings.
-
-    Parameters
-    ----------
-    world : World
-        A simulated world.
-    part : {"train", "test", "all"}, default "all"
-        Which period to render.
-    chunk_size : int, default 100_000
-        Records per yielded table.
-
-    Yields
-    ------
-    pyarrow.Table
-        Columns ``schema.RECORD_FIELDS`` then ``schema.TP_FIELDS``.
-    """
-    lo, hi = _part_bounds(world, part)
-    f = world._frags
-    for start in range(lo, hi, chunk_size) or [lo]:  # an empty period gives one empty table
-        stop = min(hi, start + chunk_size)
-        p = _chunk_pieces(world, start, stop)
-        ts = pa.array(world.events["ts"][start:stop].astype("datetime64[s]")).cast(
-            pa.timestamp("s", tz="UTC")
-        )
-        n = stop - start
-        ip = p["ip"]
-        handle = pc.take(f["actor_handle"], p["actor"])
-        aid = pc.take(f["actor_id"], p["actor"])
-        two = pa.array(np.arange(0, 2 * n + 1, 2, dtype=np.int32))
-        one = pa.array(np.arange(0, n + 1, dtype=np.int32))
-        usernames = pa.ListArray.from_arrays(
-            two, pc.take(pa.concat_arrays([handle, aid]), _interleave(n))
-        )
-        proc = pc.if_else(
-            pc.equal(p["proc"], "null"), pa.nulls(n, pa.string()), pc.utf8_slice_codeunits(
-                p["proc"], 1, 23)
-        )  # fmt: skip
-        cols = {
-            "id": p["rid"],
-            "action_type": pc.take(f["action_name"], p["action"]),
-            "actor_id": aid,
-            "actor_handle": handle,
-            "actor_display_name": pc.take(f["actor_display_name"], p["actor"]),
-            "actor_avatar_url": pc.take(f["actor_avatar_url"], p["actor"]),
-            "actor_ip": ip,
-            "created_at": ts,
-            "identity_id": pc.take(f["org_id"], p["org"]),
-            "identity_handle": pc.take(f["org_handle"], p["org"]),
-            "tenant_id": pa.array([_TENANT] * n, type=pa.string()),
-            "target_id": pc.take(f["target_id"], p["target"]),
-            "target_handle": pc.take(f["target_handle"], p["target"]),
-            "process_id": proc,
-            "data": _data_json(f, p),
-            "tp_id": p["tpid"],
-            "tp_source_type": pa.array(["pipes_audit_log_api"] * n, type=pa.string()),
-            "tp_timestamp": ts,
-            "tp_source_ip": ip,
-            "tp_ips": pa.ListArray.from_arrays(one, ip),
-            "tp_usernames": usernames,
-            "tp_index": pc.take(f["org_handle"], p["org"]),
-            "tp_date": pc.cast(ts, pa.date32()),
-        }
-        yield pa.table(cols)
-
-
-def _interleave(n: int) -> pa.Array:
-    idx = np.empty(2 * n, dtype=np.int64)
-    idx[0::2] = np.arange(n)
-    idx[1::2] = np.arange(n) + n
-    return pa.array(idx)
