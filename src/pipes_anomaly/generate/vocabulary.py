@@ -218,6 +218,13 @@ def state_frag(action: str) -> str:
     return ',"state":"active","desired_state":"running"'
 
 
+#: the deletes a bulk cleanup runs through, and how often each
+DELETE_MIX = {
+    "workspace.delete": 3, "connection.delete": 4, "pipeline.delete": 4, "datatank.delete": 2,
+    "workspace.schema.delete": 2, "workspace.mod.uninstall": 3, "datatank.table.delete": 3,
+    "integration.delete": 1, "workspace.aggregator.delete": 1, "connection.permission.delete": 2,
+}  # fmt: skip
+
 #: IP ranges by kind; benign actors and attackers alike draw from these.
 IP_PREFIXES: dict[str, tuple[tuple[int, ...], ...]] = {
     "office": ((38,), (64,), (199,), (208,), (12,), (62,), (103,)),
