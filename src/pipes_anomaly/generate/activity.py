@@ -18,12 +18,29 @@ from pipes_anomaly.generate.lookalikes import NEW_HIRE_DAYS
 from pipes_anomaly.generate.vocabulary import CLOUD_DESK_SHARE, PERSONAL_VPN_SHARE
 from pipes_anomaly.schema import ACTION_TYPES, LOOKALIKES
 
-#: sessions a person can have in a day
+#: sessions a person can have in a day, and how often the second and third happen
 _SESSIONS = 3
+_SECOND_SESSION_SHARE, _THIRD_SESSION_SHARE = 0.6, 0.25
+#: share of sessions of people with IPv6 at home that use it
+_V6_SESSION_SHARE = 0.4
+#: share of weekdays office workers spend at the office
+_OFFICE_DAY_SHARE = 0.75
+#: share of sessions on the organisation's VPN, a mobile network, a personal VPN and a
+#: cloud desktop, for the people who use each
+_VPN_SESSION_SHARE, _MOBILE_SESSION_SHARE = 0.5, 0.35
+_PERSONAL_VPN_SESSION_SHARE, _CLOUD_DESK_SESSION_SHARE = 0.3, 0.4
 #: share of people who still work a little at weekends, and their weekend rate factors
 _WEEKEND_WORKER_SHARE, _WEEKEND_WORKER_RATE, _WEEKEND_RATE = 0.15, 0.3, 0.06
 #: share of people who take a holiday, and its length in days (range)
 _HOLIDAY_SHARE, _HOLIDAY_DAYS = 0.5, (2, 8)
+#: session centres: the first this many hours after the day starts (range), the second
+#: from this long after the start to this long before the end, the third this long
+#: before the end (range), or late in the evening
+_FIRST_AFTER_START_H = (0.1, 2.5)
+_SECOND_AFTER_START_H, _SECOND_BEFORE_END_H = 3.0, 1.0
+_THIRD_BEFORE_END_H = (2.5, 0.3)
+#: a person's rate varies from day to day by a gamma factor of mean 1 and this shape
+_DAY_RATE_SHAPE = 4.0
 #: local hours of a late-evening third session (range), and how often it happens
 _EVENING_START_H, _EVENING_END_H, _EVENING_SHARE = 19.5, 23.0, 0.07
 #: spread of an event's time around its session's centre (seconds)
@@ -75,18 +92,28 @@ def _human_days(
     hol_start = rng.integers(0, D, A)
     hol_len = np.where(rng.random(A) < _HOLIDAY_SHARE, rng.integers(*_HOLIDAY_DAYS, A), 0)
     on_holiday = (days >= hol_start[:, None]) & (days < (hol_start + hol_len)[:, None])
-    lam = rate[:, None] * factor * active * ~on_holiday * rng.gamma(4.0, 0.25, (A, D))
+    lam = (
+        rate[:, None]
+        * factor
+        * active
+        * ~on_holiday
+        * rng.gamma(_DAY_RATE_SHAPE, 1 / _DAY_RATE_SHAPE, (A, D))
+    )
     counts = rng.poisson(lam)
-    n_sess = 1 + (rng.random((A, D)) < 0.6) + (rng.random((A, D)) < 0.25)
+    n_sess = (
+        1
+        + (rng.random((A, D)) < _SECOND_SESSION_SHARE)
+        + (rng.random((A, D)) < _THIRD_SESSION_SHARE)
+    )
     bs = org.a_bs[humans][:, None]
     be = org.a_be[humans][:, None]
-    c0 = bs + rng.uniform(0.1, 2.5, (A, D))
-    c1 = bs + rng.uniform(3.0, be - bs - 1.0, (A, D))
+    c0 = bs + rng.uniform(*_FIRST_AFTER_START_H, (A, D))
+    c1 = bs + rng.uniform(_SECOND_AFTER_START_H, be - bs - _SECOND_BEFORE_END_H, (A, D))
     evening = rng.random((A, D)) < _EVENING_SHARE
     c2 = np.where(
         evening,
         rng.uniform(_EVENING_START_H, _EVENING_END_H, (A, D)),
-        rng.uniform(be - 2.5, be - 0.3),
+        rng.uniform(be - _THIRD_BEFORE_END_H[0], be - _THIRD_BEFORE_END_H[1]),
     )
     return counts, n_sess, np.stack([c0, c1, c2], axis=-1)
 
@@ -206,7 +233,7 @@ def _session_ips(
     ip = np.where((switch >= 0) & (days >= switch), home2, home)
     ip = np.broadcast_to(ip, (A, D, _SESSIONS)).copy()
     v6 = act["v6_ip"].to_numpy()
-    use_v6 = (v6[:, None, None] >= 0) & (rng.random((A, D, _SESSIONS)) < 0.4)
+    use_v6 = (v6[:, None, None] >= 0) & (rng.random((A, D, _SESSIONS)) < _V6_SESSION_SHARE)
     ip = np.where(use_v6, v6[:, None, None], ip)
     _office_days(org, act, ip, weekday, rng)
     _roaming(org, act, ips, ip, rng)
@@ -220,7 +247,9 @@ def _office_days(org: Organisation, act: pd.DataFrame, ip: np.ndarray, weekday: 
     office = act["office"].to_numpy()
     org_of = act["org"].to_numpy()
     weekdays = weekday[None, :] < SATURDAY
-    in_office = (office[:, None] >= 0) & weekdays & (rng.random((A, D)) < 0.75)  # all day
+    in_office = (
+        (office[:, None] >= 0) & weekdays & (rng.random((A, D)) < _OFFICE_DAY_SHARE)
+    )  # all day
     for i in np.flatnonzero(office >= 0):
         nat = org.office_ips[(int(org_of[i]), int(office[i]))]
         pick = nat[rng.integers(0, nat.size, (D, _SESSIONS))]
@@ -235,18 +264,18 @@ def _roaming(org: Organisation, act: pd.DataFrame, ips: IpTable, ip: np.ndarray,
     org_of = act["org"].to_numpy()
     for i in np.flatnonzero(act["vpn"].to_numpy()):
         pool = org.org_vpn[int(org_of[i])]
-        use = rng.random(shape) < 0.5
+        use = rng.random(shape) < _VPN_SESSION_SHARE
         ip[i] = np.where(use, pool[rng.integers(0, pool.size, shape)], ip[i])
     for i in np.flatnonzero(act["mobile"].to_numpy()):
-        use = rng.random(shape) < 0.35
+        use = rng.random(shape) < _MOBILE_SESSION_SHARE
         k = int(use.sum())
         if k:
             ip[i][use] = ips.mint("mobile", k)
     for i in np.flatnonzero(rng.random(A) < PERSONAL_VPN_SHARE):
-        use = rng.random(shape) < 0.3
+        use = rng.random(shape) < _PERSONAL_VPN_SESSION_SHARE
         k = int(use.sum())
         if k:
             ip[i][use] = ips.mint("vpn", k)
     for i in np.flatnonzero(rng.random(A) < CLOUD_DESK_SHARE):
         desk = int(ips.mint("cloud")[0])
-        ip[i] = np.where(rng.random(shape) < 0.4, desk, ip[i])
+        ip[i] = np.where(rng.random(shape) < _CLOUD_DESK_SESSION_SHARE, desk, ip[i])

@@ -92,7 +92,7 @@ ACTION_ID = {a: i for i, a in enumerate(ACTION_TYPES)}
 ACTION_KIND = np.array([KIND_ID[ACTION_SPEC[a][0]] for a in ACTION_TYPES], dtype=np.int16)
 ACTION_VERB = np.array([ACTION_SPEC[a][1] for a in ACTION_TYPES], dtype=np.int8)
 
-# the seed conversation's weights, and small weights for the types it did not weigh
+#: people's weight per action type before the role's category multipliers
 _BASE_WEIGHT = {
     "workspace.create": 0.08, "workspace.update": 0.1, "connection.create": 0.08,
     "connection.update": 0.1, "pipeline.create": 0.06, "pipeline.update": 0.08,
