@@ -13,12 +13,18 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipes_anomaly.generate.encode import fixed_width, iso
+from pipes_anomaly.generate.encode import ID_LENGTH, fixed_width, iso
 from pipes_anomaly.generate.vocabulary import TENANT
 from pipes_anomaly.generate.world import World
 
+#: characters of an RFC 3339 timestamp that are its date
+_DATE_CHARS = len("2026-01-05")
+#: the quoted process id (``"p_`` and 20 characters, ``"``) without its quotes
+_PROC_BODY = slice(1, 1 + len("p_") + ID_LENGTH)
+
 
 def _part_bounds(world: World, part: str) -> tuple[int, int]:
+    """First and last-plus-one record of ``part``."""
     split = world.split_index()
     if part == "train":
         return 0, split
@@ -30,6 +36,7 @@ def _part_bounds(world: World, part: str) -> tuple[int, int]:
 
 
 def _chunk_pieces(world: World, lo: int, hi: int) -> dict[str, pa.Array]:
+    """Per-record pieces of records ``lo .. hi-1`` shared by both renderings."""
     ev, f = world.events, world._frags
     sl = slice(lo, hi)
     actor = pa.array(ev["actor"][sl])
@@ -49,7 +56,7 @@ def _chunk_pieces(world: World, lo: int, hi: int) -> dict[str, pa.Array]:
         "action": action,
         "org": org,
         "ts": ts,
-        "date": pc.utf8_slice_codeunits(ts, 0, 10),
+        "date": pc.utf8_slice_codeunits(ts, 0, _DATE_CHARS),
         "ip": pc.take(f["ip"], pa.array(ev["ip"][sl])),
         "proc": pc.if_else(is_bot, proc, pa.scalar("null")),
         "version": pc.cast(pa.array(ev["version"][sl]), pa.string()),
@@ -58,6 +65,7 @@ def _chunk_pieces(world: World, lo: int, hi: int) -> dict[str, pa.Array]:
 
 
 def _data_json(f: dict[str, pa.Array], p: dict[str, pa.Array]) -> pa.Array:
+    """Write the ``data`` object of each record as JSON text."""
     return pc.binary_join_element_wise(
         pc.take(f["tdata"], p["target"]),
         pc.take(f["creator"], p["creator"]),
@@ -149,9 +157,10 @@ def render_tables(
             two, pc.take(pa.concat_arrays([handle, aid]), _interleave(n))
         )
         proc = pc.if_else(
-            pc.equal(p["proc"], "null"), pa.nulls(n, pa.string()), pc.utf8_slice_codeunits(
-                p["proc"], 1, 23)
-        )  # fmt: skip
+            pc.equal(p["proc"], "null"),
+            pa.nulls(n, pa.string()),
+            pc.utf8_slice_codeunits(p["proc"], _PROC_BODY.start, _PROC_BODY.stop),
+        )
         cols = {
             "id": p["rid"],
             "action_type": pc.take(f["action_name"], p["action"]),
@@ -181,6 +190,7 @@ def render_tables(
 
 
 def _interleave(n: int) -> pa.Array:
+    """Return indices ``0, n, 1, n+1, ...``: items i of two stacked arrays side by side."""
     idx = np.empty(2 * n, dtype=np.int64)
     idx[0::2] = np.arange(n)
     idx[1::2] = np.arange(n) + n
