@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 from pipes_anomaly.cli import main
 from pipes_anomaly.generate import GenerateConfig, default_train_days, render_jsonl, simulate
+from pipes_anomaly.generate.scenarios import SCENARIO_FUNCS
 from pipes_anomaly.io import write_world
 from pipes_anomaly.schema import (
     ACTION_TYPES,
@@ -25,6 +26,7 @@ from pipes_anomaly.schema import (
     RECORD_FIELDS,
     SCENARIOS,
     TP_FIELDS,
+    Scenario,
 )
 
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
@@ -194,6 +196,11 @@ def test_each_requested_scenario_appears(small_world: Path) -> None:
         assert manifest["scenarios"][s]["incidents_test"] >= 1
     looks = pd.read_csv(small_world / "lookalikes.csv", dtype=str)
     assert set(looks["kind"]) == set(LOOKALIKES)
+
+
+def test_every_scenario_has_one_function() -> None:
+    assert set(SCENARIO_FUNCS) == set(Scenario)
+    assert len(set(SCENARIO_FUNCS.values())) == len(Scenario)
 
 
 @pytest.mark.parametrize("scenarios", [("mass_deletion", "billing_change"), ("low_and_slow",), ()])

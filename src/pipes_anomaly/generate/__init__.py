@@ -1,0 +1,48 @@
+"""Simulate Pipes organisations and inject labelled attacks and benign look-alikes.
+
+The core is pure: :func:`simulate` turns a :class:`GenerateConfig` into a
+:class:`World` (columnar events plus ground truth), and :func:`render_jsonl` /
+:func:`render_tables` turn a world's training or test period into JSON lines or
+Arrow tables chunk by chunk.  Writing files is ``io.write_world``'s job.
+
+How the world is built
+----------------------
+1. Organisations, teams and actors (``builder``): people (normal, power, admin)
+   in several time zones with local business hours, and service accounts (bots)
+   that run 24/7 from one or two fixed cloud addresses.
+2. IPs: office NAT addresses shared by an office, home addresses that rarely
+   change, some IPv6, VPN pools and mobile churn.  Attackers draw from the same
+   kinds of ranges with the same minting function.
+3. Benign activity (``activity``), vectorised over all actor-days: Poisson
+   counts, sessions around local business hours, quieter weekends, holidays,
+   per-actor action mixes drawn around a role mix over the 51 real action types.
+4. Incidents (``scenarios``, labelled) and look-alikes (``lookalikes``, listed,
+   unlabelled) are planned on real actors (``plan``) and injected as ordinary
+   events (``inject``).
+5. Targets (``targets``): resources (workspaces, connections, pipelines,
+   datatanks, ...) live in teams; a ``*.create`` makes a resource, a delete
+   removes an existing one (routine benign deletes pick resources at least a
+   week old), every other action touches a live resource, mostly of the actor's
+   own team.  Some in-workspace creations fill the team's newest workspace,
+   which then stays.
+6. Benign churn (``lookalikes``; unlabelled, like any ordinary activity):
+   scratch workspaces that get a mod, connection or pipeline and are torn down
+   minutes to days later, and resources created by mistake and deleted minutes
+   later; so young deletes and short-lived workspaces are not attack-only.
+7. Ground truth and manifest (``world``); records are rendered (``render``)
+   from pre-serialised fragments (``fragments``).
+"""
+
+from pipes_anomaly.generate.config import DEFAULT_START, GenerateConfig, default_train_days
+from pipes_anomaly.generate.render import render_jsonl, render_tables
+from pipes_anomaly.generate.world import World, simulate
+
+__all__ = [
+    "DEFAULT_START",
+    "GenerateConfig",
+    "World",
+    "default_train_days",
+    "render_jsonl",
+    "render_tables",
+    "simulate",
+]

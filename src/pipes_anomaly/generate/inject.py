@@ -1,0 +1,91 @@
+"""Planned events: written one by one with times, addresses and actions drawn as an actor would."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pipes_anomaly.generate.builder import IpTable, Organisation, Resources, Users
+from pipes_anomaly.generate.config import DAY
+from pipes_anomaly.generate.vocabulary import ACTION_ID
+
+#: event columns, in the order of an injected row
+EVENT_COLUMNS = ("ts", "actor", "creator", "action", "target", "group", "ip", "extra",
+                 "min_age", "ref", "parent", "scenario", "incident", "lookalike")  # fmt: skip
+#: a routine delete picks a resource at least this old (seconds)
+ROUTINE_MIN_AGE = 7 * DAY
+#: kinds of address a new, unfamiliar address is minted from, and how often each
+_NEW_IP_KINDS = (["home", "mobile", "vpn", "home6", "cloud"], [0.35, 0.2, 0.25, 0.1, 0.1])
+#: a planned event falls in the first ``_MINUTE`` seconds after its local hour
+_MINUTE = 60
+#: a planned working-hours event starts this long after the day starts and before it ends
+_AFTER_START_H, _BEFORE_END_H = 0.3, 1.5
+
+
+class Injector:
+    """Writes planned events, and draws their times, addresses and actions (injection stream).
+
+    Events are kept as rows of :data:`EVENT_COLUMNS`; the resources and users they
+    make go into ``res`` and ``users``, new addresses into ``ips``.
+    """
+
+    def __init__(self, org: Organisation, res: Resources, users: Users, ips: IpTable,
+                 rng: np.random.Generator) -> None:  # fmt: skip
+        self.org = org
+        self.res = res
+        self.users = users
+        self.ips = ips
+        self.rng = rng
+        self.rows: list[tuple] = []
+
+    def local_ts(self, a: int, day: int, hour: float) -> int:
+        """UTC seconds of local ``hour`` on local calendar day ``day`` for actor ``a``."""
+        sec = hour * 3600.0 + self.rng.uniform(0, _MINUTE)
+        return int(self.org.t0 + day * DAY + sec - self.org.a_tz[a] * 60)
+
+    def work_hour(self, a: int) -> float:
+        """Draw a local hour within actor ``a``'s working day."""
+        org = self.org
+        return float(self.rng.uniform(org.a_bs[a] + _AFTER_START_H, org.a_be[a] - _BEFORE_END_H))
+
+    def usual_ip(self, a: int, day: int) -> int:
+        """Address actor ``a`` usually works from on ``day``."""
+        return self.org.usual_ip(a, day)
+
+    def new_ip(self) -> int:
+        """Mint an address the actor has never used, of a kind drawn like an attacker's."""
+        kind = str(self.rng.choice(_NEW_IP_KINDS[0], p=_NEW_IP_KINDS[1]))
+        return int(self.ips.mint(kind)[0])
+
+    def sample_actions(self, a: int, n: int) -> list[int]:
+        """Draw ``n`` actions from actor ``a``'s own mix."""
+        u = self.rng.random(n)
+        return [int(x) for x in np.searchsorted(self.org.mix_cum[a], u, side="right")]
+
+    def new_user(self, org: int) -> int:
+        """Invite one user of organisation ``org``; return its user index."""
+        return self.users.invite_one(self.rng, org)
+
+    def add(self, ts: int, a: int, action: str | int, ip: int, *, target: int = -1,
+            group: int | None = None, creator: int | None = None, extra: int = -1,
+            min_age: int = ROUTINE_MIN_AGE, ref: int = -1, parent: int = -1,
+            scenario: int = -1, incident: int = -1, look: int = -1) -> None:  # fmt: skip
+        """Write one event; ``group`` defaults to the actor's team, ``creator`` to the actor."""
+        act = ACTION_ID[action] if isinstance(action, str) else int(action)
+        if group is None:
+            group = int(self.org.a_team[a])
+        self.rows.append((int(ts), a, a if creator is None else creator, act, target, group, ip,
+                          extra, min_age, ref, parent, scenario, incident, look))  # fmt: skip
+
+    def append_to(
+        self, ev: dict[str, np.ndarray], start_ts: int, end_ts: int
+    ) -> dict[str, np.ndarray]:
+        """Return ``ev`` with the written events inside ``[start_ts, end_ts)`` appended."""
+        if not self.rows:
+            return ev
+        arr = np.array(self.rows, dtype=np.int64)
+        keep = (arr[:, 0] >= start_ts) & (arr[:, 0] < end_ts)
+        arr = arr[keep]
+        out = {}
+        for j, col in enumerate(EVENT_COLUMNS):
+            out[col] = np.concatenate([ev[col], arr[:, j].astype(ev[col].dtype)])
+        return out

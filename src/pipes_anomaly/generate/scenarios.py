@@ -1,0 +1,364 @@
+"""The labelled attack scenarios: how many incidents, on whom and when, and their events.
+
+Each scenario is one function of :data:`SCENARIO_FUNCS`; it writes an incident's
+events through the :class:`~pipes_anomaly.generate.inject.Injector`, tagged with
+the scenario and incident so they are labelled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from pipes_anomaly.generate.config import DAY, GenerateConfig, day_date, is_weekend
+from pipes_anomaly.generate.inject import Injector
+from pipes_anomaly.generate.plan import Planner, workday
+from pipes_anomaly.generate.vocabulary import DELETE_MIX, extra_index
+from pipes_anomaly.schema import SCENARIOS, Scenario
+
+_TAKEOVER_MIX = {
+    "connection.create": 4, "connection.update": 2, "pipeline.create": 3,
+    "pipeline.command.run": 3, "integration.create": 2, "connection.permission.create": 2,
+    "notifier.create": 1, "workspace.snapshot.create": 1, "datatank.table.create": 1,
+    "org.member.add": 1, "workspace.mod.install": 1, "workspace.update": 1,
+}  # fmt: skip
+_RAPID_ACTIONS = (
+    "pipeline.command.run", "connection.create", "org.workspace.member.add",
+    "workspace.snapshot.create", "integration.refresh", "connection.update",
+    "datatank.table.create", "pipeline.update",
+)  # fmt: skip
+#: risky actions an off-hours intruder slips in among the actor's usual ones
+_OFF_HOURS_RISKY = ["connection.create", "connection.permission.create", "pipeline.delete",
+                    "workspace.delete"]  # fmt: skip
+#: what a sprawling actor does in other teams' workspaces
+_SPRAWL_ACTIONS = ["workspace.update", "workspace.snapshot.create", "workspace.mod.install",
+                   "workspace.mod.variable.setting.create"]  # fmt: skip
+#: the first thing a reactivated dormant account does
+_DORMANT_FIRST = ["connection.create", "pipeline.create", "integration.create"]
+#: local hours an off-hours session starts within (the upper bound also stays three
+#: hours before the actor's day starts)
+_NIGHT_START_H, _NIGHT_END_H, _NIGHT_BEFORE_DAY_H = 0.5, 4.5, 3.0
+#: a takeover starts at least this long before the end of its UTC day (seconds)
+_TAKEOVER_TAIL = 7200
+#: attackers delete resources at least this old (seconds)
+_ATTACK_MIN_AGE = 3600
+#: incidents per scenario in the test and training periods at the reference size
+_PER_TEST, _PER_TRAIN = 4, 3
+#: severity of test and training incidents (training incidents are half as big)
+_TEST_GRADE, _TRAIN_GRADE = 1.0, 0.5
+#: share of non-timed incidents drawn on a weekend that move to a weekday
+_WEEKDAY_SHARE = 0.9
+#: days a dormant account was quiet before it comes back (range)
+_DORMANT_GAP_DAYS = (21, 36)
+#: days a low-and-slow incident lasts (range)
+_LOW_AND_SLOW_DAYS = (4, 8)
+#: scenarios whose timing is the behaviour; the others' days follow the actor's week
+_TIMED_SCENARIOS = frozenset({"off_hours", "account_takeover", "dormant_reactivation"})
+#: scenarios that also occur in the training period (training data is not attack-free)
+_TRAIN_SCENARIOS = (
+    "off_hours", "rapid_succession", "impossible_travel", "actor_mismatch", "billing_change",
+    "mass_deletion",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Incident:
+    """One planned incident: its actor, first day, severity and length.
+
+    ``tags`` are the keyword arguments that label its events
+    (``scenario`` and ``incident`` indices).
+    """
+
+    actor: int
+    day: int
+    grade: float
+    span: int
+    tags: dict
+
+
+def reserve_dormant(cfg: GenerateConfig, plan: Planner) -> list[tuple[int, int]]:
+    """Reserve the dormant accounts and end their activity weeks before they come back.
+
+    Returns
+    -------
+    list of (int, int)
+        ``(actor, day of return)`` of each dormant-reactivation incident.
+    """
+    dormant: list[tuple[int, int]] = []
+    n_test, _ = plan.counts(_PER_TEST, 0, cfg.attack_rate)
+    if "dormant_reactivation" in cfg.scenarios and cfg.attack_rate > 0:
+        for _ in range(n_test):
+            d = plan.day("test")
+            a = plan.pick(d)
+            plan.reserve(a)
+            gap = int(plan.rng.integers(*_DORMANT_GAP_DAYS))
+            plan.org.active_to[a] = max(1, d - gap)
+            dormant.append((a, d))
+    return dormant
+
+
+def inject_incidents(
+    cfg: GenerateConfig, plan: Planner, inj: Injector, dormant: list[tuple[int, int]]
+) -> list[dict]:
+    """Plan and write every incident: test incidents of each scenario, then training ones.
+
+    Returns
+    -------
+    list of dict
+        One record per incident: ``incident_id, scenario, actor_id, day, period``.
+    """
+    incidents: list[dict] = []
+    if cfg.attack_rate <= 0:
+        return incidents
+    n_test, n_train = plan.counts(_PER_TEST, _PER_TRAIN, cfg.attack_rate)
+    for s in cfg.scenarios:
+        if s == "dormant_reactivation":
+            continue
+        for _ in range(n_test):
+            _incident(cfg, plan, inj, incidents, s, "test", _TEST_GRADE)
+    for a, d in dormant:
+        _incident(cfg, plan, inj, incidents, "dormant_reactivation", "test", _TEST_GRADE,
+                  actor=a, day=d)  # fmt: skip
+    train_pool = [s for s in _TRAIN_SCENARIOS if s in cfg.scenarios]
+    n_train = max(n_train, 2) if train_pool else 0
+    for i in range(n_train):
+        _incident(cfg, plan, inj, incidents, train_pool[i % len(train_pool)], "train",
+                  _TRAIN_GRADE)  # fmt: skip
+    return incidents
+
+
+def _incident(cfg: GenerateConfig, plan: Planner, inj: Injector, incidents: list[dict],
+              s: str, period: str, grade: float, *, actor: int | None = None,
+              day: int | None = None) -> None:  # fmt: skip
+    """Plan one incident of scenario ``s`` (day and actor unless given) and write it."""
+    rng = plan.rng
+    span = int(rng.integers(*_LOW_AND_SLOW_DAYS)) if s == "low_and_slow" else 1
+    if day is None:
+        day = plan.day(period, margin=span - 1)
+        weekend = is_weekend(cfg.start, day)
+        if s not in _TIMED_SCENARIOS and weekend and rng.random() < _WEEKDAY_SHARE:
+            lo, hi = (plan.T, plan.D - 1) if period == "test" else (1, plan.T - 1)
+            day = workday(cfg, day, lo, hi)
+    span = max(1, min(span, plan.D - day))
+    if actor is None:
+        roles = ("normal",) if s == "privilege_escalation" else ("normal", "power", "admin")
+        actor = plan.pick(day, roles=roles, span=span)
+    inc = len(incidents)
+    incidents.append(dict(incident_id=f"inc-{inc + 1:04d}", scenario=s,
+                          actor_id=inj.users.ids[actor],
+                          day=day_date(cfg.start, day).isoformat(), period=period))  # fmt: skip
+    tags = dict(scenario=SCENARIOS.index(s), incident=inc)
+    SCENARIO_FUNCS[Scenario(s)](plan, inj, Incident(actor, day, grade, span, tags))
+
+
+def mass_deletion(p: Planner, e: Injector, inc: Incident) -> None:
+    """Delete a burst of resources of many kinds from the usual address."""
+    a, d, g = inc.actor, inc.day, inc.grade
+    t, ip = e.local_ts(a, d, e.work_hour(a)), e.usual_ip(a, d)
+    for act in p.weighted(DELETE_MIX, max(5, int(p.rng.integers(12, 40) * g))):
+        e.add(t, a, act, ip, min_age=_ATTACK_MIN_AGE, **inc.tags)
+        t += p.gap(4, 80)
+
+
+def short_lived_workspace(p: Planner, e: Injector, inc: Incident) -> None:
+    """Create workspaces, put a mod (and more) in them and delete them within minutes."""
+    a, d, g, kw = inc.actor, inc.day, inc.grade, inc.tags
+    rng, res = p.rng, e.res
+    t = e.local_ts(a, d, e.work_hour(a))
+    ip = e.usual_ip(a, d) if rng.random() < 0.5 else e.new_ip()
+    team = int(e.org.a_team[a])
+    for _ in range(max(1, int(rng.integers(1, 4) * g))):
+        ws = res.add("workspace", team, t, explicit=True)
+        e.add(t, a, "workspace.create", ip, target=ws, **kw)
+        t += p.gap(20, 150)
+        mod = res.add("mod", team, t, parent=ws, explicit=True)
+        e.add(t, a, "workspace.mod.install", ip, target=mod, **kw)
+        if rng.random() < 0.6:
+            t += p.gap(10, 120)
+            mv = res.add("modvar", team, t, parent=ws, explicit=True)
+            e.add(t, a, "workspace.mod.variable.setting.create", ip, target=mv, **kw)
+            res.explicit_deleted[mv] = t + 1
+        if rng.random() < 0.4:
+            t += p.gap(20, 200)
+            snap = res.add("snapshot", team, t, parent=ws, explicit=True)
+            e.add(t, a, "workspace.snapshot.create", ip, target=snap, **kw)
+            res.explicit_deleted[snap] = t + 1
+        t += p.gap(60, 900)
+        if rng.random() < 0.5:
+            e.add(t, a, "workspace.mod.uninstall", ip, target=mod, **kw)
+            t += p.gap(5, 60)
+        res.explicit_deleted[mod] = t
+        e.add(t, a, "workspace.delete", ip, target=ws, **kw)
+        res.explicit_deleted[ws] = t
+        t += p.gap(120, 1800)
+
+
+def off_hours(p: Planner, e: Injector, inc: Incident) -> None:
+    """Work in the middle of the actor's night from home, with a few risky actions."""
+    a, d, g = inc.actor, inc.day, inc.grade
+    rng = p.rng
+    latest = min(_NIGHT_END_H, e.org.a_bs[a] - _NIGHT_BEFORE_DAY_H)
+    hour = float(rng.uniform(_NIGHT_START_H, latest))
+    t = e.local_ts(a, d, hour)
+    ip = int(e.org.actors.at[a, "home_ip"])
+    acts: list = e.sample_actions(a, max(3, int(rng.integers(6, 20) * g)))
+    for i in rng.choice(len(acts), size=min(2, len(acts)), replace=False):
+        acts[i] = str(rng.choice(_OFF_HOURS_RISKY))
+    for act in acts:
+        e.add(t, a, act, ip, min_age=_ATTACK_MIN_AGE, **inc.tags)
+        t += p.gap(20, 400)
+
+
+def impossible_travel(p: Planner, e: Injector, inc: Incident) -> None:
+    """Switch from the usual address to a new one minutes later, then alternate."""
+    a, d, g = inc.actor, inc.day, inc.grade
+    rng = p.rng
+    t = e.local_ts(a, d, e.work_hour(a))
+    ip1, ip2 = e.usual_ip(a, d), e.new_ip()
+    for act in e.sample_actions(a, int(rng.integers(2, 6))):
+        e.add(t, a, act, ip1, **inc.tags)
+        t += p.gap(30, 300)
+    for act in e.sample_actions(a, max(3, int(rng.integers(4, 12) * g))):
+        e.add(t, a, act, ip2 if rng.random() < 0.7 else ip1, **inc.tags)
+        t += p.gap(20, 500)
+
+
+def account_takeover(p: Planner, e: Injector, inc: Incident) -> None:
+    """Someone else's session at any hour from new addresses, creating access paths."""
+    a, d, g = inc.actor, inc.day, inc.grade
+    rng = p.rng
+    t = e.org.t0 + d * DAY + int(rng.uniform(0, DAY - _TAKEOVER_TAIL))
+    ips = [e.new_ip() for _ in range(int(rng.integers(1, 3)))]
+    for act in p.weighted(_TAKEOVER_MIX, max(4, int(rng.integers(8, 25) * g))):
+        e.add(t, a, act, ips[int(rng.integers(len(ips)))], **inc.tags)
+        t += p.gap(15, 400)
+
+
+def privilege_escalation(p: Planner, e: Injector, inc: Incident) -> None:
+    """Make a normal member owner, and owner of other teams' workspaces."""
+    a, d, kw = inc.actor, inc.day, inc.tags
+    rng, org = p.rng, e.org
+    t, ip = e.local_ts(a, d, e.work_hour(a)), e.usual_ip(a, d)
+    o = int(org.a_org[a])
+    e.add(t, a, "org.member.update", ip, target=int(e.res.member_row[a]),
+          extra=extra_index("org.member.update", '"owner"'), **kw)  # fmt: skip
+    teams = [g_ for g_ in range(org.n_teams) if org.team_org[g_] == o and g_ != org.a_team[a]]
+    for g_ in rng.choice(teams, size=min(len(teams), int(rng.integers(2, 6))), replace=False):
+        t += p.gap(20, 240)
+        ws = e.res.core_ws[int(g_)]
+        e.add(t, a, "org.workspace.member.add", ip, group=int(g_), ref=a,
+              parent=ws[int(rng.integers(len(ws)))],
+              extra=extra_index("org.workspace.member.add", '"owner"'), **kw)  # fmt: skip
+    for _ in range(int(rng.integers(0, 3))):
+        t += p.gap(20, 240)
+        e.add(t, a, "org.workspace.member.update", ip,
+              extra=extra_index("org.workspace.member.update", '"owner"'), **kw)  # fmt: skip
+    if rng.random() < 0.5:
+        t += p.gap(20, 240)
+        e.add(t, a, "org.member.add", ip,
+              extra=extra_index("org.member.add", '"owner"'), **kw)  # fmt: skip
+
+
+def workspace_sprawl(p: Planner, e: Injector, inc: Incident) -> None:
+    """Touch many other teams' core workspaces in one session."""
+    a, d, g = inc.actor, inc.day, inc.grade
+    rng, org = p.rng, e.org
+    t, ip = e.local_ts(a, d, e.work_hour(a) - 1.0), e.usual_ip(a, d)
+    o = int(org.a_org[a])
+    pool = [(g_, w) for g_ in range(org.n_teams) if org.team_org[g_] == o
+            and g_ != org.a_team[a] for w in e.res.core_ws[g_]]  # fmt: skip
+    k = min(len(pool), max(4, int(rng.integers(8, 20) * g)))
+    for i in rng.choice(len(pool), size=k, replace=False):
+        g_, w = pool[int(i)]
+        for _ in range(int(rng.integers(1, 3))):
+            act = str(rng.choice(_SPRAWL_ACTIONS))
+            if act == "workspace.update":
+                e.add(t, a, act, ip, target=w, group=int(g_), **inc.tags)
+            else:
+                e.add(t, a, act, ip, parent=w, group=int(g_), **inc.tags)
+            t += p.gap(30, 600)
+
+
+def actor_mismatch(p: Planner, e: Injector, inc: Incident) -> None:
+    """Write records whose ``created_by`` names another person of the organisation."""
+    a, d, g = inc.actor, inc.day, inc.grade
+    rng, org = p.rng, e.org
+    t, ip = e.local_ts(a, d, e.work_hour(a)), e.usual_ip(a, d)
+    others = [int(x) for x in np.flatnonzero(~org.a_bot & (org.a_org == org.a_org[a])) if x != a]
+    forged = int(rng.choice(others))
+    for act in e.sample_actions(a, max(2, int(rng.integers(2, 7) * g))):
+        e.add(t, a, act, ip, creator=forged, **inc.tags)
+        t += p.gap(60, 1800)
+
+
+def rapid_succession(p: Planner, e: Injector, inc: Incident) -> None:
+    """Repeat one action dozens of times seconds apart (a script)."""
+    a, d, g = inc.actor, inc.day, inc.grade
+    rng = p.rng
+    t, ip = e.local_ts(a, d, e.work_hour(a)), e.usual_ip(a, d)
+    act = str(rng.choice(_RAPID_ACTIONS))
+    for _ in range(max(10, int(rng.integers(20, 60) * g))):
+        e.add(t, a, act, ip, **inc.tags)
+        t += p.gap(1, 7)
+
+
+def dormant_reactivation(p: Planner, e: Injector, inc: Incident) -> None:
+    """Bring back an account quiet for weeks, often from a new address, to build access."""
+    a, d = inc.actor, inc.day
+    rng = p.rng
+    t = e.local_ts(a, d, e.work_hour(a))
+    ip = e.new_ip() if rng.random() < 0.6 else int(e.org.actors.at[a, "home_ip"])
+    acts: list = e.sample_actions(a, int(rng.integers(5, 15)))
+    acts[0] = str(rng.choice(_DORMANT_FIRST))
+    for act in acts:
+        e.add(t, a, act, ip, **inc.tags)
+        t += p.gap(30, 900)
+
+
+def billing_change(p: Planner, e: Injector, inc: Incident) -> None:
+    """Add a payment method from a new address, often with an upgrade."""
+    a, d = inc.actor, inc.day
+    rng = p.rng
+    t = e.local_ts(a, d, e.work_hour(a) + float(rng.uniform(-3, 3)))
+    ip = e.new_ip()
+    acts = ["org.billing.payment_method.create"]
+    if rng.random() < 0.7:
+        acts.append("workspace.upgrade")
+    if rng.random() < 0.4:
+        acts.insert(0, "org.update")
+    for act in acts:
+        e.add(t, a, act, ip, **inc.tags)
+        t += p.gap(30, 600)
+
+
+def low_and_slow(p: Planner, e: Injector, inc: Incident) -> None:
+    """Add a few connections and runs a day over several working days, growing."""
+    a, d, g = inc.actor, inc.day, inc.grade
+    for k in range(inc.span):
+        if k and is_weekend(e.org.start, d + k):
+            continue  # blends into the actor's working week
+        ip = e.usual_ip(a, d + k)
+        n_conn = round(g * (1 + 0.5 * k))
+        n_run = round(g * (2 + 1.5 * k))
+        acts = ["connection.create"] * n_conn + ["pipeline.command.run"] * n_run
+        for act in acts:
+            e.add(e.local_ts(a, d + k, e.work_hour(a)), a, act, ip, **inc.tags)
+
+
+#: the function that writes each scenario's incident
+SCENARIO_FUNCS: dict[Scenario, Callable[[Planner, Injector, Incident], None]] = {
+    Scenario.MASS_DELETION: mass_deletion,
+    Scenario.SHORT_LIVED_WORKSPACE: short_lived_workspace,
+    Scenario.OFF_HOURS: off_hours,
+    Scenario.IMPOSSIBLE_TRAVEL: impossible_travel,
+    Scenario.ACCOUNT_TAKEOVER: account_takeover,
+    Scenario.PRIVILEGE_ESCALATION: privilege_escalation,
+    Scenario.WORKSPACE_SPRAWL: workspace_sprawl,
+    Scenario.ACTOR_MISMATCH: actor_mismatch,
+    Scenario.RAPID_SUCCESSION: rapid_succession,
+    Scenario.DORMANT_REACTIVATION: dormant_reactivation,
+    Scenario.BILLING_CHANGE: billing_change,
+    Scenario.LOW_AND_SLOW: low_and_slow,
+}

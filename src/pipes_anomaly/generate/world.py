@@ -1,0 +1,274 @@
+"""The simulated world, and :func:`simulate`: the steps in order, then the ground truth."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from pipes_anomaly.generate.activity import base_events
+from pipes_anomaly.generate.builder import (
+    IpTable,
+    Organisation,
+    Streams,
+    Users,
+    make_organisation,
+    make_resources,
+)
+from pipes_anomaly.generate.config import DAY, GenerateConfig, day_date
+from pipes_anomaly.generate.encode import fixed_width, iso, rand_ids
+from pipes_anomaly.generate.fragments import fragments
+from pipes_anomaly.generate.inject import Injector
+from pipes_anomaly.generate.lookalikes import (
+    inject_churn,
+    inject_lookalikes,
+    move_travellers,
+    reserve_new_hires,
+)
+from pipes_anomaly.generate.plan import Planner
+from pipes_anomaly.generate.scenarios import inject_incidents, reserve_dormant
+from pipes_anomaly.generate.targets import assign_targets
+from pipes_anomaly.generate.vocabulary import (
+    ACTION_VERB,
+    CREATE,
+    EXTRA_COUNT,
+    EXTRA_CUM,
+    EXTRA_OFFSET,
+    ROLES,
+)
+from pipes_anomaly.schema import LOOKALIKES, SCENARIOS
+
+#: versions of a record of an existing resource (range; a creation is version 1)
+_VERSIONS = (2, 60)
+
+
+@dataclass
+class World:
+    """A simulated world: columnar events sorted by time, plus ground truth.
+
+    Attributes
+    ----------
+    config : GenerateConfig
+        The parameters it was made from.
+    events : dict of str to numpy.ndarray
+        One entry per record, sorted by ``ts`` then insertion order: ``ts`` (Unix
+        seconds), ``actor``, ``creator`` (actor recorded in ``data.created_by``),
+        ``action`` (index into ``schema.ACTION_TYPES``), ``target`` (resource row),
+        ``ip`` (index into ``ips``), ``extra``, ``version``, ``scenario`` (index
+        into ``schema.SCENARIOS`` or -1), ``incident`` (-1 when benign),
+        ``lookalike`` (index into ``schema.LOOKALIKES`` or -1), ``rid`` and
+        ``tpid`` (20-character ids as bytes), ``proc`` (process id body).
+    actors : pandas.DataFrame
+        Ground-truth actor metadata (``actor_id, handle, display_name, org,
+        team, role, kind, tz_offset_min, business_start, business_end, ...``).
+    ips : pandas.DataFrame
+        ``ip, kind`` for every address used.
+    labels, window_labels, lookalikes : pandas.DataFrame
+        The ground-truth tables of ``docs/design.md`` section 6.
+    manifest : dict
+        Seed, parameters, periods and counts.
+    """
+
+    config: GenerateConfig
+    events: dict[str, np.ndarray]
+    actors: pd.DataFrame
+    ips: pd.DataFrame
+    labels: pd.DataFrame
+    window_labels: pd.DataFrame
+    lookalikes: pd.DataFrame
+    manifest: dict
+    _frags: dict[str, pa.Array] = field(default_factory=dict, repr=False)
+
+    @property
+    def n_records(self) -> int:
+        """Number of records in the world."""
+        return int(self.events["ts"].size)
+
+    def split_index(self) -> int:
+        """Index of the first test-period record."""
+        return int(np.searchsorted(self.events["ts"], self.config.split_ts, side="left"))
+
+
+def simulate(config: GenerateConfig) -> World:
+    """Simulate a world: benign activity, injected incidents and look-alikes.
+
+    Parameters
+    ----------
+    config : GenerateConfig
+        World parameters; ``config.seed`` drives every random choice.
+
+    Returns
+    -------
+    World
+        Events sorted by time with ground truth (labels, window labels,
+        look-alikes, manifest).  The same config gives an identical world.
+    """
+    rng = Streams.from_seed(config.seed)
+    ips, users = IpTable(rng.ip), Users()
+    org = make_organisation(config, rng.actor, ips, users)
+    plan = Planner(config, org, rng.plan)
+    dormant = reserve_dormant(config, plan)
+    new_hires = reserve_new_hires(config, plan)
+    res = make_resources(org, users, rng.actor, rng.inj)
+    inj = Injector(org, res, users, ips, rng.inj)
+    incidents = inject_incidents(config, plan, inj, dormant)
+    trips = inject_lookalikes(config, plan, inj, new_hires) if config.lookalikes else []
+    inject_churn(config, inj, rng.churn)
+    ev = base_events(config, org, ips, new_hires, rng.base)
+    ev = move_travellers(ev, trips, org.t0, rng.plan)
+    ev = inj.append_to(ev, org.t0, config.end_ts)
+    ev, table = assign_targets(ev, org, res, users, rng.target, rng.inj)
+    _finish_columns(ev, rng.ids)
+    frags = fragments(org, users, ips, table, rng.ids)
+    truth = _ground_truth(config, org, ev, incidents)
+    return World(
+        config=config,
+        events=ev,
+        actors=_actors_table(config, org),
+        ips=pd.DataFrame({"ip": ips.ip, "kind": ips.kind}),
+        labels=truth.labels,
+        window_labels=truth.window_labels,
+        lookalikes=truth.lookalikes,
+        manifest=_manifest(config, org, ev, truth, incidents),
+        _frags=frags,
+    )
+
+
+def _finish_columns(ev: dict[str, np.ndarray], rng: np.random.Generator) -> None:
+    """Draw extras, versions and ids (ids stream); drop the columns only targets needed."""
+    n = ev["ts"].size
+    act = ev["action"]
+    u = rng.random(n)
+    flat = np.concatenate([c + i for i, c in enumerate(EXTRA_CUM)])
+    pos = np.searchsorted(flat, act.astype(np.float64) + u, side="right")
+    extra = np.minimum(pos, EXTRA_OFFSET[act] + EXTRA_COUNT[act] - 1)
+    extra = np.maximum(extra, EXTRA_OFFSET[act])
+    ev["extra"] = np.where(ev["extra"] >= 0, ev["extra"], extra).astype(np.int32)
+    verb = ACTION_VERB[act]
+    ev["version"] = np.where(verb == CREATE, 1, rng.integers(*_VERSIONS, n)).astype(np.int32)
+    ev["rid"] = rand_ids(rng, n)
+    ev["tpid"] = rand_ids(rng, n)
+    ev["proc"] = rand_ids(rng, n)
+    for k in ("group", "min_age", "ref", "parent"):
+        del ev[k]
+
+
+@dataclass(frozen=True)
+class _Truth:
+    """The ground-truth tables and the day strings they use."""
+
+    labels: pd.DataFrame
+    window_labels: pd.DataFrame
+    lookalikes: pd.DataFrame
+    n_labelled: int
+
+
+def _dates(cfg: GenerateConfig) -> np.ndarray:
+    """ISO date of each timeline day."""
+    return np.array([day_date(cfg.start, d).isoformat() for d in range(cfg.days)], dtype=object)
+
+
+def _ground_truth(
+    cfg: GenerateConfig, org: Organisation, ev: dict[str, np.ndarray], incidents: list[dict]
+) -> _Truth:
+    """Labelled records, labelled actor-days and look-alike actor-days."""
+    actor_ids = org.actors["actor_id"].to_numpy()
+    lab = np.flatnonzero(ev["incident"] >= 0)
+    rid_str = fixed_width(b"a_", ev["rid"][lab]).to_numpy(zero_copy_only=False)
+    day = (ev["ts"] - org.t0) // DAY
+    inc_names = np.array([i["incident_id"] for i in incidents] or ["none"], dtype=object)
+    scen = np.array(SCENARIOS, dtype=object)
+    labels = pd.DataFrame(
+        {
+            "record_id": rid_str,
+            "actor_id": actor_ids[ev["actor"][lab]],
+            "created_at": iso(ev["ts"][lab]).to_numpy(zero_copy_only=False),
+            "scenario": scen[ev["scenario"][lab]],
+            "incident_id": inc_names[ev["incident"][lab]],
+        }
+    )
+    dates = _dates(cfg)
+    wl = pd.DataFrame(
+        {
+            "actor_id": actor_ids[ev["actor"][lab]],
+            "day": dates[day[lab]],
+            "scenario": scen[ev["scenario"][lab]],
+            "incident_id": inc_names[ev["incident"][lab]],
+        }
+    ).drop_duplicates(ignore_index=True)
+    lk = np.flatnonzero(ev["lookalike"] >= 0)
+    looks = np.array(LOOKALIKES, dtype=object)
+    lookalikes = (
+        pd.DataFrame(
+            {
+                "actor_id": actor_ids[ev["actor"][lk]],
+                "day": dates[day[lk]],
+                "kind": looks[ev["lookalike"][lk]],
+            }
+        )
+        .drop_duplicates()
+        .sort_values(["day", "actor_id", "kind"], ignore_index=True)
+    )
+    wl = wl.sort_values(["day", "actor_id", "incident_id"], ignore_index=True)
+    return _Truth(labels, wl, lookalikes, int(lab.size))
+
+
+def _actors_table(cfg: GenerateConfig, org: Organisation) -> pd.DataFrame:
+    """Ground-truth actor metadata: active days as dates, internal columns dropped."""
+    dates = _dates(cfg)
+    actors = org.actors.copy()
+    actors["active_from"] = dates[np.clip(org.active_from, 0, cfg.days - 1)]
+    actors["active_to"] = dates[np.clip(org.active_to, 0, cfg.days - 1)]
+    return actors.drop(columns=["home_ip", "home_ip2", "v6_ip", "switch_day", "created_ts"])
+
+
+def _scenario_counts(
+    cfg: GenerateConfig, labels: pd.DataFrame, incidents: list[dict]
+) -> dict[str, dict[str, int]]:
+    """Incidents per period and labelled records of each injected scenario."""
+    inc_df = pd.DataFrame(incidents)
+    per_scen: dict[str, dict[str, int]] = {}
+    for s in SCENARIOS:
+        if s not in cfg.scenarios:
+            continue
+        sub = inc_df[inc_df["scenario"] == s] if len(inc_df) else inc_df
+        rec = labels[labels["scenario"] == s]
+        present = set(rec["incident_id"])
+        sub = sub[sub["incident_id"].isin(present)] if len(sub) else sub
+        per_scen[s] = {
+            "incidents_train": int((sub["period"] == "train").sum()) if len(sub) else 0,
+            "incidents_test": int((sub["period"] == "test").sum()) if len(sub) else 0,
+            "records": int(len(rec)),
+        }
+    return per_scen
+
+
+def _manifest(cfg: GenerateConfig, org: Organisation, ev: dict[str, np.ndarray], truth: _Truth,
+              incidents: list[dict]) -> dict:  # fmt: skip
+    """Seed, parameters, periods and counts of the world."""
+    n = int(ev["ts"].size)
+    dates = _dates(cfg)
+    split = int(np.searchsorted(ev["ts"], cfg.split_ts))
+    return {
+        "generator": "pipes_anomaly.generate",
+        "seed": cfg.seed,
+        "parameters": {
+            "days": cfg.days,
+            "actors": cfg.actors,
+            "orgs": cfg.orgs,
+            "train_days": cfg.train_days,
+            "start": cfg.start.isoformat(),
+            "scenarios": list(cfg.scenarios),
+            "attack_rate": cfg.attack_rate,
+            "lookalikes": cfg.lookalikes,
+        },
+        "train_period": {"start": dates[0], "end": dates[cfg.train_days - 1]},
+        "test_period": {"start": dates[cfg.train_days], "end": dates[-1]},
+        "records": {"total": n, "train": split, "test": n - split},
+        "labelled_records": truth.n_labelled,
+        "actors": {r: int((org.a_role == r).sum()) for r in ROLES},
+        "scenarios": _scenario_counts(cfg, truth.labels, incidents),
+        "lookalikes": {k: int((truth.lookalikes["kind"] == k).sum()) for k in LOOKALIKES},
+    }
