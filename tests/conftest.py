@@ -14,7 +14,7 @@ def seed(request: pytest.FixtureRequest) -> int:
     return request.param
 
 
-# --- generate (issue 2): a small labelled world shared by every stage's tests ---------
+# --- a small labelled world shared by every stage's tests ------------------------------
 
 
 #: Parameters of the shared small world: 21 days (train 14), 30 actors, every
