@@ -110,7 +110,7 @@ def build_features_and_flags(
     """Window features and per-record flags from a single pass over ``events``.
 
     Same results as :func:`build_features` and :func:`event_flags` with the same
-    arguments, in about half the time of calling both.
+    arguments, computing what the two share once.
 
     Parameters
     ----------
@@ -174,17 +174,17 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
     def __init__(self, *, window: str = "1d") -> None:
         self.window = window
 
-    def fit(self, X: pd.DataFrame, y: object = None) -> FeatureBuilder:  # noqa: N803
+    def fit(self, X: pd.DataFrame, y: object = None) -> FeatureBuilder:
         """Learn the actor profile from training events."""
         self.profile_ = ActorProfile.from_events(X, window=self.window)
         self.feature_names_out_ = np.asarray(FEATURE_COLUMNS, dtype=object)
         return self
 
-    def transform(self, X: pd.DataFrame) -> pd.DataFrame:  # noqa: N803
+    def transform(self, X: pd.DataFrame) -> pd.DataFrame:
         """Return the full feature frame (keys and features) for new events."""
         return build_features(X, window=self.window, profile=self.profile_)
 
-    def fit_transform(self, X: pd.DataFrame, y: object = None) -> pd.DataFrame:  # noqa: N803
+    def fit_transform(self, X: pd.DataFrame, y: object = None) -> pd.DataFrame:
         """Fit, and return the training events' features computed online."""
         feats, self.profile_ = build_features_and_profile(X, window=self.window)
         self.feature_names_out_ = np.asarray(FEATURE_COLUMNS, dtype=object)

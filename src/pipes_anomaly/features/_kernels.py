@@ -16,7 +16,19 @@ import pandas as pd
 from pandas.api.indexers import BaseIndexer
 
 _Z_FLOOR = 0.5  # smallest scale of a robust z on log1p values
-_Z_CLIP = 10.0
+_Z_CLIP = 10.0  # largest robust z either way: farther out says nothing more
+_IPV4_PREFIX = 16  # an IPv4 address's network: its /16
+_IPV6_PREFIX = 48  # an IPv6 address's network: its /48 (one site)
+#: A lookup table of this many cells is always cheap enough to build.
+_TABLE_MIN_CELLS = 1 << 16
+#: Distinct counts use a presence table of at most this many cells per counted record
+#: (beyond, hashing the records is cheaper) and at most 64 MiB.
+_TABLE_CELLS_PER_RECORD = 32
+_TABLE_MAX_CELLS = 1 << 26
+#: Dense ranks use a presence table while the keys span at most this many per record.
+_RANK_CELLS_PER_RECORD = 4
+_UINT16_MAX = int(np.iinfo(np.uint16).max)
+_SLOT_MINUTES = 10  # the wider slot of the peak counts
 
 
 def network_of(ip: str | None) -> str | None:
@@ -38,7 +50,7 @@ def network_of(ip: str | None) -> str | None:
         addr = ipaddress.ip_address(ip.strip())
     except ValueError:
         return None
-    prefix = 16 if addr.version == 4 else 48
+    prefix = _IPV4_PREFIX if addr.version == 4 else _IPV6_PREFIX
     return str(ipaddress.ip_network(f"{addr}/{prefix}", strict=False))
 
 
@@ -52,12 +64,14 @@ def _networks(ips: pd.Index) -> pd.Series:
     plain = s.str.fullmatch(_PLAIN_IPV4).fillna(False).to_numpy(dtype=bool)
     octets = s[plain].str.split(".", n=2, regex=False)
     out = np.empty(len(s), dtype=object)
-    out[plain] = (octets.str[0] + "." + octets.str[1] + ".0.0/16").to_numpy(dtype=object)
+    suffix = f".0.0/{_IPV4_PREFIX}"
+    out[plain] = (octets.str[0] + "." + octets.str[1] + suffix).to_numpy(dtype=object)
     out[~plain] = [network_of(x) for x in s[~plain].to_numpy(dtype=object)]
     return pd.Series(out, dtype=object)
 
 
 def _factorize(values: pd.Series | np.ndarray) -> tuple[np.ndarray, pd.Index]:
+    """Int64 codes (-1 for missing) and the distinct values, in order of appearance."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     return codes.astype(np.int64, copy=False), pd.Index(uniques)
 
@@ -69,9 +83,9 @@ def _nunique_per_row(rows: np.ndarray, codes: np.ndarray, n_rows: int) -> np.nda
     if not n_ok:
         return np.zeros(n_rows, dtype=np.float64)
     base = int(codes.max()) + 1
-    # a presence table costs about 1 ns per cell, hashing about 40 ns per record (a table
-    # of at most 64 MiB)
-    if n_rows * base <= min(max(32 * n_ok, 1 << 16), 1 << 26):
+    # a presence table is cheaper than hashing while it stays small against the records
+    limit = min(max(_TABLE_CELLS_PER_RECORD * n_ok, _TABLE_MIN_CELLS), _TABLE_MAX_CELLS)
+    if n_rows * base <= limit:
         seen = np.zeros(n_rows * base, dtype=bool)
         seen[rows[ok] * base + codes[ok]] = True
         return np.count_nonzero(seen.reshape(n_rows, base), axis=1).astype(np.float64)
@@ -85,7 +99,8 @@ def _dense_rank(keys: np.ndarray) -> tuple[np.ndarray, int]:
     Returns the ranks (int64) and the number of distinct keys. When the keys span at most
     four per record, a presence table and its running count replace hashing and sorting.
     """
-    if len(keys) and 0 <= int(keys.min()) and int(keys.max()) < max(4 * len(keys), 1 << 16):
+    small = max(_RANK_CELLS_PER_RECORD * len(keys), _TABLE_MIN_CELLS)
+    if len(keys) and 0 <= int(keys.min()) and int(keys.max()) < small:
         present = np.zeros(int(keys.max()) + 1, dtype=bool)
         present[keys] = True
         rank = np.cumsum(present, dtype=np.int32) - 1  # fewer than 2**31 cells
@@ -97,10 +112,10 @@ def _dense_rank(keys: np.ndarray) -> tuple[np.ndarray, int]:
 def _stable_argsort(codes: np.ndarray) -> np.ndarray:
     """``np.argsort(codes, kind="stable")`` for non-negative integer codes.
 
-    Codes that fit 16 bits are sorted as 16-bit integers, which NumPy sorts by radix (about
-    six times faster on 1M records).
+    Codes that fit 16 bits are sorted as 16-bit integers, which NumPy sorts by radix
+    instead of by comparisons.
     """
-    if len(codes) and 0 <= int(codes.min()) and int(codes.max()) < 1 << 16:
+    if len(codes) and 0 <= int(codes.min()) and int(codes.max()) <= _UINT16_MAX:
         return np.argsort(codes.astype(np.uint16), kind="stable")
     return np.argsort(codes, kind="stable")
 
@@ -126,7 +141,7 @@ def _peak_counts(
     """
     n = len(row_o)
     peaks, runs = [], []
-    for slot in (minute_o, minute_o // 10):
+    for slot in (minute_o, minute_o // _SLOT_MINUTES):
         starts = _run_starts((row_o, slot))
         lens = np.diff(np.append(starts, n))
         out = np.zeros(n_rows)
@@ -139,7 +154,7 @@ def _peak_counts(
     run_of = np.repeat(np.arange(len(starts)), lens)
     busy = lens[run_of] >= 2
     if busy.any():
-        n_actions = int(action_o.max()) + 2
+        n_actions = int(action_o.max()) + 2  # codes from -1, shifted up by one
         keys, counts = np.unique(run_of[busy] * n_actions + action_o[busy] + 1, return_counts=True)
         np.maximum.at(same, row_o[starts[keys // n_actions]], counts.astype(np.float64))
     return peaks[0], peaks[1], same
@@ -174,7 +189,7 @@ def _first_seen(
         inside = (ho >= 0) & (hk >= 0)
         hp = ho[inside] * base + hk[inside]
         hist_first = hist_rows["first_t"].to_numpy(dtype=np.int64)[inside]
-    if n_ok and n_pairs <= max(n_ok, 1 << 16):
+    if n_ok and n_pairs <= max(n_ok, _TABLE_MIN_CELLS):
         # few possible pairs: a table indexed by pair (no hashing)
         by_pair = np.full(n_pairs, big, dtype=np.int64)
         np.minimum.at(by_pair, pair, t[ok])
@@ -228,11 +243,13 @@ def _first_seen(
 
 
 def _robust_z(x: np.ndarray, center: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """``(x - center) / scale`` with a floor on the scale, 0 where undefined, clipped."""
     z = (x - center) / np.maximum(scale, _Z_FLOOR)
     return np.clip(np.nan_to_num(z, nan=0.0, posinf=0.0, neginf=0.0), -_Z_CLIP, _Z_CLIP)
 
 
 def _log1p(x: np.ndarray) -> np.ndarray:
+    """``log(1 + x)`` as float64."""
     return np.log1p(np.asarray(x, dtype=np.float64))
 
 
