@@ -39,7 +39,7 @@ _ALL = "*"  # the one owner (``scope``) of first-seen tables kept for everyone, 
 #: such an actor has no id to compare with ``created_by_id``.
 _HANDLE_ACTOR = "handle:"
 _EPOCH_WEEKDAY = 3  # 1970-01-01 was a Thursday (Monday is 0)
-_SATURDAY = 5
+_SATURDAY = 5  # weekdays from Saturday on are the weekend
 #: Days of history an actor needs before anything can be "new" to it (IPs, networks,
 #: action types, workspaces): in its first days everything is new, which would teach the
 #: detector that novelty is ordinary.
