@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import pickle
 
@@ -27,6 +28,7 @@ from pipes_anomaly.features import (
     event_flags,
     network_of,
 )
+from pipes_anomaly.features.records import flag_frame, read_records
 from pipes_anomaly.io import read_events
 from pipes_anomaly.schema import KEY_COLUMNS
 
@@ -676,3 +678,40 @@ def test_counts_match_a_plain_groupby(rows, window):
     )
     got = f.set_index(keys)[list(expect.columns)].sort_index()
     np.testing.assert_allclose(got.to_numpy(), np.log1p(expect.sort_index().to_numpy()))
+
+
+def test_records_are_frozen_per_record_dataclasses(tmp_path):
+    recs = [
+        rec("2024-01-01T09:00:00Z"),
+        rec("2024-01-01T10:00:00Z", ip="10.2.0.1"),  # another /16, an hour later
+        rec("2024-01-02T09:00:00Z", actor="u_bob"),
+    ]
+    records = read_records(events(recs, tmp_path), "1d", None)
+    codes = records.codes
+    assert (codes.n_records, codes.n_rows) == (3, 2)
+    assert codes.rows.tolist() == [0, 0, 1]
+    assert codes.first_records.tolist() == [0, 2]
+    assert codes.actor_index[codes.row_actors].tolist() == ["u_alice", "u_bob"]
+    networks = codes.network_index[codes.network_codes].tolist()
+    assert networks == ["10.1.0.0/16", "10.2.0.0/16", "10.1.0.0/16"]
+    row_level = {"first_records", "row_actors", "row_windows"}
+    for part in (codes, records.flags, records.history_flags, records.switches):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(part, dataclasses.fields(part)[0].name, None)
+        for fld in dataclasses.fields(part):
+            value = getattr(part, fld.name)
+            if isinstance(value, np.ndarray) and fld.name not in row_level:
+                assert len(value) == 3, fld.name
+    assert records.switches.is_switch.tolist() == [False, True, False]  # 60 minutes: a switch
+    assert records.switches.gap_minutes.tolist() == [np.inf, 60.0, np.inf]
+    flags = flag_frame(records, np.zeros(3, dtype=bool))
+    assert list(flags.columns) == list(FLAG_COLUMNS)
+
+
+def test_profile_pickles_under_the_public_path(tmp_path):
+    # models save profiles as pickles: the class keeps the path it had as features.py
+    profile = ActorProfile.from_events(events([rec("2024-01-01T09:00:00Z")], tmp_path))
+    assert ActorProfile.__module__ == "pipes_anomaly.features"
+    data = pickle.dumps(profile)
+    assert b"pipes_anomaly.features.profile" not in data
+    assert isinstance(pickle.loads(data), ActorProfile)

@@ -13,7 +13,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipes_anomaly.features import (
+from pipes_anomaly.features._kernels import (
     _dense_rank,
     _first_seen,
     _nunique_per_row,

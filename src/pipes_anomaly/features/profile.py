@@ -1,0 +1,114 @@
+"""The actor profile: history of actors learned from training events, saved with models.
+
+A profile is the window table of the training events (base counts and hours per actor and
+window) plus the first-seen tables and each actor's last network; :func:`next_profile`
+builds one from the records of an events frame, merged onto the profile they were read
+against.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from pipes_anomaly.features.records import Records, read_records
+from pipes_anomaly.features.windows import _BASE_STATS, _HOURS, _TRAIL_COUNTS, window_table
+
+#: Hour counts are kept as uint16, capped at its largest value: only presence is used.
+_HOUR_COUNT_MAX = np.iinfo(np.uint16).max
+
+
+@dataclass
+class ActorProfile:
+    """History of actors learned from training events: small summary tables, picklable.
+
+    Attributes
+    ----------
+    window : str
+        Window the profile was built for.
+    windows : DataFrame
+        One row per actor-window: ``actor_id, win`` (window index since the epoch), base
+        counts and log values used by baselines, hour counts ``h00..h23``, ``last_t``.
+    first_seen : dict of str to DataFrame
+        First time (``first_t``, ns since epoch) of each pair: ``actor_ip`` (actor_id, key),
+        ``actor_network``, ``actor_action``, ``actor_workspace``, ``actor_owner_grant``
+        (actor_id, key = the role), ``org_ip`` (identity_id, key), ``workspace`` and
+        ``target_create`` (scope, key). A profile lacking one of them (made by an older
+        version) is refused; an empty dict means no first-seen history.
+    last_event : DataFrame
+        Per actor, time (``t``) and network (``net``) of its last record.
+    """
+
+    window: str
+    windows: pd.DataFrame
+    first_seen: dict[str, pd.DataFrame] = field(default_factory=dict)
+    last_event: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @classmethod
+    def from_events(cls, events: pd.DataFrame, *, window: str = "1d") -> ActorProfile:
+        """Build a profile from (training) events.
+
+        Parameters
+        ----------
+        events : DataFrame
+            Events frame (docs/design.md section 2).
+        window : str, default "1d"
+            Window length the profile will be used with.
+
+        Returns
+        -------
+        ActorProfile
+        """
+        records = read_records(events, window, None)
+        return next_profile(window, window_table(records.codes, records.flags), records, None)
+
+    @property
+    def n_actors(self) -> int:
+        """Number of actors known to the profile."""
+        return int(self.windows["actor_id"].nunique()) if len(self.windows) else 0
+
+    @property
+    def end(self) -> pd.Timestamp | None:
+        """Time of the last record in the profile (UTC), None when empty."""
+        if not len(self.last_event):
+            return None
+        return pd.Timestamp(int(self.last_event["t"].max()), unit="ns", tz="UTC")
+
+
+def next_profile(
+    window: str, base: pd.DataFrame, records: Records, earlier: ActorProfile | None
+) -> ActorProfile:
+    """Profile of an events frame, merged onto the profile its records were read against.
+
+    Parameters
+    ----------
+    window : str
+        Window length of the records.
+    base : DataFrame
+        Window table of the records (:func:`~pipes_anomaly.features.windows.window_table`).
+    records : Records
+        The records (first-seen tables and last networks, history merged in).
+    earlier : ActorProfile, optional
+        The profile the records were read against; its windows before the data's first
+        are kept.
+
+    Returns
+    -------
+    ActorProfile
+    """
+    hist = earlier.windows if earlier is not None else None
+    if hist is not None and len(hist):
+        base = pd.concat(
+            [hist[hist["win"] < base["win"].min()] if len(base) else hist, base],
+            ignore_index=True,
+        )
+    base = base.sort_values(["actor_id", "win"], kind="stable", ignore_index=True)
+    keep = ["actor_id", "win", "last_t", *_BASE_STATS, *_TRAIL_COUNTS, *_HOURS]
+    base = base[keep].copy()
+    base[list(_HOURS)] = np.minimum(base[list(_HOURS)], _HOUR_COUNT_MAX)
+    base = base.astype({h: np.uint16 for h in _HOURS})
+    base = base.astype({c: np.float32 for c in _TRAIL_COUNTS})
+    tables = {k: make() for k, make in records.history_flags.first_seen_tables.items()}
+    return ActorProfile(window, base, tables, records.switches.last_event)
