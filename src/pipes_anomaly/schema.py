@@ -187,6 +187,7 @@ EVENT_COLUMNS: tuple[str, ...] = (
     "created_by_id",
     "workspace_id",
     "role",
+    "updated_by_id",
     "target_created_at",
     "source",
     "line",

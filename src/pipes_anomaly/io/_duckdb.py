@@ -42,6 +42,8 @@ _DATA_JSON_PATHS = (
     "data.workspace_id",
     "data.created_at",
     "data.role",
+    "data.updated_by_id",
+    "data.updated_by.id",
 )
 
 
@@ -49,7 +51,7 @@ def _duckdb_sql(path: str, gz: bool, max_line_bytes: int) -> str:
     """Query returning every reader field as its JSON text, one row per line, in file order."""
     data = (
         "STRUCT(created_by_id JSON, created_by STRUCT(id JSON), workspace_id JSON, "
-        "created_at JSON, role JSON)"
+        "created_at JSON, role JSON, updated_by_id JSON, updated_by STRUCT(id JSON))"
     )
     cols = ", ".join(f"{f}: 'JSON'" for f in (*TEXT_FIELDS, "created_at"))
     exprs = [*TEXT_FIELDS, "created_at", *_DATA_JSON_PATHS]

@@ -89,6 +89,9 @@ def _event_columns(table: pa.Table) -> dict[str, pa.ChunkedArray | pa.Array]:
         cols["created_by_id"] = pc.coalesce(cols["created_by_id"], table.column("created_by_ref"))
     cols["workspace_id"] = _workspace_ids(action, table.column("workspace_id"), table)
     cols["role"] = table.column("role")
+    cols["updated_by_id"] = table.column("updated_by_id")
+    if cols["updated_by_id"].null_count:
+        cols["updated_by_id"] = pc.coalesce(cols["updated_by_id"], table.column("updated_by_ref"))
     return cols
 
 

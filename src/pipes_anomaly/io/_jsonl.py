@@ -42,6 +42,8 @@ def _arrow_schema() -> pa.Schema:
             ("workspace_id", pa.string()),
             ("created_at", pa.string()),
             ("role", pa.string()),
+            ("updated_by_id", pa.string()),
+            ("updated_by", created_by),
         ]
     )
     fields = [(f, pa.string()) for f in TEXT_FIELDS] + [("created_at", pa.string())]
@@ -64,6 +66,8 @@ def _flatten_arrow(table: pa.Table) -> pa.Table:
     cols["workspace_id"] = pc.struct_field(data, "workspace_id")
     cols["target_created_at"] = pc.struct_field(data, "created_at")
     cols["role"] = pc.struct_field(data, "role")
+    cols["updated_by_id"] = pc.struct_field(data, "updated_by_id")
+    cols["updated_by_ref"] = pc.struct_field(pc.struct_field(data, "updated_by"), "id")
     return pa.table(cols)
 
 

@@ -29,8 +29,17 @@ _DATA_FIELDS = (
     ("workspace_id", "workspace_id"),
     ("created_at", "target_created_at"),
     ("role", "role"),
+    ("updated_by_id", "updated_by_id"),
 )
-_DATA_COLUMNS = ("created_by_id", "created_by_ref", "workspace_id", "target_created_at", "role")
+_DATA_COLUMNS = (
+    "created_by_id",
+    "created_by_ref",
+    "workspace_id",
+    "target_created_at",
+    "role",
+    "updated_by_id",
+    "updated_by_ref",
+)
 
 
 def read_parquet(
@@ -131,12 +140,11 @@ def _data_from_struct(data: pa.StructArray, source: str) -> dict[str, pa.Array]:
     for key, column in _DATA_FIELDS:
         if key in sub:
             out[column] = _as_text(pc.struct_field(data, key), f"data.{key}", source)
-    if "created_by" in sub:
-        cb = pc.struct_field(data, "created_by")
-        if pa.types.is_struct(cb.type) and "id" in {f.name for f in cb.type}:
-            out["created_by_ref"] = _as_text(
-                pc.struct_field(cb, "id"), "data.created_by.id", source
-            )
+    for key in ("created_by", "updated_by"):
+        if key in sub:
+            ref = pc.struct_field(data, key)
+            if pa.types.is_struct(ref.type) and "id" in {f.name for f in ref.type}:
+                out[f"{key}_ref"] = _as_text(pc.struct_field(ref, "id"), f"data.{key}.id", source)
     return out
 
 

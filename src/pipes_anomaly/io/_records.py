@@ -32,6 +32,8 @@ FLAT_COLUMNS = (
     "workspace_id",
     "target_created_at",
     "role",
+    "updated_by_id",
+    "updated_by_ref",
 )
 
 
@@ -122,7 +124,7 @@ def record_values(rec: object) -> list:
 
 
 def data_values(data: object) -> list:
-    """created_by_id, created_by.id, workspace_id, created_at, role of a record's ``data``."""
+    """created_by_id, created_by.id, workspace_id, created_at, role, updated_by(_id) of ``data``."""
     if isinstance(data, str):  # Tailpipe stores data as a JSON string
         try:
             data = orjson.loads(data)
@@ -135,12 +137,17 @@ def data_values(data: object) -> list:
     cb = data.get("created_by")
     if cb is not None and not isinstance(cb, dict):
         raise BadField("data.created_by", f"expected an object, got {type(cb).__name__}")
+    ub = data.get("updated_by")
+    if ub is not None and not isinstance(ub, dict):
+        raise BadField("data.updated_by", f"expected an object, got {type(ub).__name__}")
     return [
         _str_or_none(data, "created_by_id", "data.created_by_id"),
         _str_or_none(cb or {}, "id", "data.created_by.id"),
         _str_or_none(data, "workspace_id", "data.workspace_id"),
         _str_or_none(data, "created_at", "data.created_at"),
         _str_or_none(data, "role", "data.role"),
+        _str_or_none(data, "updated_by_id", "data.updated_by_id"),
+        _str_or_none(ub or {}, "id", "data.updated_by.id"),
     ]
 
 
