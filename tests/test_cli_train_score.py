@@ -216,7 +216,7 @@ def test_train_warns_when_the_period_is_too_short_for_history(tmp_path):
     warning = [ln for ln in res.stderr.splitlines() if ln.startswith("Warning: history features")]
     assert len(warning) == 1 and "trail_events_vs_self" in warning[0]
     # an 8-day training period is also too short for first-seen features (7 days to mature)
-    assert "log_new_ips" in warning[0]
+    assert "log_novel_networks" in warning[0]
     assert "train on three weeks or more" in res.stderr
     manifest = json.loads((tmp_path / "m" / "manifest.json").read_text())
     assert "trail_events_vs_self" in manifest["constant_features"]

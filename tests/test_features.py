@@ -211,26 +211,27 @@ def test_distinct_targets_exact(tmp_path):
 def test_network_features_and_switches(tmp_path):
     recs = [
         rec("2023-12-20T09:00:00Z", ip="10.1.2.3"),  # history older than 7 days
+        rec("2023-12-20T09:00:00Z", actor="u_bob", ip="172.20.5.5"),  # a colleague's network
         rec("2024-01-01T09:00:00Z", ip="10.1.2.3"),
         rec("2024-01-02T09:00:00Z", ip="10.1.2.3"),
-        rec("2024-01-02T09:10:00Z", ip="10.1.9.9"),  # new IP, same /16
-        rec("2024-01-02T09:20:00Z", ip="172.20.1.1"),  # new IP, new /16, switch after 10 min
-        rec("2024-01-02T11:20:00Z", ip="10.1.2.3"),  # switch back after 2 h: not within 1h
-        rec("2024-01-02T11:30:00Z", ip="2001:db8:1:2::1"),  # IPv6 /48: switch 10 min
+        rec("2024-01-02T09:10:00Z", ip="10.1.9.9"),  # new IP, same /16: ordinary churn
+        rec("2024-01-02T09:20:00Z", ip="172.20.1.1"),  # new to alice, the org's: not novel
+        rec("2024-01-02T09:30:00Z", ip="10.1.2.3"),
+        rec("2024-01-02T09:40:00Z", ip="198.51.100.7"),  # novel, 10 min after the usual one
+        rec("2024-01-02T09:50:00Z", ip="10.1.2.3"),  # and back: a second novel switch
+        rec("2024-01-02T11:30:00Z", ip="10.200.1.1"),  # new /16 in alice's /8: a carrier's
+        rec("2024-01-02T12:00:00Z", ip="2001:db8:1:2::1"),  # novel, but from 10.200 (not usual)
     ]
     f = build_features(events(recs, tmp_path))
     r = row(f, "2024-01-02")
-    assert r["log_ips"] == pytest.approx(math.log1p(4))
-    assert r["log_networks"] == pytest.approx(L3)
-    assert r["log_new_ips"] == pytest.approx(L3)
-    assert r["log_new_networks"] == pytest.approx(L2)
-    assert r["log_network_switches_1h"] == pytest.approx(L2)
-    assert r["switch_closeness"] == pytest.approx(math.exp(-10 / 60))
-    # both switches within the hour lead to a network new to alice
-    assert r["log_new_network_switches"] == pytest.approx(L2)
-    assert row(f, "2024-01-01")["log_new_network_switches"] == 0
+    assert r["log_ips"] == pytest.approx(math.log1p(6))
+    assert r["log_networks"] == pytest.approx(math.log1p(5))
+    assert r["log_novel_networks"] == pytest.approx(L2)  # 198.51/16 and 2001:db8:1::/48
+    assert r["log_novel_switches"] == pytest.approx(L2)
+    assert r["novel_switch_closeness"] == pytest.approx(math.exp(-10 / 60))
+    assert row(f, "2024-01-01")["log_novel_switches"] == 0
     first = row(f, "2023-12-20")  # no history yet: nothing is "new" for a new actor
-    assert first["log_new_ips"] == 0 and first["is_new_actor"] == 1
+    assert first["log_novel_networks"] == 0 and first["is_new_actor"] == 1
     assert network_of("2001:db8:1:2::1") == "2001:db8:1::/48"
     assert network_of("10.1.2.3") == "10.1.0.0/16"
     assert network_of("not-an-ip") is None
@@ -240,28 +241,37 @@ def test_young_actor_has_nothing_new(tmp_path):
     # in an actor's first 7 days everything is new: novelty is not counted yet
     recs = [
         rec("2024-01-01T09:00:00Z", ip="10.1.2.3"),
-        rec("2024-01-05T09:00:00Z", ip="10.7.7.7"),
+        rec("2024-01-05T09:00:00Z", ip="192.0.2.7"),
         rec("2024-01-05T09:05:00Z", "workspace.update", ip="10.1.2.3"),
-        rec("2024-01-09T09:00:00Z", ip="10.8.8.8"),
+        rec("2024-01-09T09:00:00Z", ip="198.51.100.8"),
     ]
     f = build_features(events(recs, tmp_path))
     young = row(f, "2024-01-05")
-    assert young["log_new_ips"] == 0 and young["log_new_actions"] == 0
-    assert young["log_new_network_switches"] == 0
-    assert row(f, "2024-01-09")["log_new_ips"] == pytest.approx(L1)  # 8 days: mature
+    assert young["log_novel_networks"] == 0 and young["log_new_actions"] == 0
+    assert young["log_novel_switches"] == 0
+    assert row(f, "2024-01-09")["log_novel_networks"] == pytest.approx(L1)  # 8 days: mature
 
 
-def test_org_new_ip(tmp_path):
+def test_novel_network_is_new_to_the_actor_its_provider_and_its_org(tmp_path):
     recs = [
         rec("2023-12-20T09:00:00Z", ip="10.1.2.3"),
-        rec("2024-01-01T09:00:00Z", ip="10.1.2.3"),
-        rec("2024-01-01T09:00:00Z", actor="u_bob", ip="10.9.9.9"),
-        rec("2024-01-02T09:00:00Z", ip="10.9.9.9"),  # new for alice, known to the org
-        rec("2024-01-02T09:05:00Z", ip="10.7.7.7"),  # new for alice and the org
+        rec("2023-12-20T09:05:00Z", ip="2001:db8:1:2::1"),
+        rec("2023-12-20T09:00:00Z", actor="u_bob", ip="203.0.113.9"),
+        rec("2024-01-02T09:00:00Z", ip="203.0.113.50"),  # new to alice, bob's network
+        rec("2024-01-02T09:05:00Z", ip="10.77.1.1"),  # new /16 in alice's /8
+        rec("2024-01-02T09:06:00Z", ip="2001:db8:1:2:abcd::9"),  # IPv6 privacy: same /48
+        rec("2024-01-02T09:10:00Z", ip="192.0.2.1"),  # new to alice, its provider, the org
+        rec("2024-01-02T09:15:00Z", "workspace.snapshot.download"),  # unknown type: not new
+        rec("2024-01-02T09:16:00Z", "login.failed"),  # a failure is new, whatever its type
     ]
-    r = row(build_features(events(recs, tmp_path)), "2024-01-02")
-    assert r["log_new_ips"] == pytest.approx(L2)
-    assert r["log_org_new_ips"] == pytest.approx(L1)
+    ev = events(recs, tmp_path)
+    r = row(build_features(ev), "2024-01-02")
+    assert r["log_novel_networks"] == pytest.approx(L1)
+    assert r["log_new_actions"] == pytest.approx(L1)
+    assert r["log_failures"] == pytest.approx(L1)
+    flags = event_flags(ev)
+    novel = ev.loc[flags["is_novel_network"].to_numpy(), "actor_ip"].tolist()
+    assert novel == ["192.0.2.1"]
 
 
 def test_time_features(tmp_path):
@@ -310,15 +320,40 @@ def test_lifecycle_and_integrity(tmp_path):
             target="c_old",
             data={"created_at": "2023-12-31T12:00:00Z"},  # 24 h old: not within the window
         ),
-        rec("2024-01-01T13:00:00Z", data={"created_by_id": "u_mallory"}),
+        # the acting id differs from the actor: a create naming another creator, an update
+        # naming another updater
+        rec(
+            "2024-01-01T13:00:00Z",
+            "connection.create",
+            target="c_new",
+            data={"created_by_id": "u_mallory"},
+        ),
+        rec("2024-01-01T13:02:00Z", "pipeline.update", data={"updated_by_id": "u_mallory"}),
+        # the resource's creator is a teammate: ordinary on anything but a create
+        rec("2024-01-01T13:03:00Z", data={"created_by_id": "u_bob"}),
+        rec(
+            "2024-01-01T13:04:00Z",
+            "connection.delete",
+            target="c_bobs",
+            data={"created_by_id": "u_bob"},
+        ),
+        rec(
+            "2024-01-01T13:05:00Z",
+            "pipeline.update",
+            data={"created_by_id": "u_bob", "updated_by": {"id": "u_alice"}},
+        ),
+        rec("2024-01-01T13:06:00Z", "pipeline.update", data={"created_by_id": "u_bob"}),
         rec("2024-01-01T13:01:00Z", actor_id=None, actor_handle="carol"),  # handle only: no check
     ]
-    f = build_features(events(recs, tmp_path))
+    ev = events(recs, tmp_path)
+    f = build_features(ev)
     r = row(f, "2024-01-01")
     assert r["log_created_deleted"] == pytest.approx(L1)
     assert r["short_lifetime"] == pytest.approx(1 / (1 + 0.5))
     assert r["workspace_short_lifetime"] == pytest.approx(1 / (1 + 0.5))
-    assert r["log_mismatch"] == pytest.approx(L1)
+    assert r["log_mismatch"] == pytest.approx(L2)
+    flagged = ev.loc[event_flags(ev)["is_mismatch"].to_numpy(), "created_at"]
+    assert [t.strftime("%H:%M") for t in flagged] == ["13:00", "13:02"]
     assert "handle:carol" in set(f["actor_id"])
     assert row(f, "2024-01-01", "handle:carol")["log_mismatch"] == 0
 
@@ -344,7 +379,7 @@ def test_history_features(tmp_path):
     recs += [rec("2024-01-20T09:00:00Z", "workspace.delete", target=f"w_{i}") for i in range(5)]
     # a workspace alice creates is new to her but existed nowhere before: not counted
     recs.append(rec("2024-01-20T09:05:00Z", "workspace.create", target="w_mine"))
-    recs.append(rec("2024-01-20T09:10:00Z", "org.billing.payment_method.create", ip="10.77.0.1"))
+    recs.append(rec("2024-01-20T09:10:00Z", "org.billing.payment_method.create", ip="192.0.2.1"))
     f = build_features(events(recs, tmp_path))
     r = row(f, "2024-01-20")
     assert r["is_new_actor"] == 0
@@ -353,7 +388,7 @@ def test_history_features(tmp_path):
     assert r["log_new_actions"] == pytest.approx(L3)
     # workspace.delete targets w_0..w_4: five existing workspaces alice never touched before
     assert r["log_new_workspaces"] == pytest.approx(math.log1p(5))
-    assert r["log_billing_new_ip"] == pytest.approx(L1)
+    assert r["log_billing_novel_network"] == pytest.approx(L1)
     # destructive: baseline median 0, spread 0 -> floor 0.5
     assert r["destructive_vs_self"] == pytest.approx(math.log1p(5) / 0.5)
     # events: baseline log1p(1) with no spread
@@ -554,7 +589,7 @@ def test_finite_when_data_overlaps_the_profile(tmp_path, small_world):
         f, flags = build_features_and_flags(train, window=window, profile=prof)
         values = f[list(FEATURE_COLUMNS)].to_numpy()
         assert np.isfinite(values).all(), f.columns[6:][~np.isfinite(values).all(axis=0)]
-        assert f["switch_closeness"].between(0, 1).all()  # was up to 1e136, or inf
+        assert f["novel_switch_closeness"].between(0, 1).all()  # was up to 1e136, or inf
         assert flags.index.equals(train.index)
     # the profile's last network use lies 60 days in the future of the scored record: not
     # its history (no switch), and no exp(-gap) overflow
@@ -565,7 +600,7 @@ def test_finite_when_data_overlaps_the_profile(tmp_path, small_world):
     back = events([rec("2024-01-01T10:00:00Z", ip="10.3.0.1")], tmp_path)
     f, flags = build_features_and_flags(back, profile=ActorProfile.from_events(later))
     assert np.isfinite(f[list(FEATURE_COLUMNS)].to_numpy()).all()
-    assert row(f, "2024-01-01")["switch_closeness"] == 0
+    assert row(f, "2024-01-01")["novel_switch_closeness"] == 0
     assert not flags["is_network_switch"].any()
 
 
@@ -583,14 +618,14 @@ EXPOSES = {
     "mass_deletion": ["log_destructive", "destructive_vs_self", "destructive_vs_peers"],
     "short_lived_workspace": ["log_created_deleted", "short_lifetime"],
     "off_hours": ["share_off_hours"],
-    "impossible_travel": ["log_network_switches_1h", "switch_closeness", "log_new_networks"],
-    "account_takeover": ["log_new_ips", "log_new_networks", "log_org_new_ips", "ips_vs_self"],
+    "impossible_travel": ["log_novel_switches", "novel_switch_closeness", "log_novel_networks"],
+    "account_takeover": ["log_novel_networks", "log_new_actions", "ips_vs_self"],
     "privilege_escalation": ["org_management_vs_self", "log_member_adds", "log_self_grants"],
     "workspace_sprawl": ["workspaces_vs_self", "log_workspaces", "log_new_workspaces"],
     "actor_mismatch": ["log_mismatch"],
     "rapid_succession": ["log_peak_per_minute", "log_max_same_action_per_minute"],
     "dormant_reactivation": ["days_since_last_seen"],
-    "billing_change": ["log_billing", "log_billing_new_ip"],
+    "billing_change": ["log_billing", "log_billing_novel_network"],
     "low_and_slow": [
         "trail_events_vs_self",
         "trail_connections_vs_self",

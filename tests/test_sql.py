@@ -151,3 +151,40 @@ def test_rule_windows_follow_hit_spans() -> None:
     assert out["score"].tolist() == [0.0, 2.0, 1.0, 0.0]
     assert out["rules"].tolist() == ["", "r1;r2", "r1", ""]
     assert out["alert"].tolist() == [False, True, True, False]
+
+
+def test_acting_id_mismatch_only_where_the_record_says_who_acted() -> None:
+    def raw(i: int, action: str, actor: str, data: dict) -> dict:
+        return {
+            "id": f"a_{i}",
+            "action_type": action,
+            "actor_id": actor,
+            "actor_handle": actor[2:],
+            "created_at": f"2024-03-0{i}T10:00:00Z",
+            "data": data,
+        }
+
+    records = pd.DataFrame(
+        [
+            # a teammate's resource: its creator is not the actor, legitimately
+            raw(1, "pipeline.update", "u_alice", {"created_by_id": "u_bob"}),
+            raw(2, "connection.delete", "u_alice", {"created_by": {"id": "u_bob"}}),
+            raw(3, "pipeline.command.run", "u_alice", {"created_by_id": "u_bob"}),
+            raw(
+                4,
+                "pipeline.update",
+                "u_alice",
+                {"created_by_id": "u_bob", "updated_by_id": "u_alice"},
+            ),
+            # the acting id names someone else: a create, an update
+            raw(5, "connection.create", "u_carol", {"created_by_id": "u_mallory"}),
+            raw(6, "pipeline.update", "u_dan", {"updated_by": {"id": "u_mallory"}}),
+        ]
+    )
+    con = hunting.connect(records)
+    try:
+        found = hunting.run_queries(con, [QUERIES["created_by_mismatch"]])["created_by_mismatch"]
+    finally:
+        con.close()
+    assert found["actor_id"].tolist() == ["u_carol", "u_dan"]
+    assert found["recorded_actors"].tolist() == ["u_mallory", "u_mallory"]

@@ -16,6 +16,7 @@ __all__ = [
     "FLAG_COLUMNS",
     "HISTORY_FEATURES",
     "MODEL_FEATURES",
+    "UNKNOWN_TYPES",
 ]
 
 #: Feature column -> short phrase an analyst reads.
@@ -30,8 +31,10 @@ FEATURE_DESCRIPTIONS: dict[str, str] = {
     "share_maintenance": "share of maintenance actions",
     "share_org_management": "share of org-management actions",
     "share_destructive": "share of destructive actions",
-    "share_other": "share of unknown action types",
+    "share_failure": "share of failed or suspicious actions",
+    "share_other": "share of action types unknown to this version",
     "log_destructive": "destructive actions (log1p)",
+    "log_failures": "failed or suspicious actions (log1p)",
     "log_org_management": "org-management actions (log1p)",
     "log_member_adds": "members added to the org or a workspace (log1p)",
     "log_self_grants": "memberships or roles the actor added or changed for itself (log1p)",
@@ -39,13 +42,12 @@ FEATURE_DESCRIPTIONS: dict[str, str] = {
     # network
     "log_ips": "distinct IPs (log1p)",
     "log_networks": "distinct networks, /16 or /48 (log1p)",
-    "log_new_ips": "IPs never seen before for this actor (log1p)",
-    "log_new_networks": "networks never seen before for this actor (log1p)",
-    "log_org_new_ips": "IPs never seen before in the organisation (log1p)",
-    "log_network_switches_1h": "network changes less than an hour apart (log1p)",
-    "switch_closeness": "how close in time two networks were used (1 = seconds apart)",
-    "log_new_network_switches": "network changes less than an hour apart to or from a network "
-    "new to the actor (log1p)",
+    "log_novel_networks": "networks that neither the actor nor its organisation used before "
+    "(log1p)",
+    "log_novel_switches": "changes less than an hour apart between the actor's usual network "
+    "and one it and its organisation never used (log1p)",
+    "novel_switch_closeness": "how close in time the actor's usual network and a never-used one "
+    "were used (1 = seconds apart)",
     # time
     "hour_entropy": "spread of activity over hours of the day (bits)",
     "share_off_hours": "share of events outside the actor's usual hours",
@@ -59,13 +61,14 @@ FEATURE_DESCRIPTIONS: dict[str, str] = {
     "short_lifetime": "shortest lifetime of a deleted resource, as 1/(1 + hours)",
     "workspace_short_lifetime": "shortest lifetime of a deleted workspace, as 1/(1 + hours)",
     # integrity / kind
-    "log_mismatch": "records whose actor differs from data.created_by_id (log1p)",
+    "log_mismatch": "creates or updates whose recorded creator or updater is not the actor (log1p)",
     # history
     "is_new_actor": "actor never seen before this window",
     "days_since_last_seen": "days since the actor was last seen (log1p)",
     "log_new_actions": "action types the actor never used before (log1p)",
     "log_new_workspaces": "workspaces the actor never touched before (log1p)",
-    "log_billing_new_ip": "billing actions from an IP new to the actor (log1p)",
+    "log_billing_novel_network": "billing actions from a network never used before by the "
+    "actor or its organisation (log1p)",
     "log_new_owner_grants": "owner grants by an actor who never granted owner before (log1p)",
     "events_vs_self": "event volume vs the actor's own baseline (robust z)",
     "destructive_vs_self": "destructive actions vs the actor's own baseline (robust z)",
@@ -111,22 +114,28 @@ ACTIVITY_LEVEL: tuple[str, ...] = (
     "log_networks",
 )
 
-#: Features the detector is trained on: all but :data:`ACTIVITY_LEVEL`, in table order.
-MODEL_FEATURES: tuple[str, ...] = tuple(c for c in FEATURE_COLUMNS if c not in ACTIVITY_LEVEL)
+#: Share of action types unknown to the schema: a new API version brings them to everyone
+#: at once, so it never decides a score; such types count through their verb's category.
+UNKNOWN_TYPES: tuple[str, ...] = ("share_other",)
+
+#: Features the detector is trained on: all but :data:`ACTIVITY_LEVEL` and
+#: :data:`UNKNOWN_TYPES`, in table order.
+MODEL_FEATURES: tuple[str, ...] = tuple(
+    c for c in FEATURE_COLUMNS if c not in ACTIVITY_LEVEL and c not in UNKNOWN_TYPES
+)
 
 #: Features that need history (profile or earlier windows); the rest use the window alone.
 HISTORY_FEATURES: tuple[str, ...] = (
-    "log_new_ips",
-    "log_new_networks",
-    "log_org_new_ips",
+    "log_novel_networks",
+    "log_novel_switches",
+    "novel_switch_closeness",
     "share_off_hours",
     "log_off_hours",
-    "log_new_network_switches",
     "is_new_actor",
     "days_since_last_seen",
     "log_new_actions",
     "log_new_workspaces",
-    "log_billing_new_ip",
+    "log_billing_novel_network",
     "log_new_owner_grants",
     "events_vs_self",
     "destructive_vs_self",
@@ -147,22 +156,22 @@ HISTORY_FEATURES: tuple[str, ...] = (
 #: Per-record flags: what ``features.event_flags`` returns, one boolean column each.
 FLAG_COLUMNS: tuple[str, ...] = (
     "is_destructive",
+    "is_failure",
     "is_org_management",
     "is_member_add",
     "is_billing",
-    "is_new_ip",
     "is_new_network",
-    "is_org_new_ip",
+    "is_novel_network",
     "is_new_action",
     "is_new_workspace",
     "is_off_hours",
     "is_weekend",
     "is_network_switch",
-    "is_new_network_switch",
+    "is_novel_network_switch",
     "is_short_lived",
     "is_mismatch",
     "is_self_grant",
-    "is_billing_new_ip",
+    "is_billing_novel_network",
     "is_new_owner_grant",
     "is_connection_create",
     "is_pipeline_run",
@@ -174,6 +183,8 @@ FEATURE_EVIDENCE: dict[str, str] = {
     "log_destructive": "is_destructive",
     "destructive_vs_self": "is_destructive",
     "destructive_vs_peers": "is_destructive",
+    "share_failure": "is_failure",
+    "log_failures": "is_failure",
     "share_org_management": "is_org_management",
     "log_org_management": "is_org_management",
     "org_management_vs_self": "is_org_management",
@@ -181,22 +192,19 @@ FEATURE_EVIDENCE: dict[str, str] = {
     "log_member_adds": "is_member_add",
     "log_self_grants": "is_self_grant",
     "log_billing": "is_billing",
-    "log_new_ips": "is_new_ip",
-    "log_new_networks": "is_new_network",
-    "log_org_new_ips": "is_org_new_ip",
+    "log_novel_networks": "is_novel_network",
     "log_new_actions": "is_new_action",
     "log_new_workspaces": "is_new_workspace",
     "share_off_hours": "is_off_hours",
     "share_weekend": "is_weekend",
-    "log_network_switches_1h": "is_network_switch",
-    "switch_closeness": "is_network_switch",
-    "log_new_network_switches": "is_new_network_switch",
+    "log_novel_switches": "is_novel_network_switch",
+    "novel_switch_closeness": "is_novel_network_switch",
     "log_off_hours": "is_off_hours",
     "log_created_deleted": "is_short_lived",
     "short_lifetime": "is_short_lived",
     "workspace_short_lifetime": "is_short_lived",
     "log_mismatch": "is_mismatch",
-    "log_billing_new_ip": "is_billing_new_ip",
+    "log_billing_novel_network": "is_billing_novel_network",
     "trail_connections_vs_self": "is_connection_create",
     "trail_runs_vs_self": "is_pipeline_run",
     "sustained_connections_vs_self": "is_connection_create",

@@ -7,7 +7,14 @@ rare the deviation is: for each feature the training windows give a distribution
 "value minus the actor's typical value"; a window's deviation is ranked against it, in the
 feature's anomalous direction (up: the feature set is built so that more is more
 suspicious), and the rarest deviations are the reasons.  This is scale-free, so counts,
-shares and entropies compete fairly.
+shares and entropies compete fairly.  An actor odd every day is typical of itself; given
+how rare each value is among all training windows (``rarity``), a value rare across actors
+is told against the typical value across actors instead
+(``"40% failed or suspicious actions vs typically 0% across actors"``).
+
+A reason is told only when the values differ in the words an analyst reads: a count at
+least half again as large (``403 vs typically 393`` is no deviation), a share at least ten
+points higher, and never two values that read the same (``0 days vs typically 0``).
 
 Evidence is the ids of the records flagged for the reasons' features
 (``features.event_flags`` and ``catalog.FEATURE_EVIDENCE``), capped per window.
@@ -41,6 +48,11 @@ DEFAULT_TOP_REASONS = 3
 DEFAULT_MAX_SHARE = 0.1
 #: Record ids listed per window.
 DEFAULT_EVIDENCE_CAP = 20
+#: A count (or ratio) deviates when it is at least this many times the typical one
+#: (counts plus one, so 0 -> 1 deviates and 393 -> 403 does not).
+MIN_COUNT_RATIO = 1.5
+#: A share deviates when it is at least this much above the typical share.
+MIN_SHARE_POINTS = 0.10
 
 _SHARE_NAME = re.compile(r"(^|_)(share|ratio|frac|fraction|pct|rate)(_|$)")
 
@@ -191,6 +203,7 @@ def format_value(value: float, *, share: bool = False) -> str:
 
 _LOG1P = " (log1p)"
 _ROBUST_Z = " (robust z)"
+_ACROSS = " across actors"
 _LOG_RATIO = " (log ratio)"
 _PEERS = " (unusual for its peers)"
 _INV_HOURS = ", as 1/(1 + hours)"
@@ -313,6 +326,7 @@ def explain(
     top: int = DEFAULT_TOP_REASONS,
     max_share: float = DEFAULT_MAX_SHARE,
     descriptions: Mapping[str, str] | None = None,
+    rarity: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Reasons for every window: its rarest deviations from the actor's typical values.
 
@@ -326,10 +340,15 @@ def explain(
         Most reasons per window.
     max_share : float, default 0.1
         A feature is a reason only when at most this share of training windows deviated
-        from their actor's typical value as much, in the same direction.
+        from their actor's typical value as much, in the same direction (or, with
+        ``rarity``, reached the value at all).
     descriptions : mapping, optional
         Feature -> analyst phrase; default ``catalog.FEATURE_DESCRIPTIONS`` (the column
         name for a feature without one).
+    rarity : ndarray of shape (n_rows, n_features), optional
+        Share of all training windows whose value is at least the window's, per feature
+        (e.g. ``exp(-TailSurprisal.transform(X))``).  A value typical for its actor but
+        rare across actors is then told against the typical value across actors.
 
     Returns
     -------
@@ -349,6 +368,13 @@ def explain(
     values = features.loc[:, list(cols)].to_numpy(dtype=np.float64)
     typical = baseline.typical(features)
     _, share = baseline._deviation_share(values, typical)
+    across = np.zeros_like(share, dtype=bool)
+    if rarity is not None:
+        above = baseline.direction[None, :] * (values - baseline.center[None, :]) > 1e-12
+        rare = np.where(above, np.asarray(rarity, dtype=np.float64), 1.0)
+        across = (share > max_share) & (rare < share)
+        share = np.where(across, rare, share)
+        typical = np.where(across, baseline.center[None, :], typical)
     base_of = {c: _base_feature(c, cols) for c in cols}
     # rarest first; stable order for ties (feature order)
     order = np.argsort(share, axis=1, kind="stable")
@@ -357,8 +383,9 @@ def explain(
     texts: list[str] = []
     feats: list[tuple[str, ...]] = []
     for i in range(n):
+        picked = order[i, : n_candidates[i]].tolist()
         parts, names = _row_reasons(
-            order[i, : n_candidates[i]].tolist(),
+            [(j, bool(across[i, j])) for j in picked],
             values[i],
             typical[i],
             baseline,
@@ -374,8 +401,17 @@ def explain(
     )
 
 
+def _deviates(description: str, actual: float, typical: float, *, share: bool) -> bool:
+    """Whether a value differs from the typical one enough to tell, on the feature's scale."""
+    if description.endswith((_LOG1P, _LOG_RATIO)):  # log counts and log ratios
+        return actual - typical >= np.log(MIN_COUNT_RATIO)
+    if share:
+        return actual - typical >= MIN_SHARE_POINTS
+    return True
+
+
 def _row_reasons(
-    candidates: list[int],
+    candidates: list[tuple[int, bool]],
     values: np.ndarray,
     typical: np.ndarray,
     baseline: Baseline,
@@ -385,29 +421,29 @@ def _row_reasons(
 ) -> tuple[list[str], list[str]]:
     """Sentences and feature names of one window's reasons, from its candidate features.
 
-    A robust-z feature told in the same words as its count feature is told once.
+    ``candidates`` are (feature position, told across actors). A candidate whose values
+    do not differ enough, or read the same, is skipped; a robust-z feature told in the
+    same words as its count feature is told once.
     """
     cols = baseline.feature_columns
     parts: list[str] = []
     names: list[str] = []
     told: set[str] = set()
-    for j in candidates:
+    for j, across in candidates:
         if len(parts) >= top:
             break
         name = cols[j]
         b = base_of[name]
-        base = None
-        if b is not None:
-            jb = cols.index(b)
-            base = (b, values[jb], typical[jb], desc.get(b, b))
-        text = render_reason(
-            name,
-            values[j],
-            typical[j],
-            description=desc.get(name, name),
-            share=bool(baseline.is_share[j]),
-            base=base,
-        )
+        shown = b if b is not None else name  # the feature whose values the sentence tells
+        k = cols.index(shown)
+        sentence = _Sentence(name, values[j], typical[j], desc, baseline.is_share[j], b)
+        text = sentence.told(values[k], typical[k])
+        if not _deviates(
+            desc.get(shown, shown), values[k], typical[k], share=bool(baseline.is_share[k])
+        ) or text == sentence.told(typical[k], typical[k]):
+            continue  # the same in an analyst's words
+        if across:
+            text = text.removesuffix(_PEERS) + _ACROSS
         key = text.removesuffix(_PEERS)
         if key in told:
             continue  # the same counts already told by another feature
@@ -415,6 +451,38 @@ def _row_reasons(
         parts.append(text)
         names.append(name)
     return parts, names
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    """How one feature is told: its own values, or those of the count it standardises."""
+
+    name: str
+    actual: float
+    typical: float
+    descriptions: Mapping[str, str]
+    share: bool
+    base: str | None
+
+    def told(self, actual: float, typical: float) -> str:
+        """Tell the feature with the shown values ``actual`` and ``typical``."""
+        desc = self.descriptions
+        if self.base is None:
+            return render_reason(
+                self.name,
+                actual,
+                typical,
+                description=desc.get(self.name, self.name),
+                share=self.share,
+            )
+        return render_reason(
+            self.name,
+            self.actual,
+            self.typical,
+            description=desc.get(self.name, self.name),
+            share=self.share,
+            base=(self.base, actual, typical, desc.get(self.base, self.base)),
+        )
 
 
 def _ns(times: pd.Series) -> np.ndarray:

@@ -247,7 +247,7 @@ def score_events(
         out[c] = comps[c].to_numpy()
     out["alert"] = out["score"].to_numpy() > cut
     out["severity"] = severity(out["score"].to_numpy())
-    out["reasons"], reason_features = _reasons(feats, out["score"].to_numpy(), model.baseline)
+    out["reasons"], reason_features = _reasons(feats, out["score"].to_numpy(), model)
     want = out["alert"].to_numpy().copy()
     if evidence_top > 0 and len(out):
         top = np.argsort(-out["score"].to_numpy(), kind="stable")[:evidence_top]
@@ -277,15 +277,22 @@ def _finite_matrix(feats: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
 
 
 def _reasons(
-    feats: pd.DataFrame, score: np.ndarray, baseline: Baseline
+    feats: pd.DataFrame, score: np.ndarray, model: TrainedModel
 ) -> tuple[np.ndarray, list[tuple[str, ...]]]:
     """Return the reasons of every window and the features each names.
 
     Only windows scored at least :data:`REASONS_MIN_SCORE` are explained: an ordinary window
-    has nothing to explain.
+    has nothing to explain.  How rare each value is among all training windows (the
+    detector's per-feature surprisal) lets a value typical of its actor be told against
+    all actors.
     """
     explained = np.flatnonzero(score >= REASONS_MIN_SCORE)
-    why = explain(feats.iloc[explained], baseline)
+    rows = feats.iloc[explained]
+    rarity = None
+    if len(rows) and tuple(model.baseline.feature_columns) == tuple(model.feature_columns):
+        matrix = rows.loc[:, list(model.feature_columns)].to_numpy(dtype=np.float64)
+        rarity = model.detector.value_rarity(matrix)
+    why = explain(rows, model.baseline, rarity=rarity)
     reasons = np.full(len(feats), "", dtype=object)
     reasons[explained] = why["reasons"].to_numpy()
     reason_features: list[tuple[str, ...]] = [()] * len(feats)

@@ -9,6 +9,9 @@ The classification follows the seed conversation (``../shared/seed``): common,
 maintenance, org-management and destructive actions.  The seed classified 29 of
 the 51 types; the remaining ones are placed by what they do (a ``*.delete``,
 ``*.uninstall`` or ``*.dissociate`` removes something, so it is destructive).
+Action types outside the 51 (real exports carry them: new API versions, other
+products) are classified by their verb, the last dot-separated part
+(:func:`category_of`).
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ __all__ = [
     "REQUIRED_FIELDS",
     "TP_FIELDS",
     "category_of",
+    "VERB_CATEGORY",
+    "verb_of",
     "Lookalike",
     "LOOKALIKES",
     "Scenario",
@@ -43,6 +48,7 @@ class Category(StrEnum):
     MAINTENANCE = "maintenance"
     ORG_MANAGEMENT = "org_management"
     DESTRUCTIVE = "destructive"
+    FAILURE = "failure"
     OTHER = "other"
 
 
@@ -217,8 +223,38 @@ SCORE_COLUMNS: tuple[str, ...] = (
 )
 
 
+#: Verbs (the last dot-separated part of an action type) that classify an unknown type.
+VERB_CATEGORY: dict[str, str] = {
+    "delete": Category.DESTRUCTIVE.value,
+    "uninstall": Category.DESTRUCTIVE.value,
+    "dissociate": Category.DESTRUCTIVE.value,
+    "failed": Category.FAILURE.value,
+    "suspicious": Category.FAILURE.value,
+}
+
+
+def verb_of(action_type: str) -> str:
+    """Return the verb of an action type: its last dot-separated part, lower-cased.
+
+    Parameters
+    ----------
+    action_type : str
+        E.g. ``"settings.delete"``.
+
+    Returns
+    -------
+    str
+        E.g. ``"delete"``.
+    """
+    return action_type.rsplit(".", 1)[-1].lower()
+
+
 def category_of(action_type: str) -> str:
     """Return the category of an action type.
+
+    One of the 51 real types has its own category; any other is classified by its verb:
+    ``*.delete``, ``*.uninstall``, ``*.dissociate`` are destructive, ``*.failed`` and
+    ``*.suspicious`` are failures (``failure``: no real type is one), the rest ``other``.
 
     Parameters
     ----------
@@ -228,10 +264,13 @@ def category_of(action_type: str) -> str:
     Returns
     -------
     str
-        One of ``common``, ``maintenance``, ``org_management``,
-        ``destructive``, or ``other`` for an unknown action type.
+        One of ``common``, ``maintenance``, ``org_management``, ``destructive``,
+        ``failure`` or ``other``.
     """
-    return ACTION_CATEGORY.get(action_type, CATEGORY_OTHER)
+    known = ACTION_CATEGORY.get(action_type)
+    if known is not None:
+        return known
+    return VERB_CATEGORY.get(verb_of(action_type), CATEGORY_OTHER)
 
 
 class Scenario(StrEnum):

@@ -58,6 +58,45 @@ _OCTET = "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 _PLAIN_IPV4 = rf"(?:{_OCTET}\.){{3}}{_OCTET}"  # ASCII digits, no leading zeros
 
 
+_IPV4_BLOCK = 8  # an IPv4 network's block: its /8 (an ISP or cloud provider's range)
+_IPV6_BLOCK = 32  # an IPv6 network's block: its /32 (one ISP's allocation)
+
+
+def block_of(network: str | None) -> str | None:
+    """Return the /8 (IPv4) or /32 (IPv6) block of a network from :func:`network_of`.
+
+    Parameters
+    ----------
+    network : str or None
+        E.g. ``"159.196.0.0/16"``.
+
+    Returns
+    -------
+    str or None
+        E.g. ``"159.0.0.0/8"``; None when ``network`` is not a network.
+    """
+    if not isinstance(network, str):
+        return None
+    try:
+        net = ipaddress.ip_network(network, strict=False)
+    except ValueError:
+        return None
+    prefix = _IPV4_BLOCK if net.version == 4 else _IPV6_BLOCK
+    return str(net.supernet(new_prefix=min(prefix, net.prefixlen)))
+
+
+def _blocks(networks: pd.Index) -> pd.Series:
+    """``block_of`` of each distinct network; dotted IPv4 networks done vectorised."""
+    s = pd.Series(np.asarray(networks, dtype=object), dtype="str")
+    plain = s.str.endswith(f".0.0/{_IPV4_PREFIX}").fillna(False).to_numpy(dtype=bool)
+    out = np.empty(len(s), dtype=object)
+    out[plain] = (s[plain].str.split(".", n=1, regex=False).str[0] + ".0.0.0/8").to_numpy(
+        dtype=object
+    )
+    out[~plain] = [block_of(x) for x in s[~plain].to_numpy(dtype=object)]
+    return pd.Series(out, dtype=object)
+
+
 def _networks(ips: pd.Index) -> pd.Series:
     """``network_of`` of each distinct address; plain dotted IPv4 done vectorised."""
     s = pd.Series(np.asarray(ips, dtype=object), dtype="str")

@@ -32,9 +32,9 @@ class ActorProfile:
         One row per actor-window: ``actor_id, win`` (window index since the epoch), base
         counts and log values used by baselines, hour counts ``h00..h23``, ``last_t``.
     first_seen : dict of str to DataFrame
-        First time (``first_t``, ns since epoch) of each pair: ``actor_ip`` (actor_id, key),
-        ``actor_network``, ``actor_action``, ``actor_workspace``, ``actor_owner_grant``
-        (actor_id, key = the role), ``org_ip`` (identity_id, key), ``workspace`` and
+        First time (``first_t``, ns since epoch) of each pair: ``actor_network`` (actor_id,
+        key), ``actor_block``, ``actor_action``, ``actor_workspace``, ``actor_owner_grant``
+        (actor_id, key = the role), ``org_network`` (identity_id, key), ``workspace`` and
         ``target_create`` (scope, key). A profile lacking one of them (made by an older
         version) is refused; an empty dict means no first-seen history.
     last_event : DataFrame

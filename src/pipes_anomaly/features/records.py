@@ -19,6 +19,7 @@ import pandas as pd
 
 from pipes_anomaly import schema
 from pipes_anomaly.features._kernels import (
+    _blocks,
     _dense_rank,
     _factorize,
     _first_seen,
@@ -36,7 +37,7 @@ _MEMBER_GRANTS = _MEMBER_ADDS | {"org.member.update", "org.workspace.member.upda
 _OWNER_ROLE = "owner"  # data.role of a membership that grants full control
 _ALL = "*"  # the one owner (``scope``) of first-seen tables kept for everyone, not per actor
 #: Prefix of the actor ids the reader makes from a handle (records without an actor id):
-#: such an actor has no id to compare with ``created_by_id``.
+#: such an actor has no id to compare with ``created_by_id`` or ``updated_by_id``.
 _HANDLE_ACTOR = "handle:"
 _EPOCH_WEEKDAY = 3  # 1970-01-01 was a Thursday (Monday is 0)
 _SATURDAY = 5  # weekdays from Saturday on are the weekend
@@ -78,9 +79,11 @@ class RecordCodes:
         UTC hour of each record.
     actor_codes, action_codes, ip_codes, network_codes : ndarray
         Codes of ``actor_id``, ``action_type``, ``actor_ip`` and its /16 or /48 network.
+    block_codes : ndarray
+        Code of the /8 or /32 block of the record's network (an ISP's or provider's range).
     target_codes, workspace_codes, identity_codes : ndarray
         Codes of ``target_id``, ``workspace_id`` and ``identity_id`` (the organisation).
-    actor_index, action_index, ip_index, network_index : Index
+    actor_index, action_index, ip_index, network_index, block_index : Index
         The distinct values the codes above stand for.
     target_index, workspace_index, identity_index : Index
         Likewise.
@@ -109,6 +112,8 @@ class RecordCodes:
     ip_index: pd.Index
     network_codes: np.ndarray
     network_index: pd.Index
+    block_codes: np.ndarray
+    block_index: pd.Index
     target_codes: np.ndarray
     target_index: pd.Index
     workspace_codes: np.ndarray
@@ -143,7 +148,9 @@ class RecordFlags:
     is_connection_create, is_pipeline_run, is_workspace_delete : ndarray
         The action is ``connection.create``, ``pipeline.command.run``, ``workspace.delete``.
     is_create : ndarray
-        The action creates something (``*.create``).
+        The action creates something (verb ``create``).
+    is_failure : ndarray
+        The action's category is failure (an unknown type such as ``login.failed``).
     has_process : ndarray
         The record has a ``process_id`` (a pipeline ran it).
     is_self_grant : ndarray
@@ -151,7 +158,10 @@ class RecordFlags:
     is_owner_grant : ndarray
         A membership grant or change to the owner role.
     is_mismatch : ndarray
-        ``created_by_id`` names someone other than the actor.
+        The record's acting id names someone other than the actor: ``created_by_id`` on a
+        create, ``updated_by_id`` on an update (verb ``update``) where the record has one.
+        On any other record ``created_by_id`` is the resource's creator, legitimately
+        a teammate.
     is_weekend : ndarray
         Saturday or Sunday (UTC).
     """
@@ -165,6 +175,7 @@ class RecordFlags:
     is_pipeline_run: np.ndarray
     is_workspace_delete: np.ndarray
     is_create: np.ndarray
+    is_failure: np.ndarray
     has_process: np.ndarray
     is_self_grant: np.ndarray
     is_owner_grant: np.ndarray
@@ -181,14 +192,22 @@ class HistoryFlags:
 
     Attributes
     ----------
-    is_new_ip, is_new_network, is_new_action : ndarray
-        The IP, network, action type is new to the actor.
+    is_new_network : ndarray
+        The network is new to the actor.
+    is_novel_network : ndarray
+        The network is new to the actor and to its organisation (peers included), and its
+        block too is new to the actor: not the ordinary churn of addresses inside
+        networks and providers the actor or its colleagues use (NAT, mobile carriers,
+        IPv6 privacy addresses, elastic cloud addresses).
+    network_first_ns : ndarray
+        When the actor first used the record's network (-1 without a network).
+    is_new_action : ndarray
+        The action type is new to the actor; action types unknown to the schema and
+        classified ``other`` never count (a new API version brings them to everyone).
     is_new_workspace : ndarray
         The workspace is new to the actor and was in use before the window.
-    is_org_new_ip : ndarray
-        The IP is new to the organisation, which has history before the window.
-    is_billing_new_ip : ndarray
-        A billing action from an IP new to the actor.
+    is_billing_novel : ndarray
+        A billing action from a novel network.
     is_new_owner_grant : ndarray
         The actor's first grant of the owner role.
     lifetime_ns : ndarray
@@ -200,12 +219,12 @@ class HistoryFlags:
         for the next profile; built on demand, so scoring does not pay for them.
     """
 
-    is_new_ip: np.ndarray
     is_new_network: np.ndarray
+    is_novel_network: np.ndarray
+    network_first_ns: np.ndarray
     is_new_action: np.ndarray
     is_new_workspace: np.ndarray
-    is_org_new_ip: np.ndarray
-    is_billing_new_ip: np.ndarray
+    is_billing_novel: np.ndarray
     is_new_owner_grant: np.ndarray
     lifetime_ns: np.ndarray
     is_short_lived: np.ndarray
@@ -223,8 +242,10 @@ class NetworkSwitches:
         most ``_SWITCH_MINUTES`` earlier.
     gap_minutes : ndarray
         Minutes since that previous record where the network changed, else ``inf``.
-    is_new_switch : ndarray
-        A switch to or from a network new to the actor.
+    is_novel_switch : ndarray
+        A switch between a novel network and one the actor used before the window.
+    novel_gap_minutes : ndarray
+        ``gap_minutes`` of the novel switches, ``inf`` elsewhere.
     last_event : DataFrame
         Per actor, time (``t``) and network (``net``) of its last record with a network,
         history included (for the next profile).
@@ -232,7 +253,8 @@ class NetworkSwitches:
 
     is_switch: np.ndarray
     gap_minutes: np.ndarray
-    is_new_switch: np.ndarray
+    is_novel_switch: np.ndarray
+    novel_gap_minutes: np.ndarray
     last_event: pd.DataFrame
 
 
@@ -315,9 +337,7 @@ def read_records(events: pd.DataFrame, window: str, history: History | None) -> 
         history.windows if history is not None else None,
         event_column(events, "target_created_at"),
     )
-    switches = network_switches(
-        codes, novelty.is_new_network, history.last_event if history is not None else None
-    )
+    switches = network_switches(codes, novelty, history.last_event if history is not None else None)
     return Records(codes, flags, novelty, switches)
 
 
@@ -350,6 +370,12 @@ def encode_records(events: pd.DataFrame, window_ns: int) -> RecordCodes:
     ac, action_index = _factorize(events["action_type"])
     ipc, ip_index = _factorize(event_column(events, "actor_ip"))
     net_codes, net_index = _factorize(_networks(ip_index))
+    blk_codes, block_index = _factorize(_blocks(net_index))
+    network_codes = (
+        np.where(ipc >= 0, net_codes[np.maximum(ipc, 0)], -1)
+        if len(net_codes)
+        else np.full(n, -1, dtype=np.int64)
+    )
     tc, target_index = _factorize(event_column(events, "target_id"))
     wsc, ws_index = _factorize(event_column(events, "workspace_id"))
     idc, identity_index = _factorize(event_column(events, "identity_id"))
@@ -365,12 +391,14 @@ def encode_records(events: pd.DataFrame, window_ns: int) -> RecordCodes:
         action_index=action_index,
         ip_codes=ipc,
         ip_index=ip_index,
-        network_codes=(
-            np.where(ipc >= 0, net_codes[np.maximum(ipc, 0)], -1)
-            if len(net_codes)
+        network_codes=network_codes,
+        network_index=net_index,
+        block_codes=(
+            np.where(network_codes >= 0, blk_codes[np.maximum(network_codes, 0)], -1)
+            if len(blk_codes)
             else np.full(n, -1, dtype=np.int64)
         ),
-        network_index=net_index,
+        block_index=block_index,
         target_codes=tc,
         target_index=target_index,
         workspace_codes=wsc,
@@ -419,6 +447,9 @@ def record_flags(events: pd.DataFrame, codes: RecordCodes) -> RecordFlags:
 
     is_self_grant, is_owner_grant = _grants(events, np.flatnonzero(of_actions(_MEMBER_GRANTS)))
     days = codes.times // _NS_DAY
+    verbs = np.asarray([schema.verb_of(x) for x in actions], dtype=object)
+    is_create = np.isin(ac, np.flatnonzero(verbs == "create"))
+    is_update = np.isin(ac, np.flatnonzero(verbs == "update"))
     return RecordFlags(
         categories=categories,
         is_destructive=categories == _CATEGORIES.index("destructive"),
@@ -428,13 +459,12 @@ def record_flags(events: pd.DataFrame, codes: RecordCodes) -> RecordFlags:
         is_connection_create=of_actions({"connection.create"}),
         is_pipeline_run=of_actions({"pipeline.command.run"}),
         is_workspace_delete=of_actions({"workspace.delete"}),
-        is_create=np.isin(
-            ac, np.flatnonzero(np.asarray(actions.str.endswith(".create"), dtype=bool))
-        ),
+        is_create=is_create,
+        is_failure=categories == _CATEGORIES.index("failure"),
         has_process=_has_process(event_column(events, "process_id")),
         is_self_grant=is_self_grant,
         is_owner_grant=is_owner_grant,
-        is_mismatch=_mismatch(events),
+        is_mismatch=_mismatch(events, is_create, is_update),
         is_weekend=((days + _EPOCH_WEEKDAY) % 7) >= _SATURDAY,
     )
 
@@ -459,15 +489,25 @@ def _grants(events: pd.DataFrame, grants: np.ndarray) -> tuple[np.ndarray, np.nd
     return is_self_grant, is_owner_grant
 
 
-def _mismatch(events: pd.DataFrame) -> np.ndarray:
-    """Mark the records whose ``created_by_id`` names someone other than the actor."""
-    cb = event_column(events, "created_by_id")
-    actor = events["actor_id"]
-    return (
-        cb.notna().to_numpy(dtype=bool)
-        & (cb.fillna("") != actor).to_numpy(dtype=bool)
-        & ~actor.str.startswith(_HANDLE_ACTOR).to_numpy(dtype=bool)
-    )
+def _mismatch(events: pd.DataFrame, is_create: np.ndarray, is_update: np.ndarray) -> np.ndarray:
+    """Mark the records whose acting id names someone other than the actor.
+
+    ``data`` is the resource after the action: its ``created_by_id`` names the creator,
+    who is the actor only on a create; ``updated_by_id`` names the actor on an update.
+    """
+    out = np.zeros(len(events), dtype=bool)
+    for mask, column in ((is_create, "created_by_id"), (is_update, "updated_by_id")):
+        pos = np.flatnonzero(mask)
+        if not len(pos) or column not in events:
+            continue
+        said = events[column].iloc[pos]
+        actor = events["actor_id"].iloc[pos]
+        out[pos] |= (
+            said.notna().to_numpy(dtype=bool)
+            & (said.fillna("") != actor).to_numpy(dtype=bool)
+            & ~actor.str.startswith(_HANDLE_ACTOR).to_numpy(dtype=bool)
+        )
+    return out
 
 
 def history_flags(
@@ -510,19 +550,24 @@ def history_flags(
         """Mark the records first seen in their own window, for an actor with history."""
         return (first >= 0) & (first // codes.window_ns == codes.windows) & mature
 
-    is_new_ip = new_in_window(firsts["actor_ip"])
+    is_new_network = new_in_window(firsts["actor_network"])
+    # a network nobody in the organisation used before, in a provider's block the actor
+    # never used: ordinary address churn stays inside known networks and blocks
+    f_org = firsts["org_network"]
+    is_novel = is_new_network & new_in_window(firsts["actor_block"]) & (f_org >= wstart)
     f_wsg = firsts["workspace"]
     seen_before = (f_wsg >= 0) & (f_wsg < wstart)  # the workspace was in use before
     lifetime_ns, is_short_lived = _lifetimes(
         codes, flags, target_created_at, tables["target_create"], wstart
     )
+    known_category = flags.categories != _CATEGORIES.index(schema.CATEGORY_OTHER)
     return HistoryFlags(
-        is_new_ip=is_new_ip,
-        is_new_network=new_in_window(firsts["actor_network"]),
-        is_new_action=new_in_window(firsts["actor_action"]),
+        is_new_network=is_new_network,
+        is_novel_network=is_novel,
+        network_first_ns=firsts["actor_network"],
+        is_new_action=new_in_window(firsts["actor_action"]) & known_category,
         is_new_workspace=new_in_window(firsts["actor_workspace"]) & seen_before,
-        is_org_new_ip=_org_new_ips(codes, firsts["org_ip"], first_seen.get("org_ip"), wstart),
-        is_billing_new_ip=flags.is_billing & is_new_ip,
+        is_billing_novel=flags.is_billing & is_novel,
         is_new_owner_grant=flags.is_owner_grant & new_in_window(firsts["actor_owner_grant"]),
         lifetime_ns=lifetime_ns,
         is_short_lived=is_short_lived,
@@ -551,8 +596,8 @@ def _first_times(
             owner, owner_index, keys, key_index, t, first_seen.get(name), owner_col
         )
 
-    pairs("actor_ip", a, actors, codes.ip_codes, codes.ip_index)
     pairs("actor_network", a, actors, codes.network_codes, codes.network_index)
+    pairs("actor_block", a, actors, codes.block_codes, codes.block_index)
     pairs("actor_action", a, actors, codes.action_codes, codes.action_index)
     wsc, ws_index = codes.workspace_codes, codes.workspace_index
     pairs("actor_workspace", a, actors, wsc, ws_index)
@@ -560,8 +605,8 @@ def _first_times(
     # creating a workspace makes it new to its creator every day; entering one that
     # others already use is the lateral spread worth seeing
     pairs("workspace", np.where(wsc >= 0, 0, -1), pd.Index([_ALL]), wsc, ws_index, "scope")
-    idc, ipc = codes.identity_codes, codes.ip_codes
-    pairs("org_ip", idc, codes.identity_index, ipc, codes.ip_index, "identity_id")
+    idc, netc = codes.identity_codes, codes.network_codes
+    pairs("org_network", idc, codes.identity_index, netc, codes.network_index, "identity_id")
     # the first owner role an actor ever grants: admins grant owner routinely, someone
     # who never did before is stepping outside their usual authority
     owner_grants = np.where(flags.is_owner_grant, 0, -1)
@@ -590,28 +635,6 @@ def _mature(
     if not codes.n_records:
         return np.zeros(0, bool)
     return actor_first[codes.actor_codes] < wstart - _MATURE_DAYS * _NS_DAY
-
-
-def _org_new_ips(
-    codes: RecordCodes,
-    first_org_ip: np.ndarray,
-    org_ip_history: pd.DataFrame | None,
-    wstart: np.ndarray,
-) -> np.ndarray:
-    """Mark the records whose IP is new to their organisation, known before the window."""
-    t, idc = codes.times, codes.identity_codes
-    org_first = np.full(len(codes.identity_index), np.iinfo(np.int64).max, dtype=np.int64)
-    ok = idc >= 0
-    if ok.any():
-        np.minimum.at(org_first, idc[ok], t[ok])
-    if org_ip_history is not None and len(org_ip_history):
-        of = org_ip_history.groupby("identity_id")["first_t"].min()
-        pos = codes.identity_index.get_indexer(of.index)
-        hit = pos >= 0
-        org_first[pos[hit]] = np.minimum(org_first[pos[hit]], of.to_numpy()[hit])
-    org_hist = np.zeros(codes.n_records, dtype=bool)
-    org_hist[ok] = org_first[idc[ok]] < wstart[ok]
-    return (first_org_ip >= 0) & (first_org_ip // codes.window_ns == codes.windows) & org_hist
 
 
 def _lifetimes(
@@ -647,7 +670,7 @@ def _lifetimes(
 
 
 def network_switches(
-    codes: RecordCodes, is_new_network: np.ndarray, earlier_last_event: pd.DataFrame | None
+    codes: RecordCodes, novelty: HistoryFlags, earlier_last_event: pd.DataFrame | None
 ) -> NetworkSwitches:
     """Network changes between consecutive records of an actor (history-aware).
 
@@ -655,8 +678,8 @@ def network_switches(
     ----------
     codes : RecordCodes
         The records' codes.
-    is_new_network : ndarray
-        Records whose network is new to the actor in their window.
+    novelty : HistoryFlags
+        The records' novel networks and when the actor first used each record's network.
     earlier_last_event : DataFrame, optional
         A profile's last record with a network per actor (``actor_id, t, net``).
 
@@ -667,10 +690,10 @@ def network_switches(
     n = codes.n_records
     is_switch = np.zeros(n, dtype=bool)
     gap_minutes = np.full(n, np.inf)
-    is_new_switch = np.zeros(n, dtype=bool)
+    is_novel_switch = np.zeros(n, dtype=bool)
     if not n:
         empty = pd.DataFrame({"actor_id": [], "t": [], "net": []})
-        return NetworkSwitches(is_switch, gap_minutes, is_new_switch, empty)
+        return NetworkSwitches(is_switch, gap_minutes, is_novel_switch, gap_minutes.copy(), empty)
     order = codes.time_order
     a_o, t_o, net_o = codes.actor_codes[order], codes.times[order], codes.network_codes[order]
     has = net_o >= 0
@@ -687,16 +710,26 @@ def network_switches(
         _previous_from_profile(codes, earlier_last_event, a_o, t_o, same_actor, prev_net, prev_t)
     changed = has & (prev_net != -1) & (net_o != prev_net)
     gap = np.maximum((t_o - prev_t) / _NS_MIN, 0.0)  # >= 0 whatever the input
-    is_switch[order] = changed & (gap <= _SWITCH_MINUTES)
+    close = changed & (gap <= _SWITCH_MINUTES)
+    is_switch[order] = close
     gap_minutes[order] = np.where(changed, gap, np.inf)
-    # a switch to or from a network new to the actor (the other side of the switch is
-    # the previous record in the data; one from the profile is not new in this window)
-    new_o = is_new_network[order]
-    prev_new = np.zeros(n, dtype=bool)
-    prev_new[same_actor] = new_o[prev_idx[same_actor]]
-    is_new_switch[order] = changed & (gap <= _SWITCH_MINUTES) & (new_o | prev_new)
+    # a novel network minutes apart from one the actor used before this window (its usual
+    # one): the previous record in the data, or the profile's last, which is history
+    wstart_o = codes.windows[order] * codes.window_ns
+    first_o = novelty.network_first_ns[order]
+    novel_o = novelty.is_novel_network[order]
+    familiar = (first_o >= 0) & (first_o < wstart_o)
+    prev_pos = np.maximum(prev_idx, 0)
+    prev_familiar = np.where(
+        same_actor, (first_o[prev_pos] >= 0) & (first_o[prev_pos] < wstart_o), True
+    )
+    prev_novel = same_actor & novel_o[prev_pos]
+    novel_switch = close & ((novel_o & prev_familiar) | (prev_novel & familiar))
+    is_novel_switch[order] = novel_switch
+    novel_gap = np.full(n, np.inf)
+    novel_gap[order] = np.where(novel_switch, gap, np.inf)
     last_event = _last_events(codes, a_o, t_o, net_o, last_idx, earlier_last_event)
-    return NetworkSwitches(is_switch, gap_minutes, is_new_switch, last_event)
+    return NetworkSwitches(is_switch, gap_minutes, is_novel_switch, novel_gap, last_event)
 
 
 def _previous_from_profile(
@@ -777,22 +810,22 @@ def flag_frame(records: Records, is_off_hours: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "is_destructive": flags.is_destructive,
+            "is_failure": flags.is_failure,
             "is_org_management": flags.is_org_management,
             "is_member_add": flags.is_member_add,
             "is_billing": flags.is_billing,
-            "is_new_ip": novelty.is_new_ip,
             "is_new_network": novelty.is_new_network,
-            "is_org_new_ip": novelty.is_org_new_ip,
+            "is_novel_network": novelty.is_novel_network,
             "is_new_action": novelty.is_new_action,
             "is_new_workspace": novelty.is_new_workspace,
             "is_off_hours": is_off_hours,
             "is_weekend": flags.is_weekend,
             "is_network_switch": switches.is_switch,
-            "is_new_network_switch": switches.is_new_switch,
+            "is_novel_network_switch": switches.is_novel_switch,
             "is_short_lived": novelty.is_short_lived,
             "is_mismatch": flags.is_mismatch,
             "is_self_grant": flags.is_self_grant,
-            "is_billing_new_ip": novelty.is_billing_new_ip,
+            "is_billing_novel_network": novelty.is_billing_novel,
             "is_new_owner_grant": novelty.is_new_owner_grant,
             "is_connection_create": flags.is_connection_create,
             "is_pipeline_run": flags.is_pipeline_run,

@@ -430,6 +430,7 @@ def _activity_features(
     for i, c in enumerate(_CATEGORIES):
         f[f"share_{c}"] = cats[:, i] / np.maximum(ne, 1)
     f["log_destructive"] = base["log_destructive"].to_numpy()
+    f["log_failures"] = _log1p(_count(codes, flags.is_failure))
     f["log_org_management"] = base["log_org_management"].to_numpy()
     f["log_member_adds"] = _log1p(_count(codes, flags.is_member_add))
     f["log_self_grants"] = _log1p(_count(codes, flags.is_self_grant))
@@ -440,24 +441,21 @@ def _activity_features(
 
 
 def _network_features(records: Records, base: pd.DataFrame) -> dict[str, np.ndarray]:
-    """IPs and networks of the window: distinct, new, and switches between them."""
+    """IPs and networks of the window: distinct, novel, and switches to novel ones."""
     codes, novelty, switches = records.codes, records.history_flags, records.switches
     r, nr = codes.rows, codes.n_rows
-    ipc, netc = codes.ip_codes, codes.network_codes
+    netc = codes.network_codes
     f: dict[str, np.ndarray] = {}
     f["log_ips"] = base["log_ips"].to_numpy()
     f["log_networks"] = _log1p(_nunique_per_row(r, netc, nr))
-    f["log_new_ips"] = _log1p(_nunique_per_row(r, np.where(novelty.is_new_ip, ipc, -1), nr))
-    f["log_new_networks"] = _log1p(
-        _nunique_per_row(r, np.where(novelty.is_new_network, netc, -1), nr)
+    f["log_novel_networks"] = _log1p(
+        _nunique_per_row(r, np.where(novelty.is_novel_network, netc, -1), nr)
     )
-    f["log_org_new_ips"] = _log1p(_nunique_per_row(r, np.where(novelty.is_org_new_ip, ipc, -1), nr))
-    f["log_network_switches_1h"] = _log1p(_count(codes, switches.is_switch))
-    f["log_new_network_switches"] = _log1p(_count(codes, switches.is_new_switch))
+    f["log_novel_switches"] = _log1p(_count(codes, switches.is_novel_switch))
     closeness = np.zeros(nr)
     if codes.n_records:
-        np.maximum.at(closeness, r, np.exp(-switches.gap_minutes / _CLOSENESS_MINUTES))
-    f["switch_closeness"] = closeness
+        np.maximum.at(closeness, r, np.exp(-switches.novel_gap_minutes / _CLOSENESS_MINUTES))
+    f["novel_switch_closeness"] = closeness
     return f
 
 
@@ -519,7 +517,7 @@ def _novelty_features(records: Records) -> dict[str, np.ndarray]:
     return {
         "log_new_actions": _log1p(_nunique_per_row(r, new_actions, nr)),
         "log_new_workspaces": _log1p(_nunique_per_row(r, new_workspaces, nr)),
-        "log_billing_new_ip": _log1p(_count(codes, novelty.is_billing_new_ip)),
+        "log_billing_novel_network": _log1p(_count(codes, novelty.is_billing_novel)),
         "log_new_owner_grants": _log1p(_count(codes, novelty.is_new_owner_grant)),
     }
 

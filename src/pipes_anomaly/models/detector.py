@@ -348,6 +348,21 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
             index=index,
         )
 
+    def value_rarity(self, X: Any) -> np.ndarray:
+        """Per feature, the share of training windows whose value is at least each value.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_features)
+            In ``(0, 1]``, small = rare (:meth:`TailSurprisal.share_at_least`).
+        """
+        check_is_fitted(self, "surprisal_")
+        return self.surprisal_.share_at_least(X)
+
     def anomaly_score(self, X: Any, groups: Any = None) -> np.ndarray:
         """Calibrated score in [0, 1], higher = more anomalous.
 

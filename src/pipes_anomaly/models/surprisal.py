@@ -53,6 +53,27 @@ class TailSurprisal(TransformerMixin, BaseEstimator):
         self.spread_ = np.maximum(self.top_ - np.median(self.sorted_, axis=0), 1e-3)
         return self
 
+    def share_at_least(self, X: Any) -> np.ndarray:
+        """Share of training values at least as high as each value, ``(m + 1) / (n + 1)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_features)
+            In ``(0, 1]``; small = rare among the training windows.
+        """
+        check_is_fitted(self, "sorted_")
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        n = self.sorted_.shape[0]
+        out = np.empty_like(X)
+        for j in range(X.shape[1]):
+            at_least = n - np.searchsorted(self.sorted_[:, j], X[:, j], side="left")
+            out[:, j] = (at_least + 1.0) / (n + 1.0)
+        return out
+
     def transform(self, X: Any) -> np.ndarray:
         """Surprisal of every value; same shape as ``X``, >= 0, higher = rarer.
 
@@ -64,12 +85,6 @@ class TailSurprisal(TransformerMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples, n_features)
         """
-        check_is_fitted(self, "sorted_")
-        X = validate_data(self, X, dtype=np.float64, reset=False)
-        n = self.sorted_.shape[0]
-        out = np.empty_like(X)
-        for j in range(X.shape[1]):
-            at_least = n - np.searchsorted(self.sorted_[:, j], X[:, j], side="left")
-            out[:, j] = -np.log((at_least + 1.0) / (n + 1.0))
-        out += np.log1p(np.maximum(X - self.top_, 0.0) / self.spread_)
+        out = -np.log(self.share_at_least(X))
+        out += np.log1p(np.maximum(np.asarray(X, dtype=np.float64) - self.top_, 0.0) / self.spread_)
         return out

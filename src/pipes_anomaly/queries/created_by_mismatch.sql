@@ -1,12 +1,22 @@
 -- name: created_by_mismatch
--- title: `created_by` mismatch
+-- title: Acting-id mismatch
+WITH acting AS (
+    SELECT actor_id, actor_handle, created_at, action_type,
+        CASE
+            WHEN action_type LIKE '%.create'
+                THEN coalesce(data ->> 'created_by_id', data -> 'created_by' ->> 'id')
+            WHEN action_type LIKE '%.update'
+                THEN coalesce(data ->> 'updated_by_id', data -> 'updated_by' ->> 'id')
+        END AS recorded_actor
+    FROM pipes_audit_log
+)
 SELECT actor_id, any_value(actor_handle) AS actor_handle, created_at::DATE AS day,
     min(created_at) AS first_at, max(created_at) AS last_at, count(*) AS mismatched_records,
-    string_agg(DISTINCT coalesce(data ->> 'created_by_id', data -> 'created_by' ->> 'id'), ', ')
-        AS recorded_created_by,
+    string_agg(DISTINCT recorded_actor, ', ') AS recorded_actors,
     string_agg(DISTINCT action_type, ', ' ORDER BY action_type) AS actions
-FROM pipes_audit_log
-WHERE coalesce(data ->> 'created_by_id', data -> 'created_by' ->> 'id') IS NOT NULL
-  AND actor_id IS DISTINCT FROM coalesce(data ->> 'created_by_id', data -> 'created_by' ->> 'id')
+FROM acting
+WHERE recorded_actor IS NOT NULL
+  AND actor_id IS DISTINCT FROM recorded_actor
+  AND actor_id NOT LIKE 'handle:%'
 GROUP BY actor_id, created_at::DATE
 ORDER BY day, actor_id;

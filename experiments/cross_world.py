@@ -1,0 +1,363 @@
+"""The cross-world matrix: detector variants (rows) on world variants (columns).
+
+Every detection choice is made on the development worlds; the held-out worlds and Turbot's
+data are scored once per change, for the report only (docs/decisions.md, "Protocol").
+
+Worlds (columns):
+
+* ``default``: the default world of ``anomaly generate`` (60 days, 150 actors, 42 training
+  days) for a few seeds;
+* ``dev`` and ``holdout``: the development and held-out variants that
+  ``experiments/worlds.py`` lists (drawn with ``anomaly generate --variant``);
+* ``turbot``: Turbot's own test generator (``../shared/peer/turbot_generate.py``), trained on
+  its first 60 days and scored on the rest; it has no labels, so its measure is the ROC-AUC
+  of its "suspicious" users' actor-days against its normal users' (``turbot_check.py``).
+
+Detectors (rows): the default ensemble, its ablations, Isolation Forest and LOF alone, the
+SQL hunting queries as rules (``hunting.rule_scores``) and PyOD's ECOD on the same features
+(``pip install -e '.[experiments]'``).
+
+Metrics per world (test period, one row per actor-day): PR-AUC, recall in the top 1% and 5%,
+the worst attack kind's recall in the top 5%, look-alike days among the top 5% and alerted
+at the default flag, and the share of windows the default flag alerts on when 1% is asked.
+
+Run from the repository root, e.g.::
+
+    python experiments/cross_world.py --family default dev --out cross_world_dev
+    python experiments/cross_world.py --family holdout turbot --out cross_world_holdout
+
+Writes ``experiments/results/<out>.md`` (the command, per-world and mean tables) and the
+``.csv`` beside it (one row per world and detector).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import roc_auc_score
+
+from pipes_anomaly import catalog, features, hunting, io
+from pipes_anomaly.evaluation import Labels, evaluate
+from pipes_anomaly.generate import GenerateConfig, simulate
+from pipes_anomaly.models import AnomalyDetector
+from pipes_anomaly.pipeline import severity
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+sys.path.insert(0, str(HERE))
+
+from turbot_check import NORMAL, SUSPICIOUS, turbot_split  # noqa: E402
+
+#: Seeds of the default world in the matrix.
+DEFAULT_SEEDS = (0, 1, 2, 3, 4)
+#: The alert budget asked of the default flag.
+ASKED_RATE = 0.01
+BUDGET = "5%"
+
+
+@dataclass(frozen=True)
+class World:
+    """One column: where its events are and how its truth is known."""
+
+    name: str
+    family: str
+    train: pd.DataFrame
+    test: pd.DataFrame
+    labels: Labels | None  # None: Turbot's data (truth by actor handle)
+    source: tuple[Path, ...]  # the files, for the SQL rules
+
+
+def _read(path: Path) -> pd.DataFrame:
+    return io.read_events(path).events
+
+
+def default_world(seed: int, workdir: Path) -> World:
+    """The default world of ``anomaly generate`` for ``seed`` (generated once)."""
+    out = workdir / f"default{seed}"
+    if not (out / "manifest.json").exists():
+        io.write_world(simulate(GenerateConfig(seed=seed)), out)
+    return World(
+        f"default{seed}",
+        "default",
+        _read(out / "train.jsonl"),
+        _read(out / "test.jsonl"),
+        io.read_labels(out),
+        (out / "train.jsonl", out / "test.jsonl"),
+    )
+
+
+def variant_worlds(family: str, workdir: Path) -> list[World]:
+    """The variants ``experiments/worlds.py`` lists for ``family`` (``dev`` or ``holdout``)."""
+    import worlds  # experiments/worlds.py
+
+    out = []
+    for variant in worlds.variants(family):
+        folder = worlds.write_variant(variant, workdir)
+        train, test = sorted(folder.glob("train.*")), sorted(folder.glob("test.*"))
+        out.append(
+            World(
+                worlds.variant_name(variant),
+                family,
+                io.read_events(train).events,
+                io.read_events(test).events,
+                io.read_labels(folder),
+                (*train, *test),
+            )
+        )
+    return out
+
+
+def turbot_world(path: Path) -> World:
+    """Turbot's generated file, split into its first 60 days and the rest."""
+    events = _read(path)
+    train, test = turbot_split(events)
+    return World("turbot", "turbot", train, test, None, (path,))
+
+
+# --------------------------------------------------------------------------- detectors
+
+
+@dataclass(frozen=True)
+class Features:
+    """The features of one world, computed once for every detector."""
+
+    train: pd.DataFrame
+    test: pd.DataFrame
+
+
+def world_features(world: World) -> Features:
+    """Training features (online) and test features (with the training profile)."""
+    f_train, profile = features.build_features_and_profile(world.train)
+    return Features(f_train, features.build_features(world.test, profile=profile))
+
+
+def _ensemble(**params: object) -> Callable[[World, Features], pd.DataFrame]:
+    """A detector row: ``AnomalyDetector(**params)`` on the model features."""
+
+    def run(world: World, f: Features) -> pd.DataFrame:
+        cols = list(catalog.MODEL_FEATURES)
+        det = AnomalyDetector(random_state=0, **params)
+        det.fit(f.train[cols], groups=f.train["actor_id"].to_numpy())
+        s = det.anomaly_score(f.test[cols], groups=f.test["actor_id"].to_numpy())
+        return scores_frame(f.test, s, s > det.threshold_)
+
+    return run
+
+
+def _ecod(world: World, f: Features) -> pd.DataFrame:
+    from pyod.models.ecod import ECOD
+
+    cols = list(catalog.MODEL_FEATURES)
+    est = ECOD().fit(f.train[cols].to_numpy())
+    train = np.sort(est.decision_scores_)
+    s = np.searchsorted(train, est.decision_function(f.test[cols].to_numpy())) / len(train)
+    return scores_frame(f.test, s, s > np.quantile(train, 1 - ASKED_RATE) / 1.0)
+
+
+def _rules(world: World, f: Features) -> pd.DataFrame:
+    keys = f.test.loc[:, ["actor_id", "actor_handle", "window_start", "window_end", "n_events"]]
+    out = hunting.rule_scores(list(world.source), windows=keys, weighting="rarity")
+    return out
+
+
+#: Detector rows: name -> function of a world and its features returning a scores frame.
+DETECTORS: dict[str, Callable[[World, Features], pd.DataFrame]] = {
+    "ensemble": _ensemble(),
+    "ensemble_no_rarest": _ensemble(rarest=False),
+    "ensemble_no_actor_offset": _ensemble(actor_weight=0.0),
+    "iforest": _ensemble(algorithm="iforest"),
+    "lof": _ensemble(algorithm="lof"),
+    "sql_rules": _rules,
+    "pyod_ecod": _ecod,
+}
+
+
+def scores_frame(feats: pd.DataFrame, score: np.ndarray, alert: np.ndarray) -> pd.DataFrame:
+    """A minimal scores frame (design.md section 5) for :func:`evaluate`."""
+    out = feats.loc[:, ["actor_id", "actor_handle", "window_start", "window_end", "n_events"]]
+    out = out.reset_index(drop=True)
+    out["score"] = score
+    out["alert"] = np.asarray(alert, dtype=bool)
+    out["severity"] = severity(np.clip(score, 0, 1))
+    return out
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+def labelled_metrics(scores: pd.DataFrame, labels: Labels) -> dict[str, float | str]:
+    """The matrix's measures of one scores frame against a generated world's labels."""
+    res = evaluate(scores, labels)
+    summary = res.summary()
+    scen = res.scenarios.set_index("scenario")[f"recall@{BUDGET}"]
+    looks = res.lookalikes.set_index("kind")
+    all_looks = looks.loc["all"] if "all" in looks.index else None
+    return {
+        "pr_auc": res.pr_auc,
+        "roc_auc": res.roc_auc,
+        "recall@1%": summary["recall@1%"],
+        "recall@5%": summary["recall@5%"],
+        "worst_kind@5%": float(scen.min()) if len(scen) else np.nan,
+        "worst_kind": str(scen.idxmin()) if len(scen) else "",
+        "kinds_below_half@5%": int((scen < 0.5).sum()),
+        "lookalike_days": int(all_looks["windows"]) if all_looks is not None else 0,
+        "lookalike_alerts_flag": (
+            float(all_looks["alerts_flag"]) if all_looks is not None else 0.0
+        ),
+        "lookalike_alerts@5%": float(all_looks[f"alerts@{BUDGET}"])
+        if all_looks is not None
+        else 0.0,
+        "alert_rate": float(scores["alert"].mean()),
+        **{f"kind@5%[{k}]": float(v) for k, v in scen.items()},
+    }
+
+
+def turbot_metrics(scores: pd.DataFrame) -> dict[str, float | str]:
+    """ROC-AUC of Turbot's suspicious users' days against its normal users', and the flag."""
+    handle = scores["actor_handle"]
+    keep = handle.isin([*SUSPICIOUS, *NORMAL]).to_numpy()
+    y = handle[keep].isin(SUSPICIOUS).to_numpy()
+    return {
+        "roc_auc": float(roc_auc_score(y, scores["score"].to_numpy()[keep])),
+        "alert_rate": float(scores["alert"].mean()),
+    }
+
+
+def run_world(world: World, detectors: list[str]) -> list[dict]:
+    """Every detector on one world; one dict of measures per detector."""
+    t0 = time.perf_counter()
+    f = world_features(world)
+    print(f"{world.name}: features {time.perf_counter() - t0:.1f}s", flush=True)
+    rows = []
+    for name in detectors:
+        t0 = time.perf_counter()
+        scores = DETECTORS[name](world, f)
+        measure = (
+            turbot_metrics(scores)
+            if world.labels is None
+            else labelled_metrics(scores, world.labels)
+        )
+        rows.append(
+            {
+                "world": world.name,
+                "family": world.family,
+                "detector": name,
+                "windows": len(scores),
+                "seconds": round(time.perf_counter() - t0, 1),
+                **measure,
+            }
+        )
+    return rows
+
+
+# --------------------------------------------------------------------------- report
+
+HEADLINE = [
+    "pr_auc",
+    "recall@1%",
+    "recall@5%",
+    "worst_kind@5%",
+    "kinds_below_half@5%",
+    "lookalike_alerts_flag",
+    "lookalike_alerts@5%",
+    "alert_rate",
+]
+
+
+def _cell(v: object) -> str:
+    if isinstance(v, float):
+        return "n/a" if np.isnan(v) else f"{v:.3f}"
+    return str(v)
+
+
+def markdown(df: pd.DataFrame, command: str, notes: list[str]) -> str:
+    """Tables: per family the mean and worst world per detector, then every world."""
+    lines = ["# Cross-world matrix", "", f"Command: `{command}`.", "", *notes, ""]
+    for family, sub in df.groupby("family", sort=False):
+        cols = ["roc_auc", "alert_rate"] if family == "turbot" else HEADLINE
+        lines += [f"## {family}: mean over {sub['world'].nunique()} world(s)", ""]
+        lines += ["| detector | " + " | ".join(cols) + " |", "|---" * (1 + len(cols)) + "|"]
+        for det, g in sub.groupby("detector", sort=False):
+            lines.append(f"| {det} | " + " | ".join(_cell(float(g[c].mean())) for c in cols) + " |")
+        if family != "turbot":
+            worst = sub.loc[sub.groupby("detector", sort=False)["pr_auc"].idxmin()]
+            lines += ["", f"Worst {family} world per detector (by PR-AUC):", ""]
+            lines += ["| detector | world | " + " | ".join(cols) + " | worst kind |"]
+            lines += ["|---" * (3 + len(cols)) + "|"]
+            for _, r in worst.iterrows():
+                lines.append(
+                    f"| {r['detector']} | {r['world']} | "
+                    + " | ".join(_cell(r[c]) for c in cols)
+                    + f" | {r['worst_kind']} |"
+                )
+        lines.append("")
+    lines += ["## Every world", ""]
+    cols = ["roc_auc", *HEADLINE, "worst_kind", "lookalike_days", "windows"]
+    lines += ["| world | detector | " + " | ".join(cols) + " |", "|---" * (2 + len(cols)) + "|"]
+    for _, r in df.iterrows():
+        lines.append(
+            f"| {r['world']} | {r['detector']} | "
+            + " | ".join(_cell(r.get(c, np.nan)) for c in cols)
+            + " |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def sha256(path: Path) -> str:
+    """Hex sha256 of a file."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def main() -> None:
+    """Run the matrix on the asked world families and write the results."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--family",
+        nargs="+",
+        default=["default", "dev"],
+        choices=["default", "dev", "holdout", "turbot"],
+    )
+    parser.add_argument("--seeds", type=int, nargs="+", default=list(DEFAULT_SEEDS))
+    parser.add_argument("--detectors", nargs="+", default=list(DETECTORS), choices=list(DETECTORS))
+    parser.add_argument("--workdir", type=Path, default=HERE / "work" / "cross_world")
+    parser.add_argument(
+        "--turbot", type=Path, default=Path("/work/data/turbot/pipes_audit_log.parquet")
+    )
+    parser.add_argument("--out", default=None, help="results name without suffix")
+    args = parser.parse_args()
+    command = "python experiments/cross_world.py " + " ".join(sys.argv[1:])
+    notes = []
+    rows: list[dict] = []
+    for family in args.family:
+        if family == "default":
+            worlds = [default_world(s, args.workdir) for s in args.seeds]
+        elif family == "turbot":
+            worlds = [turbot_world(args.turbot)]
+            notes.append(f"Turbot's file: `{args.turbot}`, sha256 `{sha256(args.turbot)}`.")
+        else:
+            worlds = variant_worlds(family, args.workdir)
+        for world in worlds:
+            rows += run_world(world, args.detectors)
+    df = pd.DataFrame(rows)
+    name = args.out or "cross_world_" + "_".join(args.family)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    df.to_csv(RESULTS / f"{name}.csv", index=False, float_format="%.4f")
+    text = markdown(df, command, notes)
+    (RESULTS / f"{name}.md").write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
