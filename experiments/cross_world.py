@@ -94,22 +94,22 @@ def default_world(seed: int, workdir: Path) -> World:
     )
 
 
-def variant_worlds(family: str, workdir: Path) -> list[World]:
+def variant_worlds(family: str) -> list[World]:
     """The variants ``experiments/worlds.py`` lists for ``family`` (``dev`` or ``holdout``)."""
-    import worlds  # experiments/worlds.py
+    import worlds  # experiments/worlds.py: the fixed lists, written on demand
 
+    listed = worlds.DEV if family == "dev" else worlds.HOLDOUT
     out = []
-    for variant in worlds.variants(family):
-        folder = worlds.write_variant(variant, workdir)
-        train, test = sorted(folder.glob("train.*")), sorted(folder.glob("test.*"))
+    for fam, seed in listed:
+        folder = worlds.world_dir(fam, seed)
         out.append(
             World(
-                worlds.variant_name(variant),
+                f"{fam}-{seed}",
                 family,
-                io.read_events(train).events,
-                io.read_events(test).events,
+                _read(folder / "train.jsonl"),
+                _read(folder / "test.jsonl"),
                 io.read_labels(folder),
-                (*train, *test),
+                (folder / "train.jsonl", folder / "test.jsonl"),
             )
         )
     return out
@@ -347,7 +347,7 @@ def main() -> None:
             worlds = [turbot_world(args.turbot)]
             notes.append(f"Turbot's file: `{args.turbot}`, sha256 `{sha256(args.turbot)}`.")
         else:
-            worlds = variant_worlds(family, args.workdir)
+            worlds = variant_worlds(family)
         for world in worlds:
             rows += run_world(world, args.detectors)
     df = pd.DataFrame(rows)
