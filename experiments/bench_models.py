@@ -43,8 +43,9 @@ try:
     main(sys.argv[1:], standalone_mode=False)
 finally:
     seconds = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "peak_rss_mb": peak}), file=sys.stderr)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(json.dumps({"seconds": seconds, "cpu_seconds": usage.ru_utime + usage.ru_stime,
+                      "peak_rss_mb": usage.ru_maxrss / 1024}), file=sys.stderr)
 """
 
 
@@ -148,7 +149,8 @@ def paired(base: Path, rev: str, repeat: int) -> list[str]:
     old_src = export_rev(rev, base / "old_code")
     _cli("train", str(big / "train.jsonl"), "--model-dir", str(big / "old_model"), src=old_src)
     sides = {"now": (None, big / "model"), rev: (old_src, big / "old_model")}
-    times: dict[str, dict[str, list[float]]] = {k: {"train": [], "score": []} for k in sides}
+    stages = ("train", "score", "train_cpu", "score_cpu")
+    times: dict[str, dict[str, list[float]]] = {k: {s: [] for s in stages} for k in sides}
     for i in range(repeat):
         order = list(sides) if i % 2 == 0 else list(sides)[::-1]
         for name in order:
@@ -163,8 +165,10 @@ def paired(base: Path, rev: str, repeat: int) -> list[str]:
             )  # fmt: skip
             times[name]["train"].append(train["seconds"])
             times[name]["score"].append(score["seconds"])
+            times[name]["train_cpu"].append(train["cpu_seconds"])
+            times[name]["score_cpu"].append(score["cpu_seconds"])
     rows = []
-    for stage in ("train", "score"):
+    for stage in stages:
         now, old = times["now"][stage], times[rev][stage]
         ratios = [a / b for a, b in zip(now, old, strict=True)]
         rows.append(
@@ -177,6 +181,9 @@ def paired(base: Path, rev: str, repeat: int) -> list[str]:
         machine_line(f"python experiments/bench_models.py --before-rev {rev} --repeat {repeat}"),
         f"Each of {repeat} repeats ran both codes in turn (order alternating): train on the "
         "default world, score about 1,000,000 records with the model each code trained.",
+        "",
+        "Wall seconds, and CPU seconds (user + system) of the same runs: CPU time is the steadier "
+        "measure when other work shares the machine.",
         "",
         f"| stage | now (median) | {rev} (median) | paired ratio now/{rev}: median (range) |",
         "|---|---|---|---|",
