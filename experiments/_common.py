@@ -54,3 +54,21 @@ def write_result(name: str, lines: list[str]) -> Path:
     path.write_text(text)
     print(text)
     return path
+
+
+def export_rev(rev: str, dest: Path) -> Path:
+    """Extract ``src/`` of git revision ``rev`` into ``dest`` (for ``--before-rev``).
+
+    Returns the directory to put first on ``PYTHONPATH`` (it holds ``pipes_anomaly``).
+    """
+    root = Path(__file__).resolve().parent.parent
+    dest.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(
+        ["git", "-C", str(root), "archive", rev, "src/pipes_anomaly"],
+        check=True,
+        capture_output=True,
+    ).stdout
+    subprocess.run(
+        ["tar", "-x", "-C", str(dest), "--strip-components=1"], input=archive, check=True
+    )
+    return dest

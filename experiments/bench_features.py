@@ -24,10 +24,11 @@ import os
 import platform
 import statistics
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
-from _common import run_json, write_result
+from _common import export_rev, run_json, write_result
 
 _OURS = r"""
 import json, resource, sys, time
@@ -126,24 +127,6 @@ def _quartiles(values: list[float]) -> tuple[float, float, float]:
     """Lower quartile, median and upper quartile (``statistics.quantiles``, inclusive)."""
     q = statistics.quantiles(values, n=4, method="inclusive") if len(values) > 1 else values * 3
     return round(q[0], 2), round(q[1], 2), round(q[2], 2)
-
-
-def export_rev(rev: str, dest: Path) -> Path:
-    """Extract ``src/`` of git revision ``rev`` into ``dest`` (for ``--before-rev``).
-
-    Returns the directory to put first on ``PYTHONPATH`` (it holds ``pipes_anomaly``).
-    """
-    root = Path(__file__).resolve().parent.parent
-    dest.mkdir(parents=True, exist_ok=True)
-    archive = subprocess.run(
-        ["git", "-C", str(root), "archive", rev, "src/pipes_anomaly"],
-        check=True,
-        capture_output=True,
-    ).stdout
-    subprocess.run(
-        ["tar", "-x", "-C", str(dest), "--strip-components=1"], input=archive, check=True
-    )
-    return dest
 
 
 def _paired(ours: list[dict], duck: list[dict]) -> list[float]:
@@ -257,6 +240,19 @@ def _make_world(workdir: Path) -> Path:
     return all_path
 
 
+def _without_workdir(argv: list[str]) -> list[str]:
+    """The arguments without ``--workdir DIR`` (a scratch folder, not part of the recipe)."""
+    out, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--workdir":
+            skip = True
+        elif not arg.startswith("--workdir="):
+            out.append(arg)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--path", type=Path, help="JSON-lines file (default: generate one)")
@@ -280,11 +276,12 @@ def main() -> None:
         print(json.dumps(res))
         return
     size_mb = path.stat().st_size / 2**20
+    command = " ".join(["python experiments/bench_features.py", *_without_workdir(sys.argv[1:])])
     lines = [
         "# Benchmark: reader + features vs DuckDB",
         "",
         f"Machine: {platform.machine()}, 2 cores, Python {platform.python_version()}; "
-        f"command: `python experiments/bench_features.py --repeat {len(res['paired_ratios'])}`; "
+        f"command: `{command}`; "
         f"input {res['records']:,} records "
         f"({size_mb:,.0f} MiB JSON lines, `anomaly generate --actors 1000 --days 180 --seed 1`, "
         "train + test concatenated).",

@@ -4,26 +4,34 @@ Run standalone from the repository root::
 
     python experiments/bench_models.py            # writes experiments/results/bench_models.md
     python experiments/bench_models.py --json     # one JSON line (used by benchmark.py)
+    python experiments/bench_models.py --before-rev REV --repeat 5   # paired with older code
 
-Bars (issue 4): ``anomaly train`` on the default world (60 days x 150 actors) in at most
+Bars: ``anomaly train`` on the default world (60 days x 150 actors) in at most
 60 s; ``anomaly score`` on 1,000,000 records in at most 20 s and 3 GB peak.
 
 Each measured command runs the real CLI in a fresh Python process that reports its own
-``ru_maxrss`` (so imports and the interpreter are included).  The scoring world has the
+``ru_maxrss`` (so imports and the interpreter are included). The scoring world has the
 default 60 days, a 12-day training period and enough actors for about 1,000,000 test
 records; its model is trained on its own training period (so the actors have history).
+
+With ``--before-rev`` the code of an older revision trains and scores the same files in every
+repeat, the order alternating, each side with a model it trained itself; the results file
+gives both sides' medians and the median of the paired ratios
+(``experiments/results/bench_models_vs_<rev>.md``).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import statistics
 import tempfile
 from pathlib import Path
 
-from _common import machine_line, measure_table, run_json, write_result
+from _common import export_rev, machine_line, measure_table, run_json, write_result
 
-#: Records per actor-day in the default world (measured: 49,468 records / 150 actors / 60 days).
+#: Records per actor-day in the default world (its manifest: 49,468 records, 150 actors, 60 days).
 RECORDS_PER_ACTOR_DAY = 5.5
 SCORE_TRAIN_DAYS = 12
 
@@ -35,14 +43,19 @@ try:
     main(sys.argv[1:], standalone_mode=False)
 finally:
     seconds = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "peak_rss_mb": peak}), file=sys.stderr)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(json.dumps({"seconds": seconds, "cpu_seconds": usage.ru_utime + usage.ru_stime,
+                      "peak_rss_mb": usage.ru_maxrss / 1024}), file=sys.stderr)
 """
 
 
-def _cli(*args: str) -> dict:
-    """Run ``anomaly <args>`` in a fresh process; return seconds and peak RSS (MB)."""
-    return run_json(["-c", _CHILD, *args], stream="stderr")
+def _cli(*args: str, src: Path | None = None) -> dict:
+    """Run ``anomaly <args>`` in a fresh process; return seconds and peak RSS (MB).
+
+    ``src`` puts another checkout's package first on the child's path.
+    """
+    env = None if src is None else {**os.environ, "PYTHONPATH": str(src)}
+    return run_json(["-c", _CHILD, *args], stream="stderr", env=env)
 
 
 def _generate(out: Path, *extra: str) -> None:
@@ -128,13 +141,70 @@ def bench_score(path: str | Path, model_dir: str | Path | None = None) -> dict:
     }
 
 
+def paired(base: Path, rev: str, repeat: int) -> list[str]:
+    """Train and score with the working tree and with ``rev`` in turn; the results lines."""
+    default, big = base / "default", base / "big"
+    bench_train(default)
+    bench_score(big / "test.jsonl")  # generates the big world and this code's model
+    old_src = export_rev(rev, base / "old_code")
+    _cli("train", str(big / "train.jsonl"), "--model-dir", str(big / "old_model"), src=old_src)
+    sides = {"now": (None, big / "model"), rev: (old_src, big / "old_model")}
+    stages = ("train", "score", "train_cpu", "score_cpu")
+    times: dict[str, dict[str, list[float]]] = {k: {s: [] for s in stages} for k in sides}
+    for i in range(repeat):
+        order = list(sides) if i % 2 == 0 else list(sides)[::-1]
+        for name in order:
+            src, model = sides[name]
+            train = _cli(
+                "train", str(default / "train.jsonl"), "--model-dir", str(base / f"m_{i}"),
+                src=src,
+            )  # fmt: skip
+            score = _cli(
+                "score", str(big / "test.jsonl"), "--model-dir", str(model),
+                "-o", str(base / "scores.csv"), "--top", "20", src=src,
+            )  # fmt: skip
+            times[name]["train"].append(train["seconds"])
+            times[name]["score"].append(score["seconds"])
+            times[name]["train_cpu"].append(train["cpu_seconds"])
+            times[name]["score_cpu"].append(score["cpu_seconds"])
+    rows = []
+    for stage in stages:
+        now, old = times["now"][stage], times[rev][stage]
+        ratios = [a / b for a, b in zip(now, old, strict=True)]
+        rows.append(
+            f"| {stage} | {statistics.median(now):.2f} s | {statistics.median(old):.2f} s | "
+            f"{statistics.median(ratios):.3f} ({min(ratios):.3f}-{max(ratios):.3f}) |"
+        )
+    return [
+        f"# Benchmark: anomaly train / anomaly score, paired with `{rev}`",
+        "",
+        machine_line(f"python experiments/bench_models.py --before-rev {rev} --repeat {repeat}"),
+        f"Each of {repeat} repeats ran both codes in turn (order alternating): train on the "
+        "default world, score about 1,000,000 records with the model each code trained.",
+        "",
+        "Wall seconds, and CPU seconds (user + system) of the same runs: CPU time is the steadier "
+        "measure when other work shares the machine.",
+        "",
+        f"| stage | now (median) | {rev} (median) | paired ratio now/{rev}: median (range) |",
+        "|---|---|---|---|",
+        *rows,
+        "",
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print one JSON line")
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--before-rev", help="also run this revision's code, paired")
+    parser.add_argument("--repeat", type=int, default=5, help="repeats with --before-rev")
     args = parser.parse_args()
     base = args.workdir or Path(tempfile.mkdtemp(prefix="bench_models_"))
     base.mkdir(parents=True, exist_ok=True)
+    if args.before_rev:
+        lines = paired(base, args.before_rev, args.repeat)
+        write_result(f"bench_models_vs_{args.before_rev}.md", lines)
+        return
     result = {**bench_train(base / "default"), **bench_score(base / "big" / "test.jsonl")}
     result["train_bar_met"] = result["train_seconds"] <= 60
     result["score_bar_met"] = result["score_seconds"] <= 20 and result["score_peak_rss_mb"] <= 3072

@@ -26,7 +26,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _common import write_result
+from _common import export_rev, write_result
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -65,17 +65,6 @@ BAD_LINES = (
     b'{"id": 5, "action_type": "x", "actor_id": "u_1", "created_at": "2026-02-20T00:00:00Z"}\n',
     b'{"id": "a_bad2", "action_type": "x", "actor_id": "u_1", "created_at": "yesterday"}\n',
 )
-
-
-def _extract(rev: str, into: Path) -> Path:
-    """``src/`` of a revision, extracted into ``into``; returns the folder to put on the path."""
-    archive = subprocess.run(
-        ["git", "archive", rev, "src"], cwd=ROOT, check=True, capture_output=True
-    ).stdout
-    shutil.rmtree(into, ignore_errors=True)
-    into.mkdir(parents=True)
-    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
-    return into / "src"
 
 
 def _run_jobs(src: Path, work: Path) -> dict[str, str]:
@@ -136,7 +125,7 @@ def main() -> None:
     for d in (before_work, after_work):
         shutil.rmtree(d, ignore_errors=True)
         d.mkdir(parents=True)
-    before_src = _extract(rev, scratch / "before_code")
+    before_src = export_rev(rev, scratch / "before_code")
     before = _run_jobs(before_src, before_work)
     after = _run_jobs(ROOT / "src", after_work)
     names = sorted(set(before) | set(after))
