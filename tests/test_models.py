@@ -107,6 +107,18 @@ def test_calibration_interpolates_between_training_values():
     assert sur[0] < sur[1] < sur[2] == pytest.approx(np.log(5))
 
 
+def test_tail_beyond_the_training_maximum_keeps_the_top_values_scale():
+    # training values 0..999: the tail's scale is the mean excess of the top 1% (990..999)
+    # over the value below them (989), 5.5, not the whole range above the median (499.5)
+    cal = Calibration.fit(np.arange(1000.0))
+    assert cal.tail_scale_ == pytest.approx(5.5)
+    beyond = cal(np.array([999.0, 1010.0, 1100.0]))
+    assert beyond[0] == pytest.approx(0.999)
+    assert beyond[1] == pytest.approx(1 - np.exp(-11 / 5.5) / 1000)
+    assert beyond[0] < beyond[1] < beyond[2] < 1.0
+    assert cal.surprisal(np.array([1010.0]))[0] == pytest.approx(np.log(1000) + 2.0)
+
+
 def test_new_windows_between_training_scores_do_not_tie():
     X = _normal(2)
     det = AnomalyDetector(n_estimators=50).fit(X)

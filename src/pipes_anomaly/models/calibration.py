@@ -14,6 +14,10 @@ import numpy as np
 
 #: Default alert budget: 1% of actor-windows.
 DEFAULT_ALERT_RATE = 0.01
+#: The extrapolated tail is fitted to this share of the largest training values ...
+TAIL_SHARE = 0.01
+#: ... and to at least this many of them.
+TAIL_MIN_VALUES = 10
 
 
 @dataclass(frozen=True)
@@ -25,8 +29,11 @@ class Calibration:
     exactly its share; a value between two of them gets a share between theirs, so two
     new windows that fall between the same training values do not tie: their raw order
     is kept).  Beyond the largest training value the share would be 1 for every value;
-    instead the score keeps rising smoothly from ``(n-1)/n`` towards 1
-    (``1 - exp(-excess/scale)/n``) so that stronger anomalies still rank higher.
+    instead the tail is extrapolated: the score keeps rising from ``(n-1)/n`` towards 1 as
+    ``1 - exp(-excess/scale)/n``, an exponential tail whose ``scale`` is the mean excess of
+    the top training values over the value below them (the tail's own scale, not the
+    whole range), so that on a new period stronger anomalies still rank higher and the top
+    does not crowd at one value.
     """
 
     sorted_: np.ndarray
@@ -48,11 +55,8 @@ class Calibration:
         Calibration
         """
         s = np.sort(np.asarray(raw, dtype=np.float64))
-        spread = float(s[-1] - np.median(s))
-        if not np.isfinite(spread) or spread <= 0:
-            spread = 1.0
         distinct, first = np.unique(s, return_index=True)
-        return cls(s, spread, distinct, first / len(s))
+        return cls(s, _tail_scale(s), distinct, first / len(s))
 
     def _locate(self, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Share of training values below ``raw``, and its excess over the largest (0 if not)."""
@@ -72,6 +76,23 @@ class Calibration:
         n = len(self.sorted_)
         inside = -np.log(np.maximum(1.0 - below, 1.0 / n))
         return np.where(excess > 0, np.log(n) + excess / self.tail_scale_, inside)
+
+
+def _tail_scale(s: np.ndarray) -> float:
+    """Mean excess of the top :data:`TAIL_SHARE` of sorted values over the value below them.
+
+    The scale of an exponential tail fitted to the largest values (peaks over a threshold);
+    the whole spread above the median when the top values are all equal, 1 when nothing
+    varies.
+    """
+    n = len(s)
+    k = min(max(TAIL_MIN_VALUES, int(np.ceil(TAIL_SHARE * n))), n - 1)
+    if k >= 1:
+        scale = float(np.mean(s[n - k :] - s[n - k - 1]))
+        if np.isfinite(scale) and scale > 0:
+            return scale
+    spread = float(s[-1] - np.median(s))
+    return spread if np.isfinite(spread) and spread > 0 else 1.0
 
 
 def resolve_threshold(
