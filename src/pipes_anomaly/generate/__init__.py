@@ -33,16 +33,32 @@ How the world is built
    from pre-serialised fragments (``fragments``).
 """
 
-from pipes_anomaly.generate.config import DEFAULT_START, GenerateConfig, default_train_days
+from pipes_anomaly.generate.config import (
+    DEFAULT_START,
+    KNOBS,
+    GenerateConfig,
+    default_train_days,
+    knob_table,
+    parse_knob,
+    parse_knobs,
+)
 from pipes_anomaly.generate.render import render_jsonl, render_tables
+from pipes_anomaly.generate.variants import FAMILIES, draw_variant, world_config
 from pipes_anomaly.generate.world import World, simulate
 
 __all__ = [
     "DEFAULT_START",
+    "FAMILIES",
+    "KNOBS",
     "GenerateConfig",
     "World",
     "default_train_days",
+    "draw_variant",
+    "knob_table",
+    "parse_knob",
+    "parse_knobs",
     "render_jsonl",
     "render_tables",
     "simulate",
+    "world_config",
 ]
