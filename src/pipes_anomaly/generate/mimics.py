@@ -39,7 +39,7 @@ import numpy as np
 from pipes_anomaly.generate.builder import Resources
 from pipes_anomaly.generate.config import GenerateConfig, is_weekend
 from pipes_anomaly.generate.inject import Injector
-from pipes_anomaly.generate.plan import Planner
+from pipes_anomaly.generate.plan import Planner, workday
 from pipes_anomaly.generate.vocabulary import ACTION_SPEC, DELETE_MIX, KIND_ID, extra_index
 from pipes_anomaly.schema import LOOKALIKES
 
@@ -188,10 +188,10 @@ def _reorganisation(p: Planner, e: Injector, d: int, look: int) -> None:
 
 
 def _habit_days(p: Planner, d: int) -> list[int]:
-    """Day ``d`` and a few earlier working days the same habit happened on."""
+    """Return day ``d`` and a few earlier working days the same habit happened on."""
     lo = max(1, d - _HABIT_LOOKBACK)
     extra = p.rng.integers(lo, max(lo + 1, d), int(p.rng.integers(*_HABIT_DAYS)))
-    return sorted({d, *(int(x) for x in extra)})
+    return sorted({d, *(workday(p.cfg, int(x), lo, d) for x in extra)})
 
 
 def _cross_team_support(p: Planner, e: Injector, d: int, look: int) -> None:

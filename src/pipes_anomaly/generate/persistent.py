@@ -15,7 +15,7 @@ import numpy as np
 
 from pipes_anomaly.generate.config import DAY, SATURDAY, GenerateConfig, day_date
 from pipes_anomaly.generate.inject import Injector
-from pipes_anomaly.generate.plan import Incident, Planner
+from pipes_anomaly.generate.plan import Incident, Planner, workday
 from pipes_anomaly.generate.scenarios import new_incident
 from pipes_anomaly.generate.subtle import SUBTLE_FUNCS
 from pipes_anomaly.schema import LOOKALIKES, Scenario
@@ -24,6 +24,8 @@ from pipes_anomaly.schema import LOOKALIKES, Scenario
 _BROKEN_BOT_SHARE = 0.5
 #: scenarios a persistent attacker follows, in turn
 PERSISTENT_SCENARIOS = ("account_takeover", "actor_mismatch", "off_hours", "low_and_slow")
+#: scenarios whose sessions may fall on any day; the others keep to the working week
+_ANY_DAY = frozenset({"off_hours"})
 #: days between a persistent attacker's sessions (range, end excluded)
 _SESSION_GAP_DAYS = (2, 7)
 #: severity of a persistent attacker's sessions
@@ -88,7 +90,8 @@ def inject_persistent(cfg: GenerateConfig, plan: Planner, inj: Injector,
         while d < plan.D:
             gap = int(rng.integers(*_SESSION_GAP_DAYS))
             span = min(gap, plan.D - d) if s == "low_and_slow" else 1
-            SUBTLE_FUNCS[Scenario(s)](plan, inj, Incident(a, d, _GRADE, span, tags, own))
+            day = d if s in _ANY_DAY else workday(cfg, d, 0, plan.D - 1)
+            SUBTLE_FUNCS[Scenario(s)](plan, inj, Incident(a, day, _GRADE, span, tags, own))
             d += gap
     for a, kind in plan.org.odd.items():
         look = LOOKALIKES.index(kind)

@@ -38,6 +38,8 @@ def mass_deletion(p: Planner, e: Injector, inc: Incident) -> None:
     deletes = deletes or [ACTION_ID["pipeline.delete"]]
     for k in range(inc.span):
         d = inc.day + k
+        if k and is_weekend(e.org.start, d):
+            continue
         for _ in range(int(rng.integers(2, 5))):
             act = deletes[int(rng.integers(len(deletes)))]
             e.add(e.local_ts(a, d, e.work_hour(a)), a, act, e.usual_ip(a, d), min_age=_MIN_AGE,
@@ -131,6 +133,8 @@ def workspace_sprawl(p: Planner, e: Injector, inc: Incident) -> None:
     for j, i in enumerate(rng.choice(len(pool), size=k, replace=False)):
         g_, w = pool[int(i)]
         d = inc.day + j % inc.span
+        if is_weekend(e.org.start, d):
+            d = inc.day
         act = str(rng.choice(_SPRAWL_ACTIONS))
         where = dict(target=w) if act == "workspace.update" else dict(parent=w)
         e.add(e.local_ts(a, d, e.work_hour(a)), a, act, e.usual_ip(a, d), group=int(g_),
