@@ -340,6 +340,21 @@ def test_joiners_and_leavers() -> None:
     assert by_leaver  # their resources live on under teammates
 
 
+def test_only_actor_mismatch_forges_the_acting_id_whatever_the_api_carries() -> None:
+    cfg = GenerateConfig(**BASE, updated_by_share=0.3, new_action_share=0.2, subtle_share=0.5,
+                         persistent_attackers=2, attack_rate=2.0, mimic_rate=1.0)  # fmt: skip
+    w = simulate(cfg)
+    labels = w.labels.set_index("record_id")["scenario"]
+    forged = set()
+    for r in _records(w):
+        d = r["data"]
+        acting = d.get("updated_by_id", d["created_by_id"] if d["version_id"] == 1 else None)
+        if acting not in (None, r["actor_id"]):
+            forged.add(r["id"])
+    assert {labels.get(i) for i in forged} == {"actor_mismatch"}
+    assert set(labels[labels == "actor_mismatch"].index) <= forged
+
+
 # ---- attack forms ------------------------------------------------------------------------
 
 

@@ -91,11 +91,11 @@ class Injector:
 
         Those are creates (``data.created_by``) and the update-like actions whose
         records carry ``data.updated_by`` in this world; the actor's mix decides
-        which, and ``workspace.update`` fills in when the mix has too few.
+        which, and ``connection.create`` fills in when the mix has too few.
         """
         acts = self.sample_actions(a, _ACTING_DRAWS * n)
         keep = [x for x in acts if self.is_acting(x)][:n]
-        return keep + [ACTION_ID["workspace.update"]] * (n - len(keep))
+        return keep + [ACTION_ID["connection.create"]] * (n - len(keep))
 
     def is_acting(self, action: int) -> bool:
         """Whether records of ``action`` name who acted (creates, carried updates)."""
