@@ -140,12 +140,14 @@ def _incident(cfg: GenerateConfig, plan: Planner, inj: Injector, incidents: list
     """Plan one incident of scenario ``s`` (day and actor unless given) and write it."""
     rng = plan.rng
     span = _span(s, subtle, rng)
+    lo, hi = (plan.T, plan.D - 1) if period == "test" else (1, plan.T - 1)
     if day is None:
         day = plan.day(period, margin=span - 1)
         weekend = is_weekend(cfg.start, day)
         if s not in _TIMED_SCENARIOS and weekend and rng.random() < _WEEKDAY_SHARE:
-            lo, hi = (plan.T, plan.D - 1) if period == "test" else (1, plan.T - 1)
             day = workday(cfg, day, lo, hi)
+    if subtle:  # a quiet intruder acts on the days its actor works
+        day = workday(cfg, day, lo, hi)
     span = max(1, min(span, plan.D - day))
     if actor is None:
         roles = ("normal",) if s == "privilege_escalation" else ("normal", "power", "admin")
