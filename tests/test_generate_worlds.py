@@ -340,6 +340,80 @@ def test_joiners_and_leavers() -> None:
     assert by_leaver  # their resources live on under teammates
 
 
+def _people(w) -> pd.DataFrame:
+    """Benign records of people, with their local hour and local day."""
+    df = _frame(w)
+    df = df[(df["role"] != "bot") & ~df["attack"] & ~df["look"]].copy()
+    local = df["ts"] + w.actors["tz_offset_min"].to_numpy()[df["actor"]] * 60 - w.config.start_ts
+    df["day"], df["hour"] = local // 86_400, local % 86_400 / 3600
+    return df
+
+
+def _kind_share(kind: str):
+    return lambda w: float((_people(w)["ip_kind"] == kind).mean())
+
+
+def _distinct_ips(kind: str):
+    def count(w) -> int:
+        df = _people(w)
+        return df.loc[df["ip_kind"] == kind, "ip"].nunique()
+
+    return count
+
+
+def _owner_team_share(w) -> float:
+    """Median share of a workspace's records that come from its main team (lower: more
+    cross-team work)."""
+    team = dict(zip(w.actors["actor_id"], w.actors["team"], strict=True))
+    per: dict[str, list] = {}
+    for r in _records(w):
+        ws = r["data"].get("workspace_id")
+        if ws:
+            per.setdefault(ws, []).append(team[r["actor_id"]])
+    return float(np.median([pd.Series(t).value_counts(normalize=True).iloc[0]
+                            for t in per.values() if len(t) >= 10]))  # fmt: skip
+
+
+def _idle_weekdays(w) -> float:
+    df = _people(w)
+    days = np.arange(w.config.days)
+    weekdays = days[[(w.config.start + dt.timedelta(days=int(d))).weekday() < 5 for d in days]]
+    busy = df.groupby("actor")["day"].apply(lambda s: len(set(weekdays) - set(s)))
+    return float(busy.mean())
+
+
+KNOB_EFFECTS = {
+    "cross_team_share": (0.0, 0.5, lambda w: -_owner_team_share(w)),
+    "home_change_share": (0.0, 1.0, _distinct_ips("home")),
+    "vpn_share": (0.0, 1.0, _kind_share("vpn")),
+    "personal_vpn_share": (0.0, 0.5, _distinct_ips("vpn")),
+    "cloud_desk_share": (0.0, 0.5, _kind_share("cloud")),
+    "mobile_share": (0.0, 0.5, _kind_share("mobile")),
+    "holiday_share": (0.0, 1.0, _idle_weekdays),
+    "evening_share": (0.0, 0.5, lambda w: float((_people(w)["hour"] >= 19.5).mean())),
+    "session_spread_min": (5.0, 120.0, lambda w: float(
+        _people(w).groupby(["actor", "day"])["hour"].std().median())),
+    "rate_spread": (0.0, 1.5, lambda w: float(
+        (lambda n: n.std() / n.mean())(_people(w).groupby("actor").size()))),
+    "offices": (1, 6, _distinct_ips("office")),
+    "office_nat_ips": (1, 8, _distinct_ips("office")),
+    "power_share": (0.05, 0.5, lambda w: int((w.actors["role"] == "power").sum())),
+    "attack_rate": (0.5, 3.0, lambda w: len(w.labels)),
+    "lookalike_rate": (0.5, 3.0, lambda w: len(w.lookalikes)),
+}  # fmt: skip
+#: knobs whose counts need a bigger world to move (a tiny one gets one of each)
+_BIGGER = {"attack_rate": dict(actors=150), "lookalike_rate": dict(actors=150)}
+
+
+@pytest.mark.parametrize("knob", sorted(KNOB_EFFECTS))
+def test_knob_moves_its_measure(knob: str) -> None:
+    low, high, measure = KNOB_EFFECTS[knob]
+    base = {**BASE, **_BIGGER.get(knob, {})}
+    m_low = measure(simulate(GenerateConfig(**base, **{knob: low})))
+    m_high = measure(simulate(GenerateConfig(**base, **{knob: high})))
+    assert m_high > m_low, (knob, m_low, m_high)
+
+
 def test_only_actor_mismatch_forges_the_acting_id_whatever_the_api_carries() -> None:
     cfg = GenerateConfig(**BASE, updated_by_share=0.3, new_action_share=0.2, subtle_share=0.5,
                          persistent_attackers=2, attack_rate=2.0, mimic_rate=1.0)  # fmt: skip

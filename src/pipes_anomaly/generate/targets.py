@@ -113,7 +113,7 @@ def _create(ev: dict[str, np.ndarray], kind: np.ndarray, verb: np.ndarray, org: 
     cre = np.flatnonzero((verb == CREATE) & (target < 0))
     base = res.n_rows
     k_c = kind[cre]
-    g_c = ev["group"][cre]
+    g_c = ev["group"][cre].astype(np.int64)  # packed above 32 bits of time in keys
     parent = _creation_parents(ev, cre, k_c, g_c, base, org, res, rng)
     ref = ev["ref"][cre].copy()
     new_member = np.flatnonzero((ref < 0) & (k_c == KIND_ID["member"]))
