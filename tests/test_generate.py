@@ -195,7 +195,7 @@ def test_each_requested_scenario_appears(small_world: Path) -> None:
         assert manifest["scenarios"][s]["records"] > 0
         assert manifest["scenarios"][s]["incidents_test"] >= 1
     looks = pd.read_csv(small_world / "lookalikes.csv", dtype=str)
-    assert set(looks["kind"]) == set(LOOKALIKES)
+    assert set(looks["kind"]) == set(LOOKALIKES[:6])  # the classic kinds, on by default
 
 
 def test_every_scenario_has_one_function() -> None:
@@ -223,11 +223,52 @@ def test_lookalikes_are_unlabelled(world) -> None:
     assert looks and not (windows & looks)
 
 
-def test_actor_mismatch_is_the_only_source_of_forged_creators(records: list[dict], world) -> None:
+def _acting_id(r: dict) -> str | None:
+    """The id a record says acted: created_by on a create, updated_by where carried."""
+    d = r["data"]
+    if "updated_by_id" in d:
+        return d["updated_by_id"]
+    return d["created_by_id"] if d.get("version_id") == 1 else None
+
+
+def test_actor_mismatch_is_the_only_source_of_forged_acting_ids(records: list[dict], world) -> None:
     labels = world.labels.set_index("record_id")["scenario"]
-    forged = [r["id"] for r in records if r["data"]["created_by_id"] != r["actor_id"]]
+    forged = [r["id"] for r in records if _acting_id(r) not in (None, r["actor_id"])]
     assert forged
     assert {labels.get(i) for i in forged} == {"actor_mismatch"}
+    mismatch = set(labels[labels == "actor_mismatch"].index)
+    assert mismatch <= set(forged)  # every actor_mismatch record names someone else
+
+
+def test_created_by_is_the_resources_creator(records: list[dict], world) -> None:
+    # data is the resource after the action: created_by names whoever created it, so
+    # actions on a teammate's resource legitimately name the teammate
+    labelled = set(world.labels["record_id"])
+    benign = [r for r in records if r["id"] not in labelled and r["data"]["version_id"] != 1]
+    other = [r for r in benign if r["data"]["created_by_id"] != r["actor_id"]]
+    assert len(other) > 0.3 * len(benign)
+    creator: dict[tuple, str] = {}
+    for r in records:  # a resource keeps its creator from record to record
+        d = r["data"]  # (a user's memberships share its id: the workspace tells them apart)
+        key = (r["target_id"], d.get("workspace_id"))
+        if d["version_id"] == 1:  # a create starts a resource (a re-added member: a new one)
+            creator[key] = d["created_by_id"]
+        assert creator.setdefault(key, d["created_by_id"]) == d["created_by_id"]
+        if d["version_id"] == 1 and r["id"] not in labelled:
+            assert d["created_by_id"] == r["actor_id"]
+
+
+def test_updated_by_only_on_update_like_records(records: list[dict]) -> None:
+    from pipes_anomaly.generate.vocabulary import ACTION_ID, UPDATE_LIKE
+
+    carried = {r["action_type"] for r in records if "updated_by_id" in r["data"]}
+    assert carried and all(UPDATE_LIKE[ACTION_ID[a]] for a in carried)
+    for r in records:
+        d = r["data"]
+        if "updated_by_id" in d:
+            assert d["updated_by"]["id"] == d["updated_by_id"]
+        else:
+            assert "updated_by" not in d
 
 
 # ---- realism ----------------------------------------------------------------------------
@@ -434,7 +475,24 @@ def test_default_train_days() -> None:
         (["--scenarios", "mass_deletion,nope"], "Error: Invalid value for '--scenarios': unknown "
          "scenario 'nope'; choose from " + ", ".join(SCENARIOS)),
         (["--days", "1"], "Error: Invalid value for '--days': 1 is not in the range x>=2."),
-        (["--actors", "3"], "Error: Invalid value for '--actors': 3 is not in the range x>=10."),
+        (["--actors", "3"], "Error: Invalid value for '--actors': 3 is not in the range "
+         "5<=x<=10000."),
+        (["--set", "v6_privacy=2"], "Error: Invalid value for '--set': v6_privacy must be a "
+         "number from 0 to 1, got 2.0"),
+        (["--set", "odd_actors=1.5"], "Error: Invalid value for '--set': odd_actors must be a "
+         "whole number, got '1.5'"),
+        (["--set", "nope=1"], "Error: Invalid value for '--set': unknown knob 'nope'; "
+         "'anomaly generate --knobs' lists the knobs"),
+        (["--set", "v6_privacy"], "Error: Invalid value for '--set': expected NAME=VALUE, got "
+         "'v6_privacy'"),
+        (["--set", "actors=20"], "Error: Invalid value for '--set': actors has its own option: "
+         "use --actors"),
+        (["--set", "bot_share=0.5", "--set", "power_share=0.5"], "Error: bot_share + "
+         "admin_share + power_share must be at most 0.9, got 1.06"),
+        (["--variant", "2", "--train-days", "500"], "Error: train_days must be at least 1 and "
+         "less than days"),
+        (["--family", "test"], "Error: Invalid value for '--family': 'test' is not one of "
+         "'dev', 'holdout'."),
         (["--attack-rate", "-1"], "Error: Invalid value for '--attack-rate': -1.0 is not in the "
          "range 0.0<=x<=20.0."),
         (["--start", "2026-13-01"], "Error: Invalid value for '--start': '2026-13-01' does not "
@@ -458,6 +516,7 @@ def test_out_is_required_and_help_lists_every_option() -> None:
     assert res.exit_code == 2 and "Missing option '--out'" in res.output
     help_text = CliRunner().invoke(main, ["generate", "-h"]).output
     options = "--out --seed --days --actors --orgs --train-days --start --scenarios --attack-rate"
+    options += " --variant --family --set --knobs"
     for opt in (*options.split(), "--lookalikes", "--format", "--compress"):
         assert opt in help_text, opt
 

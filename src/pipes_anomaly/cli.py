@@ -59,6 +59,18 @@ def _parse_scenarios(ctx: click.Context, param: click.Parameter, value: str) -> 
     return tuple(s for s in SCENARIOS if s in names)
 
 
+def _print_knobs(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """Print the realism knobs of ``anomaly generate`` and exit (``--knobs``)."""
+    if not value or ctx.resilient_parsing:
+        return
+    from pipes_anomaly.generate import knob_table
+
+    click.echo("knob                  default  range  meaning")
+    for line in knob_table():
+        click.echo(line)
+    ctx.exit()
+
+
 @main.command("generate")
 @click.option(
     "--out",
@@ -83,14 +95,14 @@ def _parse_scenarios(ctx: click.Context, param: click.Parameter, value: str) -> 
 )
 @click.option(
     "--actors",
-    type=click.IntRange(min=10),
+    type=click.IntRange(min=5, max=10_000),
     default=150,
     show_default=True,
     help="Actors per organisation (people and service accounts).",
 )
 @click.option(
     "--orgs",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=20),
     default=1,
     show_default=True,
     help="Number of organisations.",
@@ -131,6 +143,36 @@ def _parse_scenarios(ctx: click.Context, param: click.Parameter, value: str) -> 
     help="Add benign look-alikes (listed in lookalikes.csv, never labelled).",
 )
 @click.option(
+    "--variant",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Draw every realism knob (and days, size, start) from the --family's distributions "
+    "with this seed (docs/worlds.md); options given explicitly replace drawn values.",
+)
+@click.option(
+    "--family",
+    type=click.Choice(["dev", "holdout"]),
+    default="dev",
+    show_default=True,
+    help="Distributions --variant draws from: 'dev' for choosing, 'holdout' for reporting.",
+)
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="KNOB=VALUE",
+    help="Set a realism knob, e.g. --set v6_privacy=0.5 (repeatable; --knobs lists them with "
+    "their ranges).",
+)
+@click.option(
+    "--knobs",
+    is_flag=True,
+    is_eager=True,
+    expose_value=False,
+    callback=_print_knobs,
+    help="List the realism knobs (default, allowed range, meaning) and exit.",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["jsonl", "parquet"]),
@@ -155,37 +197,47 @@ def generate_cmd(
     scenarios: tuple[str, ...],
     attack_rate: float,
     lookalikes: bool,
+    variant: int | None,
+    family: str,
+    settings: tuple[str, ...],
     fmt: str,
     compress: bool,
 ) -> None:
     """Simulate Pipes organisations and write audit records plus ground truth.
 
     Writes train and test records, labels.csv, window_labels.csv,
-    lookalikes.csv, actors.csv and manifest.json into --out.
+    lookalikes.csv, actors.csv and manifest.json into --out. Realism knobs
+    (--set, --knobs) and random variants (--variant, --family) are described
+    in docs/worlds.md; the manifest records every knob's value.
     """
-    tune_process_memory()
-    from pipes_anomaly.generate import GenerateConfig, default_train_days, simulate
-    from pipes_anomaly.io import write_world
+    from pipes_anomaly.generate import default_train_days, parse_knobs, simulate, world_config
 
-    if train_days is None:
-        train_days = default_train_days(days)
-    elif train_days >= days:
+    if variant is None and train_days is not None and train_days >= days:
         raise click.BadParameter(
             f"must be less than --days ({days}), got {train_days}", param_hint="'--train-days'"
         )
     if compress and fmt == "parquet":
         raise click.UsageError("--compress applies to --format jsonl only (Parquet is compressed)")
-    config = GenerateConfig(
-        seed=seed,
-        days=days,
-        actors=actors,
-        orgs=orgs,
-        train_days=train_days,
-        start=start.date(),
-        scenarios=scenarios,
-        attack_rate=attack_rate,
-        lookalikes=lookalikes,
-    )
+    params = dict(seed=seed, days=days, actors=actors, orgs=orgs, train_days=train_days,
+                  start=start.date(), scenarios=scenarios, attack_rate=attack_rate,
+                  lookalikes=lookalikes)  # fmt: skip
+    if variant is None:
+        params["train_days"] = default_train_days(days) if train_days is None else train_days
+    else:  # only what was given replaces the drawn values
+        source = click.get_current_context().get_parameter_source
+        params = {k: v for k, v in params.items()
+                  if source(k) == click.core.ParameterSource.COMMANDLINE}  # fmt: skip
+    try:
+        knobs = parse_knobs(settings, options=("actors", "orgs", "attack_rate"))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--set'") from None
+    try:
+        config = world_config(variant=variant, family=family, knobs=knobs, **params)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    tune_process_memory()
+    from pipes_anomaly.io import write_world
+
     world = simulate(config)
     files = write_world(world, out_dir, fmt=fmt, compress=compress)
     m = world.manifest

@@ -291,7 +291,12 @@ class Scenario(StrEnum):
 
 
 class Lookalike(StrEnum):
-    """Benign look-alikes (never labelled; listed in ``lookalikes.csv``)."""
+    """Benign look-alikes (never labelled; listed in ``lookalikes.csv``).
+
+    The first six are the classic ones; the next twelve each mimic one attack
+    scenario (``docs/worlds.md`` pairs them); the last two are persistent odd
+    actors, listed on every day they act.
+    """
 
     ADMIN_CLEANUP = "admin_cleanup"
     TRAVELLER = "traveller"
@@ -299,6 +304,20 @@ class Lookalike(StrEnum):
     ONCALL_REBOOTS = "oncall_reboots"
     MONTH_END_RUNS = "month_end_runs"
     BULK_ONBOARDING = "bulk_onboarding"
+    MIGRATION = "migration"
+    CI_WORKSPACE = "ci_workspace"
+    LATE_DEADLINE = "late_deadline"
+    VPN_RECONNECT = "vpn_reconnect"
+    NEW_DEVICE = "new_device"
+    REORGANISATION = "reorganisation"
+    CROSS_TEAM_SUPPORT = "cross_team_support"
+    COVERING_TEAMMATE = "covering_teammate"
+    BULK_SCRIPT = "bulk_script"
+    RETURN_FROM_LEAVE = "return_from_leave"
+    CARD_RENEWAL = "card_renewal"
+    PROJECT_RAMP_UP = "project_ramp_up"
+    SHARED_ACCOUNT = "shared_account"
+    BROKEN_BOT = "broken_bot"
 
 
 SCENARIOS: tuple[str, ...] = tuple(s.value for s in Scenario)

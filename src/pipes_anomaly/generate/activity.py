@@ -1,56 +1,39 @@
 """Ordinary activity of every actor, vectorised over actor-days (the base stream).
 
 People act in up to three sessions around their local business hours, less at
-weekends, not on holiday, from an address per session (office, home, VPN,
-mobile); bots run on a steady cadence around the clock.  Actions come from each
-actor's own mix.
+weekends, not on holiday or other days off, from an address per session
+(``network``: office, home, VPN, mobile, ...); bots run on a steady cadence around
+the clock.  Actions come from each actor's own mix.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
-from pipes_anomaly.generate.builder import IpTable, Organisation
+from pipes_anomaly.generate.builder import IpTable, Organisation, Streams
 from pipes_anomaly.generate.config import DAY, SATURDAY, GenerateConfig, day_date
 from pipes_anomaly.generate.inject import ROUTINE_MIN_AGE
 from pipes_anomaly.generate.lookalikes import NEW_HIRE_DAYS
-from pipes_anomaly.generate.vocabulary import CLOUD_DESK_SHARE, PERSONAL_VPN_SHARE
-from pipes_anomaly.schema import ACTION_TYPES, LOOKALIKES
+from pipes_anomaly.generate.network import SESSIONS, bot_addresses, session_ips
+from pipes_anomaly.generate.vocabulary import ACTIONS
+from pipes_anomaly.schema import LOOKALIKES
 
-#: sessions a person can have in a day, and how often the second and third happen
-_SESSIONS = 3
+#: how often a person's second and third session of a day happen
 _SECOND_SESSION_SHARE, _THIRD_SESSION_SHARE = 0.6, 0.25
-#: share of sessions of people with IPv6 at home that use it
-_V6_SESSION_SHARE = 0.4
-#: share of weekdays office workers spend at the office
-_OFFICE_DAY_SHARE = 0.75
-#: share of sessions on the organisation's VPN, a mobile network, a personal VPN and a
-#: cloud desktop, for the people who use each
-_VPN_SESSION_SHARE, _MOBILE_SESSION_SHARE = 0.5, 0.35
-_PERSONAL_VPN_SESSION_SHARE, _CLOUD_DESK_SESSION_SHARE = 0.3, 0.4
-#: share of people who still work a little at weekends, and their weekend rate factors
-_WEEKEND_WORKER_SHARE, _WEEKEND_WORKER_RATE, _WEEKEND_RATE = 0.15, 0.3, 0.06
-#: share of people who take a holiday, and its length in days (range)
-_HOLIDAY_SHARE, _HOLIDAY_DAYS = 0.5, (2, 8)
+#: weekend rate factor of the people who work a little at weekends
+_WEEKEND_WORKER_RATE = 0.3
+#: length of a holiday in days (range)
+_HOLIDAY_DAYS = (2, 8)
 #: session centres: the first this many hours after the day starts (range), the second
 #: from this long after the start to this long before the end, the third this long
 #: before the end (range), or late in the evening
 _FIRST_AFTER_START_H = (0.1, 2.5)
 _SECOND_AFTER_START_H, _SECOND_BEFORE_END_H = 3.0, 1.0
 _THIRD_BEFORE_END_H = (2.5, 0.3)
-#: a person's rate varies from day to day by a gamma factor of mean 1 and this shape
-_DAY_RATE_SHAPE = 4.0
-#: local hours of a late-evening third session (range), and how often it happens
-_EVENING_START_H, _EVENING_END_H, _EVENING_SHARE = 19.5, 23.0, 0.07
-#: spread of an event's time around its session's centre (seconds)
-_SESSION_SPREAD = 1500.0
+#: local hours of a late-evening third session (range)
+_EVENING_START_H, _EVENING_END_H = 19.5, 23.0
 #: a bot's run is this many seconds early or late at most
 _BOT_JITTER = 120
-#: share of a bot's runs from its first address
-_BOT_FIRST_IP_SHARE = 0.8
-#: share of touches that go to another team's resources (of the same organisation)
-_OTHER_TEAM_SHARE = 0.08
 
 
 def base_events(
@@ -58,47 +41,54 @@ def base_events(
     org: Organisation,
     ips: IpTable,
     new_hires: list[tuple[int, int]],
-    rng: np.random.Generator,
+    streams: Streams,
 ) -> dict[str, np.ndarray]:
-    """Return the benign activity of every actor as event columns, inside the timeline."""
+    """Return the benign activity of every actor as event columns, inside the timeline.
+
+    The base stream draws what the default world has; the net stream the network
+    habits only other worlds have.
+    """
+    rng = streams.base
     weekday = np.array([day_date(cfg.start, d).weekday() for d in range(cfg.days)])
     humans = np.flatnonzero(~org.a_bot)
-    counts, n_sess, centres = _human_days(org, humans, weekday, rng)
-    ip = _session_ips(org, ips, humans, weekday, rng)
-    ts, actor, ev_ip = _human_events(org, humans, counts, n_sess, centres, ip, rng)
-    b_ts, b_actor, b_ip = _bot_events(org, rng)
+    counts, n_sess, centres = _human_days(cfg, org, humans, weekday, rng)
+    ip = session_ips(cfg, org, ips, humans, weekday, rng, streams.net)
+    ts, actor, ev_ip = _human_events(cfg, org, humans, counts, n_sess, centres, ip, rng)
+    b_ts, b_actor, b_ip = _bot_events(cfg, org, ips, rng, streams.net)
     ts = np.concatenate([ts, *b_ts])
     actor = np.concatenate([actor, *b_actor])
     ev_ip = np.concatenate([ev_ip, *b_ip]).astype(np.int32)
     ev = _columns(org, ts, actor, _draw_actions(org, actor, rng), ev_ip)
-    _send_some_to_other_teams(org, ev, actor, rng)
+    _send_some_to_other_teams(cfg, org, ev, actor, rng)
     _mark_new_hires(org, ev, new_hires)
+    _mark_odd_actors(org, ev)
     keep = (ev["ts"] >= org.t0) & (ev["ts"] < cfg.end_ts)
     return {k: v[keep] for k, v in ev.items()}
 
 
 def _human_days(
-    org: Organisation, humans: np.ndarray, weekday: np.ndarray, rng: np.random.Generator
+    cfg: GenerateConfig,
+    org: Organisation,
+    humans: np.ndarray,
+    weekday: np.ndarray,
+    rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Events, sessions and session centres (local hours) per (person, day)."""
     A, D = humans.size, weekday.size
     rate = org.actors["rate"].to_numpy()[humans]
     weekend_rate = np.where(
-        rng.random(A) < _WEEKEND_WORKER_SHARE, _WEEKEND_WORKER_RATE, _WEEKEND_RATE
+        rng.random(A) < cfg.weekend_worker_share,
+        max(_WEEKEND_WORKER_RATE, cfg.weekend_rate),
+        cfg.weekend_rate,
     )
     factor = np.where(weekday[None, :] >= SATURDAY, weekend_rate[:, None], 1.0)
     days = np.arange(D)[None, :]
     active = (days >= org.active_from[humans, None]) & (days <= org.active_to[humans, None])
     hol_start = rng.integers(0, D, A)
-    hol_len = np.where(rng.random(A) < _HOLIDAY_SHARE, rng.integers(*_HOLIDAY_DAYS, A), 0)
+    hol_len = np.where(rng.random(A) < cfg.holiday_share, rng.integers(*_HOLIDAY_DAYS, A), 0)
     on_holiday = (days >= hol_start[:, None]) & (days < (hol_start + hol_len)[:, None])
-    lam = (
-        rate[:, None]
-        * factor
-        * active
-        * ~on_holiday
-        * rng.gamma(_DAY_RATE_SHAPE, 1 / _DAY_RATE_SHAPE, (A, D))
-    )
+    on_holiday |= _days_off(org, humans, D)
+    lam = rate[:, None] * factor * active * ~on_holiday * _day_factors(cfg, (A, D), rng)
     counts = rng.poisson(lam)
     n_sess = (
         1
@@ -109,7 +99,7 @@ def _human_days(
     be = org.a_be[humans][:, None]
     c0 = bs + rng.uniform(*_FIRST_AFTER_START_H, (A, D))
     c1 = bs + rng.uniform(_SECOND_AFTER_START_H, be - bs - _SECOND_BEFORE_END_H, (A, D))
-    evening = rng.random((A, D)) < _EVENING_SHARE
+    evening = rng.random((A, D)) < cfg.evening_share
     c2 = np.where(
         evening,
         rng.uniform(_EVENING_START_H, _EVENING_END_H, (A, D)),
@@ -118,7 +108,27 @@ def _human_days(
     return counts, n_sess, np.stack([c0, c1, c2], axis=-1)
 
 
+def _day_factors(cfg: GenerateConfig, shape: tuple[int, int],
+                 rng: np.random.Generator) -> np.ndarray:  # fmt: skip
+    """Day-to-day factors on people's rates: gamma of mean 1 and variance ``burstiness``."""
+    if cfg.burstiness <= 0:
+        return np.ones(shape)
+    k = 1.0 / cfg.burstiness
+    return rng.gamma(k, 1.0 / k, shape)
+
+
+def _days_off(org: Organisation, humans: np.ndarray, n_days: int) -> np.ndarray:
+    """Mask of the planned days off (long leave) per (person, day)."""
+    off = np.zeros((humans.size, n_days), dtype=bool)
+    row = {int(a): i for i, a in enumerate(humans)}
+    for a, d0, d1 in org.absent:
+        if a in row:
+            off[row[a], max(d0, 0) : max(d1 + 1, 0)] = True
+    return off
+
+
 def _human_events(
+    cfg: GenerateConfig,
     org: Organisation,
     humans: np.ndarray,
     counts: np.ndarray,
@@ -133,16 +143,20 @@ def _human_events(
     n = ad.size
     sess = (rng.random(n) * n_sess.ravel()[ad]).astype(np.int64)
     a_loc, d = np.divmod(ad, D)
-    hour = centres.reshape(-1, _SESSIONS)[ad, sess]
-    sec = hour * 3600.0 + rng.normal(0.0, _SESSION_SPREAD, n)
+    hour = centres.reshape(-1, SESSIONS)[ad, sess]
+    sec = hour * 3600.0 + rng.normal(0.0, cfg.session_spread_min * 60.0, n)
     ts = (org.t0 + d * DAY + sec - org.a_tz[humans][a_loc] * 60).astype(np.int64)
     actor = humans[a_loc].astype(np.int32)
-    ev_ip = ip.reshape(-1, _SESSIONS)[ad, sess]
+    ev_ip = ip.reshape(-1, SESSIONS)[ad, sess]
     return ts, actor, ev_ip
 
 
 def _bot_events(
-    org: Organisation, rng: np.random.Generator
+    cfg: GenerateConfig,
+    org: Organisation,
+    ips: IpTable,
+    rng: np.random.Generator,
+    rng_net: np.random.Generator,
 ) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
     """Time, actor and address of each bot run: a steady cadence around the clock."""
     act = org.actors
@@ -159,15 +173,14 @@ def _bot_events(
         )
         b_ts.append(t)
         b_actor.append(np.full(k.size, a, dtype=np.int32))
-        first = rng.random(k.size) < _BOT_FIRST_IP_SHARE
-        b_ip.append(np.where(first, act.at[a, "home_ip"], act.at[a, "home_ip2"]))
+        b_ip.append(bot_addresses(cfg, org, ips, int(a), t, rng, rng_net))
     return b_ts, b_actor, b_ip
 
 
 def _draw_actions(org: Organisation, actor: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """One action per event from its actor's own mix (one search over all mixes)."""
     u = rng.random(actor.size)
-    n_act = len(ACTION_TYPES)
+    n_act = len(ACTIONS)
     flat = (org.mix_cum + np.arange(org.n_actors)[:, None]).ravel()
     pos = np.searchsorted(flat, actor + u, side="right") - actor.astype(np.int64) * n_act
     return np.clip(pos, 0, n_act - 1).astype(np.int16)
@@ -180,7 +193,7 @@ def _columns(org: Organisation, ts: np.ndarray, actor: np.ndarray, action: np.nd
     return {
         "ts": ts.astype(np.int64),
         "actor": actor,
-        "creator": actor.copy(),
+        "by": actor.copy(),
         "action": action,
         "target": np.full(m, -1, dtype=np.int32),
         "group": org.a_team[actor].astype(np.int32),
@@ -196,10 +209,14 @@ def _columns(org: Organisation, ts: np.ndarray, actor: np.ndarray, action: np.nd
 
 
 def _send_some_to_other_teams(
-    org: Organisation, ev: dict[str, np.ndarray], actor: np.ndarray, rng: np.random.Generator
+    cfg: GenerateConfig,
+    org: Organisation,
+    ev: dict[str, np.ndarray],
+    actor: np.ndarray,
+    rng: np.random.Generator,
 ) -> None:
     """Point a share of events at another team of the actor's organisation."""
-    other = rng.random(actor.size) < _OTHER_TEAM_SHARE
+    other = rng.random(actor.size) < cfg.cross_team_share
     if other.any():
         ev["group"][other] = rng.integers(0, org.n_teams, int(other.sum()))
         same_org = np.array(org.team_org)[ev["group"]] == org.a_org[actor]
@@ -216,66 +233,7 @@ def _mark_new_hires(
         ev["lookalike"][mask] = LOOKALIKES.index("new_hire")
 
 
-def _session_ips(
-    org: Organisation,
-    ips: IpTable,
-    humans: np.ndarray,
-    weekday: np.ndarray,
-    rng: np.random.Generator,
-) -> np.ndarray:
-    """IP index per (person, day, session): office, home (v4/v6), VPN or mobile."""
-    A, D = humans.size, weekday.size
-    act = org.actors.iloc[humans]
-    home = act["home_ip"].to_numpy()[:, None, None]
-    home2 = act["home_ip2"].to_numpy()[:, None, None]
-    switch = act["switch_day"].to_numpy()[:, None, None]
-    days = np.arange(D)[None, :, None]
-    ip = np.where((switch >= 0) & (days >= switch), home2, home)
-    ip = np.broadcast_to(ip, (A, D, _SESSIONS)).copy()
-    v6 = act["v6_ip"].to_numpy()
-    use_v6 = (v6[:, None, None] >= 0) & (rng.random((A, D, _SESSIONS)) < _V6_SESSION_SHARE)
-    ip = np.where(use_v6, v6[:, None, None], ip)
-    _office_days(org, act, ip, weekday, rng)
-    _roaming(org, act, ips, ip, rng)
-    return ip
-
-
-def _office_days(org: Organisation, act: pd.DataFrame, ip: np.ndarray, weekday: np.ndarray,
-                 rng: np.random.Generator) -> None:  # fmt: skip
-    """Office workers are at the office (a NAT address) all day on most weekdays."""
-    A, D = ip.shape[:2]
-    office = act["office"].to_numpy()
-    org_of = act["org"].to_numpy()
-    weekdays = weekday[None, :] < SATURDAY
-    in_office = (
-        (office[:, None] >= 0) & weekdays & (rng.random((A, D)) < _OFFICE_DAY_SHARE)
-    )  # all day
-    for i in np.flatnonzero(office >= 0):
-        nat = org.office_ips[(int(org_of[i]), int(office[i]))]
-        pick = nat[rng.integers(0, nat.size, (D, _SESSIONS))]
-        ip[i] = np.where(in_office[i][:, None], pick, ip[i])
-
-
-def _roaming(org: Organisation, act: pd.DataFrame, ips: IpTable, ip: np.ndarray,
-             rng: np.random.Generator) -> None:  # fmt: skip
-    """Sessions on the organisation's VPN, on mobile networks, a personal VPN or a cloud desktop."""
-    A, D = ip.shape[:2]
-    shape = (D, _SESSIONS)
-    org_of = act["org"].to_numpy()
-    for i in np.flatnonzero(act["vpn"].to_numpy()):
-        pool = org.org_vpn[int(org_of[i])]
-        use = rng.random(shape) < _VPN_SESSION_SHARE
-        ip[i] = np.where(use, pool[rng.integers(0, pool.size, shape)], ip[i])
-    for i in np.flatnonzero(act["mobile"].to_numpy()):
-        use = rng.random(shape) < _MOBILE_SESSION_SHARE
-        k = int(use.sum())
-        if k:
-            ip[i][use] = ips.mint("mobile", k)
-    for i in np.flatnonzero(rng.random(A) < PERSONAL_VPN_SHARE):
-        use = rng.random(shape) < _PERSONAL_VPN_SESSION_SHARE
-        k = int(use.sum())
-        if k:
-            ip[i][use] = ips.mint("vpn", k)
-    for i in np.flatnonzero(rng.random(A) < CLOUD_DESK_SHARE):
-        desk = int(ips.mint("cloud")[0])
-        ip[i] = np.where(rng.random(shape) < _CLOUD_DESK_SESSION_SHARE, desk, ip[i])
+def _mark_odd_actors(org: Organisation, ev: dict[str, np.ndarray]) -> None:
+    """List every ordinary event of a persistent odd actor as its look-alike kind."""
+    for a, kind in org.odd.items():
+        ev["lookalike"][ev["actor"] == a] = LOOKALIKES.index(kind)

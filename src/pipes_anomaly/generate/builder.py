@@ -5,7 +5,8 @@ actors are people (normal, power, admin) with local business hours, home
 addresses and an action mix drawn around their role's, and service accounts
 (bots) that run around the clock from one or two cloud addresses.  Each team
 starts with workspaces and resources of every kind, some of them core (never
-deleted), and a membership row per actor.
+deleted), and a membership row per actor; every resource remembers who created
+it (a teammate for the pre-existing ones, an admin for memberships).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import pandas as pd
 from pipes_anomaly.generate.config import DAY, GenerateConfig, is_weekend
 from pipes_anomaly.generate.encode import fixed_width, rand_ids
 from pipes_anomaly.generate.vocabulary import (
+    ACTION_ID,
+    ACTIONS,
     BOT_WORDS,
     FIRST_NAMES,
     IN_WORKSPACE,
@@ -27,34 +30,29 @@ from pipes_anomaly.generate.vocabulary import (
     KIND_ID,
     KINDS,
     LAST_NAMES,
+    N_REAL_ACTIONS,
+    NEW_ACTION_SPEC,
     ORG_WORDS,
     ROLE_RATE,
-    TZ_OFFSETS_MIN,
-    TZ_WEIGHTS,
+    UPDATE_LIKE,
+    new_action_weights,
     role_weights,
 )
-from pipes_anomaly.schema import ACTION_TYPES
 
-#: random streams, one per job, in the order they are spawned from the seed
-_STREAMS = ("actor", "base", "plan", "inj", "target", "ids", "ip", "churn")
-#: offices per organisation, each in a different time zone
-_OFFICES = 3
-#: addresses in an organisation's VPN pool
-_VPN_POOL = 6
-#: shares of an organisation's actors that are bots, admins and power users
-_BOT_SHARE, _ADMIN_SHARE, _POWER_SHARE = 0.04, 0.06, 0.20
-#: actors per team (about)
-_TEAM_SIZE = 8
+#: random streams, one per job, in the order they are spawned from the seed (a stream
+#: added later goes last, so the earlier ones draw what they drew before)
+_STREAMS = ("actor", "base", "plan", "inj", "target", "ids", "ip", "churn", "world", "owner",
+            "net", "extra")  # fmt: skip
+#: chance that each newer action type exists in a world that has any
+_NEW_ACTION_PRESENT = 0.7
+#: addresses in an organisation's VPN pool, and in the provider pool of each exit kind
+#: shared by every organisation
+_VPN_POOL, _EGRESS_POOL = 6, 40
 #: seconds between a bot's runs, and how often each is chosen
 _BOT_PERIODS = ([1800, 3600, 7200, 10800], [0.3, 0.35, 0.2, 0.15])
 #: local hours a person's working day starts at, and its lengths in hours
 _DAY_STARTS = [7.5, 8.0, 8.5, 9.0, 9.5, 10.0]
 _DAY_LENGTHS = [8.0, 8.5, 9.0, 9.5]
-#: shares of people who work from the office on weekdays, move house, have IPv6 at
-#: home, use the organisation's VPN and work from a phone
-_OFFICE_SHARE, _MOVER_SHARE, _V6_SHARE, _VPN_SHARE, _MOBILE_SHARE = 0.6, 0.12, 0.25, 0.15, 0.06
-#: a person's activity rate is the role's times a log-normal factor of this sigma
-_RATE_SIGMA = 0.4
 #: accounts were created this many days before the timeline starts (range)
 _ACCOUNT_AGE_DAYS = (30, 900)
 #: pre-existing resources were created this many days before the timeline (range)
@@ -65,6 +63,8 @@ _CORE_WORKSPACES, _OTHER_WORKSPACES = 2, 4
 _FEW_PER_TEAM, _MANY_PER_TEAM = (1, 3), (2, 5)
 #: invited users per team who are not actors
 _INVITEES_PER_TEAM = 3
+#: API tokens per team made before the timeline (worlds with the newer token actions)
+_TOKENS_PER_TEAM = 2
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,15 @@ class Streams:
         IP addresses.
     churn : numpy.random.Generator
         Benign scratch work and undos.
+    world : numpy.random.Generator
+        World-wide choices: which newer action types and ``updated_by`` fields exist.
+    owner : numpy.random.Generator
+        Creators of pre-existing resources, own-resource choices, newer action mixes.
+    net : numpy.random.Generator
+        Network habits beyond the default world's (privacy addresses, carrier ranges,
+        elastic bots, shared exits).
+    extra : numpy.random.Generator
+        Subtle forms, persistent actors, look-alikes shaped like attacks, joiners, leavers.
     """
 
     actor: np.random.Generator
@@ -99,6 +108,10 @@ class Streams:
     ids: np.random.Generator
     ip: np.random.Generator
     churn: np.random.Generator
+    world: np.random.Generator
+    owner: np.random.Generator
+    net: np.random.Generator
+    extra: np.random.Generator
 
     @classmethod
     def from_seed(cls, seed: int) -> Streams:
@@ -108,12 +121,18 @@ class Streams:
 
 
 class IpTable:
-    """Growing table of IP addresses with their kind."""
+    """Growing table of IP addresses with their kind.
+
+    Besides fresh addresses of a kind, it mints addresses near an existing one
+    (same carrier range, same /16 of a cloud, same IPv6 /64) and keeps one pool of
+    provider exits (VPN and cloud) that every organisation and attacker may share.
+    """
 
     def __init__(self, rng: np.random.Generator) -> None:
         self.rng = rng
         self.ip: list[str] = []
         self.kind: list[str] = []
+        self._egress: dict[str, np.ndarray] = {}
 
     def mint(self, kind: str, n: int = 1) -> np.ndarray:
         """Mint ``n`` new addresses of ``kind``; return their indices."""
@@ -136,6 +155,40 @@ class IpTable:
         self.kind.extend([kind] * n)
         return np.arange(start, start + n, dtype=np.int32)
 
+    def mint_near(self, base: int, keep: int, n: int = 1) -> np.ndarray:
+        """Mint ``n`` addresses of ``base``'s kind sharing its first ``keep`` octets.
+
+        For an IPv6 ``base`` ``keep`` counts 16-bit groups (4 keeps the /64).
+        """
+        rng, src, kind = self.rng, self.ip[base], self.kind[base]
+        start = len(self.ip)
+        if ":" in src:
+            head = src.split(":")[:keep]
+            for g in rng.integers(1, 0xFFFF, (n, 8 - keep)):
+                self.ip.append(":".join([*head, *(f"{x:x}" for x in g)]))
+        else:
+            head = src.split(".")[:keep]
+            rest = rng.integers(0, 256, (n, 4 - keep))
+            rest[:, -1] = rng.integers(2, 254, n)
+            for r in rest:
+                self.ip.append(".".join([*head, *(str(int(x)) for x in r)]))
+        self.kind.extend([kind] * n)
+        return np.arange(start, start + n, dtype=np.int32)
+
+    def range_octets(self, i: int) -> int:
+        """Octets of address ``i`` fixed by its kind's range (its carrier's or provider's)."""
+        ip = self.ip[i]
+        heads = [h for h in IP_PREFIXES.get(self.kind[i], ())
+                 if ip.startswith(".".join(map(str, h)) + ".")]  # fmt: skip
+        return max((len(h) for h in heads), default=1)
+
+    def egress(self, kind: str, rng: np.random.Generator, n: int = 1) -> np.ndarray:
+        """Draw ``n`` exits of ``kind`` (``vpn`` or ``cloud``) from the shared provider pool."""
+        if kind not in self._egress:
+            self._egress[kind] = self.mint(kind, _EGRESS_POOL)
+        pool = self._egress[kind]
+        return pool[rng.integers(0, pool.size, n)]
+
 
 @dataclass
 class Users:
@@ -144,12 +197,14 @@ class Users:
     ids: list[str] = field(default_factory=list)
     handles: list[str] = field(default_factory=list)
     orgs: list[int] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
 
-    def add(self, uid: str, handle: str, org: int) -> None:
+    def add(self, uid: str, handle: str, org: int, name: str) -> None:
         """Add one user (an actor)."""
         self.ids.append(uid)
         self.handles.append(handle)
         self.orgs.append(org)
+        self.names.append(name)
 
     def invite(self, rng: np.random.Generator, orgs: np.ndarray) -> np.ndarray:
         """Add invited users (not actors) of ``orgs``; return their user indices."""
@@ -162,6 +217,9 @@ class Users:
             f"{FIRST_NAMES[f][0]}{LAST_NAMES[x]}{start + i + 1}".lower()
             for i, (f, x) in enumerate(zip(first, last, strict=True))
         )
+        self.names.extend(
+            f"{FIRST_NAMES[f]} {LAST_NAMES[x]}" for f, x in zip(first, last, strict=True)
+        )
         self.orgs.extend(orgs.tolist())
         return np.arange(start, start + n, dtype=np.int64)
 
@@ -170,13 +228,50 @@ class Users:
         return int(self.invite(rng, np.array([org]))[0])
 
 
+@dataclass(frozen=True)
+class ActionSet:
+    """Which action types a world uses and which records carry ``data.updated_by``.
+
+    Attributes
+    ----------
+    present : numpy.ndarray
+        One bool per ``vocabulary.ACTIONS``: the 51 real types always, newer ones
+        as drawn for the world (none when ``new_action_share`` is 0).
+    updated_by : numpy.ndarray
+        One bool per action: records of it carry ``data.updated_by`` naming the actor
+        (update-like types, as many as ``updated_by_share`` keeps).
+    """
+
+    present: np.ndarray
+    updated_by: np.ndarray
+
+    def has(self, action: str) -> bool:
+        """Whether the world uses ``action``."""
+        return bool(self.present[ACTION_ID[action]])
+
+
+def draw_action_set(cfg: GenerateConfig, rng: np.random.Generator) -> ActionSet:
+    """Draw the newer action types a world uses and its ``updated_by`` fields (world stream)."""
+    present = np.zeros(len(ACTIONS), dtype=bool)
+    present[:N_REAL_ACTIONS] = True
+    if cfg.new_action_share > 0:
+        new = rng.random(len(NEW_ACTION_SPEC)) < _NEW_ACTION_PRESENT
+        new[0] = True  # every newer API version records sign-ins
+        present[N_REAL_ACTIONS:] = new
+    carries = UPDATE_LIKE.copy()
+    if cfg.updated_by_share < 1:
+        carries &= rng.random(len(ACTIONS)) < cfg.updated_by_share
+    return ActionSet(present=present, updated_by=carries & present)
+
+
 @dataclass
 class Organisation:
     """Organisations, their teams and offices, and the actors with their habits.
 
     The ``a_*`` arrays hold one value per actor (the rows of ``actors``);
     ``active_from``/``active_to`` (timeline days) are set by the plan for new
-    hires and dormant accounts.
+    hires, leavers and dormant accounts, ``absent`` lists extra days off
+    (``(actor, first day, last day)``) and ``odd`` the persistent odd actors.
     """
 
     start: dt.date
@@ -203,6 +298,9 @@ class Organisation:
     a_switch: np.ndarray
     a_home: np.ndarray
     a_home2: np.ndarray
+    actions: ActionSet
+    absent: list[tuple[int, int, int]] = field(default_factory=list)
+    odd: dict[int, str] = field(default_factory=dict)
 
     @property
     def n_actors(self) -> int:
@@ -237,9 +335,14 @@ class _OrgDraft:
 
 
 def make_organisation(
-    cfg: GenerateConfig, rng: np.random.Generator, ips: IpTable, users: Users
-) -> Organisation:
-    """Make the organisations and their actors, adding the actors to ``users``."""
+    cfg: GenerateConfig, rng: np.random.Generator, ips: IpTable, users: Users,
+    actions: ActionSet, rng_owner: np.random.Generator,
+) -> Organisation:  # fmt: skip
+    """Make the organisations and their actors, adding the actors to ``users``.
+
+    ``rng`` (actor stream) draws everything the default world has; ``rng_owner``
+    the share of newer action types in each actor's mix.
+    """
     draft = _OrgDraft()
     for o in range(cfg.orgs):
         _add_org(draft, o, cfg, rng, ips, users)
@@ -249,6 +352,9 @@ def make_organisation(
     team_members: dict[int, list[int]] = {}
     for i, t in enumerate(a["team"].to_numpy()):
         team_members.setdefault(int(t), []).append(i)
+    mix = _action_mixes(a_role, rng)
+    if actions.present[N_REAL_ACTIONS:].any():
+        mix = _with_new_actions(mix, a_role, actions.present, cfg.new_action_share, rng_owner)
     return Organisation(
         start=cfg.start,
         t0=cfg.start_ts,
@@ -259,7 +365,7 @@ def make_organisation(
         office_ips=draft.office_ips,
         org_vpn=draft.org_vpn,
         actors=a,
-        mix_cum=_action_mixes(a_role, rng),
+        mix_cum=_cumulative(mix),
         active_from=np.zeros(n_actors, dtype=np.int64),
         active_to=np.full(n_actors, cfg.days - 1, dtype=np.int64),
         team_members=team_members,
@@ -274,7 +380,19 @@ def make_organisation(
         a_switch=a["switch_day"].to_numpy(),
         a_home=a["home_ip"].to_numpy(),
         a_home2=a["home_ip2"].to_numpy(),
+        actions=actions,
     )
+
+
+def _roles(cfg: GenerateConfig) -> list[str]:
+    """Roles of one organisation's actors, bots, admins and power users first."""
+    n = cfg.actors
+    n_bot = max(1, round(cfg.bot_share * n)) if cfg.bot_share > 0 else 0
+    n_admin = max(1, round(cfg.admin_share * n))
+    n_power = max(1, round(cfg.power_share * n)) if cfg.power_share > 0 else 0
+    n_power = max(0, min(n_power, n - n_bot - n_admin - 1))  # keep one normal member
+    roles = ["bot"] * n_bot + ["admin"] * n_admin + ["power"] * n_power
+    return roles + ["normal"] * (n - len(roles))
 
 
 def _add_org(
@@ -289,18 +407,15 @@ def _add_org(
     draft.org_id.append("o_" + fixed_width(b"", rand_ids(rng, 1))[0].as_py())
     word = ORG_WORDS[o % len(ORG_WORDS)]
     draft.org_handle.append(word if o < len(ORG_WORDS) else f"{word}-{o}")
-    offices = rng.choice(len(TZ_OFFSETS_MIN), size=_OFFICES, replace=False, p=TZ_WEIGHTS)
-    for tzi in offices:
-        draft.office_ips[(o, int(tzi))] = ips.mint("office", int(rng.integers(1, 3)))
+    zones, weights = cfg.time_zones, np.array(cfg.zone_weights)
+    n_off = min(cfg.offices, len(zones))
+    for tzi in rng.choice(len(zones), size=n_off, replace=False, p=weights):
+        draft.office_ips[(o, int(tzi))] = ips.mint(
+            "office", int(rng.integers(1, cfg.office_nat_ips + 1))
+        )
     draft.org_vpn.append(ips.mint("vpn", _VPN_POOL))
-    n = cfg.actors
-    n_bot = max(1, round(_BOT_SHARE * n))
-    n_admin = max(1, round(_ADMIN_SHARE * n))
-    n_power = max(1, round(_POWER_SHARE * n))
-    roles = ["bot"] * n_bot + ["admin"] * n_admin + ["power"] * n_power
-    roles += ["normal"] * (n - len(roles))
-    roles = list(rng.permutation(roles))
-    n_teams = max(2, round(n / _TEAM_SIZE))
+    roles = list(rng.permutation(_roles(cfg)))
+    n_teams = max(2, round(cfg.actors / cfg.team_size))
     team_base = len(draft.team_org)
     draft.team_org.extend([o] * n_teams)
     t0 = cfg.start_ts
@@ -311,8 +426,8 @@ def _add_org(
         if role == "bot":
             handle, display, rec = _bot(rng, ips, idx)
         else:
-            handle, display, rec = _person(rng, ips, draft.office_ips, o, role, idx, cfg.days)
-        users.add(uid, handle, o)
+            handle, display, rec = _person(rng, ips, draft.office_ips, o, role, idx, cfg)
+        users.add(uid, handle, o, display)
         created = t0 - int(rng.integers(*_ACCOUNT_AGE_DAYS)) * DAY + int(rng.integers(0, DAY))
         draft.rows.append(dict(actor_id=uid, handle=handle, display_name=display, org=o,
                                team=team, role=role, created_ts=created, **rec))  # fmt: skip
@@ -339,41 +454,64 @@ def _person(
     org: int,
     role: str,
     idx: int,
-    days: int,
+    cfg: GenerateConfig,
 ) -> tuple[str, str, dict]:
     """Handle, display name and habits (time zone, hours, addresses, rate) of a person."""
     first = FIRST_NAMES[rng.integers(len(FIRST_NAMES))]
     last = LAST_NAMES[rng.integers(len(LAST_NAMES))]
     handle = f"{first[0]}{last}{idx}".lower()
     display = f"{first} {last}"
-    tzi = int(rng.choice(len(TZ_OFFSETS_MIN), p=TZ_WEIGHTS))
-    office = tzi if (org, tzi) in office_ips and rng.random() < _OFFICE_SHARE else -1
+    tzi = int(rng.choice(len(cfg.time_zones), p=np.array(cfg.zone_weights)))
+    office = tzi if (org, tzi) in office_ips and rng.random() < cfg.office_share else -1
     home = ips.mint("home", 2)
     bs = float(rng.choice(_DAY_STARTS))
-    rec = dict(kind="human", tz_offset_min=int(TZ_OFFSETS_MIN[tzi]), business_start=bs,
+    rec = dict(kind="human", tz_offset_min=int(cfg.time_zones[tzi]), business_start=bs,
                business_end=bs + float(rng.choice(_DAY_LENGTHS)),
                office=office, home_ip=int(home[0]), home_ip2=int(home[1]),
-               switch_day=int(rng.integers(1, days)) if rng.random() < _MOVER_SHARE else -1,
-               v6_ip=int(ips.mint("home6")[0]) if rng.random() < _V6_SHARE else -1,
-               vpn=bool(rng.random() < _VPN_SHARE), mobile=bool(rng.random() < _MOBILE_SHARE),
-               bot_period=0,
-               rate=ROLE_RATE[role] * float(rng.lognormal(0.0, _RATE_SIGMA)))  # fmt: skip
+               switch_day=(int(rng.integers(1, cfg.days)) if rng.random() < cfg.home_change_share
+                           else -1),
+               v6_ip=int(ips.mint("home6")[0]) if rng.random() < cfg.v6_share else -1,
+               vpn=bool(rng.random() < cfg.vpn_share),
+               mobile=bool(rng.random() < cfg.mobile_share), bot_period=0,
+               rate=ROLE_RATE[role] * float(rng.lognormal(0.0, cfg.rate_spread))
+               * cfg.activity_scale)  # fmt: skip
     return handle, display, rec
 
 
 def _action_mixes(roles: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Cumulative action mix per actor, drawn around the role's mix (rows end at 1)."""
-    mixes = np.zeros((roles.size, len(ACTION_TYPES)))
+    """Draw each actor's action mix over the 51 real types around its role's mix."""
+    mixes = np.zeros((roles.size, len(ACTIONS)))
     for i, role in enumerate(roles):
         w = role_weights(role)
         w = w * rng.gamma(2.0, 0.5, size=w.size)
-        mixes[i] = w / w.sum()
-    mix_cum = np.cumsum(mixes, axis=1)
-    mix_cum[:, -1] = 1.0
+        mixes[i, :N_REAL_ACTIONS] = w / w.sum()
+    return mixes
+
+
+def _with_new_actions(mix: np.ndarray, roles: np.ndarray, present: np.ndarray, share: float,
+                      rng: np.random.Generator) -> np.ndarray:  # fmt: skip
+    """Move about ``share`` of each actor's mix onto the world's newer action types."""
+    out = mix.copy()
+    keep = present[N_REAL_ACTIONS:]
+    for i, role in enumerate(roles):
+        w = new_action_weights(role) * keep * rng.gamma(2.0, 0.5, size=keep.size)
+        if w.sum() <= 0:
+            continue
+        s = min(0.9, share * float(rng.gamma(4.0, 0.25)))  # each actor's own share
+        out[i, :N_REAL_ACTIONS] *= 1 - s
+        out[i, N_REAL_ACTIONS:] = s * w / w.sum()
+    return out
+
+
+def _cumulative(mix: np.ndarray) -> np.ndarray:
+    """Cumulative mixes whose rows reach exactly 1 at their last used action and after it."""
+    mix_cum = np.cumsum(mix, axis=1)
+    last = mix.shape[1] - 1 - np.argmax(mix[:, ::-1] > 0, axis=1)
+    mix_cum[np.arange(mix.shape[1])[None, :] >= last[:, None]] = 1.0
     return mix_cum
 
 
-_RESOURCE_COLUMNS = ("kind", "group", "core", "created", "parent", "ref", "explicit")
+_RESOURCE_COLUMNS = ("kind", "group", "core", "created", "parent", "ref", "explicit", "creator")
 
 
 @dataclass(frozen=True)
@@ -381,7 +519,8 @@ class ResourceTable:
     """Every resource row as arrays.
 
     Columns: kind (``KIND_ID``), owning team, core, creation time, parent
-    workspace row (-1: none), referent (user or organisation, -1: none), explicit.
+    workspace row (-1: none), referent (user or organisation, -1: none), explicit,
+    creator (user index; -1 until the create event that makes the row is known).
     """
 
     kind: np.ndarray
@@ -391,6 +530,7 @@ class ResourceTable:
     parent: np.ndarray
     ref: np.ndarray
     explicit: np.ndarray
+    creator: np.ndarray
 
     @property
     def n_rows(self) -> int:
@@ -412,9 +552,13 @@ class Resources:
     member_row: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def add(self, kind: str, group: int, created: int, *, parent: int = -1, ref: int = -1,
-            core: bool = False, explicit: bool = False) -> int:  # fmt: skip
-        """Add one resource row; return its index."""
+            core: bool = False, explicit: bool = False, creator: int = -1) -> int:  # fmt: skip
+        """Add one resource row; return its index.
+
+        Its creator, if not given, is the actor of the create event that names it.
+        """
         c = self.cols
+        c["creator"].append(creator)
         c["kind"].append(KIND_ID[kind])
         c["group"].append(group)
         c["core"].append(core)
@@ -430,9 +574,11 @@ class Resources:
         return len(self.cols["kind"])
 
     def extend_created(self, kind: np.ndarray, group: np.ndarray, created: np.ndarray,
-                       parent: np.ndarray, ref: np.ndarray) -> None:  # fmt: skip
+                       parent: np.ndarray, ref: np.ndarray,
+                       creator: np.ndarray) -> None:  # fmt: skip
         """Add the rows made by ordinary create events (neither core nor explicit)."""
         c = self.cols
+        c["creator"].extend(creator.tolist())
         c["kind"].extend(kind.tolist())
         c["group"].extend(group.tolist())
         c["core"].extend([False] * kind.size)
@@ -467,7 +613,7 @@ def make_resources(
         for _ in range(_OTHER_WORKSPACES):
             res.add("workspace", g, past())
         for kind in KINDS:
-            if kind in ("workspace", "member", "wsmember", "org"):
+            if kind in ("workspace", "member", "wsmember", "org", "token"):
                 continue
             n_core, n_del = _FEW_PER_TEAM if kind in ("integration", "notifier") else _MANY_PER_TEAM
             for i in range(n_core + n_del):
@@ -486,3 +632,47 @@ def _add_memberships(res: Resources, org: Organisation, g: int, home_ws: int) ->
         created = int(org.actors.at[a, "created_ts"])
         res.member_row[a] = res.add("member", g, created, ref=a, core=True)
         res.add("wsmember", g, created, parent=home_ws, ref=a, core=True)
+
+
+def add_tokens(org: Organisation, res: Resources, rng: np.random.Generator) -> None:
+    """Give each team a few API tokens made before the timeline (owner stream)."""
+    for g in range(org.n_teams):
+        for _ in range(_TOKENS_PER_TEAM):
+            age = int(rng.integers(*_RESOURCE_AGE_DAYS)) * DAY + int(rng.integers(0, DAY))
+            res.add("token", g, org.t0 - age)
+
+
+def assign_creators(org: Organisation, res: Resources, rng: np.random.Generator) -> None:
+    """Name the creator of every pre-existing resource (owner stream).
+
+    Memberships and the organisation were made by an admin of the organisation,
+    everything else by a member of the owning team: so most records on a
+    teammate's resource name that teammate in ``data.created_by``.
+    """
+    c = res.cols
+    group = np.array(c["group"], dtype=np.int64)
+    kind = np.array(c["kind"], dtype=np.int64)
+    creator = np.array(c["creator"], dtype=np.int64)
+    admin_kinds = np.isin(kind, [KIND_ID["member"], KIND_ID["wsmember"], KIND_ID["org"]])
+    admins = {o: np.flatnonzero((org.a_org == o) & (org.a_role == "admin"))
+              for o in range(len(org.org_id))}  # fmt: skip
+    u = rng.random(group.size)
+    for i in np.flatnonzero(creator < 0):
+        g = int(group[i])
+        pool = admins[org.team_org[g]] if admin_kinds[i] else org.team_members[g]
+        if len(pool) == 0:
+            pool = org.team_members[g]
+        creator[i] = int(pool[int(u[i] * len(pool))])
+    _one_org_row(org, c, kind, group, creator)
+    c["creator"] = creator.tolist()
+
+
+def _one_org_row(org: Organisation, c: dict[str, list], kind: np.ndarray, group: np.ndarray,
+                 creator: np.ndarray) -> None:  # fmt: skip
+    """Give every team's row of an organisation that organisation's creation and creator."""
+    first: dict[int, int] = {}
+    for i in np.flatnonzero(kind == KIND_ID["org"]):
+        o = org.team_org[int(group[i])]
+        j = first.setdefault(o, int(i))
+        c["created"][i] = c["created"][j]
+        creator[i] = creator[j]

@@ -1,8 +1,8 @@
-"""Pre-serialised JSON fragments per actor, organisation, resource, action and extras.
+"""Pre-serialised JSON fragments per actor, user, organisation, resource, action and extras.
 
-Rendering joins these by index, so each actor's or resource's JSON is written
-once however many records name it.  Resource ids and handles are drawn here
-(ids stream).
+Rendering joins these by index, so each actor's, user's or resource's JSON is
+written once however many records name it.  Resource ids and handles are drawn
+here (ids stream).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pipes_anomaly.generate.builder import IpTable, Organisation, ResourceTable,
 from pipes_anomaly.generate.config import DAY
 from pipes_anomaly.generate.encode import fixed_width, iso, iso_one, json_str, rand_ids
 from pipes_anomaly.generate.vocabulary import (
+    ACTIONS,
     EXTRA_FRAGS,
     HANDLE_WORDS,
     KIND_ID,
@@ -23,12 +24,13 @@ from pipes_anomaly.generate.vocabulary import (
     TENANT,
     state_frag,
 )
-from pipes_anomaly.schema import ACTION_TYPES
 
 #: where Pipes serves avatars
 AVATAR_API = "https://pipes.turbot.com/api/v0/identity"
 #: avatar versions, account update delays (days) and record versions cycle by actor
 _AVATAR_VERSIONS, _UPDATE_DAYS, _VERSIONS = 7, 40, 9
+#: invited users' accounts were made this many days before the timeline, cycling by user
+_INVITEE_AGE_DAYS = (30, 600)
 #: numbers that follow a resource handle's word (range)
 _HANDLE_NUMBERS = (1, 100)
 #: handle words drawn per resource, reduced modulo its kind's word count
@@ -42,17 +44,23 @@ def fragments(
     table: ResourceTable,
     rng: np.random.Generator,
 ) -> dict[str, pa.Array]:
-    """Return every fragment a record is joined from, by name."""
+    """Return every fragment a record is joined from, by name.
+
+    ``updated_by`` has one more entry than there are users: the empty fragment of
+    records that carry no ``data.updated_by``.
+    """
     frags = _actor_fragments(org)
+    frags.update(_user_fragments(org, users))
     frags.update(_org_fragments(org))
     frags.update(_resource_fragments(org, users, table, rng))
     frags.update(
         {
-            "action": _frag_array([f'"action_type":"{x}"' for x in ACTION_TYPES]),
-            "action_name": _frag_array(list(ACTION_TYPES)),
-            "state": _frag_array([state_frag(x) for x in ACTION_TYPES]),
+            "action": _frag_array([f'"action_type":"{x}"' for x in ACTIONS]),
+            "action_name": _frag_array(list(ACTIONS)),
+            "state": _frag_array([state_frag(x) for x in ACTIONS]),
             "extra": _frag_array(EXTRA_FRAGS),
             "ip": _frag_array(ips.ip),
+            "carries_updated_by": pa.array(org.actions.updated_by),
         }
     )
     return frags
@@ -62,23 +70,18 @@ def _frag_array(values: list[str]) -> pa.Array:
     return pa.array(values, type=pa.string())
 
 
+def _avatar(handle: str, i: int) -> str:
+    return f"{AVATAR_API}/{handle}/avatar?v={1 + i % _AVATAR_VERSIONS}"
+
+
 def _actor_fragments(org: Organisation) -> dict[str, pa.Array]:
-    """Build the actor fields, ``created_by`` object and ``tp_usernames`` of each actor."""
-    actor_frag, creator_frag, tpu_frag, plain = [], [], [], {"id": [], "h": [], "n": [], "u": []}
+    """Build the actor fields and ``tp_usernames`` of each actor."""
+    actor_frag, tpu_frag, plain = [], [], {"id": [], "h": [], "n": [], "u": []}
     for row in org.actors.itertuples():
-        avatar = f"{AVATAR_API}/{row.handle}/avatar?v={1 + row.Index % _AVATAR_VERSIONS}"
+        avatar = _avatar(row.handle, row.Index)
         actor_frag.append(
             f'"actor_id":"{row.actor_id}","actor_handle":"{row.handle}",'
             f'"actor_display_name":{json_str(row.display_name)},"actor_avatar_url":"{avatar}"'
-        )
-        updated = row.created_ts + DAY * (3 + row.Index % _UPDATE_DAYS)
-        creator_frag.append(
-            f',"created_by_id":"{row.actor_id}","created_by":{{"id":"{row.actor_id}",'
-            f'"handle":"{row.handle}","display_name":{json_str(row.display_name)},'
-            f'"avatar_url":"{avatar}","status":"accepted",'
-            f'"created_at":"{iso_one(row.created_ts)}","updated_at":"'
-            f'{iso_one(updated)}",'
-            f'"version_id":{2 + row.Index % _VERSIONS}}}'
         )
         tpu_frag.append(f'"tp_usernames":["{row.handle}","{row.actor_id}"]')
         plain["id"].append(row.actor_id)
@@ -87,13 +90,33 @@ def _actor_fragments(org: Organisation) -> dict[str, pa.Array]:
         plain["u"].append(avatar)
     return {
         "actor": _frag_array(actor_frag),
-        "creator": _frag_array(creator_frag),
         "tpu": _frag_array(tpu_frag),
         "actor_id": _frag_array(plain["id"]),
         "actor_handle": _frag_array(plain["h"]),
         "actor_display_name": _frag_array(plain["n"]),
         "actor_avatar_url": _frag_array(plain["u"]),
     }
+
+
+def _user_fragments(org: Organisation, users: Users) -> dict[str, pa.Array]:
+    """Build the ``created_by`` and ``updated_by`` fields naming each user (actors first)."""
+    created = org.actors["created_ts"].tolist()
+    lo, hi = _INVITEE_AGE_DAYS
+    created += [org.t0 - DAY * (lo + (i * 37) % (hi - lo)) for i in range(len(created),
+                len(users.ids))]  # fmt: skip
+    creator, updater = [], []
+    for i, (uid, handle, name) in enumerate(zip(users.ids, users.handles, users.names,
+                                                strict=True)):  # fmt: skip
+        updated = created[i] + DAY * (3 + i % _UPDATE_DAYS)
+        user = (
+            f'{{"id":"{uid}","handle":"{handle}","display_name":{json_str(name)},'
+            f'"avatar_url":"{_avatar(handle, i)}","status":"accepted",'
+            f'"created_at":"{iso_one(created[i])}","updated_at":"{iso_one(updated)}",'
+            f'"version_id":{2 + i % _VERSIONS}}}'
+        )
+        creator.append(f',"created_by_id":"{uid}","created_by":{user}')
+        updater.append(f',"updated_by_id":"{uid}","updated_by":{user}')
+    return {"created_by": _frag_array(creator), "updated_by": _frag_array([*updater, ""])}
 
 
 def _org_fragments(org: Organisation) -> dict[str, pa.Array]:

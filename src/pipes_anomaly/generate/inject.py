@@ -6,15 +6,20 @@ import numpy as np
 
 from pipes_anomaly.generate.builder import IpTable, Organisation, Resources, Users
 from pipes_anomaly.generate.config import DAY
-from pipes_anomaly.generate.vocabulary import ACTION_ID
+from pipes_anomaly.generate.vocabulary import ACTION_ID, ACTION_VERB, CREATE
 
-#: event columns, in the order of an injected row
-EVENT_COLUMNS = ("ts", "actor", "creator", "action", "target", "group", "ip", "extra",
+#: event columns, in the order of an injected row; ``by`` is the user the record says
+#: acted (the actor, unless forged)
+EVENT_COLUMNS = ("ts", "actor", "by", "action", "target", "group", "ip", "extra",
                  "min_age", "ref", "parent", "scenario", "incident", "lookalike")  # fmt: skip
 #: a routine delete picks a resource at least this old (seconds)
 ROUTINE_MIN_AGE = 7 * DAY
 #: kinds of address a new, unfamiliar address is minted from, and how often each
 _NEW_IP_KINDS = (["home", "mobile", "vpn", "home6", "cloud"], [0.35, 0.2, 0.25, 0.1, 0.1])
+#: kinds of exit that may come from the provider pool every organisation shares
+_EGRESS_KINDS = ("vpn", "cloud")
+#: actions drawn per wanted one when only acting records (creates, updates) will do
+_ACTING_DRAWS = 6
 #: a planned event falls in the first ``_MINUTE`` seconds after its local hour
 _MINUTE = 60
 #: a planned working-hours event starts this long after the day starts and before it ends
@@ -29,12 +34,15 @@ class Injector:
     """
 
     def __init__(self, org: Organisation, res: Resources, users: Users, ips: IpTable,
-                 rng: np.random.Generator) -> None:  # fmt: skip
+                 rng: np.random.Generator, *, shared_egress: float = 0.0,
+                 rng_net: np.random.Generator | None = None) -> None:  # fmt: skip
         self.org = org
         self.res = res
         self.users = users
         self.ips = ips
         self.rng = rng
+        self.shared_egress = shared_egress
+        self.rng_net = rng_net
         self.rows: list[tuple] = []
 
     def local_ts(self, a: int, day: int, hour: float) -> int:
@@ -52,28 +60,60 @@ class Injector:
         return self.org.usual_ip(a, day)
 
     def new_ip(self) -> int:
-        """Mint an address the actor has never used, of a kind drawn like an attacker's."""
+        """Draw an address of a kind an attacker uses: fresh, or a shared provider exit."""
         kind = str(self.rng.choice(_NEW_IP_KINDS[0], p=_NEW_IP_KINDS[1]))
+        net = self.rng_net
+        shared = kind in _EGRESS_KINDS and net is not None and self.shared_egress > 0
+        if shared and net.random() < self.shared_egress:
+            return int(self.ips.egress(kind, net)[0])
         return int(self.ips.mint(kind)[0])
+
+    def attacker_ip(self, own: tuple[int, ...] = ()) -> int:
+        """Return an attacker's address: one of its ``own`` when it keeps them, else a new one."""
+        if own:
+            return own[int(self.rng.integers(len(own)))]
+        return self.new_ip()
+
+    def colleague(self, a: int, rng: np.random.Generator) -> int:
+        """Another person of actor ``a``'s organisation (``a`` itself if it is alone)."""
+        org = self.org
+        others = np.flatnonzero(~org.a_bot & (org.a_org == org.a_org[a]))
+        others = [int(x) for x in others if x != a]
+        return int(rng.choice(others)) if others else a
 
     def sample_actions(self, a: int, n: int) -> list[int]:
         """Draw ``n`` actions from actor ``a``'s own mix."""
         u = self.rng.random(n)
         return [int(x) for x in np.searchsorted(self.org.mix_cum[a], u, side="right")]
 
+    def acting_actions(self, a: int, n: int) -> list[int]:
+        """Draw ``n`` actions of actor ``a``'s mix whose records say who acted.
+
+        Those are creates (``data.created_by``) and the update-like actions whose
+        records carry ``data.updated_by`` in this world; the actor's mix decides
+        which, and ``connection.create`` fills in when the mix has too few.
+        """
+        acts = self.sample_actions(a, _ACTING_DRAWS * n)
+        keep = [x for x in acts if self.is_acting(x)][:n]
+        return keep + [ACTION_ID["connection.create"]] * (n - len(keep))
+
+    def is_acting(self, action: int) -> bool:
+        """Whether records of ``action`` name who acted (creates, carried updates)."""
+        return bool(ACTION_VERB[action] == CREATE or self.org.actions.updated_by[action])
+
     def new_user(self, org: int) -> int:
         """Invite one user of organisation ``org``; return its user index."""
         return self.users.invite_one(self.rng, org)
 
     def add(self, ts: int, a: int, action: str | int, ip: int, *, target: int = -1,
-            group: int | None = None, creator: int | None = None, extra: int = -1,
+            group: int | None = None, by: int | None = None, extra: int = -1,
             min_age: int = ROUTINE_MIN_AGE, ref: int = -1, parent: int = -1,
             scenario: int = -1, incident: int = -1, look: int = -1) -> None:  # fmt: skip
-        """Write one event; ``group`` defaults to the actor's team, ``creator`` to the actor."""
+        """Write one event; ``group`` defaults to the actor's team, ``by`` to the actor."""
         act = ACTION_ID[action] if isinstance(action, str) else int(action)
         if group is None:
             group = int(self.org.a_team[a])
-        self.rows.append((int(ts), a, a if creator is None else creator, act, target, group, ip,
+        self.rows.append((int(ts), a, a if by is None else by, act, target, group, ip,
                           extra, min_age, ref, parent, scenario, incident, look))  # fmt: skip
 
     def append_to(

@@ -82,38 +82,51 @@ class Trip(NamedTuple):
 def reserve_new_hires(cfg: GenerateConfig, plan: Planner) -> list[tuple[int, int]]:
     """Reserve the new hires: no activity before their first day, accounts made just before.
 
+    The new-hire look-alikes (``lookalike_rate``), then the joiners (``joiner_share``
+    of the people).
+
     Returns
     -------
     list of (int, int)
-        ``(actor, first day)`` of each new hire (none without look-alikes).
+        ``(actor, first day)`` of each new hire.
     """
     new_hires: list[tuple[int, int]] = []
-    if not cfg.lookalikes:
-        return new_hires
-    org = plan.org
-    n_look, n_look_train = plan.counts(_PER_TEST, _PER_TRAIN, 1.0)
+    rate = cfg.lookalike_rate if cfg.lookalikes else 0.0
+    n_look, n_look_train = plan.counts(_PER_TEST, _PER_TRAIN, rate)
     for period, k in (("test", n_look), ("train", n_look_train)):
         for _ in range(k):
-            d = plan.day(period, margin=NEW_HIRE_DAYS - 1)
-            while is_weekend(cfg.start, d) and d > 1:
-                d -= 1  # people start on a weekday
-            a = plan.pick(d, roles=("normal", "power"), span=NEW_HIRE_DAYS)
-            plan.reserve(a)
-            org.active_from[a] = d
-            hired = org.t0 + d * DAY - int(plan.rng.integers(*_HIRED_HOURS_BEFORE)) * 3600
-            org.actors.at[a, "created_ts"] = hired
-            new_hires.append((a, d))
+            new_hires.append(_hire(cfg, plan, plan.day(period, margin=NEW_HIRE_DAYS - 1)))
+    n_join = round(cfg.joiner_share * int((~plan.org.a_bot).sum()))
+    for _ in range(n_join):
+        new_hires.append(_hire(cfg, plan, int(plan.rng.integers(1, max(2, plan.D - 1)))))
     return new_hires
 
 
-def inject_lookalikes(
-    cfg: GenerateConfig, plan: Planner, inj: Injector, new_hires: list[tuple[int, int]]
-) -> list[Trip]:
-    """Write every look-alike's events; return the travellers' trips."""
-    n_test, n_train = plan.counts(_PER_TEST, _PER_TRAIN, 1.0)
-    look = {k: LOOKALIKES.index(k) for k in LOOKALIKES}
+def _hire(cfg: GenerateConfig, plan: Planner, d: int) -> tuple[int, int]:
+    """Reserve a person who starts on day ``d`` (moved back to a weekday)."""
+    org = plan.org
+    while is_weekend(cfg.start, d) and d > 1:
+        d -= 1  # people start on a weekday
+    a = plan.pick(d, roles=("normal", "power"), span=NEW_HIRE_DAYS)
+    plan.reserve(a)
+    org.active_from[a] = d
+    hired = org.t0 + d * DAY - int(plan.rng.integers(*_HIRED_HOURS_BEFORE)) * 3600
+    org.actors.at[a, "created_ts"] = hired
+    return a, d
+
+
+def inject_new_hires(plan: Planner, inj: Injector, new_hires: list[tuple[int, int]],
+                     listed: bool) -> None:  # fmt: skip
+    """Write each new hire's first day (listed as ``new_hire`` when ``listed``)."""
+    look = LOOKALIKES.index("new_hire") if listed else -1
     for a, d in new_hires:
-        _new_hire(plan, inj, a, d, look["new_hire"])
+        _new_hire(plan, inj, a, d, look)
+
+
+def inject_lookalikes(cfg: GenerateConfig, plan: Planner, inj: Injector) -> list[Trip]:
+    """Write every classic look-alike's events; return the travellers' trips."""
+    n_test, n_train = plan.counts(_PER_TEST, _PER_TRAIN, cfg.lookalike_rate)
+    look = {k: LOOKALIKES.index(k) for k in LOOKALIKES}
     trips = []
     for period, k in (("test", n_test), ("train", n_train)):
         for _ in range(k):
@@ -121,7 +134,8 @@ def inject_lookalikes(
             trips.append(_traveller(plan, inj, plan.day(period, margin=3), look["traveller"]))
             _oncall(plan, inj, plan.day(period, margin=1), look["oncall_reboots"])
             _bulk_onboarding(plan, inj, plan.day(period), look["bulk_onboarding"])
-    _month_end(cfg, plan, inj, look["month_end_runs"])
+    if cfg.lookalike_rate > 0:
+        _month_end(cfg, plan, inj, look["month_end_runs"])
     return trips
 
 
@@ -195,7 +209,8 @@ def _bulk_onboarding(p: Planner, e: Injector, d: int, look: int) -> None:
 
 def _month_end(cfg: GenerateConfig, p: Planner, e: Injector, look: int) -> None:
     """On the last working day of a month, power users and a bot run many pipelines."""
-    n = max(2, round(_MONTH_END_RUNNERS * cfg.actors * cfg.orgs / REFERENCE_ACTORS))
+    size = cfg.actors * cfg.orgs / REFERENCE_ACTORS
+    n = max(2, round(_MONTH_END_RUNNERS * cfg.lookalike_rate * size))
     for d in range(p.D):
         if _is_last_workday_of_month(cfg, d):
             _month_end_day(p, e, d, n, look)
@@ -265,6 +280,8 @@ def inject_churn(cfg: GenerateConfig, e: Injector, rng: np.random.Generator) -> 
             if hi < lo:
                 continue
             d = workday(cfg, lo + int(x * (hi - lo + 1)), lo, hi)
+            if any(b == a and d0 <= d <= d1 for b, d0, d1 in org.absent):
+                continue  # on leave
             if kind == "scratch":
                 _scratch_workspace(cfg, e, rng, a, d)
             else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from pipes_anomaly.generate.builder import Organisation
@@ -36,7 +38,8 @@ class Planner:
         self.reserved_mask = np.zeros(org.n_actors, dtype=bool)
         self.busy: dict[int, set[int]] = {}
 
-    def _free(self, a: int, d0: int, d1: int) -> bool:
+    def is_free(self, a: int, d0: int, d1: int) -> bool:
+        """Whether actor ``a`` has nothing planned from the day before ``d0`` to after ``d1``."""
         busy = self.busy.get(a, set())
         return not any(d in busy for d in range(d0 - 1, d1 + 2))
 
@@ -50,10 +53,12 @@ class Planner:
             cands = np.flatnonzero(~org.a_bot & span_ok)
         if cands.size == 0:
             cands = np.flatnonzero(~org.a_bot & ~self.reserved_mask)
+        if cands.size == 0:  # a tiny organisation with every person reserved
+            cands = np.flatnonzero(~org.a_bot)
         a = int(cands[0])
         for i in self.rng.permutation(cands.size)[:_PICK_TRIES]:
             a = int(cands[i])
-            if self._free(a, day, day + span - 1):
+            if self.is_free(a, day, day + span - 1):
                 break
         self.busy.setdefault(a, set()).update(range(day, day + span))
         return a
@@ -84,6 +89,23 @@ class Planner:
         keys = list(mix)
         p = np.array([mix[k] for k in keys], dtype=float)
         return [keys[i] for i in self.rng.choice(len(keys), size=n, p=p / p.sum())]
+
+
+@dataclass(frozen=True)
+class Incident:
+    """One planned incident: its actor, first day, severity and length.
+
+    ``tags`` are the keyword arguments that label its events (``scenario`` and
+    ``incident`` indices); ``ips`` are the attacker's own addresses when it keeps
+    them across sessions (a persistent attacker), else new ones are drawn.
+    """
+
+    actor: int
+    day: int
+    grade: float
+    span: int
+    tags: dict
+    ips: tuple[int, ...] = ()
 
 
 def workday(cfg: GenerateConfig, d: int, lo: int, hi: int) -> int:

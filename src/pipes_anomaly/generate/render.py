@@ -52,6 +52,7 @@ def _chunk_pieces(world: World, lo: int, hi: int) -> dict[str, pa.Array]:
         "tpid": fixed_width(b"", ev["tpid"][sl]),
         "actor": actor,
         "creator": pa.array(ev["creator"][sl]),
+        "updater": pa.array(_updater(world, lo, hi)),
         "target": target,
         "action": action,
         "org": org,
@@ -64,11 +65,19 @@ def _chunk_pieces(world: World, lo: int, hi: int) -> dict[str, pa.Array]:
     }
 
 
+def _updater(world: World, lo: int, hi: int) -> np.ndarray:
+    """Index into the ``updated_by`` fragments: who acted where the record carries it."""
+    ev, f = world.events, world._frags
+    carries = f["carries_updated_by"].to_numpy(zero_copy_only=False)[ev["action"][lo:hi]]
+    return np.where(carries, ev["by"][lo:hi], len(f["updated_by"]) - 1)
+
+
 def _data_json(f: dict[str, pa.Array], p: dict[str, pa.Array]) -> pa.Array:
     """Write the ``data`` object of each record as JSON text."""
     return pc.binary_join_element_wise(
         pc.take(f["tdata"], p["target"]),
-        pc.take(f["creator"], p["creator"]),
+        pc.take(f["created_by"], p["creator"]),
+        pc.take(f["updated_by"], p["updater"]),
         pc.take(f["state"], p["action"]),
         ',"updated_at":"', p["ts"], '","version_id":', p["version"],
         p["extra"], "}", "",

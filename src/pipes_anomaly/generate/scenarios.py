@@ -2,19 +2,20 @@
 
 Each scenario is one function of :data:`SCENARIO_FUNCS`; it writes an incident's
 events through the :class:`~pipes_anomaly.generate.inject.Injector`, tagged with
-the scenario and incident so they are labelled.
+the scenario and incident so they are labelled.  A share of incidents
+(``subtle_share``) takes the scenario's subtle form instead (``subtle``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
 from pipes_anomaly.generate.config import DAY, GenerateConfig, day_date, is_weekend
 from pipes_anomaly.generate.inject import Injector
-from pipes_anomaly.generate.plan import Planner, workday
+from pipes_anomaly.generate.plan import Incident, Planner, workday
+from pipes_anomaly.generate.subtle import SUBTLE_FUNCS, SUBTLE_SPAN
 from pipes_anomaly.generate.vocabulary import DELETE_MIX, extra_index
 from pipes_anomaly.schema import SCENARIOS, Scenario
 
@@ -24,6 +25,8 @@ _TAKEOVER_MIX = {
     "notifier.create": 1, "workspace.snapshot.create": 1, "datatank.table.create": 1,
     "org.member.add": 1, "workspace.mod.install": 1, "workspace.update": 1,
 }  # fmt: skip
+#: what a takeover adds to its mix in worlds whose API has these newer actions
+_TAKEOVER_NEW = {"user.login": 2, "user.token.create": 2, "workspace.snapshot.download": 1}
 _RAPID_ACTIONS = (
     "pipeline.command.run", "connection.create", "org.workspace.member.add",
     "workspace.snapshot.create", "integration.refresh", "connection.update",
@@ -63,21 +66,6 @@ _TRAIN_SCENARIOS = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Incident:
-    """One planned incident: its actor, first day, severity and length.
-
-    ``tags`` are the keyword arguments that label its events
-    (``scenario`` and ``incident`` indices).
-    """
-
-    actor: int
-    day: int
-    grade: float
-    span: int
-    tags: dict
-
-
 def reserve_dormant(cfg: GenerateConfig, plan: Planner) -> list[tuple[int, int]]:
     """Reserve the dormant accounts and end their activity weeks before they come back.
 
@@ -100,57 +88,84 @@ def reserve_dormant(cfg: GenerateConfig, plan: Planner) -> list[tuple[int, int]]
 
 
 def inject_incidents(
-    cfg: GenerateConfig, plan: Planner, inj: Injector, dormant: list[tuple[int, int]]
+    cfg: GenerateConfig,
+    plan: Planner,
+    inj: Injector,
+    dormant: list[tuple[int, int]],
+    rng_form: np.random.Generator,
 ) -> list[dict]:
     """Plan and write every incident: test incidents of each scenario, then training ones.
+
+    ``rng_form`` (extra stream) decides which incidents take their subtle form.
 
     Returns
     -------
     list of dict
-        One record per incident: ``incident_id, scenario, actor_id, day, period``.
+        One record per incident: ``incident_id, scenario, form, actor_id, day, period``.
     """
     incidents: list[dict] = []
     if cfg.attack_rate <= 0:
         return incidents
     n_test, n_train = plan.counts(_PER_TEST, _PER_TRAIN, cfg.attack_rate)
+
+    def subtle() -> bool:
+        return cfg.subtle_share > 0 and bool(rng_form.random() < cfg.subtle_share)
+
     for s in cfg.scenarios:
         if s == "dormant_reactivation":
             continue
         for _ in range(n_test):
-            _incident(cfg, plan, inj, incidents, s, "test", _TEST_GRADE)
+            _incident(cfg, plan, inj, incidents, s, "test", _TEST_GRADE, subtle=subtle())
     for a, d in dormant:
         _incident(cfg, plan, inj, incidents, "dormant_reactivation", "test", _TEST_GRADE,
-                  actor=a, day=d)  # fmt: skip
+                  actor=a, day=d, subtle=subtle())  # fmt: skip
     train_pool = [s for s in _TRAIN_SCENARIOS if s in cfg.scenarios]
     n_train = max(n_train, 2) if train_pool else 0
     for i in range(n_train):
         _incident(cfg, plan, inj, incidents, train_pool[i % len(train_pool)], "train",
-                  _TRAIN_GRADE)  # fmt: skip
+                  _TRAIN_GRADE, subtle=subtle())  # fmt: skip
     return incidents
+
+
+def _span(s: str, subtle: bool, rng: np.random.Generator) -> int:
+    """Days an incident of scenario ``s`` lasts."""
+    if subtle and s in SUBTLE_SPAN:
+        return int(rng.integers(*SUBTLE_SPAN[s]))
+    return int(rng.integers(*_LOW_AND_SLOW_DAYS)) if s == "low_and_slow" else 1
 
 
 def _incident(cfg: GenerateConfig, plan: Planner, inj: Injector, incidents: list[dict],
               s: str, period: str, grade: float, *, actor: int | None = None,
-              day: int | None = None) -> None:  # fmt: skip
+              day: int | None = None, subtle: bool = False) -> None:  # fmt: skip
     """Plan one incident of scenario ``s`` (day and actor unless given) and write it."""
     rng = plan.rng
-    span = int(rng.integers(*_LOW_AND_SLOW_DAYS)) if s == "low_and_slow" else 1
+    span = _span(s, subtle, rng)
+    lo, hi = (plan.T, plan.D - 1) if period == "test" else (1, plan.T - 1)
     if day is None:
         day = plan.day(period, margin=span - 1)
         weekend = is_weekend(cfg.start, day)
         if s not in _TIMED_SCENARIOS and weekend and rng.random() < _WEEKDAY_SHARE:
-            lo, hi = (plan.T, plan.D - 1) if period == "test" else (1, plan.T - 1)
             day = workday(cfg, day, lo, hi)
+    if subtle:  # a quiet intruder acts on the days its actor works
+        day = workday(cfg, day, lo, hi)
     span = max(1, min(span, plan.D - day))
     if actor is None:
         roles = ("normal",) if s == "privilege_escalation" else ("normal", "power", "admin")
         actor = plan.pick(day, roles=roles, span=span)
+    tags = new_incident(cfg, inj, incidents, s, "subtle" if subtle else "plain", period,
+                        actor, day)  # fmt: skip
+    funcs = SUBTLE_FUNCS if subtle else SCENARIO_FUNCS
+    funcs[Scenario(s)](plan, inj, Incident(actor, day, grade, span, tags))
+
+
+def new_incident(cfg: GenerateConfig, inj: Injector, incidents: list[dict], s: str, form: str,
+                 period: str, actor: int, day: int) -> dict:  # fmt: skip
+    """List a new incident; return the tags that label its events."""
     inc = len(incidents)
-    incidents.append(dict(incident_id=f"inc-{inc + 1:04d}", scenario=s,
+    incidents.append(dict(incident_id=f"inc-{inc + 1:04d}", scenario=s, form=form,
                           actor_id=inj.users.ids[actor],
                           day=day_date(cfg.start, day).isoformat(), period=period))  # fmt: skip
-    tags = dict(scenario=SCENARIOS.index(s), incident=inc)
-    SCENARIO_FUNCS[Scenario(s)](plan, inj, Incident(actor, day, grade, span, tags))
+    return dict(scenario=SCENARIOS.index(s), incident=inc)
 
 
 def mass_deletion(p: Planner, e: Injector, inc: Incident) -> None:
@@ -167,7 +182,7 @@ def short_lived_workspace(p: Planner, e: Injector, inc: Incident) -> None:
     a, d, g, kw = inc.actor, inc.day, inc.grade, inc.tags
     rng, res = p.rng, e.res
     t = e.local_ts(a, d, e.work_hour(a))
-    ip = e.usual_ip(a, d) if rng.random() < 0.5 else e.new_ip()
+    ip = e.usual_ip(a, d) if rng.random() < 0.5 else e.attacker_ip(inc.ips)
     team = int(e.org.a_team[a])
     for _ in range(max(1, int(rng.integers(1, 4) * g))):
         ws = res.add("workspace", team, t, explicit=True)
@@ -216,7 +231,7 @@ def impossible_travel(p: Planner, e: Injector, inc: Incident) -> None:
     a, d, g = inc.actor, inc.day, inc.grade
     rng = p.rng
     t = e.local_ts(a, d, e.work_hour(a))
-    ip1, ip2 = e.usual_ip(a, d), e.new_ip()
+    ip1, ip2 = e.usual_ip(a, d), e.attacker_ip(inc.ips)
     for act in e.sample_actions(a, int(rng.integers(2, 6))):
         e.add(t, a, act, ip1, **inc.tags)
         t += p.gap(30, 300)
@@ -230,8 +245,9 @@ def account_takeover(p: Planner, e: Injector, inc: Incident) -> None:
     a, d, g = inc.actor, inc.day, inc.grade
     rng = p.rng
     t = e.org.t0 + d * DAY + int(rng.uniform(0, DAY - _TAKEOVER_TAIL))
-    ips = [e.new_ip() for _ in range(int(rng.integers(1, 3)))]
-    for act in p.weighted(_TAKEOVER_MIX, max(4, int(rng.integers(8, 25) * g))):
+    ips = [e.attacker_ip(inc.ips) for _ in range(int(rng.integers(1, 3)))]
+    mix = _TAKEOVER_MIX | {k: v for k, v in _TAKEOVER_NEW.items() if e.org.actions.has(k)}
+    for act in p.weighted(mix, max(4, int(rng.integers(8, 25) * g))):
         e.add(t, a, act, ips[int(rng.integers(len(ips)))], **inc.tags)
         t += p.gap(15, 400)
 
@@ -282,14 +298,17 @@ def workspace_sprawl(p: Planner, e: Injector, inc: Incident) -> None:
 
 
 def actor_mismatch(p: Planner, e: Injector, inc: Incident) -> None:
-    """Write records whose ``created_by`` names another person of the organisation."""
+    """Write records whose acting id names another person of the organisation.
+
+    The acting id is ``data.created_by`` on a create and ``data.updated_by`` on an
+    update-like record: both say who acted, so each record here is a create or an
+    update of the actor's usual kinds.
+    """
     a, d, g = inc.actor, inc.day, inc.grade
-    rng, org = p.rng, e.org
     t, ip = e.local_ts(a, d, e.work_hour(a)), e.usual_ip(a, d)
-    others = [int(x) for x in np.flatnonzero(~org.a_bot & (org.a_org == org.a_org[a])) if x != a]
-    forged = int(rng.choice(others))
-    for act in e.sample_actions(a, max(2, int(rng.integers(2, 7) * g))):
-        e.add(t, a, act, ip, creator=forged, **inc.tags)
+    forged = e.colleague(a, p.rng)
+    for act in e.acting_actions(a, max(2, int(p.rng.integers(2, 7) * g))):
+        e.add(t, a, act, ip, by=forged, **inc.tags)
         t += p.gap(60, 1800)
 
 
@@ -309,7 +328,7 @@ def dormant_reactivation(p: Planner, e: Injector, inc: Incident) -> None:
     a, d = inc.actor, inc.day
     rng = p.rng
     t = e.local_ts(a, d, e.work_hour(a))
-    ip = e.new_ip() if rng.random() < 0.6 else int(e.org.actors.at[a, "home_ip"])
+    ip = e.attacker_ip(inc.ips) if rng.random() < 0.6 else int(e.org.actors.at[a, "home_ip"])
     acts: list = e.sample_actions(a, int(rng.integers(5, 15)))
     acts[0] = str(rng.choice(_DORMANT_FIRST))
     for act in acts:
@@ -322,7 +341,7 @@ def billing_change(p: Planner, e: Injector, inc: Incident) -> None:
     a, d = inc.actor, inc.day
     rng = p.rng
     t = e.local_ts(a, d, e.work_hour(a) + float(rng.uniform(-3, 3)))
-    ip = e.new_ip()
+    ip = e.attacker_ip(inc.ips)
     acts = ["org.billing.payment_method.create"]
     if rng.random() < 0.7:
         acts.append("workspace.upgrade")

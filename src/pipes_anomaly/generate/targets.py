@@ -3,8 +3,11 @@
 A ``*.create`` makes a resource, a delete removes an existing one (routine
 deletes pick resources at least a week old, oldest-eligible pools per team and
 kind), every other action touches a live resource, mostly of the actor's own
-team.  Some in-workspace creations fill the team's newest workspace, which then
-stays.  Events that find no target are dropped.
+team (and, as ``team_sharing`` says, often one the actor created itself);
+sign-ins and other "self" actions target the actor's own membership.  Some
+in-workspace creations fill the team's newest workspace, which then stays.
+Events that find no target are dropped.  Each event then learns who created its
+target: that is what ``data.created_by`` names.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from pipes_anomaly.generate.vocabulary import (
     IN_WORKSPACE,
     KIND_ID,
     KINDS,
+    SELF_ACTION,
 )
 
 #: deletion time of a resource that is never deleted
@@ -49,14 +53,20 @@ def assign_targets(
     users: Users,
     rng: np.random.Generator,
     rng_inj: np.random.Generator,
+    *,
+    team_sharing: float = 1.0,
+    rng_owner: np.random.Generator | None = None,
 ) -> tuple[dict[str, np.ndarray], ResourceTable]:
     """Sort events by time and give each a target; return them and every resource row.
 
     Creations add rows to ``res`` (members invite users from ``rng_inj``); events
-    without a possible target are dropped.
+    without a possible target are dropped.  Below ``team_sharing`` 1, a share of
+    people's touches first look for a resource the actor created (``rng_owner``).
+    The returned events carry ``creator``: the user who created the target.
     """
     order = np.lexsort((np.arange(ev["ts"].size), ev["ts"]))
     ev = {k: v[order] for k, v in ev.items()}
+    _self_targets(ev, res)
     kind = ACTION_KIND[ev["action"]].astype(np.int64)
     verb = ACTION_VERB[ev["action"]]
     _create(ev, kind, verb, org, res, users, rng, rng_inj)
@@ -64,15 +74,35 @@ def assign_targets(
     deleted = np.full(table.n_rows, _NO_DELETE, dtype=np.int64)
     for row, t in res.explicit_deleted.items():  # scenario resources carry their own
         deleted[row] = t
+    _record_creators(ev, verb, table, org)
     row_key = table.group * len(KINDS) + table.kind
     drop = _delete(ev, kind, verb, table, row_key, deleted, rng)
+    if team_sharing < 1 and rng_owner is not None:
+        _touch_own(ev, kind, drop, table, deleted, org, 1.0 - team_sharing, rng_owner)
     _touch(ev, kind, drop, table, row_key, deleted, org.t0, rng)
     drop |= ev["target"] < 0
     keep = ~drop
     target = ev["target"]
     ev = {k: v[keep] for k, v in ev.items()}
     ev["target"] = target[keep]
+    ev["creator"] = table.creator[ev["target"]].astype(np.int32)
     return ev, table
+
+
+def _self_targets(ev: dict[str, np.ndarray], res: Resources) -> None:
+    """Point sign-ins and other "self" actions at the actor's own membership."""
+    own = SELF_ACTION[ev["action"]] & (ev["target"] < 0)
+    ev["target"][own] = res.member_row[ev["actor"][own]]
+
+
+def _record_creators(ev: dict[str, np.ndarray], verb: np.ndarray, table: ResourceTable,
+                     org: Organisation) -> None:  # fmt: skip
+    """Each row's creator: whom its create event names; a team member if none does."""
+    cre = np.flatnonzero((verb == CREATE) & (ev["target"] >= 0))
+    unset = table.creator[ev["target"][cre]] < 0
+    table.creator[ev["target"][cre[unset]]] = ev["by"][cre[unset]]
+    for row in np.flatnonzero(table.creator < 0):
+        table.creator[row] = org.team_members[int(table.group[row])][0]
 
 
 def _create(ev: dict[str, np.ndarray], kind: np.ndarray, verb: np.ndarray, org: Organisation,
@@ -83,14 +113,14 @@ def _create(ev: dict[str, np.ndarray], kind: np.ndarray, verb: np.ndarray, org: 
     cre = np.flatnonzero((verb == CREATE) & (target < 0))
     base = res.n_rows
     k_c = kind[cre]
-    g_c = ev["group"][cre]
+    g_c = ev["group"][cre].astype(np.int64)  # packed above 32 bits of time in keys
     parent = _creation_parents(ev, cre, k_c, g_c, base, org, res, rng)
     ref = ev["ref"][cre].copy()
     new_member = np.flatnonzero((ref < 0) & (k_c == KIND_ID["member"]))
     ref[new_member] = users.invite(rng_inj, np.array(org.team_org)[g_c[new_member]])
     ws_m = np.flatnonzero((ref < 0) & (k_c == KIND_ID["wsmember"]))
     ref[ws_m] = _workspace_members(org, g_c[ws_m], ev["actor"][cre[ws_m]], rng)
-    res.extend_created(k_c, g_c, ev["ts"][cre], parent, ref)
+    res.extend_created(k_c, g_c, ev["ts"][cre], parent, ref, ev["by"][cre])
     target[cre] = base + np.arange(cre.size)
 
 
@@ -230,9 +260,44 @@ def _touch(ev: dict[str, np.ndarray], kind: np.ndarray, drop: np.ndarray,
         ok = (deleted[row] > ot[live]) & ~table.explicit[row]
         pick[live[ok]] = row[ok]
         live = live[~ok]
-    core_rows = np.flatnonzero(table.core)
+    core_rows = np.flatnonzero(table.core & (deleted == _NO_DELETE))
     uk, first = np.unique(row_key[core_rows], return_index=True)
     core_of = dict(zip(uk.tolist(), core_rows[first].tolist(), strict=True))
     for i in np.flatnonzero(pick < 0):
         pick[i] = core_of.get(int(okey[i]), -1)
     target[oth] = pick
+
+
+def _touch_own(ev: dict[str, np.ndarray], kind: np.ndarray, drop: np.ndarray,
+               table: ResourceTable, deleted: np.ndarray, org: Organisation, share: float,
+               rng: np.random.Generator) -> None:  # fmt: skip
+    """Give a ``share`` of people's own-team touches a live resource the actor created.
+
+    Rows are keyed by (creator, kind) and searched like ``_touch`` does; touches
+    that find none are left to it.
+    """
+    target = ev["target"]
+    actor = ev["actor"]
+    cand = (target < 0) & ~drop & ~org.a_bot[actor] & (ev["group"] == org.a_team[actor])
+    oth = np.flatnonzero(cand & (rng.random(target.size) < share))
+    if oth.size == 0:
+        return
+    mine = np.flatnonzero(~table.explicit & (table.creator >= 0))
+    key = table.creator[mine].astype(np.int64) * len(KINDS) + table.kind[mine]
+    order = np.lexsort((mine, table.created[mine], key))
+    srt, key = mine[order], key[order]
+    base_t = org.t0 - _KEY_EPOCH_BEFORE
+    comp = key * _HIGH + (table.created[srt] - base_t)
+    okey = actor[oth].astype(np.int64) * len(KINDS) + kind[oth]
+    ot = ev["ts"][oth]
+    lo = np.searchsorted(comp, okey * _HIGH)
+    hi = np.searchsorted(comp, okey * _HIGH + (ot - base_t), side="left")
+    live = np.flatnonzero(hi > lo)
+    for _ in range(_TOUCH_TRIES):
+        if live.size == 0:
+            break
+        cnt = hi[live] - lo[live]
+        row = srt[lo[live] + (cnt * rng.random(live.size)).astype(np.int64)]
+        ok = deleted[row] > ot[live]
+        target[oth[live[ok]]] = row[ok]
+        live = live[~ok]

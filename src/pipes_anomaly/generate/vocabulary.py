@@ -1,8 +1,9 @@
 """The fixed vocabulary of a simulated Pipes organisation.
 
-Resource kinds and their id prefixes and handle words, what each of the 51 action
-types does (creates, touches or deletes which kind), the role mixes actors draw
-their actions around, the per-action ``data`` extras, and the names, time zones
+Resource kinds and their id prefixes and handle words, what each action type
+does (creates, touches or deletes which kind; the 51 real ones plus newer ones
+outside that list), which actions update a resource, the role mixes actors draw
+their actions around, the per-action ``data`` extras, and the names
 and IP ranges actors and attackers are made from.
 """
 
@@ -18,14 +19,14 @@ TENANT = "t_00000000000000000000"
 KINDS = (
     "workspace", "connection", "pipeline", "datatank", "dtable", "schema", "mod", "modvar",
     "aggregator", "snapshot", "fpinput", "cperm", "cfolder", "integration", "notifier",
-    "member", "wsmember", "org",
+    "member", "wsmember", "org", "token",
 )  # fmt: skip
 KIND_ID = {k: i for i, k in enumerate(KINDS)}
 KIND_PREFIX = {
     "workspace": "w_", "connection": "c_", "pipeline": "pl_", "datatank": "dt_",
     "dtable": "dtt_", "schema": "sc_", "mod": "wm_", "modvar": "wmv_", "aggregator": "wag_",
     "snapshot": "s_", "fpinput": "fi_", "cperm": "cp_", "cfolder": "cf_", "integration": "i_",
-    "notifier": "n_", "member": "u_", "wsmember": "u_", "org": "o_",
+    "notifier": "n_", "member": "u_", "wsmember": "u_", "org": "o_", "token": "tok_",
 }  # fmt: skip
 IN_WORKSPACE = frozenset(
     {"connection", "pipeline", "datatank", "dtable", "schema", "mod", "modvar", "aggregator",
@@ -49,6 +50,7 @@ HANDLE_WORDS = {
     "integration": ("github", "slack", "gitlab", "msteams"),
     "notifier": ("email", "slack", "webhook", "pagerduty"),
     "member": ("guest",), "wsmember": ("guest",), "org": ("org",),
+    "token": ("cli", "terraform", "ci", "laptop", "automation"),
 }  # fmt: skip
 
 #: verbs: what an action does to a resource of its kind
@@ -88,9 +90,39 @@ ACTION_SPEC: dict[str, tuple[str, int]] = {
     "org.billing.payment_method.create": ("org", _O),
 }  # fmt: skip
 assert set(ACTION_SPEC) == set(ACTION_TYPES)
-ACTION_ID = {a: i for i, a in enumerate(ACTION_TYPES)}
-ACTION_KIND = np.array([KIND_ID[ACTION_SPEC[a][0]] for a in ACTION_TYPES], dtype=np.int16)
-ACTION_VERB = np.array([ACTION_SPEC[a][1] for a in ACTION_TYPES], dtype=np.int8)
+#: action types outside the 51 (newer API versions; some as Turbot's own generator writes
+#: them); "self" actions target the acting user's own membership
+NEW_ACTION_SPEC: dict[str, tuple[str, int]] = {
+    "user.login": ("self", _O), "login.failed": ("self", _O),
+    "user.token.create": ("token", _C), "user.token.delete": ("token", _D),
+    "workspace.snapshot.download": ("snapshot", _O), "workspace.snapshot.delete": ("snapshot", _D),
+    "workspace.mod.update": ("mod", _O), "pipeline.schedule.update": ("pipeline", _O),
+    "connection.test": ("connection", _O), "settings.update": ("org", _O),
+    "settings.delete": ("org", _O),
+}  # fmt: skip
+#: every action type the simulator writes: the 51 real ones first, then the newer ones
+ACTIONS: tuple[str, ...] = (*ACTION_TYPES, *NEW_ACTION_SPEC)
+N_REAL_ACTIONS = len(ACTION_TYPES)
+_SPEC_ALL = {**ACTION_SPEC, **NEW_ACTION_SPEC}
+ACTION_ID = {a: i for i, a in enumerate(ACTIONS)}
+#: resource kind each action targets ("self" actions: the actor's membership)
+ACTION_KIND = np.array(
+    [KIND_ID["member" if _SPEC_ALL[a][0] == "self" else _SPEC_ALL[a][0]] for a in ACTIONS],
+    dtype=np.int16,
+)
+ACTION_VERB = np.array([_SPEC_ALL[a][1] for a in ACTIONS], dtype=np.int8)
+SELF_ACTION = np.array([_SPEC_ALL[a][0] == "self" for a in ACTIONS])
+#: touches that leave the resource as it was: runs, reads, notices, sign-ins
+_NON_UPDATING = frozenset(
+    {"pipeline.command.run", "integration.refresh", "workspace.inactive.warn",
+     "workspace.snapshot.download", "connection.test", "user.login", "login.failed"}
+)  # fmt: skip
+#: actions that change an existing resource (touches that update it, and deletes): the
+#: records whose ``data.updated_by`` names who acted, where the world's API carries it
+UPDATE_LIKE = np.array(
+    [_SPEC_ALL[a][1] == DELETE or (_SPEC_ALL[a][1] == TOUCH and a not in _NON_UPDATING)
+     for a in ACTIONS]
+)  # fmt: skip
 
 #: people's weight per action type before the role's category multipliers
 _BASE_WEIGHT = {
@@ -129,6 +161,18 @@ _BOT_WEIGHT = {
     "workspace.usage.enable": 0.01, "workspace.usage.disable": 0.01,
     "workspace.flowpipe.input.create": 0.02, "datatank.table.create": 0.01,
 }  # fmt: skip
+#: people's and bots' weights among the newer action types (a world draws which exist)
+_NEW_WEIGHT = {
+    "user.login": 0.35, "login.failed": 0.03, "user.token.create": 0.03,
+    "user.token.delete": 0.015, "workspace.snapshot.download": 0.12,
+    "workspace.snapshot.delete": 0.03, "workspace.mod.update": 0.08,
+    "pipeline.schedule.update": 0.08, "connection.test": 0.2, "settings.update": 0.05,
+    "settings.delete": 0.015,
+}  # fmt: skip
+_BOT_NEW_WEIGHT = {
+    "connection.test": 0.4, "workspace.snapshot.download": 0.3, "user.login": 0.2,
+    "login.failed": 0.05, "workspace.mod.update": 0.05,
+}  # fmt: skip
 ROLES = ("normal", "power", "admin", "bot")
 ROLE_RATE = {"normal": 4.0, "power": 12.0, "admin": 8.0}
 #: billing is rare for everyone, admins do most of it
@@ -150,6 +194,12 @@ def role_weights(role: str) -> np.ndarray:
             ]
         )
     return w / w.sum()
+
+
+def new_action_weights(role: str) -> np.ndarray:
+    """Relative weights of ``role`` over the newer action types (``NEW_ACTION_SPEC`` order)."""
+    table = _BOT_NEW_WEIGHT if role == "bot" else _NEW_WEIGHT
+    return np.array([table.get(a, 0.0) for a in NEW_ACTION_SPEC])
 
 
 # per-action variants of ``data`` extras: same keys within an action type
@@ -177,10 +227,10 @@ _EXTRAS: dict[str, tuple[tuple[str, float], ...]] = {
 def _extras_tables() -> tuple[list[str], np.ndarray, np.ndarray, list[np.ndarray]]:
     """Flatten ``_EXTRAS``: fragments, first index and count per action, cumulative weights."""
     frags: list[str] = []
-    offset = np.zeros(len(ACTION_TYPES), dtype=np.int32)
-    count = np.zeros(len(ACTION_TYPES), dtype=np.int32)
     cum: list[np.ndarray] = []
-    for i, action in enumerate(ACTION_TYPES):
+    offset = np.zeros(len(ACTIONS), dtype=np.int32)
+    count = np.zeros(len(ACTIONS), dtype=np.int32)
+    for i, action in enumerate(ACTIONS):
         variants = _EXTRAS.get(action, (("", 1.0),))
         offset[i] = len(frags)
         count[i] = len(variants)
@@ -205,7 +255,7 @@ def extra_index(action: str, value: str) -> int:
 
 def state_frag(action: str) -> str:
     """Return the ``data`` fragment with the ``state`` and ``desired_state`` of ``action``."""
-    verb = ACTION_SPEC[action][1]
+    verb = _SPEC_ALL[action][1]
     if verb == DELETE:
         return ',"state":"deleted","desired_state":"deleted"'
     if action in ("workspace.usage.disable", "workspace.inactive.disable"):
@@ -235,11 +285,6 @@ IP_PREFIXES: dict[str, tuple[tuple[int, ...], ...]] = {
     "cloud": ((34,), (35,), (52,), (54,), (3,), (20,), (13,)),
 }  # fmt: skip
 IP6_PREFIXES = ("2601", "2a02", "2406", "2a01", "2600", "2403")
-#: people on a personal VPN with changing exits, and people working from a cloud desktop
-PERSONAL_VPN_SHARE = 0.05
-CLOUD_DESK_SHARE = 0.04
-TZ_OFFSETS_MIN = np.array([-480, -300, 0, 60, 330, 600])
-TZ_WEIGHTS = np.array([0.2, 0.28, 0.16, 0.14, 0.12, 0.10])
 
 FIRST_NAMES = (
     "Ana", "Ben", "Chen", "Dara", "Elif", "Femi", "Grace", "Hiro", "Ines", "Jon", "Kai", "Lena",

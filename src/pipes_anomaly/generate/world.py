@@ -12,8 +12,12 @@ from pipes_anomaly.generate.activity import base_events
 from pipes_anomaly.generate.builder import (
     IpTable,
     Organisation,
+    Resources,
     Streams,
     Users,
+    add_tokens,
+    assign_creators,
+    draw_action_set,
     make_organisation,
     make_resources,
 )
@@ -24,18 +28,24 @@ from pipes_anomaly.generate.inject import Injector
 from pipes_anomaly.generate.lookalikes import (
     inject_churn,
     inject_lookalikes,
+    inject_new_hires,
     move_travellers,
     reserve_new_hires,
 )
+from pipes_anomaly.generate.mimics import inject_mimics
+from pipes_anomaly.generate.persistent import inject_persistent, reserve_persistent
 from pipes_anomaly.generate.plan import Planner
 from pipes_anomaly.generate.scenarios import inject_incidents, reserve_dormant
 from pipes_anomaly.generate.targets import assign_targets
+from pipes_anomaly.generate.turnover import inject_leavers, reserve_leavers
 from pipes_anomaly.generate.vocabulary import (
     ACTION_VERB,
+    ACTIONS,
     CREATE,
     EXTRA_COUNT,
     EXTRA_CUM,
     EXTRA_OFFSET,
+    N_REAL_ACTIONS,
     ROLES,
 )
 from pipes_anomaly.schema import LOOKALIKES, SCENARIOS
@@ -54,8 +64,11 @@ class World:
         The parameters it was made from.
     events : dict of str to numpy.ndarray
         One entry per record, sorted by ``ts`` then insertion order: ``ts`` (Unix
-        seconds), ``actor``, ``creator`` (actor recorded in ``data.created_by``),
-        ``action`` (index into ``schema.ACTION_TYPES``), ``target`` (resource row),
+        seconds), ``actor``, ``by`` (user the record says acted: ``data.created_by``
+        on a create, ``data.updated_by`` where carried; the actor unless forged),
+        ``creator`` (user who created the target: ``data.created_by``),
+        ``action`` (index into ``vocabulary.ACTIONS``: the 51 real types, then
+        newer ones), ``target`` (resource row),
         ``ip`` (index into ``ips``), ``extra``, ``version``, ``scenario`` (index
         into ``schema.SCENARIOS`` or -1), ``incident`` (-1 when benign),
         ``lookalike`` (index into ``schema.LOOKALIKES`` or -1), ``rid`` and
@@ -105,35 +118,55 @@ def simulate(config: GenerateConfig) -> World:
         Events sorted by time with ground truth (labels, window labels,
         look-alikes, manifest).  The same config gives an identical world.
     """
-    rng = Streams.from_seed(config.seed)
+    cfg = config
+    rng = Streams.from_seed(cfg.seed)
     ips, users = IpTable(rng.ip), Users()
-    org = make_organisation(config, rng.actor, ips, users)
-    plan = Planner(config, org, rng.plan)
-    dormant = reserve_dormant(config, plan)
-    new_hires = reserve_new_hires(config, plan)
-    res = make_resources(org, users, rng.actor, rng.inj)
-    inj = Injector(org, res, users, ips, rng.inj)
-    incidents = inject_incidents(config, plan, inj, dormant)
-    trips = inject_lookalikes(config, plan, inj, new_hires) if config.lookalikes else []
-    inject_churn(config, inj, rng.churn)
-    ev = base_events(config, org, ips, new_hires, rng.base)
+    org = make_organisation(cfg, rng.actor, ips, users, draw_action_set(cfg, rng.world),
+                            rng.owner)  # fmt: skip
+    plan = Planner(cfg, org, rng.plan)
+    dormant = reserve_dormant(cfg, plan)
+    new_hires = reserve_new_hires(cfg, plan)
+    attackers = reserve_persistent(cfg, plan)
+    leavers = reserve_leavers(cfg, plan)
+    res = _resources(org, users, rng)
+    inj = Injector(org, res, users, ips, rng.inj, shared_egress=cfg.shared_egress,
+                   rng_net=rng.net)  # fmt: skip
+    incidents = inject_incidents(cfg, plan, inj, dormant, rng.extra)
+    inject_new_hires(plan, inj, new_hires, cfg.lookalikes)
+    trips = inject_lookalikes(cfg, plan, inj) if cfg.lookalikes else []
+    if cfg.lookalikes:
+        inject_mimics(cfg, plan, inj)
+    inject_persistent(cfg, plan, inj, attackers, incidents)
+    inject_leavers(plan, inj, leavers)
+    inject_churn(cfg, inj, rng.churn)
+    ev = base_events(cfg, org, ips, new_hires if cfg.lookalikes else [], rng)
     ev = move_travellers(ev, trips, org.t0, rng.plan)
-    ev = inj.append_to(ev, org.t0, config.end_ts)
-    ev, table = assign_targets(ev, org, res, users, rng.target, rng.inj)
+    ev = inj.append_to(ev, org.t0, cfg.end_ts)
+    ev, table = assign_targets(ev, org, res, users, rng.target, rng.inj,
+                               team_sharing=cfg.team_sharing, rng_owner=rng.owner)  # fmt: skip
     _finish_columns(ev, rng.ids)
     frags = fragments(org, users, ips, table, rng.ids)
-    truth = _ground_truth(config, org, ev, incidents)
+    truth = _ground_truth(cfg, org, ev, incidents)
     return World(
-        config=config,
+        config=cfg,
         events=ev,
-        actors=_actors_table(config, org),
+        actors=_actors_table(cfg, org),
         ips=pd.DataFrame({"ip": ips.ip, "kind": ips.kind}),
         labels=truth.labels,
         window_labels=truth.window_labels,
         lookalikes=truth.lookalikes,
-        manifest=_manifest(config, org, ev, truth, incidents),
+        manifest=_manifest(cfg, org, ev, truth, incidents),
         _frags=frags,
     )
+
+
+def _resources(org: Organisation, users: Users, rng: Streams) -> Resources:
+    """Pre-existing resources with their creators (and tokens where the API has them)."""
+    res = make_resources(org, users, rng.actor, rng.inj)
+    if org.actions.has("user.token.create"):
+        add_tokens(org, res, rng.owner)
+    assign_creators(org, res, rng.owner)
+    return res
 
 
 def _finish_columns(ev: dict[str, np.ndarray], rng: np.random.Generator) -> None:
@@ -221,54 +254,64 @@ def _actors_table(cfg: GenerateConfig, org: Organisation) -> pd.DataFrame:
     actors = org.actors.copy()
     actors["active_from"] = dates[np.clip(org.active_from, 0, cfg.days - 1)]
     actors["active_to"] = dates[np.clip(org.active_to, 0, cfg.days - 1)]
+    actors["odd"] = [org.odd.get(a, "") for a in range(org.n_actors)]
     return actors.drop(columns=["home_ip", "home_ip2", "v6_ip", "switch_day", "created_ts"])
 
 
 def _scenario_counts(
     cfg: GenerateConfig, labels: pd.DataFrame, incidents: list[dict]
 ) -> dict[str, dict[str, int]]:
-    """Incidents per period and labelled records of each injected scenario."""
-    inc_df = pd.DataFrame(incidents)
+    """Incidents per period and form, and labelled records, of each injected scenario."""
+    inc_df = pd.DataFrame(incidents, columns=["incident_id", "scenario", "form", "period"])
+    present = set(labels["incident_id"])
+    inc_df = inc_df[inc_df["incident_id"].isin(present)]
     per_scen: dict[str, dict[str, int]] = {}
     for s in SCENARIOS:
         if s not in cfg.scenarios:
             continue
-        sub = inc_df[inc_df["scenario"] == s] if len(inc_df) else inc_df
-        rec = labels[labels["scenario"] == s]
-        present = set(rec["incident_id"])
-        sub = sub[sub["incident_id"].isin(present)] if len(sub) else sub
+        sub = inc_df[inc_df["scenario"] == s]
         per_scen[s] = {
-            "incidents_train": int((sub["period"] == "train").sum()) if len(sub) else 0,
-            "incidents_test": int((sub["period"] == "test").sum()) if len(sub) else 0,
-            "records": int(len(rec)),
+            "incidents_train": int((sub["period"] == "train").sum()),
+            "incidents_test": int((sub["period"] == "test").sum()),
+            "incidents_persistent": int((sub["period"] == "persistent").sum()),
+            "incidents_subtle": int((sub["form"] == "subtle").sum()),
+            "records": int((labels["scenario"] == s).sum()),
         }
     return per_scen
 
 
+def _action_counts(ev: dict[str, np.ndarray], org: Organisation) -> dict:
+    """Count records of types outside the 51; list the types carrying ``data.updated_by``."""
+    new = ev["action"] >= N_REAL_ACTIONS
+    counts = np.bincount(ev["action"][new], minlength=len(ACTIONS))
+    return {
+        "new_types": {ACTIONS[i]: int(counts[i]) for i in np.flatnonzero(counts)},
+        "new_type_records": int(new.sum()),
+        "updated_by_types": [ACTIONS[i] for i in np.flatnonzero(org.actions.updated_by)],
+    }
+
+
 def _manifest(cfg: GenerateConfig, org: Organisation, ev: dict[str, np.ndarray], truth: _Truth,
               incidents: list[dict]) -> dict:  # fmt: skip
-    """Seed, parameters, periods and counts of the world."""
+    """Seed, every parameter, periods and counts of the world, and its incidents."""
     n = int(ev["ts"].size)
     dates = _dates(cfg)
     split = int(np.searchsorted(ev["ts"], cfg.split_ts))
+    present = set(truth.labels["incident_id"])
     return {
         "generator": "pipes_anomaly.generate",
         "seed": cfg.seed,
-        "parameters": {
-            "days": cfg.days,
-            "actors": cfg.actors,
-            "orgs": cfg.orgs,
-            "train_days": cfg.train_days,
-            "start": cfg.start.isoformat(),
-            "scenarios": list(cfg.scenarios),
-            "attack_rate": cfg.attack_rate,
-            "lookalikes": cfg.lookalikes,
-        },
+        "parameters": cfg.knob_values(),
         "train_period": {"start": dates[0], "end": dates[cfg.train_days - 1]},
         "test_period": {"start": dates[cfg.train_days], "end": dates[-1]},
         "records": {"total": n, "train": split, "test": n - split},
         "labelled_records": truth.n_labelled,
         "actors": {r: int((org.a_role == r).sum()) for r in ROLES},
+        "odd_actors": {
+            k: sum(v == k for v in org.odd.values()) for k in ("shared_account", "broken_bot")
+        },  # fmt: skip
+        "actions": _action_counts(ev, org),
         "scenarios": _scenario_counts(cfg, truth.labels, incidents),
+        "incidents": [i for i in incidents if i["incident_id"] in present],
         "lookalikes": {k: int((truth.lookalikes["kind"] == k).sum()) for k in LOOKALIKES},
     }
