@@ -6,7 +6,13 @@ import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from pipes_anomaly import models
-from pipes_anomaly.models import AnomalyDetector, TailSurprisal, resolve_threshold
+from pipes_anomaly.models import (
+    ALERT_CAP,
+    AnomalyDetector,
+    TailSurprisal,
+    alert_flags,
+    resolve_threshold,
+)
 from pipes_anomaly.models.calibration import Calibration
 from pipes_anomaly.pipeline import severity
 
@@ -269,6 +275,34 @@ def test_actor_adjustment_scores_a_window_against_its_actors_own_level(seed):
     # an actor never seen in training gets no adjustment
     u = adjusted.anomaly_score(row[:1], groups=["new"])[0]
     assert s[0] <= u <= s[1]
+
+
+def test_an_actor_odd_every_day_still_ranks(seed):
+    # one actor of fifty is odd on every training day: judged only against itself (weight
+    # 1) its usual window is about as ordinary as anyone's; the default judges it half
+    # against all actors, so it still ranks in the top fifth
+    rng = np.random.default_rng(seed)
+    X = np.vstack([rng.normal(0.0, 1.0, size=(980, 3)), rng.normal(4.0, 0.5, size=(20, 3))])
+    groups = np.array([f"u_{i % 49}" for i in range(980)] + ["u_odd"] * 20)
+    rows = np.array([[4.0, 4.0, 4.0], [0.0, 0.0, 0.0]])
+    who = ["u_odd", "u_0"]
+    s = AnomalyDetector(random_state=seed).fit(X, groups=groups).anomaly_score(rows, groups=who)
+    assert s[0] > 0.8 > s[1]
+    itself = AnomalyDetector(actor_weight=1.0, random_state=seed).fit(X, groups=groups)
+    assert itself.anomaly_score(rows, groups=who)[0] < 0.6
+
+
+def test_alert_budget_caps_the_share_of_scored_windows_that_alert():
+    score = np.linspace(0.0, 1.0, 1001)[::-1]  # best first
+    # an explicit threshold: every window above it alerts
+    assert alert_flags(score, 0.5).sum() == 500
+    # a budget of 1%: at most 1.5% of the scored windows, the best-scored
+    capped = alert_flags(score, 0.5, alert_rate=0.01)
+    assert capped.sum() == int(np.floor(ALERT_CAP * 0.01 * 1001)) == 15
+    assert capped[:15].all() and not capped[15:].any()
+    # under the cap nothing changes; a single window may always alert
+    assert alert_flags(score, 0.99, alert_rate=0.01).sum() == 10
+    assert alert_flags(np.array([0.999]), 0.99, alert_rate=0.01).tolist() == [True]
 
 
 def test_groups_must_match_rows():

@@ -24,3 +24,21 @@ def test_quality_floor_on_a_seeded_world(tmp_path):
     assert result.n_positive >= 10
     assert result.pr_auc >= 0.60
     assert result.roc_auc >= 0.85
+
+
+def test_a_budget_keeps_the_flag_near_its_rate_on_a_new_period(tmp_path):
+    """Scored with a budget, at most ALERT_CAP times its share of the windows alert."""
+    from pipes_anomaly.models import ALERT_CAP
+
+    config = GenerateConfig(seed=1, days=21, actors=30, train_days=14, start=dt.date(2026, 1, 5))
+    pio.write_world(simulate(config), tmp_path, fmt="jsonl")
+    model = train_model(pio.read_events(tmp_path / "train.jsonl").events)
+    test = pio.read_events(tmp_path / "test.jsonl").events
+    loose = score_events(test, model, threshold=0.5)
+    assert loose["alert"].sum() > 20  # an explicit cut-off is not capped
+    budget = score_events(test, model, alert_rate=0.01)
+    most = max(1, int(ALERT_CAP * 0.01 * len(budget)))
+    assert 1 <= budget["alert"].sum() <= most
+    # the alerts are the best-scored windows
+    assert budget.loc[budget["alert"], "score"].min() >= budget.loc[~budget["alert"], "score"].max()
+    assert (score_events(test, model)["alert"] == budget["alert"]).all()  # the model's budget

@@ -552,7 +552,9 @@ def score_command(
     cut = model.threshold_for(alert_rate=alert_rate, threshold=threshold)
     result = _read_logs(list(logs), strict=strict, rejects_path=rejects_path)
     try:
-        scores = score_events(result.events, model, threshold=cut, evidence_top=top)
+        scores = score_events(
+            result.events, model, threshold=threshold, alert_rate=alert_rate, evidence_top=top
+        )
     except ModelError as exc:
         raise click.ClickException(str(exc)) from exc
     n_alerts = int(scores["alert"].sum())

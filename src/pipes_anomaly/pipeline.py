@@ -19,7 +19,7 @@ from pipes_anomaly.catalog import MODEL_FEATURES
 from pipes_anomaly.explain import Baseline, evidence, explain
 from pipes_anomaly.features import ActorProfile
 from pipes_anomaly.models import AnomalyDetector
-from pipes_anomaly.models.calibration import DEFAULT_ALERT_RATE, resolve_threshold
+from pipes_anomaly.models.calibration import DEFAULT_ALERT_RATE, alert_flags, resolve_threshold
 from pipes_anomaly.schema import KEY_COLUMNS
 
 
@@ -204,6 +204,7 @@ def score_events(
     model: TrainedModel,
     *,
     threshold: float | None = None,
+    alert_rate: float | None = None,
     evidence_top: int = 0,
 ) -> pd.DataFrame:
     """Score every actor-window of ``events`` and explain the alerts.
@@ -215,8 +216,12 @@ def score_events(
     model : TrainedModel
         From :func:`train_model` or a model directory.
     threshold : float, optional
-        Score cut-off overriding the model's (:meth:`TrainedModel.threshold_for` turns an
-        alert rate into one).
+        Explicit score cut-off overriding the model's (not with ``alert_rate``).
+    alert_rate : float, optional
+        Alert budget overriding the model's: the cut-off that this share of training
+        windows exceeds (:meth:`TrainedModel.threshold_for`).  A budget, the model's or
+        this one, also lets at most ``ALERT_CAP`` times its share of the scored windows
+        alert, the best-scored (:func:`~pipes_anomaly.models.calibration.alert_flags`).
     evidence_top : int, default 0
         Also list evidence for this many top-scored windows that do not alert.
 
@@ -225,7 +230,8 @@ def score_events(
     DataFrame
         ``schema.SCORE_COLUMNS``, one row per actor-window, in window then actor order.
         ``score``, ``iforest_score`` and ``lof_score`` are in [0, 1], higher = more
-        anomalous; ``alert`` is ``score > threshold``; ``reasons`` is ``"; "``-joined,
+        anomalous; ``alert`` is ``score > threshold`` within the budget's cap; ``reasons``
+        is ``"; "``-joined,
         written for windows scored at least :data:`REASONS_MIN_SCORE` (``""`` for typical
         windows below it, and for windows where no feature stands out); ``evidence``
         (space-separated record ids) is filled for alerts and the ``evidence_top``
@@ -236,7 +242,10 @@ def score_events(
     ModelError
         When a feature is not finite (seen when the data overlaps the training period).
     """
-    cut = model.threshold if threshold is None else float(threshold)
+    cut = model.threshold_for(alert_rate=alert_rate, threshold=threshold)
+    rate = alert_rate if threshold is None else None
+    if threshold is None and alert_rate is None:
+        rate = model.alert_rate
     feats, flags = features.build_features_and_flags(
         events, window=model.window, profile=model.profile
     )
@@ -245,7 +254,7 @@ def score_events(
     out = feats.loc[:, list(KEY_COLUMNS)].copy()
     for c in ("score", "iforest_score", "lof_score"):
         out[c] = comps[c].to_numpy()
-    out["alert"] = out["score"].to_numpy() > cut
+    out["alert"] = alert_flags(out["score"].to_numpy(), cut, rate)
     out["severity"] = severity(out["score"].to_numpy())
     out["reasons"], reason_features = _reasons(feats, out["score"].to_numpy(), model)
     want = out["alert"].to_numpy().copy()

@@ -5,14 +5,21 @@
 - :mod:`~pipes_anomaly.models.detector`: :class:`AnomalyDetector`.
 """
 
-from pipes_anomaly.models.calibration import DEFAULT_ALERT_RATE, resolve_threshold
+from pipes_anomaly.models.calibration import (
+    ALERT_CAP,
+    DEFAULT_ALERT_RATE,
+    alert_flags,
+    resolve_threshold,
+)
 from pipes_anomaly.models.detector import ALGORITHMS, AnomalyDetector
 from pipes_anomaly.models.surprisal import TailSurprisal
 
 __all__ = [
+    "ALERT_CAP",
     "ALGORITHMS",
     "DEFAULT_ALERT_RATE",
     "AnomalyDetector",
     "TailSurprisal",
+    "alert_flags",
     "resolve_threshold",
 ]

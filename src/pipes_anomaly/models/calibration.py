@@ -3,7 +3,9 @@
 A score is the share of training windows with a lower raw value (``0.99``: more unusual than
 99% of the training windows), rising smoothly towards 1 beyond the most anomalous one. The
 alert threshold is the score that a given share of training windows exceeds (the alert
-budget), or an explicit cut-off: :func:`resolve_threshold` is the one place that decides it.
+budget), or an explicit cut-off: :func:`resolve_threshold` is the one place that decides it,
+and :func:`alert_flags` the one place that applies it to scored windows (a budget also caps
+the share of scored windows that alert).
 """
 
 from __future__ import annotations
@@ -14,6 +16,10 @@ import numpy as np
 
 #: Default alert budget: 1% of actor-windows.
 DEFAULT_ALERT_RATE = 0.01
+#: An alert budget lets at most this multiple of its share of the *scored* windows alert
+#: (the best-scored): on a new period that looks more unusual than training as a whole,
+#: the flag stays near the rate asked instead of drifting with the period.
+ALERT_CAP = 1.5
 #: The extrapolated tail is fitted to this share of the largest training values ...
 TAIL_SHARE = 0.01
 #: ... and to at least this many of them.
@@ -132,3 +138,33 @@ def resolve_threshold(
     if not 0.0 < alert_rate < 1.0:
         raise ValueError(f"alert rate must be in (0, 1); got {alert_rate}")
     return float(np.quantile(np.asarray(training_scores, dtype=np.float64), 1.0 - alert_rate))
+
+
+def alert_flags(score: np.ndarray, threshold: float, alert_rate: float | None = None) -> np.ndarray:
+    """Which scored windows alert: above the threshold and, for a budget, within its cap.
+
+    Parameters
+    ----------
+    score : ndarray of shape (n_windows,)
+        Calibrated scores of the scored windows.
+    threshold : float
+        Windows with ``score > threshold`` may alert.
+    alert_rate : float, optional
+        The alert budget the threshold came from: then at most
+        ``max(1, floor(ALERT_CAP * alert_rate * n_windows))`` windows alert, the
+        best-scored (ties in row order). None: an explicit threshold, no cap.
+
+    Returns
+    -------
+    ndarray of bool
+    """
+    score = np.asarray(score, dtype=np.float64)
+    alert = score > threshold
+    if alert_rate is None:
+        return alert
+    most = max(1, int(np.floor(ALERT_CAP * alert_rate * len(score))))
+    if int(alert.sum()) <= most:
+        return alert
+    keep = np.zeros(len(score), dtype=bool)
+    keep[np.argsort(-score, kind="stable")[:most]] = True
+    return alert & keep

@@ -6,8 +6,8 @@ in [0, 1], **higher = more anomalous** (see :mod:`~pipes_anomaly.models.calibrat
 
 The default ensemble averages the calibrated Isolation Forest, LOF and rarest-feature values
 on a log-tail scale (``-log(1 - rank)``, which keeps rising beyond the most anomalous
-training window instead of saturating at 1), subtracts each actor's own typical level, and
-calibrates the result once more against the training windows.
+training window instead of saturating at 1), subtracts half of each actor's own typical
+level, and calibrates the result once more against the training windows.
 """
 
 from __future__ import annotations
@@ -37,8 +37,11 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
     Both detectors see the features through :class:`TailSurprisal` (per-feature rarity
     against the training windows), which puts sparse decisive signals on the same scale
     as volume counts.  With ``groups`` (the actor of each window) the combined value is
-    also taken relative to the actor's own typical level, so an actor who is always
-    unusual is not flagged for being itself: "unlike themselves and unlike their peers".
+    also taken partly relative to the actor's own typical level (``actor_weight``): a
+    window is judged half against its actor's usual level, so that an actor who is
+    always unusual in the same way is not flagged for being itself, and half against
+    all actors (its peers and the organisation), so that an actor odd every day, from the
+    first day of training, still ranks: "unlike themselves and unlike their peers".
 
     Parameters
     ----------
@@ -63,10 +66,11 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
         Most distinct training rows the LOF keeps as its reference set (a seeded random
         subsample beyond that; scoring cost grows with it).  Rows left out are scored
         against the reference set like new windows.
-    actor_weight : float, default=1.0
+    actor_weight : float, default=0.5
         How much of the actor's own typical level (the shrunk median of its training
         windows' combined value, relative to all windows' median) is subtracted when
-        ``groups`` are given; 0 turns the per-actor adjustment off.
+        ``groups`` are given; 0 turns the per-actor adjustment off (a window is judged
+        against all actors only), 1 judges it against its actor alone.
     actor_shrinkage : float, default=5.0
         Pseudo-windows at the global median added to each actor's median, so an actor
         with few training windows gets a small adjustment.
@@ -118,7 +122,7 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
         max_samples: int | float | str = "auto",
         n_neighbors: int = 20,
         lof_max_samples: int = 5_000,
-        actor_weight: float = 1.0,
+        actor_weight: float = 0.5,
         actor_shrinkage: float = 5.0,
         alert_rate: float = DEFAULT_ALERT_RATE,
         n_jobs: int | None = None,
