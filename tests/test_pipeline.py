@@ -13,7 +13,7 @@ def test_quality_floor_on_a_seeded_world(tmp_path):
 
     Chance level is the positive share, about 0.05 (16 of 314 test windows on seed 0). The
     floors sit under the minimum measured over seeds 0-5 (experiments/results/quality_floor.md)
-    and at twelve times chance, so they fail on a real regression, not on noise.
+    and at ten times chance, so they fail on a real regression, not on noise.
     """
     config = GenerateConfig(seed=0, days=28, actors=60, train_days=20, start=dt.date(2026, 1, 5))
     pio.write_world(simulate(config), tmp_path, fmt="jsonl")
@@ -22,7 +22,7 @@ def test_quality_floor_on_a_seeded_world(tmp_path):
     scores = score_events(test, train_model(train))
     result = evaluate(scores, pio.read_labels(tmp_path))
     assert result.n_positive >= 10
-    assert result.pr_auc >= 0.60
+    assert result.pr_auc >= 0.50
     assert result.roc_auc >= 0.85
 
 
