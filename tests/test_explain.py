@@ -123,6 +123,9 @@ def test_every_reason_names_a_real_feature_and_its_values(seed):
             desc = catalog.FEATURE_DESCRIPTIONS[shown].removesuffix(" (log1p)")
             desc = desc.removesuffix(" (log ratio)").removeprefix("share of ")
             desc = desc.removesuffix(", as 1/(1 + hours)")
+            desc = desc.removesuffix(" (as exp(-minutes/60))")
+            if desc.endswith(" (robust z)"):  # "<what> 3.2 standard deviations above <peers>"
+                desc = desc.removesuffix(" (robust z)").split(" vs ", 1)[0]
 
             def singular(t: str) -> str:
                 return " ".join(w.removesuffix("s") for w in t.split(" "))
@@ -293,3 +296,31 @@ def test_an_actor_odd_every_day_is_told_against_all_actors():
     assert out["reasons"].iloc[0] == (
         "40% failed or suspicious actions vs typically 0% across actors"
     )
+
+
+def test_standardised_values_and_closeness_are_told_in_analyst_terms():
+    z = render_reason(
+        "events_vs_peers",
+        3.2,
+        0.1,
+        description="event volume vs peers in the same org and kind (robust z)",
+    )
+    assert (
+        z == "event volume 3.2 standard deviations above peers in the same org and kind "
+        "(typically 0.1)"
+    )
+    gap = render_reason(
+        "novel_switch_closeness",
+        np.exp(-2 / 60),
+        0.0,
+        description=catalog.FEATURE_DESCRIPTIONS["novel_switch_closeness"],
+    )
+    assert gap.endswith(": 2 min vs typically none")
+    # less than two standard deviations above the typical value is no reason
+    train = pd.DataFrame({"actor_id": ["u_a"] * 50, "events_vs_peers": np.linspace(-1, 1, 50)})
+    base = Baseline.fit(train, ("events_vs_peers",))
+    desc = {"events_vs_peers": "event volume vs peers (robust z)"}
+    window = pd.DataFrame({"actor_id": ["u_a", "u_a"], "events_vs_peers": [1.5, 2.5]})
+    out = explain(window, base, descriptions=desc)
+    assert out["reasons"].tolist()[0] == ""
+    assert out["reasons"].tolist()[1].startswith("event volume 2.5 standard deviations above")

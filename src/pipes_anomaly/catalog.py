@@ -46,8 +46,8 @@ FEATURE_DESCRIPTIONS: dict[str, str] = {
     "(log1p)",
     "log_novel_switches": "changes less than an hour apart between the actor's usual network "
     "and one it and its organisation never used (log1p)",
-    "novel_switch_closeness": "how close in time the actor's usual network and a never-used one "
-    "were used (1 = seconds apart)",
+    "novel_switch_closeness": "minutes between the actor's usual network and one it and its "
+    "organisation never used (as exp(-minutes/60))",
     # time
     "hour_entropy": "spread of activity over hours of the day (bits)",
     "share_off_hours": "share of events outside the actor's usual hours",

@@ -14,7 +14,8 @@ is told against the typical value across actors instead
 
 A reason is told only when the values differ in the words an analyst reads: a count at
 least half again as large (``403 vs typically 393`` is no deviation), a share at least ten
-points higher, and never two values that read the same (``0 days vs typically 0``).
+points higher, a standardised value two standard deviations higher, and never two values
+that read the same (``0 days vs typically 0``).
 
 Evidence is the ids of the records flagged for the reasons' features
 (``features.event_flags`` and ``catalog.FEATURE_EVIDENCE``), capped per window.
@@ -53,6 +54,9 @@ DEFAULT_EVIDENCE_CAP = 20
 MIN_COUNT_RATIO = 1.5
 #: A share deviates when it is at least this much above the typical share.
 MIN_SHARE_POINTS = 0.10
+#: A robust z told as such (no count behind it) deviates when it is at least this many
+#: standard deviations above the typical one.
+MIN_Z = 2.0
 
 _SHARE_NAME = re.compile(r"(^|_)(share|ratio|frac|fraction|pct|rate)(_|$)")
 
@@ -207,6 +211,7 @@ _ACROSS = " across actors"
 _LOG_RATIO = " (log ratio)"
 _PEERS = " (unusual for its peers)"
 _INV_HOURS = ", as 1/(1 + hours)"
+_CLOSENESS = " (as exp(-minutes/60))"
 
 
 _SINGULAR = {
@@ -246,6 +251,13 @@ def _hours(inverse: float) -> str:
     if hours < 1:
         return f"{round(hours * 60):d} min"
     return f"{format_value(hours)} h"
+
+
+def _minutes(closeness: float) -> str:
+    """``exp(-minutes / 60)`` back to a gap in minutes; 0 means there was none."""
+    if closeness <= 0:
+        return "none"
+    return f"{format_value(-60.0 * np.log(min(closeness, 1.0)))} min"
 
 
 def render_reason(
@@ -294,6 +306,15 @@ def render_reason(
     if description.endswith(_INV_HOURS):  # value = 1 / (1 + hours), 0 = none
         what = description[: -len(_INV_HOURS)]
         return f"{what}: {_hours(actual)} vs typically {_hours(typical)}"
+    if description.endswith(_CLOSENESS):  # value = exp(-minutes / 60), 0 = none
+        what = description[: -len(_CLOSENESS)]
+        return f"{what}: {_minutes(actual)} vs typically {_minutes(typical)}"
+    if description.endswith(_ROBUST_Z) and " vs " in description:  # no count to tell it in
+        what, against = description[: -len(_ROBUST_Z)].split(" vs ", 1)
+        return (
+            f"{what} {actual:.1f} standard deviations above {against} "
+            f"(typically {typical:.1f})"
+        )
     if description.endswith(_LOG_RATIO):
         what = description[: -len(_LOG_RATIO)]
         return f"{what}: {np.exp(actual):.1f}x vs typically {np.exp(typical):.1f}x"
@@ -407,6 +428,8 @@ def _deviates(description: str, actual: float, typical: float, *, share: bool) -
         return actual - typical >= np.log(MIN_COUNT_RATIO)
     if share:
         return actual - typical >= MIN_SHARE_POINTS
+    if description.endswith(_ROBUST_Z):
+        return actual - typical >= MIN_Z
     return True
 
 
