@@ -324,3 +324,27 @@ def test_standardised_values_and_closeness_are_told_in_analyst_terms():
     out = explain(window, base, descriptions=desc)
     assert out["reasons"].tolist()[0] == ""
     assert out["reasons"].tolist()[1].startswith("event volume 2.5 standard deviations above")
+
+
+def test_a_count_behind_a_peer_z_is_told_against_the_actors_own_typical_value():
+    # u_a deletes 393 a day every day, u_b 82: a day of 393 is usual for u_a, rare across
+    # actors; its peer z is told in u_a's own counts, which read the same: no peer reason
+    rng = np.random.default_rng(0)
+    rows = [
+        {"actor_id": a, "log_destructive": np.log1p(n), "destructive_vs_peers": rng.normal(0, 0.3)}
+        for a, n in (("u_a", 393), ("u_b", 82))
+        for _ in range(30)
+    ]
+    base = Baseline.fit(pd.DataFrame(rows), ("log_destructive", "destructive_vs_peers"))
+    window = pd.DataFrame(
+        {"actor_id": ["u_a"], "log_destructive": [np.log1p(393)], "destructive_vs_peers": [5.0]}
+    )
+    desc = {
+        "log_destructive": "destructive actions (log1p)",
+        "destructive_vs_peers": "destructive actions vs peers (robust z)",
+    }
+    rarity = np.array([[0.02, 1.0]])  # 393 deletes: rare across actors
+    out = explain(window, base, descriptions=desc, rarity=rarity)
+    assert out["reason_features"].iloc[0] == ("log_destructive",)
+    assert out["reasons"].iloc[0].startswith("393 destructive actions vs typically ")
+    assert out["reasons"].iloc[0].endswith(" across actors")

@@ -395,7 +395,6 @@ def explain(
         rare = np.where(above, np.asarray(rarity, dtype=np.float64), 1.0)
         across = (share > max_share) & (rare < share)
         share = np.where(across, rare, share)
-        typical = np.where(across, baseline.center[None, :], typical)
     base_of = {c: _base_feature(c, cols) for c in cols}
     # rarest first; stable order for ties (feature order)
     order = np.argsort(share, axis=1, kind="stable")
@@ -459,11 +458,13 @@ def _row_reasons(
         b = base_of[name]
         shown = b if b is not None else name  # the feature whose values the sentence tells
         k = cols.index(shown)
-        sentence = _Sentence(name, values[j], typical[j], desc, baseline.is_share[j], b)
-        text = sentence.told(values[k], typical[k])
+        # told across actors: every value it shows against its typical value across actors
+        usual = baseline.center if across else typical
+        sentence = _Sentence(name, values[j], usual[j], desc, baseline.is_share[j], b)
+        text = sentence.told(values[k], usual[k])
         if not _deviates(
-            desc.get(shown, shown), values[k], typical[k], share=bool(baseline.is_share[k])
-        ) or text == sentence.told(typical[k], typical[k]):
+            desc.get(shown, shown), values[k], usual[k], share=bool(baseline.is_share[k])
+        ) or text == sentence.told(usual[k], usual[k]):
             continue  # the same in an analyst's words
         if across:
             text = text.removesuffix(_PEERS) + _ACROSS
