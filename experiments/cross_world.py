@@ -35,7 +35,10 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -187,6 +190,45 @@ def _rules(world: World, f: Features) -> pd.DataFrame:
     keys = f.test.loc[:, ["actor_id", "actor_handle", "window_start", "window_end", "n_events"]]
     out = hunting.rule_scores(list(world.source), windows=keys, weighting="rarity")
     return out
+
+
+#: The old revision's default, run in a child process whose ``PYTHONPATH`` holds its code:
+#: its training features online, the test period's with its profile, its ensemble and flag.
+_BEFORE_CHILD = r"""
+import json, sys
+import pandas as pd
+from pipes_anomaly import catalog, features, io
+from pipes_anomaly.models import AnomalyDetector
+spec = json.loads(sys.argv[1])
+events = io.read_events(spec["paths"]).events
+cut = pd.Timestamp(spec["cut"])
+train, test = events[events["created_at"] < cut], events[events["created_at"] >= cut]
+f_train, profile = features.build_features_and_profile(train)
+f_test = features.build_features(test, profile=profile)
+cols = list(catalog.MODEL_FEATURES)
+det = AnomalyDetector().fit(f_train[cols], groups=f_train["actor_id"].to_numpy())
+out = f_test.loc[:, ["actor_id", "actor_handle", "window_start", "window_end", "n_events"]]
+out = out.reset_index(drop=True)
+out["score"] = det.anomaly_score(f_test[cols], groups=f_test["actor_id"].to_numpy())
+out["alert"] = out["score"] > det.threshold_
+out.to_parquet(spec["out"])
+"""
+
+
+def _before(rev: str, src: Path) -> Callable[[World, Features], pd.DataFrame]:
+    """A detector row: the default of revision ``rev`` (its code exported to ``src``)."""
+
+    def run(world: World, f: Features) -> pd.DataFrame:
+        out = src.parent / f"{world.name}.parquet"
+        cut = world.test["created_at"].min()
+        spec = {"paths": [str(p) for p in world.source], "cut": str(cut), "out": str(out)}
+        env = {**os.environ, "PYTHONPATH": str(src)}
+        subprocess.run([sys.executable, "-c", _BEFORE_CHILD, json.dumps(spec)], check=True, env=env)
+        scores = pd.read_parquet(out)
+        scores["severity"] = severity(np.clip(scores["score"].to_numpy(), 0, 1))
+        return scores
+
+    return run
 
 
 #: Detector rows: name -> function of a world and its features returning a scores frame.
@@ -382,7 +424,18 @@ def main() -> None:
         "--turbot", type=Path, default=Path("/work/data/turbot/pipes_audit_log.parquet")
     )
     parser.add_argument("--out", default=None, help="results name without suffix")
+    parser.add_argument(
+        "--before-rev", default=None, help="also the default of this git revision (its own code)"
+    )
     args = parser.parse_args()
+    detectors = list(args.detectors)
+    if args.before_rev:
+        from _common import export_rev
+
+        tmp = Path(tempfile.mkdtemp(prefix="cross_world_before_"))
+        name = f"before_{args.before_rev}"
+        DETECTORS[name] = _before(args.before_rev, export_rev(args.before_rev, tmp / "src"))
+        detectors.append(name)
     command = "python experiments/cross_world.py " + " ".join(sys.argv[1:])
     notes = []
     rows: list[dict] = []
@@ -395,7 +448,7 @@ def main() -> None:
         else:
             worlds = variant_worlds(family)
         for world in worlds:
-            rows += run_world(world, args.detectors)
+            rows += run_world(world, detectors)
     df = pd.DataFrame(rows)
     name = args.out or "cross_world_" + "_".join(args.family)
     RESULTS.mkdir(parents=True, exist_ok=True)
