@@ -1,4 +1,7 @@
-"""The experiment matrix that justifies the defaults.
+"""The experiment matrix of the default world (one world, many seeds, window sizes).
+
+The matrix across world variants, on which the defaults are chosen and reported since
+issue 13, is ``experiments/cross_world.py``; this one measures the default world alone.
 
 For each generator seed: simulate the default world (60 days, 150 actors), read it
 with the real reader, featurise, then evaluate on the test period:
