@@ -311,10 +311,7 @@ def render_reason(
         return f"{what}: {_minutes(actual)} vs typically {_minutes(typical)}"
     if description.endswith(_ROBUST_Z) and " vs " in description:  # no count to tell it in
         what, against = description[: -len(_ROBUST_Z)].split(" vs ", 1)
-        return (
-            f"{what} {actual:.1f} standard deviations above {against} "
-            f"(typically {typical:.1f})"
-        )
+        return f"{what} {actual:.1f} standard deviations above {against} (typically {typical:.1f})"
     if description.endswith(_LOG_RATIO):
         what = description[: -len(_LOG_RATIO)]
         return f"{what}: {np.exp(actual):.1f}x vs typically {np.exp(typical):.1f}x"
