@@ -306,7 +306,10 @@ def save_model(model_dir: str | Path, model: TrainedModel) -> Path:
         except TypeError as exc:
             raise ModelError(f"cannot save the model's {kind}: {exc}") from None
     manifest = _manifest(model)
+    unset = "0" * 64  # the id and hashes are not known yet; every other field is checked
+    _check_manifest(d, {**manifest, "model_id": unset, "artefacts": dict.fromkeys(ARTEFACTS, unset)})
     manifest["model_id"] = _model_id(manifest, {n: dig for n, (_, dig) in encoded.items()})
+    _check_replaceable(d)  # before the lock, which would leave its file in the directory
     with _atomic.lock_dir(d, what="model directory"):
         _check_replaceable(d)
         _atomic.remove_stale_beside(d)
@@ -320,7 +323,6 @@ def save_model(model_dir: str | Path, model: TrainedModel) -> Path:
                     _flush(fh)
                 hashes[name] = sha256_files([built / name])
             manifest["artefacts"] = hashes
-            _check_manifest(d, manifest)
             with open(built / MANIFEST_NAME, "w", encoding="utf-8") as fh:
                 fh.write(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
                 _flush(fh)
@@ -362,6 +364,8 @@ def _flush(fh: Any) -> None:
 
 def _check_replaceable(d: Path) -> None:
     """Refuse to replace a directory that holds anything but a model."""
+    if not d.is_dir():
+        return
     allowed = {MANIFEST_NAME, _atomic.LOCK_NAME, *ARTEFACTS, *_OLD_FILES}
     others = sorted(p.name for p in d.iterdir() if p.name not in allowed)
     if others:
