@@ -6,7 +6,6 @@ import math
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from pipes_anomaly import io as pio

@@ -1,11 +1,11 @@
-"""Text from data made safe for where it is shown: terminal, CSV cell, Markdown, HTML, plot.
+r"""Text from data made safe for where it is shown: terminal, CSV cell, Markdown, HTML, plot.
 
 Every field of the audit log is written by the people being hunted; this module is the one
 place that decides how such text is neutralised on its way out (docs/security.md):
 
 - :func:`visible`: control characters (C0, DEL, C1) and the characters that reorder or break
   lines (bidirectional embeddings, overrides and isolates, line and paragraph separators)
-  replaced by a visible escape such as ``\\x1b`` or ``\\u202e``;
+  replaced by a visible escape such as ``\x1b`` or ``\u202e``;
 - :func:`terminal_cell`: :func:`visible`, as a Rich ``Text`` so that no markup or emoji code
   in it is interpreted;
 - :func:`csv_cells`: OWASP's CSV-injection rule (a cell starting with ``= + - @``, tab or
@@ -17,6 +17,7 @@ place that decides how such text is neutralised on its way out (docs/security.md
 from __future__ import annotations
 
 import html
+import re
 
 import pandas as pd
 from rich.text import Text
@@ -35,14 +36,12 @@ _LAYOUT_CHARS = (
 
 
 def _escape_of(code: int) -> str:
-    """Visible stand-in of one code point: ``\\x1b`` below 256, ``\\u202e`` above."""
+    r"""Return the visible stand-in of one code point: ``\x1b`` below 256, ``\u202e`` above."""
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 #: Translation table of :func:`visible` (newlines and tabs replaced too).
-_VISIBLE = {
-    c: _escape_of(c) for c in (*range(0x20), 0x7F, *range(0x80, 0xA0), *_LAYOUT_CHARS)
-}
+_VISIBLE = {c: _escape_of(c) for c in (*range(0x20), 0x7F, *range(0x80, 0xA0), *_LAYOUT_CHARS)}
 #: Translation table of :func:`visible` with ``keep_lines``: newlines and tabs kept.
 _VISIBLE_LINES = {c: s for c, s in _VISIBLE.items() if c not in (0x09, 0x0A)}
 
@@ -50,14 +49,15 @@ _VISIBLE_LINES = {c: s for c, s in _VISIBLE.items() if c not in (0x09, 0x0A)}
 #: apostrophe that marks a neutralised cell, so that the rule can be undone exactly.
 CSV_FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r", "'")
 
-#: Characters escaped with a backslash in a Markdown table cell: those that open emphasis,
-#: code, links, images, strikethrough or a cell boundary (``<``, ``>`` and ``&`` become
-#: HTML entities first).
-_MARKDOWN_SPECIALS = {c: "\\" + c for c in "\\`*_[]|~!#"}
+#: Characters escaped with a backslash in Markdown: those that open code, emphasis, links,
+#: images, strikethrough or a table cell (``<``, ``>`` and ``&`` become HTML entities first).
+_MARKDOWN_SPECIALS = re.compile(r"[\\`*\[\]|~]")
+#: An underscore that could open or close emphasis: one not inside a word.
+_MARKDOWN_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
 
 
 def visible(text: object, *, keep_lines: bool = False) -> str:
-    """Return ``text`` with every control and layout character replaced by a visible escape.
+    r"""Return ``text`` with every control and layout character replaced by a visible escape.
 
     Parameters
     ----------
@@ -69,7 +69,8 @@ def visible(text: object, *, keep_lines: bool = False) -> str:
     Returns
     -------
     str
-        E.g. ``"admin\\x1b[2J"`` for ``"admin\x1b[2J"``.
+        E.g. ``"admin\x1b[2J"`` (a backslash and ``x1b``) for ``"admin"`` followed by the
+        escape character and ``[2J``.
     """
     return str(text).translate(_VISIBLE_LINES if keep_lines else _VISIBLE)
 
@@ -149,7 +150,8 @@ def markdown_cell(text: object) -> str:
         characters backslash-escaped.
     """
     escaped = html.escape(visible(text), quote=False)
-    return "".join(_MARKDOWN_SPECIALS.get(c, c) for c in escaped)
+    escaped = _MARKDOWN_SPECIALS.sub(r"\\\g<0>", escaped)
+    return _MARKDOWN_UNDERSCORE.sub(r"\\_", escaped)
 
 
 def html_text(text: object) -> str:

@@ -45,7 +45,7 @@ class OutputError(OSError):
 
 
 def _reason(exc: OSError) -> str:
-    """The operating system's words for an error (``No space left on device``)."""
+    """Return the operating system's words for an error (``No space left on device``)."""
     if isinstance(exc, OutputError):
         return exc.reason
     return exc.strerror or str(exc)
@@ -53,7 +53,7 @@ def _reason(exc: OSError) -> str:
 
 @functools.cache
 def _umask() -> int:
-    """The process's file-creation mask (read once: reading it means setting it)."""
+    """Return the process's file-creation mask (read once: reading it means setting it)."""
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
@@ -122,7 +122,9 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
 
     Missing parent directories are created (and removed again when the write fails); the
     temporary file is removed when the block raises.  The new file gets the old file's
-    permissions, or the usual ones for a new file.
+    permissions, or the usual ones for a new file.  A symbolic link is followed (the file it
+    points to is replaced); a device or pipe (``/dev/stdout``) is written in place, as a
+    stream cannot be replaced.
 
     Parameters
     ----------
@@ -139,7 +141,13 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     OutputError
         When anything about the write fails (disk full, read-only, missing permission).
     """
-    target = Path(path)
+    target = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
+    if target.exists() and not target.is_file() and not target.is_dir():
+        try:
+            yield target
+        except OSError as exc:
+            raise OutputError(path, _reason(exc)) from exc
+        return
     made = make_parents(target)
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)

@@ -144,7 +144,7 @@ class _Encoder:
 
     def column(self, values: pd.Series | pd.Index) -> dict:
         dtype = values.dtype
-        if isinstance(dtype, np.dtype) and dtype != object:
+        if isinstance(dtype, np.dtype) and dtype.kind != "O":
             return {"dtype": dtype.str, "values": self.array(values.to_numpy())}
         name = str(dtype)
         if name not in _STRING_DTYPES:
@@ -153,7 +153,7 @@ class _Encoder:
 
     def frame(self, df: pd.DataFrame) -> dict:
         names = [str(c) for c in df.columns]
-        if len(set(names)) != len(names) or any(type(c) is not str for c in df.columns):
+        if len(set(names)) != len(names) or not all(isinstance(c, str) for c in df.columns):
             raise TypeError("cannot store a frame whose column names are not distinct strings")
         if isinstance(df.index, pd.RangeIndex):
             index: dict = {"range": [df.index.start, df.index.stop, df.index.step]}
@@ -181,7 +181,7 @@ class _Encoder:
 
 
 def _plain_dtype(dtype: np.dtype) -> bool:
-    """True for numeric dtypes and records whose fields are all numeric."""
+    """Tell whether a dtype is numeric, or a record whose fields are all numeric."""
     if dtype.fields is not None:
         return all(_plain_dtype(f[0]) for f in dtype.fields.values())
     return dtype.kind in _ARRAY_KINDS and dtype.subdtype is None
@@ -378,7 +378,7 @@ class _Decoder:
         if isinstance(v, list):
             return [self(x) for x in v]
         if isinstance(v, dict) and len(v) == 1:
-            (tag, body), = v.items()
+            ((tag, body),) = v.items()
             if tag in self.tags:
                 return self.tags[tag](body)
         raise ArtefactError(f"content.json holds an unknown value {str(v)[:60]!r}")

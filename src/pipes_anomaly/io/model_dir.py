@@ -16,6 +16,7 @@ the previous model whole.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import json
@@ -23,7 +24,7 @@ import os
 import re
 import shutil
 import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -117,12 +118,12 @@ def _model_id(core: dict, contents: dict[str, str]) -> str:
 
 
 def _core(manifest: dict) -> dict:
-    """The fields of a manifest that the model id covers."""
+    """Return the fields of a manifest that the model id covers."""
     return {k: v for k, v in manifest.items() if k not in ("model_id", "artefacts")}
 
 
 def _show(value: object) -> str:
-    """A manifest value as the message quotes it."""
+    """Return a manifest value as a message quotes it."""
     if isinstance(value, float) and not np.isfinite(value):
         return str(value)
     text = json.dumps(value) if value is None or isinstance(value, bool | int | float) else ""
@@ -167,12 +168,17 @@ _FIELDS: dict[str, tuple[str, Any]] = {
     "n_training_windows": ("a positive integer", lambda v: type(v) is int and v > 0),
     "constant_features": ("a list of feature names", _str_list),
     "threshold": ("a number in [0, 1]", lambda v: _is_number(v) and 0 <= v <= 1),
-    "alert_rate": ("null or a number in (0, 1)", lambda v: v is None or _is_number(v) and 0 < v < 1),
+    "alert_rate": (
+        "null or a number in (0, 1)",
+        lambda v: v is None or _is_number(v) and 0 < v < 1,
+    ),
     "artefacts": (
         f"an object of sha256 for {', '.join(ARTEFACTS)}",
-        lambda v: isinstance(v, dict)
-        and sorted(v) == sorted(ARTEFACTS)
-        and all(isinstance(x, str) and _HEX64.fullmatch(x) for x in v.values()),
+        lambda v: (
+            isinstance(v, dict)
+            and sorted(v) == sorted(ARTEFACTS)
+            and all(isinstance(x, str) and _HEX64.fullmatch(x) for x in v.values())
+        ),
     ),
 }
 
@@ -307,10 +313,11 @@ def save_model(model_dir: str | Path, model: TrainedModel) -> Path:
             raise ModelError(f"cannot save the model's {kind}: {exc}") from None
     manifest = _manifest(model)
     unset = "0" * 64  # the id and hashes are not known yet; every other field is checked
-    _check_manifest(d, {**manifest, "model_id": unset, "artefacts": dict.fromkeys(ARTEFACTS, unset)})
+    _check_manifest(
+        d, {**manifest, "model_id": unset, "artefacts": dict.fromkeys(ARTEFACTS, unset)}
+    )
     manifest["model_id"] = _model_id(manifest, {n: dig for n, (_, dig) in encoded.items()})
-    _check_replaceable(d)  # before the lock, which would leave its file in the directory
-    with _atomic.lock_dir(d, what="model directory"):
+    with lock_model_dir(d):
         _check_replaceable(d)
         _atomic.remove_stale_beside(d)
         built = _atomic.new_dir_beside(d)
@@ -336,8 +343,34 @@ def save_model(model_dir: str | Path, model: TrainedModel) -> Path:
     return d / MANIFEST_NAME
 
 
+@contextlib.contextmanager
+def lock_model_dir(model_dir: str | Path) -> Iterator[Path]:
+    """Hold the write lock of a model directory for a block (re-entrant within a process).
+
+    For a caller that trains and then saves: a second writer is refused before any work,
+    and :func:`save_model` inside the block keeps the lock.
+
+    Parameters
+    ----------
+    model_dir : str or Path
+
+    Yields
+    ------
+    Path
+
+    Raises
+    ------
+    OutputError
+        When another process holds the lock, or the directory holds anything but a model.
+    """
+    d = Path(model_dir)
+    _check_replaceable(d)  # before the lock, which would leave its file in the directory
+    with _atomic.lock_dir(d, what="model directory"):
+        yield d
+
+
 def _manifest(model: TrainedModel) -> dict:
-    """The manifest of a model, without its id and file hashes."""
+    """Return the manifest of a model, without its id and file hashes."""
     params = {
         k: (v if isinstance(v, str | int | float | bool) or v is None else repr(v))
         for k, v in model.detector.get_params().items()
@@ -415,7 +448,7 @@ def _read_snapshot(d: Path, names: Sequence[str]) -> tuple[bytes, dict[str, byte
 
 
 def _read_at(dfd: int, name: str, limit: int = -1) -> bytes | None:
-    """The bytes of the regular file ``name`` in the directory ``dfd``; None when absent.
+    """Return the bytes of the regular file ``name`` in the directory ``dfd`` (None: absent).
 
     A symbolic link, device or pipe is an error: a model file is a regular file.
     """
@@ -505,7 +538,7 @@ def load_model(
 def _checked_members(
     d: Path, name: str, data: bytes | None, manifest: dict
 ) -> tuple[list[tuple[str, bytes]], str]:
-    """An artefact's members and content digest once its hash, kind and model id match."""
+    """Return an artefact's members and content digest once its hash, kind and id match."""
     p = d / name
     if data is None:
         raise ModelError(f"model file {p} is missing - {_retrain(d)}")
