@@ -57,7 +57,7 @@ def test_save_then_load_gives_identical_scores(model, saved, events):
     assert manifest["versions"] == package_versions()
     assert set(manifest["artefacts"]) == set(ARTEFACTS)
     assert manifest["params"]["algorithm"] == "ensemble"
-    assert sorted(p.name for p in saved.iterdir()) == sorted([*ARTEFACTS, "manifest.json"])
+    assert sorted(p.name for p in saved.iterdir()) == sorted([*ARTEFACTS, "manifest.json", ".lock"])
     back = load_model(saved)
     assert back.threshold == model.threshold and back.window == "1d"
     a = score_events(events[1], model, evidence_top=5)
@@ -279,7 +279,7 @@ def test_save_replaces_a_model_whole_and_refuses_other_directories(model, saved,
     shutil.copytree(saved, d)
     (d / "detector.joblib").write_bytes(b"old layout")
     save_model(d, model)
-    assert sorted(p.name for p in d.iterdir()) == sorted([*ARTEFACTS, "manifest.json"])
+    assert sorted(p.name for p in d.iterdir()) == sorted([*ARTEFACTS, "manifest.json", ".lock"])
     assert [p.name for p in tmp_path.iterdir()] == ["m"]  # nothing left beside it
     home = tmp_path / "home"
     home.mkdir()

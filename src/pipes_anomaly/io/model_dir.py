@@ -330,6 +330,7 @@ def save_model(model_dir: str | Path, model: TrainedModel) -> Path:
                     _flush(fh)
                 hashes[name] = sha256_files([built / name])
             manifest["artefacts"] = hashes
+            (built / _atomic.LOCK_NAME).touch()  # the next writer's lock, in place from the start
             with open(built / MANIFEST_NAME, "w", encoding="utf-8") as fh:
                 fh.write(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
                 _flush(fh)
