@@ -8,9 +8,9 @@ compares every file they write and everything they print::
 
 Jobs: the bundled sample (generate, train, score to CSV/JSON lines/Parquet, evaluate with
 its report), the sample with one-hour windows, a bigger two-organisation world in Parquet,
-and a file with bad lines (rejects). Model files (joblib pickles) name the classes' modules,
-so they are compared by what they produce: the manifest without its artefact hashes, and
-the scores. Results: ``experiments/results/same_outputs.md`` (``--out`` to name another).
+and a file with bad lines (rejects). Model artefacts are compared by what they produce (the
+scores), and the model manifest without what names the files' layout (its layout version,
+artefact hashes and model id), so that a change of model file layout compares the rest. Results: ``experiments/results/same_outputs.md`` (``--out`` to name another).
 """
 
 from __future__ import annotations
@@ -98,14 +98,15 @@ def _run_jobs(src: Path, work: Path) -> dict[str, str]:
         seen[f"{name}: stderr"] = hashlib.sha256(proc.stderr).hexdigest()
     for path in sorted(p for p in work.rglob("*") if p.is_file()):
         rel = str(path.relative_to(work))
-        if path.suffix == ".joblib":
-            continue  # pickles name the classes' modules: compared through the scores
+        if rel.startswith("m") and path.name != "manifest.json":
+            continue  # model artefacts: compared through the scores
         data = path.read_bytes()
         if path.name == "manifest.json" and rel.startswith("m"):
             manifest = json.loads(data)
-            manifest.pop("artefacts", None)
+            for key in ("artefacts", "model_id", "format"):
+                manifest.pop(key, None)
             data = json.dumps(manifest, sort_keys=True).encode()
-            rel += " (without artefact hashes)"
+            rel += " (without layout, artefact hashes and model id)"
         seen[rel] = hashlib.sha256(data).hexdigest()
     return seen
 
