@@ -10,7 +10,8 @@ Jobs: the bundled sample (generate, train, score to CSV/JSON lines/Parquet, eval
 its report), the sample with one-hour windows, a bigger two-organisation world in Parquet,
 and a file with bad lines (rejects). Model artefacts are compared by what they produce (the
 scores), and the model manifest without what names the files' layout (its layout version,
-artefact hashes and model id), so that a change of model file layout compares the rest. Results: ``experiments/results/same_outputs.md`` (``--out`` to name another).
+artefact hashes and model id), so that a change of model file layout compares the rest.
+Results: ``experiments/results/same_outputs.md`` (``--out`` to name another).
 """
 
 from __future__ import annotations
