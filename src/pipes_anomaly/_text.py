@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 import re
 
+import numpy as np
 import pandas as pd
 from rich.text import Text
 
@@ -48,6 +49,7 @@ _VISIBLE_LINES = {c: s for c, s in _VISIBLE.items() if c not in (0x09, 0x0A)}
 #: First characters a spreadsheet may read as the start of a formula (OWASP), plus the
 #: apostrophe that marks a neutralised cell, so that the rule can be undone exactly.
 CSV_FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r", "'")
+_FORMULA_FIRST = np.array(CSV_FORMULA_STARTS, dtype="U1")
 
 #: Characters escaped with a backslash in Markdown: those that open code, emphasis, links,
 #: images, strikethrough or a table cell (``<``, ``>`` and ``&`` become HTML entities first).
@@ -103,15 +105,15 @@ def csv_cells(values: pd.Series) -> pd.Series:
     Returns
     -------
     Series
-        Cells starting with one of :data:`CSV_FORMULA_STARTS` prefixed with ``'``.
+        Cells starting with one of :data:`CSV_FORMULA_STARTS` prefixed with ``'``; the same
+        object when no cell does.
     """
-    text = values.astype(object)
-    first = text.str[:1]
-    hit = first.isin(CSV_FORMULA_STARTS).to_numpy(dtype=bool)
+    first = values.to_numpy(dtype=object).astype("U1")  # first characters, without a loop
+    hit = np.isin(first, _FORMULA_FIRST)
     if not hit.any():
         return values
-    out = text.copy()
-    out[hit] = "'" + text[hit]
+    out = values.astype(object)
+    out[hit] = "'" + out[hit]
     return out
 
 

@@ -86,7 +86,7 @@ class _Encoder:
         self.arrays.append(np.ascontiguousarray(a))
         return {"$array": len(self.arrays) - 1}
 
-    def __call__(self, v: Any) -> Any:  # noqa: C901 - one branch per stored type
+    def __call__(self, v: Any) -> Any:
         if v is None or isinstance(v, bool | str):
             return v
         if type(v) is int:
@@ -357,12 +357,12 @@ class _Decoder:
         self.tags: dict[str, Callable[[Any], Any]] = {
             "$array": self.array,
             "$scalar": lambda b: self.array(b)[()],
-            "$float": self.float,
+            "$float": self.as_float,
             "$strings": self.object_array,
-            "$tuple": lambda b: tuple(self(x) for x in self.list(b)),
-            "$dict": lambda b: {str(k): self(x) for k, x in self.dict(b).items()},
-            "$pairs": lambda b: {self(k): self(x) for k, x in self.list(b)},
-            "$bytes": lambda b: base64.b64decode(self.str(b), validate=True),
+            "$tuple": lambda b: tuple(self(x) for x in self.as_list(b)),
+            "$dict": lambda b: {str(k): self(x) for k, x in self.as_dict(b).items()},
+            "$pairs": lambda b: {self(k): self(x) for k, x in self.as_list(b)},
+            "$bytes": lambda b: base64.b64decode(self.as_str(b), validate=True),
             "$frame": self.frame,
             "$tree": self.tree,
             "$record": self.record,
@@ -384,19 +384,19 @@ class _Decoder:
         raise ArtefactError(f"content.json holds an unknown value {str(v)[:60]!r}")
 
     @staticmethod
-    def list(b: Any) -> list:
+    def as_list(b: Any) -> list:
         if not isinstance(b, list):
             raise ArtefactError("content.json: expected a list")
         return b
 
     @staticmethod
-    def dict(b: Any) -> dict:
+    def as_dict(b: Any) -> dict:
         if not isinstance(b, dict):
             raise ArtefactError("content.json: expected an object")
         return b
 
     @staticmethod
-    def str(b: Any) -> str:
+    def as_str(b: Any) -> str:
         if not isinstance(b, str):
             raise ArtefactError("content.json: expected a string")
         return b
@@ -421,21 +421,21 @@ class _Decoder:
         return self.built[b]
 
     @staticmethod
-    def float(b: Any) -> float:
+    def as_float(b: Any) -> float:
         if b not in ("nan", "inf", "-inf"):
             raise ArtefactError(f"content.json: unknown float {str(b)[:20]!r}")
         return float(b)
 
     def texts(self, b: Any) -> list:
-        out = self.list(b)
+        out = self.as_list(b)
         for x in out:
             if not (x is None or isinstance(x, str) or x in ({"$float": "nan"}, {"$na": 1})):
                 raise ArtefactError("content.json: a text column holds a value that is not text")
         return [x if x is None or isinstance(x, str) else self(x) for x in out]
 
     def column(self, b: Any, n: int | None) -> tuple[np.ndarray | list, Any]:
-        spec = self.dict(b)
-        dtype = self.str(spec.get("dtype"))
+        spec = self.as_dict(b)
+        dtype = self.as_str(spec.get("dtype"))
         if dtype in _STRING_DTYPES:
             values: np.ndarray | list = self.texts(spec.get("values"))
             kind: Any = pd.api.types.pandas_dtype(dtype)
@@ -449,15 +449,15 @@ class _Decoder:
         return values, kind
 
     def frame(self, b: Any) -> pd.DataFrame:
-        spec = self.dict(b)
-        names = self.list(spec.get("columns"))
-        data = self.list(spec.get("data"))
+        spec = self.as_dict(b)
+        names = self.as_list(spec.get("columns"))
+        data = self.as_list(spec.get("data"))
         if len(names) != len(data) or len(set(map(str, names))) != len(names):
             raise ArtefactError("content.json: a frame's columns do not match its data")
-        index_spec = self.dict(spec.get("index"))
+        index_spec = self.as_dict(spec.get("index"))
         name = index_spec.get("name")
         if "range" in index_spec:
-            start, stop, step = (int(x) for x in self.list(index_spec["range"]))
+            start, stop, step = (int(x) for x in self.as_list(index_spec["range"]))
             index: pd.Index = pd.RangeIndex(start, stop, step, name=name)
         else:
             values, kind = self.column(index_spec.get("column"), None)
@@ -465,11 +465,11 @@ class _Decoder:
         columns = {}
         for col, spec_c in zip(names, data, strict=True):
             values, kind = self.column(spec_c, len(index))
-            columns[self.str(col)] = pd.Series(values, dtype=kind, index=index, copy=False)
+            columns[self.as_str(col)] = pd.Series(values, dtype=kind, index=index, copy=False)
         return pd.DataFrame(columns, index=index, columns=pd.Index(names))
 
     def tree(self, b: Any) -> Tree:
-        spec = self.dict(b)
+        spec = self.as_dict(b)
         n_features, n_outputs, max_depth = (
             spec.get(k) for k in ("n_features", "n_outputs", "max_depth")
         )
@@ -489,9 +489,9 @@ class _Decoder:
         return tree
 
     def record(self, b: Any) -> Any:
-        name, fields = self.list(b)
+        name, fields = self.as_list(b)
         cls = _RECORDS.get(name)
-        fields = self.dict(fields)
+        fields = self.as_dict(fields)
         if cls is None:
             raise ArtefactError(f"content.json names an unknown type {str(name)[:60]!r}")
         expected = {f.name for f in dataclasses.fields(cls)}
@@ -503,7 +503,7 @@ class _Decoder:
         return obj
 
     def estimator(self, b: Any) -> Any:
-        name, state = self.list(b)
+        name, state = self.as_list(b)
         cls = _ESTIMATORS.get(name)
         if cls is None:
             raise ArtefactError(f"content.json names an unknown type {str(name)[:60]!r}")

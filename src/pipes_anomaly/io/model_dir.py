@@ -52,8 +52,12 @@ ARTEFACTS: dict[str, str] = {
     "profile.npz": "profile",
     "baseline.npz": "baseline",
 }
-_KINDS: dict[str, type] = {"detector": AnomalyDetector, "profile": ActorProfile}
-_KINDS["baseline"] = Baseline
+#: What each kind of artefact must hold.
+_KINDS: dict[str, type] = {
+    "detector": AnomalyDetector,
+    "profile": ActorProfile,
+    "baseline": Baseline,
+}
 
 #: Files of older layouts, replaced without complaint when a model is written over them.
 _OLD_FILES = frozenset({"detector.joblib", "profile.joblib", "baseline.joblib"})
@@ -300,8 +304,11 @@ def save_model(model_dir: str | Path, model: TrainedModel) -> Path:
         written; nothing is left half-written.
     """
     d = Path(model_dir)
-    objects = {"detector.npz": model.detector, "profile.npz": model.profile}
-    objects["baseline.npz"] = model.baseline
+    objects = {
+        "detector.npz": model.detector,
+        "profile.npz": model.profile,
+        "baseline.npz": model.baseline,
+    }
     encoded = {}
     for name, obj in objects.items():
         kind = ARTEFACTS[name]

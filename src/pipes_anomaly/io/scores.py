@@ -101,7 +101,7 @@ def _csv_quoted(cells: pd.Series) -> pd.Series:
 
 
 def _csv_column(values: pd.Series, float_format: str) -> pd.Series:
-    """One column as CSV cells: numbers formatted, text neutralised, missing values empty."""
+    """One column as CSV cells as ``to_csv`` writes them, quoted as :func:`_csv_quoted` says."""
     if pd.api.types.is_float_dtype(values.dtype):
         arr = values.to_numpy(dtype=np.float64)
         text = pd.Series(np.char.mod(float_format, arr), dtype=object)
@@ -111,7 +111,19 @@ def _csv_column(values: pd.Series, float_format: str) -> pd.Series:
         return pd.Series(values.to_numpy(), dtype=object).map(str)
     text = pd.Series(values.to_numpy(dtype=object), dtype=object)
     text[text.isna().to_numpy()] = ""
-    return _csv_quoted(csv_cells(text.map(str)))
+    return _csv_quoted(text.map(str))
+
+
+def _csv_quoting_returns(frame: pd.DataFrame, float_format: str) -> str:
+    """CSV text with every cell holding a carriage return quoted (``to_csv`` leaves it bare)."""
+    lines = ",".join(str(c) for c in frame.columns) + "\n"
+    if not len(frame):
+        return lines
+    rows = None
+    for c in frame.columns:
+        cells = _csv_column(frame[c], float_format)
+        rows = cells if rows is None else rows + "," + cells
+    return lines + "\n".join(rows) + "\n"
 
 
 def csv_text(frame: pd.DataFrame, *, float_format: str = "%.6g") -> str:
@@ -130,15 +142,14 @@ def csv_text(frame: pd.DataFrame, *, float_format: str = "%.6g") -> str:
     -------
     str
     """
-    header = _csv_quoted(csv_cells(pd.Series([str(c) for c in frame.columns], dtype=object)))
-    lines = ",".join(header) + "\n"
-    if not len(frame):
-        return lines
-    rows = None
-    for c in frame.columns:
-        cells = _csv_column(frame[c], float_format)
-        rows = cells if rows is None else rows + "," + cells
-    return lines + "\n".join(rows) + "\n"
+    texts = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c].dtype)]
+    neutral = {c: csv_cells(frame[c]) for c in texts}
+    changed = {c: v for c, v in neutral.items() if v is not frame[c]}
+    out = frame.assign(**changed) if changed else frame
+    text = out.to_csv(index=False, float_format=float_format, lineterminator="\n")
+    if "\r" in text:  # only text cells can hold one; the csv module would leave it unquoted
+        return _csv_quoting_returns(out, float_format)
+    return text
 
 
 def read_scores(path: str | Path) -> pd.DataFrame:
