@@ -64,6 +64,9 @@ def test_save_then_load_gives_identical_scores(model, saved, events):
     b = score_events(events[1], back, evidence_top=5)
     assert a.equals(b)
     assert back.profile.windows.equals(model.profile.windows)
+    # arrays keep their memory order (column access to a column-major table stays fast)
+    assert back.detector.surprisal_.sorted_.flags.f_contiguous
+    assert model.detector.surprisal_.sorted_.flags.f_contiguous
     assert back.baseline.actor_typical.equals(model.baseline.actor_typical)
 
 

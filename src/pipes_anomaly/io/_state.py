@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from sklearn.ensemble import IsolationForest
 from sklearn.neighbors import BallTree, KDTree, LocalOutlierFactor
 from sklearn.pipeline import Pipeline
@@ -83,7 +84,7 @@ class _Encoder:
     def array(self, a: np.ndarray) -> dict:
         if not _plain_dtype(a.dtype):
             raise TypeError(f"cannot store an array of dtype {a.dtype}")
-        self.arrays.append(np.ascontiguousarray(a))
+        self.arrays.append(a)  # kept in its memory order (a column-major one stays so)
         return {"$array": len(self.arrays) - 1}
 
     def __call__(self, v: Any) -> Any:
@@ -428,6 +429,11 @@ class _Decoder:
 
     def texts(self, b: Any) -> list:
         out = self.as_list(b)
+        try:
+            pa.array(out, type=pa.string())  # strings and nulls only, checked without a loop
+            return out
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            pass  # missing values written as NaN or NA: check each
         for x in out:
             if not (x is None or isinstance(x, str) or x in ({"$float": "nan"}, {"$na": 1})):
                 raise ArtefactError("content.json: a text column holds a value that is not text")
