@@ -250,3 +250,11 @@ def test_a_model_directory_holding_an_input_is_refused(work, tmp_path):
         res.stderr
     )
     assert _listing(d) == ["train.jsonl"]
+
+
+def test_a_failed_first_train_leaves_no_directory(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("not json\n")
+    res = _run("train", str(bad), "--model-dir", str(tmp_path / "new" / "m"))
+    assert res.exit_code == 1
+    assert _listing(tmp_path) == ["bad.jsonl"]
