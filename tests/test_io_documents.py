@@ -180,8 +180,9 @@ def test_the_cli_takes_a_directory(tmp_path):
 def test_unknown_action_types_are_counted_per_input(tmp_path):
     kinds = ["user.login"] * 3 + ["login.failed"] + ["workspace.delete"] * 6
     a = tmp_path / "a.jsonl"
-    a.write_bytes(b"".join(orjson.dumps(rec(i, action_type=k)) + b"\n" for i, k in
-                           enumerate(kinds)))
+    a.write_bytes(
+        b"".join(orjson.dumps(rec(i, action_type=k)) + b"\n" for i, k in enumerate(kinds))
+    )
     b = tmp_path / "b.json"
     b.write_bytes(pretty([rec(20, action_type="user.login")]))
     res = read_events([a, b])
@@ -196,8 +197,9 @@ def test_the_cli_warns_about_unknown_action_types(tmp_path, capsys):
 
     kinds = ["user.login"] * 3 + ["login.\x1b[2Jfailed"] + ["workspace.delete"] * 6
     a = tmp_path / "a.jsonl"
-    a.write_bytes(b"".join(orjson.dumps(rec(i, action_type=k)) + b"\n" for i, k in
-                           enumerate(kinds)))
+    a.write_bytes(
+        b"".join(orjson.dumps(rec(i, action_type=k)) + b"\n" for i, k in enumerate(kinds))
+    )
     _read_logs([str(a)], strict=False, rejects_path=None)
     err = capsys.readouterr().err
     assert (

@@ -38,8 +38,10 @@ def tailpipe_table(recs: list[dict]) -> pa.Table:
             "action_type": [r.get("action_type") for r in recs],
             "actor_id": [r["actor_id"] for r in recs],
             "created_at": [r["created_at"] for r in recs],
-            "data": [r["data"] if isinstance(r["data"], str) else orjson.dumps(r["data"]).decode()
-                     for r in recs],
+            "data": [
+                r["data"] if isinstance(r["data"], str) else orjson.dumps(r["data"]).decode()
+                for r in recs
+            ],
             "tp_index": ["acme"] * len(recs),
             "tp_ips": [["10.0.0.1"]] * len(recs),
         }
@@ -61,12 +63,20 @@ def test_parquet_rejects_keep_every_original_column(tmp_path):
     ]
     for r, want in zip(res.rejects, recs[1:], strict=True):
         row = orjson.loads(r.raw)
-        assert list(row) == ["id", "action_type", "actor_id", "created_at", "data", "tp_index",
-                             "tp_ips"]
+        assert list(row) == [
+            "id",
+            "action_type",
+            "actor_id",
+            "created_at",
+            "data",
+            "tp_index",
+            "tp_ips",
+        ]
         assert row["id"] == want["id"] and row["tp_index"] == "acme"
         assert row["tp_ips"] == ["10.0.0.1"]
-        assert row["data"] == (want["data"] if isinstance(want["data"], str)
-                               else orjson.dumps(want["data"]).decode())
+        assert row["data"] == (
+            want["data"] if isinstance(want["data"], str) else orjson.dumps(want["data"]).decode()
+        )
 
 
 def test_gzip_with_a_fake_header_keeps_its_lines(tmp_path):
@@ -150,6 +160,6 @@ def test_messages_name_json_types_not_python_ones(tmp_path, value, word):
     if isinstance(value, dict):
         return
     # a record that is not an object at all
-    q = write_lines(tmp_path, "b.jsonl", [orjson.dumps(value)])
+    q = write_lines(tmp_path, "b.jsonl", [rec(2), orjson.dumps(value)])
     (rj,) = read_events(q).rejects
     assert rj.reason == f"expected a JSON object, got {word}"

@@ -142,7 +142,9 @@ def _time_strings() -> st.SearchStrategy[str]:
     """Strings near the grammar: valid date-times, their edges, and small corruptions."""
     year = st.sampled_from(["0001", "1677", "1970", "2024", "2262", "9999"])
     two = st.integers(0, 61).map(lambda n: f"{n:02d}")
-    frac = st.one_of(st.just(""), st.text("0123456789", min_size=0, max_size=11).map(lambda s: "." + s))
+    frac = st.one_of(
+        st.just(""), st.text("0123456789", min_size=0, max_size=11).map(lambda s: "." + s)
+    )
     zone = st.sampled_from(["", "Z", "z", "+00:00", "-05:30", "+0530", "+05", "+24:00", " Z"])
     sep = st.sampled_from(["T", "t", " ", "_"])
     valid = st.builds(
@@ -181,8 +183,8 @@ def _time_strings() -> st.SearchStrategy[str]:
 @given(st.lists(_time_strings(), min_size=1, max_size=6))
 def test_arrow_and_scalar_time_parsers_agree(values):
     """Whatever the vectorised parser accepts, the per-record one accepts with the same value."""
-    from pipes_anomaly.io import _times
+    from pipes_anomaly.io import _records
 
-    got = _times.fast_times(pa.chunked_array([pa.array(values, pa.string())]))
+    got = _records.fast_times(pa.chunked_array([pa.array(values, pa.string())]))
     if got is not None:
-        assert got.to_pylist() == [_times.parse_time(v) for v in values]
+        assert got.to_pylist() == [_records.parse_time(v) for v in values]
