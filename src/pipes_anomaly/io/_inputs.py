@@ -24,7 +24,7 @@ _SNIFF_BYTES = 1 << 20  # leading bytes read to tell what an input holds
 _INFLATE_STEP = 1 << 12  # compressed bytes fed at a time when testing for gzip
 _PARQUET_MAGIC = b"PAR1"  # at both ends of a Parquet file
 _AUDIT_TABLE = "tp_table=pipes_audit_log"  # Tailpipe's partition folder of this table
-_PAGE_START = re.compile(rb'\{\s*"(?:items|next_token)"\s*:')
+_PAGE_START = re.compile(rb'\{\s*"(?:items|next_token)"\s*:')  # an API page's first key
 _WHITESPACE = b" \t\r\n"
 
 
@@ -73,7 +73,6 @@ class Opened:
     source: str
     kind: str
     path: Path | None
-    gz: bool
     stream: io.BufferedIOBase | None = None
     data: bytes | None = None
     under: io.BufferedIOBase | None = None  # what a decompressing stream reads from
@@ -104,7 +103,7 @@ class _Replay(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, b: memoryview) -> int:  # noqa: D102
+    def readinto(self, b: memoryview) -> int:
         if len(self._head):
             n = min(len(b), len(self._head))
             b[:n] = self._head[:n]
@@ -112,7 +111,7 @@ class _Replay(io.RawIOBase):
             return n
         return self._rest.readinto(b)
 
-    def close(self) -> None:  # noqa: D102
+    def close(self) -> None:
         if self._owned and not self.closed:
             self._rest.close()
         super().close()
@@ -187,30 +186,30 @@ def open_input(path: str | Path) -> Opened:
         p = Path(path)
         if not p.exists():
             raise InputError(str(path), None, None, "no such file")
-        source, raw, owned = str(path), open(p, "rb"), True  # noqa: SIM115 (Opened closes it)
+        source, raw, owned = str(path), open(p, "rb"), True
         regular = p if p.is_file() else None
     head = _read_up_to(raw, _SNIFF_BYTES)
     if head[:4] == _PARQUET_MAGIC and regular is not None and _ends_with_magic(raw):
         raw.close()
-        return Opened(source, "parquet", regular, False)
+        return Opened(source, "parquet", regular)
     if head[:4] == _PARQUET_MAGIC and regular is None:  # Parquet's index is at its end
         data = head + raw.read()
         if owned:
             raw.close()
         if len(data) >= 3 * len(_PARQUET_MAGIC) and data[-4:] == _PARQUET_MAGIC:
-            return Opened(source, "parquet", None, False, data=data)
+            return Opened(source, "parquet", None, data=data)
         head, raw, owned = data[:_SNIFF_BYTES], io.BytesIO(data[_SNIFF_BYTES:]), True
     text_head = _inflated_head(head)
     gz = text_head is not None
     if regular is not None:
         raw.close()
-        stream: io.BufferedIOBase = gzip.open(regular, "rb") if gz else open(regular, "rb")  # noqa: SIM115
+        stream: io.BufferedIOBase = gzip.open(regular, "rb") if gz else open(regular, "rb")
         under = None
     else:
         under = io.BufferedReader(_Replay(head, raw, owned), buffer_size=1 << 20)
         stream = gzip.GzipFile(fileobj=under, mode="rb") if gz else under
     kind = "document" if _is_document(text_head if gz else head) else "jsonl"
-    return Opened(source, kind, regular, gz, stream, under=under)
+    return Opened(source, kind, regular, stream, under=under)
 
 
 def _ends_with_magic(raw: io.BufferedIOBase) -> bool:

@@ -169,22 +169,22 @@ def _data_columns(table: pa.Table, source: str) -> tuple[dict[str, pa.Array], Pr
     """Return the columns taken from ``data`` (JSON text or struct) and the rows it makes bad."""
     n = table.num_rows
     cols = {k: pa.nulls(n, pa.string()) for k in _DATA_COLUMNS}
-    cols["target_created_at"] = pa.nulls(n, pa.int64())
     if "data" not in table.column_names:
-        return cols, {}
+        return cols | {"target_created_at": pa.nulls(n, pa.int64())}, {}
     data = table.column("data")
+    problems: Problems = {}
     if pa.types.is_string(data.type) or pa.types.is_large_string(data.type):
-        return _data_from_json(data)
-    if not pa.types.is_struct(data.type):
-        return cols, {}
-    data = data.combine_chunks()
-    cols |= _data_from_struct(data, source)
-    sub = {f.name for f in data.type}
-    if "created_at" not in sub:
-        return cols, {}
-    ns, present, bad = _column_times(pa.chunked_array([pc.struct_field(data, "created_at")]))
+        cols, problems = _data_from_json(data)
+    elif pa.types.is_struct(data.type):
+        data = data.combine_chunks()
+        cols |= _data_from_struct(data, source)
+        if "created_at" in {f.name for f in data.type}:
+            cols["target_created_at"] = pc.struct_field(data, "created_at")
+    ns, present, bad = _column_times(pa.chunked_array([cols["target_created_at"]]))
     cols["target_created_at"] = pa.array(ns, pa.int64(), mask=~present)
-    return cols, {i: ("data.created_at", why) for i, why in bad.items()}
+    for i, why in bad.items():
+        problems.setdefault(i, ("data.created_at", why))
+    return cols, problems
 
 
 def _data_from_json(data: pa.ChunkedArray) -> tuple[dict[str, pa.Array], Problems]:
@@ -198,10 +198,9 @@ def _data_from_json(data: pa.ChunkedArray) -> tuple[dict[str, pa.Array], Problem
             problems[i] = (bad.field, bad.reason)
             vals.append([None] * len(_DATA_COLUMNS))
     columns = list(zip(*vals, strict=True)) if vals else [[]] * len(_DATA_COLUMNS)
-    return {
-        k: pa.array(c, type=pa.int64() if k == "target_created_at" else pa.string())
-        for k, c in zip(_DATA_COLUMNS, columns, strict=True)
-    }, problems
+    return {k: pa.array(c, pa.string()) for k, c in zip(_DATA_COLUMNS, columns, strict=True)}, (
+        problems
+    )
 
 
 def _data_from_struct(data: pa.StructArray, source: str) -> dict[str, pa.Array]:

@@ -155,15 +155,15 @@ def record_values(rec: object) -> list:
     if not isinstance(ts, str):
         raise BadField("created_at", f"expected an RFC 3339 date-time string, got {json_type(ts)}")
     out.append(_time_field(ts, "created_at"))
-    out.extend(data_values(rec.get("data")))
+    data = data_values(rec.get("data"))
+    if data[3]:  # an empty data.created_at counts as absent
+        data[3] = _time_field(data[3], "data.created_at")
+    out.extend(data[:3] + [data[3] or None] + data[4:])
     return out
 
 
 def data_values(data: object) -> list:
-    """created_by_id, created_by.id, workspace_id, created_at (ns), role of a record's ``data``.
-
-    An empty ``data.created_at`` counts as absent.
-    """
+    """created_by_id, created_by.id, workspace_id, created_at (text), role of ``data``."""
     if isinstance(data, str):  # Tailpipe stores data as a JSON string
         try:
             data = orjson.loads(data)
@@ -176,12 +176,11 @@ def data_values(data: object) -> list:
     cb = data.get("created_by")
     if cb is not None and not isinstance(cb, dict):
         raise BadField("data.created_by", f"expected an object, got {json_type(cb)}")
-    target_created = _str_or_none(data, "created_at", "data.created_at")
     return [
         _str_or_none(data, "created_by_id", "data.created_by_id"),
         _str_or_none(cb or {}, "id", "data.created_by.id"),
         _str_or_none(data, "workspace_id", "data.workspace_id"),
-        _time_field(target_created, "data.created_at") if target_created else None,
+        _str_or_none(data, "created_at", "data.created_at"),
         _str_or_none(data, "role", "data.role"),
     ]
 
@@ -344,8 +343,8 @@ def fast_times(col: pa.ChunkedArray, *, nullable: bool = False) -> pa.Array | No
     Returns
     -------
     pyarrow.Array or None
-        The times; None when a value is missing (unless ``nullable``), has no zone, is not
-        a time or lies outside the range.
+        The times; None when a value is missing (unless ``nullable``), is not a time or lies
+        outside the range, or some values have a zone and others not.
     """
     nulls = col.null_count
     if nulls and not nullable:
@@ -353,9 +352,14 @@ def fast_times(col: pa.ChunkedArray, *, nullable: bool = False) -> pa.Array | No
     filled = col.fill_null(_EPOCH) if nulls else col
     if not _have_seconds(filled):
         return None
-    try:
-        arr = pc.cast(filled, pa.timestamp("ns", tz="UTC"), memory_pool=arrow_pool())
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+    arr = None
+    for unit in (pa.timestamp("ns", tz="UTC"), pa.timestamp("ns")):  # zoned, else all zone-less
+        try:
+            arr = pc.cast(filled, unit, memory_pool=arrow_pool())
+            break
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            continue
+    if arr is None:
         return None
     ns = pc.cast(arr, pa.int64()).combine_chunks(memory_pool=arrow_pool())
     if len(ns) and pc.min(ns).as_py() < MIN_NS:  # Arrow's range holds one more instant
