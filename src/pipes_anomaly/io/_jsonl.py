@@ -175,11 +175,9 @@ def _parse_chunk(
             )
         except (pa.ArrowInvalid, UnicodeDecodeError, ValueError):
             table = None
-        flat = (
-            None
-            if table is None or table.num_rows != n_lines
-            else fast_checked(_flatten_arrow(table))
-        )
+        flat = None
+        if table is not None and table.num_rows == n_lines:
+            flat = fast_checked(_flatten_arrow(table))
         if flat is not None:
             lines = np.arange(first_line, first_line + n_lines, dtype=np.int64)
             return Block(source, flat, lines), n_lines, n_lines

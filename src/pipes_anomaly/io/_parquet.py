@@ -26,6 +26,8 @@ from pipes_anomaly.io._records import (
     TimeError,
     data_values,
     fast_times,
+    has_required,
+    non_empty,
     parse_time,
     timestamp_ns,
 )
@@ -62,7 +64,7 @@ def read_parquet(
     cols["created_at"] = pa.array(ns, pa.int64())
     cols.update(data_cols)
     flat = pa.table(cols)
-    for i in np.flatnonzero(~_has_required(flat, present)).tolist():
+    for i in np.flatnonzero(~has_required(flat, present)).tolist():
         missing = [f for f in ("id", "action_type") if not _text_at(flat, f, i)]
         missing += [] if present[i] else ["created_at"]
         problems.setdefault(i, ((missing or ["actor_id"])[0], "missing required field"))
@@ -88,18 +90,6 @@ def read_parquet(
 def _text_at(flat: pa.Table, field: str, i: int) -> bool:
     """Whether text field ``field`` of row ``i`` is present and not empty."""
     return bool(flat.column(field)[i].as_py())
-
-
-def _has_required(flat: pa.Table, time_present: np.ndarray) -> np.ndarray:
-    """Rows with an id, an action type, an actor (id or handle) and a time."""
-    ok = time_present.copy()
-    for f in ("id", "action_type"):
-        ok &= _non_empty(flat.column(f))
-    return ok & (_non_empty(flat.column("actor_id")) | _non_empty(flat.column("actor_handle")))
-
-
-def _non_empty(col: pa.ChunkedArray) -> np.ndarray:
-    return pc.fill_null(pc.greater(pc.binary_length(col), 0), False).to_numpy(zero_copy_only=False)
 
 
 def _as_text(
@@ -142,7 +132,7 @@ def _column_times(col: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, dict[in
     if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
         why = f"expected an RFC 3339 date-time or a timestamp, got {_type_words(col.type)}"
         return np.zeros(n, np.int64), present, dict.fromkeys(np.flatnonzero(present).tolist(), why)
-    present &= _non_empty(col)
+    present &= non_empty(col)
     fast = fast_times(col, nullable=True)
     if fast is not None:
         return pc.fill_null(fast, 0).to_numpy(zero_copy_only=False), present, {}

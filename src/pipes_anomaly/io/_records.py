@@ -196,19 +196,21 @@ def rows_to_table(rows: list[list]) -> pa.Table:
     )
 
 
-def has_required(table: pa.Table) -> np.ndarray:
-    """Row mask of records whose required fields are present (fast-path check)."""
-    ok = np.ones(table.num_rows, dtype=bool)
+def non_empty(col: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Row mask of a text column's values that are present and not empty."""
+    return pc.fill_null(pc.greater(pc.binary_length(col), 0), False).to_numpy(zero_copy_only=False)
+
+
+def has_required(table: pa.Table, time_present: np.ndarray | None = None) -> np.ndarray:
+    """Row mask of records whose required fields are present.
+
+    ``time_present`` stands for the ``created_at`` column when that is not text (Parquet).
+    """
+    ok = non_empty(table.column("created_at")) if time_present is None else time_present.copy()
     for f in schema.REQUIRED_FIELDS:
-        col = table.column(f)
-        ok &= pc.fill_null(pc.greater(pc.binary_length(col), 0), False).to_numpy(
-            zero_copy_only=False
-        )
-    has_actor = pc.or_(
-        pc.fill_null(pc.greater(pc.binary_length(table.column("actor_id")), 0), False),
-        pc.fill_null(pc.greater(pc.binary_length(table.column("actor_handle")), 0), False),
-    )
-    return ok & has_actor.to_numpy(zero_copy_only=False)
+        if f != "created_at":
+            ok &= non_empty(table.column(f))
+    return ok & (non_empty(table.column("actor_id")) | non_empty(table.column("actor_handle")))
 
 
 def arrow_pool() -> pa.MemoryPool:
