@@ -25,6 +25,10 @@ from pipes_anomaly.io._records import Block, InputError, Reject
 _QUOTE, _BACKSLASH, _NEWLINE, _COMMA, _COLON = 34, 92, 10, 44, 58
 _OPENERS, _CLOSERS = (91, 123), (93, 125)  # [ {  and  ] }
 _WHITESPACE = b" \t\r\n"
+_STRUCTURAL = np.zeros(256, dtype=bool)  # byte -> whether it is [ ] { } , or :
+_STRUCTURAL[[*_OPENERS, *_CLOSERS, _COMMA, _COLON]] = True
+_STEP = np.zeros(256, dtype=np.int64)  # byte -> +1 for an opener, -1 for a closer
+_STEP[list(_OPENERS)], _STEP[list(_CLOSERS)] = 1, -1
 
 
 class BrokenDocument(Exception):
@@ -44,15 +48,20 @@ class _Structure:
     pos: np.ndarray  # positions of the structural bytes outside strings
     char: np.ndarray  # the byte at each
     depth: np.ndarray  # containers open just after each
-    close_of: dict[int, int]  # opening bracket position -> its closing bracket position
+    opens: np.ndarray  # positions of the opening brackets, in order ...
+    closes: np.ndarray  # ... and of the bracket that closes each
 
     def line_of(self, at: int) -> int:
-        """1-based line of byte ``at``."""
+        """Return the 1-based line of byte ``at``."""
         return self.text.count(b"\n", 0, at) + 1
+
+    def close_of(self, open_at: int) -> int:
+        """Return where the container opened at ``open_at`` closes."""
+        return int(self.closes[np.searchsorted(self.opens, open_at)])
 
 
 def _string_quotes(b: np.ndarray) -> np.ndarray:
-    """Positions of the quotes that are not escaped by an odd run of backslashes."""
+    """Return the positions of the quotes not escaped by an odd run of backslashes."""
     quotes = np.flatnonzero(b == _QUOTE)
     after_backslash = quotes[(quotes > 0) & (b[np.maximum(quotes - 1, 0)] == _BACKSLASH)]
     escaped = []
@@ -71,11 +80,10 @@ def _structure(text: bytes) -> _Structure:
     quotes = _string_quotes(b)
     if len(quotes) % 2:
         raise BrokenDocument(text.count(b"\n", 0, int(quotes[-1])) + 1, "a string is not closed")
-    mask = np.isin(b, np.array([*_OPENERS, *_CLOSERS, _COMMA, _COLON], dtype=np.uint8))
-    pos = np.flatnonzero(mask)
+    pos = np.flatnonzero(_STRUCTURAL[b])
     pos = pos[np.searchsorted(quotes, pos) % 2 == 0]  # an even number of quotes before: outside
     char = b[pos]
-    step = np.isin(char, _OPENERS).astype(np.int64) - np.isin(char, _CLOSERS)
+    step = _STEP[char]
     depth = np.cumsum(step)
     if len(depth) and depth.min() < 0:
         at = int(pos[np.argmax(depth < 0)])
@@ -84,31 +92,18 @@ def _structure(text: bytes) -> _Structure:
         raise BrokenDocument(text.count(b"\n") + 1, "a bracket is not closed")
     brackets = np.flatnonzero(step != 0)
     level = depth[brackets] - (step[brackets] > 0)  # an opener's level is the depth before it
-    order = brackets[np.argsort(level, kind="stable")]
+    order = brackets[np.argsort(level, kind="stable")]  # per level: open, close, open, ...
     opens, closes = order[0::2], order[1::2]
     pairs = char[opens].astype(np.int64) + 2 == char[closes]  # "[" + 2 == "]", "{" + 2 == "}"
     if not (step[opens] > 0).all() or not pairs.all():
         bad = int(pos[closes[np.argmin(pairs)]]) if len(closes) else 0
         raise BrokenDocument(text.count(b"\n", 0, bad) + 1, "brackets do not match")
-    close_of = dict(zip(pos[opens].tolist(), pos[closes].tolist(), strict=True))
-    return _Structure(text, quotes, pos, char, depth, close_of)
-
-
-def _tokens_in(s: _Structure, start: int, end: int, depth: int, char: int) -> np.ndarray:
-    """Positions of ``char`` strictly between ``start`` and ``end`` at ``depth``."""
-    lo, hi = np.searchsorted(s.pos, [start + 1, end])
-    sel = (s.char[lo:hi] == char) & (s.depth[lo:hi] == depth)
-    return s.pos[lo:hi][sel]
-
-
-def _depth_at(s: _Structure, at: int) -> int:
-    """Containers open at byte ``at`` (just before it)."""
-    k = int(np.searchsorted(s.pos, at))
-    return int(s.depth[k - 1]) if k else 0
+    by_start = np.argsort(opens)
+    return _Structure(text, quotes, pos, char, depth, pos[opens[by_start]], pos[closes[by_start]])
 
 
 def _stripped(text: bytes, start: int, end: int) -> tuple[int, int]:
-    """``(start, end)`` moved inward past JSON whitespace."""
+    """Return ``(start, end)`` moved inward past JSON whitespace."""
     while start < end and text[start] in _WHITESPACE:
         start += 1
     while end > start and text[end - 1] in _WHITESPACE:
@@ -117,13 +112,19 @@ def _stripped(text: bytes, start: int, end: int) -> tuple[int, int]:
 
 
 def _elements(s: _Structure, open_at: int) -> list[tuple[int, int]]:
-    """Spans of the elements of the array opened at ``open_at`` (a last comma is allowed)."""
-    close_at = s.close_of[open_at]
-    commas = _tokens_in(s, open_at, close_at, _depth_at(s, open_at) + 1, _COMMA).tolist()
-    bounds = list(zip([open_at + 1, *(c + 1 for c in commas)], [*commas, close_at], strict=True))
+    """Return the spans of the elements of the array opened at ``open_at``.
+
+    A comma after the last element is allowed, as on the JSON-lines paths.
+    """
+    close_at = s.close_of(open_at)
+    lo, hi = np.searchsorted(s.pos, [open_at, close_at])  # the array's own tokens
+    inner = int(s.depth[lo])
+    sel = (s.char[lo + 1 : hi] == _COMMA) & (s.depth[lo + 1 : hi] == inner)
+    commas = s.pos[lo + 1 : hi][sel].tolist()
+    bounds = zip([open_at + 1, *(c + 1 for c in commas)], [*commas, close_at], strict=True)
     spans = [_stripped(s.text, a, b) for a, b in bounds]
-    if spans and spans[-1][0] == spans[-1][1] and len(spans) > 1:
-        spans.pop()  # a trailing comma, as on the JSON-lines paths
+    if len(spans) > 1 and spans[-1][0] == spans[-1][1]:
+        spans.pop()
     if len(spans) == 1 and spans[0][0] == spans[0][1]:
         return []
     for a, b in spans:
@@ -132,21 +133,39 @@ def _elements(s: _Structure, open_at: int) -> list[tuple[int, int]]:
     return spans
 
 
-def _items_of(s: _Structure, open_at: int) -> int | None:
-    """Where the ``items`` array of the object opened at ``open_at`` opens (None: not a page)."""
-    close_at = s.close_of[open_at]
-    for colon in _tokens_in(s, open_at, close_at, _depth_at(s, open_at) + 1, _COLON).tolist():
-        k = int(np.searchsorted(s.quotes, colon)) - 1  # the key's closing quote
-        if k < 1 or k % 2 == 0 or s.text[s.quotes[k - 1] + 1 : s.quotes[k]] != b"items":
-            continue
-        value, _ = _stripped(s.text, colon + 1, close_at)
-        if s.text[value] == 91:
-            return value
-    return None
+_ITEMS = np.frombuffer(b"items", dtype=np.uint8)
+
+
+def _pages(s: _Structure) -> dict[int, int]:
+    """Return the API pages among the top-level objects and array elements.
+
+    Maps where each page object opens to where its ``items`` array opens: a key ``items``
+    at depth 1 or 2 whose value is an array.
+    """
+    b = np.frombuffer(s.text, dtype=np.uint8)
+    k = np.flatnonzero((s.char == _COLON) & (s.depth <= 2))  # a member's colon, as a token
+    end = np.searchsorted(s.quotes, s.pos[k]) - 1  # the closing quote of each member's key
+    ok = (end >= 1) & (end % 2 == 1) & (k + 1 < len(s.pos))
+    k, end = k[ok], end[ok]
+    start = s.quotes[end - 1] + 1
+    named = (s.quotes[end] - start == len(_ITEMS)) & (
+        s.char[np.minimum(k + 1, len(s.char) - 1)] == _OPENERS[0]
+    )
+    k, start = k[named], start[named]
+    is_items = (b[start[:, None] + np.arange(len(_ITEMS))] == _ITEMS).all(axis=1)
+    pages = {}
+    for t in k[is_items].tolist():
+        colon, array_at = int(s.pos[t]), int(s.pos[t + 1])
+        if s.text[colon + 1 : array_at].strip(_WHITESPACE):
+            continue  # something else stands between the colon and the bracket
+        owners = s.pos[:t][(s.char[:t] == _OPENERS[1]) & (s.depth[:t] == s.depth[t])]
+        if len(owners):
+            pages[int(owners[-1])] = array_at
+    return pages
 
 
 def record_spans(text: bytes) -> list[tuple[int, int]]:
-    """Byte spans of the records of a document, in order.
+    """Return the byte spans of the records of a document, in order.
 
     Raises
     ------
@@ -155,19 +174,20 @@ def record_spans(text: bytes) -> list[tuple[int, int]]:
         what lies between top-level values are checked; each record is checked later).
     """
     s = _structure(text)
+    pages = _pages(s)
     spans: list[tuple[int, int]] = []
     at = 0
-    for open_at in s.pos[(s.depth == 1) & np.isin(s.char, _OPENERS)].tolist():
+    for open_at in s.pos[(s.depth == 1) & (_STEP[s.char] > 0)].tolist():
         if text[at:open_at].strip(_WHITESPACE):
             raise BrokenDocument(s.line_of(at), "text between JSON values")
-        close_at = s.close_of[open_at]
-        if text[open_at] == 91:
+        close_at = s.close_of(open_at)
+        if open_at in pages:
+            spans.extend(_elements(s, pages[open_at]))
+        elif text[open_at] == _OPENERS[0]:
             for a, b in _elements(s, open_at):
-                items = _items_of(s, a) if text[a] == 123 else None
-                spans.extend([(a, b)] if items is None else _elements(s, items))
+                spans.extend(_elements(s, pages[a]) if a in pages else [(a, b)])
         else:
-            items = _items_of(s, open_at)
-            spans.extend([(open_at, close_at + 1)] if items is None else _elements(s, items))
+            spans.append((open_at, close_at + 1))
         at = close_at + 1
     if text[at:].strip(_WHITESPACE):
         raise BrokenDocument(s.line_of(at), "text after the last JSON value")
