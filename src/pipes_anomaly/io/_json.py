@@ -16,7 +16,7 @@ import re
 
 import orjson
 
-#: orjson's messages for what :func:`_relax` may mend; any other error stands as it is.
+#: orjson's messages for what the mending below may cure; any other error stands as it is.
 _MENDABLE = (
     "unexpected character",
     "invalid literal",
@@ -26,15 +26,15 @@ _MENDABLE = (
     "is infinity",
     "depth limit",
 )
-_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_STRING = rb'"(?:[^"\\]|\\.)*"'
 _EDGE = rb"(?<![0-9A-Za-z.+\-])"  # a token starts here ...
 _END = rb"(?![0-9A-Za-z.+\-])"  # ... and ends here
-_NUMBER = re.compile(
-    _EDGE + rb"(?:-?(?:nan|inf(?:inity)?)|-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)" + _END,
-    re.IGNORECASE,
+_NUMBER = rb"-?(?:nan|inf(?:inity)?)|-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
+_TOKEN = re.compile(
+    rb"(" + _STRING + rb")|" + _EDGE + rb"(?:" + _NUMBER + rb")" + _END + rb"|,(?=[ \t\r\n]*[\]}])",
+    re.IGNORECASE | re.DOTALL,
 )
-_TRAILING_COMMA = re.compile(rb",(?=[ \t\r\n]*[\]}])")
-_BRACKET = re.compile(rb"[\[\]{}]")
+_STRING_OR_BRACKET = re.compile(rb"(" + _STRING + rb")|[\[\]{}]", re.DOTALL)
 _KEPT_DEPTH = 3  # record, data, data.created_by: the deepest container the reader reads
 
 
@@ -49,7 +49,7 @@ def loads_record(raw: bytes) -> object:
     Returns
     -------
     object
-        The decoded value; a relaxed token is read as the number 0.
+        The decoded value; a tolerated token is read as the number 0.
 
     Raises
     ------
@@ -59,46 +59,47 @@ def loads_record(raw: bytes) -> object:
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        if not any(m in str(exc) for m in _MENDABLE):
-            raise
-        try:
-            return orjson.loads(_relax(raw))
-        except orjson.JSONDecodeError:
-            raise exc from None
-
-
-def _relax(raw: bytes) -> bytes:
-    """Return the line with the tolerated tokens outside strings made standard JSON."""
-    parts: list[bytes] = []
-    depth, skip_from = 0, None  # skip_from: depth at which a collapsed container began
-    pos = 0
-    for m in (*_STRING.finditer(raw), None):
-        outside = raw[pos : m.start() if m else len(raw)]
-        kept = bytearray()
-        at = 0
-        for b in _BRACKET.finditer(outside):
-            if skip_from is None:
-                kept += outside[at : b.start()]
-            if b.group() in (b"[", b"{"):
-                depth += 1
-                if skip_from is None and depth > _KEPT_DEPTH:
-                    skip_from = depth
-                    kept += b"0"
-                elif skip_from is None:
-                    kept += b.group()
-            else:
-                if skip_from is None:
-                    kept += b.group()
-                elif depth == skip_from:
-                    skip_from = None
-                depth -= 1
-            at = b.end()
-        if skip_from is None:
-            kept += outside[at:]
-        parts.append(_TRAILING_COMMA.sub(b"", _NUMBER.sub(b"0", bytes(kept))))
-        if m is None:
+        first = error = exc
+    text = raw
+    for mend in (_mend_tokens, _collapse_deep):
+        if not any(m in str(error) for m in _MENDABLE):
             break
-        if skip_from is None:
-            parts.append(m.group())
-        pos = m.end()
-    return b"".join(parts)
+        text = mend(text)
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError as exc:
+            error = exc
+    raise first
+
+
+def _token(m: re.Match) -> bytes:
+    if m.group(1) is not None:  # a string stays as it is
+        return m.group(1)
+    return b"" if m.group() == b"," else b"0"
+
+
+def _mend_tokens(raw: bytes) -> bytes:
+    """Return the line with NaN, Infinity, numbers and trailing commas outside strings mended.
+
+    Each such value becomes ``0`` (a number still); a comma before ``]`` or ``}`` goes.
+    """
+    return _TOKEN.sub(_token, raw)
+
+
+def _collapse_deep(raw: bytes) -> bytes:
+    """Return the line with every container deeper than the reader reads replaced by ``0``."""
+    parts: list[bytes] = []
+    depth, at, skip_from = 0, 0, None  # skip_from: where a container being collapsed began
+    for m in _STRING_OR_BRACKET.finditer(raw):
+        if m.group(1) is not None:
+            continue
+        if m.group() in (b"[", b"{"):
+            depth += 1
+            if skip_from is None and depth > _KEPT_DEPTH:
+                parts += [raw[at : m.start()], b"0"]
+                skip_from = depth
+        else:
+            if skip_from == depth:
+                at, skip_from = m.end(), None
+            depth -= 1
+    return b"".join(parts) + (raw[at:] if skip_from is None else b"")
