@@ -283,12 +283,38 @@ _GENERATED_DIR = "data/generated"
 
 
 def _log_paths(option: bool = True) -> Callable[[Command], Command]:
-    """Declare the LOGS argument: optional for ``train`` (``option``), required for ``score``."""
+    """Declare the LOGS argument: optional for ``train`` (``option``), required for ``score``.
+
+    A folder stands for its audit Parquet files (Tailpipe's data directory). A FIFO,
+    ``/dev/stdin`` or ``<(cmd)`` is read as a stream; ``train`` refuses streams, whose
+    bytes it could not hash after reading them.
+    """
+
+    def files(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple:
+        from pipes_anomaly.io._inputs import input_files
+        from pipes_anomaly.io._records import InputError
+
+        for p in value:  # checked here: click would call a missing file a "Path"
+            if p != "-" and not os.path.exists(p):
+                raise click.BadParameter(f"File {click.format_filename(p)!r} does not exist.")
+        try:
+            found = input_files(list(value))
+        except InputError as exc:
+            raise click.BadParameter(str(exc)) from exc
+        streams = [p for p in found if p != "-" and not os.path.isfile(p)]
+        if option and streams:
+            raise click.BadParameter(
+                f"train reads files, not streams (its hash is recorded): {streams[0]}; "
+                "save the stream to a file first"
+            )
+        return tuple(found)
+
     return click.argument(
         "logs",
         nargs=-1,
         required=not option,
-        type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=str),
+        type=click.Path(dir_okay=True, allow_dash=True, path_type=str),
+        callback=files,
     )
 
 
@@ -340,7 +366,7 @@ def _read_logs(paths: list[str], *, strict: bool, rejects_path: str | None) -> R
 
     from pipes_anomaly import io as pio
 
-    sizes = [os.path.getsize(p) if p != "-" else 0 for p in paths]
+    sizes = [os.path.getsize(p) if os.path.isfile(p) else 0 for p in paths]
     show = sys.stderr.isatty() and sum(sizes) > _PROGRESS_MIN_BYTES
     try:
         if show:
@@ -371,6 +397,15 @@ def _read_logs(paths: list[str], *, strict: bool, rejects_path: str | None) -> R
         f"{st.duplicates:,} duplicates.",
         err=True,
     )
+    if st.conflicts:
+        click.echo(
+            f"Warning: {st.conflicts:,} of the rejected records share their id with a record "
+            "of other content (tampering or corruption?); no version of those ids is used.",
+            err=True,
+        )
+    unknown = pio.unknown_actions_warning(st)
+    if unknown is not None:
+        click.echo(f"Note: {unknown}.", err=True)
     if rejects_path is not None:
         n = pio.write_rejects(result.rejects, rejects_path)
         click.echo(f"Wrote {n:,} rejected lines to {rejects_path}.", err=True)

@@ -10,9 +10,11 @@ from pipes_anomaly.io._records import Reject
 
 
 def write_rejects(rejects: Iterable[Reject], path: str | Path) -> int:
-    """Write rejected lines verbatim, one per line, to ``path``.
+    """Write rejected records as their input holds them, one per line, to ``path``.
 
-    Stream-level rejects (a corrupt compressed tail) have no line to write and are skipped.
+    Every reject is one line: a damaged compressed stream's is what was decoded of its last
+    line (empty when the damage falls between lines); a JSON document's record has its line breaks
+    turned into spaces; a Parquet row is a JSON object of all its columns.
 
     Parameters
     ----------
@@ -35,7 +37,6 @@ def write_rejects(rejects: Iterable[Reject], path: str | Path) -> int:
     n = 0
     with atomic_file(path) as fh:
         for r in rejects:
-            if r.raw:
-                fh.write(r.raw.rstrip(b"\n") + b"\n")
-                n += 1
+            fh.write(r.raw.rstrip(b"\n") + b"\n")
+            n += 1
     return n
