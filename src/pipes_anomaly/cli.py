@@ -365,6 +365,7 @@ def _read_logs(paths: list[str], *, strict: bool, rejects_path: str | None) -> R
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
     from pipes_anomaly import io as pio
+    from pipes_anomaly._text import visible
 
     sizes = [os.path.getsize(p) if os.path.isfile(p) else 0 for p in paths]
     show = sys.stderr.isatty() and sum(sizes) > _PROGRESS_MIN_BYTES
@@ -412,8 +413,10 @@ def _read_logs(paths: list[str], *, strict: bool, rejects_path: str | None) -> R
     elif result.rejects:
         r = result.rejects[0]
         click.echo(
-            f"First rejected: {r.source}:{r.line}: {r.field or 'line'}: {r.reason} "
-            "(use --rejects FILE to keep them all).",
+            visible(
+                f"First rejected: {r.source}:{r.line}: {r.field or 'line'}: {r.reason} "
+                "(use --rejects FILE to keep them all)."
+            ),
             err=True,
         )
     if st.accepted == 0:

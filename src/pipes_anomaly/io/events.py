@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from pipes_anomaly._text import visible
 from pipes_anomaly.io._document import BrokenDocument, read_document
 from pipes_anomaly.io._duckdb import try_duckdb
 from pipes_anomaly.io._frame import Conflict, assemble_events
@@ -113,10 +114,8 @@ _SHOWN_CHARS = 60  # of one action type, in the warning
 
 
 def _printable(text: str) -> str:
-    """``text`` safe for a terminal: unprintable characters escaped, cut if long."""
-    cut = text[:_SHOWN_CHARS]
-    shown = "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in cut)
-    return shown + ("..." if len(text) > _SHOWN_CHARS else "")
+    """``text`` safe for a terminal (controls and bidi marks made visible), cut if long."""
+    return visible(text[:_SHOWN_CHARS]) + ("..." if len(text) > _SHOWN_CHARS else "")
 
 
 def unknown_actions_warning(stats: ReadStats) -> str | None:
