@@ -19,6 +19,7 @@ from importlib import import_module
 _HOME = {
     "MAX_LINE_BYTES": "_records",
     "InputError": "_records",
+    "OutputError": "_atomic",
     "Reject": "_records",
     "FileStats": "events",
     "ReadResult": "events",
