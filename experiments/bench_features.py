@@ -45,6 +45,7 @@ if sys.argv[2] == "cli":  # the process setting every `anomaly` command starts w
 def usage():
     r = resource.getrusage(resource.RUSAGE_SELF)
     return r.ru_utime, r.ru_stime, r.ru_minflt
+u0 = usage()
 t0 = time.perf_counter()
 res = read_events(path)
 t1 = time.perf_counter()
@@ -55,6 +56,7 @@ u2 = usage()
 print(json.dumps({
     "records": res.stats.accepted, "windows": len(feats), "features": feats.shape[1] - 6,
     "read_s": round(t1 - t0, 2), "features_s": round(t2 - t1, 2),
+    "read_cpu_s": round(u1[0] - u0[0] + u1[1] - u0[1], 2),
     "features_user_s": round(u2[0] - u1[0], 2), "features_sys_s": round(u2[1] - u1[1], 2),
     "features_page_faults": u2[2] - u1[2],
     "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
@@ -123,6 +125,11 @@ def _child(code: str, path: str, mode: str = "cli", src: Path | None = None) -> 
     return run_json(["-c", code, path, mode], env=env)
 
 
+def _median(values: list[float]) -> float:
+    """Median, rounded to hundredths."""
+    return round(statistics.median(values), 2)
+
+
 def _quartiles(values: list[float]) -> tuple[float, float, float]:
     """Lower quartile, median and upper quartile (``statistics.quantiles``, inclusive)."""
     q = statistics.quantiles(values, n=4, method="inclusive") if len(values) > 1 else values * 3
@@ -162,7 +169,9 @@ def bench_features(path: str | Path, repeat: int = 1, before_src: Path | None = 
         process_settings, duckdb_s, duckdb_windows, duckdb_peak_rss_mb,
         ratio_vs_duckdb, runs_total_s, runs_duckdb_s, paired_ratios, median_paired_ratio,
         paired_quartiles, paired_share_within_2x``, the library run's figures prefixed
-        ``defaults_``, and with ``before_src`` the older code's prefixed ``before_``.
+        ``defaults_``, and with ``before_src`` the older code's prefixed ``before_`` and
+        ``versus_before_total``, ``versus_before_read_cpu``: each of our runs over the
+        older code's run of the same repeat (read + features; the read's CPU time).
     """
     ours, plain, duck, before = [], [], [], []
     load = round(os.getloadavg()[0], 2)
@@ -178,6 +187,10 @@ def bench_features(path: str | Path, repeat: int = 1, before_src: Path | None = 
         duck.append(_child(_DUCK, str(path)))
     paired, paired_plain = _paired(ours, duck), _paired(plain, duck)
     paired_before = _paired(before, duck) if before else []
+    versus_before = [  # each of our runs over the older code's run of the same repeat
+        (round(o["total_s"] / b["total_s"], 2), round(o["read_cpu_s"] / b["read_cpu_s"], 2))
+        for o, b in zip(ours, before, strict=False)
+    ]
     for runs in (ours, plain):
         runs.sort(key=lambda r: r["total_s"])
     duck.sort(key=lambda r: r["duckdb_s"])
@@ -205,8 +218,11 @@ def bench_features(path: str | Path, repeat: int = 1, before_src: Path | None = 
     if before:
         before.sort(key=lambda r: r["total_s"])
         mid = before[len(before) // 2]
-        for key in ("read_s", "features_s", "features_user_s", "total_s", "peak_rss_mb"):
+        for key in ("read_s", "read_cpu_s", "features_s", "features_user_s", "total_s"):
             res[f"before_{key}"] = mid[key]
+        res["before_peak_rss_mb"] = mid["peak_rss_mb"]
+        res["versus_before_total"] = sorted(t for t, _ in versus_before)
+        res["versus_before_read_cpu"] = sorted(c for _, c in versus_before)
         res["before_runs_total_s"] = [r["total_s"] for r in before]
         res["before_paired_ratios"] = [round(r, 2) for r in paired_before]
         res["before_paired_quartiles"] = _quartiles(paired_before)
@@ -288,7 +304,8 @@ def main() -> None:
         "",
         "| measure | value | bar |",
         "|---|---|---|",
-        f"| read_events | {res['read_s']} s | a few seconds |",
+        f"| read_events (CPU, user + kernel) | {res['read_s']} s ({res['read_cpu_s']} s) | "
+        "a few seconds |",
         f"| build_features ({res['features']} features, {res['windows']:,} windows) | "
         f"{res['features_s']} s | |",
         f"| of which CPU in user / kernel mode; page faults | {res['features_user_s']} s / "
@@ -340,13 +357,18 @@ def main() -> None:
         lines += [
             f"The code at `{args.before_rev}` ran in every repeat too (`--before-rev "
             f"{args.before_rev}`, with the CLI's memory settings, paired with the same DuckDB "
-            f"run): read {res['before_read_s']} s, features {res['before_features_s']} s "
+            f"run): read {res['before_read_s']} s (CPU {res['before_read_cpu_s']} s), features "
+            f"{res['before_features_s']} s "
             f"(user {res['before_features_user_s']} s), total {res['before_total_s']} s, peak "
             f"{res['before_peak_rss_mb']} MB; paired ratios: median "
             f"{res['before_paired_quartiles'][1]}x, quartiles "
             f"{res['before_paired_quartiles'][0]}x-{res['before_paired_quartiles'][2]}x, "
             f"within 2x in {res['before_paired_share_within_2x']:.0%} of runs; runs "
-            f"{res['before_runs_total_s']} s, paired {res['before_paired_ratios']}.",
+            f"{res['before_runs_total_s']} s, paired {res['before_paired_ratios']}. "
+            "Each of our runs over the older code's run of the same repeat: read + features "
+            f"{res['versus_before_total']} (median {_median(res['versus_before_total'])}x), "
+            f"read CPU {res['versus_before_read_cpu']} (median "
+            f"{_median(res['versus_before_read_cpu'])}x).",
             "",
         ]
     write_result("bench_features.md", lines)

@@ -8,9 +8,10 @@ compares every file they write and everything they print::
 
 Jobs: the bundled sample (generate, train, score to CSV/JSON lines/Parquet, evaluate with
 its report), the sample with one-hour windows, a bigger two-organisation world in Parquet,
-and a file with bad lines (rejects). Model files (joblib pickles) name the classes' modules,
-so they are compared by what they produce: the manifest without its artefact hashes, and
-the scores. Results: ``experiments/results/same_outputs.md`` (``--out`` to name another).
+and a file with bad lines (rejects). Model artefacts are compared by what they produce (the
+scores), and the model manifest without what names the files' layout (its layout version,
+artefact hashes and model id), so that a change of model file layout compares the rest.
+Results: ``experiments/results/same_outputs_<rev>.md`` (``--out`` to name another).
 """
 
 from __future__ import annotations
@@ -87,14 +88,15 @@ def _run_jobs(src: Path, work: Path) -> dict[str, str]:
         seen[f"{name}: stderr"] = hashlib.sha256(proc.stderr).hexdigest()
     for path in sorted(p for p in work.rglob("*") if p.is_file()):
         rel = str(path.relative_to(work))
-        if path.suffix == ".joblib":
-            continue  # pickles name the classes' modules: compared through the scores
+        if rel.startswith("m") and path.name != "manifest.json":
+            continue  # model artefacts: compared through the scores
         data = path.read_bytes()
         if path.name == "manifest.json" and rel.startswith("m"):
             manifest = json.loads(data)
-            manifest.pop("artefacts", None)
+            for key in ("artefacts", "model_id", "format"):
+                manifest.pop(key, None)
             data = json.dumps(manifest, sort_keys=True).encode()
-            rel += " (without artefact hashes)"
+            rel += " (without layout, artefact hashes and model id)"
         seen[rel] = hashlib.sha256(data).hexdigest()
     return seen
 
@@ -103,7 +105,7 @@ def main() -> None:
     """Run the jobs with both codes and write the comparison."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--before-rev", required=True, help="revision to compare against")
-    parser.add_argument("--out", default="same_outputs.md", help="results file name")
+    parser.add_argument("--out", help="results file name [default: same_outputs_<rev>.md]")
     parser.add_argument("--keep", help="keep the scratch folders under this directory")
     args = parser.parse_args()
     rev = subprocess.run(
@@ -134,7 +136,7 @@ def main() -> None:
         f"# Same outputs: {rev} against the working tree ({head})",
         "",
         f"Command: `python experiments/same_outputs.py --before-rev {args.before_rev}"
-        + (f" --out {args.out}`" if args.out != "same_outputs.md" else "`"),
+        + (f" --out {args.out}`" if args.out else "`"),
         "",
         f"{len(names)} outputs compared (files by sha256; each job's exit code, stdout and "
         f"stderr); {len(differ)} differ.",
@@ -143,7 +145,7 @@ def main() -> None:
         "|---|---|",
         *[f"| {n} | {'yes' if n not in differ else 'NO'} |" for n in names],
     ]
-    write_result(args.out, lines)
+    write_result(args.out or f"same_outputs_{args.before_rev}.md", lines)
     if not args.keep:
         shutil.rmtree(scratch, ignore_errors=True)
     sys.exit(1 if differ else 0)

@@ -130,12 +130,12 @@ def test_altered_model_is_refused(small_world, trained, tmp_path):
 
     d = tmp_path / "m"
     shutil.copytree(trained, d)
-    with open(d / "baseline.joblib", "ab") as fh:
+    with open(d / "baseline.npz", "ab") as fh:
         fh.write(b"x")
     res = _run("score", str(small_world / "test.jsonl"), "--model-dir", str(d))
     assert res.exit_code == 1
     assert res.stderr == (
-        f"Error: model file {d / 'baseline.joblib'} was altered (its sha256 does not match "
+        f"Error: model file {d / 'baseline.npz'} was altered (its sha256 does not match "
         f"manifest.json); refusing to load it - retrain with `anomaly train --model-dir {d}`\n"
     )
 

@@ -169,7 +169,7 @@ def test_data_role_on_every_path(tmp_path):
     # a role that is not a string is a bad record, like any other data field
     res = read_events(write(tmp_path, "f.jsonl", [line(rec(9, data={"role": 3}))]))
     assert [(r.field, r.reason) for r in res.rejects] == [
-        ("data.role", "expected a string, got int")
+        ("data.role", "expected a string, got a number")
     ]
 
 
@@ -434,23 +434,26 @@ def test_sorted_by_time_then_id(tmp_path):
 
 
 @pytest.mark.parametrize("extra_id", [None, "a_longer_than_the_others_0"])
-def test_duplicates_first_kept_fixed_and_mixed_width_ids(tmp_path, extra_id):
+def test_duplicates_and_conflicts_fixed_and_mixed_width_ids(tmp_path, extra_id):
     recs = [rec(i) for i in range(50)]
-    dups = [rec(7, action_type="org.member.add"), rec(49, actor_id="u_bob"), rec(7)]
-    lines = [line(r) for r in recs[:30] + dups[:1] + recs[30:] + dups[1:]]
+    others = [rec(7, action_type="org.member.add"), rec(49, actor_id="u_bob"), rec(7)]
+    lines = [line(r) for r in recs[:30] + others[:1] + recs[30:] + others[1:]]
     if extra_id is not None:  # ids of another length take the general path
         lines.append(line(rec(50, id=extra_id)))
     a = write(tmp_path, "a.jsonl", lines)
     b = write(tmp_path, "b.jsonl", [line(rec(3)), line(rec(60))])
     res = read_events([a, b])
     n = 51 if extra_id else 50
-    assert counts(res) == (len(lines) + 2, n + 1, 0, 4)
+    # ids 7 and 49 have two versions each: all four rejected; rec(7) again and rec(3) in b
+    # are exact copies: duplicates
+    assert counts(res) == (len(lines) + 2, n - 2 + 1, 4, 2)
     by = {f.source: f for f in res.stats.files}
-    assert (by[a].duplicates, by[b].duplicates) == (3, 1)
+    assert (by[a].duplicates, by[b].duplicates) == (1, 1)
+    assert (by[a].conflicts, by[b].conflicts, res.stats.conflicts) == (4, 0, 4)
     ev = res.events.set_index("id")
-    assert ev.loc[f"a_{7:020d}", "action_type"] == "workspace.delete"  # the first one kept
-    assert ev.loc[f"a_{49:020d}", "actor_id"] == "u_alice"
+    assert f"a_{7:020d}" not in ev.index and f"a_{49:020d}" not in ev.index
     assert ev.index.is_unique
+    assert sorted(r.line for r in res.rejects) == [8, 31, 51, 52]
 
 
 def test_duplicate_check_is_exact_under_hash_collisions(monkeypatch):

@@ -5,6 +5,12 @@ into ``click.ClickException`` with the fix in the message.  A command that does 
 first calls :func:`pipes_anomaly._process.tune_process_memory`: how the process gets
 memory is the process owner's choice, so it is made here and never in the library.
 Commands import the library when they run, so that ``--help`` answers at once.
+
+Before any work, a command refuses outputs that would replace one of its inputs and
+outputs whose folder cannot be written; a write that fails later (disk full) is an
+``Error:`` naming the file, and leaves the previous file as it was.  Every error message
+passes through :func:`pipes_anomaly._text.visible`, so text from data cannot drive the
+terminal.
 """
 
 from __future__ import annotations
@@ -12,9 +18,9 @@ from __future__ import annotations
 import datetime
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 from click import Command
@@ -22,6 +28,7 @@ from click import Command
 from pipes_anomaly import __version__
 from pipes_anomaly._process import tune_process_memory
 from pipes_anomaly.catalog import HISTORY_FEATURES
+from pipes_anomaly.io._atomic import OutputError
 from pipes_anomaly.schema import SCENARIOS
 
 if TYPE_CHECKING:
@@ -30,7 +37,23 @@ if TYPE_CHECKING:
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+class _Main(click.Group):
+    """The command group: a failed write is an error message; messages show no raw controls."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; turn its write errors into messages and sanitise every message."""
+        from pipes_anomaly._text import visible
+
+        try:
+            return super().invoke(ctx)
+        except OutputError as exc:
+            raise click.ClickException(visible(str(exc), keep_lines=True)) from exc
+        except click.ClickException as exc:
+            exc.message = visible(exc.message, keep_lines=True)
+            raise
+
+
+@click.group(cls=_Main, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "-V", "--version", prog_name="anomaly")
 def main() -> None:
     """Find attacks in the Turbot Pipes audit log by machine learning.
@@ -235,6 +258,7 @@ def generate_cmd(
         config = world_config(variant=variant, family=family, knobs=knobs, **params)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
+    _check_writable(Path(out_dir) / "manifest.json")
     tune_process_memory()
     from pipes_anomaly.io import write_world
 
@@ -259,12 +283,38 @@ _GENERATED_DIR = "data/generated"
 
 
 def _log_paths(option: bool = True) -> Callable[[Command], Command]:
-    """Declare the LOGS argument: optional for ``train`` (``option``), required for ``score``."""
+    """Declare the LOGS argument: optional for ``train`` (``option``), required for ``score``.
+
+    A folder stands for its audit Parquet files (Tailpipe's data directory). A FIFO,
+    ``/dev/stdin`` or ``<(cmd)`` is read as a stream; ``train`` refuses streams, whose
+    bytes it could not hash after reading them.
+    """
+
+    def files(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple:
+        from pipes_anomaly.io._inputs import input_files
+        from pipes_anomaly.io._records import InputError
+
+        for p in value:  # checked here: click would call a missing file a "Path"
+            if p != "-" and not os.path.exists(p):
+                raise click.BadParameter(f"File {click.format_filename(p)!r} does not exist.")
+        try:
+            found = input_files(list(value))
+        except InputError as exc:
+            raise click.BadParameter(str(exc)) from exc
+        streams = [p for p in found if p != "-" and not os.path.isfile(p)]
+        if option and streams:
+            raise click.BadParameter(
+                f"train reads files, not streams (its hash is recorded): {streams[0]}; "
+                "save the stream to a file first"
+            )
+        return tuple(found)
+
     return click.argument(
         "logs",
         nargs=-1,
         required=not option,
-        type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=str),
+        type=click.Path(dir_okay=True, allow_dash=True, path_type=str),
+        callback=files,
     )
 
 
@@ -315,8 +365,9 @@ def _read_logs(paths: list[str], *, strict: bool, rejects_path: str | None) -> R
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
     from pipes_anomaly import io as pio
+    from pipes_anomaly._text import visible
 
-    sizes = [os.path.getsize(p) if p != "-" else 0 for p in paths]
+    sizes = [os.path.getsize(p) if os.path.isfile(p) else 0 for p in paths]
     show = sys.stderr.isatty() and sum(sizes) > _PROGRESS_MIN_BYTES
     try:
         if show:
@@ -347,14 +398,25 @@ def _read_logs(paths: list[str], *, strict: bool, rejects_path: str | None) -> R
         f"{st.duplicates:,} duplicates.",
         err=True,
     )
+    if st.conflicts:
+        click.echo(
+            f"Warning: {st.conflicts:,} of the rejected records share their id with a record "
+            "of other content (tampering or corruption?); no version of those ids is used.",
+            err=True,
+        )
+    unknown = pio.unknown_actions_warning(st)
+    if unknown is not None:
+        click.echo(f"Note: {unknown}.", err=True)
     if rejects_path is not None:
         n = pio.write_rejects(result.rejects, rejects_path)
         click.echo(f"Wrote {n:,} rejected lines to {rejects_path}.", err=True)
     elif result.rejects:
         r = result.rejects[0]
         click.echo(
-            f"First rejected: {r.source}:{r.line}: {r.field or 'line'}: {r.reason} "
-            "(use --rejects FILE to keep them all).",
+            visible(
+                f"First rejected: {r.source}:{r.line}: {r.field or 'line'}: {r.reason} "
+                "(use --rejects FILE to keep them all)."
+            ),
             err=True,
         )
     if st.accepted == 0:
@@ -443,29 +505,31 @@ def train_command(
     sha256 of each artefact) into --model-dir.
     """
     tune_process_memory()
-    from pipes_anomaly.io.model_dir import save_model, sha256_files
+    from pipes_anomaly.io.model_dir import lock_model_dir, save_model, sha256_files
     from pipes_anomaly.pipeline import ModelError, train_model
 
     _check_exclusive(alert_rate, threshold)
     paths = list(logs) if logs else _bundled_training_data()
     if "-" in paths:
         raise click.UsageError("train reads files, not standard input (its hash is recorded)")
-    result = _read_logs(paths, strict=strict, rejects_path=rejects_path)
-    try:
-        model = train_model(
-            result.events,
-            window=window,
-            algorithm=algorithm,
-            alert_rate=alert_rate,
-            threshold=threshold,
-            n_estimators=n_estimators,
-            n_neighbors=n_neighbors,
-            random_state=seed,
-            training_sha256=sha256_files(paths),
-        )
-        save_model(model_dir, model)
-    except ModelError as exc:
-        raise click.ClickException(str(exc)) from exc
+    _check_outputs(paths, [("--rejects", rejects_path)], model_dir=model_dir)
+    with lock_model_dir(model_dir):  # a second writer is refused before it reads anything
+        result = _read_logs(paths, strict=strict, rejects_path=rejects_path)
+        try:
+            model = train_model(
+                result.events,
+                window=window,
+                algorithm=algorithm,
+                alert_rate=alert_rate,
+                threshold=threshold,
+                n_estimators=n_estimators,
+                n_neighbors=n_neighbors,
+                random_state=seed,
+                training_sha256=sha256_files(paths),
+            )
+            save_model(model_dir, model)
+        except ModelError as exc:
+            raise click.ClickException(str(exc)) from exc
     rate = model.alert_rate
     budget = f"alert rate {rate:g}" if rate is not None else "set by --threshold"
     click.echo(
@@ -545,6 +609,7 @@ def score_command(
             pio.check_scores_path(output)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="'--output'") from exc
+    _check_outputs(list(logs), [("--output", output), ("--rejects", rejects_path)])
     try:
         model = load_model(model_dir)
     except ModelError as exc:
@@ -615,7 +680,12 @@ def evaluate_command(
     from pipes_anomaly import evaluation as ev
     from pipes_anomaly import io as pio
     from pipes_anomaly import report
+    from pipes_anomaly._text import visible
+    from pipes_anomaly.io.report import REPORT_FILES
 
+    if report_dir is not None:
+        names = (*REPORT_FILES, *report.EVALUATION_PLOTS)
+        _check_outputs([scores], [("--report", str(Path(report_dir) / n)) for n in names])
     try:
         labels = pio.read_labels(labels_dir)
         frame = pio.read_scores(scores)
@@ -630,10 +700,82 @@ def evaluate_command(
     for table in report.evaluation_rich_tables(result):
         console.print(table)
     for note in result.notes:
-        click.echo(f"Note: {note}", err=True)
+        click.echo(f"Note: {visible(note)}", err=True)
     if report_dir is not None:
         source = f"Scores: {scores} · labels: {labels_dir}"
         n_plots = pio.write_report(report_dir, result, source=source)
         click.echo(
             f"Report written to {Path(report_dir)}/report.md, report.html and {n_plots} plots."
         )
+
+
+# ------------------------------------------------------------------ outputs, checked first
+
+
+def _same_file(a: str, b: str) -> bool:
+    """Whether two paths name one file (hard and symbolic links included)."""
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _inside(path: str, directory: str) -> bool:
+    """Whether ``path`` is ``directory`` or lies under it."""
+    d = os.path.realpath(directory)
+    return os.path.commonpath([os.path.realpath(path), d]) == d
+
+
+def _check_writable(path: str | Path) -> None:
+    """Refuse, before any work, an output whose folder (or nearest existing one) is unusable."""
+    folder = Path(path).absolute().parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise click.ClickException(f"cannot write {path}: {folder} is not a directory")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise click.ClickException(f"cannot write {path}: {folder} is not writable")
+
+
+def _check_outputs(
+    inputs: Sequence[str],
+    outputs: Sequence[tuple[str, str | None]],
+    *,
+    model_dir: str | None = None,
+) -> None:
+    """Refuse outputs that would replace an input or each other, or cannot be written.
+
+    ``outputs`` pairs an option with a file it names; ``model_dir`` is a directory replaced
+    whole, so it may not hold an input or another output.
+    """
+    named = [(o, p) for o, p in outputs if p is not None and p != "-"]
+    files = [p for p in inputs if p != "-"]
+    for i, (option, path) in enumerate(named):
+        hint = f"'{option}'"
+        for src in files:
+            if _same_file(path, src):
+                raise click.BadParameter(
+                    f"{path} is also an input: writing it would replace that input; "
+                    "choose another file",
+                    param_hint=hint,
+                )
+        for other, earlier in named[:i]:
+            if other != option and _same_file(path, earlier):
+                raise click.BadParameter(f"{path} is also given to {other}", param_hint=hint)
+        if model_dir is not None and _inside(path, model_dir):
+            raise click.BadParameter(
+                f"{path} is inside --model-dir {model_dir}, which is replaced whole",
+                param_hint=hint,
+            )
+        _check_writable(path)
+    if model_dir is not None:
+        for src in files:
+            if _inside(src, model_dir):
+                raise click.BadParameter(
+                    f"{model_dir} holds the input {src}, and a model directory is replaced "
+                    "whole; choose another directory",
+                    param_hint="'--model-dir'",
+                )
+        _check_writable(Path(model_dir) / "manifest.json")

@@ -1,9 +1,13 @@
-"""Presentation: terminal tables of alerts and the evaluation report (Markdown, HTML, PNG)."""
+"""Presentation: terminal tables of alerts and the evaluation report (Markdown, HTML, PNG).
+
+Text from data reaches each of them through :mod:`pipes_anomaly._text`: terminal cells as
+Rich ``Text`` with control characters made visible, Markdown and HTML escaped, plot labels
+without mathtext.
+"""
 
 from __future__ import annotations
 
 import base64
-import html
 import io
 import math
 
@@ -12,6 +16,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from rich.table import Table
 
+from pipes_anomaly._text import html_text, markdown_cell, plot_text, terminal_cell
 from pipes_anomaly.evaluation import EvaluationResult
 
 
@@ -56,11 +61,11 @@ def alerts_table(scores: pd.DataFrame, *, top: int = 20, title: str | None = Non
         table.add_row(
             str(rank),
             f"{row.score:.4f}",
-            f"[{colour.get(row.severity, '')}]{row.severity}[/]",
-            str(handle),
-            when,
+            terminal_cell(row.severity, colour.get(row.severity, "")),
+            terminal_cell(handle),
+            terminal_cell(when),
             f"{int(row.n_events):,}",
-            row.reasons or "-",
+            terminal_cell(row.reasons or "-"),
         )
     return table
 
@@ -272,17 +277,17 @@ def evaluation_rich_tables(result: EvaluationResult) -> list[Table]:
         for i, col in enumerate(frame.columns):
             t.add_column(str(col), justify="left" if i == 0 else "right")
         for row in frame.itertuples(index=False):
-            t.add_row(*[str(v) for v in row])
+            t.add_row(*[terminal_cell(v) for v in row])
         out.append(t)
     return out
 
 
 def _markdown_table(frame: pd.DataFrame) -> str:
-    """Render a frame as a Markdown table (cells' ``|`` escaped)."""
-    cols = [str(c) for c in frame.columns]
+    """Render a frame as a Markdown table (cells escaped by :func:`markdown_cell`)."""
+    cols = [markdown_cell(c) for c in frame.columns]
     lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
     for row in frame.itertuples(index=False):
-        lines.append("| " + " | ".join(str(v).replace("|", "\\|") for v in row) + " |")
+        lines.append("| " + " | ".join(markdown_cell(v) for v in row) + " |")
     return "\n".join(lines)
 
 
@@ -316,10 +321,10 @@ def evaluation_markdown(
     tables = evaluation_tables(result)
     parts = [f"# {title}", ""]
     if source:
-        parts += [source, ""]
+        parts += [markdown_cell(source), ""]
     parts += [_READING_GUIDE, ""]
     for note in result.notes:
-        parts += [f"> **Note:** {note}", ""]
+        parts += [f"> **Note:** {markdown_cell(note)}", ""]
     for key, frame in tables.items():
         parts += [f"## {_TABLE_TITLES[key]}", "", _markdown_table(frame), ""]
     parts += ["## Plots", ""]
@@ -351,7 +356,7 @@ def evaluation_html(
     str
         One HTML document with no external references.
     """
-    esc = html.escape
+    esc = html_text
     tables = evaluation_tables(result)
     body = [f"<h1>{esc(title)}</h1>"]
     if source:
@@ -361,9 +366,9 @@ def evaluation_html(
         body.append(f'<p class="note"><b>Note:</b> {esc(note)}</p>')
     for key, frame in tables.items():
         body.append(f"<h2>{esc(_TABLE_TITLES[key])}</h2>")
-        head = "".join(f"<th>{esc(str(c))}</th>" for c in frame.columns)
+        head = "".join(f"<th>{esc(c)}</th>" for c in frame.columns)
         rows = "".join(
-            "<tr>" + "".join(f"<td>{esc(str(v))}</td>" for v in row) + "</tr>"
+            "<tr>" + "".join(f"<td>{esc(v)}</td>" for v in row) + "</tr>"
             for row in frame.itertuples(index=False)
         )
         body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
@@ -483,7 +488,7 @@ def _score_figure(result: EvaluationResult) -> Figure:
     for i, (_, vals) in enumerate(groups, start=1):
         shown = vals if len(vals) <= _MAX_POINTS else np.sort(vals)[-_MAX_POINTS:]
         ax.scatter(shown, i + rng.uniform(-0.2, 0.2, len(shown)), s=6, alpha=0.4, color="C0")
-    ax.set_yticks(range(1, len(groups) + 1), [f"{g[0]} ({len(g[1])})" for g in groups])
+    ax.set_yticks(range(1, len(groups) + 1), [plot_text(f"{g[0]} ({len(g[1])})") for g in groups])
     cut = result.budgets.loc[result.budgets["label"] == "5%", "threshold"]
     if len(cut) and not math.isnan(float(cut.iloc[0])):
         ax.axvline(float(cut.iloc[0]), color="red", linestyle="--", label="5% budget cut-off")
@@ -505,7 +510,7 @@ def _recall_figure(result: EvaluationResult) -> Figure:
         height = 0.8 / len(labs)
         for i, lab in enumerate(labs):
             ax.barh(y + i * height, sc[f"recall@{lab}"].fillna(0.0), height, label=lab)
-        ax.set_yticks(y + 0.4 - height / 2, list(sc["scenario"]))
+        ax.set_yticks(y + 0.4 - height / 2, [plot_text(s) for s in sc["scenario"]])
         ax.axvline(_RECALL_BAR, color="grey", linestyle=":")
         ax.legend(title="budget", loc="upper left", bbox_to_anchor=(1.01, 1.0))
         ax.invert_yaxis()

@@ -1,7 +1,10 @@
 """Every file the package reads or writes: audit logs in; worlds, scores, reports, models out.
 
-- :mod:`~pipes_anomaly.io.events`: audit records -> the events frame (:func:`read_events`),
-  through one module per input path (``_jsonl``, ``_duckdb``, ``_parquet``) and ``_frame``;
+- :mod:`~pipes_anomaly.io.events`: audit records -> the events frame (:func:`read_events`):
+  ``_inputs`` opens files, folders and streams and tells what they hold, one module reads
+  each kind (``_jsonl`` and ``_duckdb`` JSON lines, ``_document`` JSON documents,
+  ``_parquet``), ``_json`` and ``_records`` define what a record is on every path, and
+  ``_frame`` assembles the frame;
 - :mod:`~pipes_anomaly.io.rejects`, :mod:`~pipes_anomaly.io.scores`,
   :mod:`~pipes_anomaly.io.world`, :mod:`~pipes_anomaly.io.labels`,
   :mod:`~pipes_anomaly.io.report`, :mod:`~pipes_anomaly.io.model_dir`: one kind of file each.
@@ -16,11 +19,13 @@ from importlib import import_module
 _HOME = {
     "MAX_LINE_BYTES": "_records",
     "InputError": "_records",
+    "OutputError": "_atomic",
     "Reject": "_records",
     "FileStats": "events",
     "ReadResult": "events",
     "ReadStats": "events",
     "read_events": "events",
+    "unknown_actions_warning": "events",
     "LabelsError": "labels",
     "read_labels": "labels",
     "write_rejects": "rejects",

@@ -26,8 +26,7 @@ from pipes_anomaly.io._records import (
     TEXT_FIELDS,
     Block,
     arrow_pool,
-    fast_times,
-    has_required,
+    fast_checked,
 )
 
 _GLOB_CHARS = frozenset("*?[]{}")
@@ -202,8 +201,8 @@ def _read_jsonl_duckdb(
     field is a string or null, every time parses and every required field is present: then row
     i is line i + 1 and the block equals what the Arrow path gives. Otherwise the caller reads
     the file again with the per-chunk path, which rejects precisely (file, line, field, the
-    verbatim line). DuckDB also accepts trailing commas, NaN/Infinity and numbers beyond a
-    double in fields the reader ignores (Arrow accepts NaN/Infinity too).
+    verbatim line). What DuckDB accepts beyond RFC 8259 (trailing commas, NaN/Infinity,
+    numbers beyond a double, any depth) the exact path accepts too (``_json``).
     """
     full = str(path.resolve())
     if _GLOB_CHARS & set(full) or max_line_bytes >= 1 << 30:  # DuckDB would glob the name
@@ -231,11 +230,9 @@ def _read_jsonl_duckdb(
     if parts is None or not n_lines or sum(len(a) for a in parts[0]) != n_lines:
         return None
     cols = [pa.chunked_array(p, type=pa.string()) for p in parts]
-    flat = pa.table(dict(zip(FLAT_COLUMNS, cols, strict=True)))
-    ns = fast_times(flat.column("created_at"))
-    if ns is None or not bool(has_required(flat).all()):
+    flat = fast_checked(pa.table(dict(zip(FLAT_COLUMNS, cols, strict=True))))
+    if flat is None:
         return None
-    flat = flat.set_column(flat.schema.get_field_index("created_at"), "created_at", ns)
     lines = np.arange(1, n_lines + 1, dtype=np.int64)
     return [Block(source, flat, lines)], n_lines
 

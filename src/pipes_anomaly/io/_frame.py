@@ -1,10 +1,13 @@
-"""Parsed blocks -> the events frame: duplicates dropped, sorted, derived columns added."""
+"""Parsed blocks -> the events frame: repeated ids settled, sorted, derived columns added."""
 
 from __future__ import annotations
 
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 
 import numpy as np
+import orjson
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -12,58 +15,165 @@ import pyarrow.compute as pc
 from pipes_anomaly import schema
 from pipes_anomaly.io._records import (
     FLAT_COLUMNS,
+    TIME_COLUMNS,
     Block,
     arrow_pool,
-    fast_times,
-    parse_time,
 )
 
-_EPOCH = "1970-01-01T00:00:00Z"  # stands in for missing times so the rest parse in one cast
+_KNOWN_ACTIONS = frozenset(schema.ACTION_TYPES)
 
 
-def assemble_events(blocks: list[Block]) -> tuple[pd.DataFrame, dict[str, int]]:
-    """Concatenate parsed blocks into the sorted, deduplicated events frame.
+@dataclass(frozen=True)
+class Conflict:
+    """A record whose id another record holds with other content: one version of the id.
 
-    Returns the events frame and the number of duplicates dropped per source.
+    ``block`` and ``position`` locate the record among the parsed blocks (for its raw text);
+    ``others`` are the other versions' (source, line); ``as_read`` is the record's kept
+    fields as JSON, for an input that cannot be read again (a stream).
     """
-    tables = [b.table.select(list(FLAT_COLUMNS)) for b in blocks if b.table.num_rows]
-    if not tables:
-        return empty_events(), {}
-    sources: list[str] = []
-    src_codes = []
-    for b in blocks:
-        if not b.table.num_rows:
-            continue
-        if b.source not in sources:
-            sources.append(b.source)
-        src_codes.append(np.full(b.table.num_rows, sources.index(b.source), dtype=np.int32))
-    table = pa.concat_tables(tables)  # chunked: every step below works without a copy
-    lines = np.concatenate([b.lines for b in blocks if b.table.num_rows])
-    src = np.concatenate(src_codes)
-    del tables
-    for b in blocks:  # the blocks are spent: drop their tables so each copy below frees its input
+
+    source: str
+    line: int
+    id: str
+    block: Block
+    position: int
+    others: tuple[tuple[str, int], ...]
+    as_read: bytes
+
+
+@dataclass
+class Assembled:
+    """The events frame and what was settled on the way, per source."""
+
+    events: pd.DataFrame
+    duplicates: dict[str, int] = field(default_factory=dict)
+    conflicts: list[Conflict] = field(default_factory=list)
+    unknown_actions: dict[str, Counter] = field(default_factory=dict)
+
+
+def assemble_events(blocks: list[Block]) -> Assembled:
+    """Concatenate parsed blocks into the sorted events frame.
+
+    A record that repeats an earlier one exactly (same id, same values in every field the
+    reader keeps) is a duplicate and dropped. Records that share an id but differ are all
+    set apart as :class:`Conflict`: tampering or corruption, and none of them is trusted.
+    """
+    kept = [b for b in blocks if b.table.num_rows]
+    if not kept:
+        return Assembled(empty_events())
+    sources = list(dict.fromkeys(b.source for b in kept))
+    src = np.concatenate(
+        [np.full(b.table.num_rows, sources.index(b.source), dtype=np.int32) for b in kept]
+    )
+    table = pa.concat_tables([b.table.select(list(FLAT_COLUMNS)) for b in kept])  # no copy
+    lines = np.concatenate([b.lines for b in kept])
+    ends = np.cumsum([b.table.num_rows for b in kept])
+    for b in kept:  # the blocks are spent: drop their tables so each copy below frees its input
         b.table = b.table.slice(0, 0)
-    dup = _duplicated(table.column("id"))
-    dup_counts = {s: int(np.count_nonzero(dup & (src == i))) for i, s in enumerate(sources)}
-    if dup.any():
-        keep = ~dup
+    dup, clash = _repeated_ids(table)
+    counted = {s: int(np.count_nonzero(dup & (src == i))) for i, s in enumerate(sources)}
+    conflicts = _conflicts(np.flatnonzero(clash), table, lines, src, sources, kept, ends)
+    if dup.any() or clash.any():
+        keep = ~(dup | clash)
         table = table.filter(pa.array(keep))
         lines, src = lines[keep], src[keep]
     order = _sort_order(table)
     if order is not None:
         table = _take(table, order)
         lines, src = lines[order], src[order]
-    out = _to_pandas(_event_columns(table))
+    enc = pc.dictionary_encode(table.column("action_type").combine_chunks())
+    out = _to_pandas(_event_columns(table, enc))
     out["target_created_at"] = _target_created_at(table.column("target_created_at"))
     out["source"] = pc.take(pa.array(sources, pa.string()), pa.array(src)).to_pandas()
     out["line"] = lines
-    return out, dup_counts
+    return Assembled(out, counted, conflicts, _unknown_actions(enc, src, sources))
 
 
-def _event_columns(table: pa.Table) -> dict[str, pa.ChunkedArray | pa.Array]:
+def _repeated_ids(table: pa.Table) -> tuple[np.ndarray, np.ndarray]:
+    """Masks of exact duplicates (later copies) and of conflicting versions of an id.
+
+    Rows that share an id are grouped by a hash of all their values, then compared with
+    the first row of their group: equal rows are duplicates; a group that differs from its
+    first row (a hash collision) or an id with two groups makes every distinct row a conflict.
+    """
+    later = _duplicated(table.column("id"))
+    clash = np.zeros(len(later), dtype=bool)
+    if not later.any():
+        return later, clash
+    ids = table.column("id")
+    repeated = pc.unique(ids.filter(pa.array(later)))
+    cand = np.flatnonzero(pc.is_in(ids, value_set=repeated).to_numpy(zero_copy_only=False))
+    sub = table.take(pa.array(cand)).to_pandas()
+    key = pd.DataFrame({"id": sub["id"], "h": pd.util.hash_pandas_object(sub, index=False)})
+    group = key.groupby(["id", "h"], sort=False).ngroup().to_numpy()
+    first = np.unique(group, return_index=True)[1][group]
+    a, b = sub.to_numpy(), sub.iloc[first].to_numpy()
+    same = ((a == b) | (pd.isna(a) & pd.isna(b))).all(axis=1)
+    versions = key.groupby("id")["h"].transform("nunique").to_numpy() > 1
+    versions |= pd.Series(~same).groupby(key["id"].to_numpy()).transform("any").to_numpy()
+    copy = (np.arange(len(cand)) != first) & same
+    dup = np.zeros(len(later), dtype=bool)
+    dup[cand[copy]] = True
+    clash[cand[versions & ~copy]] = True
+    return dup, clash
+
+
+def _conflicts(
+    rows: np.ndarray,
+    table: pa.Table,
+    lines: np.ndarray,
+    src: np.ndarray,
+    sources: list[str],
+    blocks: list[Block],
+    ends: np.ndarray,
+) -> list[Conflict]:
+    """One :class:`Conflict` per conflicting row of the concatenated table."""
+    if not len(rows):
+        return []
+    records = table.take(pa.array(rows)).to_pylist()
+    ids = [r["id"] for r in records]
+    where = [(sources[src[r]], int(lines[r])) for r in rows]
+    by_id: dict[str, list[tuple[str, int]]] = {}
+    for i, w in zip(ids, where, strict=True):
+        by_id.setdefault(i, []).append(w)
+    out = []
+    for r, rec, w in zip(rows.tolist(), records, where, strict=True):
+        k = int(np.searchsorted(ends, r, side="right"))
+        start = int(ends[k - 1]) if k else 0
+        others = tuple(o for o in by_id[rec["id"]] if o != w)
+        as_read = orjson.dumps({f: _iso(v) if f in TIME_COLUMNS else v for f, v in rec.items()})
+        out.append(Conflict(w[0], w[1], rec["id"], blocks[k], r - start, others, as_read))
+    return out
+
+
+def _iso(ns: int | None) -> str | None:
+    """Nanoseconds since the epoch as an RFC 3339 time (None stays None)."""
+    return None if ns is None else pd.Timestamp(ns, tz="UTC").isoformat()
+
+
+def _unknown_actions(
+    enc: pa.DictionaryArray, src: np.ndarray, sources: list[str]
+) -> dict[str, Counter]:
+    """Per source, the records of each action type not in ``schema.ACTION_TYPES``."""
+    names = enc.dictionary.to_pylist()
+    unknown = [k for k, a in enumerate(names) if a not in _KNOWN_ACTIONS]
+    out: dict[str, Counter] = {s: Counter() for s in sources}
+    if not unknown:
+        return out
+    idx = enc.indices.to_numpy(zero_copy_only=False)
+    mask = np.isin(idx, unknown)
+    pairs = src[mask].astype(np.int64) * len(names) + idx[mask]
+    for v, n in zip(*np.unique(pairs, return_counts=True), strict=True):
+        s, a = divmod(int(v), len(names))
+        out[sources[s]][names[a]] = int(n)
+    return out
+
+
+def _event_columns(
+    table: pa.Table, enc: pa.DictionaryArray
+) -> dict[str, pa.ChunkedArray | pa.Array]:
     """Build the events frame's columns up to ``role`` from the sorted flat table."""
     action = table.column("action_type")
-    enc = pc.dictionary_encode(action.combine_chunks())
     cats = pa.array([schema.category_of(a) for a in enc.dictionary.to_pylist()], pa.string())
     actor_id = table.column("actor_id")
     has_id = pc.fill_null(pc.greater(pc.binary_length(actor_id), 0), False)
@@ -126,15 +236,9 @@ def _to_pandas(cols: dict[str, pa.ChunkedArray | pa.Array]) -> pd.DataFrame:
 
 
 def _target_created_at(column: pa.ChunkedArray) -> pd.DatetimeIndex:
-    """``data.created_at`` as UTC times, NaT where absent or not a time."""
-    ns = fast_times(column.fill_null(_EPOCH))
-    if ns is not None:
-        valid = pc.is_valid(column).to_numpy(zero_copy_only=False)
-        ns = np.where(valid, ns.to_numpy(zero_copy_only=False), np.iinfo(np.int64).min)
-        return pd.DatetimeIndex(ns.view("datetime64[ns]")).tz_localize("UTC")
-    return pd.DatetimeIndex(
-        [parse_time(v) for v in column.to_pylist()], dtype="datetime64[ns, UTC]"
-    )
+    """``data.created_at`` (int64 ns) as UTC times, NaT where absent."""
+    ns = pc.fill_null(column, np.iinfo(np.int64).min).to_numpy()
+    return pd.DatetimeIndex(ns.view("datetime64[ns]")).tz_localize("UTC")
 
 
 def _take(table: pa.Table, order: np.ndarray) -> pa.Table:

@@ -1,14 +1,15 @@
-"""JSON lines and JSON arrays: blocks of whole lines parsed by Arrow, bad lines one by one.
+"""JSON lines: blocks of whole lines parsed by Arrow, bad lines one by one.
 
 A block of lines is parsed by Arrow's JSON reader when every line in it is sound; otherwise
-each line is decoded alone so that a bad one is rejected with its number, field and reason.
+each line is decoded alone (:func:`~pipes_anomaly.io._json.loads_record`) so that a bad one is
+rejected with its number, field and reason.
 """
 
 from __future__ import annotations
 
 import io as _io
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 import orjson
@@ -16,20 +17,21 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pa_json
 
+from pipes_anomaly.io._json import loads_record
 from pipes_anomaly.io._records import (
     TEXT_FIELDS,
     BadField,
     Block,
     InputError,
     Reject,
-    fast_times,
-    has_required,
+    fast_checked,
     record_values,
     rows_to_table,
 )
 
 CHUNK_BYTES = 1 << 25  # 32 MiB of text per parse block
 _NEWLINE = 10  # the byte b"\n"
+_OPEN_BRACE = 123  # the byte b"{"
 _READ_STEP = 1 << 20  # bytes read from a stream at a time: a corrupt stream loses little
 
 
@@ -91,26 +93,28 @@ class _NewlineMask:
 
 def parse_lines(
     source: str,
-    lines: list[bytes],
-    first_line: int,
+    lines: Sequence[bytes],
+    numbers: Sequence[int],
     max_line_bytes: int,
     strict: bool,
     rejects: list[Reject],
 ) -> tuple[Block, int]:
-    """Parse lines one by one; return the block of good records and the count read."""
+    """Parse lines one by one; return the block of good records and the count read.
+
+    ``numbers`` are the lines' numbers in the input (blank lines are skipped, not read).
+    """
     rows: list[list] = []
     nums: list[int] = []
     n_read = 0
-    for i, raw in enumerate(lines):
+    for raw, lineno in zip(lines, numbers, strict=True):
         if not raw.strip():
             continue
         n_read += 1
-        lineno = first_line + i
         try:
             if len(raw) > max_line_bytes:
                 raise BadField(None, f"line longer than {max_line_bytes} bytes ({len(raw)})")
             try:
-                rec = orjson.loads(raw)
+                rec = loads_record(raw)
             except orjson.JSONDecodeError as exc:
                 msg = str(exc)
                 if "utf-8" in msg.lower() or "utf8" in msg.lower() or "surrogate" in msg.lower():
@@ -151,12 +155,16 @@ def _parse_chunk(
 
     Returns the block, the number of records read and the number of lines in the chunk.
     """
-    nl = np.flatnonzero(newline_mask(np.frombuffer(chunk, dtype=np.uint8)))
+    view = np.frombuffer(chunk, dtype=np.uint8)
+    nl = np.flatnonzero(newline_mask(view))
     ends = nl if (len(chunk) and chunk[-1] == _NEWLINE) else np.append(nl, len(chunk))
     starts = np.concatenate(([0], ends[:-1] + 1)) if len(ends) else np.zeros(0, np.int64)
     n_lines = len(ends)
     lengths = ends - starts
     fast_ok = n_lines > 0 and int(lengths.min()) > 0 and int(lengths.max()) <= max_line_bytes
+    # every line must open an object: Arrow's reader crashes on a line that is a bare null
+    # (apache/arrow#47409), and any other non-object line is rejected one by one anyway
+    fast_ok = fast_ok and bool((view[starts] == _OPEN_BRACE).all())
     if fast_ok and not _valid_utf8(chunk):  # Arrow's JSON reader does not check UTF-8
         fast_ok = False
     if fast_ok:
@@ -171,15 +179,15 @@ def _parse_chunk(
             )
         except (pa.ArrowInvalid, UnicodeDecodeError, ValueError):
             table = None
+        flat = None
         if table is not None and table.num_rows == n_lines:
-            flat = _flatten_arrow(table)
-            ns = fast_times(flat.column("created_at"))
-            if ns is not None and bool(has_required(flat).all()):
-                flat = flat.set_column(flat.schema.get_field_index("created_at"), "created_at", ns)
-                lines = np.arange(first_line, first_line + n_lines, dtype=np.int64)
-                return Block(source, flat, lines), n_lines, n_lines
+            flat = fast_checked(_flatten_arrow(table))
+        if flat is not None:
+            lines = np.arange(first_line, first_line + n_lines, dtype=np.int64)
+            return Block(source, flat, lines), n_lines, n_lines
     parts = [bytes(chunk[s:e]) for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
-    block, n_read = parse_lines(source, parts, first_line, max_line_bytes, strict, rejects)
+    numbers = range(first_line, first_line + n_lines)
+    block, n_read = parse_lines(source, parts, numbers, max_line_bytes, strict, rejects)
     return block, n_read, n_lines
 
 
@@ -267,16 +275,3 @@ def read_lines_stream(
         rejects.append(Reject(source, next_line, None, reason, exc.tail))
         n_read += 1
     return blocks, n_read
-
-
-def read_json_array(
-    raw: bytes, source: str, *, strict: bool, rejects: list[Reject]
-) -> tuple[list[Block], int]:
-    """Read a JSON array of records; return its block and the number of records read."""
-    try:
-        items = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise InputError(source, None, None, f"malformed JSON array ({exc})") from None
-    lines = [orjson.dumps(x) for x in items]
-    block, n_read = parse_lines(source, lines, 1, len(raw) + 1, strict, rejects)
-    return [block], n_read

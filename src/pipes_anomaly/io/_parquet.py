@@ -1,33 +1,41 @@
-"""Parquet inputs (Tailpipe's ``pipes_audit_log`` files): columns checked and cast to text."""
+"""Parquet inputs (Tailpipe's ``pipes_audit_log`` files): columns checked and cast to text.
+
+A row that cannot be used is rejected with every column the file holds for it (as a JSON
+object, times in ISO 8601), not only the columns the reader keeps.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import orjson
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipes_anomaly import schema
 from pipes_anomaly.io._records import (
     TEXT_FIELDS,
+    TIME_RANGE,
     BadField,
     Block,
     InputError,
     Reject,
+    TimeError,
     data_values,
+    fast_times,
     has_required,
+    non_empty,
     parse_time,
+    timestamp_ns,
 )
 
 #: The reader's columns taken from ``data``: (field in ``data``, flat column).
 _DATA_FIELDS = (
     ("created_by_id", "created_by_id"),
     ("workspace_id", "workspace_id"),
-    ("created_at", "target_created_at"),
     ("role", "role"),
     ("updated_by_id", "updated_by_id"),
 )
@@ -41,38 +49,56 @@ _DATA_COLUMNS = (
     "updated_by_ref",
 )
 
+#: Row -> (field, reason) of the rows found unusable, the first problem of each.
+Problems = dict[int, tuple[str | None, str]]
+
 
 def read_parquet(
-    path: Path, source: str, *, strict: bool, rejects: list[Reject]
+    file: Path | pa.NativeFile, source: str, *, strict: bool, rejects: list[Reject]
 ) -> tuple[list[Block], int]:
     """Read a Parquet file of audit records; return its block and the number of rows read."""
     try:
-        pf = pq.ParquetFile(path)
+        pf = pq.ParquetFile(file)
         names = set(pf.schema_arrow.names)
         wanted = [c for c in (*TEXT_FIELDS, "created_at", "data") if c in names]
         table = pf.read(columns=wanted)
     except (OSError, pa.ArrowException) as exc:
         raise InputError(source, None, None, f"cannot read Parquet file ({exc})") from None
     n = table.num_rows
-    cols: dict[str, pa.Array] = {}
-    for f in TEXT_FIELDS:
-        if f in names:
-            cols[f] = _as_text(table.column(f), f, source)
-        else:
-            cols[f] = pa.nulls(n, pa.string())
-    ts = table.column("created_at") if "created_at" in names else pa.nulls(n, pa.string())
-    if pa.types.is_timestamp(ts.type):
-        if ts.type.tz is None:
-            ts = pc.assume_timezone(ts, "UTC")
-        ts = pc.cast(ts, pa.timestamp("ns", tz="UTC"))
-    cols["created_at"] = ts
-    data_cols, data_ok = _data_columns(table, source, strict=strict, rejects=rejects)
+    nulls = pa.nulls(n, pa.string())
+    cols = {f: _as_text(table.column(f), f, source) if f in names else nulls for f in TEXT_FIELDS}
+    created = table.column("created_at") if "created_at" in names else pa.chunked_array([nulls])
+    data_cols, problems = _data_columns(table, source)
+    ns, present, bad_times = _column_times(created)
+    cols["created_at"] = pa.array(ns, pa.int64())
     cols.update(data_cols)
     flat = pa.table(cols)
-    lines = np.arange(1, n + 1, dtype=np.int64)
-    flat, lines = _drop_incomplete(flat, ts, data_ok, lines, source, strict, rejects)
-    flat, lines = _parse_times(flat, lines, source, strict, rejects)
-    return [Block(source, flat, lines)], n
+    for i in np.flatnonzero(~has_required(flat, present)).tolist():
+        missing = [f for f in ("id", "action_type") if not _text_at(flat, f, i)]
+        missing += [] if present[i] else ["created_at"]
+        problems.setdefault(i, ((missing or ["actor_id"])[0], "missing required field"))
+    for i, reason in bad_times.items():
+        problems.setdefault(i, ("created_at", reason))
+    original = _original_rows(pf)
+    if problems:
+        first = min(problems)
+        if strict:
+            raise InputError(source, first + 1, *problems[first])
+        rows = sorted(problems)
+        for i, raw in zip(rows, original(np.asarray(rows)), strict=True):
+            rejects.append(Reject(source, i + 1, *problems[i], raw))
+        keep = np.ones(n, dtype=bool)
+        keep[rows] = False
+        flat = flat.filter(pa.array(keep))
+        lines = np.flatnonzero(keep).astype(np.int64) + 1
+    else:
+        lines = np.arange(1, n + 1, dtype=np.int64)
+    return [Block(source, flat, lines, lambda rows: original(lines[rows] - 1))], n
+
+
+def _text_at(flat: pa.Table, field: str, i: int) -> bool:
+    """Whether text field ``field`` of row ``i`` is present and not empty."""
+    return bool(flat.column(field)[i].as_py())
 
 
 def _as_text(
@@ -91,50 +117,93 @@ def _as_text(
         ) from None
 
 
-def _data_columns(
-    table: pa.Table, source: str, *, strict: bool, rejects: list[Reject]
-) -> tuple[dict[str, pa.Array], np.ndarray]:
-    """Return the columns taken from ``data`` (JSON text or struct) and the rows of sound data."""
+def _type_words(t: pa.DataType) -> str:
+    """Say what a column of type ``t`` holds, in a message about a time."""
+    if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
+        return "a number (epoch numbers are not read: their unit is unknown)"
+    if pa.types.is_date(t):
+        return "a date without a time"
+    return f"a Parquet {t} value"
+
+
+def _column_times(col: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
+    """Convert a time column of any type: (int64 ns UTC, present mask, {row: why it is bad}).
+
+    Strings follow the reader's time grammar (an empty one is absent); timestamps of any
+    unit and zone must lie in the range pandas holds; any other type is refused.
+    """
+    present = pc.is_valid(col).to_numpy(zero_copy_only=False)
+    n = len(col)
+    if pa.types.is_timestamp(col.type):
+        ns, ok = timestamp_ns(col)
+        bad = np.flatnonzero(present & ~ok).tolist()
+        return ns, present, {i: f"time {_iso(col[i])} out of range ({TIME_RANGE})" for i in bad}
+    if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+        why = f"expected an RFC 3339 date-time or a timestamp, got {_type_words(col.type)}"
+        return np.zeros(n, np.int64), present, dict.fromkeys(np.flatnonzero(present).tolist(), why)
+    present &= non_empty(col)
+    fast = fast_times(col, nullable=True)
+    if fast is not None:
+        return pc.fill_null(fast, 0).to_numpy(zero_copy_only=False), present, {}
+    ns = np.zeros(n, dtype=np.int64)
+    bad = {}
+    for i in np.flatnonzero(present).tolist():
+        try:
+            ns[i] = parse_time(col[i].as_py())
+        except TimeError as exc:
+            bad[i] = str(exc)
+    return ns, present, bad
+
+
+def _iso(value: pa.Scalar) -> str:
+    """Write a timestamp scalar as ISO 8601 for a message (its own unit, no pandas)."""
+    unit = value.type.unit
+    per = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}[unit]
+    seconds, frac = divmod(value.cast(pa.int64()).as_py(), per)
+    when = dt.datetime(1970, 1, 1) + dt.timedelta(seconds=seconds)
+    return when.isoformat() + (f".{frac:0{len(str(per)) - 1}d}" if frac else "")
+
+
+def _data_columns(table: pa.Table, source: str) -> tuple[dict[str, pa.Array], Problems]:
+    """Return the columns taken from ``data`` (JSON text or struct) and the rows it makes bad."""
     n = table.num_rows
-    data_ok = np.ones(n, dtype=bool)
-    empty = {k: pa.nulls(n, pa.string()) for k in _DATA_COLUMNS}
+    cols = {k: pa.nulls(n, pa.string()) for k in _DATA_COLUMNS}
     if "data" not in table.column_names:
-        return empty, data_ok
+        return cols | {"target_created_at": pa.nulls(n, pa.int64())}, {}
     data = table.column("data")
+    problems: Problems = {}
     if pa.types.is_string(data.type) or pa.types.is_large_string(data.type):
-        return _data_from_json(data, source, data_ok, strict=strict, rejects=rejects), data_ok
-    if pa.types.is_struct(data.type):
-        return empty | _data_from_struct(data.combine_chunks(), source), data_ok
-    return empty, data_ok
+        cols, problems = _data_from_json(data)
+    elif pa.types.is_struct(data.type):
+        data = data.combine_chunks()
+        cols |= _data_from_struct(data, source)
+        if "created_at" in {f.name for f in data.type}:
+            cols["target_created_at"] = pc.struct_field(data, "created_at")
+    ns, present, bad = _column_times(pa.chunked_array([cols["target_created_at"]]))
+    cols["target_created_at"] = pa.array(ns, pa.int64(), mask=~present)
+    for i, why in bad.items():
+        problems.setdefault(i, ("data.created_at", why))
+    return cols, problems
 
 
-def _data_from_json(
-    data: pa.ChunkedArray,
-    source: str,
-    data_ok: np.ndarray,
-    *,
-    strict: bool,
-    rejects: list[Reject],
-) -> dict[str, pa.Array]:
-    """Return the ``data`` columns of JSON strings; a row that cannot be used is rejected."""
+def _data_from_json(data: pa.ChunkedArray) -> tuple[dict[str, pa.Array], Problems]:
+    """Return the ``data`` columns of JSON strings and the rows whose ``data`` is bad."""
     vals: list[list] = []
+    problems: Problems = {}
     for i, text in enumerate(data.to_pylist()):
         try:
             vals.append(data_values(text))
         except BadField as bad:
-            if strict:
-                raise InputError(source, i + 1, bad.field, bad.reason) from None
-            rejects.append(
-                Reject(source, i + 1, bad.field, bad.reason, orjson.dumps({"data": text}))
-            )
+            problems[i] = (bad.field, bad.reason)
             vals.append([None] * len(_DATA_COLUMNS))
-            data_ok[i] = False
     columns = list(zip(*vals, strict=True)) if vals else [[]] * len(_DATA_COLUMNS)
-    return {k: pa.array(c, type=pa.string()) for k, c in zip(_DATA_COLUMNS, columns, strict=True)}
+    return {k: pa.array(c, pa.string()) for k, c in zip(_DATA_COLUMNS, columns, strict=True)}, (
+        problems
+    )
 
 
 def _data_from_struct(data: pa.StructArray, source: str) -> dict[str, pa.Array]:
-    """Return the ``data`` columns present in a struct column, as text."""
+    """Return the text columns present in a struct ``data`` column."""
     out = {}
     sub = {f.name for f in data.type}
     for key, column in _DATA_FIELDS:
@@ -148,85 +217,23 @@ def _data_from_struct(data: pa.StructArray, source: str) -> dict[str, pa.Array]:
     return out
 
 
-def _drop_incomplete(
-    flat: pa.Table,
-    ts: pa.ChunkedArray,
-    data_ok: np.ndarray,
-    lines: np.ndarray,
-    source: str,
-    strict: bool,
-    rejects: list[Reject],
-) -> tuple[pa.Table, np.ndarray]:
-    """Reject rows that lack a required field (rows with bad data are already rejected)."""
-    if pa.types.is_timestamp(ts.type):  # a timestamp is present unless null
-        present = pc.if_else(pc.is_valid(ts), pa.scalar("t"), pa.scalar(None, pa.string()))
-        ok = has_required(
-            flat.set_column(flat.schema.get_field_index("created_at"), "created_at", present)
-        )
-    else:
-        ok = has_required(flat)
-    if (ok & data_ok).all():
-        return flat, lines
-    bad = np.flatnonzero(~ok & data_ok)
-    rows = flat.take(pa.array(bad)).to_pylist()
-    for i, row in zip(bad.tolist(), rows, strict=True):
-        fld = next((f for f in schema.REQUIRED_FIELDS if not row[f]), "actor_id")
-        reason = "missing required field"
-        if strict:
-            raise InputError(source, i + 1, fld, reason)
-        rejects.append(Reject(source, i + 1, fld, reason, orjson.dumps(row, default=str)))
-    ok &= data_ok
-    return flat.filter(pa.array(ok)), lines[ok]
+def _json_default(value: object) -> object:
+    """Convert what orjson cannot write itself in a rejected row: times, bytes, decimals."""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "backslashreplace")
+    return str(value)
 
 
-def _parse_times(
-    flat: pa.Table, lines: np.ndarray, source: str, strict: bool, rejects: list[Reject]
-) -> tuple[pa.Table, np.ndarray]:
-    """``created_at`` as int64 ns UTC; rows whose time does not parse are rejected.
+def _original_rows(pf: pq.ParquetFile) -> Callable[[np.ndarray], list[bytes]]:
+    """Return a function from row numbers (0-based) to those rows, every column, as JSON."""
+    whole: list[pa.Table] = []
 
-    JSON lines and arrays parse times as they read records; Parquet rows are checked here.
-    """
-    ns, valid = _to_utc(flat.column("created_at"))
-    if not valid.all():
-        for i in np.flatnonzero(~valid).tolist():
-            value = flat.column("created_at")[i].as_py()
-            reason = f"unparsable time {value!r}"
-            if strict:
-                raise InputError(source, int(lines[i]), "created_at", reason)
-            raw = _raw_from_row(flat, i)
-            rejects.append(Reject(source, int(lines[i]), "created_at", reason, raw))
-        flat = flat.filter(pa.array(valid))
-        lines = lines[valid]
-        ns = ns[valid]
-    flat = flat.set_column(
-        flat.schema.get_field_index("created_at"), "created_at", pa.array(ns, type=pa.int64())
-    )
-    return flat, lines
+    def rows(index: np.ndarray) -> list[bytes]:
+        if not whole:  # read once, and only when a row is wanted
+            whole.append(pf.read())
+        picked = whole[0].take(pa.array(index, pa.int64())).to_pylist()
+        return [orjson.dumps(r, default=_json_default) for r in picked]
 
-
-def _to_utc(col: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """created_at column -> (int64 ns since epoch UTC, valid mask)."""
-    if pa.types.is_timestamp(col.type):
-        arr = pc.cast(col, pa.timestamp("ns", tz="UTC"))
-        valid = pc.is_valid(arr).to_numpy(zero_copy_only=False)
-        ns = pc.fill_null(pc.cast(arr, pa.int64()), 0).to_numpy(zero_copy_only=False)
-        return ns, valid
-    try:
-        arr = pc.cast(col, pa.timestamp("ns", tz="UTC"))
-        ns = pc.cast(arr, pa.int64()).to_numpy(zero_copy_only=False)
-        return ns, np.ones(len(ns), dtype=bool)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        pass
-    values = col.to_pylist()
-    t = pd.DatetimeIndex(
-        [parse_time(v) for v in values] if values else [], dtype="datetime64[ns, UTC]"
-    )
-    # zone-less strings count as UTC (Tailpipe writes timestamps without zone)
-    valid = ~np.asarray(t.isna())
-    ns = t.as_unit("ns").asi8
-    return np.where(valid, ns, 0), valid
-
-
-def _raw_from_row(table: pa.Table, i: int) -> bytes:
-    """Row ``i`` of the flat table as JSON (what a rejects file can hold of a Parquet row)."""
-    return orjson.dumps(table.slice(i, 1).to_pylist()[0], default=str)
+    return rows

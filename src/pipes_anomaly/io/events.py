@@ -1,51 +1,56 @@
 """Read Pipes audit records into the events frame, counting every record read.
 
-Inputs: JSON lines (plain or gzip), a JSON array, Parquet, standard input. Every record read
-is accepted, rejected (with file, line, field and reason, and the line kept verbatim) or a
-duplicate: ``read == accepted + rejected + duplicates`` per file.
+Inputs: JSON lines (plain or gzip, detected by content), JSON documents (a record, pretty-printed
+or not, an array of records, Pipes API pages), Parquet, a folder of Tailpipe's Parquet files,
+and streams (standard input, a FIFO, ``/dev/stdin``, ``<(cmd)``), read once, front to back.
+Every record read is accepted, rejected (with file, line, field and reason, and kept verbatim)
+or a duplicate: ``read == accepted + rejected + duplicates`` per file.
 """
 
 from __future__ import annotations
 
-import gzip
 import io as _io
-import sys
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from pipes_anomaly.io._duckdb import (
-    try_duckdb,
-)
-from pipes_anomaly.io._frame import (
-    assemble_events,
-)
-from pipes_anomaly.io._jsonl import (
-    read_json_array,
-    read_lines_stream,
-)
-from pipes_anomaly.io._parquet import (
-    read_parquet,
-)
+from pipes_anomaly._text import visible
+from pipes_anomaly.io._document import BrokenDocument, read_document
+from pipes_anomaly.io._duckdb import try_duckdb
+from pipes_anomaly.io._frame import Conflict, assemble_events
+from pipes_anomaly.io._inputs import Opened, input_files, open_input
+from pipes_anomaly.io._jsonl import CorruptStream, iter_chunks, read_lines_stream
+from pipes_anomaly.io._parquet import read_parquet
 from pipes_anomaly.io._records import (
     MAX_LINE_BYTES,
     Block,
     InputError,
     Reject,
+    shown,
 )
 
 
 @dataclass(frozen=True)
 class FileStats:
-    """Counts for one input: ``read == accepted + rejected + duplicates``."""
+    """Counts for one input: ``read == accepted + rejected + duplicates``.
+
+    ``conflicts`` (part of ``rejected``) are records whose id another record holds with other
+    content; ``unknown_actions`` counts the accepted records of each action type not in
+    ``schema.ACTION_TYPES``.
+    """
 
     source: str
     read: int
     accepted: int
     rejected: int
     duplicates: int
+    conflicts: int = 0
+    unknown_actions: Counter = field(default_factory=Counter)
 
 
 @dataclass(frozen=True)
@@ -71,22 +76,75 @@ class ReadStats:
 
     @property
     def duplicates(self) -> int:
-        """Records dropped because their id was already read."""
+        """Records dropped as exact copies of a record already read."""
         return sum(f.duplicates for f in self.files)
 
+    @property
+    def conflicts(self) -> int:
+        """Rejected records whose id another record holds with other content."""
+        return sum(f.conflicts for f in self.files)
+
+    @property
+    def unknown_actions(self) -> Counter:
+        """Accepted records per action type unknown to ``schema.ACTION_TYPES``."""
+        return sum((f.unknown_actions for f in self.files), Counter())
+
     def to_frame(self) -> pd.DataFrame:
-        """Return one row per file plus a ``total`` row."""
-        rows = [vars(f) for f in self.files]
-        rows.append(
-            {
-                "source": "total",
-                "read": self.read,
-                "accepted": self.accepted,
-                "rejected": self.rejected,
-                "duplicates": self.duplicates,
-            }
-        )
+        """Return one row per file plus a ``total`` row (``unknown_actions``: records)."""
+        rows = [
+            {**vars(f), "unknown_actions": f.unknown_actions.total()}
+            for f in (
+                *self.files,
+                FileStats(
+                    "total",
+                    self.read,
+                    self.accepted,
+                    self.rejected,
+                    self.duplicates,
+                    self.conflicts,
+                    self.unknown_actions,
+                ),
+            )
+        ]
         return pd.DataFrame(rows)
+
+
+_SHOWN_TYPES = 5  # unknown action types named in the warning
+_SHOWN_CHARS = 60  # of one action type, in the warning
+
+
+def _printable(text: str) -> str:
+    """``text`` safe for a terminal (controls and bidi marks made visible), cut if long."""
+    return visible(text[:_SHOWN_CHARS]) + ("..." if len(text) > _SHOWN_CHARS else "")
+
+
+def unknown_actions_warning(stats: ReadStats) -> str | None:
+    """Return the warning about action types unknown to this version of the schema, or None.
+
+    Parameters
+    ----------
+    stats : ReadStats
+        The counts of a read.
+
+    Returns
+    -------
+    str or None
+        E.g. "8 action types unknown to this version (40% of records): user.login 21%, ...;
+        they are classified by their verb", the most frequent first, each type escaped for a
+        terminal.
+    """
+    unknown = stats.unknown_actions
+    if not unknown or not stats.accepted:
+        return None
+    top = ", ".join(
+        f"{_printable(a)} {n / stats.accepted:.0%}" for a, n in unknown.most_common(_SHOWN_TYPES)
+    )
+    more = ", ..." if len(unknown) > _SHOWN_TYPES else ""
+    return (
+        f"{len(unknown):,} action type{'s' if len(unknown) > 1 else ''} unknown to this "
+        f"version ({unknown.total() / stats.accepted:.0%} of records): {top}{more}; they are "
+        "classified by their verb"
+    )
 
 
 @dataclass
@@ -96,38 +154,6 @@ class ReadResult:
     events: pd.DataFrame
     stats: ReadStats
     rejects: list[Reject] = field(default_factory=list)
-
-
-_SNIFF_BYTES = 1 << 16  # leading bytes read to tell a JSON array from JSON lines
-_PARQUET_MAGIC = b"PAR1"  # at both ends of a Parquet file
-
-
-def _open_input(path: str | Path) -> tuple[str, _io.BufferedIOBase | bytes, str]:
-    """Return (source name, stream, kind) with kind in jsonl, array, parquet."""
-    if str(path) == "-":
-        raw = sys.stdin.buffer.read()
-        kind = "array" if raw.lstrip()[:1] == b"[" else "jsonl"
-        return "<stdin>", raw, kind
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(str(path), None, None, "no such file")
-    with open(p, "rb") as fh:
-        head = fh.read(4)
-        size = fh.seek(0, _io.SEEK_END)
-        fh.seek(max(size - 4, 0))
-        tail = fh.read(4)
-    if head == _PARQUET_MAGIC and tail == _PARQUET_MAGIC and size >= 3 * len(_PARQUET_MAGIC):
-        return str(path), b"", "parquet"
-    if head[:2] == b"\x1f\x8b":
-        return str(path), gzip.open(p, "rb"), "jsonl"
-    fh = open(p, "rb")  # closed by the caller
-    first = fh.read(_SNIFF_BYTES).lstrip()[:1]
-    fh.seek(0)
-    if first == b"[":
-        data = fh.read()
-        fh.close()
-        return str(path), data, "array"
-    return str(path), fh, "jsonl"
 
 
 def read_events(
@@ -140,16 +166,39 @@ def read_events(
 ) -> ReadResult:
     """Read Pipes audit records into the events frame (docs/design.md section 2).
 
+    What a record is, on every path (so that its verdict depends on it alone):
+
+    - JSON: RFC 8259, as orjson reads it, plus what DuckDB's and Arrow's parsers also take,
+      outside strings: ``NaN``, ``Inf``, ``Infinity`` in any letter case, with or without
+      ``-``; numbers of any size; a comma before ``]`` or ``}``; nesting of any depth. Each
+      such token is read as a number (so it is still no string where one belongs).
+    - One JSON object with ``id``, ``action_type``, ``created_at`` and ``actor_id`` or
+      ``actor_handle``, these and the other kept fields strings or null (``data`` an
+      object, or a JSON string of one, as Tailpipe stores it).
+    - ``created_at`` and ``data.created_at`` RFC 3339 date-times (``T`` or a space, zone
+      ``Z`` or an offset; without a zone, UTC) from 1677-09-21T00:12:43.145224193Z to
+      2262-04-11T23:47:16.854775807Z, what pandas holds; ``now`` or ``2026`` are not times.
+      In Parquet a timestamp of any unit and zone is read, in that range; numbers are not.
+
+    A record whose id was read before with the same values in every kept field is a
+    duplicate; records that share an id but differ are all rejected (field ``id``) and
+    counted as ``conflicts``: tampering or corruption, and none of the versions is trusted.
+
     Parameters
     ----------
     paths : str, Path or sequence of them
-        Inputs: JSON lines (``.jsonl``, gzip-compressed detected by content), a JSON array
-        file, Parquet (also Tailpipe's ``pipes_audit_log``, where ``data`` is a JSON string and
-        ``created_at`` a timestamp without zone, read as UTC), or ``"-"`` for standard input.
+        Inputs: JSON lines (``.jsonl``, gzip detected by content); a JSON document (one
+        record, pretty-printed or not, an array of records, Pipes API pages
+        ``{"items": [...], "next_token": ...}``, or several of these one after another; a
+        record's line is the line where it starts); Parquet (Tailpipe's ``pipes_audit_log``,
+        where ``data`` is a JSON string and ``created_at`` a timestamp without zone, read as
+        UTC); a folder (its Parquet files at any depth, except another Tailpipe table's
+        ``tp_table=...`` folders); ``"-"`` for standard input. A FIFO, ``/dev/stdin`` or
+        ``<(cmd)`` is read as a stream, once, like standard input.
     strict : bool, default False
         Raise :class:`InputError` at the first bad record instead of rejecting it.
     max_line_bytes : int, default MAX_LINE_BYTES
-        Longer lines are rejected.
+        Longer lines (records of a JSON document) are rejected.
     progress : callable, optional
         Called with the number of bytes just read (JSON lines inputs), e.g. to advance a bar.
     use_duckdb : bool, default True
@@ -159,26 +208,28 @@ def read_events(
     Returns
     -------
     ReadResult
-        ``events`` sorted by ``created_at`` then ``id`` (duplicate ids dropped, first kept),
-        ``stats`` with ``read == accepted + rejected + duplicates`` per file, and ``rejects``
-        (file, line, field, reason and the verbatim line).
+        ``events`` sorted by ``created_at`` then ``id``, ``stats`` with
+        ``read == accepted + rejected + duplicates`` per file, and ``rejects`` (file, line,
+        field, reason and the record as the input holds it: a line verbatim; a document's
+        record with its line breaks as spaces; a Parquet row with all its columns as JSON).
 
     Raises
     ------
     InputError
-        A file that is missing or unreadable as a whole (a malformed JSON array in a
-        ``.json`` file, broken Parquet), no records at all, or with ``strict=True`` the first
-        bad record.  Any other file that starts with ``[`` but is not one JSON array is read
-        as JSON lines, so its bad lines are rejected one by one.
+        A file that is missing or unreadable as a whole (a malformed JSON document in a
+        ``.json`` file, broken Parquet), a folder without Parquet files, no records at all,
+        or with ``strict=True`` the first bad record. Any other file that starts like a
+        document but is not one is read as JSON lines, so its bad lines are rejected one
+        by one.
     """
     if isinstance(paths, (str, Path)):
         paths = [paths]
     rejects: list[Reject] = []
     blocks: list[Block] = []
-    per_file: list[tuple[str, int, int]] = []  # source, read, rejected
-    for path in paths:
-        n_rej_before = len(rejects)
-        source, file_blocks, n_read = _read_input(
+    read: list[tuple[Opened, int, int]] = []  # each input, records read and rejected
+    for path in input_files(list(paths)):
+        before = len(rejects)
+        opened, file_blocks, n_read = _read_input(
             path,
             strict=strict,
             max_line_bytes=max_line_bytes,
@@ -187,14 +238,16 @@ def read_events(
             rejects=rejects,
         )
         blocks.extend(file_blocks)
-        per_file.append((source, n_read, len(rejects) - n_rej_before))
-    total_read = sum(r for _, r, _ in per_file)
-    if total_read == 0:
-        names = ", ".join(s for s, _, _ in per_file) or "(no inputs)"
+        read.append((opened, n_read, len(rejects) - before))
+    if sum(n for _, n, _ in read) == 0:
+        names = ", ".join(o.source for o, _, _ in read) or "(no inputs)"
         raise InputError(names, None, None, "empty input: no records to read")
-    events, dup_per_source = assemble_events(blocks)
+    done = assemble_events(blocks)
+    rejects.extend(_conflict_rejects(done.conflicts, [o for o, _, _ in read], strict=strict))
     rejects.sort(key=lambda r: (r.source, r.line))
-    return ReadResult(events, ReadStats(_file_stats(per_file, dup_per_source)), rejects)
+    conflicts = Counter(c.source for c in done.conflicts)
+    stats = _file_stats(read, done.duplicates, conflicts, done.unknown_actions)
+    return ReadResult(done.events, ReadStats(stats), rejects)
 
 
 def _read_input(
@@ -205,51 +258,133 @@ def _read_input(
     progress: Callable[[int], None] | None,
     use_duckdb: bool,
     rejects: list[Reject],
-) -> tuple[str, list[Block], int]:
-    """Read one input of any kind; return its source name, blocks and records read."""
-    source, stream, kind = _open_input(path)
-    if kind == "array":
-        assert isinstance(stream, bytes)
-        try:
-            blocks, n_read = read_json_array(stream, source, strict=strict, rejects=rejects)
-            return source, blocks, n_read
-        except InputError:
-            # a `.json` file is meant as one array: say it is broken; anything else that
-            # merely starts with "[" is read as JSON lines, so every line is either used
-            # or rejected with its number (a JSON-lines file whose first line is junk)
-            if source.lower().endswith(".json"):
-                raise
-    if kind == "parquet":
-        blocks, n_read = read_parquet(Path(path), source, strict=strict, rejects=rejects)
-        return source, blocks, n_read
-    if use_duckdb and not isinstance(stream, bytes):  # a regular file, plain or gzip
-        fast, stream, progress = try_duckdb(
-            Path(path), source, stream, max_line_bytes=max_line_bytes, progress=progress
-        )
-        if fast is not None:
-            return source, *fast
-    fh = _io.BytesIO(stream) if isinstance(stream, bytes) else stream
+) -> tuple[Opened, list[Block], int]:
+    """Read one input of any kind; return it, its blocks and the records read."""
+    opened = open_input(path)
+    source = opened.source
     try:
+        if opened.kind == "parquet":
+            data = opened.data
+            file = opened.path if data is None else pa.BufferReader(data)
+            return opened, *read_parquet(file, source, strict=strict, rejects=rejects)
+        stream = opened.stream
+        if opened.kind == "document":
+            text = opened.read_all()
+            try:
+                return opened, *read_document(
+                    text, source, strict=strict, max_line_bytes=max_line_bytes, rejects=rejects
+                )
+            except BrokenDocument as exc:
+                # a `.json` file is meant as one document: say where it breaks; anything
+                # else is read as JSON lines, each line used or rejected with its number
+                if source.lower().endswith((".json", ".json.gz")):
+                    what = "array" if text.lstrip()[:1] == b"[" else "document"
+                    raise InputError(
+                        source, exc.line, None, f"malformed JSON {what} ({exc.reason})"
+                    ) from None
+                stream = _io.BytesIO(text)
+        elif use_duckdb and opened.path is not None:  # a regular file, plain or gzip
+            fast, stream, progress = try_duckdb(
+                opened.path, source, stream, max_line_bytes=max_line_bytes, progress=progress
+            )
+            if fast is not None:
+                return opened, *fast
+            opened.stream = stream
         blocks, n_read = read_lines_stream(
-            fh,
+            stream,
             source,
             strict=strict,
             max_line_bytes=max_line_bytes,
             rejects=rejects,
             progress=progress,
         )
+        return opened, blocks, n_read
     finally:
-        fh.close()
-    return source, blocks, n_read
+        opened.close()
+
+
+def _conflict_rejects(
+    conflicts: list[Conflict], inputs: list[Opened], *, strict: bool
+) -> list[Reject]:
+    """One reject per version of a conflicting id, each kept as its input holds it."""
+    if not conflicts:
+        return []
+    if strict:
+        c = min(conflicts, key=lambda c: (c.source, c.line))
+        raise InputError(c.source, c.line, "id", _conflict_reason(c))
+    raws: dict[int, bytes] = {}
+    by_block: dict[int, list[int]] = {}
+    for k, c in enumerate(conflicts):
+        if c.block.raw_of is not None:
+            by_block.setdefault(id(c.block), []).append(k)
+    for ks in by_block.values():
+        block = conflicts[ks[0]].block
+        assert block.raw_of is not None
+        got = block.raw_of(np.asarray([conflicts[k].position for k in ks]))
+        raws.update(zip(ks, got, strict=True))
+    files = {o.source: o for o in inputs if o.path is not None}
+    for source in {c.source for c in conflicts}:
+        ks = [k for k, c in enumerate(conflicts) if c.source == source and k not in raws]
+        if ks and source in files:
+            found = _lines_of(files[source], {conflicts[k].line for k in ks})
+            raws.update((k, found.get(conflicts[k].line, b"")) for k in ks)
+    return [
+        Reject(c.source, c.line, "id", _conflict_reason(c), raws.get(k, c.as_read))
+        for k, c in enumerate(conflicts)
+    ]
+
+
+def _conflict_reason(c: Conflict) -> str:
+    where = ", ".join(f"{s}:{line}" for s, line in c.others)
+    return (
+        f"id {shown(c.id)} also read with other content at {where} (tampering or corruption; "
+        "no version is kept)"
+    )
+
+
+def _lines_of(opened: Opened, wanted: set[int]) -> dict[int, bytes]:
+    """Lines of a JSON-lines file read again, by number (a damaged tail ends the search)."""
+    assert opened.path is not None
+    reopened = open_input(opened.path)
+    out: dict[int, bytes] = {}
+    line = 1
+    try:
+        assert reopened.stream is not None
+        for chunk in iter_chunks(reopened.stream, None):
+            text = bytes(chunk)
+            parts = text.split(b"\n")
+            if text.endswith(b"\n"):
+                parts.pop()
+            for k in wanted.intersection(range(line, line + len(parts))):
+                out[k] = parts[k - line]
+            line += len(parts)
+            if len(out) == len(wanted):
+                break
+    except CorruptStream:
+        pass
+    finally:
+        reopened.close()
+    return out
 
 
 def _file_stats(
-    per_file: list[tuple[str, int, int]], dup_per_source: dict[str, int]
+    read: list[tuple[Opened, int, int]],
+    duplicates: dict[str, int],
+    conflicts: Counter,
+    unknown: dict[str, Counter],
 ) -> tuple[FileStats, ...]:
-    """Return the counts per input from (source, read, rejected) and duplicates per source."""
-    stats = []
-    for source, n_read, n_rej in per_file:
-        dups = dup_per_source.get(source, 0)
-        dup_per_source[source] = 0  # the same source listed twice counts once
-        stats.append(FileStats(source, n_read, n_read - n_rej - dups, n_rej, dups))
+    """Return the counts per input from (input, read, rejected) and what assembly found.
+
+    Duplicates, conflicts and unknown action types go to a source's first listing (the same
+    source listed twice counts them once); conflicts are among its rejected records.
+    """
+    stats, seen = [], set()
+    for opened, n_read, n_rej in read:
+        s = opened.source
+        first = s not in seen
+        seen.add(s)
+        n_dup, n_clash = (duplicates.get(s, 0), conflicts[s]) if first else (0, 0)
+        kinds = Counter(unknown.get(s, {})) if first else Counter()
+        n_rej += n_clash
+        stats.append(FileStats(s, n_read, n_read - n_rej - n_dup, n_rej, n_dup, n_clash, kinds))
     return tuple(stats)

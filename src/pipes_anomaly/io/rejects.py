@@ -5,30 +5,38 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from pipes_anomaly.io._atomic import atomic_file
 from pipes_anomaly.io._records import Reject
 
 
 def write_rejects(rejects: Iterable[Reject], path: str | Path) -> int:
-    """Write rejected lines verbatim, one per line, to ``path``.
+    """Write rejected records as their input holds them, one per line, to ``path``.
 
-    Stream-level rejects (a corrupt compressed tail) have no line to write and are skipped.
+    Every reject is one line: a damaged compressed stream's is what was decoded of its last
+    line (empty when the damage falls between lines); a JSON document's record has its line breaks
+    turned into spaces; a Parquet row is a JSON object of all its columns.
 
     Parameters
     ----------
     rejects : iterable of Reject
         Usually ``ReadResult.rejects``.
     path : str or Path
-        Output file (overwritten).
+        Output file, replaced whole once every line is written (missing parent directories
+        are created).
 
     Returns
     -------
     int
         Number of lines written.
+
+    Raises
+    ------
+    OutputError
+        When the file cannot be written; the previous file, if any, is left as it was.
     """
     n = 0
-    with open(path, "wb") as fh:
+    with atomic_file(path) as fh:
         for r in rejects:
-            if r.raw:
-                fh.write(r.raw.rstrip(b"\n") + b"\n")
-                n += 1
+            fh.write(r.raw.rstrip(b"\n") + b"\n")
+            n += 1
     return n

@@ -1,12 +1,21 @@
-"""Write and read scores files (CSV, JSON lines, Parquet)."""
+"""Write and read scores files (CSV, JSON lines, Parquet).
+
+A file is written whole or not at all (:mod:`pipes_anomaly.io._atomic`).  In CSV, a text cell
+that a spreadsheet could run as a formula is neutralised with a leading ``'`` and every cell
+holding a separator, quote, newline or carriage return is quoted
+(:func:`pipes_anomaly._text.csv_cells`); :func:`read_scores` undoes the neutralisation.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import orjson
 import pandas as pd
 
+from pipes_anomaly._text import csv_cells, csv_uncells
+from pipes_anomaly.io._atomic import atomic_file, atomic_path
 from pipes_anomaly.io.labels import LabelsError
 
 #: Extensions ``write_scores`` accepts.
@@ -58,22 +67,89 @@ def write_scores(scores: pd.DataFrame, path: str | Path) -> Path:
     Returns
     -------
     Path
-        The written file.
+        The written file (missing parent directories are created).
+
+    Raises
+    ------
+    OutputError
+        When the file cannot be written; the previous file, if any, is left as it was.
     """
     fmt = check_scores_path(path)
     p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "parquet":
-        scores.to_parquet(p, index=False)
+        with atomic_path(p) as tmp:
+            scores.to_parquet(tmp, index=False)
         return p
     out = scores.assign(**{c: _iso_utc(scores[c]) for c in ("window_start", "window_end")})
-    if fmt == "csv":
-        out.to_csv(p, index=False, float_format="%.6g", lineterminator="\n")
-        return p
-    with open(p, "wb") as fh:  # orjson writes NaN as null
-        for rec in out.to_dict(orient="records"):
-            fh.write(orjson.dumps(rec, option=orjson.OPT_SERIALIZE_NUMPY) + b"\n")
+    with atomic_file(p) as fh:
+        if fmt == "csv":
+            fh.write(csv_text(out, float_format="%.6g").encode("utf-8"))
+        else:  # orjson writes NaN as null
+            for rec in out.to_dict(orient="records"):
+                fh.write(orjson.dumps(rec, option=orjson.OPT_SERIALIZE_NUMPY) + b"\n")
     return p
+
+
+def _csv_quoted(cells: pd.Series) -> pd.Series:
+    """Quote the cells that hold a separator, quote, newline or carriage return."""
+    need = cells.str.contains(r'[,"\n\r]', regex=True).to_numpy(dtype=bool)
+    if not need.any():
+        return cells
+    out = cells.copy()
+    out[need] = '"' + cells[need].str.replace('"', '""', regex=False) + '"'
+    return out
+
+
+def _csv_column(values: pd.Series, float_format: str) -> pd.Series:
+    """One column as CSV cells as ``to_csv`` writes them, quoted as :func:`_csv_quoted` says."""
+    if pd.api.types.is_float_dtype(values.dtype):
+        arr = values.to_numpy(dtype=np.float64)
+        text = pd.Series(np.char.mod(float_format, arr), dtype=object)
+        text[np.isnan(arr)] = ""
+        return text
+    if pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_integer_dtype(values.dtype):
+        return pd.Series(values.to_numpy(), dtype=object).map(str)
+    text = pd.Series(values.to_numpy(dtype=object), dtype=object)
+    text[text.isna().to_numpy()] = ""
+    return _csv_quoted(text.map(str))
+
+
+def _csv_quoting_returns(frame: pd.DataFrame, float_format: str) -> str:
+    """CSV text with every cell holding a carriage return quoted (``to_csv`` leaves it bare)."""
+    lines = ",".join(str(c) for c in frame.columns) + "\n"
+    if not len(frame):
+        return lines
+    rows = None
+    for c in frame.columns:
+        cells = _csv_column(frame[c], float_format)
+        rows = cells if rows is None else rows + "," + cells
+    return lines + "\n".join(rows) + "\n"
+
+
+def csv_text(frame: pd.DataFrame, *, float_format: str = "%.6g") -> str:
+    r"""Render a frame as CSV text that a spreadsheet opens without running any cell.
+
+    Like ``DataFrame.to_csv(index=False, lineterminator="\n")``, except that text cells
+    starting like a formula are neutralised (:func:`pipes_anomaly._text.csv_cells`) and a
+    cell with a carriage return is quoted too, so no cell can split a row.
+
+    Parameters
+    ----------
+    frame : DataFrame
+    float_format : str, default "%.6g"
+
+    Returns
+    -------
+    str
+    """
+    texts = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c].dtype)]
+    neutral = {c: csv_cells(frame[c]) for c in texts}
+    changed = {c: v for c, v in neutral.items() if v is not frame[c]}
+    out = frame.assign(**changed) if changed else frame
+    text = out.to_csv(index=False, float_format=float_format, lineterminator="\n")
+    if "\r" in text:  # only text cells can hold one; the csv module would leave it unquoted
+        return _csv_quoting_returns(out, float_format)
+    return text
 
 
 def read_scores(path: str | Path) -> pd.DataFrame:
@@ -88,7 +164,7 @@ def read_scores(path: str | Path) -> pd.DataFrame:
     -------
     DataFrame
         The file as written; window bounds stay strings for CSV/JSONL (the evaluator
-        parses them).
+        parses them); CSV text cells neutralised by :func:`write_scores` are restored.
 
     Raises
     ------
@@ -106,6 +182,9 @@ def read_scores(path: str | Path) -> pd.DataFrame:
     try:
         if ext == ".csv":
             frame = pd.read_csv(p, dtype={"actor_id": "string"}, keep_default_na=True)
+            for c in frame.columns:
+                if not pd.api.types.is_numeric_dtype(frame[c].dtype):
+                    frame[c] = csv_uncells(frame[c])
         elif ext == ".jsonl":
             frame = pd.read_json(p, lines=True, dtype=False)
         else:

@@ -1,0 +1,120 @@
+"""Paired benchmark of the write paths: ``train`` and ``score -o`` against a revision.
+
+Runs the real CLI of an earlier revision (its ``src/``, extracted with ``git archive``) and of
+the working tree alternately, in fresh processes, on the same inputs::
+
+    python experiments/bench_outputs.py --before-rev cd689f2 --repeat 3
+
+Inputs are those of ``bench_models.py``: the default world (train) and a world with about
+1,000,000 test records and a 12-day training period (score, with a model trained by each
+code on that world's training period, not timed). Each run's seconds are measured inside the
+child (imports included); a pair is one old and one new run back to back, alternating which
+goes first. Results: ``experiments/results/bench_outputs.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import tempfile
+from pathlib import Path
+
+from _common import machine_line, run_json, write_result
+
+ROOT = Path(__file__).resolve().parent.parent
+#: Records per actor-day in the default world (as bench_models.py).
+RECORDS_PER_ACTOR_DAY = 5.5
+SCORE_TRAIN_DAYS = 12
+
+_CHILD = r"""
+import json, sys, time
+from pipes_anomaly.cli import main
+t0 = time.perf_counter()
+main(sys.argv[1:], standalone_mode=False)
+print(json.dumps({"seconds": time.perf_counter() - t0}), file=sys.stderr)
+"""
+
+
+def _extract(rev: str, into: Path) -> Path:
+    """``src/`` of a revision, extracted into ``into``; returns the folder to put on the path."""
+    archive = subprocess.run(
+        ["git", "archive", rev, "src"], cwd=ROOT, check=True, capture_output=True
+    ).stdout
+    into.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into / "src"
+
+
+def _cli(src: Path, *args: str) -> float:
+    """Seconds of ``anomaly <args>`` run with the package at ``src``."""
+    env = dict(os.environ, PYTHONPATH=str(src))
+    return run_json(["-c", _CHILD, *args], stream="stderr", env=env)["seconds"]
+
+
+def _paired(codes: dict[str, Path], repeat: int, args_of) -> dict[str, list[float]]:
+    """Alternate the codes ``repeat`` times; ``args_of(name)`` gives each run's arguments."""
+    seconds: dict[str, list[float]] = {name: [] for name in codes}
+    names = list(codes)
+    for i in range(repeat):
+        for name in names if i % 2 == 0 else names[::-1]:
+            seconds[name].append(_cli(codes[name], *args_of(name)))
+    return seconds
+
+
+def main() -> None:
+    """Run the paired benchmark and write its results."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--before-rev", required=True, help="revision to compare against")
+    parser.add_argument("--repeat", type=int, default=3, help="pairs per command")
+    parser.add_argument("--workdir", type=Path, default=None, help="keep inputs here")
+    args = parser.parse_args()
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="bench_outputs_"))
+    work.mkdir(parents=True, exist_ok=True)
+    codes = {"before": _extract(args.before_rev, work / "before_code"), "after": ROOT / "src"}
+    small, big = work / "default", work / "big"
+    if not (small / "manifest.json").is_file():
+        _cli(codes["after"], "generate", "--out", str(small))
+    if not (big / "manifest.json").is_file():
+        actors = round(1_000_000 / (RECORDS_PER_ACTOR_DAY * (60 - SCORE_TRAIN_DAYS)))
+        _cli(codes["after"], "generate", "--out", str(big), "--actors", str(actors),
+             "--train-days", str(SCORE_TRAIN_DAYS))  # fmt: skip
+    for name, src in codes.items():
+        _cli(src, "train", str(big / "train.jsonl"), "--model-dir", str(big / f"model_{name}"))
+    train = _paired(
+        codes,
+        args.repeat,
+        lambda n: ("train", str(small / "train.jsonl"), "--model-dir", str(small / f"m_{n}")),
+    )
+    score = _paired(
+        codes,
+        args.repeat,
+        lambda n: ("score", str(big / "test.jsonl"), "--model-dir", str(big / f"model_{n}"),
+                   "-o", str(big / f"scores_{n}.csv"), "--top", "20"),
+    )  # fmt: skip
+    same = (big / "scores_before.csv").read_bytes() == (big / "scores_after.csv").read_bytes()
+    lines = [
+        "# Benchmark: write paths, paired against an earlier revision",
+        "",
+        machine_line(
+            f"python experiments/bench_outputs.py --before-rev {args.before_rev} "
+            f"--repeat {args.repeat}"
+        ),
+        "",
+        "Seconds per run (imports included), old and new code alternating on the same inputs.",
+        "",
+        "| command | before: median (runs) | after: median (runs) | after / before |",
+        "|---|---|---|---|",
+    ]
+    for label, res in (("train (default world)", train), ("score 1M records -o csv", score)):
+        b, a = statistics.median(res["before"]), statistics.median(res["after"])
+        runs_b = ", ".join(f"{x:.2f}" for x in res["before"])
+        runs_a = ", ".join(f"{x:.2f}" for x in res["after"])
+        lines.append(f"| {label} | {b:.2f} ({runs_b}) | {a:.2f} ({runs_a}) | {a / b:.3f} |")
+    lines += ["", f"Scores CSV of the two codes byte-identical: {'yes' if same else 'NO'}."]
+    write_result("bench_outputs.md", lines)
+
+
+if __name__ == "__main__":
+    main()

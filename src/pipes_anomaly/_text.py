@@ -1,0 +1,184 @@
+r"""Text from data made safe for where it is shown: terminal, CSV cell, Markdown, HTML, plot.
+
+Every field of the audit log is written by the people being hunted; this module is the one
+place that decides how such text is neutralised on its way out (docs/security.md):
+
+- :func:`visible`: control characters (C0, DEL, C1) and the characters that reorder or break
+  lines (bidirectional embeddings, overrides and isolates, line and paragraph separators)
+  replaced by a visible escape such as ``\x1b`` or ``\u202e``;
+- :func:`terminal_cell`: :func:`visible`, as a Rich ``Text`` so that no markup or emoji code
+  in it is interpreted;
+- :func:`csv_cells`: OWASP's CSV-injection rule (a cell starting with ``= + - @``, tab or
+  carriage return gets a leading ``'``; so does one starting with ``'``, which makes the rule
+  reversible by :func:`csv_uncells`); quoting is the CSV writer's job;
+- :func:`markdown_cell`, :func:`html_text`, :func:`plot_text`: for the evaluation report.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import numpy as np
+import pandas as pd
+from rich.text import Text
+
+#: Characters that reorder text or break lines in a terminal or viewer (bidirectional marks,
+#: embeddings, overrides and isolates; line and paragraph separators).
+_LAYOUT_CHARS = (
+    0x061C,
+    0x200E,
+    0x200F,
+    *range(0x202A, 0x202F),
+    *range(0x2066, 0x206A),
+    0x2028,
+    0x2029,
+)
+
+
+def _escape_of(code: int) -> str:
+    r"""Return the visible stand-in of one code point: ``\x1b`` below 256, ``\u202e`` above."""
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+#: Translation table of :func:`visible` (newlines and tabs replaced too).
+_VISIBLE = {c: _escape_of(c) for c in (*range(0x20), 0x7F, *range(0x80, 0xA0), *_LAYOUT_CHARS)}
+#: Translation table of :func:`visible` with ``keep_lines``: newlines and tabs kept.
+_VISIBLE_LINES = {c: s for c, s in _VISIBLE.items() if c not in (0x09, 0x0A)}
+
+#: First characters a spreadsheet may read as the start of a formula (OWASP), plus the
+#: apostrophe that marks a neutralised cell, so that the rule can be undone exactly.
+CSV_FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r", "'")
+_FORMULA_FIRST = np.array(CSV_FORMULA_STARTS, dtype="U1")
+
+#: Characters escaped with a backslash in Markdown: those that open code, emphasis, links,
+#: images, strikethrough or a table cell (``<``, ``>`` and ``&`` become HTML entities first).
+_MARKDOWN_SPECIALS = re.compile(r"[\\`*\[\]|~]")
+#: An underscore that could open or close emphasis: one not inside a word.
+_MARKDOWN_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
+
+
+def visible(text: object, *, keep_lines: bool = False) -> str:
+    r"""Return ``text`` with every control and layout character replaced by a visible escape.
+
+    Parameters
+    ----------
+    text : object
+        Converted with ``str``.
+    keep_lines : bool, default False
+        Keep newlines and tabs (for whole messages); a table cell keeps none.
+
+    Returns
+    -------
+    str
+        E.g. ``"admin\x1b[2J"`` (a backslash and ``x1b``) for ``"admin"`` followed by the
+        escape character and ``[2J``.
+    """
+    return str(text).translate(_VISIBLE_LINES if keep_lines else _VISIBLE)
+
+
+def terminal_cell(text: object, style: str = "") -> Text:
+    """Return a Rich ``Text`` of data: controls made visible, markup and emoji codes inert.
+
+    Parameters
+    ----------
+    text : object
+        Converted with ``str``.
+    style : str, default ""
+        Rich style of the whole cell (ours, never from data).
+
+    Returns
+    -------
+    rich.text.Text
+    """
+    return Text(visible(text), style=style)
+
+
+def csv_cells(values: pd.Series) -> pd.Series:
+    """Neutralise the cells of a text column that a spreadsheet could run as a formula.
+
+    Parameters
+    ----------
+    values : Series
+        Strings (missing values stay missing).
+
+    Returns
+    -------
+    Series
+        Cells starting with one of :data:`CSV_FORMULA_STARTS` prefixed with ``'``; the same
+        object when no cell does.
+    """
+    first = values.to_numpy(dtype=object).astype("U1")  # first characters, without a loop
+    hit = np.isin(first, _FORMULA_FIRST)
+    if not hit.any():
+        return values
+    out = values.astype(object)
+    out[hit] = "'" + out[hit]
+    return out
+
+
+def csv_uncells(values: pd.Series) -> pd.Series:
+    """Undo :func:`csv_cells`: drop the ``'`` that starts a neutralised cell.
+
+    Parameters
+    ----------
+    values : Series
+        A text column read from a CSV file written with :func:`csv_cells`.
+
+    Returns
+    -------
+    Series
+    """
+    hit = values.astype(object).str.startswith("'").fillna(False).to_numpy(dtype=bool)
+    if not hit.any():
+        return values
+    out = values.copy()
+    out[hit] = values[hit].str[1:]
+    return out
+
+
+def markdown_cell(text: object) -> str:
+    """Return data made inert in a Markdown table cell: no HTML, link, emphasis or new cell.
+
+    Parameters
+    ----------
+    text : object
+        Converted with ``str``.
+
+    Returns
+    -------
+    str
+        Controls made visible (:func:`visible`), ``< > &`` as entities, Markdown's active
+        characters backslash-escaped.
+    """
+    escaped = html.escape(visible(text), quote=False)
+    escaped = _MARKDOWN_SPECIALS.sub(r"\\\g<0>", escaped)
+    return _MARKDOWN_UNDERSCORE.sub(r"\\_", escaped)
+
+
+def html_text(text: object) -> str:
+    """Return data made inert in HTML: controls made visible, then HTML-escaped.
+
+    Parameters
+    ----------
+    text : object
+
+    Returns
+    -------
+    str
+    """
+    return html.escape(visible(text), quote=True)
+
+
+def plot_text(text: object) -> str:
+    """Return data made inert in a matplotlib label: controls visible, no mathtext (``$``).
+
+    Parameters
+    ----------
+    text : object
+
+    Returns
+    -------
+    str
+    """
+    return visible(text).replace("$", r"\$")
