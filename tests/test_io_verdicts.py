@@ -8,6 +8,7 @@ property test on more generated lines than the default.
 from __future__ import annotations
 
 import io
+import os
 import sys
 
 import orjson
@@ -202,7 +203,7 @@ _deep = st.builds(
 
 
 @settings(
-    max_examples=int(__import__("os").environ.get("VERDICT_EXAMPLES", "120")),
+    max_examples=int(os.environ.get("VERDICT_EXAMPLES", "60")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
