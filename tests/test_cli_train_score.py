@@ -219,7 +219,7 @@ def test_train_warns_when_the_period_is_too_short_for_history(tmp_path):
     assert "trail_events_vs_self" in warning[0]
     # an 8-day training period is also too short for first-seen features (7 days to mature)
     assert "log_new_ips" in warning[0]
-    assert "the training period (8.0 days) is shorter than the 14 days they need" in warning[0]
+    assert "the training period (8 days) is shorter than the 14 days they need" in warning[0]
     assert "train on 14 days or more" in warning[0]
     manifest = json.loads((tmp_path / "m" / "manifest.json").read_text())
     assert "trail_events_vs_self" in manifest["constant_features"]
@@ -250,7 +250,7 @@ def test_steady_data_is_not_called_too_short(tmp_path):
     assert res.exit_code == 0, res.stderr
     note = [ln for ln in res.stderr.splitlines() if "history feature" in ln]
     assert len(note) == 1 and note[0].startswith("Note: ")
-    assert "over the 29-day training period" in note[0]
+    assert "over the 30-day training period" in note[0]
     assert "The period is long enough; the data is steady." in note[0]
     assert "too short" not in res.stderr and "three weeks" not in res.stderr
     assert "Warning" not in res.stderr

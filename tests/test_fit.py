@@ -233,3 +233,12 @@ def test_a_model_of_steady_data_scores_its_next_days_without_advice(tmp_path):
     res = _run("score", str(tmp_path / "test.jsonl"), "--model-dir", str(tmp_path / "m"))
     assert res.exit_code == 0
     assert "Warning" not in res.stderr and "What to do" not in res.stderr
+
+
+def test_scoring_the_training_period_is_said_to_overlap_not_to_be_foreign(small_world, model_dir):
+    res = _run("score", str(small_world / "train.jsonl"), "--model-dir", str(model_dir))
+    assert res.exit_code == 0
+    assert f"Warning: the model in {model_dir} does not fit these records:" in res.stderr
+    assert "fall in the training period" in res.stderr
+    assert "What to do: score only records after the training period" in res.stderr
+    assert "not what the model" not in res.stderr and "does not know" not in res.stderr

@@ -767,7 +767,7 @@ def _report_scores(
     scores: Any, events: Any, model: TrainedModel, cut: float, model_dir: str, talk: Talk
 ) -> bool:
     """Say what was scored; warn, and return True, when the records are not what it knows."""
-    from pipes_anomaly.fit import check_fit, fit_advice
+    from pipes_anomaly.fit import fit_advice
 
     talk.end_stage()
     n_alerts = int(scores["alert"].sum())
@@ -775,24 +775,24 @@ def _report_scores(
         f"Scored {plural(len(scores), 'actor-window')} ({model.window}); "
         f"{plural(n_alerts, 'alert')} (score > {cut:.4f})."
     )
-    if model.training is None or not len(scores):
-        return False
-    warnings = check_fit(
-        model.training, events, scores["score"], threshold=cut, alert_rate=model.share_above(cut)
-    )
+    warnings = model.fit_warnings(events, scores, threshold=cut)
     if not warnings:
         talk.detail("The records look like the model's training data.")
         return False
-    advice = fit_advice(warnings, model_dir=model_dir, end_ns=model.training.last_ns)
+    end = model.training.last_ns if model.training is not None else 0
+    advice = fit_advice(warnings, model_dir=model_dir, end_ns=end)
     if [w.kind for w in warnings] == ["alerts"]:
         talk.warn(f"{warnings[0].text}.\n  What to do: {advice}")
         return False
+    foreign = any(w.foreign for w in warnings)
     lines = "\n".join(f"  - {w.text};" for w in warnings)
-    talk.warn(
-        f"these records are not what the model in {model_dir} knows:\n{lines}\n"
-        f"  What to do: {advice}"
+    head = (
+        "these records are not what the model in {} knows"
+        if foreign
+        else ("the model in {} does not fit these records")
     )
-    return True
+    talk.warn(f"{head.format(model_dir)}:\n{lines}\n  What to do: {advice}")
+    return foreign
 
 
 def _carry_forward(

@@ -160,9 +160,9 @@ class TrainingSummary:
         )
 
     @property
-    def days(self) -> float:
-        """Length of the training period in days (first to last record)."""
-        return (self.last_ns - self.first_ns) / _NS_DAY
+    def days(self) -> int:
+        """Length of the training period in UTC days, those of its first and last record in."""
+        return int(self.last_ns // _NS_DAY - self.first_ns // _NS_DAY + 1)
 
     def digest(self) -> dict:
         """Return the summary as a model manifest records it (plain JSON values).
@@ -205,6 +205,11 @@ class FitWarning:
 
     kind: str
     text: str
+
+    @property
+    def foreign(self) -> bool:
+        """Whether it says the records are not of the organisation or activity it knows."""
+        return self.kind in _FOREIGN
 
 
 #: Kinds of warning that mean the records are not the organisation the model knows.
@@ -370,7 +375,7 @@ def fit_advice(warnings: Sequence[FitWarning], *, model_dir: str, end_ns: int) -
     str
     """
     kinds = {w.kind for w in warnings}
-    if kinds & set(_FOREIGN):
+    if any(w.foreign for w in warnings):
         return (
             f"the model in {model_dir} knows another organisation or other activity, so its "
             "scores here rank how unlike its training data these records are, not how "
@@ -425,14 +430,14 @@ def history_note(
     n = f"{len(history)} history feature" + ("s" if len(history) != 1 else "")
     if days < HISTORY_MIN_DAYS:
         return True, (
-            f"{n} never varied ({names}): the training period ({days:.1f} days) is shorter "
+            f"{n} never varied ({names}): the training period ({days:g} days) is shorter "
             f"than the {HISTORY_MIN_DAYS} days they need (an actor's first 7 days teach its "
             f"habits, then trailing features look back a week); train on {HISTORY_MIN_DAYS} "
             "days or more."
         )
     what = "; ".join(_UNIT.sub("", FEATURE_DESCRIPTIONS.get(c, c)) for c in history[:3])
     return False, (
-        f"{n} never varied over the {days:.0f}-day training period ({names}): what they "
+        f"{n} never varied over the {days:g}-day training period ({names}): what they "
         f"measure ({what}{'; ...' if len(history) > 3 else ''}) stayed the same throughout "
         "this data. The period is long enough; the data is steady. The model learned nothing "
         "about them: a scored window where one differs ranks as rare."

@@ -21,7 +21,7 @@ from pipes_anomaly import features
 from pipes_anomaly.catalog import MODEL_FEATURES
 from pipes_anomaly.explain import Baseline, evidence, explain
 from pipes_anomaly.features import ActorProfile
-from pipes_anomaly.fit import TrainingSummary
+from pipes_anomaly.fit import FitWarning, TrainingSummary, check_fit
 from pipes_anomaly.models import AnomalyDetector
 from pipes_anomaly.models.calibration import DEFAULT_ALERT_RATE, resolve_threshold
 from pipes_anomaly.schema import KEY_COLUMNS
@@ -143,6 +143,37 @@ class TrainedModel:
             return self.threshold
         return resolve_threshold(
             self.detector.training_scores_, alert_rate=alert_rate, threshold=threshold
+        )
+
+    def fit_warnings(
+        self, events: pd.DataFrame, scores: pd.DataFrame, *, threshold: float | None = None
+    ) -> list[FitWarning]:
+        """Say how the records scored differ from what the model was trained on.
+
+        Parameters
+        ----------
+        events : DataFrame
+            The records scored.
+        scores : DataFrame
+            What :func:`score_events` returned for them.
+        threshold : float, optional
+            The cut-off they were scored with; default the model's.
+
+        Returns
+        -------
+        list of FitWarning
+            Empty when the records look like the training data, or the model has no
+            :attr:`training` summary (:func:`pipes_anomaly.fit.check_fit`).
+        """
+        if self.training is None or not len(scores):
+            return []
+        cut = self.threshold if threshold is None else float(threshold)
+        return check_fit(
+            self.training,
+            events,
+            scores["score"].to_numpy(),
+            threshold=cut,
+            alert_rate=self.share_above(cut),
         )
 
     def share_above(self, threshold: float) -> float:
