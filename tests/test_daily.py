@@ -126,7 +126,10 @@ def test_cli_daily_runs_with_state_equal_one_run(small_world, days_dir, model_di
     pd.testing.assert_frame_equal(pd.concat(parts, ignore_index=True), whole, check_exact=True)
     manifest = json.loads((state / "manifest.json").read_text())
     assert manifest["runs"] == 7 and manifest["kind"] == "history"
-    assert manifest["records"] == len(pio.read_events(small_world / "test.jsonl").events)
+    test = pio.read_events(small_world / "test.jsonl").events
+    assert manifest["records"] == len(test)
+    assert manifest["first_record"] == test["created_at"].min().strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert manifest["last_record"] == test["created_at"].max().strftime("%Y-%m-%dT%H:%M:%SZ")
     assert sorted(p.name for p in state.iterdir()) == [".lock", "history.npz", "manifest.json"]
     # the same day again is refused, naming the history and what to do
     last = sorted(days_dir.iterdir())[-1]

@@ -27,7 +27,7 @@ import click
 from click import Command
 
 from pipes_anomaly import __version__
-from pipes_anomaly._console import VERBOSE, Talk, plural
+from pipes_anomaly._console import NORMAL, QUIET, VERBOSE, Talk, plural
 from pipes_anomaly._process import tune_process_memory
 from pipes_anomaly.catalog import HISTORY_FEATURES
 from pipes_anomaly.io._atomic import OutputError
@@ -117,8 +117,6 @@ def _talk_options(f: Command) -> Command:
 
 def _talk(quiet: bool, verbose: bool) -> Talk:
     """Return the command's voice at the level its options ask for."""
-    from pipes_anomaly._console import NORMAL, QUIET, VERBOSE
-
     if quiet and verbose:
         raise click.UsageError("-q/--quiet and -v/--verbose are mutually exclusive; give one")
     return Talk(QUIET if quiet else VERBOSE if verbose else NORMAL)
@@ -372,17 +370,18 @@ def _reading(paths: list[str]) -> tuple[str, int | None, bool]:
     """Return the reading stage's name, the bytes it will count, and whether it counts any."""
     from rich.filesize import decimal
 
-    sizes = [os.path.getsize(p) if p != "-" else 0 for p in paths]
+    files = [p for p in paths if os.path.isfile(p)]  # never open a stream to look at it
+    size = sum(os.path.getsize(p) for p in files)
     what = Path(paths[0]).name if len(paths) == 1 else plural(len(paths), "file")
-    if any(p != "-" and _is_parquet(p) for p in paths):
+    if any(_is_parquet(p) for p in files):
         # Arrow reads a Parquet file whole: no bytes to count, the spinner and clock move
-        return f"Reading {what} ({decimal(sum(sizes))})", None, False
-    known = not any(p == "-" or p.endswith(".gz") for p in paths)
-    return f"Reading {what}", sum(sizes) if known else None, True
+        return f"Reading {what} ({decimal(size)})", None, False
+    known = len(files) == len(paths) and not any(p.endswith(".gz") for p in paths)
+    return f"Reading {what}", size if known else None, True
 
 
 def _is_parquet(path: str) -> bool:
-    """Whether a file starts with Parquet's magic bytes."""
+    """Tell whether a regular file starts with Parquet's magic bytes."""
     try:
         with open(path, "rb") as fh:
             return fh.read(4) == b"PAR1"
@@ -708,19 +707,17 @@ def _check_score_outputs(
             pio.check_scores_path(output)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="'--output'") from exc
-    _check_outputs(list(logs), [("--output", output), ("--rejects", rejects_path)])
-    if state_dir is not None:
-        if _inside(state_dir, model_dir) or _inside(model_dir, state_dir):
-            raise click.BadParameter(
-                f"{state_dir} and --model-dir {model_dir} must be apart: the history is "
-                "written beside the model, never into it",
-                param_hint="'--state'",
-            )
-        _check_outputs(
-            list(logs),
-            [("--output", output), ("--rejects", rejects_path)],
-            replaced=("--state", state_dir),
+    if state_dir is not None and (_inside(state_dir, model_dir) or _inside(model_dir, state_dir)):
+        raise click.BadParameter(
+            f"{state_dir} and --model-dir {model_dir} must be apart: the history is written "
+            "beside the model, never into it",
+            param_hint="'--state'",
         )
+    _check_outputs(
+        list(logs),
+        [("--output", output), ("--rejects", rejects_path)],
+        replaced=("--state", state_dir) if state_dir is not None else None,
+    )
 
 
 def _load_for_scoring(
@@ -756,11 +753,10 @@ def _score(
 
     try:
         if state_dir is not None:
-            check_after_history(model, events)
+            check_after_history(model, events, history=f"the history carried in {state_dir}")
         return score_events(events, model, threshold=cut, evidence_top=top, stages=talk.stage)
     except ModelError as exc:
-        where = f" in {state_dir}" if state_dir is not None else ""
-        raise click.ClickException(str(exc).replace("carried so far", f"carried{where}")) from exc
+        raise click.ClickException(str(exc)) from exc
 
 
 def _report_scores(
@@ -803,14 +799,12 @@ def _carry_forward(
     from pipes_anomaly.pipeline import ModelError, continue_history
 
     talk.stage(f"Writing the history to {state_dir}")
-    first = int(events["created_at"].min().value)
-    if history is not None:
-        first = int(datetime.datetime.fromisoformat(history["first_record"]).timestamp() * 1e9)
+    first = events["created_at"].min() if history is None else history["first_record"]
     try:
         save_history(
             state_dir,
             continue_history(model, events),
-            first_ns=first,
+            first_ns=_ns(first),
             runs=(history["runs"] if history else 0) + 1,
             records=(history["records"] if history else 0) + len(events),
         )
@@ -818,6 +812,13 @@ def _carry_forward(
         raise click.ClickException(str(exc)) from exc
     talk.end_stage()
     talk.say(f"History carried forward in {state_dir}.")
+
+
+def _ns(time: object) -> int:
+    """Return a time (a timestamp, or ISO 8601 text) in ns since the epoch."""
+    import pandas as pd
+
+    return int(pd.Timestamp(time).value)
 
 
 def _print_alerts(scores: Any, top: int) -> None:

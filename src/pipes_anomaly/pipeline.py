@@ -378,13 +378,17 @@ def continue_history(model: TrainedModel, events: pd.DataFrame) -> TrainedModel:
     return dataclasses.replace(model, profile=model.profile.continued(events))
 
 
-def check_after_history(model: TrainedModel, events: pd.DataFrame) -> None:
+def check_after_history(
+    model: TrainedModel, events: pd.DataFrame, *, history: str = "the history carried so far"
+) -> None:
     """Refuse records that do not all lie in windows after the model's history.
 
     Parameters
     ----------
     model : TrainedModel
     events : DataFrame
+    history : str, default "the history carried so far"
+        What the message calls the model's history.
 
     Raises
     ------
@@ -400,8 +404,8 @@ def check_after_history(model: TrainedModel, events: pd.DataFrame) -> None:
     )
     if first.floor(size) <= end.floor(size):
         raise ModelError(
-            f"the records start at {first:%Y-%m-%d %H:%M:%S} UTC, but the history carried "
-            f"so far ends at {end:%Y-%m-%d %H:%M:%S} UTC, in the same or a later "
+            f"the records start at {first:%Y-%m-%d %H:%M:%S} UTC, but {history} ends at "
+            f"{end:%Y-%m-%d %H:%M:%S} UTC, in the same or a later "
             f"{model.window} window: carry history forward only with records from later "
             "windows (score each window once, after it has ended)"
         )
