@@ -58,20 +58,15 @@ _MANIFEST_ACTIONS = 100
 
 def _counts(values: pd.Series, key: str, label: pd.Series | None = None) -> pd.DataFrame:
     """Count records per value (most first, then by value), with the first label of each."""
-    keys = values.fillna("").astype(str)
-    frame = pd.DataFrame({key: keys.to_numpy(dtype=object)})
+    codes, uniques = pd.factorize(values.fillna(""), sort=True)
+    records = np.bincount(codes, minlength=len(uniques)).astype(np.int64)
+    out = pd.DataFrame({key: np.asarray(uniques, dtype=object)})
     if label is not None:
-        frame["label"] = label.fillna("").astype(str).to_numpy(dtype=object)
-    grouped = frame.groupby(key, sort=True)
-    out = pd.DataFrame({"records": grouped.size().astype(np.int64)})
-    if label is not None:
-        out["label"] = grouped["label"].first()
-    out = out.reset_index().sort_values(["records", key], ascending=[False, True], kind="stable")
-    cols = [key, "label", "records"] if label is not None else [key, "records"]
-    out = out.loc[:, cols].reset_index(drop=True)
-    for c in cols[:-1]:
-        out[c] = out[c].astype(object)
-    return out
+        _, first = np.unique(codes, return_index=True)
+        out["label"] = label.fillna("").to_numpy(dtype=object)[first]
+    out["records"] = records
+    order = np.lexsort((np.arange(len(out)), -records))  # most first; ties by value (sorted)
+    return out.iloc[order].reset_index(drop=True)
 
 
 def _iso(ns: int) -> str:
@@ -81,6 +76,11 @@ def _iso(ns: int) -> str:
 
 def _day(ns: int) -> str:
     return pd.Timestamp(int(ns), unit="ns", tz="UTC").strftime("%Y-%m-%d")
+
+
+def _count(n: int, word: str) -> str:
+    """Write a count with its noun in the right number (``1 actor``, ``2 actors``)."""
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
 def _short(text: object, limit: int = 40) -> str:
@@ -295,7 +295,8 @@ def _actors(summary: TrainingSummary, events: pd.DataFrame) -> FitWarning | None
         return None
     return FitWarning(
         "actors",
-        f"{len(new):,} of the {len(seen):,} actors ({_names(new, 'actor_id')}) were never "
+        f"{len(new):,} of the {_count(len(seen), 'actor')} ({_names(new, 'actor_id')}) "
+        f"{'was' if len(new) == 1 else 'were'} never "
         f"seen in training (it knows {len(summary.actors):,})",
     )
 
@@ -314,7 +315,7 @@ def _action_types(summary: TrainingSummary, events: pd.DataFrame) -> FitWarning 
     )
     if len(new) > _SHOWN:
         listed += f" and {len(new) - _SHOWN:,} more"
-    kinds = f"{len(new):,} action type" + ("s" if len(new) != 1 else "")
+    kinds = _count(len(new), "action type")
     return FitWarning(
         "action_types",
         f"{share:.0%} of the records are of {kinds} the model never saw in training ({listed})",
@@ -330,7 +331,8 @@ def _period(summary: TrainingSummary, events: pd.DataFrame) -> list[FitWarning]:
         return [
             FitWarning(
                 "overlap",
-                f"{inside:,} of the {len(ns):,} records ({inside / len(ns):.0%}) fall in the "
+                f"{inside:,} of the {_count(len(ns), 'record')} ({inside / len(ns):.0%}) "
+                f"{'falls' if inside == 1 else 'fall'} in the "
                 f"training period ({trained}): the model learned them as normal, so they "
                 "cannot stand out",
             )
@@ -427,7 +429,7 @@ def history_note(
     shown = history if limit is None else history[:limit]
     more = len(history) - len(shown)
     names = ", ".join(shown) + (f" and {more} more" if more else "")
-    n = f"{len(history)} history feature" + ("s" if len(history) != 1 else "")
+    n = _count(len(history), "history feature")
     if days < HISTORY_MIN_DAYS:
         return True, (
             f"{n} never varied ({names}): the training period ({days:g} days) is shorter "

@@ -417,9 +417,10 @@ def _finite_matrix(feats: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     finite = np.isfinite(matrix.to_numpy(dtype=np.float64))
     if not finite.all():
         bad = [c for c, ok in zip(columns, finite.all(axis=0), strict=True) if not ok]
+        n_bad = int((~finite.all(axis=1)).sum())
         raise ModelError(
             f"cannot score: feature {', '.join(bad)} is not finite in "
-            f"{int((~finite.all(axis=1)).sum())} actor-windows (does the data overlap the "
+            f"{n_bad} actor-window{'' if n_bad == 1 else 's'} (does the data overlap the "
             "training period? score records from after it)"
         )
     return matrix
