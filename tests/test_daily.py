@@ -177,3 +177,11 @@ def test_cli_state_must_be_apart_from_model_and_inputs(days_dir, model_dir, tmp_
     (home / "notes.txt").write_text("keep")
     res = _run("score", str(day), "--model-dir", str(model_dir), "--state", str(home))
     assert res.exit_code == 1 and "not part of a history (notes.txt)" in res.stderr
+
+
+def test_cli_a_new_history_starts_after_the_training_period(small_world, model_dir, tmp_path):
+    res = _run("score", str(small_world / "train.jsonl"), "--model-dir", str(model_dir),
+               "--state", str(tmp_path / "state"))  # fmt: skip
+    assert res.exit_code == 1
+    assert "but the model's training period (where a new history starts) ends at" in res.stderr
+    assert not (tmp_path / "state").exists()

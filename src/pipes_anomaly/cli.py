@@ -418,7 +418,9 @@ def _read_logs(
                 f"{f.rejected:,} rejected, {plural(f.duplicates, 'duplicate')}"
             )
     if rejects_path is not None:
+        talk.stage(f"Writing {rejects_path}")
         n = pio.write_rejects(result.rejects, rejects_path)
+        talk.end_stage()
         talk.say(f"Wrote {plural(n, 'rejected line')} to {rejects_path}.")
     elif result.rejects:
         r = result.rejects[0]
@@ -672,7 +674,14 @@ def score_command(
             model, history = _load_for_scoring(model_dir, state_dir, talk)
             cut = model.threshold_for(alert_rate=alert_rate, threshold=threshold)
             result = _read_logs(list(logs), strict=strict, rejects_path=rejects_path, talk=talk)
-            scores = _score(result.events, model, cut, top, state_dir, talk)
+            after = None  # what the records must follow, with --state
+            if state_dir is not None:
+                after = (
+                    f"the history carried in {state_dir}"
+                    if history
+                    else ("the model's training period (where a new history starts)")
+                )
+            scores = _score(result.events, model, cut, top, after, talk)
             misfit = _report_scores(scores, result.events, model, cut, model_dir, talk)
             if output is not None:
                 from pipes_anomaly import io as pio
@@ -746,14 +755,14 @@ def _load_for_scoring(
 
 
 def _score(
-    events: Any, model: TrainedModel, cut: float, top: int, state_dir: str | None, talk: Talk
+    events: Any, model: TrainedModel, cut: float, top: int, after: str | None, talk: Talk
 ) -> Any:
-    """Score the events; a model error is a message naming the fix."""
+    """Score the events (all after the history ``after`` names, when given)."""
     from pipes_anomaly.pipeline import ModelError, check_after_history, score_events
 
     try:
-        if state_dir is not None:
-            check_after_history(model, events, history=f"the history carried in {state_dir}")
+        if after is not None:
+            check_after_history(model, events, history=after)
         return score_events(events, model, threshold=cut, evidence_top=top, stages=talk.stage)
     except ModelError as exc:
         raise click.ClickException(str(exc)) from exc
