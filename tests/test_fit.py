@@ -3,6 +3,7 @@ records are not that (another organisation, other actors, unknown action types, 
 period, far too many alerts), and what to do; a model scoring its own organisation's later
 days says nothing of the kind."""
 
+import dataclasses
 import json
 
 import numpy as np
@@ -133,7 +134,7 @@ def test_a_foreign_log_gets_every_warning_and_the_fix(model, tmp_path):
     assert "of 4 action types the model never saw in training" in by_kind["action_types"]
     assert "user.login" in by_kind["action_types"]
     assert "days after the training period ended" in by_kind["after"]
-    advice = fit_advice(warnings, model_dir="models", end_ns=model.training.last_ns)
+    advice = fit_advice(warnings, model_dir="models", summary=model.training)
     assert "Train a model on this organisation's own audit log" in advice
 
 
@@ -146,7 +147,7 @@ def test_overlap_and_alert_excess_are_told_apart(events, model):
     )  # fmt: skip
     assert [w.kind for w in warnings] == ["overlap"]
     assert "fall in the training period" in warnings[0].text
-    advice = fit_advice(warnings, model_dir="m", end_ns=model.training.last_ns)
+    advice = fit_advice(warnings, model_dir="m", summary=model.training)
     assert advice.startswith("score only records after the training period")
     test = events[1]
     scores = np.r_[np.full(21, 0.999), np.zeros(179)]  # 10.5% above, ten times is 10%
@@ -156,6 +157,13 @@ def test_overlap_and_alert_excess_are_told_apart(events, model):
     assert check_fit(model.training, test, scores[2:], threshold=0.99, alert_rate=0.01) == []
     # a few windows over a small batch are not a pattern
     assert check_fit(model.training, test, scores[:4], threshold=0.99, alert_rate=0.01) == []
+    # the advice: a model of few windows is the thing to fix; else, read the reasons
+    assert model.training.n_windows < 1000
+    advice = fit_advice(warnings, model_dir="m", summary=model.training)
+    assert advice.startswith(f"the model learned from only {model.training.n_windows:,} actor")
+    bigger = dataclasses.replace(model.training, n_windows=5000)
+    advice = fit_advice(warnings, model_dir="m", summary=bigger)
+    assert advice.startswith("read the top alerts' reasons")
 
 
 def test_history_note_says_short_or_steady():
@@ -216,7 +224,9 @@ def test_many_alerts_on_the_organisations_own_days_are_not_called_foreign(small_
     res = _run("score", str(small_world / "test.jsonl"), "--model-dir", str(model_dir))
     assert res.exit_code == 0
     assert "scored above the alert threshold, against" in res.stderr
-    assert "What to do: read the top alerts' reasons" in res.stderr
+    # ... by a model that learned from few windows, which is what to fix
+    assert "What to do: the model learned from only " in res.stderr
+    assert "train on more weeks" in res.stderr
     assert "not what the model" not in res.stderr and "does not know" not in res.stderr
 
 

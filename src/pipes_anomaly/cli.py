@@ -781,11 +781,10 @@ def _report_scores(
         f"{plural(n_alerts, 'alert')} (score > {cut:.4f})."
     )
     warnings = model.fit_warnings(events, scores, threshold=cut)
-    if not warnings:
+    if not warnings or model.training is None:
         talk.detail("The records look like the model's training data.")
         return False
-    end = model.training.last_ns if model.training is not None else 0
-    advice = fit_advice(warnings, model_dir=model_dir, end_ns=end)
+    advice = fit_advice(warnings, model_dir=model_dir, summary=model.training)
     if [w.kind for w in warnings] == ["alerts"]:
         talk.warn(f"{warnings[0].text}.\n  What to do: {advice}")
         return False

@@ -50,6 +50,9 @@ ALERT_EXCESS = 10.0
 ALERT_MIN = 5
 #: A unit at the end of a feature's description, left out of messages: " (log1p)".
 _UNIT = re.compile(r" \((log1p|robust z|log ratio|bits)\)$")
+#: Below this many training windows, a model alerts far more on a new period than on its
+#: training (experiments/results/alert_shares.md): many alerts are then advised as such.
+FEW_TRAINING_WINDOWS = 1_000
 #: Most names a message lists.
 _SHOWN = 5
 #: Most action types recorded in a manifest (the model directory holds them all).
@@ -360,7 +363,7 @@ def _alerts(scores: np.ndarray, threshold: float, alert_rate: float) -> FitWarni
     )
 
 
-def fit_advice(warnings: Sequence[FitWarning], *, model_dir: str, end_ns: int) -> str:
+def fit_advice(warnings: Sequence[FitWarning], *, model_dir: str, summary: TrainingSummary) -> str:
     """Say what to do about the warnings of :func:`check_fit`, in a sentence or two.
 
     Parameters
@@ -369,8 +372,8 @@ def fit_advice(warnings: Sequence[FitWarning], *, model_dir: str, end_ns: int) -
         Not empty.
     model_dir : str
         The model directory used (named in the advice).
-    end_ns : int
-        End of the training period (ns since the epoch).
+    summary : TrainingSummary
+        What the model was trained on.
 
     Returns
     -------
@@ -387,13 +390,20 @@ def fit_advice(warnings: Sequence[FitWarning], *, model_dir: str, end_ns: int) -
         )
     if "overlap" in kinds:
         return (
-            f"score only records after the training period ({_iso(end_ns)}), or train on "
-            "records before the period you score."
+            f"score only records after the training period ({_iso(summary.last_ns)}), or "
+            "train on records before the period you score."
         )
     if "after" in kinds:
         return (
             "retrain on the latest weeks (`anomaly train RECENT... --model-dir "
             f"{model_dir}`); a model trained a month or more ago misses its actors' changes."
+        )
+    if summary.n_windows < FEW_TRAINING_WINDOWS:
+        return (
+            f"the model learned from only {_count(summary.n_windows, 'actor-window')}, and a "
+            "model that learned from so few alerts on many ordinary windows of a new period: "
+            f"train on more weeks (`anomaly train LOGS... --model-dir {model_dir}`). Until "
+            "then, read the alerts' reasons before acting on them."
         )
     return (
         "read the top alerts' reasons: if one change explains most of them (a new tool, a "
