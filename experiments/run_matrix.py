@@ -96,7 +96,7 @@ def scores_frame(feats: pd.DataFrame, score: np.ndarray, threshold: float) -> pd
     out = out.reset_index(drop=True)
     out["score"] = score
     out["alert"] = score > threshold
-    out["severity"] = severity(np.clip(score, 0, 1))
+    out["severity"] = severity(np.clip(score, 0, 1), out["alert"].to_numpy())
     return out
 
 

@@ -193,6 +193,7 @@ def test_unknown_action_types_are_counted_per_input(tmp_path):
 
 
 def test_the_cli_warns_about_unknown_action_types(tmp_path, capsys):
+    from pipes_anomaly._console import Talk
     from pipes_anomaly.cli import _read_logs
 
     kinds = ["user.login"] * 3 + ["login.\x1b[2Jfailed"] + ["workspace.delete"] * 6
@@ -200,7 +201,8 @@ def test_the_cli_warns_about_unknown_action_types(tmp_path, capsys):
     a.write_bytes(
         b"".join(orjson.dumps(rec(i, action_type=k)) + b"\n" for i, k in enumerate(kinds))
     )
-    _read_logs([str(a)], strict=False, rejects_path=None)
+    with Talk(live=False) as talk:
+        _read_logs([str(a)], strict=False, rejects_path=None, talk=talk)
     err = capsys.readouterr().err
     assert (
         "2 action types unknown to this version (40% of records): user.login 30%, "

@@ -15,7 +15,7 @@ from pipes_anomaly.io._atomic import OutputError
 from pipes_anomaly.io.model_dir import load_model, package_versions, save_model
 from pipes_anomaly.pipeline import ModelError, score_events, train_model
 
-ARTEFACTS = ("detector.npz", "profile.npz", "baseline.npz")
+ARTEFACTS = ("detector.npz", "profile.npz", "baseline.npz", "training.npz")
 
 
 @pytest.fixture(scope="module")
@@ -46,12 +46,12 @@ def copy(saved, tmp_path):
 
 
 def _retrain(d: Path) -> str:
-    return f"retrain with `anomaly train --model-dir {d}`"
+    return f"retrain with `anomaly train LOGS... --model-dir {d}`"
 
 
 def test_save_then_load_gives_identical_scores(model, saved, events):
     manifest = json.loads((saved / "manifest.json").read_text())
-    assert manifest["format"] == 2
+    assert manifest["format"] == 3
     assert manifest["feature_columns"] == list(MODEL_FEATURES)
     assert manifest["window"] == "1d"
     assert manifest["versions"] == package_versions()
@@ -82,7 +82,7 @@ def test_missing_model_dir_is_refused(tmp_path):
         load_model(d)
     assert str(err.value) == (
         f"no model in {d}: the directory does not exist - train one with "
-        f"`anomaly train --model-dir {d}`"
+        f"`anomaly train LOGS... --model-dir {d}`"
     )
 
 
@@ -147,14 +147,15 @@ def test_missing_artefact_and_broken_manifest_are_refused(copy):
 
 
 def test_a_directory_of_the_joblib_layout_is_refused_as_older(copy):
-    for name in ARTEFACTS:
+    (copy / "training.npz").unlink()  # layout 1 had three artefacts
+    for name in ("detector.npz", "profile.npz", "baseline.npz"):
         (copy / name).rename(copy / name.replace(".npz", ".joblib"))
     _edit_manifest(copy, format=1)
     with pytest.raises(ModelError) as err:
         load_model(copy)
     assert str(err.value) == (
         f"model in {copy} was made by an older version of pipes-anomaly (layout 1; this "
-        f"version reads layout 2) - {_retrain(copy)}"
+        f"version reads layout 3) - {_retrain(copy)}"
     )
 
 
@@ -187,7 +188,7 @@ def test_malformed_manifest_fields_are_refused(copy, field, value, message):
 
 def test_repeated_and_unknown_manifest_keys_are_refused(copy):
     text = (copy / "manifest.json").read_text()
-    (copy / "manifest.json").write_text(text.replace('"format": 2,', '"format": 2, "format": 2,'))
+    (copy / "manifest.json").write_text(text.replace('"format": 3,', '"format": 3, "format": 3,'))
     with pytest.raises(ModelError, match="a key is repeated"):
         load_model(copy)
     (copy / "manifest.json").write_text(text)

@@ -210,7 +210,8 @@ def test_resolve_threshold_and_severity():
         resolve_threshold(train)
     with pytest.raises(ValueError, match=r"threshold must be in \[0, 1\]"):
         resolve_threshold(train, threshold=2)
-    assert list(severity([0.0, 0.949, 0.95, 0.99, 0.998, 0.999, 1.0])) == [
+    scores = [0.0, 0.949, 0.95, 0.99, 0.998, 0.999, 1.0]
+    assert list(severity(scores, [True] * 7)) == [
         "low",
         "low",
         "medium",
@@ -219,6 +220,9 @@ def test_resolve_threshold_and_severity():
         "critical",
         "critical",
     ]
+    # a window that does not alert has no severity, however high it scored
+    assert list(severity(scores, [False] * 7)) == ["none"] * 7
+    assert list(severity([0.0003, 0.9995], [False, True])) == ["none", "critical"]
 
 
 def test_lof_reference_subsample_keeps_training_scores_reproducible():

@@ -1,12 +1,14 @@
 """pipes-anomaly: find attacks in the Turbot Pipes audit log by machine learning.
 
-The public API, what a notebook user imports::
+The public API, what a notebook user imports (README.md, "In a notebook", runs it)::
 
     from pipes_anomaly import read_events, train_model, score_events
 
     train = read_events("history.jsonl").events
     model = train_model(train)
-    scores = score_events(read_events("this-week.jsonl").events, model)
+    week = read_events("this-week.jsonl").events
+    scores = score_events(week, model)
+    warnings = model.fit_warnings(week, scores)
 
 Each name is imported from its module on first use (``import pipes_anomaly`` loads none of
 the scientific libraries).
@@ -22,7 +24,10 @@ _HOME = {
     "build_features": "pipes_anomaly.features",
     "train_model": "pipes_anomaly.pipeline",
     "score_events": "pipes_anomaly.pipeline",
+    "continue_history": "pipes_anomaly.pipeline",
     "TrainedModel": "pipes_anomaly.pipeline",
+    "alerts_table": "pipes_anomaly.report",
+    "write_scores": "pipes_anomaly.io.scores",
     "save_model": "pipes_anomaly.io.model_dir",
     "load_model": "pipes_anomaly.io.model_dir",
     "simulate": "pipes_anomaly.generate",

@@ -15,6 +15,7 @@ terminal.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 import sys
@@ -26,6 +27,7 @@ import click
 from click import Command
 
 from pipes_anomaly import __version__
+from pipes_anomaly._console import NORMAL, QUIET, VERBOSE, Talk, plural
 from pipes_anomaly._process import tune_process_memory
 from pipes_anomaly.catalog import HISTORY_FEATURES
 from pipes_anomaly.io._atomic import OutputError
@@ -33,6 +35,7 @@ from pipes_anomaly.schema import SCENARIOS
 
 if TYPE_CHECKING:
     from pipes_anomaly.io import ReadResult
+    from pipes_anomaly.pipeline import TrainedModel
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -92,6 +95,31 @@ def _print_knobs(ctx: click.Context, param: click.Parameter, value: bool) -> Non
     for line in knob_table():
         click.echo(line)
     ctx.exit()
+
+
+def _talk_options(f: Command) -> Command:
+    """Options ``-q/--quiet`` and ``-v/--verbose`` of a command that does work."""
+    f = click.option(
+        "-v",
+        "--verbose",
+        is_flag=True,
+        help="Also say every file's counts, every name a message shortens, and how long "
+        "each stage took.",
+    )(f)
+    f = click.option(
+        "-q",
+        "--quiet",
+        is_flag=True,
+        help="Say nothing but warnings and errors (no counts, notes or progress).",
+    )(f)
+    return f
+
+
+def _talk(quiet: bool, verbose: bool) -> Talk:
+    """Return the command's voice at the level its options ask for."""
+    if quiet and verbose:
+        raise click.UsageError("-q/--quiet and -v/--verbose are mutually exclusive; give one")
+    return Talk(QUIET if quiet else VERBOSE if verbose else NORMAL)
 
 
 @main.command("generate")
@@ -209,6 +237,7 @@ def _print_knobs(ctx: click.Context, param: click.Parameter, value: bool) -> Non
     show_default=True,
     help="Gzip the JSON lines (train.jsonl.gz, test.jsonl.gz).",
 )
+@_talk_options
 def generate_cmd(
     out_dir: str,
     seed: int,
@@ -225,6 +254,8 @@ def generate_cmd(
     settings: tuple[str, ...],
     fmt: str,
     compress: bool,
+    quiet: bool,
+    verbose: bool,
 ) -> None:
     """Simulate Pipes organisations and write audit records plus ground truth.
 
@@ -259,27 +290,29 @@ def generate_cmd(
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     _check_writable(Path(out_dir) / "manifest.json")
-    tune_process_memory()
-    from pipes_anomaly.io import write_world
+    with _talk(quiet, verbose) as talk:
+        tune_process_memory()
+        from pipes_anomaly.io import write_world
 
-    world = simulate(config)
-    files = write_world(world, out_dir, fmt=fmt, compress=compress)
+        talk.stage("Simulating")
+        world = simulate(config)
+        talk.stage(f"Writing {out_dir}")
+        files = write_world(world, out_dir, fmt=fmt, compress=compress)
+        talk.end_stage()
     m = world.manifest
     n_inc = sum(v["incidents_train"] + v["incidents_test"] for v in m["scenarios"].values())
-    click.echo(
-        f"Wrote {m['records']['total']:,} records (train {m['records']['train']:,}, "
-        f"test {m['records']['test']:,}), {m['labelled_records']:,} labelled in {n_inc} "
-        f"incidents, {len(world.lookalikes):,} look-alike actor-days to {out_dir}/ "
-        f"({', '.join(p.name for p in files.values())})"
-    )
+    if not quiet:  # the command's result, on stdout
+        click.echo(
+            f"Wrote {plural(m['records']['total'], 'record')} (train "
+            f"{m['records']['train']:,}, test {m['records']['test']:,}), "
+            f"{m['labelled_records']:,} labelled in {plural(n_inc, 'incident')}, "
+            f"{plural(len(world.lookalikes), 'look-alike actor-day')} to {out_dir}/ "
+            f"({', '.join(p.name for p in files.values())})"
+        )
 
 
-#: Inputs larger than this (bytes) get a progress bar when stderr is a terminal.
-_PROGRESS_MIN_BYTES = 20_000_000
-#: Bundled training data, tried in order (relative to the working directory).
-_BUNDLED_TRAIN = ("data/sample/train.jsonl.gz", "data/sample/train.jsonl", "data/train.jsonl")
-#: Where training data is generated (generator defaults) when nothing is bundled.
-_GENERATED_DIR = "data/generated"
+#: Bundled training data of ``train --demo`` (relative to the working directory).
+_DEMO_TRAIN = "data/sample/train.jsonl.gz"
 
 
 def _log_paths(option: bool = True) -> Callable[[Command], Command]:
@@ -359,65 +392,75 @@ def _check_exclusive(alert_rate: float | None, threshold: float | None) -> None:
         raise click.UsageError("--alert-rate and --threshold are mutually exclusive; give one")
 
 
-def _read_logs(paths: list[str], *, strict: bool, rejects_path: str | None) -> ReadResult:
-    """Read events with an optional progress bar; report counts on stderr."""
-    from rich.console import Console
-    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+def _reading(paths: list[str]) -> tuple[str, int | None, bool]:
+    """Return the reading stage's name, the bytes it will count, and whether it counts any."""
+    from rich.filesize import decimal
 
-    from pipes_anomaly import io as pio
-    from pipes_anomaly._text import visible
+    files = [p for p in paths if os.path.isfile(p)]  # never open a stream to look at it
+    size = sum(os.path.getsize(p) for p in files)
+    what = Path(paths[0]).name if len(paths) == 1 else plural(len(paths), "file")
+    if any(_is_parquet(p) for p in files):
+        # Arrow reads a Parquet file whole: no bytes to count, the spinner and clock move
+        return f"Reading {what} ({decimal(size)})", None, False
+    known = len(files) == len(paths) and not any(p.endswith(".gz") for p in paths)
+    return f"Reading {what}", size if known else None, True
 
-    sizes = [os.path.getsize(p) if os.path.isfile(p) else 0 for p in paths]
-    show = sys.stderr.isatty() and sum(sizes) > _PROGRESS_MIN_BYTES
+
+def _is_parquet(path: str) -> bool:
+    """Tell whether a regular file starts with Parquet's magic bytes."""
     try:
-        if show:
-            gz = any(p.endswith(".gz") for p in paths)
-            with Progress(
-                "[progress.description]{task.description}",
-                BarColumn(),
-                DownloadColumn(),
-                TimeRemainingColumn(),
-                console=Console(stderr=True),
-                transient=True,
-            ) as bar:
-                task = bar.add_task("Reading", total=None if gz else sum(sizes))
-                result = pio.read_events(
-                    paths, strict=strict, progress=lambda n: bar.advance(task, n)
-                )
-        else:
-            result = pio.read_events(paths, strict=strict)
+        with open(path, "rb") as fh:
+            return fh.read(4) == b"PAR1"
+    except OSError:
+        return False
+
+
+def _read_logs(
+    paths: list[str], *, strict: bool, rejects_path: str | None, talk: Talk
+) -> ReadResult:
+    """Read events with progress on the terminal; report counts on stderr."""
+    from pipes_anomaly import io as pio
+
+    name, total, counts = _reading(paths)
+    talk.stage(name, total=total, counts_bytes=counts)
+    try:
+        result = pio.read_events(paths, strict=strict, progress=talk.advance)
     except pio.InputError as exc:
         raise click.ClickException(str(exc)) from exc
     except OSError as exc:
         raise click.ClickException(
             f"cannot read {exc.filename or paths[0]}: {exc.strerror}"
         ) from exc
+    talk.end_stage()
     st = result.stats
-    click.echo(
-        f"Read {st.read:,} records: {st.accepted:,} accepted, {st.rejected:,} rejected, "
-        f"{st.duplicates:,} duplicates.",
-        err=True,
+    talk.say(
+        f"Read {plural(st.read, 'record')}: {st.accepted:,} accepted, {st.rejected:,} "
+        f"rejected, {plural(st.duplicates, 'duplicate')}."
     )
     if st.conflicts:
-        click.echo(
-            f"Warning: {st.conflicts:,} of the rejected records share their id with a record "
-            "of other content (tampering or corruption?); no version of those ids is used.",
-            err=True,
+        talk.warn(
+            f"{st.conflicts:,} of the rejected records share their id with a record "
+            "of other content (tampering or corruption?); no version of those ids is used."
         )
     unknown = pio.unknown_actions_warning(st)
     if unknown is not None:
-        click.echo(f"Note: {unknown}.", err=True)
+        talk.note(f"{unknown}.")
+    if len(st.files) > 1:
+        for f in st.files:
+            talk.detail(
+                f"  {f.source}: {plural(f.read, 'record')}, {f.accepted:,} accepted, "
+                f"{f.rejected:,} rejected, {plural(f.duplicates, 'duplicate')}"
+            )
     if rejects_path is not None:
+        talk.stage(f"Writing {rejects_path}")
         n = pio.write_rejects(result.rejects, rejects_path)
-        click.echo(f"Wrote {n:,} rejected lines to {rejects_path}.", err=True)
+        talk.end_stage()
+        talk.say(f"Wrote {plural(n, 'rejected line')} to {rejects_path}.")
     elif result.rejects:
         r = result.rejects[0]
-        click.echo(
-            visible(
-                f"First rejected: {r.source}:{r.line}: {r.field or 'line'}: {r.reason} "
-                "(use --rejects FILE to keep them all)."
-            ),
-            err=True,
+        talk.say(
+            f"First rejected: {r.source}:{r.line}: {r.field or 'line'}: {r.reason} "
+            "(use --rejects FILE to keep them all)."
         )
     if st.accepted == 0:
         raise click.ClickException(
@@ -426,24 +469,36 @@ def _read_logs(paths: list[str], *, strict: bool, rejects_path: str | None) -> R
     return result
 
 
-def _bundled_training_data() -> list[str]:
-    """Return the bundled training sample, generated with the generator's defaults if absent."""
-    for p in _BUNDLED_TRAIN:
-        if Path(p).is_file():
-            return [p]
-    out = Path(_GENERATED_DIR)
-    train = out / "train.jsonl"
-    if not train.is_file():
-        from pipes_anomaly.generate import GenerateConfig, simulate
-        from pipes_anomaly.io import write_world
-
-        click.echo(f"No bundled training data; generating the default world into {out}/.", err=True)
-        write_world(simulate(GenerateConfig()), out, fmt="jsonl")
-    return [str(train)]
+def _training_logs(logs: tuple[str, ...], demo: bool) -> list[str]:
+    """Return the files ``train`` reads: LOGS, or the bundled sample with ``--demo``."""
+    if demo and logs:
+        raise click.UsageError("give LOGS or --demo, not both")
+    if demo:
+        if not Path(_DEMO_TRAIN).is_file():
+            raise click.UsageError(
+                f"--demo trains on the bundled sample {_DEMO_TRAIN}, which is not here: run "
+                "it from the repository's root, or make the sample with `anomaly generate "
+                "--out data/sample --compress`"
+            )
+        return [_DEMO_TRAIN]
+    if not logs:
+        raise click.UsageError(
+            "no audit logs to train on: name them, e.g. `anomaly train history/*.jsonl "
+            "--model-dir models/acme` (JSON lines, .gz, JSON or Parquet), or try the "
+            "bundled sample with `anomaly train --demo`"
+        )
+    if "-" in logs:
+        raise click.UsageError("train reads files, not standard input (its hash is recorded)")
+    return list(logs)
 
 
 @main.command("train")
 @_log_paths(option=True)
+@click.option(
+    "--demo",
+    is_flag=True,
+    help=f"Train on the bundled sample ({_DEMO_TRAIN}) instead of LOGS.",
+)
 @click.option(
     "--model-dir",
     type=click.Path(file_okay=False, path_type=str),
@@ -484,8 +539,10 @@ def _bundled_training_data() -> list[str]:
 )
 @_threshold_options
 @_reader_options
+@_talk_options
 def train_command(
     logs: tuple[str, ...],
+    demo: bool,
     model_dir: str,
     window: str,
     algorithm: str,
@@ -496,62 +553,92 @@ def train_command(
     threshold: float | None,
     strict: bool,
     rejects_path: str | None,
+    quiet: bool,
+    verbose: bool,
 ) -> None:
     """Train the anomaly detector on audit logs (JSON lines, .gz, JSON array or Parquet).
 
-    Without LOGS, trains on the bundled training data in data/ (generated with the
-    generator's defaults if absent).  Writes the model, the actor profiles and a
-    manifest.json (versions, parameters, features, window, data hash, threshold,
-    sha256 of each artefact) into --model-dir.
+    LOGS are a few weeks of your organisation's audit log, before the period you
+    will score.  Writes the model, the actor profiles, what it was trained on and a
+    manifest.json (versions, parameters, features, window, data hash, training
+    period, organisations, actors, action types, threshold, sha256 of each artefact)
+    into --model-dir.
     """
-    tune_process_memory()
-    from pipes_anomaly.io.model_dir import lock_model_dir, save_model, sha256_files
+    _check_exclusive(alert_rate, threshold)
+    paths = _training_logs(logs, demo)
+    _check_outputs(paths, [("--rejects", rejects_path)], replaced=("--model-dir", model_dir))
+    with _talk(quiet, verbose) as talk:
+        talk.stage("Loading libraries")
+        tune_process_memory()
+        from pipes_anomaly.io.model_dir import lock_model_dir
+
+        with lock_model_dir(model_dir):  # a second writer is refused before it reads anything
+            result = _read_logs(paths, strict=strict, rejects_path=rejects_path, talk=talk)
+            model = _train(result.events, paths, model_dir, talk=talk, window=window,
+                           algorithm=algorithm, alert_rate=alert_rate, threshold=threshold,
+                           n_estimators=n_estimators, n_neighbors=n_neighbors,
+                           random_state=seed)  # fmt: skip
+        talk.end_stage()
+        _report_training(model, algorithm, model_dir, talk)
+
+
+def _train(
+    events: Any, paths: list[str], model_dir: str, *, talk: Talk, **options: Any
+) -> TrainedModel:
+    """Train a model on the events and save it; a model error is a message."""
+    from pipes_anomaly.io.model_dir import save_model, sha256_files
     from pipes_anomaly.pipeline import ModelError, train_model
 
-    _check_exclusive(alert_rate, threshold)
-    paths = list(logs) if logs else _bundled_training_data()
-    if "-" in paths:
-        raise click.UsageError("train reads files, not standard input (its hash is recorded)")
-    _check_outputs(paths, [("--rejects", rejects_path)], model_dir=model_dir)
-    with lock_model_dir(model_dir):  # a second writer is refused before it reads anything
-        result = _read_logs(paths, strict=strict, rejects_path=rejects_path)
-        try:
-            model = train_model(
-                result.events,
-                window=window,
-                algorithm=algorithm,
-                alert_rate=alert_rate,
-                threshold=threshold,
-                n_estimators=n_estimators,
-                n_neighbors=n_neighbors,
-                random_state=seed,
-                training_sha256=sha256_files(paths),
-            )
-            save_model(model_dir, model)
-        except ModelError as exc:
-            raise click.ClickException(str(exc)) from exc
+    try:
+        model = train_model(
+            events, training_sha256=sha256_files(paths), stages=talk.stage, **options
+        )
+        talk.stage(f"Writing the model to {model_dir}")
+        save_model(model_dir, model)
+    except ModelError as exc:
+        raise click.ClickException(str(exc)) from exc
+    return model
+
+
+def _report_training(model: TrainedModel, algorithm: str, model_dir: str, talk: Talk) -> None:
+    """Say what was trained, and what the training data could not teach it."""
+    from pipes_anomaly.fit import history_note
+
     rate = model.alert_rate
     budget = f"alert rate {rate:g}" if rate is not None else "set by --threshold"
-    click.echo(
-        f"Trained {algorithm} on {model.n_training_windows:,} actor-windows ({window}); "
-        f"alert threshold {model.threshold:.4f} ({budget}). Model written to {model_dir}/.",
-        err=True,
-    )
-    if model.constant_features:
-        const = model.constant_features
-        history = [c for c in const if c in HISTORY_FEATURES]
-        click.echo(
-            f"Note: {len(const)} features were constant in the training data "
-            f"({', '.join(const[:6])}{', ...' if len(const) > 6 else ''}): a scored window "
-            "where they differ ranks as rare.",
-            err=True,
+    summary = model.training
+    period = ""
+    if summary is not None:
+        period = (
+            f" from {_day(summary.first_ns)} to {_day(summary.last_ns)} "
+            f"({plural(len(summary.actors), 'actor')}, "
+            f"{plural(len(summary.organisations), 'organisation')})"
         )
-        if history:
-            click.echo(
-                f"Warning: history features {', '.join(history)} never varied: the training "
-                "period is too short for them; train on three weeks or more.",
-                err=True,
-            )
+    talk.say(
+        f"Trained {algorithm} on {plural(model.n_training_windows, 'actor-window')} "
+        f"({model.window}){period}; alert threshold {model.threshold:.4f} ({budget}). Model "
+        f"written to {model_dir}/."
+    )
+    history = [c for c in model.constant_features if c in HISTORY_FEATURES]
+    others = [c for c in model.constant_features if c not in HISTORY_FEATURES]
+    if others:
+        shown = others if talk.level >= VERBOSE else others[:6]
+        more = len(others) - len(shown)
+        talk.note(
+            f"{plural(len(others), 'feature')} never varied in the training data "
+            f"({', '.join(shown)}{f' and {more} more' if more else ''}): a scored window "
+            "where one differs ranks as rare."
+        )
+    days = summary.days if summary is not None else 0.0
+    note = history_note(history, days, limit=None if talk.level >= VERBOSE else 6)
+    if note is not None:
+        is_warning, text = note
+        (talk.warn if is_warning else talk.note)(text)
+
+
+def _day(ns: int) -> str:
+    """Write a time in ns since the epoch as its UTC day."""
+    return datetime.datetime.fromtimestamp(ns / 1e9, tz=datetime.UTC).strftime("%Y-%m-%d")
 
 
 @main.command("score")
@@ -577,68 +664,236 @@ def train_command(
     show_default=True,
     help="Alerts shown in the terminal table (0: no table).",
 )
+@click.option(
+    "--state",
+    "state_dir",
+    type=click.Path(file_okay=False, path_type=str),
+    default=None,
+    help="Carry the actors' history forward in this directory (created on the first run): "
+    "scoring day by day then gives the scores of the whole period at once. Each run must "
+    "hold later windows than the one before.",
+)
 @_threshold_options
 @_reader_options
+@_talk_options
 def score_command(
     logs: tuple[str, ...],
     model_dir: str,
     output: str | None,
     top: int,
+    state_dir: str | None,
     alert_rate: float | None,
     threshold: float | None,
     strict: bool,
     rejects_path: str | None,
+    quiet: bool,
+    verbose: bool,
 ) -> None:
     """Score every actor-window of audit logs; show and write explained alerts.
 
     score is in [0, 1], higher = more anomalous: the share of training windows
-    that scored lower.  The table of top alerts goes to stdout; counts and
-    messages go to stderr.
+    that scored lower.  Alerts have a severity by score (low, medium from 0.95,
+    high from 0.99, critical from 0.999); other windows have none.  The table of
+    top alerts goes to stdout; counts, warnings and messages go to stderr.  A
+    warning says when the records are not what the model was trained on.
     """
-    tune_process_memory()
-    from rich.console import Console
-
-    from pipes_anomaly import io as pio
-    from pipes_anomaly import report
-    from pipes_anomaly.io.model_dir import load_model
-    from pipes_anomaly.pipeline import ModelError, score_events
-
     _check_exclusive(alert_rate, threshold)
+    _check_score_outputs(logs, model_dir, output, rejects_path, state_dir)
+    with _talk(quiet, verbose) as talk:
+        talk.stage("Loading libraries")
+        tune_process_memory()
+        from pipes_anomaly.io.model_dir import lock_history_dir
+
+        with lock_history_dir(state_dir) if state_dir else contextlib.nullcontext():
+            model, history = _load_for_scoring(model_dir, state_dir, talk)
+            cut = model.threshold_for(alert_rate=alert_rate, threshold=threshold)
+            result = _read_logs(list(logs), strict=strict, rejects_path=rejects_path, talk=talk)
+            after = None  # what the records must follow, with --state
+            if state_dir is not None:
+                after = (
+                    f"the history carried in {state_dir}"
+                    if history
+                    else ("the model's training period (where a new history starts)")
+                )
+            scores = _score(result.events, model, (threshold, alert_rate), top, after, talk)
+            misfit = _report_scores(scores, result.events, model, cut, model_dir, talk)
+            if output is not None:
+                from pipes_anomaly import io as pio
+
+                talk.stage(f"Writing {output}")
+                pio.write_scores(scores, output)
+                talk.end_stage()
+                talk.say(f"Wrote scores to {output}.")
+            if state_dir is not None:
+                _carry_forward(state_dir, model, history, result.events, talk)
+    _print_alerts(scores, top)
+    if misfit and top > 0 and int(scores["alert"].sum()):
+        click.echo(
+            f"Warning: the model in {model_dir} does not know these records (see above): the "
+            "alerts rank how unlike its training data they are.",
+            err=True,
+        )
+
+
+def _check_score_outputs(
+    logs: tuple[str, ...],
+    model_dir: str,
+    output: str | None,
+    rejects_path: str | None,
+    state_dir: str | None,
+) -> None:
+    """Refuse, before any work, outputs of ``score`` that cannot or must not be written."""
+    from pipes_anomaly import io as pio
+
     if output is not None:
         try:
             pio.check_scores_path(output)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="'--output'") from exc
-    _check_outputs(list(logs), [("--output", output), ("--rejects", rejects_path)])
+    if state_dir is not None and (_inside(state_dir, model_dir) or _inside(model_dir, state_dir)):
+        raise click.BadParameter(
+            f"{state_dir} and --model-dir {model_dir} must be apart: the history is written "
+            "beside the model, never into it",
+            param_hint="'--state'",
+        )
+    _check_outputs(
+        list(logs),
+        [("--output", output), ("--rejects", rejects_path)],
+        replaced=("--state", state_dir) if state_dir is not None else None,
+    )
+
+
+def _load_for_scoring(
+    model_dir: str, state_dir: str | None, talk: Talk
+) -> tuple[TrainedModel, dict | None]:
+    """Load the model, carrying the history of ``state_dir`` when it holds one."""
+    from pipes_anomaly.io.model_dir import load_history, load_model
+    from pipes_anomaly.pipeline import ModelError
+
+    talk.stage(f"Loading the model in {model_dir}")
     try:
         model = load_model(model_dir)
+        loaded = load_history(state_dir, model) if state_dir is not None else None
     except ModelError as exc:
         raise click.ClickException(str(exc)) from exc
-    cut = model.threshold_for(alert_rate=alert_rate, threshold=threshold)
-    result = _read_logs(list(logs), strict=strict, rejects_path=rejects_path)
+    if loaded is None:
+        if state_dir is not None:
+            talk.say(f"Starting a history in {state_dir} from the model's training period.")
+        return model, None
+    model, history = loaded
+    talk.say(
+        f"Carrying on the history in {state_dir} (records to {history['last_record']}, "
+        f"{plural(history['runs'], 'run')})."
+    )
+    return model, history
+
+
+def _score(
+    events: Any,
+    model: TrainedModel,
+    asked: tuple[float | None, float | None],
+    top: int,
+    after: str | None,
+    talk: Talk,
+) -> Any:
+    """Score the events (all after the history ``after`` names, when given).
+
+    ``asked`` is the ``--threshold`` and ``--alert-rate`` given (None when not), so that a
+    budget keeps its cap on the share of scored windows that alert.
+    """
+    from pipes_anomaly.pipeline import ModelError, check_after_history, score_events
+
     try:
-        scores = score_events(
-            result.events, model, threshold=threshold, alert_rate=alert_rate, evidence_top=top
+        if after is not None:
+            check_after_history(model, events, history=after)
+        threshold, alert_rate = asked
+        return score_events(
+            events,
+            model,
+            threshold=threshold,
+            alert_rate=alert_rate,
+            evidence_top=top,
+            stages=talk.stage,
         )
     except ModelError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+def _report_scores(
+    scores: Any, events: Any, model: TrainedModel, cut: float, model_dir: str, talk: Talk
+) -> bool:
+    """Say what was scored; warn, and return True, when the records are not what it knows."""
+    from pipes_anomaly.fit import fit_advice
+
+    talk.end_stage()
     n_alerts = int(scores["alert"].sum())
-    plural = "" if n_alerts == 1 else "s"
-    click.echo(
-        f"Scored {len(scores):,} actor-windows ({model.window}); {n_alerts:,} alert{plural} "
-        f"(score > {cut:.4f}).",
-        err=True,
+    talk.say(
+        f"Scored {plural(len(scores), 'actor-window')} ({model.window}); "
+        f"{plural(n_alerts, 'alert')} (score > {cut:.4f})."
     )
-    if output is not None:
-        pio.write_scores(scores, output)
-        click.echo(f"Wrote scores to {output}.", err=True)
-    if top > 0:
-        if n_alerts:
-            # a terminal sets its own width; a pipe or file gets wide rows, not 80 columns
-            console = Console() if sys.stdout.isatty() else Console(width=160)
-            console.print(report.alerts_table(scores, top=top))
-        else:
-            click.echo("No alerts.", err=True)
+    warnings = model.fit_warnings(events, scores, threshold=cut)
+    if not warnings or model.training is None:
+        talk.detail("The records look like the model's training data.")
+        return False
+    advice = fit_advice(warnings, model_dir=model_dir, summary=model.training)
+    if [w.kind for w in warnings] == ["alerts"]:
+        talk.warn(f"{warnings[0].text}.\n  What to do: {advice}")
+        return False
+    foreign = any(w.foreign for w in warnings)
+    lines = "\n".join(f"  - {w.text};" for w in warnings)
+    head = (
+        "these records are not what the model in {} knows"
+        if foreign
+        else ("the model in {} does not fit these records")
+    )
+    talk.warn(f"{head.format(model_dir)}:\n{lines}\n  What to do: {advice}")
+    return foreign
+
+
+def _carry_forward(
+    state_dir: str, model: TrainedModel, history: dict | None, events: Any, talk: Talk
+) -> None:
+    """Write the history carried on through the scored events into ``state_dir``."""
+    from pipes_anomaly.io.model_dir import save_history
+    from pipes_anomaly.pipeline import ModelError, continue_history
+
+    talk.stage(f"Writing the history to {state_dir}")
+    first = events["created_at"].min() if history is None else history["first_record"]
+    try:
+        save_history(
+            state_dir,
+            continue_history(model, events),
+            first_ns=_ns(first),
+            runs=(history["runs"] if history else 0) + 1,
+            records=(history["records"] if history else 0) + len(events),
+        )
+    except ModelError as exc:
+        raise click.ClickException(str(exc)) from exc
+    talk.end_stage()
+    talk.say(f"History carried forward in {state_dir}.")
+
+
+def _ns(time: object) -> int:
+    """Return a time (a timestamp, or ISO 8601 text) in ns since the epoch."""
+    import pandas as pd
+
+    return int(pd.Timestamp(time).value)
+
+
+def _print_alerts(scores: Any, top: int) -> None:
+    """Print the table of top alerts on stdout (or say there are none)."""
+    from rich.console import Console
+
+    from pipes_anomaly import report
+
+    if top <= 0:
+        return
+    if not int(scores["alert"].sum()):
+        click.echo("No alerts.", err=True)
+        return
+    # a terminal sets its own width; a pipe or file gets wide rows, not 80 columns
+    console = Console() if sys.stdout.isatty() else Console(width=160)
+    console.print(report.alerts_table(scores, top=top))
 
 
 @main.command("evaluate")
@@ -743,12 +998,13 @@ def _check_outputs(
     inputs: Sequence[str],
     outputs: Sequence[tuple[str, str | None]],
     *,
-    model_dir: str | None = None,
+    replaced: tuple[str, str] | None = None,
 ) -> None:
     """Refuse outputs that would replace an input or each other, or cannot be written.
 
-    ``outputs`` pairs an option with a file it names; ``model_dir`` is a directory replaced
-    whole, so it may not hold an input or another output.
+    ``outputs`` pairs an option with a file it names; ``replaced`` pairs an option with a
+    directory replaced whole (``--model-dir``, ``--state``), so it may not hold an input or
+    another output.
     """
     named = [(o, p) for o, p in outputs if p is not None and p != "-"]
     files = [p for p in inputs if p != "-"]
@@ -764,18 +1020,20 @@ def _check_outputs(
         for other, earlier in named[:i]:
             if other != option and _same_file(path, earlier):
                 raise click.BadParameter(f"{path} is also given to {other}", param_hint=hint)
-        if model_dir is not None and _inside(path, model_dir):
+        if replaced is not None and _inside(path, replaced[1]):
             raise click.BadParameter(
-                f"{path} is inside --model-dir {model_dir}, which is replaced whole",
+                f"{path} is inside {replaced[0]} {replaced[1]}, which is replaced whole",
                 param_hint=hint,
             )
         _check_writable(path)
-    if model_dir is not None:
+    if replaced is not None:
+        option, directory = replaced
+        what = "a model directory" if option == "--model-dir" else "a history directory"
         for src in files:
-            if _inside(src, model_dir):
+            if _inside(src, directory):
                 raise click.BadParameter(
-                    f"{model_dir} holds the input {src}, and a model directory is replaced "
-                    "whole; choose another directory",
-                    param_hint="'--model-dir'",
+                    f"{directory} holds the input {src}, and {what} is replaced whole; "
+                    "choose another directory",
+                    param_hint=f"'{option}'",
                 )
-        _check_writable(Path(model_dir) / "manifest.json")
+        _check_writable(Path(directory) / "manifest.json")

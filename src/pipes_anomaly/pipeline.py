@@ -1,14 +1,17 @@
 """Train and score: events -> features -> detector -> scores, alerts, reasons and evidence.
 
 :class:`TrainedModel` is everything scoring needs; :func:`train_model` makes one from
-training events, :func:`score_events` applies it. The alert threshold is decided by one
-policy: :meth:`TrainedModel.threshold_for`, on
+training events, :func:`score_events` applies it, and :func:`continue_history` carries its
+actors' history through scored events, so that scoring day by day gives the scores of the
+whole period at once. The alert threshold is decided by one policy:
+:meth:`TrainedModel.threshold_for`, on
 :func:`~pipes_anomaly.models.calibration.resolve_threshold`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,6 +21,7 @@ from pipes_anomaly import features
 from pipes_anomaly.catalog import MODEL_FEATURES
 from pipes_anomaly.explain import Baseline, evidence, explain
 from pipes_anomaly.features import ActorProfile
+from pipes_anomaly.fit import FitWarning, TrainingSummary, check_fit
 from pipes_anomaly.models import AnomalyDetector
 from pipes_anomaly.models.calibration import DEFAULT_ALERT_RATE, alert_flags, resolve_threshold
 from pipes_anomaly.schema import KEY_COLUMNS
@@ -35,29 +39,39 @@ class ModelError(Exception):
 #: explain.
 REASONS_MIN_SCORE = 0.9
 
-#: Severity names, lowest first.
-SEVERITIES: tuple[str, ...] = ("low", "medium", "high", "critical")
+#: Severity names, lowest first: ``none`` for every window that does not alert, then the
+#: severities of alerts by score.
+SEVERITIES: tuple[str, ...] = ("none", "low", "medium", "high", "critical")
 
-#: Lower score bound of ``medium``, ``high`` and ``critical`` (below the first: ``low``).
-#: A score ``s`` means "more unusual than ``s`` of the training windows": ``critical`` is
-#: rarer than 1 in 1,000 training windows, ``high`` than 1 in 100, ``medium`` than 1 in 20.
+#: Lower score bound of ``medium``, ``high`` and ``critical`` alerts (below the first:
+#: ``low``). A score ``s`` means "more unusual than ``s`` of the training windows":
+#: ``critical`` is rarer than 1 in 1,000 training windows, ``high`` than 1 in 100, ``medium``
+#: than 1 in 20.
 SEVERITY_CUTS: tuple[float, float, float] = (0.95, 0.99, 0.999)
 
+#: Called with the name of each stage as it starts (for progress displays).
+StageCallback = Callable[[str], None]
 
-def severity(score: np.ndarray | Sequence[float]) -> np.ndarray:
-    """Severity name of each score (see :data:`SEVERITY_CUTS`).
+
+def severity(score: np.ndarray | Sequence[float], alert: np.ndarray | Sequence[bool]) -> np.ndarray:
+    """Severity name of each window: ``none`` unless it alerts, else by its score.
 
     Parameters
     ----------
     score : array-like of float
         Calibrated scores in [0, 1].
+    alert : array-like of bool
+        The alert flag of each window.
 
     Returns
     -------
     ndarray of str
-        ``low``, ``medium``, ``high`` or ``critical``.
+        ``none`` where ``alert`` is false; else ``low`` (score below 0.95), ``medium``
+        (from 0.95), ``high`` (from 0.99) or ``critical`` (from 0.999), see
+        :data:`SEVERITY_CUTS`.
     """
     idx = np.searchsorted(np.asarray(SEVERITY_CUTS), np.asarray(score, dtype=float), "right")
+    idx = np.where(np.asarray(alert, dtype=bool), idx + 1, 0)
     return np.asarray(SEVERITIES, dtype=object)[idx]
 
 
@@ -88,6 +102,9 @@ class TrainedModel:
     constant_features : tuple of str
         Features that never varied over the training windows: the detector learned
         nothing about them, and any other value of theirs when scoring will look rare.
+    training : TrainingSummary or None
+        What the model was trained on (period, organisations, actors, action types, alert
+        rate), for :func:`pipes_anomaly.fit.check_fit`; None for a model built by hand.
     manifest : dict
         The manifest of the model directory it was loaded from (empty before saving).
     """
@@ -102,6 +119,7 @@ class TrainedModel:
     training_sha256: str
     n_training_windows: int
     constant_features: tuple[str, ...] = ()
+    training: TrainingSummary | None = None
     manifest: dict = field(default_factory=dict)
 
     def threshold_for(
@@ -127,6 +145,50 @@ class TrainedModel:
             self.detector.training_scores_, alert_rate=alert_rate, threshold=threshold
         )
 
+    def fit_warnings(
+        self, events: pd.DataFrame, scores: pd.DataFrame, *, threshold: float | None = None
+    ) -> list[FitWarning]:
+        """Say how the records scored differ from what the model was trained on.
+
+        Parameters
+        ----------
+        events : DataFrame
+            The records scored.
+        scores : DataFrame
+            What :func:`score_events` returned for them.
+        threshold : float, optional
+            The cut-off they were scored with; default the model's.
+
+        Returns
+        -------
+        list of FitWarning
+            Empty when the records look like the training data, or the model has no
+            :attr:`training` summary (:func:`pipes_anomaly.fit.check_fit`).
+        """
+        if self.training is None or not len(scores):
+            return []
+        cut = self.threshold if threshold is None else float(threshold)
+        return check_fit(
+            self.training,
+            events,
+            scores["score"].to_numpy(),
+            threshold=cut,
+            alert_rate=self.share_above(cut),
+        )
+
+    def share_above(self, threshold: float) -> float:
+        """Share of the training windows scored above a cut-off: the alert rate it gives.
+
+        Parameters
+        ----------
+        threshold : float
+
+        Returns
+        -------
+        float
+        """
+        return float(np.mean(self.detector.training_scores_ > threshold))
+
 
 def train_model(
     events: pd.DataFrame,
@@ -139,6 +201,7 @@ def train_model(
     n_neighbors: int = 20,
     random_state: int = 0,
     training_sha256: str = "",
+    stages: StageCallback | None = None,
 ) -> TrainedModel:
     """Featurise training events, fit the detector, learn explanations and the threshold.
 
@@ -158,6 +221,9 @@ def train_model(
     random_state : int, default 0
     training_sha256 : str, default ""
         Hash of the training files, recorded in the manifest.
+    stages : callable, optional
+        Called with the name of each stage as it starts (``"Computing features"``,
+        ``"Fitting the detector"``), for a progress display.
 
     Returns
     -------
@@ -168,14 +234,17 @@ def train_model(
     ModelError
         When the events give no actor-window to learn from.
     """
+    stage = stages or _no_stage
     if threshold is not None:
         alert_rate = None
     elif alert_rate is None:
         alert_rate = DEFAULT_ALERT_RATE
     cols = tuple(MODEL_FEATURES)
+    stage("Computing features")
     feats, profile = features.build_features_and_profile(events, window=window)
     if len(feats) == 0:
         raise ModelError("no actor-window to learn from: the training data has no records")
+    stage("Fitting the detector")
     detector = AnomalyDetector(
         algorithm=algorithm,
         n_estimators=n_estimators,
@@ -183,20 +252,30 @@ def train_model(
         alert_rate=alert_rate if alert_rate is not None else DEFAULT_ALERT_RATE,
         random_state=random_state,
     ).fit(feats.loc[:, list(cols)], groups=feats["actor_id"].to_numpy())
+    cut = resolve_threshold(detector.training_scores_, alert_rate=alert_rate, threshold=threshold)
+    stage("Learning explanations")
     return TrainedModel(
         detector=detector,
         profile=profile,
         baseline=Baseline.fit(feats, cols),
         window=window,
         feature_columns=cols,
-        threshold=resolve_threshold(
-            detector.training_scores_, alert_rate=alert_rate, threshold=threshold
-        ),
+        threshold=cut,
         alert_rate=alert_rate,
         training_sha256=training_sha256,
         n_training_windows=len(feats),
         constant_features=tuple(c for c in cols if feats[c].nunique() <= 1),
+        training=TrainingSummary.of(
+            events,
+            window=window,
+            n_windows=len(feats),
+            alert_share=float(np.mean(detector.training_scores_ > cut)),
+        ),
     )
+
+
+def _no_stage(name: str) -> None:
+    """Stage callback that does nothing."""
 
 
 def score_events(
@@ -206,6 +285,7 @@ def score_events(
     threshold: float | None = None,
     alert_rate: float | None = None,
     evidence_top: int = 0,
+    stages: StageCallback | None = None,
 ) -> pd.DataFrame:
     """Score every actor-window of ``events`` and explain the alerts.
 
@@ -224,14 +304,18 @@ def score_events(
         alert, the best-scored (:func:`~pipes_anomaly.models.calibration.alert_flags`).
     evidence_top : int, default 0
         Also list evidence for this many top-scored windows that do not alert.
+    stages : callable, optional
+        Called with the name of each stage as it starts (``"Computing features"``,
+        ``"Scoring"``, ``"Explaining"``), for a progress display.
 
     Returns
     -------
     DataFrame
         ``schema.SCORE_COLUMNS``, one row per actor-window, in window then actor order.
         ``score``, ``iforest_score`` and ``lof_score`` are in [0, 1], higher = more
-        anomalous; ``alert`` is ``score > threshold`` within the budget's cap; ``reasons``
-        is ``"; "``-joined,
+        anomalous; ``alert`` is ``score > threshold`` within the budget's cap; ``severity``
+        is ``none`` for a window that does not alert, else by score (:func:`severity`);
+        ``reasons`` is ``"; "``-joined,
         written for windows scored at least :data:`REASONS_MIN_SCORE` (``""`` for typical
         windows below it, and for windows where no feature stands out); ``evidence``
         (space-separated record ids) is filled for alerts and the ``evidence_top``
@@ -242,20 +326,24 @@ def score_events(
     ModelError
         When a feature is not finite (seen when the data overlaps the training period).
     """
+    stage = stages or _no_stage
     cut = model.threshold_for(alert_rate=alert_rate, threshold=threshold)
     rate = alert_rate if threshold is None else None
     if threshold is None and alert_rate is None:
         rate = model.alert_rate
+    stage("Computing features")
     feats, flags = features.build_features_and_flags(
         events, window=model.window, profile=model.profile
     )
     matrix = _finite_matrix(feats, model.feature_columns)
+    stage("Scoring")
     comps = model.detector.score_components(matrix, groups=feats["actor_id"].to_numpy())
     out = feats.loc[:, list(KEY_COLUMNS)].copy()
     for c in ("score", "iforest_score", "lof_score"):
         out[c] = comps[c].to_numpy()
     out["alert"] = alert_flags(out["score"].to_numpy(), cut, rate)
-    out["severity"] = severity(out["score"].to_numpy())
+    out["severity"] = severity(out["score"].to_numpy(), out["alert"].to_numpy())
+    stage("Explaining")
     out["reasons"], reason_features = _reasons(feats, out["score"].to_numpy(), model)
     want = out["alert"].to_numpy().copy()
     if evidence_top > 0 and len(out):
@@ -271,15 +359,76 @@ def score_events(
     return out.reset_index(drop=True)
 
 
+def continue_history(model: TrainedModel, events: pd.DataFrame) -> TrainedModel:
+    """Return the model with its actors' history carried on through ``events``.
+
+    Score each batch of records with the model returned for the batch before: scoring a
+    period batch by batch then gives the scores of the whole period at once, without
+    retraining (the detector, threshold and explanations stay those of training).
+
+    Parameters
+    ----------
+    model : TrainedModel
+    events : DataFrame
+        Records just scored with ``model``, all in windows after its history.
+
+    Returns
+    -------
+    TrainedModel
+        ``model`` with the profile continued through ``events`` (everything else shared).
+
+    Raises
+    ------
+    ModelError
+        When a record lies in or before the last window of the history the model carries.
+    """
+    check_after_history(model, events)
+    return dataclasses.replace(model, profile=model.profile.continued(events))
+
+
+def check_after_history(
+    model: TrainedModel, events: pd.DataFrame, *, history: str = "the history carried so far"
+) -> None:
+    """Refuse records that do not all lie in windows after the model's history.
+
+    Parameters
+    ----------
+    model : TrainedModel
+    events : DataFrame
+    history : str, default "the history carried so far"
+        What the message calls the model's history.
+
+    Raises
+    ------
+    ModelError
+        Naming the first record and the end of the history.
+    """
+    end = model.profile.end
+    if end is None or not len(events):
+        return
+    first = events["created_at"].min()
+    size = pd.Timedelta(
+        model.window.removesuffix("d") + "D" if model.window.endswith("d") else model.window
+    )
+    if first.floor(size) <= end.floor(size):
+        raise ModelError(
+            f"the records start at {first:%Y-%m-%d %H:%M:%S} UTC, but {history} ends at "
+            f"{end:%Y-%m-%d %H:%M:%S} UTC, in the same or a later "
+            f"{model.window} window: carry history forward only with records from later "
+            "windows (score each window once, after it has ended)"
+        )
+
+
 def _finite_matrix(feats: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     """Return the detector's columns of the feature table; a non-finite value is an error."""
     matrix = feats.loc[:, list(columns)]
     finite = np.isfinite(matrix.to_numpy(dtype=np.float64))
     if not finite.all():
         bad = [c for c, ok in zip(columns, finite.all(axis=0), strict=True) if not ok]
+        n_bad = int((~finite.all(axis=1)).sum())
         raise ModelError(
             f"cannot score: feature {', '.join(bad)} is not finite in "
-            f"{int((~finite.all(axis=1)).sum())} actor-windows (does the data overlap the "
+            f"{n_bad} actor-window{'' if n_bad == 1 else 's'} (does the data overlap the "
             "training period? score records from after it)"
         )
     return matrix

@@ -41,7 +41,8 @@ def alerts_table(scores: pd.DataFrame, *, top: int = 20, title: str | None = Non
     alerts = scores[scores["alert"]]
     shown = alerts.sort_values(["score", "actor_id"], ascending=[False, True], kind="stable")
     shown = shown.head(top)
-    default_title = f"Top {len(shown)} of {len(alerts):,} alerts (score: higher = more anomalous)"
+    noun = "alert" if len(alerts) == 1 else "alerts"
+    default_title = f"Top {len(shown)} of {len(alerts):,} {noun} (score: higher = more anomalous)"
     table = Table(title=title or default_title)
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("score", justify="right", no_wrap=True)
@@ -52,7 +53,13 @@ def alerts_table(scores: pd.DataFrame, *, top: int = 20, title: str | None = Non
     table.add_column("reasons", ratio=1)
     span = scores["window_end"] - scores["window_start"] if len(scores) else None
     hourly = bool(len(scores)) and bool((span < pd.Timedelta(days=1)).any())
-    colour = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "green"}
+    colour = {
+        "critical": "bold red",
+        "high": "red",
+        "medium": "yellow",
+        "low": "green",
+        "none": "dim",
+    }
     for rank, row in enumerate(shown.itertuples(index=False), start=1):
         handle = row.actor_handle if isinstance(row.actor_handle, str) else row.actor_id
         start = row.window_start

@@ -210,7 +210,8 @@ KEY_COLUMNS: tuple[str, ...] = (
 )
 
 #: Columns of a scores frame, in order (docs/design.md section 5): the feature keys, then
-#: the scores and their explanation.
+#: the scores and their explanation.  ``severity`` is ``none`` for a window that does not
+#: alert, else ``low``, ``medium``, ``high`` or ``critical`` by score (``pipeline.severity``).
 SCORE_COLUMNS: tuple[str, ...] = (
     *KEY_COLUMNS,
     "score",

@@ -64,6 +64,24 @@ class ActorProfile:
         records = read_records(events, window, None)
         return next_profile(window, window_table(records.codes, records.flags), records, None)
 
+    def continued(self, events: pd.DataFrame) -> ActorProfile:
+        """Return this profile carried on through later events.
+
+        Featurising events with the profile returned gives what featurising them after
+        ``events`` with this profile, in one frame, would give.
+
+        Parameters
+        ----------
+        events : DataFrame
+            Events of windows after this profile's (docs/design.md section 2).
+
+        Returns
+        -------
+        ActorProfile
+        """
+        records = read_records(events, self.window, self)
+        return next_profile(self.window, window_table(records.codes, records.flags), records, self)
+
     @property
     def n_actors(self) -> int:
         """Number of actors known to the profile."""

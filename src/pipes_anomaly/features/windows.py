@@ -275,14 +275,17 @@ def _trend_slope(
     y: np.ndarray, win: np.ndarray, j: np.ndarray, first_win: np.ndarray, T: int
 ) -> np.ndarray:
     """Least-squares slope of ``y`` over each row's trailing ``T`` calendar windows."""
+    # summed row by row from the window back, never by differences of running sums over
+    # the whole table: a window's value must not depend on what else is featurised with it
     pos = np.arange(len(y))
-    cy = np.r_[0.0, np.cumsum(y)]
-    cty = np.r_[0.0, np.cumsum(y * (win - win.min() if len(win) else win))]
-    sum_y = cy[pos + 1] - cy[j]
-    sum_ty = cty[pos + 1] - cty[j]
-    tbar = (win - (win.min() if len(win) else 0)) - (T - 1) / 2
+    cov = np.zeros(len(y))
+    for back in range(T):
+        ok = pos - back >= j
+        rows = pos[ok] - back
+        offset = win[rows] - win[ok] + (T - 1)  # 0 for the oldest window of the span
+        cov[ok] += (offset - (T - 1) / 2) * y[rows]
     var_t = T * (T**2 - 1) / 12
-    return np.where(win - first_win >= 1, (sum_ty - tbar * sum_y) / var_t, 0.0)
+    return np.where(win - first_win >= 1, cov / var_t, 0.0)
 
 
 def off_hours(history: pd.DataFrame, codes: RecordCodes) -> np.ndarray:

@@ -35,6 +35,7 @@ from sklearn.tree._tree import Tree
 
 from pipes_anomaly.explain import Baseline
 from pipes_anomaly.features import ActorProfile
+from pipes_anomaly.fit import TrainingSummary
 from pipes_anomaly.models import AnomalyDetector, TailSurprisal
 from pipes_anomaly.models.calibration import Calibration
 
@@ -49,6 +50,7 @@ _RECORDS: dict[str, type] = {
     "ActorProfile": ActorProfile,
     "Baseline": Baseline,
     "Calibration": Calibration,
+    "TrainingSummary": TrainingSummary,
 }
 #: Estimators an artefact may hold, by the name recorded for them: rebuilt from their
 #: attribute dictionary (scikit-learn's own ``__setstate__``).

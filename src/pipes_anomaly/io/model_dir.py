@@ -1,8 +1,10 @@
 """Model directories: save a trained model with its manifest, and load one back, checked.
 
-A directory (layout :data:`FORMAT_VERSION`) holds three artefacts beside a ``manifest.json``
+A directory (layout :data:`FORMAT_VERSION`) holds four artefacts beside a ``manifest.json``
 that records package versions, parameters, feature names, window, a hash of the training
-data, the threshold, the model's id and the sha256 of every artefact.  Each artefact is
+data, what the model was trained on (period, organisations, actors, action types and their
+shares, the training alert rate), the threshold, the model's id and the sha256 of every
+artefact.  Each artefact is
 plain data (JSON and numeric arrays, :mod:`pipes_anomaly.io._state`): loading one builds
 only known types and runs no code from it.  The model id is a hash over the manifest's
 fields and the artefacts' content, and every artefact carries it, so a manifest edited by
@@ -12,11 +14,16 @@ trust (docs/security.md): whoever can write the directory can write a consistent
 A model is written into a new directory beside the target, which then replaces the target
 in one step, under a lock that refuses a second writer: a run killed at any moment leaves
 the previous model whole.
+
+A history directory (:func:`save_history`, :func:`load_history`) keeps the actor history a
+model carries forward between daily runs (``anomaly score --state DIR``): the profile, tied
+to the model's id and checked the same way.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import hashlib
 import json
@@ -36,6 +43,7 @@ from pipes_anomaly import __version__
 from pipes_anomaly.catalog import MODEL_FEATURES
 from pipes_anomaly.explain import Baseline
 from pipes_anomaly.features import ActorProfile
+from pipes_anomaly.fit import TrainingSummary
 from pipes_anomaly.io import _atomic, _state
 from pipes_anomaly.models import AnomalyDetector
 from pipes_anomaly.pipeline import ModelError, TrainedModel
@@ -43,20 +51,23 @@ from pipes_anomaly.pipeline import ModelError, TrainedModel
 #: Name of the manifest file in a model directory.
 MANIFEST_NAME = "manifest.json"
 
-#: Version of the model directory layout (1: joblib pickles; 2: plain data).
-FORMAT_VERSION = 2
+#: Version of the model directory layout (1: joblib pickles; 2: plain data; 3: plain data
+#: with what the model was trained on).
+FORMAT_VERSION = 3
 
 #: Artefact file -> what it holds (recorded in the artefact, checked on load).
 ARTEFACTS: dict[str, str] = {
     "detector.npz": "detector",
     "profile.npz": "profile",
     "baseline.npz": "baseline",
+    "training.npz": "training",
 }
 #: What each kind of artefact must hold.
 _KINDS: dict[str, type] = {
     "detector": AnomalyDetector,
     "profile": ActorProfile,
     "baseline": Baseline,
+    "training": TrainingSummary,
 }
 
 #: Files of older layouts, replaced without complaint when a model is written over them.
@@ -69,6 +80,9 @@ WINDOWS: tuple[str, ...] = ("1d", "1h")
 _MAX_MANIFEST_BYTES = 1 << 20
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
+_ISO_SECOND = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+#: Most action types a manifest lists (the training artefact holds them all).
+_MAX_MANIFEST_ACTIONS = 100
 
 
 def package_versions() -> dict[str, str]:
@@ -107,9 +121,33 @@ def sha256_files(paths: Iterable[str | Path]) -> str:
     return h.hexdigest()
 
 
+def _foreign_files(d: Path, allowed: Iterable[str]) -> list[str]:
+    """Names of the entries of ``d`` that are not among ``allowed`` (sorted; none if absent)."""
+    try:
+        return sorted(p.name for p in d.iterdir() if p.name not in set(allowed))
+    except OSError:
+        return []
+
+
+def _model_files() -> set[str]:
+    """Names a model directory may hold."""
+    return {MANIFEST_NAME, _atomic.LOCK_NAME, *ARTEFACTS, *_OLD_FILES}
+
+
+def _shown(names: Sequence[str]) -> str:
+    return ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+
+
 def _retrain(model_dir: Path) -> str:
-    """Return the advice every refusal ends with."""
-    return f"retrain with `anomaly train --model-dir {model_dir}`"
+    """Return the advice every refusal ends with: never to train into a folder of data."""
+    others = _foreign_files(model_dir, _model_files())
+    if others:
+        return (
+            f"{model_dir} is not a model directory (it holds {_shown(others)}): give "
+            "--model-dir the directory `anomaly train` wrote, or train a model into a new "
+            "one with `anomaly train LOGS... --model-dir models/NAME`"
+        )
+    return f"retrain with `anomaly train LOGS... --model-dir {model_dir}`"
 
 
 # --------------------------------------------------------------------------- the manifest
@@ -121,9 +159,9 @@ def _model_id(core: dict, contents: dict[str, str]) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def _core(manifest: dict) -> dict:
-    """Return the fields of a manifest that the model id covers."""
-    return {k: v for k, v in manifest.items() if k not in ("model_id", "artefacts")}
+def _core(manifest: dict, id_field: str = "model_id") -> dict:
+    """Return the fields of a manifest that its id covers (all but the id and file hashes)."""
+    return {k: v for k, v in manifest.items() if k not in (id_field, "artefacts")}
 
 
 def _show(value: object) -> str:
@@ -146,6 +184,31 @@ def _is_scalar(v: object) -> bool:
 
 def _str_list(v: object) -> bool:
     return isinstance(v, list) and all(isinstance(x, str) for x in v)
+
+
+def _share(v: object) -> bool:
+    return _is_number(v) and 0 <= v <= 1  # type: ignore[operator]
+
+
+def _is_time(v: object) -> bool:
+    return isinstance(v, str) and _ISO_SECOND.fullmatch(v) is not None
+
+
+def _training_digest(v: object) -> bool:
+    """Whether ``v`` is what :meth:`TrainingSummary.digest` writes."""
+    keys = {"first_record", "last_record", "records", "actors", "organisations"}
+    keys |= {"action_types", "alert_rate"}
+    if not isinstance(v, dict) or set(v) != keys:
+        return False
+    actions = v["action_types"]
+    return (
+        all(_is_time(v[k]) for k in ("first_record", "last_record"))
+        and all(type(v[k]) is int and v[k] >= 0 for k in ("records", "actors", "organisations"))
+        and isinstance(actions, dict)
+        and len(actions) <= _MAX_MANIFEST_ACTIONS
+        and all(_share(x) for x in actions.values())
+        and _share(v["alert_rate"])
+    )
 
 
 #: Manifest field -> (what it must be, check).  Every field is required; no other is allowed.
@@ -176,6 +239,10 @@ _FIELDS: dict[str, tuple[str, Any]] = {
         "null or a number in (0, 1)",
         lambda v: v is None or _is_number(v) and 0 < v < 1,
     ),
+    "training": (
+        "an object of the training period, counts, action-type shares and alert rate",
+        _training_digest,
+    ),
     "artefacts": (
         f"an object of sha256 for {', '.join(ARTEFACTS)}",
         lambda v: (
@@ -200,6 +267,8 @@ def _check_manifest(d: Path, manifest: object) -> dict:
             f"version reads layout {FORMAT_VERSION}) - {_retrain(d)}"
         )
     missing = [k for k in _FIELDS if k not in manifest]
+    if "model_id" in missing and "artefacts" in missing:
+        raise ModelError(f"{path} is not the manifest of a model - {_retrain(d)}")
     if missing:
         raise ModelError(f"{path} lacks {', '.join(missing)} - {_retrain(d)}")
     extra = [k for k in manifest if k not in _FIELDS]
@@ -230,7 +299,7 @@ def _check_versions(d: Path, manifest: dict) -> None:
             )
 
 
-def _parse_manifest(d: Path, data: bytes) -> dict:
+def _parse_manifest(d: Path, data: bytes, advice: str | None = None) -> dict:
     """Strict JSON: no NaN or Infinity, no repeated key, at most :data:`_MAX_MANIFEST_BYTES`."""
     path = d / MANIFEST_NAME
 
@@ -248,7 +317,9 @@ def _parse_manifest(d: Path, data: bytes) -> dict:
             raise ValueError(f"larger than {_MAX_MANIFEST_BYTES:,} bytes")
         return json.loads(data.decode("utf-8"), object_pairs_hook=pairs, parse_constant=constant)
     except (ValueError, RecursionError) as exc:
-        raise ModelError(f"{path} is not a valid manifest ({exc}) - {_retrain(d)}") from None
+        raise ModelError(
+            f"{path} is not a valid manifest ({exc}) - {advice or _retrain(d)}"
+        ) from None
 
 
 def read_manifest(model_dir: str | Path) -> dict:
@@ -308,6 +379,7 @@ def save_model(model_dir: str | Path, model: TrainedModel) -> Path:
         "detector.npz": model.detector,
         "profile.npz": model.profile,
         "baseline.npz": model.baseline,
+        "training.npz": model.training,
     }
     encoded = {}
     for name, obj in objects.items():
@@ -394,6 +466,7 @@ def _manifest(model: TrainedModel) -> dict:
         "constant_features": list(model.constant_features),
         "threshold": float(model.threshold),
         "alert_rate": None if model.alert_rate is None else float(model.alert_rate),
+        "training": model.training.digest() if model.training is not None else None,
     }
 
 
@@ -407,14 +480,12 @@ def _check_replaceable(d: Path) -> None:
     """Refuse to replace a directory that holds anything but a model."""
     if not d.is_dir():
         return
-    allowed = {MANIFEST_NAME, _atomic.LOCK_NAME, *ARTEFACTS, *_OLD_FILES}
-    others = sorted(p.name for p in d.iterdir() if p.name not in allowed)
+    others = _foreign_files(d, _model_files())
     if others:
-        shown = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
         raise _atomic.OutputError(
             d,
-            f"it holds files that are not part of a model ({shown}) and a model directory "
-            "is replaced whole; choose a new or empty --model-dir",
+            f"it holds files that are not part of a model ({_shown(others)}) and a model "
+            "directory is replaced whole; choose a new or empty --model-dir",
         )
 
 
@@ -434,7 +505,7 @@ def _read_snapshot(d: Path, names: Sequence[str]) -> tuple[bytes, dict[str, byte
             where = "does not exist" if not d.exists() else "is not a directory"
             raise ModelError(
                 f"no model in {d}: the directory {where} - train one with "
-                f"`anomaly train --model-dir {d}`"
+                f"`anomaly train LOGS... --model-dir {d}`"
             ) from None
         try:
             manifest = _read_at(dfd, MANIFEST_NAME, _MAX_MANIFEST_BYTES + 1)
@@ -448,10 +519,12 @@ def _read_snapshot(d: Path, names: Sequence[str]) -> tuple[bytes, dict[str, byte
         if not replaced:
             break
     if manifest is None:
-        raise ModelError(
-            f"no model in {d}: the directory has no {MANIFEST_NAME} - train one with "
-            f"`anomaly train --model-dir {d}`"
+        advice = (
+            _retrain(d)
+            if _foreign_files(d, _model_files())
+            else f"train one with `anomaly train LOGS... --model-dir {d}`"
         )
+        raise ModelError(f"no model in {d}: the directory has no {MANIFEST_NAME} - {advice}")
     return manifest, files
 
 
@@ -539,6 +612,7 @@ def load_model(
         training_sha256=manifest["training_data_sha256"],
         n_training_windows=manifest["n_training_windows"],
         constant_features=tuple(manifest["constant_features"]),
+        training=objects["training"],
         manifest=manifest,
     )
 
@@ -581,6 +655,7 @@ def _check_objects(d: Path, manifest: dict, objects: dict[str, Any]) -> None:
         "detector": lambda o: getattr(o, "n_features_in_", None) == n_features,
         "profile": lambda o: o.window == manifest["window"],
         "baseline": lambda o: tuple(o.feature_columns) == tuple(manifest["feature_columns"]),
+        "training": lambda o: o.window == manifest["window"] and _summary_frames_ok(o),
     }
     for name, kind in ARTEFACTS.items():
         obj = objects[kind]
@@ -589,6 +664,24 @@ def _check_objects(d: Path, manifest: dict, objects: dict[str, Any]) -> None:
                 f"model file {d / name} does not hold this model's {kind}; refusing to load "
                 f"it - {_retrain(d)}"
             )
+
+
+def _summary_frames_ok(summary: TrainingSummary) -> bool:
+    """Whether a training summary's tables have their columns, text keys and counts."""
+    want = {
+        "organisations": ["identity_id", "label", "records"],
+        "actors": ["actor_id", "label", "records"],
+        "action_types": ["action_type", "records"],
+    }
+    for name, cols in want.items():
+        frame = getattr(summary, name)
+        if not isinstance(frame, pd.DataFrame) or list(frame.columns) != cols:
+            return False
+        if frame["records"].dtype.kind not in "iu":
+            return False
+    return all(
+        type(getattr(summary, k)) is int for k in ("first_ns", "last_ns", "n_records", "n_windows")
+    ) and isinstance(summary.alert_share, float)
 
 
 def _feature_difference(expected: Sequence[str], have: Sequence[str]) -> str:
@@ -603,3 +696,245 @@ def _feature_difference(expected: Sequence[str], have: Sequence[str]) -> str:
     if not what:
         what.append("orders them differently")
     return "; ".join(what)
+
+
+# --------------------------------------------------------------------------- history
+
+
+#: Name of the artefact of a history directory: the actor profile carried forward.
+HISTORY_NAME = "history.npz"
+#: Version of the history directory layout.
+HISTORY_FORMAT = 1
+
+#: History manifest field -> (what it must be, check).  Every field is required.
+_HISTORY_FIELDS: dict[str, tuple[str, Any]] = {
+    "format": (f"{HISTORY_FORMAT}", lambda v: type(v) is int and v == HISTORY_FORMAT),
+    "kind": ('"history"', lambda v: v == "history"),
+    "history_id": ("a sha256 in hex", lambda v: isinstance(v, str) and _HEX64.fullmatch(v)),
+    "model_id": ("a sha256 in hex", lambda v: isinstance(v, str) and _HEX64.fullmatch(v)),
+    "window": (f"one of {', '.join(WINDOWS)}", lambda v: v in WINDOWS),
+    "versions": _FIELDS["versions"],
+    "first_record": ("a time (ISO 8601, UTC)", _is_time),
+    "last_record": ("a time (ISO 8601, UTC)", _is_time),
+    "runs": ("a positive integer", lambda v: type(v) is int and v > 0),
+    "records": ("an integer", lambda v: type(v) is int and v >= 0),
+    "artefacts": (
+        f"an object of the sha256 of {HISTORY_NAME}",
+        lambda v: (
+            isinstance(v, dict)
+            and list(v) == [HISTORY_NAME]
+            and isinstance(v[HISTORY_NAME], str)
+            and _HEX64.fullmatch(v[HISTORY_NAME])
+        ),
+    ),
+}
+
+
+def _rebuild(d: Path) -> str:
+    """Return the advice a refused history directory ends with."""
+    return (
+        f"move {d} aside and score every record since the model's training period in one "
+        f"run with `--state {d}`, which starts the history again"
+    )
+
+
+def _history_files() -> set[str]:
+    return {MANIFEST_NAME, _atomic.LOCK_NAME, HISTORY_NAME}
+
+
+@contextlib.contextmanager
+def lock_history_dir(state_dir: str | Path) -> Iterator[Path]:
+    """Hold the write lock of a history directory for a run that reads and then writes it.
+
+    Parameters
+    ----------
+    state_dir : str or Path
+
+    Yields
+    ------
+    Path
+
+    Raises
+    ------
+    OutputError
+        When another process holds the lock, or the directory holds other files.
+    """
+    d = Path(state_dir)
+    others = _foreign_files(d, _history_files())
+    if others:
+        raise _atomic.OutputError(
+            d,
+            f"it holds files that are not part of a history ({_shown(others)}) and a "
+            "history directory is replaced whole; choose a new or empty --state directory",
+        )
+    with _atomic.lock_dir(d, what="history directory"):
+        yield d
+
+
+def load_history(state_dir: str | Path, model: TrainedModel) -> tuple[TrainedModel, dict] | None:
+    """Load the actor history a model carried forward, checked like a model directory.
+
+    Parameters
+    ----------
+    state_dir : str or Path
+        A directory written by :func:`save_history`.
+    model : TrainedModel
+        The model the history was carried forward with (loaded from its directory).
+
+    Returns
+    -------
+    (TrainedModel, dict) or None
+        The model carrying the history, and the history's manifest; None when the
+        directory does not exist or holds no history yet.
+
+    Raises
+    ------
+    ModelError
+        When the history is malformed, altered, of another model, window or version.
+    """
+    d = Path(state_dir)
+    if not (d / MANIFEST_NAME).exists() and not (d / HISTORY_NAME).exists():
+        return None
+    data, files = _read_snapshot(d, (HISTORY_NAME,))
+    manifest = _parse_manifest(d, data, _rebuild(d))
+    _check_history_manifest(d, manifest, model)
+    members, digest = _history_members(d, files[HISTORY_NAME], manifest)
+    if _model_id(_core(manifest, "history_id"), {HISTORY_NAME: digest}) != manifest["history_id"]:
+        raise ModelError(
+            f"{d / MANIFEST_NAME} does not match {HISTORY_NAME} (its fields or the history "
+            f"were altered) - {_rebuild(d)}"
+        )
+    try:
+        profile = _state.decode_artefact(members)
+    except _state.ArtefactError as exc:
+        raise ModelError(f"{d / HISTORY_NAME} is malformed: {exc} - {_rebuild(d)}") from None
+    if not isinstance(profile, ActorProfile) or profile.window != model.window:
+        raise ModelError(f"{d / HISTORY_NAME} does not hold an actor history - {_rebuild(d)}")
+    return dataclasses.replace(model, profile=profile), manifest
+
+
+def _check_history_manifest(d: Path, manifest: object, model: TrainedModel) -> None:
+    """Refuse a history manifest that breaks its schema or belongs to another model."""
+    path = d / MANIFEST_NAME
+    if not isinstance(manifest, dict) or manifest.get("kind") != "history":
+        raise ModelError(f"{path} is not the manifest of a history - {_rebuild(d)}")
+    for name, (want, ok) in _HISTORY_FIELDS.items():
+        if name not in manifest or not ok(manifest[name]):
+            raise ModelError(
+                f"{path}: field '{name}' must be {want}, got {_show(manifest.get(name))} - "
+                f"{_rebuild(d)}"
+            )
+    extra = [k for k in manifest if k not in _HISTORY_FIELDS]
+    if extra:
+        raise ModelError(f"{path} has unknown field {_show(extra[0])} - {_rebuild(d)}")
+    if manifest["versions"] != package_versions():
+        raise ModelError(
+            f"the history in {d} was written by other package versions - {_rebuild(d)}"
+        )
+    model_id = model.manifest.get("model_id")
+    if manifest["model_id"] != model_id:
+        raise ModelError(
+            f"the history in {d} was carried forward with another model (model id "
+            f"{manifest['model_id'][:12]}..., this one's is {str(model_id)[:12]}...): a "
+            "retrained model starts its own history; give --state a new directory"
+        )
+
+
+def _history_members(
+    d: Path, data: bytes | None, manifest: dict
+) -> tuple[list[tuple[str, bytes]], str]:
+    """Return the history artefact's members and digest once its hash, kind and id match."""
+    p = d / HISTORY_NAME
+    if data is None:
+        raise ModelError(f"{p} is missing - {_rebuild(d)}")
+    if hashlib.sha256(data).hexdigest() != manifest["artefacts"][HISTORY_NAME]:
+        raise ModelError(
+            f"{p} was altered (its sha256 does not match {MANIFEST_NAME}) - {_rebuild(d)}"
+        )
+    try:
+        about, members = _state.read_artefact(data)
+    except _state.ArtefactError as exc:
+        raise ModelError(f"{p} is malformed: {exc} - {_rebuild(d)}") from None
+    if about != {"kind": "history", "model_id": manifest["history_id"]}:
+        raise ModelError(f"{p} belongs to another history - {_rebuild(d)}")
+    return members, _state.payload_digest(members)
+
+
+def save_history(
+    state_dir: str | Path,
+    model: TrainedModel,
+    *,
+    first_ns: int,
+    runs: int,
+    records: int,
+) -> Path:
+    """Write the actor history a model carries as the directory ``state_dir``, whole.
+
+    Parameters
+    ----------
+    state_dir : str or Path
+        Directory (created if needed; a history already there is replaced whole).
+    model : TrainedModel
+        A model loaded from its directory, its history carried forward
+        (:func:`pipes_anomaly.pipeline.continue_history`).
+    first_ns : int
+        Time of the first record carried forward into this history (ns since the epoch).
+    runs : int
+        Runs that carried it forward, this one included.
+    records : int
+        Records carried forward, this run's included.
+
+    Returns
+    -------
+    Path
+        Path of the written ``manifest.json``.
+
+    Raises
+    ------
+    ModelError
+        When the model was not loaded from a model directory, or has no history.
+    OutputError
+        When the directory is locked by another writer, holds other files, or cannot be
+        written; nothing is left half-written.
+    """
+    d = Path(state_dir)
+    end = model.profile.end
+    if not model.manifest.get("model_id") or end is None:
+        raise ModelError("only a saved model with an actor history can carry it forward")
+    members, digest = _state.encode_artefact(model.profile)
+    manifest = {
+        "format": HISTORY_FORMAT,
+        "kind": "history",
+        "model_id": model.manifest["model_id"],
+        "window": model.window,
+        "versions": package_versions(),
+        "first_record": _iso_ns(first_ns),
+        "last_record": _iso_ns(int(end.value)),
+        "runs": int(runs),
+        "records": int(records),
+    }
+    manifest["history_id"] = _model_id(manifest, {HISTORY_NAME: digest})
+    with lock_history_dir(d):
+        _atomic.remove_stale_beside(d)
+        built = _atomic.new_dir_beside(d)
+        try:
+            with open(built / HISTORY_NAME, "wb") as fh:
+                about = {"kind": "history", "model_id": manifest["history_id"]}
+                _state.write_artefact(fh, about, members)
+                _flush(fh)
+            manifest["artefacts"] = {HISTORY_NAME: sha256_files([built / HISTORY_NAME])}
+            (built / _atomic.LOCK_NAME).touch()
+            with open(built / MANIFEST_NAME, "w", encoding="utf-8") as fh:
+                fh.write(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+                _flush(fh)
+            _atomic.replace_dir(built, d)
+        except BaseException as exc:
+            shutil.rmtree(built, ignore_errors=True)
+            if isinstance(exc, OSError) and not isinstance(exc, _atomic.OutputError):
+                raise _atomic.OutputError(d, exc.strerror or str(exc)) from exc
+            raise
+    return d / MANIFEST_NAME
+
+
+def _iso_ns(ns: int) -> str:
+    return pd.Timestamp(int(ns), unit="ns", tz="UTC").strftime("%Y-%m-%dT%H:%M:%SZ")

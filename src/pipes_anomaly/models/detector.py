@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn import config_context
 from sklearn.base import BaseEstimator, OutlierMixin
 from sklearn.ensemble import IsolationForest
 from sklearn.neighbors import LocalOutlierFactor
@@ -26,6 +27,11 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from pipes_anomaly.models.calibration import DEFAULT_ALERT_RATE, Calibration, resolve_threshold
 from pipes_anomaly.models.surprisal import TailSurprisal
+
+#: Rows of the blocks in which the LOF's neighbour search multiplies matrices; rows past the
+#: last whole block are scored in one block padded to this size, so that every row goes
+#: through the same shape of product and its value does not depend on what is scored with it.
+_LOF_BLOCK = 256
 
 #: Detector choices: ``ensemble`` (default), ``iforest``, ``lof``.
 ALGORITHMS: tuple[str, ...] = ("ensemble", "iforest", "lof")
@@ -293,7 +299,16 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
         """Raw LOF value (higher = more abnormal) of rows already through ``surprisal_``."""
         if self.lof_ is None:
             return np.linalg.norm(scaled - self._lof_center, axis=1)
-        raw = -self.lof_[-1].score_samples(scaled)
+        lof = self.lof_[-1]
+        whole = scaled.shape[0] - scaled.shape[0] % _LOF_BLOCK
+        raw = np.empty(scaled.shape[0])
+        with config_context(pairwise_dist_chunk_size=_LOF_BLOCK):
+            if whole:
+                raw[:whole] = -lof.score_samples(scaled[:whole])
+            if whole < scaled.shape[0]:
+                padded = np.zeros((_LOF_BLOCK, scaled.shape[1]), dtype=scaled.dtype)
+                padded[: scaled.shape[0] - whole] = scaled[whole:]
+                raw[whole:] = -lof.score_samples(padded)[: scaled.shape[0] - whole]
         seen = self._lof_seen
         for i, row in enumerate(np.ascontiguousarray(scaled)):
             v = seen.get(row.tobytes())

@@ -1,0 +1,456 @@
+"""Honest about fit: what a model was trained on, and whether records to score look like it.
+
+A model learns one organisation's habits over one period.  Scored on records it never saw the
+like of (another organisation, other actors, action types it never met, a period long after
+its training), every window looks unlike the training data and alerts; the scores then rank
+how foreign the data is, not how suspicious.  :class:`TrainingSummary` records what the model
+was trained on (saved with it); :func:`check_fit` compares records to score with it and
+returns the warnings, each saying what is wrong and what to do; :func:`history_note` says
+truthfully why history features never varied in training.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from pipes_anomaly.catalog import FEATURE_DESCRIPTIONS, HISTORY_FEATURES
+
+__all__ = [
+    "FitWarning",
+    "HISTORY_MIN_DAYS",
+    "TrainingSummary",
+    "check_fit",
+    "fit_advice",
+    "history_note",
+]
+
+_NS_DAY = 86_400 * 10**9
+
+#: Days of training data history features need: an actor's first 7 days teach its habits
+#: (nothing in them counts as new), then trailing features look back 7 windows.
+HISTORY_MIN_DAYS = 14
+#: Records of organisations never seen in training, as a share of the records, that warn.
+UNSEEN_ORG_SHARE = 0.05
+#: Actors never seen in training, as a share of the actors scored, above which it warns.
+UNSEEN_ACTOR_SHARE = 0.5
+#: Records of action types never seen in training, as a share of the records, that warn.
+UNKNOWN_ACTION_SHARE = 0.05
+#: Days between the end of training and the first record scored beyond which it warns.
+LONG_AFTER_DAYS = 30
+#: Windows above the threshold warn when more than this many times the asked rate (a model
+#: alerts more on new periods than on its training windows, most where it learned from few
+#: windows; data it does not know alerts on most windows)...
+ALERT_EXCESS = 10.0
+#: ...and at least this many (a few alerts on a small batch are not a pattern).
+ALERT_MIN = 5
+#: A unit at the end of a feature's description, left out of messages: " (log1p)".
+_UNIT = re.compile(r" \((log1p|robust z|log ratio|bits)\)$")
+#: Below this many training windows, a model alerts far more on a new period than on its
+#: training (experiments/results/alert_shares.md): many alerts are then advised as such.
+FEW_TRAINING_WINDOWS = 1_000
+#: Most names a message lists.
+_SHOWN = 5
+#: Most action types recorded in a manifest (the model directory holds them all).
+_MANIFEST_ACTIONS = 100
+
+
+def _counts(values: pd.Series, key: str, label: pd.Series | None = None) -> pd.DataFrame:
+    """Count records per value (most first, then by value), with the first label of each."""
+    codes, uniques = pd.factorize(values.fillna(""), sort=True)
+    records = np.bincount(codes, minlength=len(uniques)).astype(np.int64)
+    out = pd.DataFrame({key: np.asarray(uniques, dtype=object)})
+    if label is not None:
+        _, first = np.unique(codes, return_index=True)
+        out["label"] = label.fillna("").to_numpy(dtype=object)[first]
+    out["records"] = records
+    order = np.lexsort((np.arange(len(out)), -records))  # most first; ties by value (sorted)
+    return out.iloc[order].reset_index(drop=True)
+
+
+def _iso(ns: int) -> str:
+    """Write a time in ns since the epoch as ISO 8601 UTC, to the second."""
+    return pd.Timestamp(int(ns), unit="ns", tz="UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _day(ns: int) -> str:
+    return pd.Timestamp(int(ns), unit="ns", tz="UTC").strftime("%Y-%m-%d")
+
+
+def _count(n: int, word: str) -> str:
+    """Write a count with its noun in the right number (``1 actor``, ``2 actors``)."""
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def _short(text: object, limit: int = 40) -> str:
+    """Cut a name from data to ``limit`` characters."""
+    s = str(text)
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+@dataclass
+class TrainingSummary:
+    """What a model was trained on: period, organisations, actors, action types, alert rate.
+
+    Saved with the model (``training.npz`` of a model directory, digested in its manifest).
+
+    Attributes
+    ----------
+    window : str
+        Window length of the model.
+    first_ns, last_ns : int
+        Times of the first and last training record (ns since the epoch, UTC).
+    n_records : int
+        Training records.
+    n_windows : int
+        Training actor-windows.
+    alert_share : float
+        Share of the training windows scored above the model's alert threshold.
+    organisations : DataFrame
+        ``identity_id``, ``label`` (its handle), ``records``; most records first.
+    actors : DataFrame
+        ``actor_id``, ``label`` (its handle), ``records``; most records first.
+    action_types : DataFrame
+        ``action_type``, ``records``; most records first.
+    """
+
+    window: str
+    first_ns: int
+    last_ns: int
+    n_records: int
+    n_windows: int
+    alert_share: float
+    organisations: pd.DataFrame
+    actors: pd.DataFrame
+    action_types: pd.DataFrame
+
+    @classmethod
+    def of(
+        cls, events: pd.DataFrame, *, window: str, n_windows: int, alert_share: float
+    ) -> TrainingSummary:
+        """Summarise training events.
+
+        Parameters
+        ----------
+        events : DataFrame
+            The training events (docs/design.md section 2), at least one record.
+        window : str
+            Window length of the model.
+        n_windows : int
+            Training actor-windows.
+        alert_share : float
+            Share of training windows above the alert threshold.
+
+        Returns
+        -------
+        TrainingSummary
+        """
+        ns = events["created_at"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
+        return cls(
+            window=window,
+            first_ns=int(ns.min()),
+            last_ns=int(ns.max()),
+            n_records=len(events),
+            n_windows=int(n_windows),
+            alert_share=float(alert_share),
+            organisations=_counts(events["identity_id"], "identity_id", events["identity_handle"]),
+            actors=_counts(events["actor_id"], "actor_id", events["actor_handle"]),
+            action_types=_counts(events["action_type"], "action_type"),
+        )
+
+    @property
+    def days(self) -> int:
+        """Length of the training period in UTC days, those of its first and last record in."""
+        return int(self.last_ns // _NS_DAY - self.first_ns // _NS_DAY + 1)
+
+    def digest(self) -> dict:
+        """Return the summary as a model manifest records it (plain JSON values).
+
+        Returns
+        -------
+        dict
+            ``first_record``, ``last_record`` (ISO 8601 UTC), ``records``, ``actors``,
+            ``organisations`` (counts), ``action_types`` (share of the records of each, the
+            :data:`_MANIFEST_ACTIONS` most frequent) and ``alert_rate`` (share of training
+            windows above the threshold).
+        """
+        top = self.action_types.head(_MANIFEST_ACTIONS)
+        shares = top["records"].to_numpy() / max(self.n_records, 1)
+        return {
+            "first_record": _iso(self.first_ns),
+            "last_record": _iso(self.last_ns),
+            "records": int(self.n_records),
+            "actors": len(self.actors),
+            "organisations": len(self.organisations),
+            "action_types": {
+                str(a)[:200]: round(float(s), 6)
+                for a, s in zip(top["action_type"], shares, strict=True)
+            },
+            "alert_rate": round(float(self.alert_share), 6),
+        }
+
+
+@dataclass(frozen=True)
+class FitWarning:
+    """One way records to score differ from what the model was trained on.
+
+    Attributes
+    ----------
+    kind : str
+        ``organisations``, ``actors``, ``action_types``, ``overlap``, ``after`` or ``alerts``.
+    text : str
+        What differs, with figures (names from data are not yet escaped).
+    """
+
+    kind: str
+    text: str
+
+    @property
+    def foreign(self) -> bool:
+        """Whether it says the records are not of the organisation or activity it knows."""
+        return self.kind in _FOREIGN
+
+
+#: Kinds of warning that mean the records are not the organisation the model knows.
+_FOREIGN = ("organisations", "actors", "action_types")
+
+
+def check_fit(
+    summary: TrainingSummary,
+    events: pd.DataFrame,
+    scores: pd.Series | np.ndarray,
+    *,
+    threshold: float,
+    alert_rate: float,
+) -> list[FitWarning]:
+    """Compare records to score with what the model was trained on.
+
+    Parameters
+    ----------
+    summary : TrainingSummary
+        What the model was trained on.
+    events : DataFrame
+        The records scored (docs/design.md section 2).
+    scores : array-like of float
+        The ``score`` of every scored actor-window.
+    threshold : float
+        The alert threshold used.
+    alert_rate : float
+        The share of windows expected above it (the asked budget, or the share of training
+        windows above an explicit threshold).
+
+    Returns
+    -------
+    list of FitWarning
+        Empty when the records look like the training data.
+    """
+    checks = (
+        _organisations(summary, events),
+        _actors(summary, events),
+        _action_types(summary, events),
+        *_period(summary, events),
+        _alerts(np.asarray(scores, dtype=float), threshold, alert_rate),
+    )
+    return [w for w in checks if w is not None]
+
+
+def _names(frame: pd.DataFrame, key: str, n: int = _SHOWN) -> str:
+    """Join the first ``n`` entries of a counts frame as ``label (id)`` or ``id``."""
+    shown = []
+    for k, label in zip(frame[key].head(n), frame["label"].head(n), strict=True):
+        shown.append(f"{_short(label)} ({_short(k)})" if label and label != k else _short(k))
+    more = len(frame) - len(shown)
+    return ", ".join(shown) + (f" and {more:,} more" if more > 0 else "")
+
+
+def _organisations(summary: TrainingSummary, events: pd.DataFrame) -> FitWarning | None:
+    seen = _counts(events["identity_id"], "identity_id", events["identity_handle"])
+    seen = seen[seen["identity_id"] != ""]
+    if not len(seen):
+        return None
+    new = seen[~seen["identity_id"].isin(set(summary.organisations["identity_id"]))]
+    share = new["records"].sum() / seen["records"].sum()
+    if not len(new) or share < UNSEEN_ORG_SHARE:
+        return None
+    if len(new) == len(seen):
+        lead = "none of the " + (
+            f"{len(seen):,} organisations" if len(seen) > 1 else "organisation"
+        )
+        text = f"{lead} in these records ({_names(new, 'identity_id')}) was in the training data"
+    else:
+        text = (
+            f"{len(new):,} of the {len(seen):,} organisations in these records "
+            f"({_names(new, 'identity_id')}; {share:.0%} of the records) were not in the "
+            "training data"
+        )
+    known = _names(summary.organisations, "identity_id", 3)
+    return FitWarning("organisations", f"{text} (it knows {known})")
+
+
+def _actors(summary: TrainingSummary, events: pd.DataFrame) -> FitWarning | None:
+    seen = _counts(events["actor_id"], "actor_id", events["actor_handle"])
+    new = seen[~seen["actor_id"].isin(set(summary.actors["actor_id"]))]
+    if len(new) <= UNSEEN_ACTOR_SHARE * len(seen):
+        return None
+    return FitWarning(
+        "actors",
+        f"{len(new):,} of the {_count(len(seen), 'actor')} ({_names(new, 'actor_id')}) "
+        f"{'was' if len(new) == 1 else 'were'} never "
+        f"seen in training (it knows {len(summary.actors):,})",
+    )
+
+
+def _action_types(summary: TrainingSummary, events: pd.DataFrame) -> FitWarning | None:
+    seen = _counts(events["action_type"], "action_type")
+    new = seen[~seen["action_type"].isin(set(summary.action_types["action_type"]))]
+    share = new["records"].sum() / max(seen["records"].sum(), 1)
+    if share < UNKNOWN_ACTION_SHARE:
+        return None
+    total = seen["records"].sum()
+    head = new.head(_SHOWN)
+    listed = ", ".join(
+        f"{_short(a)} {n / total:.0%}"
+        for a, n in zip(head["action_type"], head["records"], strict=True)
+    )
+    if len(new) > _SHOWN:
+        listed += f" and {len(new) - _SHOWN:,} more"
+    kinds = _count(len(new), "action type")
+    return FitWarning(
+        "action_types",
+        f"{share:.0%} of the records are of {kinds} the model never saw in training ({listed})",
+    )
+
+
+def _period(summary: TrainingSummary, events: pd.DataFrame) -> list[FitWarning]:
+    ns = events["created_at"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    first, last = int(ns.min()), int(ns.max())
+    trained = f"{_day(summary.first_ns)} .. {_day(summary.last_ns)}"
+    if first <= summary.last_ns and last >= summary.first_ns:
+        inside = int(((ns >= summary.first_ns) & (ns <= summary.last_ns)).sum())
+        return [
+            FitWarning(
+                "overlap",
+                f"{inside:,} of the {_count(len(ns), 'record')} ({inside / len(ns):.0%}) "
+                f"{'falls' if inside == 1 else 'fall'} in the "
+                f"training period ({trained}): the model learned them as normal, so they "
+                "cannot stand out",
+            )
+        ]
+    gap = (first - summary.last_ns) / _NS_DAY
+    if gap > LONG_AFTER_DAYS:
+        return [
+            FitWarning(
+                "after",
+                f"the records start {gap:,.0f} days after the training period ended "
+                f"({trained}): habits, people and tools change in that time",
+            )
+        ]
+    return []
+
+
+def _alerts(scores: np.ndarray, threshold: float, alert_rate: float) -> FitWarning | None:
+    above = int((scores > threshold).sum())
+    if not len(scores) or above < ALERT_MIN or above <= ALERT_EXCESS * alert_rate * len(scores):
+        return None
+    return FitWarning(
+        "alerts",
+        f"{above:,} of the {len(scores):,} actor-windows ({above / len(scores):.0%}) scored "
+        f"above the alert threshold, against {alert_rate:.1%} expected",
+    )
+
+
+def fit_advice(warnings: Sequence[FitWarning], *, model_dir: str, summary: TrainingSummary) -> str:
+    """Say what to do about the warnings of :func:`check_fit`, in a sentence or two.
+
+    Parameters
+    ----------
+    warnings : sequence of FitWarning
+        Not empty.
+    model_dir : str
+        The model directory used (named in the advice).
+    summary : TrainingSummary
+        What the model was trained on.
+
+    Returns
+    -------
+    str
+    """
+    kinds = {w.kind for w in warnings}
+    if any(w.foreign for w in warnings):
+        return (
+            f"the model in {model_dir} knows another organisation or other activity, so its "
+            "scores here rank how unlike its training data these records are, not how "
+            "suspicious they are. Train a model on this organisation's own audit log, a few "
+            "weeks before the period you score (`anomaly train HISTORY... --model-dir "
+            "models/NAME`), and score with `--model-dir models/NAME`."
+        )
+    if "overlap" in kinds:
+        return (
+            f"score only records after the training period ({_iso(summary.last_ns)}), or "
+            "train on records before the period you score."
+        )
+    if "after" in kinds:
+        return (
+            "retrain on the latest weeks (`anomaly train RECENT... --model-dir "
+            f"{model_dir}`); a model trained a month or more ago misses its actors' changes."
+        )
+    if summary.n_windows < FEW_TRAINING_WINDOWS:
+        return (
+            f"the model learned from only {_count(summary.n_windows, 'actor-window')}, and a "
+            "model that learned from so few alerts on many ordinary windows of a new period: "
+            f"train on more weeks (`anomaly train LOGS... --model-dir {model_dir}`). Until "
+            "then, read the alerts' reasons before acting on them."
+        )
+    return (
+        "read the top alerts' reasons: if one change explains most of them (a new tool, a "
+        "migration, a new team), retrain on weeks that include it; if not, something changed "
+        "across the organisation and the alerts deserve a look."
+    )
+
+
+def history_note(
+    constant: Sequence[str], days: float, *, limit: int | None = _SHOWN
+) -> tuple[bool, str] | None:
+    """Say why history features never varied in training, as it is.
+
+    Parameters
+    ----------
+    constant : sequence of str
+        Features constant over the training windows.
+    days : float
+        Length of the training period in days.
+    limit : int or None, default 5
+        Most feature names listed (None: all).
+
+    Returns
+    -------
+    (bool, str) or None
+        Whether it is a warning (the period is too short to learn them) rather than a note
+        (they stayed the same in this data), and the message; None when no history
+        feature was constant.
+    """
+    history = [c for c in constant if c in HISTORY_FEATURES]
+    if not history:
+        return None
+    shown = history if limit is None else history[:limit]
+    more = len(history) - len(shown)
+    names = ", ".join(shown) + (f" and {more} more" if more else "")
+    n = _count(len(history), "history feature")
+    if days < HISTORY_MIN_DAYS:
+        return True, (
+            f"{n} never varied ({names}): the training period ({days:g} days) is shorter "
+            f"than the {HISTORY_MIN_DAYS} days they need (an actor's first 7 days teach its "
+            f"habits, then trailing features look back a week); train on {HISTORY_MIN_DAYS} "
+            "days or more."
+        )
+    what = "; ".join(_UNIT.sub("", FEATURE_DESCRIPTIONS.get(c, c)) for c in history[:3])
+    return False, (
+        f"{n} never varied over the {days:g}-day training period ({names}): what they "
+        f"measure ({what}{'; ...' if len(history) > 3 else ''}) stayed the same throughout "
+        "this data. The period is long enough; the data is steady. The model learned nothing "
+        "about them: a scored window where one differs ranks as rare."
+    )
