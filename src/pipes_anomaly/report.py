@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from rich.table import Table
 
-from pipes_anomaly._text import html_text, markdown_cell, plot_text, terminal_cell
+from pipes_anomaly._text import html_text, markdown_cell, markdown_table, plot_text, terminal_cell
 from pipes_anomaly.evaluation import EvaluationResult
 
 
@@ -282,15 +282,6 @@ def evaluation_rich_tables(result: EvaluationResult) -> list[Table]:
     return out
 
 
-def _markdown_table(frame: pd.DataFrame) -> str:
-    """Render a frame as a Markdown table (cells escaped by :func:`markdown_cell`)."""
-    cols = [markdown_cell(c) for c in frame.columns]
-    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
-    for row in frame.itertuples(index=False):
-        lines.append("| " + " | ".join(markdown_cell(v) for v in row) + " |")
-    return "\n".join(lines)
-
-
 _READING_GUIDE = (
     "A window is one actor over one time window; it is *labelled* when any of its records "
     "belongs to an injected incident. A budget of 5% means the analyst reviews the 5% "
@@ -326,7 +317,7 @@ def evaluation_markdown(
     for note in result.notes:
         parts += [f"> **Note:** {markdown_cell(note)}", ""]
     for key, frame in tables.items():
-        parts += [f"## {_TABLE_TITLES[key]}", "", _markdown_table(frame), ""]
+        parts += [f"## {_TABLE_TITLES[key]}", "", markdown_table(frame), ""]
     parts += ["## Plots", ""]
     for name, caption in EVALUATION_PLOTS.items():
         parts += [f"![{caption}]({name})", ""]

@@ -202,16 +202,20 @@ KEY_COLUMNS: tuple[str, ...] = (
     "n_events",
 )
 
-#: Columns of a scores frame, in order (docs/design.md section 5): the feature keys, then
-#: the scores and their explanation.
+#: Columns of a scores frame, in order (docs/design.md section 5, every field in
+#: docs/scores.md): the feature keys, then the scores, the suppression rule that silenced an
+#: alert, and the explanation.
 SCORE_COLUMNS: tuple[str, ...] = (
     *KEY_COLUMNS,
     "score",
     "iforest_score",
     "lof_score",
     "alert",
+    "suppressed_by",
     "severity",
     "reasons",
+    "reason_features",
+    "attack_techniques",
     "evidence",
 )
 

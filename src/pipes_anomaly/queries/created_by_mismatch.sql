@@ -1,5 +1,7 @@
 -- name: created_by_mismatch
 -- title: `created_by` mismatch
+-- attack: TA0005 Defense Evasion / T1550 Use Alternate Authentication Material / T1550.001 Application Access Token
+-- attack: TA0005 Defense Evasion / T1036 Masquerading
 SELECT actor_id, any_value(actor_handle) AS actor_handle, created_at::DATE AS day,
     min(created_at) AS first_at, max(created_at) AS last_at, count(*) AS mismatched_records,
     string_agg(DISTINCT coalesce(data ->> 'created_by_id', data -> 'created_by' ->> 'id'), ', ')

@@ -1,0 +1,215 @@
+"""What a triage card shows beyond the scores row: each reason's values, and the records.
+
+Two frames, built by :func:`pipes_anomaly.pipeline.score_windows` for the windows it lists
+evidence for (the alerts, plus the best-scored windows it was asked for), from the feature
+table and the baseline it already has (nothing is computed again from the records):
+
+- :func:`reason_frame` (:data:`REASON_COLUMNS`): one row per reason of a window, with the
+  window's value, the actor's typical value, the typical value over all training windows
+  and, for a reason told against peers, the peers' median, each as a number on the scale
+  the reason is told in (counts, percentages, ratios) and as the text it is told with;
+- :func:`evidence_frame` (:data:`EVIDENCE_COLUMNS`): the first records behind each window's
+  reasons (time, action, target, IP, process) and how many there are in all.
+
+Both are keyed by ``actor_id`` and ``window_start`` like the scores frame.  Every field is
+described in docs/triage.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from pipes_anomaly.catalog import FEATURE_DESCRIPTIONS
+from pipes_anomaly.explain import Baseline, base_feature, told_values
+
+__all__ = ["EVIDENCE_COLUMNS", "REASON_COLUMNS", "evidence_frame", "reason_frame"]
+
+#: Columns of :func:`reason_frame`, in order.
+REASON_COLUMNS: tuple[str, ...] = (
+    "actor_id",
+    "window_start",
+    "rank",
+    "feature",
+    "shown_feature",
+    "reason",
+    "unit",
+    "actual",
+    "typical",
+    "overall",
+    "peers",
+    "actual_label",
+    "typical_label",
+    "overall_label",
+    "peers_label",
+    "training_share",
+)
+
+#: Columns of :func:`evidence_frame`, in order.
+EVIDENCE_COLUMNS: tuple[str, ...] = (
+    "actor_id",
+    "window_start",
+    "evidence_total",
+    "evidence_flagged",
+    "id",
+    "created_at",
+    "action_type",
+    "target",
+    "actor_ip",
+    "process_id",
+)
+
+_PEERS_SUFFIX = "_vs_peers"
+
+
+def _peer_medians(feats: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Median of each column over the windows of one organisation (identity) and window."""
+    keys = [feats["window_start"], feats["identity_handle"].astype(object).fillna("")]
+    return feats.loc[:, list(columns)].groupby(keys, sort=False).transform("median")
+
+
+def reason_frame(
+    feats: pd.DataFrame,
+    rows: np.ndarray,
+    reason_features: Sequence[Sequence[str]],
+    sentences: Sequence[Sequence[str]],
+    baseline: Baseline,
+    *,
+    descriptions: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """One row per reason of the given windows: the values the reason compares.
+
+    Parameters
+    ----------
+    feats : DataFrame
+        The feature table of every scored window (key columns and feature columns).
+    rows : ndarray of int
+        Positions in ``feats`` of the windows to describe.
+    reason_features : sequence of sequences of str
+        Per window in ``rows``, its reason features, rarest first.
+    sentences : sequence of sequences of str
+        Per window, the sentence of each reason (same length as its reason features).
+    baseline : Baseline
+        The model's baseline (typical values per actor and over all training windows).
+    descriptions : mapping, optional
+        Feature -> phrase; default ``catalog.FEATURE_DESCRIPTIONS``.
+
+    Returns
+    -------
+    DataFrame
+        :data:`REASON_COLUMNS`.  ``shown_feature`` is the feature whose values the
+        sentence tells (the count behind a robust z); ``actual``, ``typical``
+        (this actor's median over its training windows, the median of all training
+        windows for an actor never seen), ``overall`` (median of all training windows) and
+        ``peers`` (a ``*_vs_peers`` reason only: the median of the windows of the same
+        organisation in the same window, or 0 for a robust z told as such; NaN otherwise)
+        are on the scale of ``unit`` (see :func:`pipes_anomaly.explain.told_values`),
+        ``*_label`` the same values as the reason tells them; ``training_share`` is the
+        share of training windows whose deviation from their actor's typical value was at
+        least as large.
+    """
+    desc = dict(descriptions) if descriptions is not None else dict(FEATURE_DESCRIPTIONS)
+    cols = list(baseline.feature_columns)
+    sub = feats.iloc[rows]
+    values = sub.loc[:, cols].to_numpy(dtype=np.float64)
+    typical = baseline.typical(sub)
+    share = baseline.deviation_share(sub)[1]
+    peer_bases = sorted(
+        {base_feature(f, cols) for fs in reason_features for f in fs if f.endswith(_PEERS_SUFFIX)}
+    )
+    peers = _peer_medians(feats, peer_bases).iloc[rows] if peer_bases else None
+    out: list[dict[str, object]] = []
+    for i, (names, texts) in enumerate(zip(reason_features, sentences, strict=True)):
+        for rank, (name, text) in enumerate(zip(names, texts, strict=True), start=1):
+            shown = base_feature(name, cols)
+            j, k = cols.index(name), cols.index(shown)
+            peer = np.nan
+            if name.endswith(_PEERS_SUFFIX):
+                peer = 0.0 if peers is None or shown == name else peers[shown].iloc[i]
+            raw = np.array([values[i, k], typical[i, k], baseline.center[k], peer])
+            unit, scaled, labels = told_values(
+                shown, raw, description=desc.get(shown, shown), share=bool(baseline.is_share[k])
+            )
+            out.append(
+                {
+                    "actor_id": sub["actor_id"].iloc[i],
+                    "window_start": sub["window_start"].iloc[i],
+                    "rank": rank,
+                    "feature": name,
+                    "shown_feature": shown,
+                    "reason": text,
+                    "unit": unit,
+                    **dict(zip(("actual", "typical", "overall", "peers"), scaled, strict=True)),
+                    **dict(
+                        zip(
+                            ("actual_label", "typical_label", "overall_label", "peers_label"),
+                            labels,
+                            strict=True,
+                        )
+                    ),
+                    "training_share": float(share[i, j]),
+                }
+            )
+    frame = pd.DataFrame(out, columns=list(REASON_COLUMNS))
+    return frame.astype({"rank": np.int64, "training_share": np.float64})
+
+
+def _text_column(events: pd.DataFrame, name: str, records: np.ndarray) -> np.ndarray:
+    """Return a text column of the events at ``records`` (None where missing or absent)."""
+    if name not in events.columns:
+        return np.full(len(records), None, dtype=object)
+    col = events[name].to_numpy(dtype=object)[records]
+    return np.where(pd.isna(col), None, col)
+
+
+def evidence_frame(
+    events: pd.DataFrame, windows: pd.DataFrame, rows: pd.DataFrame, *, shown: int
+) -> pd.DataFrame:
+    """Return the first ``shown`` evidence records of each window, with its total.
+
+    Parameters
+    ----------
+    events : DataFrame
+        The events frame that was scored.
+    windows : DataFrame
+        The windows described (``actor_id``, ``window_start``), in the order ``rows``
+        numbers them.
+    rows : DataFrame
+        :func:`pipes_anomaly.explain.evidence_rows` of those windows.
+    shown : int
+        Most records kept per window (earliest first).
+
+    Returns
+    -------
+    DataFrame
+        :data:`EVIDENCE_COLUMNS`: ``evidence_total`` is the window's number of evidence
+        records, ``evidence_flagged`` False when none was flagged for its reasons and the
+        window's records stand in; ``target`` is the target's handle, else its id.
+    """
+    total = rows.groupby("row", sort=True).size()
+    flagged = rows.groupby("row", sort=True)["flagged"].any()
+    first = rows.groupby("row", sort=True).head(shown)
+    win = first["row"].to_numpy()
+    rec = first["record"].to_numpy()
+    handle = _text_column(events, "target_handle", rec)
+    target = np.where(pd.isna(handle), _text_column(events, "target_id", rec), handle)
+    frame = pd.DataFrame(
+        {
+            "actor_id": windows["actor_id"].to_numpy()[win],
+            "window_start": windows["window_start"].to_numpy()[win],
+            "evidence_total": total.reindex(win).to_numpy(dtype=np.int64),
+            "evidence_flagged": flagged.reindex(win).to_numpy(dtype=bool),
+            "id": first["id"].to_numpy(dtype=object),
+            "created_at": events["created_at"].iloc[rec].to_numpy(),
+            "action_type": _text_column(events, "action_type", rec),
+            "target": target,
+            "actor_ip": _text_column(events, "actor_ip", rec),
+            "process_id": _text_column(events, "process_id", rec),
+        }
+    )
+    if len(frame):
+        frame["window_start"] = pd.to_datetime(frame["window_start"], utc=True)
+        frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
+    return frame
