@@ -530,7 +530,32 @@ def train_command(
     "-o",
     type=click.Path(dir_okay=False, writable=True, path_type=str),
     default=None,
-    help="Write every scored actor-window to this file (.csv, .jsonl or .parquet).",
+    help="Write every scored actor-window to this file (.csv, .jsonl or .parquet), or the "
+    "alerts as OCSF findings with --format ocsf.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "jsonl", "parquet", "ocsf"]),
+    default=None,
+    help="Format of --output: the scores as csv, jsonl or parquet, or ocsf (one OCSF "
+    "Detection Finding per alert, JSON lines; docs/scores.md) [default: the extension's].",
+)
+@click.option(
+    "--report",
+    "report_dir",
+    type=click.Path(file_okay=False, path_type=str),
+    default=None,
+    help="Write a triage report to this directory: report.html (self-contained) and "
+    "report.md, one card per alert.",
+)
+@click.option(
+    "--suppress",
+    "suppress_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=str),
+    default=None,
+    help="Suppression rules (TOML, docs/triage.md): alerts they match keep their row, with "
+    "the rule's id in suppressed_by, and leave the alert count and the triage list.",
 )
 @click.option(
     "--top",
@@ -545,6 +570,9 @@ def score_command(
     logs: tuple[str, ...],
     model_dir: str,
     output: str | None,
+    fmt: str | None,
+    report_dir: str | None,
+    suppress_path: str | None,
     top: int,
     alert_rate: float | None,
     threshold: float | None,
@@ -555,23 +583,23 @@ def score_command(
 
     score is in [0, 1], higher = more anomalous: the share of training windows
     that scored lower.  The table of top alerts goes to stdout; counts and
-    messages go to stderr.
+    messages go to stderr.  With --report, a triage report (one card per alert)
+    is written too.
     """
     tune_process_memory()
     from rich.console import Console
 
-    from pipes_anomaly import io as pio
     from pipes_anomaly import report
     from pipes_anomaly.io.model_dir import load_model
-    from pipes_anomaly.pipeline import ModelError, score_events
+    from pipes_anomaly.pipeline import ModelError, score_windows
 
     _check_exclusive(alert_rate, threshold)
-    if output is not None:
-        try:
-            pio.check_scores_path(output)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="'--output'") from exc
-    _check_outputs(list(logs), [("--output", output), ("--rejects", rejects_path)])
+    fmt = _output_format(output, fmt)
+    rules = _suppression_rules(suppress_path)
+    _check_outputs(
+        list(logs),
+        [("--output", output), ("--rejects", rejects_path), *_report_outputs(report_dir)],
+    )
     try:
         model = load_model(model_dir)
     except ModelError as exc:
@@ -579,26 +607,147 @@ def score_command(
     cut = model.threshold_for(alert_rate=alert_rate, threshold=threshold)
     result = _read_logs(list(logs), strict=strict, rejects_path=rejects_path)
     try:
-        scores = score_events(result.events, model, threshold=cut, evidence_top=top)
+        scored = score_windows(
+            result.events,
+            model,
+            threshold=cut,
+            evidence_top=top,
+            details=report_dir is not None or fmt == "ocsf",
+        )
     except ModelError as exc:
         raise click.ClickException(str(exc)) from exc
+    suppression = _suppress(scored.scores, rules)
+    scores = scored.scores if suppression is None else suppression.scores
     n_alerts = int(scores["alert"].sum())
     plural = "" if n_alerts == 1 else "s"
+    silenced = f", {suppression.n_suppressed:,} suppressed" if suppression is not None else ""
     click.echo(
         f"Scored {len(scores):,} actor-windows ({model.window}); {n_alerts:,} alert{plural} "
-        f"(score > {cut:.4f}).",
+        f"(score > {cut:.4f}){silenced}.",
         err=True,
     )
     if output is not None:
-        pio.write_scores(scores, output)
-        click.echo(f"Wrote scores to {output}.", err=True)
+        _write_scores(scores, scored, output, fmt, cut)
+    if report_dir is not None:
+        _write_triage(report_dir, scores, scored, result, cut, rules, suppression,
+                      source=f"Scored {', '.join(logs)} with the model in {model_dir} "
+                      f"({model.window} windows).")  # fmt: skip
     if top > 0:
-        if n_alerts:
+        if n_alerts - (suppression.n_suppressed if suppression is not None else 0):
             # a terminal sets its own width; a pipe or file gets wide rows, not 80 columns
             console = Console() if sys.stdout.isatty() else Console(width=160)
             console.print(report.alerts_table(scores, top=top))
         else:
             click.echo("No alerts.", err=True)
+
+
+def _output_format(output: str | None, fmt: str | None) -> str | None:
+    """Check ``--output`` and ``--format`` before any work; return the format to write."""
+    from pipes_anomaly import io as pio
+
+    if output is None:
+        if fmt is not None:
+            raise click.UsageError("--format needs --output FILE")
+        return None
+    try:
+        return pio.check_scores_path(output, fmt)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--output'") from exc
+
+
+def _suppression_rules(path: str | None) -> list:
+    """Read and check ``--suppress`` before any work (an error names file, rule and field)."""
+    if path is None:
+        return []
+    from pipes_anomaly.suppress import SuppressionError, load_rules
+
+    try:
+        return load_rules(path)
+    except SuppressionError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--suppress'") from exc
+
+
+def _report_outputs(report_dir: str | None) -> list[tuple[str, str]]:
+    """List the files ``--report DIR`` writes, for the checks made before any work."""
+    from pipes_anomaly.io.report import REPORT_FILES
+
+    if report_dir is None:
+        return []
+    return [("--report", str(Path(report_dir) / name)) for name in REPORT_FILES]
+
+
+def _suppress(scores: Any, rules: list) -> Any:
+    """Apply the suppression rules (judged on today's UTC date); say which fired or expired."""
+    if not rules:
+        return None
+    from pipes_anomaly.suppress import apply_rules
+
+    today = datetime.datetime.now(datetime.UTC).date()
+    outcome = apply_rules(scores, rules, today=today)
+    for rule_id, n in outcome.fired.items():
+        click.echo(
+            f"Suppression rule {rule_id}: {n:,} alert{'' if n == 1 else 's'} suppressed.",
+            err=True,
+        )
+    for rule in outcome.expired:
+        click.echo(
+            f"Suppression rule {rule.id} expired on {rule.expires.isoformat()} and suppressed "
+            "nothing: renew its date or remove it.",
+            err=True,
+        )
+    return outcome
+
+
+def _write_scores(scores: Any, scored: Any, output: str, fmt: str | None, cut: float) -> None:
+    """Write ``--output``: the scores, or the alerts as OCSF findings."""
+    from pipes_anomaly import io as pio
+
+    if fmt == "ocsf":
+        from pipes_anomaly.ocsf import detection_findings
+
+        findings = detection_findings(scores, scored.reasons, scored.evidence, threshold=cut)
+        pio.write_findings(findings, output)
+        n = len(findings)
+        click.echo(f"Wrote {n:,} OCSF finding{'' if n == 1 else 's'} to {output}.", err=True)
+        return
+    pio.write_scores(scores, output, fmt)
+    click.echo(f"Wrote scores to {output}.", err=True)
+
+
+def _write_triage(
+    report_dir: str,
+    scores: Any,
+    scored: Any,
+    result: ReadResult,
+    cut: float,
+    rules: list,
+    suppression: Any,
+    *,
+    source: str,
+) -> None:
+    """Write the triage report of a scoring run."""
+    import pandas as pd
+
+    from pipes_anomaly import io as pio
+    from pipes_anomaly.triage import REJECTS_SHOWN, TriageData
+
+    rejects = pd.DataFrame(
+        [(r.source, r.line, r.field or "line", r.reason) for r in result.rejects[:REJECTS_SHOWN]],
+        columns=["source", "line", "field", "reason"],
+    )
+    data = TriageData(
+        scores=scores,
+        reasons=scored.reasons,
+        evidence=scored.evidence,
+        threshold=cut,
+        files=result.stats.to_frame(),
+        rejects=rejects,
+        source=source,
+        rules=rules,
+        suppression=suppression,
+    )
+    pio.write_triage_report(report_dir, data)
+    click.echo(f"Triage report written to {Path(report_dir)}/report.html and report.md.", err=True)
 
 
 @main.command("evaluate")
@@ -618,6 +767,14 @@ def score_command(
     help="Write report.md, a self-contained report.html and PNG plots to this directory.",
 )
 @click.option(
+    "--triage",
+    "triage_dir",
+    type=click.Path(file_okay=False, path_type=str),
+    default=None,
+    help="The triage report of the same scores ('anomaly score --report DIR'): the "
+    "evaluation report lists the alerts with their truth and a link to each card.",
+)
+@click.option(
     "--budget",
     "budgets",
     type=click.FloatRange(0, 1, min_open=True),
@@ -625,14 +782,19 @@ def score_command(
     help="Investigation budget as a fraction of windows (repeatable; default 0.001 0.01 0.05 0.1).",
 )
 def evaluate_command(
-    scores: str, labels_dir: str, report_dir: str | None, budgets: tuple[float, ...]
+    scores: str,
+    labels_dir: str,
+    report_dir: str | None,
+    triage_dir: str | None,
+    budgets: tuple[float, ...],
 ) -> None:
     """Evaluate scores against the labels of a generated world.
 
     SCORES is a file written by 'anomaly score' (.csv, .jsonl or .parquet). A window
     is labelled when any of its records belongs to an injected incident. Prints
     precision/recall at the alert flag, PR-AUC, ROC-AUC, recall within investigation
-    budgets, recall per scenario and false alerts on benign look-alikes.
+    budgets, recall per scenario and false alerts on benign look-alikes.  With
+    --triage, the report also lists the alerts with a link to their triage cards.
     """
     tune_process_memory()
     from rich.console import Console
@@ -643,6 +805,8 @@ def evaluate_command(
     from pipes_anomaly._text import visible
     from pipes_anomaly.io.report import REPORT_FILES
 
+    if triage_dir is not None and report_dir is None:
+        raise click.UsageError("--triage links the evaluation report to the cards: give --report")
     if report_dir is not None:
         names = (*REPORT_FILES, *report.EVALUATION_PLOTS)
         _check_outputs([scores], [("--report", str(Path(report_dir) / n)) for n in names])
@@ -663,10 +827,22 @@ def evaluate_command(
         click.echo(f"Note: {visible(note)}", err=True)
     if report_dir is not None:
         source = f"Scores: {scores} · labels: {labels_dir}"
-        n_plots = pio.write_report(report_dir, result, source=source)
+        cards = _card_links(report_dir, triage_dir)
+        n_plots = pio.write_report(report_dir, result, source=source, cards=cards)
         click.echo(
             f"Report written to {Path(report_dir)}/report.md, report.html and {n_plots} plots."
         )
+
+
+def _card_links(report_dir: str, triage_dir: str | None) -> Any:
+    """Where the triage report's pages are, relative to the evaluation report."""
+    if triage_dir is None:
+        return None
+    from pipes_anomaly.report import CardLinks
+
+    rel = os.path.relpath(Path(triage_dir).absolute(), Path(report_dir).absolute())
+    rel = Path(rel).as_posix()
+    return CardLinks(html=f"{rel}/report.html", markdown=f"{rel}/report.md")
 
 
 # ------------------------------------------------------------------ outputs, checked first

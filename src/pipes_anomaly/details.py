@@ -62,6 +62,8 @@ EVIDENCE_COLUMNS: tuple[str, ...] = (
 )
 
 _PEERS_SUFFIX = "_vs_peers"
+#: The four values a reason compares, in the order :func:`told_values` gets them.
+_VALUES = ("actual", "typical", "overall", "peers")
 
 
 def _peer_medians(feats: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
@@ -128,9 +130,11 @@ def reason_frame(
             peer = np.nan
             if name.endswith(_PEERS_SUFFIX):
                 peer = 0.0 if peers is None or shown == name else peers[shown].iloc[i]
-            raw = np.array([values[i, k], typical[i, k], baseline.center[k], peer])
             unit, scaled, labels = told_values(
-                shown, raw, description=desc.get(shown, shown), share=bool(baseline.is_share[k])
+                shown,
+                np.array([values[i, k], typical[i, k], baseline.center[k], peer]),
+                description=desc.get(shown, shown),
+                share=bool(baseline.is_share[k]),
             )
             out.append(
                 {
@@ -141,14 +145,8 @@ def reason_frame(
                     "shown_feature": shown,
                     "reason": text,
                     "unit": unit,
-                    **dict(zip(("actual", "typical", "overall", "peers"), scaled, strict=True)),
-                    **dict(
-                        zip(
-                            ("actual_label", "typical_label", "overall_label", "peers_label"),
-                            labels,
-                            strict=True,
-                        )
-                    ),
+                    **dict(zip(_VALUES, scaled, strict=True)),
+                    **dict(zip((f"{v}_label" for v in _VALUES), labels, strict=True)),
                     "training_share": float(share[i, j]),
                 }
             )
