@@ -117,6 +117,7 @@ def attacks_of(ids: Sequence[str]) -> list[Attack]:
     Returns
     -------
     list of Attack
+        Ids no hunting query names (from a file of another version) are left out.
     """
     catalogue = technique_catalogue()
-    return [catalogue[i] for i in ids]
+    return [catalogue[i] for i in ids if i in catalogue]

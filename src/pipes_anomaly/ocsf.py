@@ -77,6 +77,11 @@ def _text(value: object) -> str | None:
     return str(value)
 
 
+def _words(value: object) -> list[str]:
+    """Split a space-separated cell (missing: none)."""
+    return (_text(value) or "").split()
+
+
 def finding_uid(actor_id: object, window_start: object) -> str:
     """Return a finding's id: the same for the same actor and window on every run.
 
@@ -194,7 +199,7 @@ def _reason_values(reasons: pd.DataFrame) -> list[dict[str, Any]]:
 def _finding_info(row: Mapping[str, Any], records: pd.DataFrame, handle: str) -> dict[str, Any]:
     """Return the ``finding_info`` object of one alert: id, title, reasons, techniques."""
     day = pd.Timestamp(row["window_start"]).strftime("%Y-%m-%d %H:%M")
-    techniques = str(row.get("attack_techniques") or "").split()
+    techniques = _words(row.get("attack_techniques"))
     info: dict[str, Any] = {
         "uid": finding_uid(row["actor_id"], row["window_start"]),
         "title": f"Unusual activity by {handle} in the window from {day} UTC",
@@ -220,7 +225,7 @@ def _finding(
     handle = _text(row["actor_handle"]) or str(row["actor_id"])
     org = _text(row["identity_handle"])
     start, end = _ms(row["window_start"]), _ms(row["window_end"])
-    features = str(row.get("reason_features") or "").split()
+    features = _words(row.get("reason_features"))
     finding: dict[str, Any] = {
         "activity_id": ACTIVITY_CREATE,
         "activity_name": "Create",
@@ -258,7 +263,7 @@ def _finding(
             "reason_features": features,
             "reasons": _reason_values(reasons),
             "evidence_total": int(records["evidence_total"].iloc[0]) if len(records) else 0,
-            "evidence_ids": str(row.get("evidence") or "").split(),
+            "evidence_ids": _words(row.get("evidence")),
             "suppressed_by": rule,
         },
     }

@@ -269,7 +269,10 @@ def apply_rules(
     n = len(out)
     by = np.full(n, "", dtype=object)
     alerts = out["alert"].to_numpy(dtype=bool)
-    feats = [frozenset(str(f).split()) for f in out["reason_features"].fillna("")]
+    feats = [
+        frozenset(() if pd.isna(f) else str(f).split())
+        for f in out["reason_features"].to_numpy(dtype=object)
+    ]
     fired: dict[str, int] = {}
     expired: list[Rule] = []
     for rule in rules:

@@ -133,10 +133,16 @@ def triage_windows(scores: pd.DataFrame) -> pd.DataFrame:
     """
     keep = scores["alert"].to_numpy(dtype=bool).copy()
     if "suppressed_by" in scores.columns:
-        keep &= scores["suppressed_by"].fillna("").astype(str).to_numpy() == ""
+        keep &= _texts(scores["suppressed_by"]) == ""
     rows = scores.loc[keep]
     rows = rows.sort_values(["score", "actor_id"], ascending=[False, True], kind="stable")
     return rows.reset_index(drop=True)
+
+
+def _texts(values: pd.Series) -> np.ndarray:
+    """Return a text column as strings, ``""`` where missing (a CSV reads empty cells as NaN)."""
+    arr = values.to_numpy(dtype=object)
+    return np.array(["" if pd.isna(v) else str(v) for v in arr], dtype=object)
 
 
 def duckdb_query(actor_id: object, window_start: pd.Timestamp, window_end: pd.Timestamp) -> str:
@@ -157,7 +163,7 @@ def duckdb_query(actor_id: object, window_start: pd.Timestamp, window_end: pd.Ti
     end = pd.Timestamp(window_end).tz_convert("UTC").strftime("%Y-%m-%d %H:%M:%S")
     return (
         "SELECT created_at, action_type, actor_handle, actor_ip, target_handle, target_id,\n"
-        "    process_id, identity_handle, id, data\n"
+        "    process_id, id, data\n"
         "FROM pipes_audit_log\n"
         f"WHERE actor_id = {sql_literal(actor_id)}\n"
         f"  AND created_at >= TIMESTAMP '{start}'\n"
@@ -200,7 +206,9 @@ class _Card:
 
     @property
     def techniques(self) -> list[str]:
-        ids = _text_or_dash(self.row.get("attack_techniques")).strip("-").split()
+        value = self.row.get("attack_techniques")
+        ids = "" if value is None or pd.isna(value) else str(value)
+        ids = ids.split()
         return [f"{a.uid} {a.sub_technique or a.technique} ({a.tactic})" for a in attacks_of(ids)]
 
 
@@ -291,7 +299,7 @@ def _severity_table(data: TriageData) -> pd.DataFrame:
     """Count alerts per severity: to triage, suppressed."""
     s = data.scores
     alert = s["alert"].astype(bool)
-    suppressed = s["suppressed_by"].fillna("").astype(str) != ""
+    suppressed = _texts(s["suppressed_by"]) != ""
     sev = s["severity"].astype(str)
     to_triage, silenced = alert & ~suppressed, alert & suppressed
     names = [n for n in _SEVERITY_ORDER if (alert & (sev == n)).any()]
@@ -325,7 +333,7 @@ def _rules_table(data: TriageData) -> pd.DataFrame:
 def _suppressed_table(data: TriageData) -> pd.DataFrame:
     """List the suppressed alerts, highest score first."""
     s = data.scores
-    hit = s["alert"].astype(bool) & (s["suppressed_by"].fillna("").astype(str) != "")
+    hit = s["alert"].to_numpy(dtype=bool) & (_texts(s["suppressed_by"]) != "")
     rows = s.loc[hit].sort_values(["score", "actor_id"], ascending=[False, True], kind="stable")
     return pd.DataFrame(
         {
@@ -336,7 +344,7 @@ def _suppressed_table(data: TriageData) -> pd.DataFrame:
                 for a, b in zip(_utc(rows["window_start"]), _utc(rows["window_end"]), strict=True)
             ],
             "score": [f"{v:.4f}" for v in rows["score"]],
-            "reasons": rows["reasons"].fillna("").astype(str),
+            "reasons": _texts(rows["reasons"]),
         }
     )
 
