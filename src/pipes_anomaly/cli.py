@@ -537,6 +537,7 @@ def train_command(
     "--format",
     "fmt",
     type=click.Choice(["csv", "jsonl", "parquet", "ocsf"]),
+    metavar="FORMAT",
     default=None,
     help="Format of --output: the scores as csv, jsonl or parquet, or ocsf (one OCSF "
     "Detection Finding per alert, JSON lines; docs/scores.md) [default: the extension's].",
