@@ -88,7 +88,7 @@ def test_one_detection_finding_per_alert(findings):
         ] == row.attack_techniques.split()
         assert f["finding_info"]["desc"] == row.reasons
         assert f["unmapped"]["evidence_ids"] == row.evidence.split()
-        assert [e["data"]["record_id"] for e in f["evidences"]] == row.evidence.split()[:20]
+        assert [e["data"]["record_id"] for e in f["evidences"]] == row.evidence.split()[:10]
         assert f["unmapped"]["score"] == pytest.approx(row.score)
         expected = ocsf.SEVERITY_IDS[row.severity][0]
         assert f["severity_id"] == expected

@@ -141,7 +141,7 @@ def test_evidence_records_are_the_first_of_the_listed_ids_with_their_total(small
         ids = row.evidence.split()
         assert ev["id"].tolist() == ids[: len(ev)]
         total = ev["evidence_total"].iloc[0]
-        assert len(ev) == min(total, 20) and total <= row.n_events
+        assert len(ev) == min(total, details.EVIDENCE_SHOWN) and total <= row.n_events
         assert (ev["evidence_total"] == total).all()
         if not ev["evidence_flagged"].iloc[0]:
             assert total == row.n_events  # the window's records stand in

@@ -146,36 +146,31 @@ def score_line(
     """
     left, right, top, bottom = 4.0, width - 4.0, 4.0, height - 4.0
     t0, t1 = period
-    span = max(t1 - t0, 1)
-
-    def x(t: float) -> float:
-        return left + (t - t0) / span * (right - left) if t1 > t0 else (left + right) / 2
-
-    def y(s: float) -> float:
-        return bottom - min(max(s, 0.0), 1.0) * (bottom - top)
-
+    t = np.asarray(times, dtype=np.float64)
+    xs = left + (t - t0) / (t1 - t0) * (right - left) if t1 > t0 else np.full(len(t), width / 2)
+    ys = bottom - np.clip(np.asarray(scores, dtype=np.float64), 0.0, 1.0) * (bottom - top)
+    low, high = (bottom - min(max(v, 0.0), 1.0) * (bottom - top) for v in band)
+    cut = bottom - min(max(threshold, 0.0), 1.0) * (bottom - top)
     c = COLOURS
-    points = " ".join(f"{_f(x(t))},{_f(y(s))}" for t, s in zip(times, scores, strict=True))
+    points = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(xs.tolist(), ys.tolist(), strict=True))
     parts = [
         f'<svg class="score-line" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="score of this actor over the scored period">',
-        f'<rect x="{_f(left)}" y="{_f(y(band[1]))}" width="{_f(right - left)}" '
-        f'height="{_f(max(y(band[0]) - y(band[1]), 1.0))}" fill="{c["band"]}">'
+        f'<rect x="{_f(left)}" y="{_f(high)}" width="{_f(right - left)}" '
+        f'height="{_f(max(low - high, 1.0))}" fill="{c["band"]}">'
         f"<title>usual scores of this actor: {band[0]:.3f} to {band[1]:.3f}</title></rect>",
-        f'<line x1="{_f(left)}" y1="{_f(y(threshold))}" x2="{_f(right)}" '
-        f'y2="{_f(y(threshold))}" stroke="{c["threshold"]}" stroke-dasharray="4 3">'
+        f'<line x1="{_f(left)}" y1="{_f(cut)}" x2="{_f(right)}" y2="{_f(cut)}" '
+        f'stroke="{c["threshold"]}" stroke-dasharray="4 3">'
         f"<title>alert threshold {threshold:.4f}</title></line>",
         f'<polyline points="{points}" fill="none" stroke="{c["line"]}" stroke-width="1.5"/>',
     ]
-    for t, s in zip(times, scores, strict=True):
-        parts.append(f'<circle cx="{_f(x(t))}" cy="{_f(y(s))}" r="1.8" fill="{c["line"]}"/>')
     hit = np.flatnonzero(np.asarray(times) == mark)
     if len(hit):
-        s = float(scores[hit[0]])
+        i = int(hit[0])
         parts.append(
-            f'<circle cx="{_f(x(mark))}" cy="{_f(y(s))}" r="4.5" fill="{c["actual"]}">'
-            f"<title>this window: {s:.4f}</title></circle>"
+            f'<circle cx="{_f(xs[i])}" cy="{_f(ys[i])}" r="4.5" fill="{c["actual"]}">'
+            f"<title>this window: {float(scores[i]):.4f}</title></circle>"
         )
     parts.append("</svg>")
     return "".join(parts)

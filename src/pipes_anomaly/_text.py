@@ -50,6 +50,12 @@ def _escape_of(code: int) -> str:
 _VISIBLE = {c: _escape_of(c) for c in (*range(0x20), 0x7F, *range(0x80, 0xA0), *_LAYOUT_CHARS)}
 #: Translation table of :func:`visible` with ``keep_lines``: newlines and tabs kept.
 _VISIBLE_LINES = {c: s for c, s in _VISIBLE.items() if c not in (0x09, 0x0A)}
+#: The characters :func:`visible` replaces, as a regular-expression class.
+_VISIBLE_CLASS = "".join(f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}" for c in _VISIBLE)
+#: Any character :func:`html_text` changes; text without one is returned as it is.
+_HTML_ACTIVE = re.compile(f"[&<>\"'{_VISIBLE_CLASS}]")
+#: Any character :func:`markdown_cell` may change besides the underscore.
+_MARKDOWN_ACTIVE = re.compile(f"[&<>\\\\`*\\[\\]|~{_VISIBLE_CLASS}]")
 
 #: First characters a spreadsheet may read as the start of a formula (OWASP), plus the
 #: apostrophe that marks a neutralised cell, so that the rule can be undone exactly.
@@ -156,9 +162,11 @@ def markdown_cell(text: object) -> str:
         Controls made visible (:func:`visible`), ``< > &`` as entities, Markdown's active
         characters backslash-escaped.
     """
-    escaped = html.escape(visible(text), quote=False)
-    escaped = _MARKDOWN_SPECIALS.sub(r"\\\g<0>", escaped)
-    return _MARKDOWN_UNDERSCORE.sub(r"\\_", escaped)
+    escaped = str(text)
+    if _MARKDOWN_ACTIVE.search(escaped) is not None:  # most cells hold none: leave them be
+        escaped = html.escape(visible(escaped), quote=False)
+        escaped = _MARKDOWN_SPECIALS.sub(r"\\\g<0>", escaped)
+    return _MARKDOWN_UNDERSCORE.sub(r"\\_", escaped) if "_" in escaped else escaped
 
 
 def html_text(text: object) -> str:
@@ -172,7 +180,10 @@ def html_text(text: object) -> str:
     -------
     str
     """
-    return html.escape(visible(text), quote=True)
+    value = str(text)
+    if _HTML_ACTIVE.search(value) is None:  # most text holds none: leave it be
+        return value
+    return html.escape(visible(value), quote=True)
 
 
 def plot_text(text: object) -> str:

@@ -25,7 +25,17 @@ import pandas as pd
 from pipes_anomaly.catalog import FEATURE_DESCRIPTIONS
 from pipes_anomaly.explain import Baseline, base_feature, told_values
 
-__all__ = ["EVIDENCE_COLUMNS", "REASON_COLUMNS", "evidence_frame", "reason_frame"]
+__all__ = [
+    "EVIDENCE_COLUMNS",
+    "EVIDENCE_SHOWN",
+    "REASON_COLUMNS",
+    "evidence_frame",
+    "reason_frame",
+]
+
+#: Evidence records kept per window (earliest first): what a card or a finding lists; the
+#: scores' ``evidence`` column lists more ids, and the card's query pulls every record.
+EVIDENCE_SHOWN = 10
 
 #: Columns of :func:`reason_frame`, in order.
 REASON_COLUMNS: tuple[str, ...] = (
@@ -115,43 +125,72 @@ def reason_frame(
     desc = dict(descriptions) if descriptions is not None else dict(FEATURE_DESCRIPTIONS)
     cols = list(baseline.feature_columns)
     sub = feats.iloc[rows]
+    # one entry per reason: its window (position in rows), rank and feature
+    win = np.array([i for i, fs in enumerate(reason_features) for _ in fs], dtype=np.int64)
+    rank = np.array([r for fs in reason_features for r in range(1, len(fs) + 1)], np.int64)
+    names = [f for fs in reason_features for f in fs]
+    shown = [base_feature(f, cols) for f in names]
+    j = np.array([cols.index(f) for f in names], dtype=np.int64)
+    k = np.array([cols.index(f) for f in shown], dtype=np.int64)
     values = sub.loc[:, cols].to_numpy(dtype=np.float64)
-    typical = baseline.typical(sub)
-    share = baseline.deviation_share(sub)[1]
-    peer_bases = sorted(
-        {base_feature(f, cols) for fs in reason_features for f in fs if f.endswith(_PEERS_SUFFIX)}
+    raw = np.full((len(names), len(_VALUES)), np.nan)
+    raw[:, 0] = values[win, k]
+    raw[:, 1] = baseline.typical(sub)[win, k]
+    raw[:, 2] = baseline.center[k]
+    raw[:, 3] = _peer_values(feats, rows, names, shown, win)
+    out = pd.DataFrame(
+        {
+            "actor_id": sub["actor_id"].to_numpy(dtype=object)[win],
+            "window_start": sub["window_start"].iloc[win].to_numpy(),
+            "rank": rank,
+            "feature": pd.Series(names, dtype=object),
+            "shown_feature": pd.Series(shown, dtype=object),
+            "reason": pd.Series([t for ts in sentences for t in ts], dtype=object),
+            "training_share": baseline.deviation_share(sub)[1][win, j],
+        }
     )
-    peers = _peer_medians(feats, peer_bases).iloc[rows] if peer_bases else None
-    out: list[dict[str, object]] = []
-    for i, (names, texts) in enumerate(zip(reason_features, sentences, strict=True)):
-        for rank, (name, text) in enumerate(zip(names, texts, strict=True), start=1):
-            shown = base_feature(name, cols)
-            j, k = cols.index(name), cols.index(shown)
-            peer = np.nan
-            if name.endswith(_PEERS_SUFFIX):
-                peer = 0.0 if peers is None or shown == name else peers[shown].iloc[i]
-            unit, scaled, labels = told_values(
-                shown,
-                np.array([values[i, k], typical[i, k], baseline.center[k], peer]),
-                description=desc.get(shown, shown),
-                share=bool(baseline.is_share[k]),
-            )
-            out.append(
-                {
-                    "actor_id": sub["actor_id"].iloc[i],
-                    "window_start": sub["window_start"].iloc[i],
-                    "rank": rank,
-                    "feature": name,
-                    "shown_feature": shown,
-                    "reason": text,
-                    "unit": unit,
-                    **dict(zip(_VALUES, scaled, strict=True)),
-                    **dict(zip((f"{v}_label" for v in _VALUES), labels, strict=True)),
-                    "training_share": float(share[i, j]),
-                }
-            )
-    frame = pd.DataFrame(out, columns=list(REASON_COLUMNS))
-    return frame.astype({"rank": np.int64, "training_share": np.float64})
+    units = np.empty(len(names), dtype=object)
+    scaled = np.full_like(raw, np.nan)
+    labels = np.full(raw.shape, "", dtype=object)
+    for code in np.unique(k):  # one scale per shown feature
+        at = np.flatnonzero(k == code)
+        feature = cols[code]
+        unit, vals, texts = told_values(
+            feature,
+            raw[at].ravel(),
+            description=desc.get(feature, feature),
+            share=bool(baseline.is_share[code]),
+        )
+        units[at] = unit
+        scaled[at] = vals.reshape(-1, len(_VALUES))
+        labels[at] = np.array(texts, dtype=object).reshape(-1, len(_VALUES))
+    out["unit"] = units
+    for c, name in enumerate(_VALUES):
+        out[name] = scaled[:, c]
+        out[f"{name}_label"] = labels[:, c]
+    if len(out):
+        out["window_start"] = pd.to_datetime(out["window_start"], utc=True)
+    return out.loc[:, list(REASON_COLUMNS)]
+
+
+def _peer_values(
+    feats: pd.DataFrame,
+    rows: np.ndarray,
+    names: Sequence[str],
+    shown: Sequence[str],
+    win: np.ndarray,
+) -> np.ndarray:
+    """Return each reason's peer value: NaN unless it is a peers feature (see reason_frame)."""
+    out = np.full(len(names), np.nan)
+    is_peer = np.array([n.endswith(_PEERS_SUFFIX) for n in names], dtype=bool)
+    out[is_peer & (np.array(shown, dtype=object) == np.array(names, dtype=object))] = 0.0
+    bases = sorted({s for s, n, p in zip(shown, names, is_peer, strict=True) if p and s != n})
+    if bases:
+        medians = _peer_medians(feats, bases).iloc[rows]
+        for b in bases:
+            at = np.flatnonzero(is_peer & (np.array(shown, dtype=object) == b))
+            out[at] = medians[b].to_numpy(dtype=np.float64)[win[at]]
+    return out
 
 
 def _text_column(events: pd.DataFrame, name: str, records: np.ndarray) -> np.ndarray:
@@ -186,20 +225,25 @@ def evidence_frame(
         records, ``evidence_flagged`` False when none was flagged for its reasons and the
         window's records stand in; ``target`` is the target's handle, else its id.
     """
-    total = rows.groupby("row", sort=True).size()
-    flagged = rows.groupby("row", sort=True)["flagged"].any()
-    first = rows.groupby("row", sort=True).head(shown)
-    win = first["row"].to_numpy()
-    rec = first["record"].to_numpy()
+    row = rows["row"].to_numpy(dtype=np.int64)  # sorted by window (evidence_rows)
+    starts = np.flatnonzero(np.r_[True, row[1:] != row[:-1]]) if len(row) else row
+    size = np.diff(np.r_[starts, len(row)])
+    rank = np.arange(len(row)) - np.repeat(starts, size)  # position within its window
+    keep = rank < shown
+    total = np.repeat(size, size)[keep]
+    # every record of a window is flagged, or none is (then the window's records stand in)
+    flagged = rows["flagged"].to_numpy(dtype=bool)[keep]
+    win = row[keep]
+    rec = rows["record"].to_numpy(dtype=np.int64)[keep]
     handle = _text_column(events, "target_handle", rec)
     target = np.where(pd.isna(handle), _text_column(events, "target_id", rec), handle)
     frame = pd.DataFrame(
         {
             "actor_id": windows["actor_id"].to_numpy()[win],
             "window_start": windows["window_start"].to_numpy()[win],
-            "evidence_total": total.reindex(win).to_numpy(dtype=np.int64),
-            "evidence_flagged": flagged.reindex(win).to_numpy(dtype=bool),
-            "id": first["id"].to_numpy(dtype=object),
+            "evidence_total": total.astype(np.int64),
+            "evidence_flagged": flagged,
+            "id": rows["id"].to_numpy(dtype=object)[keep],
             "created_at": events["created_at"].iloc[rec].to_numpy(),
             "action_type": _text_column(events, "action_type", rec),
             "target": target,

@@ -536,8 +536,14 @@ def evidence_ids(rows: pd.DataFrame, n: int, *, cap: int = DEFAULT_EVIDENCE_CAP)
         Per window, ``""`` when it has no record.
     """
     out = [""] * n
-    for r, ids in rows.groupby("row", sort=True).head(cap).groupby("row", sort=True)["id"]:
-        out[int(r)] = " ".join(ids.astype(str).tolist())
+    if rows.empty:
+        return out
+    row = rows["row"].to_numpy(dtype=np.int64)  # sorted by window (evidence_rows)
+    starts = np.flatnonzero(np.r_[True, row[1:] != row[:-1]])
+    ends = np.r_[starts[1:], len(row)]
+    ids = rows["id"].to_numpy(dtype=object)
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        out[int(row[a])] = " ".join(str(i) for i in ids[a : min(b, a + cap)])
     return out
 
 

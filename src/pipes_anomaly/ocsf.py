@@ -59,6 +59,8 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 }
 #: The product that reports the findings.
 _PRODUCT = {"name": "pipes-anomaly", "vendor_name": "pipes-anomaly", "version": __version__}
+#: Rows of a details frame, as dicts.
+_Records = list[dict[str, Any]]
 #: OCSF observable types used.
 _IP_ADDRESS, _USER_NAME, _RESOURCE_UID = 2, 4, 10
 
@@ -111,11 +113,11 @@ def _attack(a: Attack) -> dict[str, Any]:
     return out
 
 
-def _evidences(row: Mapping[str, Any], records: pd.DataFrame) -> list[dict[str, Any]]:
+def _evidences(row: Mapping[str, Any], records: _Records) -> list[dict[str, Any]]:
     """Return one Evidence Artifacts object per listed evidence record."""
     user = {"uid": _text(row["actor_id"]), "name": _text(row["actor_handle"])}
     out = []
-    for rec in records.to_dict("records"):
+    for rec in records:
         item: dict[str, Any] = {
             "actor": {"user": {k: v for k, v in user.items() if v is not None}},
             "api": {"operation": _text(rec["action_type"])},
@@ -123,7 +125,7 @@ def _evidences(row: Mapping[str, Any], records: pd.DataFrame) -> list[dict[str, 
                 k: v
                 for k, v in (
                     ("record_id", _text(rec["id"])),
-                    ("created_at", pd.Timestamp(rec["created_at"]).isoformat()),
+                    ("created_at", rec["created_text"]),
                     ("target", _text(rec["target"])),
                     ("process_id", _text(rec["process_id"])),
                 )
@@ -137,7 +139,7 @@ def _evidences(row: Mapping[str, Any], records: pd.DataFrame) -> list[dict[str, 
     return out
 
 
-def _observables(row: Mapping[str, Any], records: pd.DataFrame) -> list[dict[str, Any]]:
+def _observables(row: Mapping[str, Any], records: _Records) -> list[dict[str, Any]]:
     """Return the actor (id, handle) and the IPs of the listed evidence as observables."""
     out = [
         {
@@ -157,7 +159,7 @@ def _observables(row: Mapping[str, Any], records: pd.DataFrame) -> list[dict[str
                 "value": handle,
             }
         )
-    ips = [_text(ip) for ip in records["actor_ip"]] if len(records) else []
+    ips = [_text(rec["actor_ip"]) for rec in records]
     for ip in dict.fromkeys(i for i in ips if i is not None):
         out.append(
             {
@@ -170,16 +172,19 @@ def _observables(row: Mapping[str, Any], records: pd.DataFrame) -> list[dict[str
     return out
 
 
-def _by_window(frame: pd.DataFrame) -> dict[tuple[str, int], pd.DataFrame]:
-    """Split a details frame by (actor id, window start in ms)."""
+def _by_window(frame: pd.DataFrame) -> dict[tuple[str, int], _Records]:
+    """Split a details frame into records by (actor id, window start in ms)."""
+    out: dict[tuple[str, int], _Records] = {}
     if frame.empty:
-        return {}
-    keys = [(str(a), _ms(t)) for a, t in zip(frame["actor_id"], frame["window_start"], strict=True)]
-    codes, uniques = pd.factorize(pd.Series(keys, dtype=object))
-    return {uniques[c]: frame.iloc[np.flatnonzero(codes == c)] for c in range(len(uniques))}
+        return out
+    starts = pd.to_datetime(frame["window_start"], utc=True).to_numpy(dtype="datetime64[ms]")
+    keys = zip(frame["actor_id"].astype(str), starts.view(np.int64).tolist(), strict=True)
+    for key, rec in zip(keys, frame.to_dict("records"), strict=True):
+        out.setdefault(key, []).append(rec)
+    return out
 
 
-def _reason_values(reasons: pd.DataFrame) -> list[dict[str, Any]]:
+def _reason_values(reasons: _Records) -> list[dict[str, Any]]:
     """Return each reason with its feature and the values it compares."""
     return [
         {
@@ -192,11 +197,11 @@ def _reason_values(reasons: pd.DataFrame) -> list[dict[str, Any]]:
             "peers": None if np.isnan(r["peers"]) else float(r["peers"]),
             "training_share": float(r["training_share"]),
         }
-        for r in reasons.to_dict("records")
+        for r in reasons
     ]
 
 
-def _finding_info(row: Mapping[str, Any], records: pd.DataFrame, handle: str) -> dict[str, Any]:
+def _finding_info(row: Mapping[str, Any], records: _Records, handle: str) -> dict[str, Any]:
     """Return the ``finding_info`` object of one alert: id, title, reasons, techniques."""
     day = pd.Timestamp(row["window_start"]).strftime("%Y-%m-%d %H:%M")
     techniques = _words(row.get("attack_techniques"))
@@ -209,14 +214,14 @@ def _finding_info(row: Mapping[str, Any], records: pd.DataFrame, handle: str) ->
         "attacks": [_attack(a) for a in attacks_of(techniques)],
         "data_sources": ["Turbot Pipes audit log"],
     }
-    if len(records):
-        info["first_seen_time"] = _ms(records["created_at"].min())
-        info["last_seen_time"] = _ms(records["created_at"].max())
+    if records:
+        times = [rec["created_ms"] for rec in records]
+        info["first_seen_time"], info["last_seen_time"] = min(times), max(times)
     return info
 
 
 def _finding(
-    row: Mapping[str, Any], reasons: pd.DataFrame, records: pd.DataFrame, threshold: float
+    row: Mapping[str, Any], reasons: _Records, records: _Records, threshold: float
 ) -> dict[str, Any]:
     """Turn one alert into a Detection Finding."""
     severity_id, severity = SEVERITY_IDS.get(str(row["severity"]), (0, "Unknown"))
@@ -262,7 +267,7 @@ def _finding(
             "threshold": float(threshold),
             "reason_features": features,
             "reasons": _reason_values(reasons),
-            "evidence_total": int(records["evidence_total"].iloc[0]) if len(records) else 0,
+            "evidence_total": int(records[0]["evidence_total"]) if records else 0,
             "evidence_ids": _words(row.get("evidence")),
             "suppressed_by": rule,
         },
@@ -297,12 +302,14 @@ def detection_findings(
         ``json.dumps``; :data:`REQUIRED` lists the attributes every one of them has.
     """
     alerts = scores.loc[scores["alert"].to_numpy(dtype=bool)]
+    times = pd.to_datetime(evidence["created_at"], utc=True)
+    evidence = evidence.assign(
+        created_ms=times.to_numpy(dtype="datetime64[ms]").view(np.int64),
+        created_text=times.dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+    )
     reasons_of, records_of = _by_window(reasons), _by_window(evidence)
-    empty_r, empty_e = reasons.iloc[:0], evidence.iloc[:0]
     out = []
     for row in alerts.to_dict("records"):
         key = (str(row["actor_id"]), _ms(row["window_start"]))
-        out.append(
-            _finding(row, reasons_of.get(key, empty_r), records_of.get(key, empty_e), threshold)
-        )
+        out.append(_finding(row, reasons_of.get(key, []), records_of.get(key, []), threshold))
     return out

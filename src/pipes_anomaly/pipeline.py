@@ -18,9 +18,14 @@ import pandas as pd
 from pipes_anomaly import features
 from pipes_anomaly.attack import technique_ids
 from pipes_anomaly.catalog import MODEL_FEATURES
-from pipes_anomaly.details import EVIDENCE_COLUMNS, REASON_COLUMNS, evidence_frame, reason_frame
+from pipes_anomaly.details import (
+    EVIDENCE_COLUMNS,
+    EVIDENCE_SHOWN,
+    REASON_COLUMNS,
+    evidence_frame,
+    reason_frame,
+)
 from pipes_anomaly.explain import (
-    DEFAULT_EVIDENCE_CAP,
     Baseline,
     evidence_ids,
     evidence_rows,
@@ -279,7 +284,7 @@ def score_windows(
     threshold: float | None = None,
     evidence_top: int = 0,
     details: bool = False,
-    evidence_shown: int = DEFAULT_EVIDENCE_CAP,
+    evidence_shown: int = EVIDENCE_SHOWN,
 ) -> ScoredWindows:
     """Score every actor-window like :func:`score_events`; optionally keep the card details.
 
@@ -290,8 +295,8 @@ def score_windows(
     details : bool, default False
         Also return the reason values and evidence records of the windows whose evidence
         is listed (what a triage card or an OCSF finding shows).
-    evidence_shown : int, default 20
-        Most evidence records kept per window in the details.
+    evidence_shown : int, default 10
+        Most evidence records kept per window in the details (earliest first).
 
     Returns
     -------

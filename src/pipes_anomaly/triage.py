@@ -17,8 +17,9 @@ any request).  docs/triage.md describes the page.
 
 from __future__ import annotations
 
+import functools
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +45,7 @@ __all__ = [
     "duckdb_query",
     "triage_html",
     "triage_markdown",
+    "triage_pages",
     "triage_windows",
 ]
 
@@ -175,6 +177,60 @@ def duckdb_query(actor_id: object, window_start: pd.Timestamp, window_end: pd.Ti
 # ----------------------------------------------------------------------------- the cards
 
 
+#: Column names of a card's evidence table.
+_EVIDENCE_HEAD = ("time (UTC)", "action", "target", "IP", "process", "record id")
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    """A card's evidence records, escaped for each page, and how many there are in all."""
+
+    shown: int = 0
+    total: int = 0
+    flagged: bool = False
+    html_rows: str = ""
+    markdown_rows: str = ""
+
+
+def _escaped(values: list[str], escape: Callable[[object], str]) -> list[str]:
+    """Escape a column, each distinct value once (actions, IPs and targets repeat)."""
+    done = {v: escape(v) for v in set(values)}
+    return [done[v] for v in values]
+
+
+def _evidence_blocks(frame: pd.DataFrame) -> dict[tuple[str, int], _Evidence]:
+    """Turn the evidence frame into each window's rows, escaped for HTML and Markdown.
+
+    The frame is sorted by window (:func:`pipes_anomaly.details.evidence_frame`).
+    """
+    if frame.empty:
+        return {}
+    times = pd.to_datetime(frame["created_at"], utc=True).dt.strftime("%Y-%m-%d %H:%M:%S")
+    texts = [frame[c].astype("string").fillna("-").tolist() for c in _EVIDENCE_FIELDS]
+    # the times are ours (formatted above); every other cell comes from the log
+    html_cells = zip(times.tolist(), *(_escaped(t, html_text) for t in texts), strict=True)
+    md_cells = zip(times.tolist(), *(_escaped(t, markdown_cell) for t in texts), strict=True)
+    html_rows = ["<tr><td>" + "</td><td>".join(r) + "</td></tr>" for r in html_cells]
+    md_rows = ["| " + " | ".join(r) + " |" for r in md_cells]
+    starts = _utc(frame["window_start"]).to_numpy(dtype="datetime64[ns]").view(np.int64)
+    keys = list(zip(frame["actor_id"].astype(str).tolist(), starts.tolist(), strict=True))
+    total = frame["evidence_total"].to_numpy(dtype=np.int64)
+    flagged = frame["evidence_flagged"].to_numpy(dtype=bool)
+    out: dict[tuple[str, int], _Evidence] = {}
+    first = 0
+    for i in range(1, len(keys) + 1):
+        if i == len(keys) or keys[i] != keys[first]:
+            out[keys[first]] = _Evidence(
+                shown=i - first,
+                total=int(total[first]),
+                flagged=bool(flagged[first]),
+                html_rows="".join(html_rows[first:i]),
+                markdown_rows="\n".join(md_rows[first:i]),
+            )
+            first = i
+    return out
+
+
 @dataclass(frozen=True)
 class _Card:
     """One alert as the page shows it."""
@@ -182,25 +238,20 @@ class _Card:
     rank: int
     row: dict[str, Any]
     reasons: list[dict[str, Any]]
-    evidence: list[dict[str, Any]]
+    evidence: _Evidence
     times: np.ndarray
     history: np.ndarray
     band: tuple[float, float]
-
-    @property
-    def anchor(self) -> str:
-        return card_anchor(self.row["actor_id"], self.row["window_start"])
+    window: str
+    start_ns: int
+    anchor: str
 
     @property
     def handle(self) -> str:
         h = self.row["actor_handle"]
         return str(h) if isinstance(h, str) and h else str(self.row["actor_id"])
 
-    @property
-    def window(self) -> str:
-        return _window_text(self.row["window_start"], self.row["window_end"])
-
-    @property
+    @functools.cached_property
     def query(self) -> str:
         return duckdb_query(self.row["actor_id"], self.row["window_start"], self.row["window_end"])
 
@@ -217,12 +268,14 @@ def _utc(values: pd.Series) -> pd.Series:
     return pd.to_datetime(values, utc=True, format="ISO8601")
 
 
-def _window_text(start: object, end: object) -> str:
-    """Name a window: ``"2026-02-16 (UTC day)"``, or its bounds for other lengths."""
-    s, e = pd.Timestamp(start), pd.Timestamp(end)
-    if e - s == pd.Timedelta(days=1) and s == s.normalize():
-        return f"{s:%Y-%m-%d} (UTC day)"
-    return f"{s:%Y-%m-%d %H:%M} to {e:%Y-%m-%d %H:%M} UTC"
+def _window_texts(start: pd.Series, end: pd.Series) -> list[str]:
+    """Name windows: ``"2026-02-16 (UTC day)"``, or their bounds for other lengths."""
+    day = ((end - start) == pd.Timedelta(days=1)) & (start == start.dt.normalize())
+    days = start.dt.strftime("%Y-%m-%d") + " (UTC day)"
+    spans = start.dt.strftime("%Y-%m-%d %H:%M") + " to " + end.dt.strftime("%Y-%m-%d %H:%M UTC")
+    return np.where(
+        day.to_numpy(dtype=bool), days.to_numpy(object), spans.to_numpy(object)
+    ).tolist()
 
 
 def _keyed(frame: pd.DataFrame) -> dict[tuple[str, int], list[dict[str, Any]]]:
@@ -231,14 +284,14 @@ def _keyed(frame: pd.DataFrame) -> dict[tuple[str, int], list[dict[str, Any]]]:
         return {}
     starts = _utc(frame["window_start"]).to_numpy(dtype="datetime64[ns]").view(np.int64)
     groups: dict[tuple[str, int], list[dict[str, Any]]] = {}
-    records = frame.to_dict("records")
+    records = frame.drop(columns=["actor_id", "window_start"]).to_dict("records")
     for actor, start, rec in zip(frame["actor_id"].astype(str), starts, records, strict=True):
         groups.setdefault((actor, int(start)), []).append(rec)
     return groups
 
 
-def _histories(scores: pd.DataFrame, actors: set[str]) -> dict[str, tuple[np.ndarray, ...]]:
-    """Per actor: its window starts (ns) and scores over the period, in time order."""
+def _histories(scores: pd.DataFrame, actors: set[str]) -> dict[str, tuple[Any, ...]]:
+    """Per actor: its window starts (ns) and scores in time order, and their quartiles."""
     mine = scores[scores["actor_id"].isin(actors)]
     starts = mine["window_start"].to_numpy(dtype="datetime64[ns]").view(np.int64)
     order = np.lexsort((starts, mine["actor_id"].to_numpy(dtype=object).astype(str)))
@@ -246,7 +299,12 @@ def _histories(scores: pd.DataFrame, actors: set[str]) -> dict[str, tuple[np.nda
     times, values = starts[order], mine["score"].to_numpy(dtype=np.float64)[order]
     cuts = np.flatnonzero(ids[1:] != ids[:-1]) + 1
     bounds = zip(np.r_[0, cuts], np.r_[cuts, len(ids)], strict=True)
-    return {str(ids[a]): (times[a:b], values[a:b]) for a, b in bounds if b > a}
+    out = {}
+    for a, b in bounds:
+        if b > a:
+            q1, q3 = np.quantile(values[a:b], [0.25, 0.75])
+            out[str(ids[a])] = (times[a:b], values[a:b], (float(q1), float(q3)))
+    return out
 
 
 def _cards(data: TriageData) -> list[_Card]:
@@ -259,23 +317,27 @@ def _cards(data: TriageData) -> list[_Card]:
     rows = triage_windows(scores)
     if rows.empty:
         return []
-    reasons, evidence = _keyed(data.reasons), _keyed(data.evidence)
+    reasons, evidence = _keyed(data.reasons), _evidence_blocks(data.evidence)
     history = _histories(scores, set(rows["actor_id"]))
-    starts = rows["window_start"].to_numpy(dtype="datetime64[ns]").view(np.int64)
+    starts = rows["window_start"].to_numpy(dtype="datetime64[ns]").view(np.int64).tolist()
+    windows = _window_texts(rows["window_start"], rows["window_end"])
     cards = []
-    for rank, (row, start) in enumerate(zip(rows.to_dict("records"), starts, strict=True), 1):
-        key = (row["actor_id"], int(start))
-        times, values = history[row["actor_id"]]
-        q1, q3 = np.quantile(values, [0.25, 0.75])
+    records = rows.to_dict("records")
+    for rank, (row, start, window) in enumerate(zip(records, starts, windows, strict=True), 1):
+        key = (row["actor_id"], start)
+        times, values, band = history[row["actor_id"]]
         cards.append(
             _Card(
                 rank=rank,
                 row=row,
                 reasons=reasons.get(key, []),
-                evidence=evidence.get(key, []),
+                evidence=evidence.get(key, _Evidence()),
                 times=times,
                 history=values,
-                band=(float(q1), float(q3)),
+                band=band,
+                window=window,
+                start_ns=start,
+                anchor=card_anchor(row["actor_id"], row["window_start"]),
             )
         )
     return cards
@@ -339,10 +401,7 @@ def _suppressed_table(data: TriageData) -> pd.DataFrame:
         {
             "rule": rows["suppressed_by"].astype(str),
             "actor": rows["actor_handle"].fillna(rows["actor_id"]).astype(str),
-            "window": [
-                _window_text(a, b)
-                for a, b in zip(_utc(rows["window_start"]), _utc(rows["window_end"]), strict=True)
-            ],
+            "window": _window_texts(_utc(rows["window_start"]), _utc(rows["window_end"])),
             "score": [f"{v:.4f}" for v in rows["score"]],
             "reasons": _texts(rows["reasons"]),
         }
@@ -372,29 +431,14 @@ def _text_or_dash(value: object) -> str:
     return "-" if missing else str(value)
 
 
-def _evidence_table(evidence: Sequence[dict[str, Any]]) -> _Rows:
-    """Return the card's evidence records, as text."""
-    columns = ("time (UTC)", "action", "target", "IP", "process", "record id")
-    return columns, [
-        (
-            f"{pd.Timestamp(e['created_at']):%Y-%m-%d %H:%M:%S}",
-            *(
-                _text_or_dash(e[k])
-                for k in ("action_type", "target", "actor_ip", "process_id", "id")
-            ),
-        )
-        for e in evidence
-    ]
-
-
-def _evidence_caption(evidence: Sequence[dict[str, Any]]) -> str:
-    """Say which records a card lists: ``"First 20 of 143 records flagged ..."``."""
-    if not evidence:
+def _evidence_caption(evidence: _Evidence) -> str:
+    """Say which records a card lists: ``"First 10 of 143 records flagged ..."``."""
+    if not evidence.shown:
         return "No evidence records listed."
-    total, shown = int(evidence[0]["evidence_total"]), len(evidence)
+    total, shown = evidence.total, evidence.shown
     what = (
         "records flagged for the reasons"
-        if bool(evidence[0]["evidence_flagged"])
+        if evidence.flagged
         else "records of the window (none is flagged for the reasons)"
     )
     lead = f"All {total:,}" if shown == total else f"First {shown:,} of {total:,}"
@@ -471,8 +515,9 @@ def _card_markdown(card: _Card, threshold: float) -> list[str]:
         f"**Evidence.** {_evidence_caption(card.evidence)}",
         "",
     ]
-    if card.evidence:
-        lines += [_md_table(_evidence_table(card.evidence)), ""]
+    if card.evidence.shown:
+        head = markdown_rows(_EVIDENCE_HEAD, [])
+        lines += [f"{head}\n{card.evidence.markdown_rows}", ""]
     lines += ["**The window's records** (DuckDB, Tailpipe's `pipes_audit_log`):", ""]
     lines += [markdown_code(card.query, "sql"), ""]
     return lines
@@ -491,7 +536,27 @@ def triage_markdown(data: TriageData) -> str:
         Headings: what was read, alerts by severity, suppression rules (when given), the
         triage list, then one section per card (anchored ``card-<hash>``).
     """
+    return _markdown(data, _cards(data))
+
+
+def triage_pages(data: TriageData) -> tuple[str, str]:
+    """Render the triage report as Markdown and as HTML, building its cards once.
+
+    Parameters
+    ----------
+    data : TriageData
+
+    Returns
+    -------
+    (str, str)
+        :func:`triage_markdown` and :func:`triage_html` of ``data``.
+    """
     cards = _cards(data)
+    return _markdown(data, cards), _html(data, cards)
+
+
+def _markdown(data: TriageData, cards: Sequence[_Card]) -> str:
+    """Render the Markdown page of the given cards."""
     parts = [f"# {markdown_cell(data.title)}", ""]
     if data.source:
         parts += [markdown_cell(data.source), ""]
@@ -620,9 +685,13 @@ def _card_html(card: _Card, threshold: float, period: tuple[int, int]) -> str:
         ("MITRE ATT&CK", "; ".join(card.techniques) or "none named"),
     ]
     dl = "".join(f"<dt>{html_text(k)}</dt><dd>{html_text(v)}</dd>" for k, v in facts)
-    start = int(pd.Timestamp(row["window_start"]).as_unit("ns").value)
     line = _svg.score_line(
-        card.times, card.history, period=period, band=card.band, threshold=threshold, mark=start
+        card.times,
+        card.history,
+        period=period,
+        band=card.band,
+        threshold=threshold,
+        mark=card.start_ns,
     )
     parts = [
         f'<article class="card sev-{html_text(sev)}" id="{card.anchor}">',
@@ -638,8 +707,12 @@ def _card_html(card: _Card, threshold: float, period: tuple[int, int]) -> str:
         "alert threshold; red: this window.</span></p>",
         f"<h4>Evidence</h4><p>{html_text(_evidence_caption(card.evidence))}</p>",
     ]
-    if card.evidence:
-        parts.append(_html_table(_evidence_table(card.evidence), cls="evidence"))
+    if card.evidence.shown:
+        head = "".join(f"<th>{c}</th>" for c in _EVIDENCE_HEAD)
+        parts.append(
+            f'<table class="evidence"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{card.evidence.html_rows}</tbody></table>"
+        )
     parts += [
         "<h4>The window's records (DuckDB, Tailpipe's <code>pipes_audit_log</code>)</h4>",
         f'<pre class="query"><code>{_html_lines(card.query)}</code></pre>',
@@ -684,7 +757,11 @@ def triage_html(data: TriageData) -> str:
         can request nothing; every card is an ``<article class="card">`` with the id
         :func:`card_anchor` gives.
     """
-    cards = _cards(data)
+    return _html(data, _cards(data))
+
+
+def _html(data: TriageData, cards: Sequence[_Card]) -> str:
+    """Render the HTML page of the given cards."""
     period = _period(data.scores)
     body = [f"<h1>{html_text(data.title)}</h1>"]
     if data.source:

@@ -81,7 +81,7 @@ def write_triage_report(directory: str | Path, data: triage.TriageData) -> tuple
         When a file cannot be written; then no file of the report is replaced.
     """
     out = Path(directory)
-    texts = {"report.md": triage.triage_markdown(data), "report.html": triage.triage_html(data)}
+    texts = dict(zip(("report.md", "report.html"), triage.triage_pages(data), strict=True))
     with contextlib.ExitStack() as stack:
         for name, text in texts.items():
             stack.enter_context(atomic_path(out / name)).write_text(text, encoding="utf-8")
