@@ -126,13 +126,16 @@ def triage_windows(scores: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     scores : DataFrame
-        A scores frame; ``suppressed_by`` is optional (missing or empty: not suppressed).
+        A scores frame; ``suppressed_by`` is optional (missing or empty: not suppressed), and
+        so is ``alert`` (missing: no alerts).
 
     Returns
     -------
     DataFrame
         Those rows, in card order, with a fresh index.
     """
+    if "alert" not in scores.columns:  # scores without the flag have no alerts to list
+        return scores.iloc[:0].reset_index(drop=True)
     keep = scores["alert"].to_numpy(dtype=bool).copy()
     if "suppressed_by" in scores.columns:
         keep &= _texts(scores["suppressed_by"]) == ""
@@ -143,8 +146,7 @@ def triage_windows(scores: pd.DataFrame) -> pd.DataFrame:
 
 def _texts(values: pd.Series) -> np.ndarray:
     """Return a text column as strings, ``""`` where missing (a CSV reads empty cells as NaN)."""
-    arr = values.to_numpy(dtype=object)
-    return np.array(["" if pd.isna(v) else str(v) for v in arr], dtype=object)
+    return values.astype("string").fillna("").to_numpy(dtype=object)
 
 
 def duckdb_query(actor_id: object, window_start: pd.Timestamp, window_end: pd.Timestamp) -> str:
@@ -672,8 +674,10 @@ def _reasons_html(reasons: Sequence[dict[str, Any]]) -> str:
     )
 
 
-def _card_html(card: _Card, threshold: float, period: tuple[int, int]) -> str:
-    """Render one card as an ``<article>``."""
+def _card_html(
+    card: _Card, threshold: float, period: tuple[int, int], lines: dict[str, str]
+) -> str:
+    """Render one card as an ``<article>`` (``lines``: score lines drawn so far, by actor)."""
     row = card.row
     sev = str(row["severity"])
     facts = [
@@ -685,14 +689,14 @@ def _card_html(card: _Card, threshold: float, period: tuple[int, int]) -> str:
         ("MITRE ATT&CK", "; ".join(card.techniques) or "none named"),
     ]
     dl = "".join(f"<dt>{html_text(k)}</dt><dd>{html_text(v)}</dd>" for k, v in facts)
-    line = _svg.score_line(
-        card.times,
-        card.history,
-        period=period,
-        band=card.band,
-        threshold=threshold,
-        mark=card.start_ns,
-    )
+    base = lines.get(card.row["actor_id"])
+    if base is None:  # one actor's line is the same on each of its cards
+        base = _svg.score_line_base(
+            card.times, card.history, period=period, band=card.band, threshold=threshold
+        )
+        lines[card.row["actor_id"]] = base
+    mark = _svg.score_line_mark(card.times, card.history, period=period, mark=card.start_ns)
+    line = f"{base}{mark}</svg>"
     parts = [
         f'<article class="card sev-{html_text(sev)}" id="{card.anchor}">',
         f"<h3>{card.rank}. {html_text(sev)} · {row['score']:.4f} · {html_text(card.handle)}</h3>",
@@ -793,7 +797,8 @@ def _html(data: TriageData, cards: Sequence[_Card]) -> str:
     if cards:
         body += [_triage_list_html(cards), '</section><section id="cards"><h2>Alerts</h2>']
         body.append(_legend())
-        body += [_card_html(card, data.threshold, period) for card in cards]
+        lines: dict[str, str] = {}
+        body += [_card_html(card, data.threshold, period, lines) for card in cards]
     else:
         body.append("<p>No alert to triage.</p>")
     body.append("</section>")
