@@ -149,7 +149,22 @@ def reason_frame(
             "training_share": baseline.deviation_share(sub)[1][win, j],
         }
     )
-    units = np.empty(len(names), dtype=object)
+    units, scaled, labels = _told(raw, k, baseline, desc)
+    out["unit"] = units
+    for c, name in enumerate(_VALUES):
+        out[name] = scaled[:, c]
+        out[f"{name}_label"] = labels[:, c]
+    if len(out):
+        out["window_start"] = pd.to_datetime(out["window_start"], utc=True)
+    return out.loc[:, list(REASON_COLUMNS)]
+
+
+def _told(
+    raw: np.ndarray, k: np.ndarray, baseline: Baseline, desc: Mapping[str, str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return each reason's unit, and its four values on that scale and as text."""
+    cols = baseline.feature_columns
+    units = np.empty(len(k), dtype=object)
     scaled = np.full_like(raw, np.nan)
     labels = np.full(raw.shape, "", dtype=object)
     for code in np.unique(k):  # one scale per shown feature
@@ -164,13 +179,7 @@ def reason_frame(
         units[at] = unit
         scaled[at] = vals.reshape(-1, len(_VALUES))
         labels[at] = np.array(texts, dtype=object).reshape(-1, len(_VALUES))
-    out["unit"] = units
-    for c, name in enumerate(_VALUES):
-        out[name] = scaled[:, c]
-        out[f"{name}_label"] = labels[:, c]
-    if len(out):
-        out["window_start"] = pd.to_datetime(out["window_start"], utc=True)
-    return out.loc[:, list(REASON_COLUMNS)]
+    return units, scaled, labels
 
 
 def _peer_values(
