@@ -605,6 +605,7 @@ _STYLE = (
     "monospace;font-size:90%}pre{background:#f6f8fa;padding:.6em;overflow-x:auto}"
     ".legend span{margin-right:1.2em}.dot{display:inline-block;width:10px;height:10px;"
     "border-radius:50%;margin-right:4px}.muted{color:#666}table.evidence td{font-size:90%}"
+    "table.triage td:nth-child(-n+6){white-space:nowrap}"
 )
 
 
