@@ -39,3 +39,25 @@ def small_world(tmp_path_factory: pytest.TempPathFactory):
     out = tmp_path_factory.mktemp("small_world")
     write_world(simulate(GenerateConfig(**params)), out, fmt="jsonl")
     return out
+
+
+@pytest.fixture(scope="session")
+def small_scored(small_world):
+    """The small world's test period scored with details, by a model of its training period.
+
+    A namespace: ``model``, ``read`` (the test period's ``ReadResult``), ``scored`` (the
+    ``ScoredWindows`` of ``score_windows(..., details=True, evidence_top=5)`` at the model's
+    threshold, without an alert budget's cap, so that the small world has several alerts),
+    ``world``.
+    """
+    from types import SimpleNamespace
+
+    from pipes_anomaly import io as pio
+    from pipes_anomaly.pipeline import score_windows, train_model
+
+    model = train_model(pio.read_events([small_world / "train.jsonl"]).events)
+    read = pio.read_events([small_world / "test.jsonl"])
+    scored = score_windows(
+        read.events, model, threshold=model.threshold, details=True, evidence_top=5
+    )
+    return SimpleNamespace(model=model, read=read, scored=scored, world=small_world)

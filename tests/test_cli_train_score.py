@@ -182,7 +182,7 @@ def test_conflicting_options_are_rejected_before_work(tmp_path):
     assert res.exit_code == 2
     assert res.stderr.endswith(
         f"Error: Invalid value for '--output': {tmp_path / 's.txt'}: unknown output format "
-        "'.txt'; use .csv, .jsonl, .parquet\n"
+        "'.txt'; use .csv, .jsonl, .parquet, or name the format with --format\n"
     )
     res = _run("train", str(bad), "--alert-rate", "0.1", "--threshold", "0.5")
     assert res.exit_code == 2 and "mutually exclusive" in res.stderr

@@ -11,13 +11,18 @@ place that decides how such text is neutralised on its way out (docs/security.md
 - :func:`csv_cells`: OWASP's CSV-injection rule (a cell starting with ``= + - @``, tab or
   carriage return gets a leading ``'``; so does one starting with ``'``, which makes the rule
   reversible by :func:`csv_uncells`); quoting is the CSV writer's job;
-- :func:`markdown_cell`, :func:`html_text`, :func:`plot_text`: for the evaluation report.
+- :func:`markdown_cell`, :func:`html_text`, :func:`plot_text`: for the reports;
+- :func:`sql_literal`: a SQL string literal that holds the text exactly and shows no control
+  character (each one spliced in as ``chr(n)``), for the queries the triage report offers;
+- :func:`markdown_code`: a fenced Markdown code block that no text inside can close;
+  :func:`markdown_table` and :func:`markdown_rows`: a table of :func:`markdown_cell` cells.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -45,6 +50,12 @@ def _escape_of(code: int) -> str:
 _VISIBLE = {c: _escape_of(c) for c in (*range(0x20), 0x7F, *range(0x80, 0xA0), *_LAYOUT_CHARS)}
 #: Translation table of :func:`visible` with ``keep_lines``: newlines and tabs kept.
 _VISIBLE_LINES = {c: s for c, s in _VISIBLE.items() if c not in (0x09, 0x0A)}
+#: The characters :func:`visible` replaces, as a regular-expression class.
+_VISIBLE_CLASS = "".join(f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}" for c in _VISIBLE)
+#: Any character :func:`html_text` changes; text without one is returned as it is.
+_HTML_ACTIVE = re.compile(f"[&<>\"'{_VISIBLE_CLASS}]")
+#: Any character :func:`markdown_cell` may change besides the underscore.
+_MARKDOWN_ACTIVE = re.compile(f"[&<>\\\\`*\\[\\]|~{_VISIBLE_CLASS}]")
 
 #: First characters a spreadsheet may read as the start of a formula (OWASP), plus the
 #: apostrophe that marks a neutralised cell, so that the rule can be undone exactly.
@@ -151,9 +162,11 @@ def markdown_cell(text: object) -> str:
         Controls made visible (:func:`visible`), ``< > &`` as entities, Markdown's active
         characters backslash-escaped.
     """
-    escaped = html.escape(visible(text), quote=False)
-    escaped = _MARKDOWN_SPECIALS.sub(r"\\\g<0>", escaped)
-    return _MARKDOWN_UNDERSCORE.sub(r"\\_", escaped)
+    escaped = str(text)
+    if _MARKDOWN_ACTIVE.search(escaped) is not None:  # most cells hold none: leave them be
+        escaped = html.escape(visible(escaped), quote=False)
+        escaped = _MARKDOWN_SPECIALS.sub(r"\\\g<0>", escaped)
+    return _MARKDOWN_UNDERSCORE.sub(r"\\_", escaped) if "_" in escaped else escaped
 
 
 def html_text(text: object) -> str:
@@ -167,7 +180,10 @@ def html_text(text: object) -> str:
     -------
     str
     """
-    return html.escape(visible(text), quote=True)
+    value = str(text)
+    if _HTML_ACTIVE.search(value) is None:  # most text holds none: leave it be
+        return value
+    return html.escape(visible(value), quote=True)
 
 
 def plot_text(text: object) -> str:
@@ -182,3 +198,92 @@ def plot_text(text: object) -> str:
     str
     """
     return visible(text).replace("$", r"\$")
+
+
+def sql_literal(text: object) -> str:
+    r"""Return a SQL string literal (DuckDB, PostgreSQL) whose value is exactly ``text``.
+
+    Quotes are doubled; every character :func:`visible` would replace (controls, layout
+    marks) is spliced in as ``chr(<code>)``, so the literal shows nothing that could move
+    a terminal or a page, and is still exact when copied from one.
+
+    Parameters
+    ----------
+    text : object
+        Converted with ``str``.
+
+    Returns
+    -------
+    str
+        E.g. ``'it''s'``, or ``'a' || chr(10) || 'b'`` for ``"a\nb"``.
+    """
+    parts: list[str] = []
+    current: list[str] = []
+    for ch in str(text):
+        if ord(ch) in _VISIBLE:
+            parts.append("'" + "".join(current).replace("'", "''") + "'")
+            parts.append(f"chr({ord(ch)})")
+            current = []
+        else:
+            current.append(ch)
+    parts.append("'" + "".join(current).replace("'", "''") + "'")
+    if len(parts) > 1:  # drop the empty pieces around spliced characters
+        parts = [p for p in parts if p != "''"] or ["''"]
+    return " || ".join(parts)
+
+
+def markdown_code(text: str, language: str = "") -> str:
+    """Return ``text`` as a fenced Markdown code block that nothing in it can close.
+
+    Parameters
+    ----------
+    text : str
+        Shown verbatim (controls made visible first, see :func:`visible`).
+    language : str, default ""
+        Info string (ours, never from data).
+
+    Returns
+    -------
+    str
+        The fence is one backtick longer than the longest run of backticks in the text
+        (at least three), as CommonMark requires.
+    """
+    body = visible(text, keep_lines=True)
+    runs = [len(r) for r in re.findall(r"`+", body)]
+    fence = "`" * max(3, max(runs, default=0) + 1)
+    return f"{fence}{language}\n{body}\n{fence}"
+
+
+def markdown_table(frame: pd.DataFrame) -> str:
+    """Render a frame as a Markdown table, every cell (and header) through :func:`markdown_cell`.
+
+    Parameters
+    ----------
+    frame : DataFrame
+
+    Returns
+    -------
+    str
+    """
+    return markdown_rows(list(frame.columns), frame.itertuples(index=False))
+
+
+def markdown_rows(columns: Sequence[object], rows: Iterable[Sequence[object]]) -> str:
+    """Render rows as a Markdown table, every cell (and header) through :func:`markdown_cell`.
+
+    Parameters
+    ----------
+    columns : sequence
+        Column names.
+    rows : iterable of sequences
+        Cells, one sequence per row.
+
+    Returns
+    -------
+    str
+    """
+    cols = [markdown_cell(c) for c in columns]
+    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
+    for row in rows:
+        lines.append("| " + " | ".join(markdown_cell(v) for v in row) + " |")
+    return "\n".join(lines)

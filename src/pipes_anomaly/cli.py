@@ -655,7 +655,33 @@ def _day(ns: int) -> str:
     "-o",
     type=click.Path(dir_okay=False, writable=True, path_type=str),
     default=None,
-    help="Write every scored actor-window to this file (.csv, .jsonl or .parquet).",
+    help="Write every scored actor-window to this file (.csv, .jsonl or .parquet), or the "
+    "alerts as OCSF findings with --format ocsf.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "jsonl", "parquet", "ocsf"]),
+    metavar="FORMAT",
+    default=None,
+    help="Format of --output: the scores as csv, jsonl or parquet, or ocsf (one OCSF "
+    "Detection Finding per alert, JSON lines; docs/scores.md) [default: the extension's].",
+)
+@click.option(
+    "--report",
+    "report_dir",
+    type=click.Path(file_okay=False, path_type=str),
+    default=None,
+    help="Write a triage report to this directory: report.html (self-contained) and "
+    "report.md, one card per alert.",
+)
+@click.option(
+    "--suppress",
+    "suppress_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=str),
+    default=None,
+    help="Suppression rules (TOML, docs/triage.md): alerts they match keep their row, with "
+    "the rule's id in suppressed_by, and leave the alert count and the triage list.",
 )
 @click.option(
     "--top",
@@ -680,6 +706,9 @@ def score_command(
     logs: tuple[str, ...],
     model_dir: str,
     output: str | None,
+    fmt: str | None,
+    report_dir: str | None,
+    suppress_path: str | None,
     top: int,
     state_dir: str | None,
     alert_rate: float | None,
@@ -695,10 +724,13 @@ def score_command(
     that scored lower.  Alerts have a severity by score (low, medium from 0.95,
     high from 0.99, critical from 0.999); other windows have none.  The table of
     top alerts goes to stdout; counts, warnings and messages go to stderr.  A
-    warning says when the records are not what the model was trained on.
+    warning says when the records are not what the model was trained on.  With
+    --report, a triage report (one card per alert) is written too.
     """
     _check_exclusive(alert_rate, threshold)
-    _check_score_outputs(logs, model_dir, output, rejects_path, state_dir)
+    fmt = _output_format(output, fmt)
+    rules = _suppression_rules(suppress_path)
+    _check_score_outputs(logs, model_dir, output, rejects_path, state_dir, report_dir)
     with _talk(quiet, verbose) as talk:
         talk.stage("Loading libraries")
         tune_process_memory()
@@ -715,19 +747,24 @@ def score_command(
                     if history
                     else ("the model's training period (where a new history starts)")
                 )
-            scores = _score(result.events, model, (threshold, alert_rate), top, after, talk)
-            misfit = _report_scores(scores, result.events, model, cut, model_dir, talk)
+            details = report_dir is not None or fmt == "ocsf"
+            scored = _score(
+                result.events, model, (threshold, alert_rate), top, after, talk, details=details
+            )
+            suppression = _suppress(scored.scores, rules, talk)
+            scores = scored.scores if suppression is None else suppression.scores
+            silenced = suppression.n_suppressed if suppression is not None else 0
+            misfit = _report_scores(scores, result.events, model, cut, model_dir, silenced, talk)
             if output is not None:
-                from pipes_anomaly import io as pio
-
-                talk.stage(f"Writing {output}")
-                pio.write_scores(scores, output)
-                talk.end_stage()
-                talk.say(f"Wrote scores to {output}.")
+                _write_scores(scores, scored, output, fmt, cut, talk)
+            if report_dir is not None:
+                _write_triage(report_dir, scores, scored, result, cut, rules, suppression, talk,
+                              source=f"Scored {', '.join(logs)} with the model in {model_dir} "
+                              f"({model.window} windows).")  # fmt: skip
             if state_dir is not None:
                 _carry_forward(state_dir, model, history, result.events, talk)
-    _print_alerts(scores, top)
-    if misfit and top > 0 and int(scores["alert"].sum()):
+    _print_alerts(scores, top, silenced)
+    if misfit and top > 0 and int(scores["alert"].sum()) > silenced:
         click.echo(
             f"Warning: the model in {model_dir} does not know these records (see above): the "
             "alerts rank how unlike its training data they are.",
@@ -741,15 +778,9 @@ def _check_score_outputs(
     output: str | None,
     rejects_path: str | None,
     state_dir: str | None,
+    report_dir: str | None,
 ) -> None:
     """Refuse, before any work, outputs of ``score`` that cannot or must not be written."""
-    from pipes_anomaly import io as pio
-
-    if output is not None:
-        try:
-            pio.check_scores_path(output)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="'--output'") from exc
     if state_dir is not None and (_inside(state_dir, model_dir) or _inside(model_dir, state_dir)):
         raise click.BadParameter(
             f"{state_dir} and --model-dir {model_dir} must be apart: the history is written "
@@ -758,7 +789,7 @@ def _check_score_outputs(
         )
     _check_outputs(
         list(logs),
-        [("--output", output), ("--rejects", rejects_path)],
+        [("--output", output), ("--rejects", rejects_path), *_report_outputs(report_dir)],
         replaced=("--state", state_dir) if state_dir is not None else None,
     )
 
@@ -795,41 +826,52 @@ def _score(
     top: int,
     after: str | None,
     talk: Talk,
+    *,
+    details: bool,
 ) -> Any:
     """Score the events (all after the history ``after`` names, when given).
 
     ``asked`` is the ``--threshold`` and ``--alert-rate`` given (None when not), so that a
-    budget keeps its cap on the share of scored windows that alert.
+    budget keeps its cap on the share of scored windows that alert; ``details`` keeps what
+    the triage cards and OCSF findings show.
     """
-    from pipes_anomaly.pipeline import ModelError, check_after_history, score_events
+    from pipes_anomaly.pipeline import ModelError, check_after_history, score_windows
 
     try:
         if after is not None:
             check_after_history(model, events, history=after)
         threshold, alert_rate = asked
-        return score_events(
+        return score_windows(
             events,
             model,
             threshold=threshold,
             alert_rate=alert_rate,
             evidence_top=top,
             stages=talk.stage,
+            details=details,
         )
     except ModelError as exc:
         raise click.ClickException(str(exc)) from exc
 
 
 def _report_scores(
-    scores: Any, events: Any, model: TrainedModel, cut: float, model_dir: str, talk: Talk
+    scores: Any,
+    events: Any,
+    model: TrainedModel,
+    cut: float,
+    model_dir: str,
+    silenced: int,
+    talk: Talk,
 ) -> bool:
     """Say what was scored; warn, and return True, when the records are not what it knows."""
     from pipes_anomaly.fit import fit_advice
 
     talk.end_stage()
     n_alerts = int(scores["alert"].sum())
+    suppressed = f", {silenced:,} suppressed" if silenced else ""
     talk.say(
         f"Scored {plural(len(scores), 'actor-window')} ({model.window}); "
-        f"{plural(n_alerts, 'alert')} (score > {cut:.4f})."
+        f"{plural(n_alerts, 'alert')} (score > {cut:.4f}){suppressed}."
     )
     warnings = model.fit_warnings(events, scores, threshold=cut)
     if not warnings or model.training is None:
@@ -880,20 +922,132 @@ def _ns(time: object) -> int:
     return int(pd.Timestamp(time).value)
 
 
-def _print_alerts(scores: Any, top: int) -> None:
-    """Print the table of top alerts on stdout (or say there are none)."""
+def _print_alerts(scores: Any, top: int, silenced: int) -> None:
+    """Print the table of top alerts not suppressed on stdout (or say there are none)."""
     from rich.console import Console
 
     from pipes_anomaly import report
 
     if top <= 0:
         return
-    if not int(scores["alert"].sum()):
+    if not int(scores["alert"].sum()) - silenced:
         click.echo("No alerts.", err=True)
         return
     # a terminal sets its own width; a pipe or file gets wide rows, not 80 columns
     console = Console() if sys.stdout.isatty() else Console(width=160)
     console.print(report.alerts_table(scores, top=top))
+
+
+def _output_format(output: str | None, fmt: str | None) -> str | None:
+    """Check ``--output`` and ``--format`` before any work; return the format to write."""
+    from pipes_anomaly import io as pio
+
+    if output is None:
+        if fmt is not None:
+            raise click.UsageError("--format needs --output FILE")
+        return None
+    try:
+        return pio.check_scores_path(output, fmt)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--output'") from exc
+
+
+def _suppression_rules(path: str | None) -> list:
+    """Read and check ``--suppress`` before any work (an error names file, rule and field)."""
+    if path is None:
+        return []
+    from pipes_anomaly.suppress import SuppressionError, load_rules
+
+    try:
+        return load_rules(path)
+    except SuppressionError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--suppress'") from exc
+
+
+def _report_outputs(report_dir: str | None) -> list[tuple[str, str]]:
+    """List the files ``--report DIR`` writes, for the checks made before any work."""
+    from pipes_anomaly.io.report import REPORT_FILES
+
+    if report_dir is None:
+        return []
+    return [("--report", str(Path(report_dir) / name)) for name in REPORT_FILES]
+
+
+def _suppress(scores: Any, rules: list, talk: Talk) -> Any:
+    """Apply the suppression rules (judged on today's UTC date); say which fired or expired."""
+    if not rules:
+        return None
+    from pipes_anomaly.suppress import apply_rules
+
+    today = datetime.datetime.now(datetime.UTC).date()
+    outcome = apply_rules(scores, rules, today=today)
+    for rule_id, n in outcome.fired.items():
+        talk.say(f"Suppression rule {rule_id}: {plural(n, 'alert')} suppressed.")
+    for rule in outcome.expired:
+        talk.warn(
+            f"suppression rule {rule.id} expired on {rule.expires.isoformat()} and suppressed "
+            "nothing: renew its date or remove it."
+        )
+    return outcome
+
+
+def _write_scores(
+    scores: Any, scored: Any, output: str, fmt: str | None, cut: float, talk: Talk
+) -> None:
+    """Write ``--output``: the scores, or the alerts as OCSF findings."""
+    from pipes_anomaly import io as pio
+
+    talk.stage(f"Writing {output}")
+    if fmt == "ocsf":
+        from pipes_anomaly.ocsf import detection_findings
+
+        findings = detection_findings(scores, scored.reasons, scored.evidence, threshold=cut)
+        pio.write_findings(findings, output)
+        talk.end_stage()
+        talk.say(f"Wrote {plural(len(findings), 'OCSF finding')} to {output}.")
+        return
+    pio.write_scores(scores, output, fmt)
+    talk.end_stage()
+    talk.say(f"Wrote scores to {output}.")
+
+
+def _write_triage(
+    report_dir: str,
+    scores: Any,
+    scored: Any,
+    result: ReadResult,
+    cut: float,
+    rules: list,
+    suppression: Any,
+    talk: Talk,
+    *,
+    source: str,
+) -> None:
+    """Write the triage report of a scoring run."""
+    import pandas as pd
+
+    from pipes_anomaly import io as pio
+    from pipes_anomaly.triage import REJECTS_SHOWN, TriageData
+
+    rejects = pd.DataFrame(
+        [(r.source, r.line, r.field or "line", r.reason) for r in result.rejects[:REJECTS_SHOWN]],
+        columns=["source", "line", "field", "reason"],
+    )
+    data = TriageData(
+        scores=scores,
+        reasons=scored.reasons,
+        evidence=scored.evidence,
+        threshold=cut,
+        files=result.stats.to_frame(),
+        rejects=rejects,
+        source=source,
+        rules=rules,
+        suppression=suppression,
+    )
+    talk.stage(f"Writing the triage report to {report_dir}")
+    pio.write_triage_report(report_dir, data)
+    talk.end_stage()
+    talk.say(f"Triage report written to {Path(report_dir)}/report.html and report.md.")
 
 
 @main.command("evaluate")
@@ -913,6 +1067,14 @@ def _print_alerts(scores: Any, top: int) -> None:
     help="Write report.md, a self-contained report.html and PNG plots to this directory.",
 )
 @click.option(
+    "--triage",
+    "triage_dir",
+    type=click.Path(file_okay=False, path_type=str),
+    default=None,
+    help="The triage report of the same scores ('anomaly score --report DIR'): the "
+    "evaluation report lists the alerts with their truth and a link to each card.",
+)
+@click.option(
     "--budget",
     "budgets",
     type=click.FloatRange(0, 1, min_open=True),
@@ -920,14 +1082,19 @@ def _print_alerts(scores: Any, top: int) -> None:
     help="Investigation budget as a fraction of windows (repeatable; default 0.001 0.01 0.05 0.1).",
 )
 def evaluate_command(
-    scores: str, labels_dir: str, report_dir: str | None, budgets: tuple[float, ...]
+    scores: str,
+    labels_dir: str,
+    report_dir: str | None,
+    triage_dir: str | None,
+    budgets: tuple[float, ...],
 ) -> None:
     """Evaluate scores against the labels of a generated world.
 
     SCORES is a file written by 'anomaly score' (.csv, .jsonl or .parquet). A window
     is labelled when any of its records belongs to an injected incident. Prints
     precision/recall at the alert flag, PR-AUC, ROC-AUC, recall within investigation
-    budgets, recall per scenario and false alerts on benign look-alikes.
+    budgets, recall per scenario and false alerts on benign look-alikes.  With
+    --triage, the report also lists the alerts with a link to their triage cards.
     """
     tune_process_memory()
     from rich.console import Console
@@ -938,6 +1105,8 @@ def evaluate_command(
     from pipes_anomaly._text import visible
     from pipes_anomaly.io.report import REPORT_FILES
 
+    if triage_dir is not None and report_dir is None:
+        raise click.UsageError("--triage links the evaluation report to the cards: give --report")
     if report_dir is not None:
         names = (*REPORT_FILES, *report.EVALUATION_PLOTS)
         _check_outputs([scores], [("--report", str(Path(report_dir) / n)) for n in names])
@@ -958,10 +1127,22 @@ def evaluate_command(
         click.echo(f"Note: {visible(note)}", err=True)
     if report_dir is not None:
         source = f"Scores: {scores} · labels: {labels_dir}"
-        n_plots = pio.write_report(report_dir, result, source=source)
+        cards = _card_links(report_dir, triage_dir)
+        n_plots = pio.write_report(report_dir, result, source=source, cards=cards)
         click.echo(
             f"Report written to {Path(report_dir)}/report.md, report.html and {n_plots} plots."
         )
+
+
+def _card_links(report_dir: str, triage_dir: str | None) -> Any:
+    """Where the triage report's pages are, relative to the evaluation report."""
+    if triage_dir is None:
+        return None
+    from pipes_anomaly.report import CardLinks
+
+    rel = os.path.relpath(Path(triage_dir).absolute(), Path(report_dir).absolute())
+    rel = Path(rel).as_posix()
+    return CardLinks(html=f"{rel}/report.html", markdown=f"{rel}/report.md")
 
 
 # ------------------------------------------------------------------ outputs, checked first

@@ -37,10 +37,14 @@ __all__ = [
     "DEFAULT_MAX_SHARE",
     "DEFAULT_TOP_REASONS",
     "Baseline",
+    "base_feature",
     "evidence",
+    "evidence_ids",
+    "evidence_rows",
     "explain",
     "format_value",
     "render_reason",
+    "told_values",
 ]
 
 #: Reasons listed per window.
@@ -517,8 +521,8 @@ def _records_in_windows(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Each record of the windows' actors joined to its window, and those records' flags.
 
-    The joined frame has ``row`` (the window), ``id``, ``_t`` (ns) and ``_pos`` (the
-    record's position among the flags returned).
+    The joined frame has ``row`` (the window), ``id``, ``_t`` (ns), ``_pos`` (the record's
+    position among the flags returned) and ``record`` (its position in ``events``).
     """
     win = pd.DataFrame(
         {
@@ -539,10 +543,97 @@ def _records_in_windows(
             "actor_id": ev["actor_id"].to_numpy(),
             "_t": t_ns,
             "_pos": np.arange(len(ev)),
+            "record": np.flatnonzero(ev_mask),
             "_start": t_ns // length * length,
         }
     )
     return win.merge(ev, on=["actor_id", "_start"], how="inner"), flags.loc[ev_mask]
+
+
+def evidence_rows(
+    events: pd.DataFrame,
+    flags: pd.DataFrame,
+    windows: pd.DataFrame,
+    reason_features: Sequence[Sequence[str]],
+    *,
+    evidence_map: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Every record behind each window's reasons, earliest first (no cap).
+
+    Parameters
+    ----------
+    events, flags, windows, reason_features, evidence_map
+        As :func:`evidence`.
+
+    Returns
+    -------
+    DataFrame
+        ``row`` (the window's position in ``windows``), ``record`` (the record's position
+        in ``events``), ``id`` and ``flagged`` (True: flagged for one of the window's
+        reasons; False: the window has no such record, and all its records stand in),
+        sorted by window, then time, then id.
+    """
+    empty = pd.DataFrame(
+        {
+            "row": np.zeros(0, np.int64),
+            "record": np.zeros(0, np.int64),
+            "id": pd.Series([], dtype=object),
+            "flagged": np.zeros(0, bool),
+        }
+    )
+    emap = dict(evidence_map) if evidence_map is not None else dict(FEATURE_EVIDENCE)
+    n = len(windows)
+    if n == 0 or len(events) == 0:
+        return empty
+    joined, fl = _records_in_windows(events, flags, windows)
+    if joined.empty:
+        return empty
+    flag_cols = {
+        int(r): [emap[f] for f in feats if f in emap and emap[f] in fl.columns]
+        for r, feats in zip(range(n), reason_features, strict=True)
+    }
+    rows = joined["row"].to_numpy()
+    pos = joined["_pos"].to_numpy()
+    hit = np.zeros(len(joined), dtype=bool)
+    for col in fl.columns:
+        wants = np.array([col in flag_cols[int(r)] for r in range(n)], dtype=bool)
+        if not wants.any():
+            continue
+        hit |= wants[rows] & fl[col].to_numpy(dtype=bool)[pos]
+    joined = joined.assign(flagged=hit)
+    any_hit = joined.groupby("row")["flagged"].transform("any").to_numpy()
+    # a window whose reasons have no flagged records shows its first records instead
+    chosen = joined.loc[hit | ~any_hit].sort_values(["row", "_t", "id"], kind="stable")
+    return chosen.loc[:, ["row", "record", "id", "flagged"]].reset_index(drop=True)
+
+
+def evidence_ids(rows: pd.DataFrame, n: int, *, cap: int = DEFAULT_EVIDENCE_CAP) -> list[str]:
+    """Space-separated ids of the first ``cap`` records of each window.
+
+    Parameters
+    ----------
+    rows : DataFrame
+        :func:`evidence_rows` output.
+    n : int
+        Number of windows.
+    cap : int, default 20
+        Most ids listed per window (earliest first).
+
+    Returns
+    -------
+    list of str
+        Per window, ``""`` when it has no record.
+    """
+    out = [""] * n
+    if rows.empty:
+        return out
+    row = rows["row"].to_numpy(dtype=np.int64)  # sorted by window (evidence_rows)
+    starts = np.flatnonzero(np.r_[True, row[1:] != row[:-1]])
+    ends = np.r_[starts[1:], len(row)]
+    ids = rows["id"].to_numpy(dtype=object)
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        out[int(row[a])] = " ".join(str(i) for i in ids[a : min(b, a + cap)])
+    return out
 
 
 def evidence(
@@ -578,31 +669,69 @@ def evidence(
         when none of them has a flag (or the window has no reasons), the window's first
         records.
     """
-    emap = dict(evidence_map) if evidence_map is not None else dict(FEATURE_EVIDENCE)
-    n = len(windows)
-    out = [""] * n
-    if n == 0 or len(events) == 0:
-        return out
-    joined, fl = _records_in_windows(events, flags, windows)
-    if joined.empty:
-        return out
-    flag_cols = {
-        int(r): [emap[f] for f in feats if f in emap and emap[f] in fl.columns]
-        for r, feats in zip(range(n), reason_features, strict=True)
-    }
-    rows = joined["row"].to_numpy()
-    pos = joined["_pos"].to_numpy()
-    hit = np.zeros(len(joined), dtype=bool)
-    for col in fl.columns:
-        wants = np.array([col in flag_cols[int(r)] for r in range(n)], dtype=bool)
-        if not wants.any():
-            continue
-        hit |= wants[rows] & fl[col].to_numpy(dtype=bool)[pos]
-    joined = joined.assign(_hit=hit)
-    any_hit = joined.groupby("row")["_hit"].transform("any").to_numpy()
-    # a window whose reasons have no flagged records shows its first records instead
-    chosen = joined.loc[hit | ~any_hit].sort_values(["row", "_t", "id"], kind="stable")
-    chosen = chosen.groupby("row", sort=True).head(cap)
-    for r, ids in chosen.groupby("row", sort=True)["id"]:
-        out[int(r)] = " ".join(ids.astype(str).tolist())
-    return out
+    rows = evidence_rows(events, flags, windows, reason_features, evidence_map=evidence_map)
+    return evidence_ids(rows, len(windows), cap=cap)
+
+
+def base_feature(feature: str, columns: Sequence[str]) -> str:
+    """Return the feature whose values a reason about ``feature`` tells.
+
+    Parameters
+    ----------
+    feature : str
+    columns : sequence of str
+        The feature columns.
+
+    Returns
+    -------
+    str
+        The count feature a ``<x>_vs_self`` / ``<x>_vs_peers`` robust z standardises, when
+        there is one (its reason is told in that count); else ``feature`` itself.
+    """
+    return _base_feature(feature, columns) or feature
+
+
+def told_values(
+    feature: str, values: np.ndarray, *, description: str, share: bool = False
+) -> tuple[str, np.ndarray, list[str]]:
+    """Return a feature's values on the scale its reasons are told in, for plots and labels.
+
+    Parameters
+    ----------
+    feature : str
+        Feature column (as :func:`base_feature` returns it).
+    values : ndarray
+        Values as stored in the feature table (NaN stays NaN, labelled ``""``).
+    description : str
+        Its phrase (``catalog.FEATURE_DESCRIPTIONS``).
+    share : bool, default False
+        The values are shares in [0, 1].
+
+    Returns
+    -------
+    unit : str
+        ``count``, ``percent``, ``ratio``, ``closeness`` (``1 / (1 + hours)``: higher is
+        sooner), ``flag`` (0 or 1) or ``value``.
+    shown : ndarray
+        The values on that scale (counts for ``log1p`` features, percentages for shares,
+        ratios for log ratios); higher is more unusual, as in the feature table.
+    labels : list of str
+        Each value as a reason tells it (``"9"``, ``"74%"``, ``"2.5x"``, ``"12 min"``,
+        ``"yes"``).
+    """
+    v = np.asarray(values, dtype=np.float64)
+    finite = np.isfinite(v)
+    if description.endswith(_LOG1P):
+        unit, shown, label = "count", np.expm1(v), format_value
+    elif share:
+        unit, shown, label = "percent", 100.0 * v, lambda x: f"{round(x):d}%"
+    elif description.endswith(_LOG_RATIO):
+        unit, shown, label = "ratio", np.exp(v), lambda x: f"{x:.1f}x"
+    elif description.endswith(_INV_HOURS):
+        unit, shown, label = "closeness", v, _hours
+    elif feature.startswith("is_"):
+        unit, shown, label = "flag", v, lambda x: "yes" if x == 1.0 else "no"
+    else:
+        unit, shown, label = "value", v, format_value
+    labels = [label(float(x)) if ok else "" for x, ok in zip(shown, finite, strict=True)]
+    return unit, shown, labels

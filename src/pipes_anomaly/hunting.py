@@ -1,7 +1,9 @@
 """SQL hunting queries (DuckDB), shipped with the package, and a rules baseline.
 
 The queries are package data, one file each (``pipes_anomaly/queries/<name>.sql``, starting
-with ``-- name:`` and ``-- title:`` lines): :func:`load_queries` reads them.  The page
+with ``-- name:`` and ``-- title:`` lines, then one ``-- attack:`` line per MITRE ATT&CK
+technique the query hunts, as ``<tactic id> <tactic> / <technique id> <technique>`` with an
+optional ``/ <sub-technique id> <sub-technique>``): :func:`load_queries` reads them.  The page
 ``docs/tables/audit_log_table.md`` explains each one and shows its text verbatim
 (:func:`parse_queries` reads a page's fenced ``sql`` blocks; a test holds the two equal).
 :func:`connect`
@@ -29,6 +31,7 @@ import pandas as pd
 from pipes_anomaly.schema import Scenario
 
 __all__ = [
+    "Attack",
     "HuntingQuery",
     "QUERY_NAMES",
     "QUERY_SCENARIO",
@@ -98,6 +101,66 @@ _VIEW_SELECT = ", ".join(
 _BLOCK = re.compile(r"^```sql[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 _NAME = re.compile(r"\A\s*--\s*name:\s*([a-z0-9_]+)\s*\n")
 _TITLE = re.compile(r"^--\s*title:\s*(.+?)\s*$", re.MULTILINE)
+_ATTACK_LINE = re.compile(r"^--\s*attack:\s*(.+?)\s*$", re.MULTILINE)
+_ATTACK_PART = re.compile(r"\A(TA\d{4}|T\d{4}(?:\.\d{3})?)\s+(\S.*)\Z")
+
+
+@dataclass(frozen=True)
+class Attack:
+    """One MITRE ATT&CK technique a hunting query looks for, under one tactic.
+
+    Attributes
+    ----------
+    tactic_uid, tactic : str
+        E.g. ``"TA0040"``, ``"Impact"``.
+    technique_uid, technique : str
+        E.g. ``"T1485"``, ``"Data Destruction"``.
+    sub_technique_uid, sub_technique : str
+        E.g. ``"T1078.004"``, ``"Cloud Accounts"``; ``""`` for a technique without one.
+    """
+
+    tactic_uid: str
+    tactic: str
+    technique_uid: str
+    technique: str
+    sub_technique_uid: str = ""
+    sub_technique: str = ""
+
+    @property
+    def uid(self) -> str:
+        """The most specific id: the sub-technique's when there is one."""
+        return self.sub_technique_uid or self.technique_uid
+
+    @classmethod
+    def parse(cls, text: str) -> Attack:
+        """Read ``"TA0040 Impact / T1485 Data Destruction"`` (an optional third part).
+
+        Parameters
+        ----------
+        text : str
+            The text after ``-- attack:``.
+
+        Returns
+        -------
+        Attack
+
+        Raises
+        ------
+        ValueError
+            When a part is missing, or an id is not of its kind (``TA`` then a technique
+            ``T`` id, then a sub-technique of that technique).
+        """
+        matches = [_ATTACK_PART.match(p.strip()) for p in text.split("/")]
+        parts = [m.groups() for m in matches if m is not None]
+        if len(parts) != len(matches) or len(parts) not in (2, 3):
+            raise ValueError(f"attack line {text!r} is not '<TA id> <tactic> / <T id> <name>'")
+        (ta, tactic), (t, technique) = parts[0], parts[1]
+        sub, sub_name = parts[2] if len(parts) == 3 else ("", "")
+        if not ta.startswith("TA") or t.startswith("TA") or "." in t:
+            raise ValueError(f"attack line {text!r}: expected a tactic, then a technique")
+        if sub and not sub.startswith(t + "."):
+            raise ValueError(f"attack line {text!r}: {sub} is not a sub-technique of {t}")
+        return cls(ta, tactic, t, technique, sub, sub_name)
 
 
 @dataclass(frozen=True)
@@ -112,11 +175,14 @@ class HuntingQuery:
         Its ``-- title:`` line (e.g. ``"Destructive burst"``).
     sql : str
         The query text exactly as written (trailing ``;`` removed).
+    attacks : tuple of Attack
+        Its ``-- attack:`` lines, in order.
     """
 
     name: str
     title: str
     sql: str
+    attacks: tuple[Attack, ...] = ()
 
 
 def _query(text: str) -> HuntingQuery | None:
@@ -127,7 +193,10 @@ def _query(text: str) -> HuntingQuery | None:
     title = _TITLE.search(text)
     name = named.group(1)
     return HuntingQuery(
-        name=name, title=title.group(1) if title else name, sql=text.strip().rstrip(";").strip()
+        name=name,
+        title=title.group(1) if title else name,
+        sql=text.strip().rstrip(";").strip(),
+        attacks=tuple(Attack.parse(a) for a in _ATTACK_LINE.findall(text)),
     )
 
 

@@ -1,10 +1,11 @@
 """Train and score: events -> features -> detector -> scores, alerts, reasons and evidence.
 
 :class:`TrainedModel` is everything scoring needs; :func:`train_model` makes one from
-training events, :func:`score_events` applies it, and :func:`continue_history` carries its
-actors' history through scored events, so that scoring day by day gives the scores of the
-whole period at once. The alert threshold is decided by one policy:
-:meth:`TrainedModel.threshold_for`, on
+training events, :func:`score_events` applies it (:func:`score_windows` also returns what a
+triage card shows about the alerts: :mod:`pipes_anomaly.details`), and
+:func:`continue_history` carries its actors' history through scored events, so that scoring
+day by day gives the scores of the whole period at once. The alert threshold is decided by
+one policy: :meth:`TrainedModel.threshold_for`, on
 :func:`~pipes_anomaly.models.calibration.resolve_threshold`.
 """
 
@@ -18,8 +19,21 @@ import numpy as np
 import pandas as pd
 
 from pipes_anomaly import features
+from pipes_anomaly.attack import technique_ids
 from pipes_anomaly.catalog import MODEL_FEATURES
-from pipes_anomaly.explain import Baseline, evidence, explain
+from pipes_anomaly.details import (
+    EVIDENCE_COLUMNS,
+    EVIDENCE_SHOWN,
+    REASON_COLUMNS,
+    evidence_frame,
+    reason_frame,
+)
+from pipes_anomaly.explain import (
+    Baseline,
+    evidence_ids,
+    evidence_rows,
+    explain,
+)
 from pipes_anomaly.features import ActorProfile
 from pipes_anomaly.fit import FitWarning, TrainingSummary, check_fit
 from pipes_anomaly.models import AnomalyDetector
@@ -278,6 +292,27 @@ def _no_stage(name: str) -> None:
     """Stage callback that does nothing."""
 
 
+@dataclass(frozen=True)
+class ScoredWindows:
+    """What :func:`score_windows` returns: the scores, and the details of the listed windows.
+
+    Attributes
+    ----------
+    scores : DataFrame
+        ``schema.SCORE_COLUMNS`` (see :func:`score_events`).
+    reasons : DataFrame
+        ``details.REASON_COLUMNS``: the values behind each reason of the windows whose
+        evidence is listed (empty unless ``details`` was asked for).
+    evidence : DataFrame
+        ``details.EVIDENCE_COLUMNS``: the first evidence records of those windows and
+        their totals (empty unless ``details`` was asked for).
+    """
+
+    scores: pd.DataFrame
+    reasons: pd.DataFrame
+    evidence: pd.DataFrame
+
+
 def score_events(
     events: pd.DataFrame,
     model: TrainedModel,
@@ -315,11 +350,55 @@ def score_events(
         ``score``, ``iforest_score`` and ``lof_score`` are in [0, 1], higher = more
         anomalous; ``alert`` is ``score > threshold`` within the budget's cap; ``severity``
         is ``none`` for a window that does not alert, else by score (:func:`severity`);
-        ``reasons`` is ``"; "``-joined,
-        written for windows scored at least :data:`REASONS_MIN_SCORE` (``""`` for typical
-        windows below it, and for windows where no feature stands out); ``evidence``
-        (space-separated record ids) is filled for alerts and the ``evidence_top``
-        best-scored windows, ``""`` elsewhere.
+        ``suppressed_by`` is ``""`` (:func:`pipes_anomaly.suppress.apply_rules` fills it);
+        ``reasons`` is ``"; "``-joined, written for windows scored at least
+        :data:`REASONS_MIN_SCORE` (``""`` for typical windows below it, and for windows where
+        no feature stands out); ``reason_features`` names their features and
+        ``attack_techniques`` the MITRE ATT&CK techniques those point to (both
+        space-separated, ``""`` when none); ``evidence`` (space-separated record ids) is
+        filled for alerts and the ``evidence_top`` best-scored windows, ``""`` elsewhere.
+
+    Raises
+    ------
+    ModelError
+        When a feature is not finite (seen when the data overlaps the training period).
+    """
+    return score_windows(
+        events,
+        model,
+        threshold=threshold,
+        alert_rate=alert_rate,
+        evidence_top=evidence_top,
+        stages=stages,
+    ).scores
+
+
+def score_windows(
+    events: pd.DataFrame,
+    model: TrainedModel,
+    *,
+    threshold: float | None = None,
+    alert_rate: float | None = None,
+    evidence_top: int = 0,
+    stages: StageCallback | None = None,
+    details: bool = False,
+    evidence_shown: int = EVIDENCE_SHOWN,
+) -> ScoredWindows:
+    """Score every actor-window like :func:`score_events`; optionally keep the card details.
+
+    Parameters
+    ----------
+    events, model, threshold, alert_rate, evidence_top, stages
+        As :func:`score_events`.
+    details : bool, default False
+        Also return the reason values and evidence records of the windows whose evidence
+        is listed (what a triage card or an OCSF finding shows).
+    evidence_shown : int, default 10
+        Most evidence records kept per window in the details (earliest first).
+
+    Returns
+    -------
+    ScoredWindows
 
     Raises
     ------
@@ -342,21 +421,43 @@ def score_events(
     for c in ("score", "iforest_score", "lof_score"):
         out[c] = comps[c].to_numpy()
     out["alert"] = alert_flags(out["score"].to_numpy(), cut, rate)
+    out["suppressed_by"] = pd.Series([""] * len(out), index=out.index, dtype=object)
     out["severity"] = severity(out["score"].to_numpy(), out["alert"].to_numpy())
     stage("Explaining")
     out["reasons"], reason_features = _reasons(feats, out["score"].to_numpy(), model)
+    out["reason_features"] = _joined(reason_features, out.index)
+    out["attack_techniques"] = _joined([technique_ids(f) for f in reason_features], out.index)
     want = out["alert"].to_numpy().copy()
     if evidence_top > 0 and len(out):
         top = np.argsort(-out["score"].to_numpy(), kind="stable")[:evidence_top]
         want[top] = True
-    ev = [""] * len(out)
     idx = np.flatnonzero(want)
-    if len(idx):
-        sub = evidence(events, flags, feats.iloc[idx], [reason_features[i] for i in idx])
-        for i, e in zip(idx.tolist(), sub, strict=True):
-            ev[i] = e
+    listed = [reason_features[i] for i in idx]
+    rows = evidence_rows(events, flags, feats.iloc[idx], listed)
+    ev = [""] * len(out)
+    for i, e in zip(idx.tolist(), evidence_ids(rows, len(idx)), strict=True):
+        ev[i] = e
     out["evidence"] = pd.Series(ev, index=out.index, dtype=object)
-    return out.reset_index(drop=True)
+    reasons, records = (
+        pd.DataFrame(columns=list(REASON_COLUMNS)),
+        pd.DataFrame(columns=list(EVIDENCE_COLUMNS)),
+    )
+    if details:
+        sentences = [_sentences(out["reasons"].iat[i], len(reason_features[i])) for i in idx]
+        reasons = reason_frame(feats, idx, listed, sentences, model.baseline)
+        records = evidence_frame(events, feats.iloc[idx], rows, shown=evidence_shown)
+    return ScoredWindows(out.reset_index(drop=True), reasons, records)
+
+
+def _joined(names: Sequence[Sequence[str]], index: pd.Index) -> pd.Series:
+    """Space-joined names per window, as a text column."""
+    return pd.Series([" ".join(n) for n in names], index=index, dtype=object)
+
+
+def _sentences(reasons: str, n: int) -> list[str]:
+    """Split a ``"; "``-joined reasons cell into its ``n`` sentences (our phrases hold none)."""
+    parts = reasons.split("; ") if reasons else []
+    return parts if len(parts) == n else [""] * n
 
 
 def continue_history(model: TrainedModel, events: pd.DataFrame) -> TrainedModel:

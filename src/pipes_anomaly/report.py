@@ -1,5 +1,8 @@
 """Presentation: terminal tables of alerts and the evaluation report (Markdown, HTML, PNG).
 
+The evaluation report can list the alerts with their truth and link each to its card in the
+triage report of the same scores (:class:`CardLinks`, :mod:`pipes_anomaly.triage`).
+
 Text from data reaches each of them through :mod:`pipes_anomaly._text`: terminal cells as
 Rich ``Text`` with control characters made visible, Markdown and HTML escaped, plot labels
 without mathtext.
@@ -10,14 +13,17 @@ from __future__ import annotations
 import base64
 import io
 import math
+import urllib.parse
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from rich.table import Table
 
-from pipes_anomaly._text import html_text, markdown_cell, plot_text, terminal_cell
+from pipes_anomaly._text import html_text, markdown_cell, markdown_table, plot_text, terminal_cell
 from pipes_anomaly.evaluation import EvaluationResult
+from pipes_anomaly.triage import card_anchor, triage_windows
 
 
 def alerts_table(scores: pd.DataFrame, *, top: int = 20, title: str | None = None) -> Table:
@@ -36,11 +42,10 @@ def alerts_table(scores: pd.DataFrame, *, top: int = 20, title: str | None = Non
     -------
     rich.table.Table
         Columns: rank, score (higher = more anomalous), severity, actor, window start
-        (UTC), events, reasons.
+        (UTC), events, reasons; alerts suppressed by a rule (``suppressed_by``) are left out.
     """
-    alerts = scores[scores["alert"]]
-    shown = alerts.sort_values(["score", "actor_id"], ascending=[False, True], kind="stable")
-    shown = shown.head(top)
+    alerts = triage_windows(scores)  # suppressed alerts are not shown
+    shown = alerts.head(top)
     noun = "alert" if len(alerts) == 1 else "alerts"
     default_title = f"Top {len(shown)} of {len(alerts):,} {noun} (score: higher = more anomalous)"
     table = Table(title=title or default_title)
@@ -289,15 +294,6 @@ def evaluation_rich_tables(result: EvaluationResult) -> list[Table]:
     return out
 
 
-def _markdown_table(frame: pd.DataFrame) -> str:
-    """Render a frame as a Markdown table (cells escaped by :func:`markdown_cell`)."""
-    cols = [markdown_cell(c) for c in frame.columns]
-    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
-    for row in frame.itertuples(index=False):
-        lines.append("| " + " | ".join(markdown_cell(v) for v in row) + " |")
-    return "\n".join(lines)
-
-
 _READING_GUIDE = (
     "A window is one actor over one time window; it is *labelled* when any of its records "
     "belongs to an injected incident. A budget of 5% means the analyst reviews the 5% "
@@ -308,8 +304,97 @@ _READING_GUIDE = (
 )
 
 
+@dataclass(frozen=True)
+class CardLinks:
+    """Where the triage report of the evaluated scores is, from the evaluation report.
+
+    Attributes
+    ----------
+    html, markdown : str
+        Relative paths of its ``report.html`` and ``report.md``.
+    """
+
+    html: str
+    markdown: str
+
+
+#: Title of the section that links the alerts to their triage cards.
+_CARDS_TITLE = "Alerts and their triage cards"
+
+
+def alert_cards(result: EvaluationResult) -> pd.DataFrame:
+    """List the alerts of the evaluated scores in triage order, with truth and card anchor.
+
+    Parameters
+    ----------
+    result : EvaluationResult
+
+    Returns
+    -------
+    DataFrame
+        Text columns ``#``, ``score``, ``actor``, ``window (UTC)``, ``truth`` (the
+        scenarios of a labelled window, the kinds of a benign look-alike, or "no label"),
+        and ``anchor`` (the card's id, :func:`pipes_anomaly.triage.card_anchor`); the
+        alerts a rule suppressed are left out, as in the triage report.
+    """
+    w = triage_windows(result.windows)
+    handle = w["actor_handle"] if "actor_handle" in w.columns else w["actor_id"]
+    truth = [
+        f"attack: {sc}" if pos else (f"benign look-alike: {lk}" if lk else "no label")
+        for pos, sc, lk in zip(w["is_positive"], w["scenarios"], w["lookalike"], strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "#": [str(i) for i in range(1, len(w) + 1)],
+            "score": [f"{v:.4f}" for v in w["score"]],
+            "actor": handle.fillna(w["actor_id"]).astype(str),
+            "window (UTC)": [f"{t:%Y-%m-%d %H:%M}" for t in w["window_start"]],
+            "truth": truth,
+            "anchor": [
+                card_anchor(a, t) for a, t in zip(w["actor_id"], w["window_start"], strict=True)
+            ],
+        }
+    )
+
+
+def _href(path: str, anchor: str) -> str:
+    """Return a relative link to a card (the path percent-encoded: it stays one link)."""
+    return urllib.parse.quote(path, safe="/.-_~") + "#" + anchor
+
+
+def _cards_markdown(result: EvaluationResult, links: CardLinks) -> list[str]:
+    """Render the alerts-and-cards section in Markdown."""
+    cards = alert_cards(result)
+    body = markdown_table(cards.drop(columns="anchor")).split("\n")
+    lines = [body[0][:-1] + "| card |", body[1] + "---|"]
+    for row, anchor in zip(body[2:], cards["anchor"], strict=True):
+        lines.append(f"{row} [card](<{_href(links.markdown, anchor)}>) |")
+    return [f"## {_CARDS_TITLE}", "", "\n".join(lines), ""]
+
+
+def _cards_html(result: EvaluationResult, links: CardLinks) -> list[str]:
+    """Render the alerts-and-cards section in HTML."""
+    cards = alert_cards(result)
+    cols = [c for c in cards.columns if c != "anchor"]
+    head = "".join(f"<th>{html_text(c)}</th>" for c in [*cols, "card"])
+    rows = "".join(
+        "<tr>"
+        + "".join(f"<td>{html_text(v)}</td>" for v in row[:-1])
+        + f'<td><a href="{html_text(_href(links.html, row[-1]))}">card</a></td></tr>'
+        for row in cards.itertuples(index=False)
+    )
+    return [
+        f"<h2>{html_text(_CARDS_TITLE)}</h2>",
+        f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>",
+    ]
+
+
 def evaluation_markdown(
-    result: EvaluationResult, *, title: str = "Evaluation report", source: str = ""
+    result: EvaluationResult,
+    *,
+    title: str = "Evaluation report",
+    source: str = "",
+    cards: CardLinks | None = None,
 ) -> str:
     """Render the evaluation as Markdown; plots are referenced by file name.
 
@@ -319,6 +404,9 @@ def evaluation_markdown(
     title : str, default "Evaluation report"
     source : str, default ""
         A line naming the scores and labels evaluated.
+    cards : CardLinks, optional
+        The triage report of the same scores: the alerts are listed with a link to their
+        card.
 
     Returns
     -------
@@ -333,7 +421,9 @@ def evaluation_markdown(
     for note in result.notes:
         parts += [f"> **Note:** {markdown_cell(note)}", ""]
     for key, frame in tables.items():
-        parts += [f"## {_TABLE_TITLES[key]}", "", _markdown_table(frame), ""]
+        parts += [f"## {_TABLE_TITLES[key]}", "", markdown_table(frame), ""]
+    if cards is not None:
+        parts += _cards_markdown(result, cards)
     parts += ["## Plots", ""]
     for name, caption in EVALUATION_PLOTS.items():
         parts += [f"![{caption}]({name})", ""]
@@ -346,6 +436,7 @@ def evaluation_html(
     *,
     title: str = "Evaluation report",
     source: str = "",
+    cards: CardLinks | None = None,
 ) -> str:
     """Render a self-contained HTML report (plots embedded as base64 PNG).
 
@@ -354,6 +445,9 @@ def evaluation_html(
     result : EvaluationResult
     images : dict of str to bytes
         PNG bytes by file name, as returned by :func:`evaluation_plots`.
+    cards : CardLinks, optional
+        The triage report of the same scores: the alerts are listed with a link to their
+        card.
     title : str, default "Evaluation report"
     source : str, default ""
         A line naming the scores and labels evaluated.
@@ -379,6 +473,8 @@ def evaluation_html(
             for row in frame.itertuples(index=False)
         )
         body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+    if cards is not None:
+        body += _cards_html(result, cards)
     body.append("<h2>Plots</h2>")
     for name, caption in EVALUATION_PLOTS.items():
         if name in images:

@@ -209,17 +209,21 @@ KEY_COLUMNS: tuple[str, ...] = (
     "n_events",
 )
 
-#: Columns of a scores frame, in order (docs/design.md section 5): the feature keys, then
-#: the scores and their explanation.  ``severity`` is ``none`` for a window that does not
-#: alert, else ``low``, ``medium``, ``high`` or ``critical`` by score (``pipeline.severity``).
+#: Columns of a scores frame, in order (docs/design.md section 5, every field in
+#: docs/scores.md): the feature keys, then the scores, the suppression rule that silenced an
+#: alert, and the explanation.  ``severity`` is ``none`` for a window that does not alert,
+#: else ``low``, ``medium``, ``high`` or ``critical`` by score (``pipeline.severity``).
 SCORE_COLUMNS: tuple[str, ...] = (
     *KEY_COLUMNS,
     "score",
     "iforest_score",
     "lof_score",
     "alert",
+    "suppressed_by",
     "severity",
     "reasons",
+    "reason_features",
+    "attack_techniques",
     "evidence",
 )
 

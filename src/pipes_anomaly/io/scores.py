@@ -1,4 +1,6 @@
-"""Write and read scores files (CSV, JSON lines, Parquet).
+"""Write and read scores files (CSV, JSON lines, Parquet) and OCSF findings (JSON lines).
+
+docs/scores.md describes every field of each format.
 
 A file is written whole or not at all (:mod:`pipes_anomaly.io._atomic`).  In CSV, a text cell
 that a spreadsheet could run as a formula is neutralised with a leading ``'`` and every cell
@@ -8,7 +10,9 @@ holding a separator, quote, newline or carriage return is quoted
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import orjson
@@ -20,32 +24,45 @@ from pipes_anomaly.io.labels import LabelsError
 
 #: Extensions ``write_scores`` accepts.
 SCORE_EXTENSIONS: tuple[str, ...] = (".csv", ".jsonl", ".parquet")
+#: Output formats: the scores as CSV, JSON lines or Parquet, or the alerts as OCSF Detection
+#: Findings (JSON lines, :func:`write_findings`).
+SCORE_FORMATS: tuple[str, ...] = ("csv", "jsonl", "parquet", "ocsf")
 
 
-def check_scores_path(path: str | Path) -> str:
-    """Return the format of a scores output path from its extension, or raise.
+def check_scores_path(path: str | Path, fmt: str | None = None) -> str:
+    """Return the format of a scores output: the one asked for, or the extension's.
 
     Parameters
     ----------
     path : str or Path
+    fmt : str, optional
+        One of :data:`SCORE_FORMATS`; without it the extension decides.
 
     Returns
     -------
     str
-        ``"csv"``, ``"jsonl"`` or ``"parquet"``.
+        ``"csv"``, ``"jsonl"``, ``"parquet"`` or ``"ocsf"``.
 
     Raises
     ------
     ValueError
-        For any other extension (checked before any work is done).
+        Without ``fmt``, for an extension other than :data:`SCORE_EXTENSIONS`; with it,
+        for one of those extensions that names another format (``.jsonl`` suits OCSF
+        too). Checked before any work is done.
     """
     ext = Path(path).suffix.lower()
-    if ext not in SCORE_EXTENSIONS:
-        raise ValueError(
-            f"{path}: unknown output format {ext or '(no extension)'!r}; "
-            f"use {', '.join(SCORE_EXTENSIONS)}"
-        )
-    return ext[1:]
+    if fmt is None:
+        if ext not in SCORE_EXTENSIONS:
+            raise ValueError(
+                f"{path}: unknown output format {ext or '(no extension)'!r}; "
+                f"use {', '.join(SCORE_EXTENSIONS)}, or name the format with --format"
+            )
+        return ext[1:]
+    if fmt not in SCORE_FORMATS:
+        raise ValueError(f"unknown output format {fmt!r}; use {', '.join(SCORE_FORMATS)}")
+    if ext in SCORE_EXTENSIONS and ext[1:] != fmt and not (fmt == "ocsf" and ext == ".jsonl"):
+        raise ValueError(f"{path}: the extension {ext} says {ext[1:]}, not {fmt}")
+    return fmt
 
 
 def _iso_utc(times: pd.Series) -> pd.Series:
@@ -54,15 +71,17 @@ def _iso_utc(times: pd.Series) -> pd.Series:
     return t.dt.strftime("%Y-%m-%dT%H:%M:%SZ").astype(object)
 
 
-def write_scores(scores: pd.DataFrame, path: str | Path) -> Path:
-    """Write a scores frame (docs/design.md section 5) as CSV, JSON lines or Parquet.
+def write_scores(scores: pd.DataFrame, path: str | Path, fmt: str | None = None) -> Path:
+    """Write a scores frame (docs/scores.md) as CSV, JSON lines or Parquet.
 
     Parameters
     ----------
     scores : DataFrame
         ``pipeline.score_events`` output.
     path : str or Path
-        Output file; the format follows the extension (see :func:`check_scores_path`).
+        Output file.
+    fmt : {"csv", "jsonl", "parquet"}, optional
+        Default: the extension's (see :func:`check_scores_path`).
 
     Returns
     -------
@@ -74,7 +93,9 @@ def write_scores(scores: pd.DataFrame, path: str | Path) -> Path:
     OutputError
         When the file cannot be written; the previous file, if any, is left as it was.
     """
-    fmt = check_scores_path(path)
+    fmt = check_scores_path(path, fmt)
+    if fmt == "ocsf":
+        raise ValueError("OCSF findings are written by write_findings")
     p = Path(path)
     if fmt == "parquet":
         with atomic_path(p) as tmp:
@@ -87,6 +108,32 @@ def write_scores(scores: pd.DataFrame, path: str | Path) -> Path:
         else:  # orjson writes NaN as null
             for rec in out.to_dict(orient="records"):
                 fh.write(orjson.dumps(rec, option=orjson.OPT_SERIALIZE_NUMPY) + b"\n")
+    return p
+
+
+def write_findings(findings: Sequence[Mapping[str, Any]], path: str | Path) -> Path:
+    """Write OCSF findings (:func:`pipes_anomaly.ocsf.detection_findings`) as JSON lines.
+
+    Parameters
+    ----------
+    findings : sequence of mappings
+        One JSON object per line, keys in the order given.
+    path : str or Path
+        Output file (written whole or not at all).
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    OutputError
+        When the file cannot be written; the previous file, if any, is left as it was.
+    """
+    p = Path(path)
+    with atomic_file(p) as fh:
+        for finding in findings:
+            fh.write(orjson.dumps(finding) + b"\n")
     return p
 
 

@@ -1,5 +1,7 @@
 -- name: billing_changes
 -- title: Billing changes
+-- attack: TA0040 Impact / T1657 Financial Theft
+-- attack: TA0040 Impact / T1496 Resource Hijacking
 WITH billing AS (
     SELECT actor_id, actor_handle, created_at, action_type, actor_ip
     FROM pipes_audit_log

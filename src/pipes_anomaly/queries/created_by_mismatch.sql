@@ -1,5 +1,7 @@
 -- name: created_by_mismatch
 -- title: Acting-id mismatch
+-- attack: TA0005 Defense Evasion / T1550 Use Alternate Authentication Material / T1550.001 Application Access Token
+-- attack: TA0005 Defense Evasion / T1036 Masquerading
 WITH acting AS (
     SELECT actor_id, actor_handle, created_at, action_type,
         CASE

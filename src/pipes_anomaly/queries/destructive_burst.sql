@@ -1,5 +1,7 @@
 -- name: destructive_burst
 -- title: Destructive burst
+-- attack: TA0040 Impact / T1485 Data Destruction
+-- attack: TA0040 Impact / T1489 Service Stop
 WITH destructive AS (
     SELECT actor_id, actor_handle, created_at, action_type
     FROM pipes_audit_log

@@ -1,5 +1,6 @@
 -- name: first_seen_ip
 -- title: First-seen IP for an actor
+-- attack: TA0001 Initial Access / T1078 Valid Accounts / T1078.004 Cloud Accounts
 WITH nets AS (
     SELECT actor_id, actor_handle, created_at, actor_ip, action_type,
         CASE WHEN actor_ip LIKE '%:%'

@@ -1,5 +1,7 @@
 -- name: high_volume_per_minute
 -- title: High volume per minute
+-- attack: TA0001 Initial Access / T1078 Valid Accounts
+-- attack: TA0009 Collection / T1119 Automated Collection
 WITH rates AS (
     SELECT actor_id, actor_handle, created_at, action_type,
         count(*) OVER (

@@ -1,5 +1,7 @@
 -- name: ip_hopping
 -- title: IP hopping
+-- attack: TA0001 Initial Access / T1078 Valid Accounts
+-- attack: TA0005 Defense Evasion / T1550 Use Alternate Authentication Material / T1550.004 Web Session Cookie
 WITH nets AS (
     SELECT actor_id, actor_handle, created_at, actor_ip,
         CASE WHEN actor_ip LIKE '%:%'

@@ -1,5 +1,6 @@
 -- name: off_hours
 -- title: Off-hours activity
+-- attack: TA0001 Initial Access / T1078 Valid Accounts
 WITH hours AS (
     SELECT actor_id, created_at::DATE AS day, hour(created_at) AS hr, count(*) AS n,
         min(created_at) AS first_at, max(created_at) AS last_at

@@ -1,5 +1,7 @@
 -- name: privilege_changes
 -- title: Privilege changes
+-- attack: TA0003 Persistence / T1098 Account Manipulation / T1098.003 Additional Cloud Roles
+-- attack: TA0003 Persistence / T1136 Create Account / T1136.003 Cloud Account
 WITH grants AS (
     SELECT actor_id, actor_handle, created_at, action_type, target_id, target_handle,
         data ->> 'role' AS role

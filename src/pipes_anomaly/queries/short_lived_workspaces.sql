@@ -1,5 +1,8 @@
 -- name: short_lived_workspaces
 -- title: Short-lived workspaces
+-- attack: TA0005 Defense Evasion / T1578 Modify Cloud Compute Infrastructure / T1578.002 Create Cloud Instance
+-- attack: TA0005 Defense Evasion / T1578 Modify Cloud Compute Infrastructure / T1578.003 Delete Cloud Instance
+-- attack: TA0005 Defense Evasion / T1070 Indicator Removal
 WITH creates AS (
     SELECT target_id AS workspace_id, min(created_at) AS created_at
     FROM pipes_audit_log
