@@ -225,7 +225,9 @@ def _before(rev: str, src: Path) -> Callable[[World, Features], pd.DataFrame]:
         env = {**os.environ, "PYTHONPATH": str(src)}
         subprocess.run([sys.executable, "-c", _BEFORE_CHILD, json.dumps(spec)], check=True, env=env)
         scores = pd.read_parquet(out)
-        scores["severity"] = severity(np.clip(scores["score"].to_numpy(), 0, 1))
+        scores["severity"] = severity(
+            np.clip(scores["score"].to_numpy(), 0, 1), scores["alert"].to_numpy()
+        )
         return scores
 
     return run
@@ -250,7 +252,7 @@ def scores_frame(feats: pd.DataFrame, score: np.ndarray, alert: np.ndarray) -> p
     out = out.reset_index(drop=True)
     out["score"] = score
     out["alert"] = np.asarray(alert, dtype=bool)
-    out["severity"] = severity(np.clip(score, 0, 1))
+    out["severity"] = severity(np.clip(score, 0, 1), out["alert"].to_numpy())
     return out
 
 
