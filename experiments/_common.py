@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
+#: Records per actor-day in the default world (its manifest: 49,468 records, 150 actors, 60 days).
+RECORDS_PER_ACTOR_DAY = 5.5
+#: Training days of the score benchmarks' world (its test period is the rest of 60 days).
+SCORE_TRAIN_DAYS = 12
+#: Actors that give that world about 1,000,000 test records.
+SCORE_ACTORS = round(1_000_000 / (RECORDS_PER_ACTOR_DAY * (60 - SCORE_TRAIN_DAYS)))
+
+#: A child process that runs the CLI and prints its own seconds (imports included) to stderr.
+_CLI_CHILD = r"""
+import json, sys, time
+from pipes_anomaly.cli import main
+t0 = time.perf_counter()
+main(sys.argv[1:], standalone_mode=False)
+print(json.dumps({"seconds": time.perf_counter() - t0}), file=sys.stderr)
+"""
 
 
 def run_json(args: list[str], *, stream: str = "stdout", env: dict | None = None) -> dict:
@@ -72,3 +89,48 @@ def export_rev(rev: str, dest: Path) -> Path:
         ["tar", "-x", "-C", str(dest), "--strip-components=1"], input=archive, check=True
     )
     return dest
+
+
+def cli_seconds(src: Path, *args: str) -> float:
+    """Seconds of ``anomaly <args>`` run in a fresh process with the package at ``src``.
+
+    Parameters
+    ----------
+    src : Path
+        The directory holding ``pipes_anomaly`` (``src/`` or an :func:`export_rev` folder).
+    *args : str
+        The CLI's arguments.
+
+    Returns
+    -------
+    float
+    """
+    env = dict(os.environ, PYTHONPATH=str(src))
+    return run_json(["-c", _CLI_CHILD, *args], stream="stderr", env=env)["seconds"]
+
+
+def paired_seconds(
+    codes: dict[str, Path], repeat: int, args_of: Callable[[str], list[str]]
+) -> dict[str, list[float]]:
+    """Run each code's CLI in turn ``repeat`` times, alternating which goes first.
+
+    Parameters
+    ----------
+    codes : dict of str to Path
+        Name -> the directory holding that code's ``pipes_anomaly``.
+    repeat : int
+        Runs per code.
+    args_of : callable
+        ``args_of(name)``: the CLI's arguments for that code's run.
+
+    Returns
+    -------
+    dict of str to list of float
+        Name -> seconds of its runs, in order (run ``i`` of every code form a pair).
+    """
+    seconds: dict[str, list[float]] = {name: [] for name in codes}
+    names = list(codes)
+    for i in range(repeat):
+        for name in names if i % 2 == 0 else names[::-1]:
+            seconds[name].append(cli_seconds(codes[name], *args_of(name)))
+    return seconds

@@ -17,45 +17,24 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
-import subprocess
 import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from _common import machine_line, run_json, write_result
+from _common import (
+    SCORE_ACTORS,
+    SCORE_TRAIN_DAYS,
+    cli_seconds,
+    export_rev,
+    machine_line,
+    write_result,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
-RECORDS_PER_ACTOR_DAY = 5.5
-SCORE_TRAIN_DAYS = 12
-
-_CHILD = r"""
-import json, sys, time
-from pipes_anomaly.cli import main
-t0 = time.perf_counter()
-main(sys.argv[1:], standalone_mode=False)
-print(json.dumps({"seconds": time.perf_counter() - t0}), file=sys.stderr)
-"""
-
-
-def _extract(rev: str, into: Path) -> Path:
-    """``src/`` of a revision, extracted into ``into``; returns the folder to put on the path."""
-    archive = subprocess.run(
-        ["git", "archive", rev, "src"], cwd=ROOT, check=True, capture_output=True
-    ).stdout
-    into.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
-    return into / "src"
-
-
-def _cli(src: Path, *args: str) -> float:
-    """Seconds of ``anomaly <args>`` run with the package at ``src``."""
-    env = dict(os.environ, PYTHONPATH=str(src))
-    return run_json(["-c", _CHILD, *args], stream="stderr", env=env)["seconds"]
 
 
 def _split_days(test: Path, out: Path, days: list[str]) -> list[Path]:
@@ -93,22 +72,39 @@ def main() -> None:
     args = parser.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="bench_daily_"))
     work.mkdir(parents=True, exist_ok=True)
-    codes = {"before": _extract(args.before_rev, work / "before_code"), "after": ROOT / "src"}
+    codes = {"before": export_rev(args.before_rev, work / "before_code"), "after": ROOT / "src"}
     big = work / "big"
     if not (big / "manifest.json").is_file():
-        actors = round(1_000_000 / (RECORDS_PER_ACTOR_DAY * (60 - SCORE_TRAIN_DAYS)))
-        _cli(codes["after"], "generate", "--out", str(big), "--actors", str(actors),
-             "--train-days", str(SCORE_TRAIN_DAYS), "-q")  # fmt: skip
+        cli_seconds(
+            codes["after"],
+            "generate",
+            "--out",
+            str(big),
+            "--actors",
+            str(SCORE_ACTORS),
+            "--train-days",
+            str(SCORE_TRAIN_DAYS),
+            "-q",
+        )
     for name, src in codes.items():
         if not (big / f"model_{name}" / "manifest.json").is_file():
-            _cli(src, "train", str(big / "train.jsonl"), "--model-dir", str(big / f"model_{name}"))
+            cli_seconds(
+                src, "train", str(big / "train.jsonl"), "--model-dir", str(big / f"model_{name}")
+            )
     whole: dict[str, list[float]] = {"before": [], "after": []}
     for i in range(args.repeat):
         for name in ("before", "after") if i % 2 == 0 else ("after", "before"):
             whole[name].append(
-                _cli(codes[name], "score", str(big / "test.jsonl"), "--model-dir",
-                     str(big / f"model_{name}"), "-o", str(big / f"scores_{name}.csv"))
-            )  # fmt: skip
+                cli_seconds(
+                    codes[name],
+                    "score",
+                    str(big / "test.jsonl"),
+                    "--model-dir",
+                    str(big / f"model_{name}"),
+                    "-o",
+                    str(big / f"scores_{name}.csv"),
+                )
+            )
     a = pd.read_csv(big / "scores_before.csv", keep_default_na=False)
     b = pd.read_csv(big / "scores_after.csv", keep_default_na=False)
     diff = float(np.max(np.abs(a["score"].to_numpy() - b["score"].to_numpy())))
@@ -120,7 +116,9 @@ def main() -> None:
     model = str(big / "model_after")
     state0 = work / "state0"
     shutil.rmtree(state0, ignore_errors=True)
-    _cli(codes["after"], "score", str(first), "--model-dir", model, "--state", str(state0), "-q")
+    cli_seconds(
+        codes["after"], "score", str(first), "--model-dir", model, "--state", str(state0), "-q"
+    )
     day: dict[str, list[float]] = {"without": [], "with": []}
     for i in range(args.repeat):
         for kind in ("without", "with") if i % 2 == 0 else ("with", "without"):
@@ -130,8 +128,19 @@ def main() -> None:
                 shutil.rmtree(state, ignore_errors=True)
                 shutil.copytree(state0, state)
                 extra = ("--state", str(state))
-            day[kind].append(_cli(codes["after"], "score", str(second), "--model-dir", model,
-                                  "-o", str(work / f"day_{kind}.csv"), "-q", *extra))  # fmt: skip
+            day[kind].append(
+                cli_seconds(
+                    codes["after"],
+                    "score",
+                    str(second),
+                    "--model-dir",
+                    model,
+                    "-o",
+                    str(work / f"day_{kind}.csv"),
+                    "-q",
+                    *extra,
+                )
+            )
     n_day = sum(1 for _ in open(second, encoding="utf-8"))
     lines = [
         "# Benchmark: score against an earlier revision, and the cost of --state",

@@ -22,11 +22,10 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
-from _common import machine_line, measure_table, run_json, write_result
+from _common import export_rev, machine_line, measure_table, run_json, write_result
 
 #: Records per actor in the default 60-day world (its manifest: 48,914 records, 150 actors).
 RECORDS_PER_ACTOR_60D = 326
@@ -51,21 +50,6 @@ peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"records": world.n_records, "simulate_s": t1 - t0, "write_s": t2 - t1,
                   "peak_rss_mb": peak}))
 """
-
-
-def export_rev(rev: str, dest: Path) -> Path:
-    """Extract ``src/`` of git revision ``rev`` into ``dest``; return the ``PYTHONPATH`` entry."""
-    root = Path(__file__).resolve().parent.parent
-    dest.mkdir(parents=True, exist_ok=True)
-    archive = subprocess.run(
-        ["git", "-C", str(root), "archive", rev, "src/pipes_anomaly"],
-        check=True,
-        capture_output=True,
-    ).stdout
-    subprocess.run(
-        ["tar", "-x", "-C", str(dest), "--strip-components=1"], input=archive, check=True
-    )
-    return dest
 
 
 def _actors_for(n_records_target: int, variant: int, family: str) -> int:

@@ -29,11 +29,15 @@ import statistics
 import tempfile
 from pathlib import Path
 
-from _common import export_rev, machine_line, measure_table, run_json, write_result
-
-#: Records per actor-day in the default world (its manifest: 49,468 records, 150 actors, 60 days).
-RECORDS_PER_ACTOR_DAY = 5.5
-SCORE_TRAIN_DAYS = 12
+from _common import (
+    SCORE_ACTORS,
+    SCORE_TRAIN_DAYS,
+    export_rev,
+    machine_line,
+    measure_table,
+    run_json,
+    write_result,
+)
 
 _CHILD = r"""
 import json, resource, sys, time
@@ -122,8 +126,7 @@ def bench_score(path: str | Path, model_dir: str | Path | None = None) -> dict:
     p = Path(path)
     world = p.parent
     if not p.exists():
-        actors = round(1_000_000 / (RECORDS_PER_ACTOR_DAY * (60 - SCORE_TRAIN_DAYS)))
-        _generate(world, "--actors", str(actors), "--train-days", str(SCORE_TRAIN_DAYS))
+        _generate(world, "--actors", str(SCORE_ACTORS), "--train-days", str(SCORE_TRAIN_DAYS))
     if model_dir is None:
         model_dir = world / "model"
         if not _loads(Path(model_dir)):  # absent, or left by another version: retrain

@@ -15,52 +15,21 @@ goes first. Results: ``experiments/results/bench_outputs.md``.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import tempfile
 from pathlib import Path
 
-from _common import machine_line, run_json, write_result
+from _common import (
+    SCORE_ACTORS,
+    SCORE_TRAIN_DAYS,
+    cli_seconds,
+    export_rev,
+    machine_line,
+    paired_seconds,
+    write_result,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
-#: Records per actor-day in the default world (as bench_models.py).
-RECORDS_PER_ACTOR_DAY = 5.5
-SCORE_TRAIN_DAYS = 12
-
-_CHILD = r"""
-import json, sys, time
-from pipes_anomaly.cli import main
-t0 = time.perf_counter()
-main(sys.argv[1:], standalone_mode=False)
-print(json.dumps({"seconds": time.perf_counter() - t0}), file=sys.stderr)
-"""
-
-
-def _extract(rev: str, into: Path) -> Path:
-    """``src/`` of a revision, extracted into ``into``; returns the folder to put on the path."""
-    archive = subprocess.run(
-        ["git", "archive", rev, "src"], cwd=ROOT, check=True, capture_output=True
-    ).stdout
-    into.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
-    return into / "src"
-
-
-def _cli(src: Path, *args: str) -> float:
-    """Seconds of ``anomaly <args>`` run with the package at ``src``."""
-    env = dict(os.environ, PYTHONPATH=str(src))
-    return run_json(["-c", _CHILD, *args], stream="stderr", env=env)["seconds"]
-
-
-def _paired(codes: dict[str, Path], repeat: int, args_of) -> dict[str, list[float]]:
-    """Alternate the codes ``repeat`` times; ``args_of(name)`` gives each run's arguments."""
-    seconds: dict[str, list[float]] = {name: [] for name in codes}
-    names = list(codes)
-    for i in range(repeat):
-        for name in names if i % 2 == 0 else names[::-1]:
-            seconds[name].append(_cli(codes[name], *args_of(name)))
-    return seconds
 
 
 def main() -> None:
@@ -72,27 +41,44 @@ def main() -> None:
     args = parser.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="bench_outputs_"))
     work.mkdir(parents=True, exist_ok=True)
-    codes = {"before": _extract(args.before_rev, work / "before_code"), "after": ROOT / "src"}
+    codes = {"before": export_rev(args.before_rev, work / "before_code"), "after": ROOT / "src"}
     small, big = work / "default", work / "big"
     if not (small / "manifest.json").is_file():
-        _cli(codes["after"], "generate", "--out", str(small))
+        cli_seconds(codes["after"], "generate", "--out", str(small))
     if not (big / "manifest.json").is_file():
-        actors = round(1_000_000 / (RECORDS_PER_ACTOR_DAY * (60 - SCORE_TRAIN_DAYS)))
-        _cli(codes["after"], "generate", "--out", str(big), "--actors", str(actors),
-             "--train-days", str(SCORE_TRAIN_DAYS))  # fmt: skip
+        cli_seconds(
+            codes["after"],
+            "generate",
+            "--out",
+            str(big),
+            "--actors",
+            str(SCORE_ACTORS),
+            "--train-days",
+            str(SCORE_TRAIN_DAYS),
+        )
     for name, src in codes.items():
-        _cli(src, "train", str(big / "train.jsonl"), "--model-dir", str(big / f"model_{name}"))
-    train = _paired(
+        cli_seconds(
+            src, "train", str(big / "train.jsonl"), "--model-dir", str(big / f"model_{name}")
+        )
+    train = paired_seconds(
         codes,
         args.repeat,
         lambda n: ("train", str(small / "train.jsonl"), "--model-dir", str(small / f"m_{n}")),
     )
-    score = _paired(
+    score = paired_seconds(
         codes,
         args.repeat,
-        lambda n: ("score", str(big / "test.jsonl"), "--model-dir", str(big / f"model_{n}"),
-                   "-o", str(big / f"scores_{n}.csv"), "--top", "20"),
-    )  # fmt: skip
+        lambda n: (
+            "score",
+            str(big / "test.jsonl"),
+            "--model-dir",
+            str(big / f"model_{n}"),
+            "-o",
+            str(big / f"scores_{n}.csv"),
+            "--top",
+            "20",
+        ),
+    )
     same = (big / "scores_before.csv").read_bytes() == (big / "scores_after.csv").read_bytes()
     lines = [
         "# Benchmark: write paths, paired against an earlier revision",

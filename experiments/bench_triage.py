@@ -16,31 +16,20 @@ measured inside the child (imports included).  Results: ``experiments/results/be
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import tempfile
 from pathlib import Path
 
-from _common import export_rev, machine_line, run_json, write_result
+from _common import (
+    SCORE_ACTORS,
+    SCORE_TRAIN_DAYS,
+    cli_seconds,
+    export_rev,
+    machine_line,
+    write_result,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
-#: Records per actor-day in the default world (as bench_models.py).
-RECORDS_PER_ACTOR_DAY = 5.5
-SCORE_TRAIN_DAYS = 12
-
-_CHILD = r"""
-import json, sys, time
-from pipes_anomaly.cli import main
-t0 = time.perf_counter()
-main(sys.argv[1:], standalone_mode=False)
-print(json.dumps({"seconds": time.perf_counter() - t0}), file=sys.stderr)
-"""
-
-
-def _cli(src: Path, *args: str) -> float:
-    """Seconds of ``anomaly <args>`` run with the package at ``src``."""
-    env = dict(os.environ, PYTHONPATH=str(src))
-    return run_json(["-c", _CHILD, *args], stream="stderr", env=env)["seconds"]
 
 
 def _quartiles(values: list[float]) -> tuple[float, float, float]:
@@ -60,11 +49,18 @@ def main() -> None:
     src = ROOT / "src"
     big = work / "big"
     if not (big / "manifest.json").is_file():
-        actors = round(1_000_000 / (RECORDS_PER_ACTOR_DAY * (60 - SCORE_TRAIN_DAYS)))
-        _cli(src, "generate", "--out", str(big), "--actors", str(actors),
-             "--train-days", str(SCORE_TRAIN_DAYS))  # fmt: skip
+        cli_seconds(
+            src,
+            "generate",
+            "--out",
+            str(big),
+            "--actors",
+            str(SCORE_ACTORS),
+            "--train-days",
+            str(SCORE_TRAIN_DAYS),
+        )
     model = work / "model"
-    _cli(src, "train", str(big / "train.jsonl"), "--model-dir", str(model))
+    cli_seconds(src, "train", str(big / "train.jsonl"), "--model-dir", str(model))
     logs = str(big / "test.jsonl")
     base = ("score", logs, "--model-dir", str(model), "--top", "20")
     runs: dict[str, tuple[Path, tuple[str, ...]]] = {
@@ -86,7 +82,7 @@ def main() -> None:
     for i in range(args.repeat):
         for name in names if i % 2 == 0 else names[::-1]:
             code, cli_args = runs[name]
-            seconds[name].append(_cli(code, *cli_args))
+            seconds[name].append(cli_seconds(code, *cli_args))
     plain = seconds["score -o csv"]
     command = f"python experiments/bench_triage.py --repeat {args.repeat}"
     if args.before_rev:
