@@ -237,6 +237,7 @@ def _before(rev: str, src: Path) -> Callable[[World, Features], pd.DataFrame]:
 DETECTORS: dict[str, Callable[[World, Features], pd.DataFrame]] = {
     "default": _default,
     "ensemble_no_rarest": _ensemble(rarest=False),
+    "ensemble_forest_full_weight": _ensemble(forest_weight=1.0),
     "ensemble_actor_only": _ensemble(actor_weight=1.0),
     "ensemble_no_actor_offset": _ensemble(actor_weight=0.0),
     "iforest": _ensemble(algorithm="iforest"),

@@ -51,7 +51,7 @@ def _retrain(d: Path) -> str:
 
 def test_save_then_load_gives_identical_scores(model, saved, events):
     manifest = json.loads((saved / "manifest.json").read_text())
-    assert manifest["format"] == 3
+    assert manifest["format"] == 4
     assert manifest["feature_columns"] == list(MODEL_FEATURES)
     assert manifest["window"] == "1d"
     assert manifest["versions"] == package_versions()
@@ -155,7 +155,7 @@ def test_a_directory_of_the_joblib_layout_is_refused_as_older(copy):
         load_model(copy)
     assert str(err.value) == (
         f"model in {copy} was made by an older version of pipes-anomaly (layout 1; this "
-        f"version reads layout 3) - {_retrain(copy)}"
+        f"version reads layout 4) - {_retrain(copy)}"
     )
 
 
@@ -188,7 +188,7 @@ def test_malformed_manifest_fields_are_refused(copy, field, value, message):
 
 def test_repeated_and_unknown_manifest_keys_are_refused(copy):
     text = (copy / "manifest.json").read_text()
-    (copy / "manifest.json").write_text(text.replace('"format": 3,', '"format": 3, "format": 3,'))
+    (copy / "manifest.json").write_text(text.replace('"format": 4,', '"format": 4, "format": 4,'))
     with pytest.raises(ModelError, match="a key is repeated"):
         load_model(copy)
     (copy / "manifest.json").write_text(text)

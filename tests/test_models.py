@@ -284,14 +284,14 @@ def test_actor_adjustment_scores_a_window_against_its_actors_own_level(seed):
 def test_an_actor_odd_every_day_still_ranks(seed):
     # one actor of fifty is odd on every training day: judged only against itself (weight
     # 1) its usual window is about as ordinary as anyone's; the default judges it half
-    # against all actors, so it still ranks in the top fifth
+    # against all actors, so it still ranks in the top quarter
     rng = np.random.default_rng(seed)
     X = np.vstack([rng.normal(0.0, 1.0, size=(980, 3)), rng.normal(4.0, 0.5, size=(20, 3))])
     groups = np.array([f"u_{i % 49}" for i in range(980)] + ["u_odd"] * 20)
     rows = np.array([[4.0, 4.0, 4.0], [0.0, 0.0, 0.0]])
     who = ["u_odd", "u_0"]
     s = AnomalyDetector(random_state=seed).fit(X, groups=groups).anomaly_score(rows, groups=who)
-    assert s[0] > 0.8 > s[1]
+    assert s[0] > 0.75 > s[1]
     itself = AnomalyDetector(actor_weight=1.0, random_state=seed).fit(X, groups=groups)
     assert itself.anomaly_score(rows, groups=who)[0] < 0.6
 

@@ -52,8 +52,8 @@ from pipes_anomaly.pipeline import ModelError, TrainedModel
 MANIFEST_NAME = "manifest.json"
 
 #: Version of the model directory layout (1: joblib pickles; 2: plain data; 3: plain data
-#: with what the model was trained on).
-FORMAT_VERSION = 3
+#: with what the model was trained on; 4: the detector's part weights).
+FORMAT_VERSION = 4
 
 #: Artefact file -> what it holds (recorded in the artefact, checked on load).
 ARTEFACTS: dict[str, str] = {

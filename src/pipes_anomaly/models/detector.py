@@ -4,10 +4,10 @@ One score chain, one direction: internally :meth:`AnomalyDetector.score_samples`
 scikit-learn (lower = more abnormal); everything a user sees is called ``score``, a number
 in [0, 1], **higher = more anomalous** (see :mod:`~pipes_anomaly.models.calibration`).
 
-The default ensemble averages the calibrated Isolation Forest, LOF and rarest-feature values
-on a log-tail scale (``-log(1 - rank)``, which keeps rising beyond the most anomalous
-training window instead of saturating at 1), subtracts half of each actor's own typical
-level, and calibrates the result once more against the training windows.
+The default ensemble averages the calibrated Isolation Forest (at half weight), LOF and
+rarest-feature values on a log-tail scale (``-log(1 - rank)``, which keeps rising beyond the
+most anomalous training window instead of saturating at 1), subtracts half of each actor's
+own typical level, and calibrates the result once more against the training windows.
 """
 
 from __future__ import annotations
@@ -53,8 +53,8 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
     ----------
     algorithm : {"ensemble", "iforest", "lof"}, default="ensemble"
         ``iforest``: an Isolation Forest.  ``lof``: a Local Outlier Factor in novelty
-        mode, fitted on the distinct training rows.  ``ensemble``: the mean of the two
-        (and of the rarest-feature value, see ``rarest``), each rank-normalised on a
+        mode, fitted on the distinct training rows.  ``ensemble``: the weighted mean of the
+        two (and of the rarest-feature value, see ``rarest``), each rank-normalised on a
         log-tail scale, calibrated again.
     rarest : bool, default=True
         With ``algorithm="ensemble"``, add a third part: the window's single rarest
@@ -62,6 +62,11 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
         column among dozens of ordinary ones; this part does not, so a window that is
         extreme in one decisive way (three deletes, one forged actor id) ranks high even
         when everything else about it is ordinary.
+    forest_weight : float, default=0.5
+        With ``algorithm="ensemble"``, the Isolation Forest's weight in the mean, where the
+        LOF and the rarest-feature part weigh 1.  A forest isolates a window by random
+        splits over every feature, so one decisive column among dozens of ordinary ones
+        moves it less than it moves the other two parts; 0 leaves the forest out.
     n_estimators : int, default=200
         Trees of the Isolation Forest.
     max_samples : int, float or "auto", default="auto"
@@ -124,6 +129,7 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
         *,
         algorithm: str = "ensemble",
         rarest: bool = True,
+        forest_weight: float = 0.5,
         n_estimators: int = 200,
         max_samples: int | float | str = "auto",
         n_neighbors: int = 20,
@@ -136,6 +142,7 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
     ) -> None:
         self.algorithm = algorithm
         self.rarest = rarest
+        self.forest_weight = forest_weight
         self.n_estimators = n_estimators
         self.max_samples = max_samples
         self.n_neighbors = n_neighbors
@@ -162,7 +169,7 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
         r = self.alert_rate
         if not isinstance(r, numbers.Real) or isinstance(r, bool) or not 0 < r < 1:
             raise ValueError(f"alert_rate must be a number in (0, 1); got {r!r}")
-        for name in ("actor_weight", "actor_shrinkage"):
+        for name in ("forest_weight", "actor_weight", "actor_shrinkage"):
             v = getattr(self, name)
             if not isinstance(v, numbers.Real) or isinstance(v, bool) or not v >= 0:
                 raise ValueError(f"{name} must be a number >= 0; got {v!r}")
@@ -219,7 +226,7 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
             raw_rare = scaled.max(axis=1)
             self._cal_rare = Calibration.fit(raw_rare)
             parts.append(self._cal_rare.surprisal(raw_rare))
-        combined = np.mean(parts, axis=0)
+        combined = self._combine(parts)
         self.actor_offsets_ = self._fit_actor_offsets(combined, groups)
         combined = combined - self._actor_offset(groups, combined.shape[0])
         self._cal_final = Calibration.fit(combined)
@@ -265,6 +272,14 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
             row.tobytes(): float(v) for row, v in zip(reference, unique_raw[fit_rows], strict=True)
         }
         return unique_raw[inverse]
+
+    def _combine(self, parts: list[np.ndarray]) -> np.ndarray:
+        """The parts' mean, the forest's part weighted by ``forest_weight`` in the ensemble."""
+        if self.algorithm != "ensemble":
+            return np.mean(parts, axis=0)
+        weights = np.ones(len(parts))
+        weights[0] = self.forest_weight  # the forest's part comes first
+        return np.average(parts, axis=0, weights=weights)
 
     @staticmethod
     def _check_groups(groups: Any, n: int) -> np.ndarray | None:
@@ -355,7 +370,7 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
             raw = scaled.max(axis=1)
             rare_score = self._cal_rare(raw)
             parts.append(self._cal_rare.surprisal(raw))
-        combined = np.mean(parts, axis=0) - self._actor_offset(groups, n)
+        combined = self._combine(parts) - self._actor_offset(groups, n)
         score = self._cal_final(combined)
         return pd.DataFrame(
             {
