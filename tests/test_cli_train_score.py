@@ -67,7 +67,10 @@ def test_score_output_columns_and_stdout_is_only_the_table(scored, small_world):
     assert set(frame["severity"]) <= set(pipeline.SEVERITIES)
     alerts = frame[frame["alert"]]
     assert len(alerts) > 0
-    assert (alerts["reasons"] != "").mean() >= 0.9
+    assert (alerts["reason_features"] != "").mean() >= 0.9
+    unnamed = alerts["reason_features"] == ""
+    assert (alerts.loc[unnamed, "reasons"] == pipeline.NO_SINGLE_REASON).all()
+    assert (alerts.loc[~unnamed, "reasons"] != pipeline.NO_SINGLE_REASON).all()
     ids = set(pio.read_events(small_world / "test.jsonl").events["id"])
     for ev in alerts["evidence"]:
         listed = ev.split()

@@ -5,6 +5,7 @@ tests check those frames against the features and the records, the page against 
 frames, and the DuckDB query against the records it should pull.
 """
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -15,7 +16,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from pipes_anomaly import details, hunting, schema
+from pipes_anomaly import details, hunting, pipeline, schema
 from pipes_anomaly import io as pio
 from pipes_anomaly.cli import main
 from pipes_anomaly.explain import told_values
@@ -200,6 +201,26 @@ def test_a_card_shows_actor_window_reasons_plots_evidence_and_query(small_scored
         f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">' in page
     )
     assert "<script" not in page and "http://" not in page and "https://" not in page
+
+
+def test_a_card_without_named_reasons_says_why(small_scored):
+    # an alert whose values are unusual only together: its card says so instead of no "Why"
+    scores = small_scored.scored.scores.copy()
+    first_card = triage_windows(scores).iloc[0]
+    key = (first_card["actor_id"], first_card["window_start"])
+    top = (scores["actor_id"] == key[0]) & (scores["window_start"] == key[1])
+    assert top.sum() == 1
+    scores.loc[top, ["reasons", "reason_features"]] = [pipeline.NO_SINGLE_REASON, ""]
+    data = _data(small_scored, scores=scores)
+    reasons = data.reasons
+    pairs = zip(reasons["actor_id"], reasons["window_start"], strict=True)
+    keep = [(a, w) != key for a, w in pairs]
+    data = dataclasses.replace(data, reasons=reasons[keep])
+    page = triage_html(data)
+    first = page[page.index('<article class="card') : page.index("</article>")]
+    assert "<h4>Why</h4>" in first and pipeline.NO_SINGLE_REASON in first
+    assert '<svg class="reason-plot"' not in first
+    assert f"**Why:** {pipeline.NO_SINGLE_REASON}" in triage_markdown(data)
 
 
 def test_the_same_run_gives_the_same_bytes(small_scored):

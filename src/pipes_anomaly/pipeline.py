@@ -52,6 +52,13 @@ class ModelError(Exception):
 #: training windows.  Below it a window is ordinary for the model and has nothing to
 #: explain.
 REASONS_MIN_SCORE = 0.9
+#: The reasons of a window scored at least :data:`REASONS_MIN_SCORE` of which no single
+#: value differs enough from its typical one to be named: its score comes from how its
+#: values go together.
+NO_SINGLE_REASON = (
+    "no single value stands out against its actor or all actors: the detector scored how "
+    "its values go together (see the feature table)"
+)
 
 #: Severity names, lowest first: ``none`` for every window that does not alert, then the
 #: severities of alerts by score.
@@ -352,8 +359,9 @@ def score_events(
         is ``none`` for a window that does not alert, else by score (:func:`severity`);
         ``suppressed_by`` is ``""`` (:func:`pipes_anomaly.suppress.apply_rules` fills it);
         ``reasons`` is ``"; "``-joined, written for windows scored at least
-        :data:`REASONS_MIN_SCORE` (``""`` for typical windows below it, and for windows where
-        no feature stands out); ``reason_features`` names their features and
+        :data:`REASONS_MIN_SCORE` (``""`` for typical windows below it,
+        :data:`NO_SINGLE_REASON` where no single feature stands out); ``reason_features``
+        names their features and
         ``attack_techniques`` the MITRE ATT&CK techniques those point to (both
         space-separated, ``""`` when none); ``evidence`` (space-separated record ids) is
         filled for alerts and the ``evidence_top`` best-scored windows, ``""`` elsewhere.
@@ -553,7 +561,8 @@ def _reasons(
         rarity = model.detector.value_rarity(matrix)
     why = explain(rows, model.baseline, rarity=rarity)
     reasons = np.full(len(feats), "", dtype=object)
-    reasons[explained] = why["reasons"].to_numpy()
+    told = why["reasons"].to_numpy()
+    reasons[explained] = np.where(told == "", NO_SINGLE_REASON, told)
     reason_features: list[tuple[str, ...]] = [()] * len(feats)
     for i, names in zip(explained.tolist(), why["reason_features"], strict=True):
         reason_features[i] = names

@@ -510,6 +510,8 @@ def _card_markdown(card: _Card, threshold: float) -> list[str]:
     ]
     if card.reasons:
         lines += ["**Why**", "", _md_table(_reason_table(card.reasons)), ""]
+    elif row["reasons"]:  # nothing named: the reasons cell says why
+        lines += [f"**Why:** {markdown_cell(row['reasons'])}", ""]
     lines += [
         f"**Score over the scored period** ({len(card.history)} windows of this actor, usual "
         f"{card.band[0]:.3f} to {card.band[1]:.3f}): {_spark(card.history)}",
@@ -705,6 +707,8 @@ def _card_html(
     ]
     if card.reasons:
         parts += ["<h4>Why</h4>", _reasons_html(card.reasons)]
+    elif row["reasons"]:  # nothing named: the reasons cell says why
+        parts += ["<h4>Why</h4>", f"<p>{html_text(row['reasons'])}</p>"]
     parts += [
         "<h4>Score over the scored period</h4>",
         f'<p>{line}<br><span class="muted">{len(card.history)} windows of this actor; '
