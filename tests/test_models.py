@@ -198,6 +198,27 @@ def test_invalid_parameters_are_rejected_in_fit():
         AnomalyDetector(alert_rate=1.5).fit(X)
     with pytest.raises(ValueError, match="n_neighbors must be an integer"):
         AnomalyDetector(n_neighbors=0).fit(X)
+    with pytest.raises(ValueError, match="forest_weight must be a number >= 0"):
+        AnomalyDetector(forest_weight=-0.5).fit(X)
+
+
+def test_forest_weight_sets_the_forest_s_share_of_the_ensemble():
+    X, rows = _normal(0), _normal(1)[:50]
+
+    def scores(**params):
+        return AnomalyDetector(random_state=0, **params).fit(X).anomaly_score(rows)
+
+    # weight 0: the forest's trees do not matter; any other weight: they do
+    assert np.array_equal(
+        scores(forest_weight=0.0, n_estimators=20), scores(forest_weight=0.0, n_estimators=60)
+    )
+    assert not np.array_equal(
+        scores(forest_weight=0.5, n_estimators=20), scores(forest_weight=0.5, n_estimators=60)
+    )
+    # the single-detector choices have nothing to weigh
+    assert np.array_equal(
+        scores(algorithm="iforest", forest_weight=0.0), scores(algorithm="iforest")
+    )
 
 
 def test_resolve_threshold_and_severity():
