@@ -292,3 +292,35 @@ def test_the_report_escapes_html_markdown_and_mathtext_from_labels(small_world, 
     assert "[click](" not in md and "\\[click\\](http://evil.example)\\|x" in md
     html = (rep / "report.html").read_text()
     assert "<img src=x" not in html and "&lt;img src=x" in html
+
+
+def test_scores_csv_reads_back_text_as_written(tmp_path):
+    # handles that pandas would take for missing values, and text columns empty on every
+    # row (a day without alerts), read back as the text that was written
+    scores = pd.DataFrame(
+        {
+            "actor_id": ["a1", "a2", "a3"],
+            "actor_handle": ["NA", "null", "NaN"],
+            "identity_handle": ["", "n/a", "None"],
+            "window_start": pd.to_datetime(["2026-01-01"] * 3, utc=True),
+            "window_end": pd.to_datetime(["2026-01-02"] * 3, utc=True),
+            "n_events": [1, 2, 3],
+            "score": [0.1, 0.2, float("nan")],
+            "iforest_score": [0.1, 0.2, 0.3],
+            "lof_score": [0.1, 0.2, 0.3],
+            "alert": [False, False, False],
+            "suppressed_by": ["", "", ""],
+            "severity": ["none"] * 3,
+            "reasons": ["", "", ""],
+            "reason_features": ["", "", ""],
+            "attack_techniques": ["", "", ""],
+            "evidence": ["", "", ""],
+        }
+    )
+    out = pio.write_scores(scores, tmp_path / "s.csv")
+    back = pio.read_scores(out)
+    for c in ("actor_handle", "identity_handle", "suppressed_by", "reasons", "evidence"):
+        assert back[c].tolist() == scores[c].tolist(), c
+        assert back[c].dtype == "string", c
+    assert back["score"].isna().tolist() == [False, False, True]
+    assert back["alert"].dtype == bool

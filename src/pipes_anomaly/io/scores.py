@@ -21,6 +21,11 @@ import pandas as pd
 from pipes_anomaly._text import csv_cells, csv_uncells
 from pipes_anomaly.io._atomic import atomic_file, atomic_path
 from pipes_anomaly.io.labels import LabelsError
+from pipes_anomaly.schema import SCORE_COLUMNS
+
+#: Columns of the scores that are not text; every other column of the schema is read as
+#: text, so an empty cell stays empty and a handle such as ``NA`` stays a handle.
+_NOT_TEXT = frozenset({"n_events", "score", "iforest_score", "lof_score", "alert"})
 
 #: Extensions ``write_scores`` accepts.
 SCORE_EXTENSIONS: tuple[str, ...] = (".csv", ".jsonl", ".parquet")
@@ -228,7 +233,14 @@ def read_scores(path: str | Path) -> pd.DataFrame:
         )
     try:
         if ext == ".csv":
-            frame = pd.read_csv(p, dtype={"actor_id": "string"}, keep_default_na=True)
+            header = pd.read_csv(p, nrows=0).columns
+            text = [c for c in SCORE_COLUMNS if c in header and c not in _NOT_TEXT]
+            frame = pd.read_csv(
+                p,
+                dtype=dict.fromkeys(text, "string"),
+                keep_default_na=False,
+                na_values={c: [""] for c in header if c not in text},
+            )
             for c in frame.columns:
                 if not pd.api.types.is_numeric_dtype(frame[c].dtype):
                     frame[c] = csv_uncells(frame[c])
