@@ -219,13 +219,13 @@ def test_train_warns_when_the_period_is_too_short_for_history(tmp_path):
     assert res.exit_code == 0
     warning = [ln for ln in res.stderr.splitlines() if "history feature" in ln]
     assert len(warning) == 1 and warning[0].startswith("Warning: ")
-    assert "trail_events_vs_self" in warning[0]
+    assert "trail_runs_vs_self" in warning[0]
     # an 8-day training period is also too short for first-seen features (7 days to mature)
     assert "log_novel_networks" in warning[0]
     assert "the training period (8 days) is shorter than the 14 days they need" in warning[0]
     assert "train on 14 days or more" in warning[0]
     manifest = json.loads((tmp_path / "m" / "manifest.json").read_text())
-    assert "trail_events_vs_self" in manifest["constant_features"]
+    assert "trail_runs_vs_self" in manifest["constant_features"]
 
 
 def _steady_log(path, days: int) -> None:

@@ -17,6 +17,7 @@ __all__ = [
     "HISTORY_FEATURES",
     "MODEL_FEATURES",
     "UNKNOWN_TYPES",
+    "VOLUME_TREND",
 ]
 
 #: Feature column -> short phrase an analyst reads.
@@ -114,14 +115,22 @@ ACTIVITY_LEVEL: tuple[str, ...] = (
     "log_networks",
 )
 
+#: The actor's whole record volume over several windows against its own rate: a rhythm of
+#: work (a project, a deadline week) far more often than a behaviour, so the detector leaves
+#: it out; the growth of connections and pipeline runs, what low-and-slow abuse builds up,
+#: stays in.  The columns stay in the table for explanations and reports.
+VOLUME_TREND: tuple[str, ...] = ("trail_events_vs_self", "sustained_events_vs_self")
+
 #: Share of action types unknown to the schema: a new API version brings them to everyone
 #: at once, so it never decides a score; such types count through their verb's category.
 UNKNOWN_TYPES: tuple[str, ...] = ("share_other",)
 
-#: Features the detector is trained on: all but :data:`ACTIVITY_LEVEL` and
-#: :data:`UNKNOWN_TYPES`, in table order.
+#: Features the detector is trained on: all but :data:`ACTIVITY_LEVEL`,
+#: :data:`VOLUME_TREND` and :data:`UNKNOWN_TYPES`, in table order.
 MODEL_FEATURES: tuple[str, ...] = tuple(
-    c for c in FEATURE_COLUMNS if c not in ACTIVITY_LEVEL and c not in UNKNOWN_TYPES
+    c
+    for c in FEATURE_COLUMNS
+    if c not in ACTIVITY_LEVEL and c not in VOLUME_TREND and c not in UNKNOWN_TYPES
 )
 
 #: Features that need history (profile or earlier windows); the rest use the window alone.
