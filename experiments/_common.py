@@ -109,6 +109,27 @@ def cli_seconds(src: Path, *args: str) -> float:
     return run_json(["-c", _CLI_CHILD, *args], stream="stderr", env=env)["seconds"]
 
 
+def score_world(src: Path, folder: Path) -> Path:
+    """The score benchmarks' world (about 1,000,000 test records), written once into ``folder``.
+
+    Parameters
+    ----------
+    src : Path
+        The directory holding the ``pipes_anomaly`` that writes it.
+    folder : Path
+        Where the world goes; an existing world there is reused.
+
+    Returns
+    -------
+    Path
+        ``folder``.
+    """
+    if not (folder / "manifest.json").is_file():
+        args = ["--actors", str(SCORE_ACTORS), "--train-days", str(SCORE_TRAIN_DAYS), "-q"]
+        cli_seconds(src, "generate", "--out", str(folder), *args)
+    return folder
+
+
 def paired_seconds(
     codes: dict[str, Path], repeat: int, args_of: Callable[[str], list[str]]
 ) -> dict[str, list[float]]:

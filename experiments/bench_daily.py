@@ -26,11 +26,10 @@ import numpy as np
 import pandas as pd
 
 from _common import (
-    SCORE_ACTORS,
-    SCORE_TRAIN_DAYS,
     cli_seconds,
     export_rev,
     machine_line,
+    score_world,
     write_result,
 )
 
@@ -74,18 +73,7 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     codes = {"before": export_rev(args.before_rev, work / "before_code"), "after": ROOT / "src"}
     big = work / "big"
-    if not (big / "manifest.json").is_file():
-        cli_seconds(
-            codes["after"],
-            "generate",
-            "--out",
-            str(big),
-            "--actors",
-            str(SCORE_ACTORS),
-            "--train-days",
-            str(SCORE_TRAIN_DAYS),
-            "-q",
-        )
+    score_world(codes["after"], big)
     for name, src in codes.items():
         if not (big / f"model_{name}" / "manifest.json").is_file():
             cli_seconds(

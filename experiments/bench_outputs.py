@@ -20,12 +20,11 @@ import tempfile
 from pathlib import Path
 
 from _common import (
-    SCORE_ACTORS,
-    SCORE_TRAIN_DAYS,
     cli_seconds,
     export_rev,
     machine_line,
     paired_seconds,
+    score_world,
     write_result,
 )
 
@@ -45,17 +44,7 @@ def main() -> None:
     small, big = work / "default", work / "big"
     if not (small / "manifest.json").is_file():
         cli_seconds(codes["after"], "generate", "--out", str(small))
-    if not (big / "manifest.json").is_file():
-        cli_seconds(
-            codes["after"],
-            "generate",
-            "--out",
-            str(big),
-            "--actors",
-            str(SCORE_ACTORS),
-            "--train-days",
-            str(SCORE_TRAIN_DAYS),
-        )
+    score_world(codes["after"], big)
     for name, src in codes.items():
         cli_seconds(
             src, "train", str(big / "train.jsonl"), "--model-dir", str(big / f"model_{name}")

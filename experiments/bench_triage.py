@@ -21,11 +21,10 @@ import tempfile
 from pathlib import Path
 
 from _common import (
-    SCORE_ACTORS,
-    SCORE_TRAIN_DAYS,
     cli_seconds,
     export_rev,
     machine_line,
+    score_world,
     write_result,
 )
 
@@ -48,17 +47,7 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     src = ROOT / "src"
     big = work / "big"
-    if not (big / "manifest.json").is_file():
-        cli_seconds(
-            src,
-            "generate",
-            "--out",
-            str(big),
-            "--actors",
-            str(SCORE_ACTORS),
-            "--train-days",
-            str(SCORE_TRAIN_DAYS),
-        )
+    score_world(src, big)
     model = work / "model"
     cli_seconds(src, "train", str(big / "train.jsonl"), "--model-dir", str(model))
     logs = str(big / "test.jsonl")
