@@ -256,6 +256,11 @@ def test_scores_errors_name_the_problem(world) -> None:
     other = scores.assign(actor_id=scores["actor_id"].str.replace("u_", "x_"))
     with pytest.raises(EvaluationError, match="none of the 5 labelled record"):
         evaluate(other, labels)
+    for empty in ("", None):
+        blank = scores.astype({"actor_id": object})
+        blank.loc[0, "actor_id"] = empty
+        with pytest.raises(EvaluationError, match="column 'actor_id' has empty values"):
+            evaluate(blank, labels)
 
 
 def test_budget_labels() -> None:

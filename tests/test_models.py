@@ -198,8 +198,11 @@ def test_invalid_parameters_are_rejected_in_fit():
         AnomalyDetector(alert_rate=1.5).fit(X)
     with pytest.raises(ValueError, match="n_neighbors must be an integer"):
         AnomalyDetector(n_neighbors=0).fit(X)
-    with pytest.raises(ValueError, match="forest_weight must be a number >= 0"):
-        AnomalyDetector(forest_weight=-0.5).fit(X)
+    for bad in (-0.5, np.inf, np.nan):
+        with pytest.raises(ValueError, match="forest_weight must be a finite number >= 0"):
+            AnomalyDetector(forest_weight=bad).fit(X)
+    with pytest.raises(ValueError, match="actor_weight must be a finite number >= 0"):
+        AnomalyDetector(actor_weight=np.inf).fit(X)
 
 
 def test_forest_weight_sets_the_forest_s_share_of_the_ensemble():

@@ -315,7 +315,7 @@ def prepare_scores(scores: pd.DataFrame) -> pd.DataFrame:
     _require(scores, SCORE_COLUMNS, "scores")
     out = scores.copy()
     out["actor_id"] = out["actor_id"].astype("string")
-    if out["actor_id"].isna().any():
+    if (out["actor_id"].isna() | (out["actor_id"] == "")).any():
         raise EvaluationError("scores: column 'actor_id' has empty values")
     out["window_start"] = _to_utc(out["window_start"], "scores", "window_start")
     out["window_end"] = _to_utc(out["window_end"], "scores", "window_end")

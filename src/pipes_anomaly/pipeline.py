@@ -57,7 +57,7 @@ REASONS_MIN_SCORE = 0.9
 #: values go together.
 NO_SINGLE_REASON = (
     "no single value stands out against its actor or all actors: the detector scored how "
-    "its values go together (see the feature table)"
+    "its values go together"
 )
 
 #: Severity names, lowest first: ``none`` for every window that does not alert, then the

@@ -171,8 +171,8 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
             raise ValueError(f"alert_rate must be a number in (0, 1); got {r!r}")
         for name in ("forest_weight", "actor_weight", "actor_shrinkage"):
             v = getattr(self, name)
-            if not isinstance(v, numbers.Real) or isinstance(v, bool) or not v >= 0:
-                raise ValueError(f"{name} must be a number >= 0; got {v!r}")
+            if not isinstance(v, numbers.Real) or isinstance(v, bool) or not 0 <= v < np.inf:
+                raise ValueError(f"{name} must be a finite number >= 0; got {v!r}")
 
     # -- fitting ------------------------------------------------------------------------
 
