@@ -1,7 +1,8 @@
 """The cross-world matrix: detector variants (rows) on world variants (columns).
 
 Every detection choice is made on the development worlds; the held-out worlds and Turbot's
-data are scored once per change, for the report only (docs/decisions.md, "Protocol").
+data are scored after a round of choices, for the report only, never to choose
+(docs/decisions.md, "Protocol").
 
 Worlds (columns):
 
