@@ -398,27 +398,11 @@ def save_model(model_dir: str | Path, model: TrainedModel) -> Path:
     manifest["model_id"] = _model_id(manifest, {n: dig for n, (_, dig) in encoded.items()})
     with lock_model_dir(d):
         _check_replaceable(d)
-        _atomic.remove_stale_beside(d)
-        built = _atomic.new_dir_beside(d)
-        try:
-            hashes = {}
-            for name, (members, _) in encoded.items():
-                about = {"kind": ARTEFACTS[name], "model_id": manifest["model_id"]}
-                with open(built / name, "wb") as fh:
-                    _state.write_artefact(fh, about, members)
-                    _flush(fh)
-                hashes[name] = sha256_files([built / name])
-            manifest["artefacts"] = hashes
-            (built / _atomic.LOCK_NAME).touch()  # the next writer's lock, in place from the start
-            with open(built / MANIFEST_NAME, "w", encoding="utf-8") as fh:
-                fh.write(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-                _flush(fh)
-            _atomic.replace_dir(built, d)
-        except BaseException as exc:
-            shutil.rmtree(built, ignore_errors=True)
-            if isinstance(exc, OSError) and not isinstance(exc, _atomic.OutputError):
-                raise _atomic.OutputError(d, exc.strerror or str(exc)) from exc
-            raise
+        artefacts = {
+            name: ({"kind": ARTEFACTS[name], "model_id": manifest["model_id"]}, members)
+            for name, (members, _) in encoded.items()
+        }
+        _swap_in(d, artefacts, manifest)
     model.manifest = manifest
     return d / MANIFEST_NAME
 
@@ -447,6 +431,35 @@ def lock_model_dir(model_dir: str | Path) -> Iterator[Path]:
     _check_replaceable(d)  # before the lock, which would leave its file in the directory
     with _atomic.lock_dir(d, what="model directory"):
         yield d
+
+
+def _swap_in(d: Path, artefacts: dict[str, tuple[dict, Any]], manifest: dict) -> None:
+    """Build a directory beside ``d`` from artefacts and a manifest, then put it in ``d``'s place.
+
+    ``artefacts`` maps each file name to its ``about`` record and its encoded members; the
+    manifest gets their hashes.  Call it holding the directory's lock.  A failed write
+    removes the new directory and leaves ``d`` as it was.
+    """
+    _atomic.remove_stale_beside(d)
+    built = _atomic.new_dir_beside(d)
+    try:
+        hashes = {}
+        for name, (about, members) in artefacts.items():
+            with open(built / name, "wb") as fh:
+                _state.write_artefact(fh, about, members)
+                _flush(fh)
+            hashes[name] = sha256_files([built / name])
+        manifest["artefacts"] = hashes
+        (built / _atomic.LOCK_NAME).touch()  # the next writer's lock, in place from the start
+        with open(built / MANIFEST_NAME, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+            _flush(fh)
+        _atomic.replace_dir(built, d)
+    except BaseException as exc:
+        shutil.rmtree(built, ignore_errors=True)
+        if isinstance(exc, OSError) and not isinstance(exc, _atomic.OutputError):
+            raise _atomic.OutputError(d, exc.strerror or str(exc)) from exc
+        raise
 
 
 def _manifest(model: TrainedModel) -> dict:
@@ -915,24 +928,8 @@ def save_history(
     }
     manifest["history_id"] = _model_id(manifest, {HISTORY_NAME: digest})
     with lock_history_dir(d):
-        _atomic.remove_stale_beside(d)
-        built = _atomic.new_dir_beside(d)
-        try:
-            with open(built / HISTORY_NAME, "wb") as fh:
-                about = {"kind": "history", "model_id": manifest["history_id"]}
-                _state.write_artefact(fh, about, members)
-                _flush(fh)
-            manifest["artefacts"] = {HISTORY_NAME: sha256_files([built / HISTORY_NAME])}
-            (built / _atomic.LOCK_NAME).touch()
-            with open(built / MANIFEST_NAME, "w", encoding="utf-8") as fh:
-                fh.write(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-                _flush(fh)
-            _atomic.replace_dir(built, d)
-        except BaseException as exc:
-            shutil.rmtree(built, ignore_errors=True)
-            if isinstance(exc, OSError) and not isinstance(exc, _atomic.OutputError):
-                raise _atomic.OutputError(d, exc.strerror or str(exc)) from exc
-            raise
+        about = {"kind": "history", "model_id": manifest["history_id"]}
+        _swap_in(d, {HISTORY_NAME: (about, members)}, manifest)
     return d / MANIFEST_NAME
 
 
