@@ -3,16 +3,11 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
+from helpers import run_cli as _run
 from pipes_anomaly import catalog, pipeline, schema
 from pipes_anomaly import io as pio
-from pipes_anomaly.cli import main
 from pipes_anomaly.io import model_dir
-
-
-def _run(*args: str):
-    return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
 @pytest.fixture(scope="module")

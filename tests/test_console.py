@@ -11,17 +11,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
+from helpers import run_cli as _run
 from pipes_anomaly import io as pio
 from pipes_anomaly._console import Talk, plural
-from pipes_anomaly.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _run(*args: str):
-    return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,9 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
+from helpers import run_cli as _run
 from pipes_anomaly import io as pio
-from pipes_anomaly.cli import main
 from pipes_anomaly.io.model_dir import load_model
 from pipes_anomaly.pipeline import (
     ModelError,
@@ -18,10 +17,6 @@ from pipes_anomaly.pipeline import (
     score_events,
     train_model,
 )
-
-
-def _run(*args: str):
-    return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
 @pytest.fixture(scope="module")

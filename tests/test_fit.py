@@ -9,10 +9,9 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
+from helpers import run_cli as _run
 from pipes_anomaly import io as pio
-from pipes_anomaly.cli import main
 from pipes_anomaly.fit import (
     HISTORY_MIN_DAYS,
     TrainingSummary,
@@ -21,10 +20,6 @@ from pipes_anomaly.fit import (
     history_note,
 )
 from pipes_anomaly.pipeline import score_events, train_model
-
-
-def _run(*args: str):
-    return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
 @pytest.fixture(scope="module")

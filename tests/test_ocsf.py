@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
+from helpers import run_cli as _run
 from pipes_anomaly import attack, catalog, hunting, ocsf, schema
 from pipes_anomaly import io as pio
-from pipes_anomaly.cli import main
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 SCORES_DOC = (DOCS / "scores.md").read_text(encoding="utf-8")
@@ -25,10 +24,6 @@ SEVERITY_CAPTIONS = {0: "Unknown", 1: "Informational", 2: "Low", 3: "Medium", 4:
 STATUS_CAPTIONS = {1: "New", 2: "In Progress", 3: "Suppressed", 4: "Resolved", 99: "Other"}
 ACTIVITY_CAPTIONS = {1: "Create", 2: "Update", 3: "Close", 99: "Other"}
 OBSERVABLE_TYPES = {2: "IP Address", 4: "User Name", 10: "Resource UID"}
-
-
-def _run(*args: str):
-    return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
 def check_detection_finding(f: dict) -> None:

@@ -14,17 +14,12 @@ import sys
 import time
 
 import pytest
-from click.testing import CliRunner
 
-from pipes_anomaly.cli import main
+from helpers import run_cli as _run
 from pipes_anomaly.io.model_dir import load_model
 
 #: Bytes a run may write to one file under the size limit: less than any output below.
 LIMIT = 4096
-
-
-def _run(*args: str):
-    return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
 def _anomaly(*args: str, cwd, fsize: int | None = None, wait: bool = True):

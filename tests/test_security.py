@@ -15,14 +15,11 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from helpers import run_cli as _run
 from pipes_anomaly import io as pio
 from pipes_anomaly.cli import main
 from pipes_anomaly.io import _state, model_dir
 from pipes_anomaly.pipeline import ModelError
-
-
-def _run(*args: str):
-    return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
 @pytest.fixture(scope="module")

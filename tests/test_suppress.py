@@ -4,9 +4,8 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
-from pipes_anomaly.cli import main
+from helpers import run_cli as _run
 from pipes_anomaly.io.model_dir import load_model
 from pipes_anomaly.suppress import Rule, SuppressionError, apply_rules, load_rules
 
@@ -27,10 +26,6 @@ expires = "2026-02-28"
 org = "acme"
 features = ["log_billing"]
 """
-
-
-def _run(*args: str):
-    return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
 def _write(tmp_path, text: str):

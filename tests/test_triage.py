@@ -14,11 +14,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
+from helpers import run_cli as _run
 from pipes_anomaly import details, hunting, pipeline, schema
 from pipes_anomaly import io as pio
-from pipes_anomaly.cli import main
 from pipes_anomaly.explain import told_values
 from pipes_anomaly.triage import (
     CONTENT_SECURITY_POLICY,
@@ -29,10 +28,6 @@ from pipes_anomaly.triage import (
     triage_markdown,
     triage_windows,
 )
-
-
-def _run(*args: str):
-    return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
 def _data(run, scores=None, **kw) -> TriageData:
