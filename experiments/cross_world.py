@@ -34,7 +34,6 @@ Writes ``experiments/results/<out>.md`` (the command, per-world and mean tables)
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import subprocess
@@ -59,7 +58,7 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 sys.path.insert(0, str(HERE))
 
-from turbot_check import NORMAL, SUSPICIOUS, turbot_split  # noqa: E402
+from turbot_check import NORMAL, SUSPICIOUS, sha256, turbot_split  # noqa: E402
 
 #: Seeds of the default world in the matrix.
 DEFAULT_SEEDS = (0, 1, 2, 3, 4)
@@ -401,15 +400,6 @@ def markdown(df: pd.DataFrame, command: str, notes: list[str]) -> str:
             + " |"
         )
     return "\n".join(lines) + "\n"
-
-
-def sha256(path: Path) -> str:
-    """Hex sha256 of a file."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def main() -> None:

@@ -1,4 +1,3 @@
-
 import lab
 
 V = {

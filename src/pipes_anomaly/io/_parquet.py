@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipes_anomaly.io._records import (
+    DATA_COLUMNS,
     TEXT_FIELDS,
     TIME_RANGE,
     BadField,
@@ -38,15 +39,6 @@ _DATA_FIELDS = (
     ("workspace_id", "workspace_id"),
     ("role", "role"),
     ("updated_by_id", "updated_by_id"),
-)
-_DATA_COLUMNS = (
-    "created_by_id",
-    "created_by_ref",
-    "workspace_id",
-    "target_created_at",
-    "role",
-    "updated_by_id",
-    "updated_by_ref",
 )
 
 #: Row -> (field, reason) of the rows found unusable, the first problem of each.
@@ -167,7 +159,7 @@ def _iso(value: pa.Scalar) -> str:
 def _data_columns(table: pa.Table, source: str) -> tuple[dict[str, pa.Array], Problems]:
     """Return the columns taken from ``data`` (JSON text or struct) and the rows it makes bad."""
     n = table.num_rows
-    cols = {k: pa.nulls(n, pa.string()) for k in _DATA_COLUMNS}
+    cols = {k: pa.nulls(n, pa.string()) for k in DATA_COLUMNS}
     if "data" not in table.column_names:
         return cols | {"target_created_at": pa.nulls(n, pa.int64())}, {}
     data = table.column("data")
@@ -195,9 +187,9 @@ def _data_from_json(data: pa.ChunkedArray) -> tuple[dict[str, pa.Array], Problem
             vals.append(data_values(text))
         except BadField as bad:
             problems[i] = (bad.field, bad.reason)
-            vals.append([None] * len(_DATA_COLUMNS))
-    columns = list(zip(*vals, strict=True)) if vals else [[]] * len(_DATA_COLUMNS)
-    return {k: pa.array(c, pa.string()) for k, c in zip(_DATA_COLUMNS, columns, strict=True)}, (
+            vals.append([None] * len(DATA_COLUMNS))
+    columns = list(zip(*vals, strict=True)) if vals else [[]] * len(DATA_COLUMNS)
+    return {k: pa.array(c, pa.string()) for k, c in zip(DATA_COLUMNS, columns, strict=True)}, (
         problems
     )
 

@@ -33,10 +33,8 @@ MAX_LINE_BYTES = 1_000_000
 #: String fields the reader keeps, in this order (``created_at`` and ``data`` are parsed).
 TEXT_FIELDS: tuple[str, ...] = ("id", "action_type", *schema.OPTIONAL_FIELDS)
 
-#: Columns of a parsed block: the text fields, ``created_at``, and what is read of ``data``.
-FLAT_COLUMNS = (
-    *TEXT_FIELDS,
-    "created_at",
+#: Columns of a parsed block read from the record's ``data``.
+DATA_COLUMNS = (
     "created_by_id",
     "created_by_ref",
     "workspace_id",
@@ -45,6 +43,8 @@ FLAT_COLUMNS = (
     "updated_by_id",
     "updated_by_ref",
 )
+#: Columns of a parsed block: the text fields, ``created_at``, and what is read of ``data``.
+FLAT_COLUMNS = (*TEXT_FIELDS, "created_at", *DATA_COLUMNS)
 
 #: Flat columns held as int64 nanoseconds since the epoch UTC (the others are text).
 TIME_COLUMNS = ("created_at", "target_created_at")
