@@ -41,6 +41,17 @@ def small_world(tmp_path_factory: pytest.TempPathFactory):
     return out
 
 
+@pytest.fixture(scope="module")
+def events(small_world):
+    """The small world's events frames: ``(train, test)``, read once per test module."""
+    from pipes_anomaly import io as pio
+
+    return (
+        pio.read_events(small_world / "train.jsonl").events,
+        pio.read_events(small_world / "test.jsonl").events,
+    )
+
+
 @pytest.fixture(scope="session")
 def small_scored(small_world):
     """The small world's test period scored with details, by a model of its training period.

@@ -19,14 +19,6 @@ from pipes_anomaly.pipeline import (
 )
 
 
-@pytest.fixture(scope="module")
-def events(small_world):
-    return (
-        pio.read_events(small_world / "train.jsonl").events,
-        pio.read_events(small_world / "test.jsonl").events,
-    )
-
-
 def _days(events: pd.DataFrame) -> list[pd.DataFrame]:
     day = events["created_at"].dt.floor("1D")
     return [events[day == d].reset_index(drop=True) for d in sorted(day.unique())]

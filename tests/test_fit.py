@@ -23,14 +23,6 @@ from pipes_anomaly.pipeline import score_events, train_model
 
 
 @pytest.fixture(scope="module")
-def events(small_world):
-    return (
-        pio.read_events(small_world / "train.jsonl").events,
-        pio.read_events(small_world / "test.jsonl").events,
-    )
-
-
-@pytest.fixture(scope="module")
 def model(events):
     return train_model(events[0], n_estimators=50)
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from pipes_anomaly import io as pio
 from pipes_anomaly.catalog import MODEL_FEATURES
 from pipes_anomaly.io import _state, model_dir
 from pipes_anomaly.io._atomic import OutputError
@@ -16,14 +15,6 @@ from pipes_anomaly.io.model_dir import load_model, package_versions, save_model
 from pipes_anomaly.pipeline import ModelError, score_events, train_model
 
 ARTEFACTS = ("detector.npz", "profile.npz", "baseline.npz", "training.npz")
-
-
-@pytest.fixture(scope="module")
-def events(small_world):
-    return (
-        pio.read_events(small_world / "train.jsonl").events,
-        pio.read_events(small_world / "test.jsonl").events,
-    )
 
 
 @pytest.fixture(scope="module")
