@@ -343,6 +343,14 @@ def test_lifecycle_and_integrity(tmp_path):
             data={"created_by_id": "u_bob", "updated_by": {"id": "u_alice"}},
         ),
         rec("2024-01-01T13:06:00Z", "pipeline.update", data={"created_by_id": "u_bob"}),
+        # a create whose data is an older object (the organisation): it names that
+        # object's creator, not who acted
+        rec(
+            "2024-01-01T13:07:00Z",
+            "org.billing.payment_method.create",
+            target="o_acme",
+            data={"created_by_id": "u_founder", "created_at": "2023-06-01T00:00:00Z"},
+        ),
         rec("2024-01-01T13:01:00Z", actor_id=None, actor_handle="carol"),  # handle only: no check
     ]
     ev = events(recs, tmp_path)

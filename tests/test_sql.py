@@ -179,6 +179,13 @@ def test_acting_id_mismatch_only_where_the_record_says_who_acted() -> None:
             # the acting id names someone else: a create, an update
             raw(5, "connection.create", "u_carol", {"created_by_id": "u_mallory"}),
             raw(6, "pipeline.update", "u_dan", {"updated_by": {"id": "u_mallory"}}),
+            # a create whose data is an older object names that object's creator
+            raw(
+                7,
+                "org.billing.payment_method.create",
+                "u_erin",
+                {"created_by_id": "u_founder", "created_at": "2023-06-01T00:00:00Z"},
+            ),
         ]
     )
     con = hunting.connect(records)

@@ -47,6 +47,10 @@ _SATURDAY = 5  # weekdays from Saturday on are the weekend
 _MATURE_DAYS = 7
 #: A network change counts as a switch when the previous record is at most this recent.
 _SWITCH_MINUTES = 60
+#: A create record's ``data`` is the resource it made when ``data.created_at`` is at most
+#: this long before the record (clock skew, queueing); older, ``data`` is an object that
+#: existed before (an organisation whose payment method was added) and names its creator.
+_MADE_BY_RECORD_NS = 10 * _NS_MIN
 
 
 class History(Protocol):
@@ -450,6 +454,7 @@ def record_flags(events: pd.DataFrame, codes: RecordCodes) -> RecordFlags:
     verbs = np.asarray([schema.verb_of(x) for x in actions], dtype=object)
     is_create = np.isin(ac, np.flatnonzero(verbs == "create"))
     is_update = np.isin(ac, np.flatnonzero(verbs == "update"))
+    made_here = is_create & ~_older_target(codes.times, event_column(events, "target_created_at"))
     return RecordFlags(
         categories=categories,
         is_destructive=categories == _CATEGORIES.index("destructive"),
@@ -464,7 +469,7 @@ def record_flags(events: pd.DataFrame, codes: RecordCodes) -> RecordFlags:
         has_process=_has_process(event_column(events, "process_id")),
         is_self_grant=is_self_grant,
         is_owner_grant=is_owner_grant,
-        is_mismatch=_mismatch(events, is_create, is_update),
+        is_mismatch=_mismatch(events, made_here, is_update),
         is_weekend=((days + _EPOCH_WEEKDAY) % 7) >= _SATURDAY,
     )
 
@@ -489,14 +494,24 @@ def _grants(events: pd.DataFrame, grants: np.ndarray) -> tuple[np.ndarray, np.nd
     return is_self_grant, is_owner_grant
 
 
-def _mismatch(events: pd.DataFrame, is_create: np.ndarray, is_update: np.ndarray) -> np.ndarray:
+def _older_target(times: np.ndarray, target_created_at: pd.Series) -> np.ndarray:
+    """Mark the records whose ``data`` was created well before the record itself."""
+    if not target_created_at.notna().any():
+        return np.zeros(len(times), dtype=bool)
+    made = pd.DatetimeIndex(pd.to_datetime(target_created_at, utc=True)).as_unit("ns")
+    return ~made.isna() & (times - made.asi8 > _MADE_BY_RECORD_NS)
+
+
+def _mismatch(events: pd.DataFrame, made_here: np.ndarray, is_update: np.ndarray) -> np.ndarray:
     """Mark the records whose acting id names someone other than the actor.
 
     ``data`` is the resource after the action: its ``created_by_id`` names the creator,
-    who is the actor only on a create; ``updated_by_id`` names the actor on an update.
+    who is the actor only on a create that made that resource (``made_here``: not on a
+    create whose ``data`` is an older object); ``updated_by_id`` names the actor on an
+    update.
     """
     out = np.zeros(len(events), dtype=bool)
-    for mask, column in ((is_create, "created_by_id"), (is_update, "updated_by_id")):
+    for mask, column in ((made_here, "created_by_id"), (is_update, "updated_by_id")):
         pos = np.flatnonzero(mask)
         if not len(pos) or column not in events:
             continue

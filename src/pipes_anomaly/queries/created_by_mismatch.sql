@@ -5,7 +5,11 @@
 WITH acting AS (
     SELECT actor_id, actor_handle, created_at, action_type,
         CASE
+            -- on a create, data names the actor only when it is the resource just made;
+            -- data created well before the record is an older object (an organisation)
             WHEN action_type LIKE '%.create'
+                AND coalesce(try_cast(data ->> 'created_at' AS TIMESTAMP)
+                    >= created_at - INTERVAL 10 MINUTE, true)
                 THEN coalesce(data ->> 'created_by_id', data -> 'created_by' ->> 'id')
             WHEN action_type LIKE '%.update'
                 THEN coalesce(data ->> 'updated_by_id', data -> 'updated_by' ->> 'id')
