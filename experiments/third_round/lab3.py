@@ -26,6 +26,15 @@ CACHE = HERE.parent / "work" / "third_round"
 CACHE.mkdir(parents=True, exist_ok=True)
 
 
+def with_rarest(ptr, pte, rtr, rte, w=(0.5, 1, 1)):
+    """The forest and LOF parts with another rarest part (raw values, calibrated here)."""
+    cal = Calibration.fit(rtr)
+    w = np.asarray(w, float) / np.sum(w)
+    Ptr = np.column_stack([ptr[:, :2], cal.surprisal(rtr)])
+    Pte = np.column_stack([pte[:, :2], cal.surprisal(rte)])
+    return Ptr @ w, Pte @ w
+
+
 def events_of(name, fam):
     if fam == "default":
         w = cw.default_world(int(name[7:]), cw.HERE / "work" / "cross_world")

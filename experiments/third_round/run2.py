@@ -4,8 +4,6 @@ import lab3
 import numpy as np
 from lab3 import catalog, lab
 
-from pipes_anomaly.models.calibration import Calibration
-
 FAMILIES = {
     "volume": ["events_vs_self", "events_vs_peers", "trend_slope", "hour_entropy"],
     "burst": ["log_peak_per_minute", "log_peak_per_10min", "log_max_same_action_per_minute"],
@@ -59,10 +57,7 @@ def rarest_offset(offset, w=(0.5, 1, 1)):
     def combine(det, ptr, pte, ftr, fte):
         _, _, _, str_, ste = lab._FIT[id(ftr)]
         rtr, rte = (str_ - offset).max(1), (ste - offset).max(1)
-        cal = Calibration.fit(rtr)
-        Ptr = np.column_stack([ptr[:, :2], cal.surprisal(rtr)])
-        Pte = np.column_stack([pte[:, :2], cal.surprisal(rte)])
-        return Ptr @ w, Pte @ w
+        return lab3.with_rarest(ptr, pte, rtr, rte, w)
 
     return combine
 
@@ -76,10 +71,7 @@ def family_mean_max(w=(0.5, 1, 1)):
         _, _, _, str_, ste = lab._FIT[id(ftr)]
         rtr = np.column_stack([str_[:, g].mean(1) for g in groups]).max(1)
         rte = np.column_stack([ste[:, g].mean(1) for g in groups]).max(1)
-        cal = Calibration.fit(rtr)
-        Ptr = np.column_stack([ptr[:, :2], cal.surprisal(rtr)])
-        Pte = np.column_stack([pte[:, :2], cal.surprisal(rte)])
-        return Ptr @ w, Pte @ w
+        return lab3.with_rarest(ptr, pte, rtr, rte, w)
 
     return combine
 

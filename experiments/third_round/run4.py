@@ -5,8 +5,6 @@ import lab3
 import numpy as np
 from lab3 import catalog, lab
 
-from pipes_anomaly.models.calibration import Calibration
-
 cols = list(catalog.MODEL_FEATURES)
 
 
@@ -21,10 +19,7 @@ def sparse_rarest(min_share, w=(0.5, 1, 1)):
         if not keep.any():
             keep[:] = True
         rtr, rte = str_[:, keep].max(1), ste[:, keep].max(1)
-        cal = Calibration.fit(rtr)
-        Ptr = np.column_stack([ptr[:, :2], cal.surprisal(rtr)])
-        Pte = np.column_stack([pte[:, :2], cal.surprisal(rte)])
-        return Ptr @ w, Pte @ w
+        return lab3.with_rarest(ptr, pte, rtr, rte, w)
 
     return combine
 
@@ -45,10 +40,7 @@ def even_offsets(top=0.05, iters=30, w=(0.5, 1, 1)):
             b += 0.3 * np.log((lead + 1.0) / (k / p + 1.0))
             b = np.clip(b, -2.0, 4.0)
         rtr, rte = (str_ - b).max(1), (ste - b).max(1)
-        cal = Calibration.fit(rtr)
-        Ptr = np.column_stack([ptr[:, :2], cal.surprisal(rtr)])
-        Pte = np.column_stack([pte[:, :2], cal.surprisal(rte)])
-        return Ptr @ w, Pte @ w
+        return lab3.with_rarest(ptr, pte, rtr, rte, w)
 
     return combine
 
