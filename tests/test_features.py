@@ -351,6 +351,38 @@ def test_lifecycle_and_integrity(tmp_path):
             target="o_acme",
             data={"created_by_id": "u_founder", "created_at": "2023-06-01T00:00:00Z"},
         ),
+        # ... but one that changed it names its updater: here someone else
+        rec(
+            "2024-01-01T13:08:00Z",
+            "org.billing.payment_method.create",
+            target="o_acme",
+            data={
+                "created_by_id": "u_founder",
+                "created_at": "2023-06-01T00:00:00Z",
+                "updated_by_id": "u_mallory",
+            },
+        ),
+        # a delete's updater is who deleted: here someone else
+        rec(
+            "2024-01-01T13:09:00Z",
+            "connection.delete",
+            target="c_gone",
+            data={"created_by_id": "u_alice", "updated_by_id": "u_mallory"},
+        ),
+        # data made an hour before, written with an offset (14:10+02:00 is 12:10Z): older
+        rec(
+            "2024-01-01T13:10:00Z",
+            "connection.create",
+            target="c_x",
+            data={"created_by_id": "u_bob", "created_at": "2024-01-01T14:10:00+02:00"},
+        ),
+        # data made with the record, written with an offset: the create made it
+        rec(
+            "2024-01-01T13:11:00Z",
+            "connection.create",
+            target="c_y",
+            data={"created_by_id": "u_bob", "created_at": "2024-01-01T08:11:00-05:00"},
+        ),
         rec("2024-01-01T13:01:00Z", actor_id=None, actor_handle="carol"),  # handle only: no check
     ]
     ev = events(recs, tmp_path)
@@ -359,9 +391,9 @@ def test_lifecycle_and_integrity(tmp_path):
     assert r["log_created_deleted"] == pytest.approx(L1)
     assert r["short_lifetime"] == pytest.approx(1 / (1 + 0.5))
     assert r["workspace_short_lifetime"] == pytest.approx(1 / (1 + 0.5))
-    assert r["log_mismatch"] == pytest.approx(L2)
+    assert r["log_mismatch"] == pytest.approx(np.log1p(5))
     flagged = ev.loc[event_flags(ev)["is_mismatch"].to_numpy(), "created_at"]
-    assert [t.strftime("%H:%M") for t in flagged] == ["13:00", "13:02"]
+    assert [t.strftime("%H:%M") for t in flagged] == ["13:00", "13:02", "13:08", "13:09", "13:11"]
     assert "handle:carol" in set(f["actor_id"])
     assert row(f, "2024-01-01", "handle:carol")["log_mismatch"] == 0
 

@@ -153,17 +153,21 @@ def test_rule_windows_follow_hit_spans() -> None:
     assert out["alert"].tolist() == [False, True, True, False]
 
 
-def test_acting_id_mismatch_only_where_the_record_says_who_acted() -> None:
-    def raw(i: int, action: str, actor: str, data: dict) -> dict:
+@pytest.mark.parametrize("source", ["frame", "jsonl"])
+def test_acting_id_mismatch_only_where_the_record_says_who_acted(
+    source: str, tmp_path: Path
+) -> None:
+    def raw(i: int, action: str, actor: str, data: dict, at: str = "10:00:00Z") -> dict:
         return {
             "id": f"a_{i}",
             "action_type": action,
             "actor_id": actor,
             "actor_handle": actor[2:],
-            "created_at": f"2024-03-0{i}T10:00:00Z",
+            "created_at": f"2024-03-{i:02d}T{at}",
             "data": data,
         }
 
+    old = {"created_by_id": "u_founder", "created_at": "2023-06-01T00:00:00Z"}
     records = pd.DataFrame(
         [
             # a teammate's resource: its creator is not the actor, legitimately
@@ -179,19 +183,44 @@ def test_acting_id_mismatch_only_where_the_record_says_who_acted() -> None:
             # the acting id names someone else: a create, an update
             raw(5, "connection.create", "u_carol", {"created_by_id": "u_mallory"}),
             raw(6, "pipeline.update", "u_dan", {"updated_by": {"id": "u_mallory"}}),
-            # a create whose data is an older object names that object's creator
+            # a create whose data is an older object names that object's creator ...
+            raw(7, "org.billing.payment_method.create", "u_erin", old),
+            # ... and its updater, who acted; so does a delete
+            raw(8, "org.billing.payment_method.create", "u_frank", old | {"updated_by_id": "u_x"}),
+            raw(9, "connection.delete", "u_gus", {"updated_by_id": "u_mallory"}),
+            # offsets count: made an hour before (09:00Z), and a second before (09:59:59Z)
             raw(
-                7,
-                "org.billing.payment_method.create",
-                "u_erin",
-                {"created_by_id": "u_founder", "created_at": "2023-06-01T00:00:00Z"},
+                10,
+                "connection.create",
+                "u_hal",
+                {"created_by_id": "u_bob", "created_at": "2024-03-10T11:00:00+02:00"},
+            ),
+            raw(
+                11,
+                "connection.create",
+                "u_ivy",
+                {"created_by_id": "u_mallory", "created_at": "2024-03-11T04:59:59-05:00"},
+            ),
+            # the record's own time with an offset: 12:00+02:00 is 10:00Z, 5 minutes after
+            raw(
+                12,
+                "connection.create",
+                "u_jo",
+                {"created_by_id": "u_mallory", "created_at": "2024-03-12T09:55:00Z"},
+                at="12:00:00+02:00",
             ),
         ]
     )
-    con = hunting.connect(records)
+    if source == "jsonl":
+        path = tmp_path / "log.jsonl"
+        path.write_text("".join(json.dumps(r) + "\n" for r in records.to_dict("records")))
+        con = hunting.connect(path)
+    else:
+        con = hunting.connect(records)
     try:
         found = hunting.run_queries(con, [QUERIES["created_by_mismatch"]])["created_by_mismatch"]
     finally:
         con.close()
-    assert found["actor_id"].tolist() == ["u_carol", "u_dan"]
-    assert found["recorded_actors"].tolist() == ["u_mallory", "u_mallory"]
+    assert found["actor_id"].tolist() == ["u_carol", "u_dan", "u_frank", "u_gus", "u_ivy", "u_jo"]
+    assert found["recorded_actors"].tolist() == ["u_mallory", "u_mallory", "u_x", "u_mallory",
+                                                 "u_mallory", "u_mallory"]  # fmt: skip

@@ -303,9 +303,12 @@ def connect(
     if all(p.suffix.lower() == ".parquet" for p in paths):
         sql = f"SELECT {_VIEW_SELECT} FROM read_parquet({_sql_list(paths)}, union_by_name = true)"
     else:
-        columns = "{" + ", ".join(f"{c}: '{t}'" for c, t in _VIEW_COLUMNS.items()) + "}"
+        # read with its offset, then to the view's UTC TIMESTAMP (a plain cast drops the offset)
+        types = _VIEW_COLUMNS | {"created_at": "TIMESTAMPTZ"}
+        columns = "{" + ", ".join(f"{c}: '{t}'" for c, t in types.items()) + "}"
         sql = (
-            f"SELECT * FROM read_json({_sql_list(paths)}, format = 'newline_delimited', "
+            "SELECT * REPLACE (timezone('UTC', created_at) AS created_at) "
+            f"FROM read_json({_sql_list(paths)}, format = 'newline_delimited', "
             f"columns = {columns})"
         )
     con.execute(f"CREATE OR REPLACE VIEW pipes_audit_log AS {sql}")

@@ -163,9 +163,10 @@ class RecordFlags:
         A membership grant or change to the owner role.
     is_mismatch : ndarray
         The record's acting id names someone other than the actor: ``created_by_id`` on a
-        create, ``updated_by_id`` on an update (verb ``update``) where the record has one.
-        On any other record ``created_by_id`` is the resource's creator, legitimately
-        a teammate.
+        create that made the resource in ``data`` (``data.created_at`` absent or at most
+        ten minutes before the record), ``updated_by_id`` where the record has one on an
+        update, a destructive action or a create of an older object. On any other record
+        ``created_by_id`` is the resource's creator, legitimately a teammate.
     is_weekend : ndarray
         Saturday or Sunday (UTC).
     """
@@ -454,10 +455,13 @@ def record_flags(events: pd.DataFrame, codes: RecordCodes) -> RecordFlags:
     verbs = np.asarray([schema.verb_of(x) for x in actions], dtype=object)
     is_create = np.isin(ac, np.flatnonzero(verbs == "create"))
     is_update = np.isin(ac, np.flatnonzero(verbs == "update"))
-    made_here = is_create & ~_older_target(codes.times, event_column(events, "target_created_at"))
+    is_destructive = categories == _CATEGORIES.index("destructive")
+    older = _older_target(codes.times, event_column(events, "target_created_at"))
+    # a create of an older object changed it: like an update, its updated_by names who acted
+    changed = is_update | is_destructive | (is_create & older)
     return RecordFlags(
         categories=categories,
-        is_destructive=categories == _CATEGORIES.index("destructive"),
+        is_destructive=is_destructive,
         is_org_management=categories == _CATEGORIES.index("org_management"),
         is_member_add=of_actions(_MEMBER_ADDS),
         is_billing=of_actions(schema.BILLING_ACTIONS),
@@ -469,7 +473,7 @@ def record_flags(events: pd.DataFrame, codes: RecordCodes) -> RecordFlags:
         has_process=_has_process(event_column(events, "process_id")),
         is_self_grant=is_self_grant,
         is_owner_grant=is_owner_grant,
-        is_mismatch=_mismatch(events, made_here, is_update),
+        is_mismatch=_mismatch(events, is_create & ~older, changed),
         is_weekend=((days + _EPOCH_WEEKDAY) % 7) >= _SATURDAY,
     )
 
@@ -499,19 +503,20 @@ def _older_target(times: np.ndarray, target_created_at: pd.Series) -> np.ndarray
     if not target_created_at.notna().any():
         return np.zeros(len(times), dtype=bool)
     made = pd.DatetimeIndex(pd.to_datetime(target_created_at, utc=True)).as_unit("ns")
-    return ~made.isna() & (times - made.asi8 > _MADE_BY_RECORD_NS)
+    return ~made.isna() & (made.asi8 < times - _MADE_BY_RECORD_NS)
 
 
-def _mismatch(events: pd.DataFrame, made_here: np.ndarray, is_update: np.ndarray) -> np.ndarray:
+def _mismatch(events: pd.DataFrame, made_here: np.ndarray, changed: np.ndarray) -> np.ndarray:
     """Mark the records whose acting id names someone other than the actor.
 
     ``data`` is the resource after the action: its ``created_by_id`` names the creator,
     who is the actor only on a create that made that resource (``made_here``: not on a
-    create whose ``data`` is an older object); ``updated_by_id`` names the actor on an
-    update.
+    create whose ``data`` is an older object); ``updated_by_id`` names the actor where the
+    action changed ``data`` (``changed``: an update, a destructive action, a create of an
+    older object).
     """
     out = np.zeros(len(events), dtype=bool)
-    for mask, column in ((made_here, "created_by_id"), (is_update, "updated_by_id")):
+    for mask, column in ((made_here, "created_by_id"), (changed, "updated_by_id")):
         pos = np.flatnonzero(mask)
         if not len(pos) or column not in events:
             continue

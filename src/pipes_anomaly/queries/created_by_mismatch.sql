@@ -8,10 +8,13 @@ WITH acting AS (
             -- on a create, data names the actor only when it is the resource just made;
             -- data created well before the record is an older object (an organisation)
             WHEN action_type LIKE '%.create'
-                AND coalesce(try_cast(data ->> 'created_at' AS TIMESTAMP)
+                AND coalesce(timezone('UTC', try_cast(data ->> 'created_at' AS TIMESTAMPTZ))
                     >= created_at - INTERVAL 10 MINUTE, true)
                 THEN coalesce(data ->> 'created_by_id', data -> 'created_by' ->> 'id')
-            WHEN action_type LIKE '%.update'
+            -- an action that changed data: its updater is who acted
+            WHEN action_type LIKE '%.update' OR action_type LIKE '%.create'
+                OR action_type LIKE '%.delete' OR action_type LIKE '%.uninstall'
+                OR action_type LIKE '%.dissociate'
                 THEN coalesce(data ->> 'updated_by_id', data -> 'updated_by' ->> 'id')
         END AS recorded_actor
     FROM pipes_audit_log

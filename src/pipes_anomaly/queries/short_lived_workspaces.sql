@@ -12,7 +12,7 @@ WITH creates AS (
 deletes AS (
     SELECT actor_id, actor_handle, created_at AS deleted_at, target_id AS workspace_id,
         target_handle AS workspace_handle,
-        try_cast(data ->> 'created_at' AS TIMESTAMP) AS data_created_at
+        timezone('UTC', try_cast(data ->> 'created_at' AS TIMESTAMPTZ)) AS data_created_at
     FROM pipes_audit_log
     WHERE action_type = 'workspace.delete'
 )
