@@ -376,6 +376,14 @@ def test_lifecycle_and_integrity(tmp_path):
             target="c_x",
             data={"created_by_id": "u_bob", "created_at": "2024-01-01T14:10:00+02:00"},
         ),
+        # an add makes a membership: its creator is who added, here someone else ...
+        rec("2024-01-01T13:12:00Z", "org.member.add", data={"created_by_id": "u_mallory"}),
+        # ... unless data is an older object (the user's own account)
+        rec(
+            "2024-01-01T13:13:00Z",
+            "org.member.add",
+            data={"created_by_id": "u_dave", "created_at": "2022-01-01T00:00:00Z"},
+        ),
         # data made with the record, written with an offset: the create made it
         rec(
             "2024-01-01T13:11:00Z",
@@ -391,9 +399,10 @@ def test_lifecycle_and_integrity(tmp_path):
     assert r["log_created_deleted"] == pytest.approx(L1)
     assert r["short_lifetime"] == pytest.approx(1 / (1 + 0.5))
     assert r["workspace_short_lifetime"] == pytest.approx(1 / (1 + 0.5))
-    assert r["log_mismatch"] == pytest.approx(np.log1p(5))
+    assert r["log_mismatch"] == pytest.approx(np.log1p(6))
     flagged = ev.loc[event_flags(ev)["is_mismatch"].to_numpy(), "created_at"]
-    assert [t.strftime("%H:%M") for t in flagged] == ["13:00", "13:02", "13:08", "13:09", "13:11"]
+    expected = ["13:00", "13:02", "13:08", "13:09", "13:11", "13:12"]
+    assert [t.strftime("%H:%M") for t in flagged] == expected
     assert "handle:carol" in set(f["actor_id"])
     assert row(f, "2024-01-01", "handle:carol")["log_mismatch"] == 0
 

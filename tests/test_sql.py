@@ -209,6 +209,10 @@ def test_acting_id_mismatch_only_where_the_record_says_who_acted(
                 {"created_by_id": "u_mallory", "created_at": "2024-03-12T09:55:00Z"},
                 at="12:00:00+02:00",
             ),
+            # an add makes a membership: its creator is who added ...
+            raw(13, "org.member.add", "u_kim", {"created_by_id": "u_mallory"}),
+            # ... unless data is an older object (the user's own account)
+            raw(14, "org.member.add", "u_lee", old),
         ]
     )
     if source == "jsonl":
@@ -221,6 +225,8 @@ def test_acting_id_mismatch_only_where_the_record_says_who_acted(
         found = hunting.run_queries(con, [QUERIES["created_by_mismatch"]])["created_by_mismatch"]
     finally:
         con.close()
-    assert found["actor_id"].tolist() == ["u_carol", "u_dan", "u_frank", "u_gus", "u_ivy", "u_jo"]
+    assert found["actor_id"].tolist() == [
+        "u_carol", "u_dan", "u_frank", "u_gus", "u_ivy", "u_jo", "u_kim"
+    ]  # fmt: skip
     assert found["recorded_actors"].tolist() == ["u_mallory", "u_mallory", "u_x", "u_mallory",
-                                                 "u_mallory", "u_mallory"]  # fmt: skip
+                                                 "u_mallory", "u_mallory", "u_mallory"]  # fmt: skip

@@ -51,6 +51,9 @@ _SWITCH_MINUTES = 60
 #: this long before the record (clock skew, queueing); older, ``data`` is an object that
 #: existed before (an organisation whose payment method was added) and names its creator.
 _MADE_BY_RECORD_NS = 10 * _NS_MIN
+#: Verbs of the actions that make a resource (a workspace, a membership, an installed mod):
+#: on them ``data.created_by`` names the actor when ``data`` is what they made.
+_MAKING_VERBS = ("create", "add", "install")
 
 
 class History(Protocol):
@@ -163,10 +166,11 @@ class RecordFlags:
         A membership grant or change to the owner role.
     is_mismatch : ndarray
         The record's acting id names someone other than the actor: ``created_by_id`` on a
-        create that made the resource in ``data`` (``data.created_at`` absent or at most
-        ten minutes before the record), ``updated_by_id`` where the record has one on an
-        update, a destructive action or a create of an older object. On any other record
-        ``created_by_id`` is the resource's creator, legitimately a teammate.
+        create, add or install that made the resource in ``data`` (``data.created_at``
+        absent or at most ten minutes before the record), ``updated_by_id`` where the
+        record has one on an update, a destructive action or a create of an older
+        object. On any other record ``created_by_id`` is the resource's creator,
+        legitimately a teammate.
     is_weekend : ndarray
         Saturday or Sunday (UTC).
     """
@@ -455,10 +459,11 @@ def record_flags(events: pd.DataFrame, codes: RecordCodes) -> RecordFlags:
     verbs = np.asarray([schema.verb_of(x) for x in actions], dtype=object)
     is_create = np.isin(ac, np.flatnonzero(verbs == "create"))
     is_update = np.isin(ac, np.flatnonzero(verbs == "update"))
+    makes = np.isin(ac, np.flatnonzero(np.isin(verbs, _MAKING_VERBS)))
     is_destructive = categories == _CATEGORIES.index("destructive")
     older = _older_target(codes.times, event_column(events, "target_created_at"))
-    # a create of an older object changed it: like an update, its updated_by names who acted
-    changed = is_update | is_destructive | (is_create & older)
+    # making on an older object changed it: like an update, its updated_by names who acted
+    changed = is_update | is_destructive | (makes & older)
     return RecordFlags(
         categories=categories,
         is_destructive=is_destructive,
@@ -473,7 +478,7 @@ def record_flags(events: pd.DataFrame, codes: RecordCodes) -> RecordFlags:
         has_process=_has_process(event_column(events, "process_id")),
         is_self_grant=is_self_grant,
         is_owner_grant=is_owner_grant,
-        is_mismatch=_mismatch(events, is_create & ~older, changed),
+        is_mismatch=_mismatch(events, makes & ~older, changed),
         is_weekend=((days + _EPOCH_WEEKDAY) % 7) >= _SATURDAY,
     )
 
@@ -510,10 +515,10 @@ def _mismatch(events: pd.DataFrame, made_here: np.ndarray, changed: np.ndarray) 
     """Mark the records whose acting id names someone other than the actor.
 
     ``data`` is the resource after the action: its ``created_by_id`` names the creator,
-    who is the actor only on a create that made that resource (``made_here``: not on a
-    create whose ``data`` is an older object); ``updated_by_id`` names the actor where the
-    action changed ``data`` (``changed``: an update, a destructive action, a create of an
-    older object).
+    who is the actor only on an action that made that resource (``made_here``: a create,
+    add or install whose ``data`` is not an older object); ``updated_by_id`` names the
+    actor where the action changed ``data`` (``changed``: an update, a destructive action,
+    a create of an older object).
     """
     out = np.zeros(len(events), dtype=bool)
     for mask, column in ((made_here, "created_by_id"), (changed, "updated_by_id")):

@@ -5,14 +5,16 @@
 WITH acting AS (
     SELECT actor_id, actor_handle, created_at, action_type,
         CASE
-            -- on a create, data names the actor only when it is the resource just made;
+            -- on a create, add or install, data names the actor only when it is what it made;
             -- data created well before the record is an older object (an organisation)
-            WHEN action_type LIKE '%.create'
+            WHEN (action_type LIKE '%.create' OR action_type LIKE '%.add'
+                    OR action_type LIKE '%.install')
                 AND coalesce(timezone('UTC', try_cast(data ->> 'created_at' AS TIMESTAMPTZ))
                     >= created_at - INTERVAL 10 MINUTE, true)
                 THEN coalesce(data ->> 'created_by_id', data -> 'created_by' ->> 'id')
             -- an action that changed data: its updater is who acted
             WHEN action_type LIKE '%.update' OR action_type LIKE '%.create'
+                OR action_type LIKE '%.add' OR action_type LIKE '%.install'
                 OR action_type LIKE '%.delete' OR action_type LIKE '%.uninstall'
                 OR action_type LIKE '%.dissociate'
                 THEN coalesce(data ->> 'updated_by_id', data -> 'updated_by' ->> 'id')
