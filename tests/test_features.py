@@ -384,6 +384,8 @@ def test_lifecycle_and_integrity(tmp_path):
             "org.member.add",
             data={"created_by_id": "u_dave", "created_at": "2022-01-01T00:00:00Z"},
         ),
+        # removing a member changes the membership: its updater is who removed it
+        rec("2024-01-01T13:14:00Z", "org.member.delete", data={"updated_by_id": "u_mallory"}),
         # data made with the record, written with an offset: the create made it
         rec(
             "2024-01-01T13:11:00Z",
@@ -399,9 +401,9 @@ def test_lifecycle_and_integrity(tmp_path):
     assert r["log_created_deleted"] == pytest.approx(L1)
     assert r["short_lifetime"] == pytest.approx(1 / (1 + 0.5))
     assert r["workspace_short_lifetime"] == pytest.approx(1 / (1 + 0.5))
-    assert r["log_mismatch"] == pytest.approx(np.log1p(6))
+    assert r["log_mismatch"] == pytest.approx(np.log1p(7))
     flagged = ev.loc[event_flags(ev)["is_mismatch"].to_numpy(), "created_at"]
-    expected = ["13:00", "13:02", "13:08", "13:09", "13:11", "13:12"]
+    expected = ["13:00", "13:02", "13:08", "13:09", "13:11", "13:12", "13:14"]
     assert [t.strftime("%H:%M") for t in flagged] == expected
     assert "handle:carol" in set(f["actor_id"])
     assert row(f, "2024-01-01", "handle:carol")["log_mismatch"] == 0

@@ -15,7 +15,7 @@ import pytest
 
 from pipes_anomaly import hunting
 from pipes_anomaly.evaluation import Labels, evaluate
-from pipes_anomaly.schema import SCENARIOS
+from pipes_anomaly.schema import RECORD_FIELDS, SCENARIOS
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "tables" / "audit_log_table.md"
 DOC_TEXT = DOC.read_text(encoding="utf-8")
@@ -153,7 +153,7 @@ def test_rule_windows_follow_hit_spans() -> None:
     assert out["alert"].tolist() == [False, True, True, False]
 
 
-@pytest.mark.parametrize("source", ["frame", "jsonl"])
+@pytest.mark.parametrize("source", ["frame", "jsonl", "parquet"])
 def test_acting_id_mismatch_only_where_the_record_says_who_acted(
     source: str, tmp_path: Path
 ) -> None:
@@ -213,11 +213,20 @@ def test_acting_id_mismatch_only_where_the_record_says_who_acted(
             raw(13, "org.member.add", "u_kim", {"created_by_id": "u_mallory"}),
             # ... unless data is an older object (the user's own account)
             raw(14, "org.member.add", "u_lee", old),
+            # removing a member changes the membership: its updater is who removed it
+            raw(15, "org.member.delete", "u_max", {"updated_by_id": "u_mallory"}),
+            # verbs are read whatever their case
+            raw(16, "Connection.CREATE", "u_ned", {"created_by_id": "u_mallory"}),
         ]
     )
     if source == "jsonl":
         path = tmp_path / "log.jsonl"
         path.write_text("".join(json.dumps(r) + "\n" for r in records.to_dict("records")))
+        con = hunting.connect(path)
+    elif source == "parquet":  # as Tailpipe's test generator writes it: text times and data
+        path = tmp_path / "log.parquet"
+        rows = records.assign(data=records["data"].map(json.dumps))
+        rows.reindex(columns=list(RECORD_FIELDS), fill_value="").to_parquet(path)
         con = hunting.connect(path)
     else:
         con = hunting.connect(records)
@@ -226,7 +235,6 @@ def test_acting_id_mismatch_only_where_the_record_says_who_acted(
     finally:
         con.close()
     assert found["actor_id"].tolist() == [
-        "u_carol", "u_dan", "u_frank", "u_gus", "u_ivy", "u_jo", "u_kim"
+        "u_carol", "u_dan", "u_frank", "u_gus", "u_ivy", "u_jo", "u_kim", "u_max", "u_ned"
     ]  # fmt: skip
-    assert found["recorded_actors"].tolist() == ["u_mallory", "u_mallory", "u_x", "u_mallory",
-                                                 "u_mallory", "u_mallory", "u_mallory"]  # fmt: skip
+    assert found["recorded_actors"].tolist() == ["u_mallory"] * 2 + ["u_x"] + ["u_mallory"] * 6

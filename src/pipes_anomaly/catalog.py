@@ -62,7 +62,8 @@ FEATURE_DESCRIPTIONS: dict[str, str] = {
     "short_lifetime": "shortest lifetime of a deleted resource, as 1/(1 + hours)",
     "workspace_short_lifetime": "shortest lifetime of a deleted workspace, as 1/(1 + hours)",
     # integrity / kind
-    "log_mismatch": "creates or updates whose recorded creator or updater is not the actor (log1p)",
+    "log_mismatch": "records whose acting id (the maker or updater it records) is not the actor "
+    "(log1p)",
     # history
     "is_new_actor": "actor never seen before this window",
     "days_since_last_seen": "days since the actor was last seen (log1p)",

@@ -92,10 +92,15 @@ _VIEW_COLUMNS: dict[str, str] = {
     "process_id": "VARCHAR",
     "data": "JSON",
 }
-#: The view's select list: ``data`` and ``created_at`` cast to their types.
+#: Columns the view casts: ``created_at`` is read with its UTC offset (a text time may carry
+#: one, which a plain cast to TIMESTAMP drops) and kept as a UTC TIMESTAMP.
+_VIEW_CASTS: dict[str, str] = {
+    "data": "CAST(data AS JSON)",
+    "created_at": "timezone('UTC', CAST(created_at AS TIMESTAMPTZ))",
+}
+#: The view's select list.
 _VIEW_SELECT = ", ".join(
-    f"CAST({c} AS {t}) AS {c}" if c in ("data", "created_at") else c
-    for c, t in _VIEW_COLUMNS.items()
+    f"{_VIEW_CASTS[c]} AS {c}" if c in _VIEW_CASTS else c for c in _VIEW_COLUMNS
 )
 
 _BLOCK = re.compile(r"^```sql[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)

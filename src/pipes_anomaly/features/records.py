@@ -47,13 +47,16 @@ _SATURDAY = 5  # weekdays from Saturday on are the weekend
 _MATURE_DAYS = 7
 #: A network change counts as a switch when the previous record is at most this recent.
 _SWITCH_MINUTES = 60
-#: A create record's ``data`` is the resource it made when ``data.created_at`` is at most
+#: A making record's ``data`` is the resource it made when ``data.created_at`` is at most
 #: this long before the record (clock skew, queueing); older, ``data`` is an object that
 #: existed before (an organisation whose payment method was added) and names its creator.
 _MADE_BY_RECORD_NS = 10 * _NS_MIN
 #: Verbs of the actions that make a resource (a workspace, a membership, an installed mod):
 #: on them ``data.created_by`` names the actor when ``data`` is what they made.
 _MAKING_VERBS = ("create", "add", "install")
+#: Verbs of the actions that remove a resource: they change it, so ``data.updated_by``
+#: names the actor (by verb, not category: removing a member is org management).
+_REMOVING_VERBS = ("delete", "uninstall", "dissociate")
 
 
 class History(Protocol):
@@ -168,9 +171,9 @@ class RecordFlags:
         The record's acting id names someone other than the actor: ``created_by_id`` on a
         create, add or install that made the resource in ``data`` (``data.created_at``
         absent or at most ten minutes before the record), ``updated_by_id`` where the
-        record has one on an update, a destructive action or a create of an older
-        object. On any other record ``created_by_id`` is the resource's creator,
-        legitimately a teammate.
+        record has one on an update, a removal (delete, uninstall, dissociate) or a
+        create, add or install of an older object. On any other record
+        ``created_by_id`` is the resource's creator, legitimately a teammate.
     is_weekend : ndarray
         Saturday or Sunday (UTC).
     """
@@ -460,13 +463,13 @@ def record_flags(events: pd.DataFrame, codes: RecordCodes) -> RecordFlags:
     is_create = np.isin(ac, np.flatnonzero(verbs == "create"))
     is_update = np.isin(ac, np.flatnonzero(verbs == "update"))
     makes = np.isin(ac, np.flatnonzero(np.isin(verbs, _MAKING_VERBS)))
-    is_destructive = categories == _CATEGORIES.index("destructive")
+    removes = np.isin(ac, np.flatnonzero(np.isin(verbs, _REMOVING_VERBS)))
     older = _older_target(codes.times, event_column(events, "target_created_at"))
     # making on an older object changed it: like an update, its updated_by names who acted
-    changed = is_update | is_destructive | (makes & older)
+    changed = is_update | removes | (makes & older)
     return RecordFlags(
         categories=categories,
-        is_destructive=is_destructive,
+        is_destructive=categories == _CATEGORIES.index("destructive"),
         is_org_management=categories == _CATEGORIES.index("org_management"),
         is_member_add=of_actions(_MEMBER_ADDS),
         is_billing=of_actions(schema.BILLING_ACTIONS),
@@ -517,8 +520,8 @@ def _mismatch(events: pd.DataFrame, made_here: np.ndarray, changed: np.ndarray) 
     ``data`` is the resource after the action: its ``created_by_id`` names the creator,
     who is the actor only on an action that made that resource (``made_here``: a create,
     add or install whose ``data`` is not an older object); ``updated_by_id`` names the
-    actor where the action changed ``data`` (``changed``: an update, a destructive action,
-    a create of an older object).
+    actor where the action changed ``data`` (``changed``: an update, a removal, a create,
+    add or install of an older object).
     """
     out = np.zeros(len(events), dtype=bool)
     for mask, column in ((made_here, "created_by_id"), (changed, "updated_by_id")):

@@ -2,24 +2,25 @@
 -- title: Acting-id mismatch
 -- attack: TA0005 Defense Evasion / T1550 Use Alternate Authentication Material / T1550.001 Application Access Token
 -- attack: TA0005 Defense Evasion / T1036 Masquerading
-WITH acting AS (
+WITH records AS (
+    SELECT actor_id, actor_handle, created_at, action_type, data,
+        lower(regexp_extract(action_type, '[^.]*$')) AS verb,
+        timezone('UTC', try_cast(data ->> 'created_at' AS TIMESTAMPTZ)) AS data_created_at
+    FROM pipes_audit_log
+),
+acting AS (
     SELECT actor_id, actor_handle, created_at, action_type,
         CASE
-            -- on a create, add or install, data names the actor only when it is what it made;
-            -- data created well before the record is an older object (an organisation)
-            WHEN (action_type LIKE '%.create' OR action_type LIKE '%.add'
-                    OR action_type LIKE '%.install')
-                AND coalesce(timezone('UTC', try_cast(data ->> 'created_at' AS TIMESTAMPTZ))
-                    >= created_at - INTERVAL 10 MINUTE, true)
+            -- an action that makes a resource names its maker in data.created_by when data
+            -- is what it made; data created well before the record is an older object
+            WHEN verb IN ('create', 'add', 'install')
+                AND coalesce(data_created_at >= created_at - INTERVAL 10 MINUTE, true)
                 THEN coalesce(data ->> 'created_by_id', data -> 'created_by' ->> 'id')
-            -- an action that changed data: its updater is who acted
-            WHEN action_type LIKE '%.update' OR action_type LIKE '%.create'
-                OR action_type LIKE '%.add' OR action_type LIKE '%.install'
-                OR action_type LIKE '%.delete' OR action_type LIKE '%.uninstall'
-                OR action_type LIKE '%.dissociate'
+            -- an action that changed data names who acted in data.updated_by
+            WHEN verb IN ('update', 'delete', 'uninstall', 'dissociate', 'create', 'add', 'install')
                 THEN coalesce(data ->> 'updated_by_id', data -> 'updated_by' ->> 'id')
         END AS recorded_actor
-    FROM pipes_audit_log
+    FROM records
 )
 SELECT actor_id, any_value(actor_handle) AS actor_handle, created_at::DATE AS day,
     min(created_at) AS first_at, max(created_at) AS last_at, count(*) AS mismatched_records,
