@@ -308,13 +308,11 @@ def connect(
     if all(p.suffix.lower() == ".parquet" for p in paths):
         sql = f"SELECT {_VIEW_SELECT} FROM read_parquet({_sql_list(paths)}, union_by_name = true)"
     else:
-        # read with its offset, then to the view's UTC TIMESTAMP (a plain cast drops the offset)
-        types = _VIEW_COLUMNS | {"created_at": "TIMESTAMPTZ"}
+        types = _VIEW_COLUMNS | {"created_at": "TIMESTAMPTZ"}  # keeps a text time's offset
         columns = "{" + ", ".join(f"{c}: '{t}'" for c, t in types.items()) + "}"
         sql = (
-            "SELECT * REPLACE (timezone('UTC', created_at) AS created_at) "
-            f"FROM read_json({_sql_list(paths)}, format = 'newline_delimited', "
-            f"columns = {columns})"
+            f"SELECT {_VIEW_SELECT} FROM read_json({_sql_list(paths)}, "
+            f"format = 'newline_delimited', columns = {columns})"
         )
     con.execute(f"CREATE OR REPLACE VIEW pipes_audit_log AS {sql}")
     return con
