@@ -49,9 +49,8 @@ def read_every_path(tmp_path, bad: bytes) -> dict:
 OUT_OF_RANGE = ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "1677-09-21T00:12:43Z"]
 
 
-@pytest.mark.parametrize("value", OUT_OF_RANGE)
-@pytest.mark.parametrize("where", ["created_at", "data.created_at"])
-def test_times_pandas_cannot_hold_are_rejected_on_every_path(tmp_path, value, where):
+def _time_rejects(tmp_path, value, where):
+    """(path name, read result, the reject of record 7) with ``value`` as its time ``where``."""
     r = rec(7)
     if where == "created_at":
         r["created_at"] = value
@@ -60,6 +59,13 @@ def test_times_pandas_cannot_hold_are_rejected_on_every_path(tmp_path, value, wh
     for name, res in read_every_path(tmp_path, orjson.dumps(r)).items():
         (rj,) = [x for x in res.rejects if "junk" not in x.raw.decode()]
         assert (rj.line, rj.field) == (4, where), name
+        yield name, res, rj
+
+
+@pytest.mark.parametrize("value", OUT_OF_RANGE)
+@pytest.mark.parametrize("where", ["created_at", "data.created_at"])
+def test_times_pandas_cannot_hold_are_rejected_on_every_path(tmp_path, value, where):
+    for name, res, rj in _time_rejects(tmp_path, value, where):
         assert "out of range" in rj.reason and value in rj.reason, name
         assert res.stats.accepted == 3, name
 
@@ -67,14 +73,7 @@ def test_times_pandas_cannot_hold_are_rejected_on_every_path(tmp_path, value, wh
 @pytest.mark.parametrize("value", ["now", "today", "2026", "01/02/2026", "yesterday", "2026-01-02"])
 @pytest.mark.parametrize("where", ["created_at", "data.created_at"])
 def test_only_rfc3339_date_times_are_accepted(tmp_path, value, where):
-    r = rec(7)
-    if where == "created_at":
-        r["created_at"] = value
-    else:
-        r["data"]["created_at"] = value
-    for name, res in read_every_path(tmp_path, orjson.dumps(r)).items():
-        (rj,) = [x for x in res.rejects if "junk" not in x.raw.decode()]
-        assert (rj.line, rj.field) == (4, where), name
+    for name, _, rj in _time_rejects(tmp_path, value, where):
         assert "RFC 3339" in rj.reason, name
 
 

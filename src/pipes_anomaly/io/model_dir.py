@@ -630,22 +630,35 @@ def load_model(
     )
 
 
+def _read_artefact(
+    p: Path, data: bytes | None, sha256: str, advice: str, label: str = "", refusal: str = ""
+) -> tuple[dict, list[tuple[str, bytes]]]:
+    """Read an artefact's header and members once it is present and its sha256 matches.
+
+    ``label`` goes before the path in messages, ``refusal`` after what is wrong with the
+    file, and ``advice`` (what to do) ends them.
+    """
+    if data is None:
+        raise ModelError(f"{label}{p} is missing - {advice}")
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise ModelError(
+            f"{label}{p} was altered (its sha256 does not match {MANIFEST_NAME}){refusal} - "
+            f"{advice}"
+        )
+    try:
+        return _state.read_artefact(data)
+    except _state.ArtefactError as exc:
+        raise ModelError(f"{label}{p} is malformed: {exc} - {advice}") from None
+
+
 def _checked_members(
     d: Path, name: str, data: bytes | None, manifest: dict
 ) -> tuple[list[tuple[str, bytes]], str]:
     """Return an artefact's members and content digest once its hash, kind and id match."""
     p = d / name
-    if data is None:
-        raise ModelError(f"model file {p} is missing - {_retrain(d)}")
-    if hashlib.sha256(data).hexdigest() != manifest["artefacts"][name]:
-        raise ModelError(
-            f"model file {p} was altered (its sha256 does not match {MANIFEST_NAME}); "
-            f"refusing to load it - {_retrain(d)}"
-        )
-    try:
-        about, members = _state.read_artefact(data)
-    except _state.ArtefactError as exc:
-        raise ModelError(f"model file {p} is malformed: {exc} - {_retrain(d)}") from None
+    about, members = _read_artefact(
+        p, data, manifest["artefacts"][name], _retrain(d), "model file ", "; refusing to load it"
+    )
     kind = ARTEFACTS[name]
     if about.get("kind") != kind:
         raise ModelError(
@@ -858,16 +871,7 @@ def _history_members(
 ) -> tuple[list[tuple[str, bytes]], str]:
     """Return the history artefact's members and digest once its hash, kind and id match."""
     p = d / HISTORY_NAME
-    if data is None:
-        raise ModelError(f"{p} is missing - {_rebuild(d)}")
-    if hashlib.sha256(data).hexdigest() != manifest["artefacts"][HISTORY_NAME]:
-        raise ModelError(
-            f"{p} was altered (its sha256 does not match {MANIFEST_NAME}) - {_rebuild(d)}"
-        )
-    try:
-        about, members = _state.read_artefact(data)
-    except _state.ArtefactError as exc:
-        raise ModelError(f"{p} is malformed: {exc} - {_rebuild(d)}") from None
+    about, members = _read_artefact(p, data, manifest["artefacts"][HISTORY_NAME], _rebuild(d))
     if about != {"kind": "history", "model_id": manifest["history_id"]}:
         raise ModelError(f"{p} belongs to another history - {_rebuild(d)}")
     return members, _state.payload_digest(members)
