@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from helpers import read_on_every_path
 from pipes_anomaly.io import (
     InputError,
     read_events,
@@ -139,33 +140,13 @@ def test_zones_unknown_actions_handles_and_created_by_fallback(tmp_path):
 
 def test_data_role_on_every_path(tmp_path):
     recs = [rec(i, action_type="org.workspace.member.add") for i in range(4)]
-    for r, role in zip(recs, ["owner", "reader", None, "operator"], strict=True):
-        r["data"] = {**r["data"], "role": role}
-    lines = [line(r) for r in recs]
     want = ["owner", "reader", None, "operator"]
-    got = read_events(write(tmp_path, "a.jsonl", lines)).events["role"]  # DuckDB path
-    assert [None if pd.isna(v) else v for v in got] == want
-    # the per-line path (a bad line forces it) and the Arrow path agree
-    mixed = read_events(write(tmp_path, "b.jsonl", [*lines, b"{oops"])).events["role"]
-    assert [None if pd.isna(v) else v for v in mixed] == want
-    arrow = read_events(write(tmp_path, "c.jsonl", lines), use_duckdb=False).events["role"]
-    assert [None if pd.isna(v) else v for v in arrow] == want
-    # Parquet, data as a JSON string and as a struct
-    table = pa.table(
-        {
-            "id": [r["id"] for r in recs],
-            "action_type": [r["action_type"] for r in recs],
-            "actor_id": [r["actor_id"] for r in recs],
-            "created_at": [r["created_at"] for r in recs],
-            "data": [orjson.dumps(r["data"]).decode() for r in recs],
-        }
-    )
-    pq.write_table(table, tmp_path / "d.parquet")
-    struct = table.set_column(4, "data", pa.array([r["data"] for r in recs]))
-    pq.write_table(struct, tmp_path / "e.parquet")
-    for name in ("d.parquet", "e.parquet"):
-        got = read_events(tmp_path / name).events["role"]
-        assert [None if pd.isna(v) else v for v in got] == want, name
+    for r, role in zip(recs, want, strict=True):
+        r["data"] = {**r["data"], "role": role}
+    paths = read_on_every_path(tmp_path, recs)
+    assert len(paths) == 5
+    for name, events in paths.items():
+        assert [None if pd.isna(v) else v for v in events["role"]] == want, name
     # a role that is not a string is a bad record, like any other data field
     res = read_events(write(tmp_path, "f.jsonl", [line(rec(9, data={"role": 3}))]))
     assert [(r.field, r.reason) for r in res.rejects] == [

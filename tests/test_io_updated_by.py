@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import orjson
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
+from helpers import read_on_every_path
 from pipes_anomaly.io import read_events
 
 
@@ -40,27 +39,10 @@ def _write(path, lines: list[bytes]) -> str:
 
 
 def test_updated_by_on_every_path(tmp_path):
-    recs = [_record(i, d) for i, d in enumerate(DATA)]
-    lines = [orjson.dumps(r) for r in recs]
-    assert _values(read_events(_write(tmp_path / "a.jsonl", lines)).events) == WANT  # DuckDB
-    mixed = read_events(_write(tmp_path / "b.jsonl", [*lines, b"{oops"])).events  # per line
-    assert _values(mixed) == WANT
-    arrow = read_events(_write(tmp_path / "c.jsonl", lines), use_duckdb=False).events
-    assert _values(arrow) == WANT
-    table = pa.table(
-        {
-            "id": [r["id"] for r in recs],
-            "action_type": [r["action_type"] for r in recs],
-            "actor_id": [r["actor_id"] for r in recs],
-            "created_at": [r["created_at"] for r in recs],
-            "data": [orjson.dumps(r["data"]).decode() for r in recs],
-        }
-    )
-    pq.write_table(table, tmp_path / "d.parquet")
-    struct = table.set_column(4, "data", pa.array([r["data"] for r in recs]))
-    pq.write_table(struct, tmp_path / "e.parquet")
-    for name in ("d.parquet", "e.parquet"):
-        assert _values(read_events(tmp_path / name).events) == WANT, name
+    paths = read_on_every_path(tmp_path, [_record(i, d) for i, d in enumerate(DATA)])
+    assert len(paths) == 5
+    for name, events in paths.items():
+        assert _values(events) == WANT, name
 
 
 def test_updated_by_not_an_object_is_rejected(tmp_path):
