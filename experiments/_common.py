@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -89,6 +91,27 @@ def export_rev(rev: str, dest: Path) -> Path:
         ["tar", "-x", "-C", str(dest), "--strip-components=1"], input=archive, check=True
     )
     return dest
+
+
+def paired_setup(
+    description: str, prefix: str, repeat: int, repeat_help: str
+) -> tuple[argparse.Namespace, Path, dict[str, Path]]:
+    """Parse a paired benchmark's options and export the code of both sides.
+
+    Options: ``--before-rev`` (required), ``--repeat`` and ``--workdir``.  Returns the
+    options, the work folder (a new temporary one named ``prefix...`` without
+    ``--workdir``) and ``{"before": ..., "after": ...}``, the ``src/`` of each side.
+    """
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--before-rev", required=True, help="revision to compare against")
+    parser.add_argument("--repeat", type=int, default=repeat, help=repeat_help)
+    parser.add_argument("--workdir", type=Path, default=None, help="keep inputs here")
+    args = parser.parse_args()
+    work = args.workdir or Path(tempfile.mkdtemp(prefix=prefix))
+    work.mkdir(parents=True, exist_ok=True)
+    root = Path(__file__).resolve().parent.parent
+    codes = {"before": export_rev(args.before_rev, work / "before_code"), "after": root / "src"}
+    return args, work, codes
 
 
 def cli_seconds(src: Path, *args: str) -> float:

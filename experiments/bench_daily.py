@@ -15,11 +15,9 @@ are measured inside the child (imports included). Results:
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import statistics
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -27,13 +25,11 @@ import pandas as pd
 
 from _common import (
     cli_seconds,
-    export_rev,
     machine_line,
+    paired_setup,
     score_world,
     write_result,
 )
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _split_days(test: Path, out: Path, days: list[str]) -> list[Path]:
@@ -64,14 +60,9 @@ def _table(rows: list[tuple[str, list[float], list[float]]], labels: tuple[str, 
 
 def main() -> None:
     """Run the paired benchmark and write its results."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--before-rev", required=True, help="revision to compare against")
-    parser.add_argument("--repeat", type=int, default=4, help="pairs per comparison")
-    parser.add_argument("--workdir", type=Path, default=None, help="keep inputs here")
-    args = parser.parse_args()
-    work = args.workdir or Path(tempfile.mkdtemp(prefix="bench_daily_"))
-    work.mkdir(parents=True, exist_ok=True)
-    codes = {"before": export_rev(args.before_rev, work / "before_code"), "after": ROOT / "src"}
+    args, work, codes = paired_setup(
+        __doc__.split("\n")[0], "bench_daily_", 4, "pairs per comparison"
+    )
     big = work / "big"
     score_world(codes["after"], big)
     for name, src in codes.items():

@@ -14,33 +14,23 @@ goes first. Results: ``experiments/results/bench_outputs.md``.
 
 from __future__ import annotations
 
-import argparse
 import statistics
-import tempfile
-from pathlib import Path
 
 from _common import (
     cli_seconds,
-    export_rev,
     machine_line,
     paired_seconds,
+    paired_setup,
     score_world,
     write_result,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 def main() -> None:
     """Run the paired benchmark and write its results."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--before-rev", required=True, help="revision to compare against")
-    parser.add_argument("--repeat", type=int, default=3, help="pairs per command")
-    parser.add_argument("--workdir", type=Path, default=None, help="keep inputs here")
-    args = parser.parse_args()
-    work = args.workdir or Path(tempfile.mkdtemp(prefix="bench_outputs_"))
-    work.mkdir(parents=True, exist_ok=True)
-    codes = {"before": export_rev(args.before_rev, work / "before_code"), "after": ROOT / "src"}
+    args, work, codes = paired_setup(
+        __doc__.split("\n")[0], "bench_outputs_", 3, "pairs per command"
+    )
     small, big = work / "default", work / "big"
     if not (small / "manifest.json").is_file():
         cli_seconds(codes["after"], "generate", "--out", str(small))
