@@ -239,3 +239,59 @@ def test_scoring_the_training_period_is_said_to_overlap_not_to_be_foreign(small_
     assert "fall in the training period" in res.stderr
     assert "What to do: score only records after the training period" in res.stderr
     assert "not what the model" not in res.stderr and "does not know" not in res.stderr
+
+
+def _one_day(day: str) -> pd.DataFrame:
+    """One record at noon UTC of ``day``, with the columns the fit checks read."""
+    return pd.DataFrame(
+        {
+            "created_at": [pd.Timestamp(f"{day}T12:00:00Z")],
+            "identity_id": ["o_acme"],
+            "identity_handle": ["acme"],
+            "actor_id": ["u_alice"],
+            "actor_handle": ["alice"],
+            "action_type": ["workspace.update"],
+        }
+    )
+
+
+def test_missing_working_days_before_the_records_are_told_with_the_fix(events, model):
+    train, test = events
+    end = pd.Timestamp(model.training.last_ns, unit="ns", tz="UTC")
+    next_days = test[test["created_at"] >= end.floor("D") + pd.Timedelta(days=1)]
+    days = next_days["created_at"].dt.floor("D")
+    later = next_days[days >= days.min() + pd.Timedelta(days=3)]
+    warnings = model.fit_warnings(later, score_events(later, model))
+    gap = [w for w in warnings if w.kind == "gap"]
+    assert len(gap) == 1 and "after the model's history of its actors ends" in gap[0].text
+    advice = fit_advice(warnings, model_dir="m", summary=model.training)
+    assert "--state DIR" in advice or any(w.foreign for w in warnings)
+    # the next day's records leave no day out
+    assert "gap" not in [
+        w.kind for w in model.fit_warnings(next_days, score_events(next_days, model))
+    ]
+
+
+def test_a_weekend_between_history_and_records_is_not_a_gap():
+    summary = TrainingSummary.of(
+        _one_day("2026-09-04"), window="1d", n_windows=100, alert_share=0.01
+    )
+    monday = _one_day("2026-09-07")  # after Saturday and Sunday
+    kinds = [w.kind for w in check_fit(summary, monday, np.zeros(1), threshold=1, alert_rate=0)]
+    assert "gap" not in kinds
+    tuesday = _one_day("2026-09-08")  # Monday is missing too
+    kinds = [w.kind for w in check_fit(summary, tuesday, np.zeros(1), threshold=1, alert_rate=0)]
+    assert "gap" in kinds
+
+
+def test_names_from_data_add_no_line_to_a_warning(model):
+    rec = _one_day("2026-09-06")
+    rec["identity_id"] = "o_x\nError: injected"
+    rec["identity_handle"] = "org\n\tWarning: injected"
+    rec["actor_id"] = "u_x\r\nError: forged"
+    rec["action_type"] = "x.delete\nError: injected"
+    warnings = check_fit(model.training, rec, np.zeros(1), threshold=1.0, alert_rate=0.01)
+    assert {"organisations", "actors", "action_types"} <= {w.kind for w in warnings}
+    for w in warnings:
+        assert "\n" not in w.text and "\t" not in w.text and "\r" not in w.text, w.text
+    assert any("\\x0aError: injected" in w.text for w in warnings)

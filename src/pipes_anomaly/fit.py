@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from pipes_anomaly._text import visible
 from pipes_anomaly.catalog import FEATURE_DESCRIPTIONS, HISTORY_FEATURES
 
 __all__ = [
@@ -87,9 +88,12 @@ def _count(n: int, word: str) -> str:
 
 
 def _short(text: object, limit: int = 40) -> str:
-    """Cut a name from data to ``limit`` characters."""
+    """Cut a name from data to ``limit`` characters, its newlines and tabs made visible too.
+
+    The whole message keeps its own lines; a name from data must not add any.
+    """
     s = str(text)
-    return s if len(s) <= limit else s[: limit - 1] + "…"
+    return visible(s if len(s) <= limit else s[: limit - 1] + "…")
 
 
 @dataclass
@@ -201,9 +205,11 @@ class FitWarning:
     Attributes
     ----------
     kind : str
-        ``organisations``, ``actors``, ``action_types``, ``overlap``, ``after`` or ``alerts``.
+        ``organisations``, ``actors``, ``action_types``, ``overlap``, ``after``, ``gap`` or
+        ``alerts``.
     text : str
-        What differs, with figures (names from data are not yet escaped).
+        What differs, with figures (names from data with their control characters, newlines
+        and tabs made visible).
     """
 
     kind: str
@@ -226,6 +232,7 @@ def check_fit(
     *,
     threshold: float,
     alert_rate: float,
+    history_end_ns: int | None = None,
 ) -> list[FitWarning]:
     """Compare records to score with what the model was trained on.
 
@@ -242,17 +249,23 @@ def check_fit(
     alert_rate : float
         The share of windows expected above it (the asked budget, or the share of training
         windows above an explicit threshold).
+    history_end_ns : int, optional
+        Where the model's history of the actors ends (UTC nanoseconds): its training
+        period's, or that of the history carried forward; default the training period's.
 
     Returns
     -------
     list of FitWarning
         Empty when the records look like the training data.
     """
+    period = _period(summary, events)
+    end = summary.last_ns if history_end_ns is None else int(history_end_ns)
     checks = (
         _organisations(summary, events),
         _actors(summary, events),
         _action_types(summary, events),
-        *_period(summary, events),
+        *period,
+        None if period else _gap(end, events),
         _alerts(np.asarray(scores, dtype=float), threshold, alert_rate),
     )
     return [w for w in checks if w is not None]
@@ -352,6 +365,27 @@ def _period(summary: TrainingSummary, events: pd.DataFrame) -> list[FitWarning]:
     return []
 
 
+def _gap(history_end_ns: int, events: pd.DataFrame) -> FitWarning | None:
+    """Warn when working days lie between the end of the history and the first record."""
+    first = int(events["created_at"].to_numpy(dtype="datetime64[ns]").astype(np.int64).min())
+    missing = pd.date_range(
+        pd.Timestamp(history_end_ns // _NS_DAY + 1, unit="D"),
+        pd.Timestamp(first // _NS_DAY - 1, unit="D"),
+        freq="D",
+    )
+    # an organisation quiet at weekends leaves those days out of every export
+    weekdays = int((missing.day_of_week < 5).sum())
+    if not weekdays:
+        return None
+    return FitWarning(
+        "gap",
+        f"the records start {_count(len(missing), 'whole day')} after the model's history "
+        f"of its actors ends ({_iso(history_end_ns)}), {_count(weekdays, 'working day')} "
+        "among them: every actor looks absent on those days, which raises the days since "
+        "it was last seen",
+    )
+
+
 def _alerts(scores: np.ndarray, threshold: float, alert_rate: float) -> FitWarning | None:
     above = int((scores > threshold).sum())
     if not len(scores) or above < ALERT_MIN or above <= ALERT_EXCESS * alert_rate * len(scores):
@@ -392,6 +426,12 @@ def fit_advice(warnings: Sequence[FitWarning], *, model_dir: str, summary: Train
         return (
             f"score only records after the training period ({_iso(summary.last_ns)}), or "
             "train on records before the period you score."
+        )
+    if "gap" in kinds:
+        return (
+            "if the organisation was active on the days between, score their records first, "
+            "in order, carrying the history forward (`--state DIR`); if it was quiet, read "
+            "the reasons about days since last seen with that in mind."
         )
     if "after" in kinds:
         return (
