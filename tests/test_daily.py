@@ -132,6 +132,32 @@ def test_cli_daily_runs_with_state_equal_one_run(small_world, days_dir, model_di
     assert json.loads((state / "manifest.json").read_text()) == manifest  # not advanced
 
 
+def test_cli_daily_runs_share_the_budget_cap_of_the_whole_period(
+    small_world, days_dir, model_dir, tmp_path
+):
+    whole = tmp_path / "whole.csv"
+    res = _run("score", str(small_world / "test.jsonl"), "--model-dir", str(model_dir),
+               "-o", str(whole), "--top", "0")  # fmt: skip
+    assert res.exit_code == 0, res.stderr
+    whole_alerts = int(pio.read_scores(whole)["alert"].sum())
+    state, alerts = tmp_path / "state", 0
+    for day in sorted(days_dir.iterdir()):
+        out = tmp_path / f"{day.stem}.csv"
+        res = _run("score", str(day), "--model-dir", str(model_dir), "--state", str(state),
+                   "-o", str(out), "--top", "0")  # fmt: skip
+        assert res.exit_code == 0, res.stderr
+        scores = pio.read_scores(out)
+        alerts += int(scores["alert"].sum())
+        above = int((scores["score"] > load_model(model_dir).threshold).sum())
+        if above > scores["alert"].sum():  # the terminal says what the cap held back
+            assert f"{above - int(scores['alert'].sum()):,} more window" in res.stderr
+    # the days spend the cap of the whole period, not each its own sliver of it
+    assert alerts == whole_alerts
+    manifest = json.loads((state / "manifest.json").read_text())
+    assert manifest["alerts"] == alerts
+    assert manifest["windows"] == len(pio.read_scores(whole))
+
+
 def test_cli_state_of_another_model_or_altered_is_refused(
     small_world, days_dir, model_dir, tmp_path
 ):

@@ -749,7 +749,14 @@ def score_command(
                 )
             details = report_dir is not None or fmt == "ocsf"
             scored = _score(
-                result.events, model, (threshold, alert_rate), top, after, talk, details=details
+                result.events,
+                model,
+                (threshold, alert_rate),
+                top,
+                after,
+                talk,
+                details=details,
+                earlier=(history["windows"], history["alerts"]) if history else (0, 0),
             )
             suppression = _suppress(scored.scores, rules, talk)
             scores = scored.scores if suppression is None else suppression.scores
@@ -762,7 +769,7 @@ def score_command(
                               source=f"Scored {', '.join(logs)} with the model in {model_dir} "
                               f"({model.window} windows).")  # fmt: skip
             if state_dir is not None:
-                _carry_forward(state_dir, model, history, result.events, talk)
+                _carry_forward(state_dir, model, history, result.events, scored.scores, talk)
     _print_alerts(scores, top, silenced)
     if misfit and top > 0 and int(scores["alert"].sum()) > silenced:
         click.echo(
@@ -828,12 +835,14 @@ def _score(
     talk: Talk,
     *,
     details: bool,
+    earlier: tuple[int, int],
 ) -> Any:
     """Score the events (all after the history ``after`` names, when given).
 
     ``asked`` is the ``--threshold`` and ``--alert-rate`` given (None when not), so that a
-    budget keeps its cap on the share of scored windows that alert; ``details`` keeps what
-    the triage cards and OCSF findings show.
+    budget keeps its cap on the share of scored windows that alert, counting the
+    ``earlier`` windows scored and alerted in the history; ``details`` keeps what the
+    triage cards and OCSF findings show.
     """
     from pipes_anomaly.pipeline import ModelError, check_after_history, score_windows
 
@@ -849,6 +858,7 @@ def _score(
             evidence_top=top,
             stages=talk.stage,
             details=details,
+            earlier=earlier,
         )
     except ModelError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -869,9 +879,16 @@ def _report_scores(
     talk.end_stage()
     n_alerts = int(scores["alert"].sum())
     suppressed = f", {silenced:,} suppressed" if silenced else ""
+    held = int((scores["score"] > cut).sum()) - n_alerts
+    capped = (
+        f"; {held:,} more {'window' if held == 1 else 'windows'} above the threshold held back "
+        "by the alert budget's cap on this run's windows (`--threshold` alerts on every one)"
+        if held
+        else ""
+    )
     talk.say(
         f"Scored {plural(len(scores), 'actor-window')} ({model.window}); "
-        f"{plural(n_alerts, 'alert')} (score > {cut:.4f}){suppressed}."
+        f"{plural(n_alerts, 'alert')} (score > {cut:.4f}){suppressed}{capped}."
     )
     warnings = model.fit_warnings(events, scores, threshold=cut)
     if not warnings or model.training is None:
@@ -893,7 +910,12 @@ def _report_scores(
 
 
 def _carry_forward(
-    state_dir: str, model: TrainedModel, history: dict | None, events: Any, talk: Talk
+    state_dir: str,
+    model: TrainedModel,
+    history: dict | None,
+    events: Any,
+    scores: Any,
+    talk: Talk,
 ) -> None:
     """Write the history carried on through the scored events into ``state_dir``."""
     from pipes_anomaly.io.model_dir import save_history
@@ -908,6 +930,8 @@ def _carry_forward(
             first_ns=_ns(first),
             runs=(history["runs"] if history else 0) + 1,
             records=(history["records"] if history else 0) + len(events),
+            windows=(history["windows"] if history else 0) + len(scores),
+            alerts=(history["alerts"] if history else 0) + int(scores["alert"].sum()),
         )
     except ModelError as exc:
         raise click.ClickException(str(exc)) from exc

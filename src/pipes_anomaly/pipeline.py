@@ -189,12 +189,14 @@ class TrainedModel:
         if self.training is None or not len(scores):
             return []
         cut = self.threshold if threshold is None else float(threshold)
+        end = self.profile.end
         return check_fit(
             self.training,
             events,
             scores["score"].to_numpy(),
             threshold=cut,
             alert_rate=self.share_above(cut),
+            history_end_ns=None if end is None else int(pd.Timestamp(end).value),
         )
 
     def share_above(self, threshold: float) -> float:
@@ -391,6 +393,7 @@ def score_windows(
     stages: StageCallback | None = None,
     details: bool = False,
     evidence_shown: int = EVIDENCE_SHOWN,
+    earlier: tuple[int, int] = (0, 0),
 ) -> ScoredWindows:
     """Score every actor-window like :func:`score_events`; optionally keep the card details.
 
@@ -403,6 +406,9 @@ def score_windows(
         is listed (what a triage card or an OCSF finding shows).
     evidence_shown : int, default 10
         Most evidence records kept per window in the details (earliest first).
+    earlier : (int, int), default (0, 0)
+        Windows scored and alerted by earlier runs of the history carried forward: a
+        budget's cap counts them (:func:`~pipes_anomaly.models.calibration.alert_flags`).
 
     Returns
     -------
@@ -428,7 +434,7 @@ def score_windows(
     out = feats.loc[:, list(KEY_COLUMNS)].copy()
     for c in ("score", "iforest_score", "lof_score"):
         out[c] = comps[c].to_numpy()
-    out["alert"] = alert_flags(out["score"].to_numpy(), cut, rate)
+    out["alert"] = alert_flags(out["score"].to_numpy(), cut, rate, earlier=earlier)
     out["suppressed_by"] = pd.Series([""] * len(out), index=out.index, dtype=object)
     out["severity"] = severity(out["score"].to_numpy(), out["alert"].to_numpy())
     stage("Explaining")

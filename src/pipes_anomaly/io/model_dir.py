@@ -730,7 +730,7 @@ def _feature_difference(expected: Sequence[str], have: Sequence[str]) -> str:
 #: Name of the artefact of a history directory: the actor profile carried forward.
 HISTORY_NAME = "history.npz"
 #: Version of the history directory layout.
-HISTORY_FORMAT = 1
+HISTORY_FORMAT = 2
 
 #: History manifest field -> (what it must be, check).  Every field is required.
 _HISTORY_FIELDS: dict[str, tuple[str, Any]] = {
@@ -744,6 +744,8 @@ _HISTORY_FIELDS: dict[str, tuple[str, Any]] = {
     "last_record": ("a time (ISO 8601, UTC)", _is_time),
     "runs": ("a positive integer", lambda v: type(v) is int and v > 0),
     "records": ("an integer", lambda v: type(v) is int and v >= 0),
+    "windows": ("an integer", lambda v: type(v) is int and v >= 0),
+    "alerts": ("an integer", lambda v: type(v) is int and v >= 0),
     "artefacts": (
         f"an object of the sha256 of {HISTORY_NAME}",
         lambda v: (
@@ -884,6 +886,8 @@ def save_history(
     first_ns: int,
     runs: int,
     records: int,
+    windows: int,
+    alerts: int,
 ) -> Path:
     """Write the actor history a model carries as the directory ``state_dir``, whole.
 
@@ -900,6 +904,10 @@ def save_history(
         Runs that carried it forward, this one included.
     records : int
         Records carried forward, this run's included.
+    windows : int
+        Actor-windows scored in these runs, this one's included.
+    alerts : int
+        Of those, the windows that alerted (suppressed alerts included).
 
     Returns
     -------
@@ -929,6 +937,8 @@ def save_history(
         "last_record": _iso_ns(int(end.value)),
         "runs": int(runs),
         "records": int(records),
+        "windows": int(windows),
+        "alerts": int(alerts),
     }
     manifest["history_id"] = _model_id(manifest, {HISTORY_NAME: digest})
     with lock_history_dir(d):

@@ -140,7 +140,13 @@ def resolve_threshold(
     return float(np.quantile(np.asarray(training_scores, dtype=np.float64), 1.0 - alert_rate))
 
 
-def alert_flags(score: np.ndarray, threshold: float, alert_rate: float | None = None) -> np.ndarray:
+def alert_flags(
+    score: np.ndarray,
+    threshold: float,
+    alert_rate: float | None = None,
+    *,
+    earlier: tuple[int, int] = (0, 0),
+) -> np.ndarray:
     """Which scored windows alert: above the threshold and, for a budget, within its cap.
 
     Parameters
@@ -151,8 +157,12 @@ def alert_flags(score: np.ndarray, threshold: float, alert_rate: float | None = 
         Windows with ``score > threshold`` may alert.
     alert_rate : float, optional
         The alert budget the threshold came from: then at most
-        ``max(1, floor(ALERT_CAP * alert_rate * n_windows))`` windows alert, the
-        best-scored (ties in row order). None: an explicit threshold, no cap.
+        ``max(1, floor(ALERT_CAP * alert_rate * n)) - alerted`` windows alert, the
+        best-scored (ties in row order), where ``n`` counts these windows and the earlier
+        ones. None: an explicit threshold, no cap.
+    earlier : (int, int), default (0, 0)
+        Windows scored and windows alerted by the earlier runs of one history, so that runs
+        of a day each share the cap of the whole period instead of a day's sliver of it.
 
     Returns
     -------
@@ -162,7 +172,9 @@ def alert_flags(score: np.ndarray, threshold: float, alert_rate: float | None = 
     alert = score > threshold
     if alert_rate is None:
         return alert
-    most = max(1, int(np.floor(ALERT_CAP * alert_rate * len(score))))
+    scored, alerted = earlier
+    total = max(1, int(np.floor(ALERT_CAP * alert_rate * (scored + len(score)))))
+    most = max(total - alerted, 0)
     if int(alert.sum()) <= most:
         return alert
     keep = np.zeros(len(score), dtype=bool)
