@@ -160,9 +160,33 @@ def test_missing_and_unreadable_logs(tmp_path, trained):
     assert res.exit_code == 1
     assert res.stderr.endswith(f"Error: no usable records in {bad}: all 2 were rejected\n")
     assert rejects.read_bytes() == b'{"x": 1}\nnot json\n'
+    # beside the verbatim lines, why each was rejected: file, line, field, reason
+    why = pd.read_csv(f"{rejects}.reasons.csv", keep_default_na=False)
+    assert list(why.columns) == ["source", "line", "field", "reason"]
+    assert list(why["line"]) == [1, 2] and set(why["source"]) == {str(bad)}
+    assert why["field"][0] == "id" and why["field"][1] == ""
+    assert why["reason"][1].startswith("malformed JSON")
+    assert f"and why each was rejected to {rejects}.reasons.csv" in res.stderr
     res = _run("train", str(bad), "--model-dir", str(tmp_path / "m"), "--strict")
     assert res.exit_code == 1
     assert res.stderr == f"Error: {bad}:1: field 'id' missing required field\n"
+
+
+def test_every_reject_is_listed_with_verbose_and_its_reason_cells_are_escaped(
+    trained, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    bad = "=bad.jsonl"  # a name a spreadsheet would run as a formula
+    record = b'{"id": "a_1", "action_type": "x", "actor_id": "u", "created_at": "\\u001b[2J"}'
+    (tmp_path / bad).write_bytes(b'{"x": 1}\nnot json\n' + record + b"\n")
+    rejects = tmp_path / "rejects.jsonl"
+    res = _run("score", bad, "--model-dir", str(trained), "-v", "--rejects", str(rejects))
+    assert res.exit_code == 1
+    for n in (1, 2, 3):
+        assert f"rejected {bad}:{n}: " in res.stderr
+    why = pd.read_csv(f"{rejects}.reasons.csv", keep_default_na=False)
+    assert set(why["source"]) == {f"'{bad}"}
+    assert "\x1b" not in why["reason"][2] and "\\x1b[2J" in why["reason"][2]
 
 
 def test_conflicting_options_are_rejected_before_work(tmp_path):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import os
+import stat
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -363,7 +364,8 @@ def _reader_options(f: Command) -> Command:
         "rejects_path",
         type=click.Path(dir_okay=False, writable=True, path_type=str),
         default=None,
-        help="Write rejected input lines, verbatim, to this file.",
+        help="Write rejected input lines, verbatim, to this file, and why each was rejected (file, "
+        "line, field, reason) to FILE.reasons.csv beside it (-v lists them too).",
     )(f)
     return f
 
@@ -415,6 +417,18 @@ def _is_parquet(path: str) -> bool:
         return False
 
 
+def _reasons_path(rejects_path: str) -> str | None:
+    """Name the file beside ``--rejects`` that says why each line was rejected (None: a device)."""
+    if rejects_path == "-":
+        return None
+    try:
+        if not stat.S_ISREG(os.stat(rejects_path).st_mode):
+            return None
+    except OSError:  # not there yet, or not writable: the output checks say which
+        pass
+    return f"{rejects_path}.reasons.csv"
+
+
 def _read_logs(
     paths: list[str], *, strict: bool, rejects_path: str | None, talk: Talk
 ) -> ReadResult:
@@ -451,11 +465,21 @@ def _read_logs(
                 f"  {f.source}: {plural(f.read, 'record')}, {f.accepted:,} accepted, "
                 f"{f.rejected:,} rejected, {plural(f.duplicates, 'duplicate')}"
             )
+    for r in result.rejects:
+        talk.detail(f"  rejected {r.source}:{r.line}: {r.field or 'line'}: {r.reason}")
     if rejects_path is not None:
         talk.stage(f"Writing {rejects_path}")
         n = pio.write_rejects(result.rejects, rejects_path)
+        reasons = _reasons_path(rejects_path)
+        if reasons is not None:
+            pio.write_reject_reasons(result.rejects, reasons)
         talk.end_stage()
-        talk.say(f"Wrote {plural(n, 'rejected line')} to {rejects_path}.")
+        why = (
+            f", and why each was rejected to {reasons}"
+            if reasons is not None
+            else " (a device: -v lists why each was rejected)"
+        )
+        talk.say(f"Wrote {plural(n, 'rejected line')} to {rejects_path}{why}.")
     elif result.rejects:
         r = result.rejects[0]
         talk.say(
@@ -566,7 +590,7 @@ def train_command(
     """
     _check_exclusive(alert_rate, threshold)
     paths = _training_logs(logs, demo)
-    _check_outputs(paths, [("--rejects", rejects_path)], replaced=("--model-dir", model_dir))
+    _check_outputs(paths, _rejects_outputs(rejects_path), replaced=("--model-dir", model_dir))
     with _talk(quiet, verbose) as talk:
         talk.stage("Loading libraries")
         tune_process_memory()
@@ -796,7 +820,7 @@ def _check_score_outputs(
         )
     _check_outputs(
         list(logs),
-        [("--output", output), ("--rejects", rejects_path), *_report_outputs(report_dir)],
+        [("--output", output), *_rejects_outputs(rejects_path), *_report_outputs(report_dir)],
         replaced=("--state", state_dir) if state_dir is not None else None,
     )
 
@@ -986,6 +1010,13 @@ def _suppression_rules(path: str | None) -> list:
         return load_rules(path)
     except SuppressionError as exc:
         raise click.BadParameter(str(exc), param_hint="'--suppress'") from exc
+
+
+def _rejects_outputs(rejects_path: str | None) -> list[tuple[str, str | None]]:
+    """List the files ``--rejects`` writes: its lines and, beside them, why each was rejected."""
+    if rejects_path is None:
+        return []
+    return [("--rejects", rejects_path), ("--rejects", _reasons_path(rejects_path))]
 
 
 def _report_outputs(report_dir: str | None) -> list[tuple[str, str]]:

@@ -28,6 +28,7 @@ _HOME = {
     "unknown_actions_warning": "events",
     "LabelsError": "labels",
     "read_labels": "labels",
+    "write_reject_reasons": "rejects",
     "write_rejects": "rejects",
     "write_report": "report",
     "write_triage_report": "report",

@@ -1,10 +1,13 @@
-"""Write rejected input lines, verbatim, for the analyst to inspect or repair."""
+"""Write rejected input lines, verbatim, and why each was rejected, for the analyst."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
 
+import pandas as pd
+
+from pipes_anomaly._text import csv_cells, visible
 from pipes_anomaly.io._atomic import atomic_file
 from pipes_anomaly.io._records import Reject
 
@@ -40,3 +43,39 @@ def write_rejects(rejects: Iterable[Reject], path: str | Path) -> int:
             fh.write(r.raw.rstrip(b"\n") + b"\n")
             n += 1
     return n
+
+
+def write_reject_reasons(rejects: Iterable[Reject], path: str | Path) -> int:
+    """Write why each record was rejected: a CSV row per reject, in the order of the rejects.
+
+    Columns ``source``, ``line``, ``field`` (empty for a line that is not a record) and
+    ``reason``; the n-th row explains the n-th line of :func:`write_rejects`.  Cells are
+    escaped like every CSV the package writes: control characters made visible, a
+    formula's first character neutralised.
+
+    Parameters
+    ----------
+    rejects : iterable of Reject
+        Usually ``ReadResult.rejects``.
+    path : str or Path
+        Output file, replaced whole once every row is written.
+
+    Returns
+    -------
+    int
+        Number of rows written.
+
+    Raises
+    ------
+    OutputError
+        When the file cannot be written; the previous file, if any, is left as it was.
+    """
+    frame = pd.DataFrame(
+        [(r.source, r.line, r.field or "", r.reason) for r in rejects],
+        columns=["source", "line", "field", "reason"],
+    )
+    for column in ("source", "field", "reason"):
+        frame[column] = csv_cells(frame[column].map(visible).astype(object))
+    with atomic_file(path) as fh:
+        fh.write(frame.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+    return len(frame)
