@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from helpers import run_cli as _run
 from pipes_anomaly import io as pio
+from pipes_anomaly._text import visible
 from pipes_anomaly.cli import main
 from pipes_anomaly.io import _state, model_dir
 from pipes_anomaly.pipeline import ModelError
@@ -238,12 +239,17 @@ def test_csv_cells_are_neutralised_quoted_and_restored(
             assert not cell or cell[0] not in "=+-@\t\r", cell
     handles = {row[header.index("actor_handle")] for row in rows[1:]}
     for h in HOSTILE:
-        if h[0] in "=+-@\t\r'":
-            assert "'" + h in handles
+        shown = visible(h)  # control and layout characters as escapes
+        if shown[0] in "=+-@'":
+            assert "'" + shown in handles
+        else:
+            assert shown in handles
     back = pio.read_scores(out)
-    assert set(HOSTILE) <= set(back["actor_handle"])
-    raw = out.read_bytes()
-    assert b'"split\rrow,=1+1"' in raw  # the bare carriage return is inside quotes
+    assert {visible(h) for h in HOSTILE} <= set(back["actor_handle"])
+    text = out.read_text(encoding="utf-8")
+    for char in ("\x1b", "\x9b", "\u202e", "\r", "\t"):
+        assert char not in text
+    assert '"split\\x0drow,=1+1"' in text  # the carriage return shown, the comma quoted
     res = _run("evaluate", str(out), "--labels", str(small_world))
     assert res.exit_code == 0, res.stderr
 

@@ -52,6 +52,8 @@ _VISIBLE = {c: _escape_of(c) for c in (*range(0x20), 0x7F, *range(0x80, 0xA0), *
 _VISIBLE_LINES = {c: s for c, s in _VISIBLE.items() if c not in (0x09, 0x0A)}
 #: The characters :func:`visible` replaces, as a regular-expression class.
 _VISIBLE_CLASS = "".join(f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}" for c in _VISIBLE)
+#: Any character :func:`visible` replaces.
+_CONTROL = re.compile(f"[{_VISIBLE_CLASS}]")
 #: Any character :func:`html_text` changes; text without one is returned as it is.
 _HTML_ACTIVE = re.compile(f"[&<>\"'{_VISIBLE_CLASS}]")
 #: Any character :func:`markdown_cell` may change besides the underscore.
@@ -106,7 +108,11 @@ def terminal_cell(text: object, style: str = "") -> Text:
 
 
 def csv_cells(values: pd.Series) -> pd.Series:
-    """Neutralise the cells of a text column that a spreadsheet could run as a formula.
+    """Neutralise the cells of a text column that a spreadsheet or a terminal could act on.
+
+    Control and layout characters are made visible (:func:`visible`: a file opened in a
+    terminal or a spreadsheet shows them as escapes, not as commands or reordered text),
+    then a cell that a spreadsheet could run as a formula gets a leading ``'``.
 
     Parameters
     ----------
@@ -116,9 +122,18 @@ def csv_cells(values: pd.Series) -> pd.Series:
     Returns
     -------
     Series
-        Cells starting with one of :data:`CSV_FORMULA_STARTS` prefixed with ``'``; the same
-        object when no cell does.
+        The cells made visible, those starting with one of :data:`CSV_FORMULA_STARTS`
+        prefixed with ``'``; the same object when no cell changes.
     """
+    cells = values.to_numpy(dtype=object)
+    strings = [v for v in cells if isinstance(v, str)]
+    if _CONTROL.search(" ".join(strings)):  # one search of the column, not one per cell
+        values = pd.Series(
+            [visible(v) if isinstance(v, str) else v for v in cells],
+            index=values.index,
+            dtype=object,
+            name=values.name,
+        )
     first = values.to_numpy(dtype=object).astype("U1")  # first characters, without a loop
     hit = np.isin(first, _FORMULA_FIRST)
     if not hit.any():
@@ -129,7 +144,9 @@ def csv_cells(values: pd.Series) -> pd.Series:
 
 
 def csv_uncells(values: pd.Series) -> pd.Series:
-    """Undo :func:`csv_cells`: drop the ``'`` that starts a neutralised cell.
+    """Undo :func:`csv_cells`'s formula rule: drop the ``'`` that starts a neutralised cell.
+
+    Control characters made visible stay so: such a cell reads back as its escapes.
 
     Parameters
     ----------

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipes_anomaly._text import csv_cells, visible
 from pipes_anomaly.io._atomic import atomic_file
 from pipes_anomaly.io._records import Reject
+from pipes_anomaly.io.scores import csv_text
 
 
 def write_rejects(rejects: Iterable[Reject], path: str | Path) -> int:
@@ -50,8 +50,7 @@ def write_reject_reasons(rejects: Iterable[Reject], path: str | Path) -> int:
 
     Columns ``source``, ``line``, ``field`` (empty for a line that is not a record) and
     ``reason``; the n-th row explains the n-th line of :func:`write_rejects`.  Cells are
-    escaped like every CSV the package writes: control characters made visible, a
-    formula's first character neutralised.
+    escaped like the scores CSV (:func:`pipes_anomaly.io.scores.csv_text`).
 
     Parameters
     ----------
@@ -74,8 +73,6 @@ def write_reject_reasons(rejects: Iterable[Reject], path: str | Path) -> int:
         [(r.source, r.line, r.field or "", r.reason) for r in rejects],
         columns=["source", "line", "field", "reason"],
     )
-    for column in ("source", "field", "reason"):
-        frame[column] = csv_cells(frame[column].map(visible).astype(object))
     with atomic_file(path) as fh:
-        fh.write(frame.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+        fh.write(csv_text(frame).encode("utf-8"))
     return len(frame)

@@ -2,10 +2,10 @@
 
 docs/scores.md describes every field of each format.
 
-A file is written whole or not at all (:mod:`pipes_anomaly.io._atomic`).  In CSV, a text cell
-that a spreadsheet could run as a formula is neutralised with a leading ``'`` and every cell
-holding a separator, quote, newline or carriage return is quoted
-(:func:`pipes_anomaly._text.csv_cells`); :func:`read_scores` undoes the neutralisation.
+A file is written whole or not at all (:mod:`pipes_anomaly.io._atomic`).  In CSV, the
+control characters of a text cell are made visible, a cell that a spreadsheet could run as a
+formula is neutralised with a leading ``'`` (:func:`pipes_anomaly._text.csv_cells`; what
+:func:`read_scores` undoes) and every cell holding a separator or quote is quoted.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import orjson
 import pandas as pd
 
@@ -142,48 +141,13 @@ def write_findings(findings: Sequence[Mapping[str, Any]], path: str | Path) -> P
     return p
 
 
-def _csv_quoted(cells: pd.Series) -> pd.Series:
-    """Quote the cells that hold a separator, quote, newline or carriage return."""
-    need = cells.str.contains(r'[,"\n\r]', regex=True).to_numpy(dtype=bool)
-    if not need.any():
-        return cells
-    out = cells.copy()
-    out[need] = '"' + cells[need].str.replace('"', '""', regex=False) + '"'
-    return out
-
-
-def _csv_column(values: pd.Series, float_format: str) -> pd.Series:
-    """One column as CSV cells as ``to_csv`` writes them, quoted as :func:`_csv_quoted` says."""
-    if pd.api.types.is_float_dtype(values.dtype):
-        arr = values.to_numpy(dtype=np.float64)
-        text = pd.Series(np.char.mod(float_format, arr), dtype=object)
-        text[np.isnan(arr)] = ""
-        return text
-    if pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_integer_dtype(values.dtype):
-        return pd.Series(values.to_numpy(), dtype=object).map(str)
-    text = pd.Series(values.to_numpy(dtype=object), dtype=object)
-    text[text.isna().to_numpy()] = ""
-    return _csv_quoted(text.map(str))
-
-
-def _csv_quoting_returns(frame: pd.DataFrame, float_format: str) -> str:
-    """CSV text with every cell holding a carriage return quoted (``to_csv`` leaves it bare)."""
-    lines = ",".join(str(c) for c in frame.columns) + "\n"
-    if not len(frame):
-        return lines
-    rows = None
-    for c in frame.columns:
-        cells = _csv_column(frame[c], float_format)
-        rows = cells if rows is None else rows + "," + cells
-    return lines + "\n".join(rows) + "\n"
-
-
 def csv_text(frame: pd.DataFrame, *, float_format: str = "%.6g") -> str:
     r"""Render a frame as CSV text that a spreadsheet opens without running any cell.
 
-    Like ``DataFrame.to_csv(index=False, lineterminator="\n")``, except that text cells
-    starting like a formula are neutralised (:func:`pipes_anomaly._text.csv_cells`) and a
-    cell with a carriage return is quoted too, so no cell can split a row.
+    Like ``DataFrame.to_csv(index=False, lineterminator="\n")``, except that the control
+    characters of text cells are made visible and cells starting like a formula are
+    neutralised (:func:`pipes_anomaly._text.csv_cells`), so no cell can split a row or
+    act on the terminal that shows the file.
 
     Parameters
     ----------
@@ -198,10 +162,7 @@ def csv_text(frame: pd.DataFrame, *, float_format: str = "%.6g") -> str:
     neutral = {c: csv_cells(frame[c]) for c in texts}
     changed = {c: v for c, v in neutral.items() if v is not frame[c]}
     out = frame.assign(**changed) if changed else frame
-    text = out.to_csv(index=False, float_format=float_format, lineterminator="\n")
-    if "\r" in text:  # only text cells can hold one; the csv module would leave it unquoted
-        return _csv_quoting_returns(out, float_format)
-    return text
+    return out.to_csv(index=False, float_format=float_format, lineterminator="\n")
 
 
 def read_scores(path: str | Path) -> pd.DataFrame:
