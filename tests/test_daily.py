@@ -203,3 +203,14 @@ def test_cli_a_new_history_starts_after_the_training_period(small_world, model_d
     assert res.exit_code == 1
     assert "but the model's training period (where a new history starts) ends at" in res.stderr
     assert not (tmp_path / "state").exists()
+
+
+def test_a_window_that_has_not_ended_is_not_carried_forward(events):
+    from pipes_anomaly.pipeline import check_windows_ended
+
+    train, test = events
+    model = train_model(train, n_estimators=50)
+    last = test["created_at"].max()
+    check_windows_ended(model, test, last.floor("D") + pd.Timedelta(days=1))  # ended: fine
+    with pytest.raises(ModelError, match="after now .* leave its records out of the run"):
+        check_windows_ended(model, test, last + pd.Timedelta(minutes=1))

@@ -295,3 +295,20 @@ def test_names_from_data_add_no_line_to_a_warning(model):
     for w in warnings:
         assert "\n" not in w.text and "\t" not in w.text and "\r" not in w.text, w.text
     assert any("\\x0aError: injected" in w.text for w in warnings)
+
+
+def test_a_last_day_cut_short_is_told_and_whole_days_are_not(events, model):
+    _, test = events
+    day = test["created_at"].dt.floor("D")
+    last = day.max()
+    whole = test[day < last]  # whole days only
+    kinds = [w.kind for w in model.fit_warnings(whole, score_events(whole, model))]
+    assert "cut_short" not in kinds
+    cut = test[(day < last) | (test["created_at"] < last + pd.Timedelta(hours=6))]
+    warnings = model.fit_warnings(cut, score_events(cut, model))
+    short = [w.text for w in warnings if w.kind == "cut_short"]
+    assert len(short) == 1 and f"the records of the last day ({last:%Y-%m-%d}) end at" in short[0]
+    if [w.kind for w in warnings] == ["cut_short"]:
+        assert "once its records are complete" in fit_advice(
+            warnings, model_dir="m", summary=model.training
+        )

@@ -868,11 +868,20 @@ def _score(
     ``earlier`` windows scored and alerted in the history; ``details`` keeps what the
     triage cards and OCSF findings show.
     """
-    from pipes_anomaly.pipeline import ModelError, check_after_history, score_windows
+    import pandas as pd
+
+    from pipes_anomaly.pipeline import (
+        ModelError,
+        check_after_history,
+        check_windows_ended,
+        score_windows,
+    )
 
     try:
         if after is not None:
             check_after_history(model, events, history=after)
+            now = datetime.datetime.now(datetime.UTC)
+            check_windows_ended(model, events, pd.Timestamp(now))
         threshold, alert_rate = asked
         return score_windows(
             events,

@@ -43,6 +43,10 @@ UNSEEN_ACTOR_SHARE = 0.5
 UNKNOWN_ACTION_SHARE = 0.05
 #: Days between the end of training and the first record scored beyond which it warns.
 LONG_AFTER_DAYS = 30
+#: Earlier days the last day's end is compared with, at the least.
+CUT_SHORT_MIN_DAYS = 3
+#: Hours before the earliest end of an earlier day at which the last day is called cut short.
+CUT_SHORT_HOURS = 2
 #: Windows above the threshold warn when more than this many times the asked rate (a model
 #: alerts more on new periods than on its training windows, most where it learned from few
 #: windows; data it does not know alerts on most windows)...
@@ -205,8 +209,8 @@ class FitWarning:
     Attributes
     ----------
     kind : str
-        ``organisations``, ``actors``, ``action_types``, ``overlap``, ``after``, ``gap`` or
-        ``alerts``.
+        ``organisations``, ``actors``, ``action_types``, ``overlap``, ``after``, ``gap``,
+        ``cut_short`` or ``alerts``.
     text : str
         What differs, with figures (names from data with their control characters, newlines
         and tabs made visible).
@@ -266,6 +270,7 @@ def check_fit(
         _action_types(summary, events),
         *period,
         None if period else _gap(end, events),
+        _cut_short(events),
         _alerts(np.asarray(scores, dtype=float), threshold, alert_rate),
     )
     return [w for w in checks if w is not None]
@@ -386,6 +391,30 @@ def _gap(history_end_ns: int, events: pd.DataFrame) -> FitWarning | None:
     )
 
 
+def _cut_short(events: pd.DataFrame) -> FitWarning | None:
+    """Warn when the last UTC day's records end well before those of every earlier day."""
+    ns = events["created_at"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    last_of_day = pd.Series(ns).groupby(ns // _NS_DAY).max()
+    if len(last_of_day) < CUT_SHORT_MIN_DAYS + 1:
+        return None
+    clock = last_of_day % _NS_DAY
+    earliest = int(clock.iloc[:-1].min())
+    end = int(clock.iloc[-1])
+    if end >= earliest - CUT_SHORT_HOURS * 3_600 * 10**9:
+        return None
+    return FitWarning(
+        "cut_short",
+        f"the records of the last day ({_day(int(last_of_day.iloc[-1]))}) end at "
+        f"{_clock(end)} UTC, where those of every earlier day go on to {_clock(earliest)} at "
+        "least: if the export was cut, that day is partial and its windows score as if "
+        "their actors stopped early",
+    )
+
+
+def _clock(ns_of_day: int) -> str:
+    return pd.Timestamp(int(ns_of_day), unit="ns").strftime("%H:%M")
+
+
 def _alerts(scores: np.ndarray, threshold: float, alert_rate: float) -> FitWarning | None:
     above = int((scores > threshold).sum())
     if not len(scores) or above < ALERT_MIN or above <= ALERT_EXCESS * alert_rate * len(scores):
@@ -437,6 +466,11 @@ def fit_advice(warnings: Sequence[FitWarning], *, model_dir: str, summary: Train
         return (
             "retrain on the latest weeks (`anomaly train RECENT... --model-dir "
             f"{model_dir}`); a model trained a month or more ago misses its actors' changes."
+        )
+    if kinds == {"cut_short"}:
+        return (
+            "score that day again once its records are complete (with --state, leave it out "
+            "until then: a day carried forward cannot be scored again)."
         )
     if summary.n_windows < FEW_TRAINING_WINDOWS:
         return (

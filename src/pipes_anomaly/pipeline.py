@@ -522,9 +522,7 @@ def check_after_history(
     if end is None or not len(events):
         return
     first = events["created_at"].min()
-    size = pd.Timedelta(
-        model.window.removesuffix("d") + "D" if model.window.endswith("d") else model.window
-    )
+    size = _window_size(model.window)
     if first.floor(size) <= end.floor(size):
         raise ModelError(
             f"the records start at {first:%Y-%m-%d %H:%M:%S} UTC, but {history} ends at "
@@ -532,6 +530,41 @@ def check_after_history(
             f"{model.window} window: carry history forward only with records from later "
             "windows (score each window once, after it has ended)"
         )
+
+
+def check_windows_ended(model: TrainedModel, events: pd.DataFrame, now: pd.Timestamp) -> None:
+    """Refuse to carry history through a window that has not ended by ``now``.
+
+    Carried forward, such a window's later records would be refused for good (each window
+    is scored once), so the history must wait for it.
+
+    Parameters
+    ----------
+    model : TrainedModel
+    events : DataFrame
+    now : Timestamp
+        The time now, in UTC.
+
+    Raises
+    ------
+    ModelError
+        Naming the last record, its window's end and the fix.
+    """
+    if not len(events):
+        return
+    last = events["created_at"].max()
+    end = last.floor(_window_size(model.window)) + _window_size(model.window)
+    if end > now:
+        raise ModelError(
+            f"the records reach {last:%Y-%m-%d %H:%M:%S} UTC, in a {model.window} window that "
+            f"ends at {end:%Y-%m-%d %H:%M:%S} UTC, after now ({now:%Y-%m-%d %H:%M:%S} UTC): "
+            "carried forward, its later records could never be scored; leave its records "
+            "out of the run, or score them without --state"
+        )
+
+
+def _window_size(window: str) -> pd.Timedelta:
+    return pd.Timedelta(window.removesuffix("d") + "D" if window.endswith("d") else window)
 
 
 def _finite_matrix(feats: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
