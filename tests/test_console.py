@@ -140,7 +140,7 @@ def test_train_without_logs_is_an_error_that_names_the_fix(tmp_path, monkeypatch
     assert res.stderr.endswith(
         "Error: no audit logs to train on: name them, e.g. `anomaly train history/*.jsonl "
         "--model-dir models/acme` (JSON lines, .gz, JSON or Parquet), or try the bundled "
-        "sample with `anomaly train --demo`\n"
+        "sample with `anomaly train --demo` from the repository's root\n"
     )
     assert list(tmp_path.iterdir()) == []  # nothing simulated, no model written
     res = _run("train", "--demo")

@@ -28,3 +28,12 @@ def test_markdown_cell_is_the_full_rule(text):
     full = _text._MARKDOWN_SPECIALS.sub(r"\\\g<0>", full)
     full = _text._MARKDOWN_UNDERSCORE.sub(r"\\_", full)
     assert _text.markdown_cell(text) == full
+
+
+def test_scores_beyond_the_training_top_are_told_apart_from_one():
+    shown = [_text.score_text(s) for s in (0.5, 0.9731, 0.999966, 1 - 2e-9, 1 - 3e-13, 1.0)]
+    assert shown == ["0.5000", "0.9731", "0.999966", "0.9999999980", "1 - 3e-13", "1"]
+    # every distinct score near the top reads differently
+    tops = [1 - 10.0**-k for k in range(4, 12)]
+    assert len({_text.score_text(s) for s in tops}) == len(tops)
+    assert not any(_text.score_text(s).startswith("1.") for s in tops)

@@ -107,6 +107,29 @@ def terminal_cell(text: object, style: str = "") -> Text:
     return Text(visible(text), style=style)
 
 
+def score_text(score: float) -> str:
+    """Write a score with four decimals, or as many more as tell it apart from 1.
+
+    Parameters
+    ----------
+    score : float
+        In [0, 1].
+
+    Returns
+    -------
+    str
+        ``0.9731``; ``0.999966``, ``0.99999998`` or ``1 - 3e-13`` beyond the top of the
+        training windows, where four decimals would print every alert as ``1.0000``.
+    """
+    score = float(score)
+    if not score < 1:
+        return "1"
+    gap = -np.log10(1.0 - score)
+    if gap >= 11:
+        return f"1 - {1.0 - score:.0e}"
+    return f"{score:.{max(4, int(np.ceil(gap)) + 1)}f}"
+
+
 def csv_cells(values: pd.Series) -> pd.Series:
     """Neutralise the cells of a text column that a spreadsheet or a terminal could act on.
 

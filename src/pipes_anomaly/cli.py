@@ -509,7 +509,7 @@ def _training_logs(logs: tuple[str, ...], demo: bool) -> list[str]:
         raise click.UsageError(
             "no audit logs to train on: name them, e.g. `anomaly train history/*.jsonl "
             "--model-dir models/acme` (JSON lines, .gz, JSON or Parquet), or try the "
-            "bundled sample with `anomaly train --demo`"
+            "bundled sample with `anomaly train --demo` from the repository's root"
         )
     if "-" in logs:
         raise click.UsageError("train reads files, not standard input (its hash is recorded)")

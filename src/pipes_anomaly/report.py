@@ -21,7 +21,14 @@ import pandas as pd
 from matplotlib.figure import Figure
 from rich.table import Table
 
-from pipes_anomaly._text import html_text, markdown_cell, markdown_table, plot_text, terminal_cell
+from pipes_anomaly._text import (
+    html_text,
+    markdown_cell,
+    markdown_table,
+    plot_text,
+    score_text,
+    terminal_cell,
+)
 from pipes_anomaly.evaluation import EvaluationResult
 from pipes_anomaly.triage import card_anchor, triage_windows
 
@@ -72,7 +79,7 @@ def alerts_table(scores: pd.DataFrame, *, top: int = 20, title: str | None = Non
         when = when.removesuffix(" 00:00") if hourly is False else when
         table.add_row(
             str(rank),
-            f"{row.score:.4f}",
+            score_text(row.score),
             terminal_cell(row.severity, colour.get(row.severity, "")),
             terminal_cell(handle),
             terminal_cell(when),
@@ -346,7 +353,7 @@ def alert_cards(result: EvaluationResult) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "#": [str(i) for i in range(1, len(w) + 1)],
-            "score": [f"{v:.4f}" for v in w["score"]],
+            "score": [score_text(v) for v in w["score"]],
             "actor": handle.fillna(w["actor_id"]).astype(str),
             "window (UTC)": [f"{t:%Y-%m-%d %H:%M}" for t in w["window_start"]],
             "truth": truth,

@@ -33,6 +33,7 @@ from pipes_anomaly._text import (
     markdown_code,
     markdown_rows,
     markdown_table,
+    score_text,
     sql_literal,
 )
 from pipes_anomaly.attack import attacks_of
@@ -404,7 +405,7 @@ def _suppressed_table(data: TriageData) -> pd.DataFrame:
             "rule": rows["suppressed_by"].astype(str),
             "actor": rows["actor_handle"].fillna(rows["actor_id"]).astype(str),
             "window": _window_texts(_utc(rows["window_start"]), _utc(rows["window_end"])),
-            "score": [f"{v:.4f}" for v in rows["score"]],
+            "score": [score_text(v) for v in rows["score"]],
             "reasons": _texts(rows["reasons"]),
         }
     )
@@ -416,7 +417,7 @@ def _triage_list(cards: Sequence[_Card]) -> _Rows:
     return columns, [
         (
             str(c.rank),
-            f"{c.row['score']:.4f}",
+            score_text(c.row["score"]),
             str(c.row["severity"]),
             c.handle,
             _text_or_dash(c.row["identity_handle"]),
@@ -497,14 +498,14 @@ def _card_markdown(card: _Card, threshold: float) -> list[str]:
     lines = [
         f'<a id="{card.anchor}"></a>',
         "",
-        f"### {card.rank}. {markdown_cell(row['severity'])} · {row['score']:.4f} · "
+        f"### {card.rank}. {markdown_cell(row['severity'])} · {score_text(row['score'])} · "
         f"{markdown_cell(card.handle)}",
         "",
         f"- **Actor:** {markdown_cell(card.handle)} · id {markdown_cell(row['actor_id'])} · "
         f"organisation {markdown_cell(org)}",
         f"- **Window:** {card.window} · {int(row['n_events']):,} events",
-        f"- **Score:** {row['score']:.4f} ({markdown_cell(row['severity'])}; alert threshold "
-        f"{threshold:.4f})",
+        f"- **Score:** {score_text(row['score'])} ({markdown_cell(row['severity'])}; alert "
+        f"threshold {threshold:.4f})",
         f"- **MITRE ATT&CK:** {markdown_cell('; '.join(card.techniques) or 'none named')}",
         "",
     ]
@@ -688,7 +689,7 @@ def _card_html(
         ("actor id", str(row["actor_id"])),
         ("organisation", _text_or_dash(row["identity_handle"])),
         ("window", f"{card.window}, {int(row['n_events']):,} events"),
-        ("score", f"{row['score']:.4f} ({sev}; alert threshold {threshold:.4f})"),
+        ("score", f"{score_text(row['score'])} ({sev}; alert threshold {threshold:.4f})"),
         ("MITRE ATT&CK", "; ".join(card.techniques) or "none named"),
     ]
     dl = "".join(f"<dt>{html_text(k)}</dt><dd>{html_text(v)}</dd>" for k, v in facts)
@@ -702,7 +703,8 @@ def _card_html(
     line = f"{base}{mark}</svg>"
     parts = [
         f'<article class="card sev-{html_text(sev)}" id="{card.anchor}">',
-        f"<h3>{card.rank}. {html_text(sev)} · {row['score']:.4f} · {html_text(card.handle)}</h3>",
+        f"<h3>{card.rank}. {html_text(sev)} · {score_text(row['score'])} · "
+        f"{html_text(card.handle)}</h3>",
         f'<dl class="facts">{dl}</dl>',
     ]
     if card.reasons:

@@ -108,7 +108,7 @@ def write_scores(scores: pd.DataFrame, path: str | Path, fmt: str | None = None)
     out = scores.assign(**{c: _iso_utc(scores[c]) for c in ("window_start", "window_end")})
     with atomic_file(p) as fh:
         if fmt == "csv":
-            fh.write(csv_text(out, float_format="%.6g").encode("utf-8"))
+            fh.write(csv_text(out).encode("utf-8"))
         else:  # orjson writes NaN as null
             for rec in out.to_dict(orient="records"):
                 fh.write(orjson.dumps(rec, option=orjson.OPT_SERIALIZE_NUMPY) + b"\n")
@@ -141,7 +141,7 @@ def write_findings(findings: Sequence[Mapping[str, Any]], path: str | Path) -> P
     return p
 
 
-def csv_text(frame: pd.DataFrame, *, float_format: str = "%.6g") -> str:
+def csv_text(frame: pd.DataFrame, *, float_format: str = "%.12g") -> str:
     r"""Render a frame as CSV text that a spreadsheet opens without running any cell.
 
     Like ``DataFrame.to_csv(index=False, lineterminator="\n")``, except that the control
@@ -152,7 +152,8 @@ def csv_text(frame: pd.DataFrame, *, float_format: str = "%.6g") -> str:
     Parameters
     ----------
     frame : DataFrame
-    float_format : str, default "%.6g"
+    float_format : str, default "%.12g"
+        Enough digits to tell apart scores beyond the last training window (1 - 1e-9 and 1).
 
     Returns
     -------
