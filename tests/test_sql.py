@@ -117,6 +117,18 @@ def test_query_finds_its_injected_incident(
     )
 
 
+@pytest.mark.parametrize("name", hunting.QUERY_NAMES)
+def test_query_returns_one_row_per_actor_and_utc_day(
+    name: str, hits: dict[str, pd.DataFrame]
+) -> None:
+    found = hits[name]
+    assert len(found), f"{name} finds nothing on the small world: the contract is not tested"
+    repeated = found[found.duplicated(["actor_id", "day"], keep=False)]
+    assert repeated.empty, f"{name} returns {len(repeated)} rows on repeated actor-days"
+    assert (found["day"] == found["day"].dt.floor("D")).all()
+    assert (found["last_at"].dt.floor("D") == found["day"]).all()
+
+
 def test_rule_scores_is_a_baseline_evaluate_can_read(small_world: Path) -> None:
     manifest = json.loads((small_world / "manifest.json").read_text())
     test_start = manifest["test_period"]["start"]
