@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from helpers import run_cli as _run
-from pipes_anomaly import details, hunting, pipeline, schema
+from pipes_anomaly import details, hunting, pipeline, schema, triage
 from pipes_anomaly import io as pio
 from pipes_anomaly.explain import told_values
 from pipes_anomaly.triage import (
@@ -216,6 +216,28 @@ def test_a_card_without_named_reasons_says_why(small_scored):
     assert "<h4>Why</h4>" in first and pipeline.NO_SINGLE_REASON in first
     assert '<svg class="reason-plot"' not in first
     assert f"**Why:** {pipeline.NO_SINGLE_REASON}" in triage_markdown(data)
+
+
+def test_a_card_counts_one_event_record_and_window_in_the_singular(small_scored):
+    scores = small_scored.scored.scores.copy()
+    top = triage_windows(scores).iloc[0]
+    at = (scores["actor_id"] == top["actor_id"]) & (scores["window_start"] == top["window_start"])
+    scores.loc[at, "n_events"] = 1
+    data = _data(small_scored, scores=scores)
+    md, page = triage_markdown(data), triage_html(data)
+    assert " · 1 event\n" in md and ", 1 event</" in page
+    for text in (md, page):
+        assert not re.search(r"\b1 (events|records|windows)\b", text)
+    caption = triage._evidence_caption
+    assert caption(triage._Evidence(shown=1, total=1, flagged=True)) == (
+        "The 1 record flagged for the reasons."
+    )
+    assert caption(triage._Evidence(shown=3, total=3)) == (
+        "All 3 records of the window (none is flagged for the reasons)."
+    )
+    assert caption(triage._Evidence(shown=10, total=1143, flagged=True)) == (
+        "First 10 of 1,143 records flagged for the reasons."
+    )
 
 
 def test_the_same_run_gives_the_same_bytes(small_scored):

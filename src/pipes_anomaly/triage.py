@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from pipes_anomaly import _svg
+from pipes_anomaly._console import plural
 from pipes_anomaly._text import (
     html_text,
     markdown_cell,
@@ -439,11 +440,14 @@ def _evidence_caption(evidence: _Evidence) -> str:
         return "No evidence records listed."
     total, shown = evidence.total, evidence.shown
     what = (
-        "records flagged for the reasons"
+        "flagged for the reasons"
         if evidence.flagged
-        else "records of the window (none is flagged for the reasons)"
+        else "of the window (none is flagged for the reasons)"
     )
-    lead = f"All {total:,}" if shown == total else f"First {shown:,} of {total:,}"
+    if shown < total:
+        lead = f"First {shown:,} of {plural(total, 'record')}"
+    else:
+        lead = "The 1 record" if total == 1 else f"All {plural(total, 'record')}"
     return f"{lead} {what}."
 
 
@@ -502,7 +506,7 @@ def _card_markdown(card: _Card, threshold: float) -> list[str]:
         "",
         f"- **Actor:** {markdown_cell(card.handle)} · id {markdown_cell(row['actor_id'])} · "
         f"organisation {markdown_cell(org)}",
-        f"- **Window:** {card.window} · {int(row['n_events']):,} events",
+        f"- **Window:** {card.window} · {plural(int(row['n_events']), 'event')}",
         f"- **Score:** {row['score']:.4f} ({markdown_cell(row['severity'])}; alert threshold "
         f"{threshold:.4f})",
         f"- **MITRE ATT&CK:** {markdown_cell('; '.join(card.techniques) or 'none named')}",
@@ -513,8 +517,8 @@ def _card_markdown(card: _Card, threshold: float) -> list[str]:
     elif row["reasons"]:  # nothing named: the reasons cell says why
         lines += [f"**Why:** {markdown_cell(row['reasons'])}", ""]
     lines += [
-        f"**Score over the scored period** ({len(card.history)} windows of this actor, usual "
-        f"{card.band[0]:.3f} to {card.band[1]:.3f}): {_spark(card.history)}",
+        f"**Score over the scored period** ({plural(len(card.history), 'window')} of this "
+        f"actor, usual {card.band[0]:.3f} to {card.band[1]:.3f}): {_spark(card.history)}",
         "",
         f"**Evidence.** {_evidence_caption(card.evidence)}",
         "",
@@ -687,7 +691,7 @@ def _card_html(
         ("actor", f"{card.handle}"),
         ("actor id", str(row["actor_id"])),
         ("organisation", _text_or_dash(row["identity_handle"])),
-        ("window", f"{card.window}, {int(row['n_events']):,} events"),
+        ("window", f"{card.window}, {plural(int(row['n_events']), 'event')}"),
         ("score", f"{row['score']:.4f} ({sev}; alert threshold {threshold:.4f})"),
         ("MITRE ATT&CK", "; ".join(card.techniques) or "none named"),
     ]
@@ -711,7 +715,7 @@ def _card_html(
         parts += ["<h4>Why</h4>", f"<p>{html_text(row['reasons'])}</p>"]
     parts += [
         "<h4>Score over the scored period</h4>",
-        f'<p>{line}<br><span class="muted">{len(card.history)} windows of this actor; '
+        f'<p>{line}<br><span class="muted">{plural(len(card.history), "window")} of this actor; '
         f"band: its usual scores ({card.band[0]:.3f} to {card.band[1]:.3f}); dashed: the "
         "alert threshold; red: this window.</span></p>",
         f"<h4>Evidence</h4><p>{html_text(_evidence_caption(card.evidence))}</p>",
