@@ -1095,6 +1095,7 @@ def evaluate_command(
     precision/recall at the alert flag, PR-AUC, ROC-AUC, recall within investigation
     budgets, recall per scenario and false alerts on benign look-alikes.  With
     --triage, the report also lists the alerts with a link to their triage cards.
+    Scores that share no actor or no day with the world of the labels are refused.
     """
     tune_process_memory()
     from rich.console import Console
@@ -1117,6 +1118,8 @@ def evaluate_command(
         raise click.ClickException(str(exc)) from exc
     try:
         result = ev.evaluate(frame, labels, budgets=budgets or ev.DEFAULT_BUDGETS)
+    except ev.LabelsMismatchError as exc:
+        raise click.ClickException(f"{scores} and the labels in {labels_dir}: {exc}") from exc
     except ev.EvaluationError as exc:
         raise click.ClickException(f"{scores}: {exc}") from exc
 
