@@ -23,6 +23,7 @@ from pipes_anomaly.triage import (
     CONTENT_SECURITY_POLICY,
     TriageData,
     card_anchor,
+    card_anchors,
     duckdb_query,
     triage_html,
     triage_markdown,
@@ -240,6 +241,19 @@ def test_a_card_counts_one_event_record_and_window_in_the_singular(small_scored)
     )
 
 
+def test_card_anchors_reads_the_cards_a_page_holds(small_scored, hostile_report):
+    data = _data(small_scored)
+    cards = triage_windows(data.scores)
+    ids = {card_anchor(a, w) for a, w in zip(cards["actor_id"], cards["window_start"], strict=True)}
+    assert len(ids) == len(cards) > 0
+    assert card_anchors(triage_markdown(data)) == ids == card_anchors(triage_html(data))
+    assert card_anchors("# Evaluation report\n[card](<t/report.md#card-0123456789abcdef>)") == set()
+    rep = hostile_report[0]
+    md, page = (rep / "report.md").read_text(), (rep / "report.html").read_text()
+    assert card_anchors(md) == card_anchors(page)
+    assert len(card_anchors(page)) == page.count('<article class="card')
+
+
 def test_the_same_run_gives_the_same_bytes(small_scored):
     assert triage_html(_data(small_scored)) == triage_html(_data(small_scored))
     assert triage_markdown(_data(small_scored)) == triage_markdown(_data(small_scored))
@@ -406,6 +420,29 @@ def test_score_report_and_evaluate_link_to_the_same_cards(small_world, tmp_path)
     md = (ev / "report.md").read_text()
     assert "## Alerts and their triage cards" in md and "attack: " in md
     assert md.count("](<../triage/report.md#card-") == n_alerts
+
+    # the triage report of another run (its cards are other windows) is refused, as is none
+    other = tmp_path / "other"
+    other.mkdir()
+    for name in ("report.md", "report.html"):
+        text = (rep / name).read_text()
+        for n, anchor in enumerate(sorted(set(links))):
+            text = text.replace(anchor, f"card-{n:016x}")
+        (other / name).write_text(text)
+    before = (ev / "report.md").read_bytes()
+    res = _run("evaluate", str(scores), "--labels", str(small_world), "--report", str(ev),
+               "--triage", str(other))  # fmt: skip
+    assert res.exit_code == 2
+    message = " ".join(res.stderr.split())
+    assert f"{other} is not the triage report of these scores: {n_alerts} of the {n_alerts} " in (
+        message
+    )
+    assert f"give --triage the directory 'anomaly score --report' wrote with {scores}" in message
+    assert (ev / "report.md").read_bytes() == before  # nothing written
+    (other / "report.md").unlink()
+    res = _run("evaluate", str(scores), "--labels", str(small_world), "--report", str(ev),
+               "--triage", str(other))  # fmt: skip
+    assert res.exit_code == 2 and "report.md cannot be read" in res.stderr
 
 
 def test_evaluate_triage_needs_report(small_world, tmp_path):

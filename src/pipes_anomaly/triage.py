@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,6 +44,7 @@ __all__ = [
     "CONTENT_SECURITY_POLICY",
     "TriageData",
     "card_anchor",
+    "card_anchors",
     "duckdb_query",
     "triage_html",
     "triage_markdown",
@@ -119,6 +121,30 @@ def card_anchor(actor_id: object, window_start: object) -> str:
     start = start.tz_localize("UTC") if start.tz is None else start.tz_convert("UTC")
     key = f"{actor_id}\x1f{start.isoformat()}".encode()
     return "card-" + hashlib.sha256(key).hexdigest()[:16]
+
+
+#: A card's id where a page defines it: its own line in Markdown, its article in HTML (text
+#: from data is escaped on both pages, so it cannot forge either).
+_CARD_IDS = re.compile(
+    r'^<a id="(card-[0-9a-f]{16})"></a>$|<article class="card [^"<>]*" id="(card-[0-9a-f]{16})">',
+    re.MULTILINE,
+)
+
+
+def card_anchors(page: str) -> frozenset[str]:
+    """Return the ids of the cards a triage page holds (:func:`card_anchor`).
+
+    Parameters
+    ----------
+    page : str
+        A triage report's ``report.md`` or ``report.html``.
+
+    Returns
+    -------
+    frozenset of str
+        ``card-<hash>`` ids; empty for a page without cards (or not a triage page).
+    """
+    return frozenset(md or html for md, html in _CARD_IDS.findall(page))
 
 
 def triage_windows(scores: pd.DataFrame) -> pd.DataFrame:
