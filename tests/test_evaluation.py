@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import itertools
 import math
 import re
@@ -17,6 +18,7 @@ from pipes_anomaly.cli import main
 from pipes_anomaly.evaluation import (
     EvaluationError,
     Labels,
+    LabelsMismatchError,
     budget_label,
     budget_selection,
     evaluate,
@@ -253,14 +255,49 @@ def test_scores_errors_name_the_problem(world) -> None:
         evaluate(bad, labels)
     with pytest.raises(EvaluationError, match=r"budget 0 is not a fraction in \(0, 1\]"):
         evaluate(scores, labels, budgets=(0,))
-    other = scores.assign(actor_id=scores["actor_id"].str.replace("u_", "x_"))
-    with pytest.raises(EvaluationError, match="none of the 5 labelled record"):
-        evaluate(other, labels)
+    labelled = (scores["actor_id"] + scores["window_start"]).isin(
+        [f"u_01{(T0 + 2 * DAY).isoformat()}", f"u_01{(T0 + 3 * DAY).isoformat()}"]
+        + [f"u_02{(T0 + 5 * DAY).isoformat()}", f"u_03{(T0 + 7 * DAY).isoformat()}"]
+    )
+    with pytest.raises(LabelsMismatchError, match="none of the 5 labelled record"):
+        evaluate(scores[~labelled], labels)
     for empty in ("", None):
         blank = scores.astype({"actor_id": object})
         blank.loc[0, "actor_id"] = empty
         with pytest.raises(EvaluationError, match="column 'actor_id' has empty values"):
             evaluate(blank, labels)
+
+
+def test_scores_of_another_world_are_refused(world) -> None:
+    scores, labels = world
+    other = scores.assign(actor_id=scores["actor_id"].str.replace("u_", "x_"))
+    with pytest.raises(
+        LabelsMismatchError,
+        match=r"share no actor: 10 actors scored on UTC days 2024-03-01 to 2024-03-10, 5 actors "
+        r"named by the labels; evaluate the scores of the world these labels belong to",
+    ):
+        evaluate(other, labels)
+    # the world's own actors and timeline (actors.csv, the manifest's periods) decide
+    periods = {"train_period": {"start": "2024-02-01"}, "test_period": {"end": "2024-03-10"}}
+    known = [f"u_{a:02d}" for a in range(12)]
+    same = dataclasses.replace(labels, actors=tuple(known), manifest=periods)
+    assert evaluate(scores, same).n_positive == 4
+    with pytest.raises(
+        LabelsMismatchError, match="share no actor: 10 actors scored .* 12 actors in"
+    ):
+        evaluate(other, same)
+    later = scores.assign(
+        window_start=pd.to_datetime(scores["window_start"]) + 365 * DAY,
+        window_end=pd.to_datetime(scores["window_end"]) + 365 * DAY,
+    )
+    with pytest.raises(
+        LabelsMismatchError,
+        match=r"share no day: 10 actors scored on UTC days 2025-03-01 to 2025-03-10, 12 actors in "
+        r"the labels' world on UTC days 2024-02-01 to 2024-03-10;",
+    ):
+        evaluate(later, same)
+    with pytest.raises(LabelsMismatchError, match="share no actor and no day"):
+        evaluate(later.assign(actor_id=other["actor_id"]), same)
 
 
 def test_budget_labels() -> None:
@@ -356,10 +393,27 @@ def test_cli_errors(world, tmp_path: Path) -> None:
     other = tmp_path / "other.csv"
     scores.assign(actor_id=scores["actor_id"].str.replace("u_", "x_")).to_csv(other, index=False)
     res = run(main, ["evaluate", str(other), "--labels", str(d)])
+    assert res.exit_code == 1
     assert res.output == (
-        f"Error: {other}: none of the 5 labelled record(s) inside the scores' time span match "
-        "a scored actor-window; were the scores made from the logs of this labels directory?\n"
+        f"Error: {other} and the labels in {d}: the scores and the labels share no actor: 10 "
+        "actors scored on UTC days 2024-03-01 to 2024-03-10, 5 actors named by the labels; "
+        "evaluate the scores of the world these labels belong to (its test records scored by a "
+        "model trained on its training records)\n"
     )
+    pd.DataFrame({"actor_id": [f"u_{a:02d}" for a in range(12)]}).to_csv(
+        d / "actors.csv", index=False
+    )
+    (d / "manifest.json").write_text(
+        '{"train_period": {"start": "2025-01-01"}, "test_period": {"end": "2025-01-31"}}'
+    )
+    res = run(main, ["evaluate", str(good), "--labels", str(d)])
+    assert res.exit_code == 1
+    assert res.output.startswith(
+        f"Error: {good} and the labels in {d}: the scores and the labels share no day: 10 "
+        "actors scored on UTC days 2024-03-01 to 2024-03-10, 12 actors in the labels' world on "
+        "UTC days 2025-01-01 to 2025-01-31; evaluate the scores of the world"
+    )
+    (d / "manifest.json").write_text('{"seed": 0}')
 
     txt = tmp_path / "scores.txt"
     txt.write_text("x")

@@ -3,6 +3,7 @@ import pandas as pd
 import pytest
 
 from pipes_anomaly import catalog
+from pipes_anomaly import explain as explain_module
 from pipes_anomaly.explain import Baseline, evidence, explain, format_value, render_reason
 
 COLS = ("log_destructive", "share_off_hours", "log_events", "events_vs_self", "is_new_actor")
@@ -348,3 +349,39 @@ def test_a_count_behind_a_peer_z_is_told_against_the_actors_own_typical_value():
     assert out["reason_features"].iloc[0] == ("log_destructive",)
     assert out["reasons"].iloc[0].startswith("393 destructive actions vs typically ")
     assert out["reasons"].iloc[0].endswith(" across actors")
+
+
+def test_reasons_print_no_negative_zero_and_a_singular_count_of_one():
+    desc = catalog.FEATURE_DESCRIPTIONS
+    z = render_reason("runs_growth_vs_peers", 2.34, -0.04, description=desc["runs_growth_vs_peers"])
+    assert z.endswith("2.3 standard deviations above peers' growth (typically 0.0)")
+    assert "-0" not in render_reason("events_vs_self", -0.0, -0.01, description="x vs y (robust z)")
+    assert format_value(-0.04) == "0"
+    assert format_value(-0.3) == "-0.3"
+    assert explain_module._decimal(-0.04) == "0.0"
+    assert explain_module._decimal(-0.0, 2) == "0.00"
+    assert explain_module._decimal(-0.06) == "-0.1"
+    _, _, labels = explain_module.told_values(
+        "trail_runs_vs_self",
+        np.array([np.log(0.96), -0.0]),
+        description=desc["trail_runs_vs_self"],
+    )
+    assert labels == ["1.0x", "1.0x"]
+
+    def one(feature: str) -> str:
+        return render_reason(feature, np.log1p(1), 0.0, description=desc[feature])
+
+    assert one("days_since_last_seen") == "1 day since the actor was last seen vs typically 0"
+    assert one("log_events") == "1 event in the window vs typically 0"
+    assert one("log_mismatch").startswith("1 record whose acting id")
+    assert one("log_networks") == "1 distinct network, /16 or /48 vs typically 0"
+    assert one("log_self_grants").startswith("1 membership or role the actor added")
+    many = render_reason(
+        "days_since_last_seen", np.log1p(2), 0.0, description=desc["days_since_last_seen"]
+    )
+    assert many == "2 days since the actor was last seen vs typically 0"
+    # every count phrase of the catalogue has a singular for a count of one
+    for feature, text in desc.items():
+        if text.endswith("(log1p)") and not text.startswith("most "):
+            two = render_reason(feature, np.log1p(2), 0.0, description=text)
+            assert one(feature)[2:] != two[2:], feature

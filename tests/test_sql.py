@@ -43,6 +43,26 @@ def hits(small_world: Path) -> dict[str, pd.DataFrame]:
         con.close()
 
 
+def run_on(records: pd.DataFrame, source: str, tmp_path: Path, name: str) -> pd.DataFrame:
+    """Run one query on raw records through the view's frame, JSON-lines or Parquet path."""
+    if source == "jsonl":
+        path = tmp_path / "log.jsonl"
+        rows = records.astype(object).where(records.notna(), None)  # null, not NaN
+        path.write_text("".join(json.dumps(r) + "\n" for r in rows.to_dict("records")))
+        con = hunting.connect(path)
+    elif source == "parquet":  # as Tailpipe's test generator writes it: text times and data
+        path = tmp_path / "log.parquet"
+        rows = records.assign(data=records["data"].map(json.dumps))
+        rows.reindex(columns=list(RECORD_FIELDS), fill_value="").to_parquet(path)
+        con = hunting.connect(path)
+    else:
+        con = hunting.connect(records)
+    try:
+        return hunting.run_queries(con, [QUERIES[name]])[name]
+    finally:
+        con.close()
+
+
 def test_doc_holds_every_query_with_its_explanation() -> None:
     assert tuple(QUERIES) == hunting.QUERY_NAMES
     assert set(hunting.QUERY_SCENARIO) == set(hunting.QUERY_NAMES)
@@ -95,6 +115,18 @@ def test_query_finds_its_injected_incident(
         f"{name} returned {len(found)} rows but none on an actor-day of a {scenario} incident "
         f"({incident['incident_id'].nunique()} incidents)"
     )
+
+
+@pytest.mark.parametrize("name", hunting.QUERY_NAMES)
+def test_query_returns_one_row_per_actor_and_utc_day(
+    name: str, hits: dict[str, pd.DataFrame]
+) -> None:
+    found = hits[name]
+    assert len(found), f"{name} finds nothing on the small world: the contract is not tested"
+    repeated = found[found.duplicated(["actor_id", "day"], keep=False)]
+    assert repeated.empty, f"{name} returns {len(repeated)} rows on repeated actor-days"
+    assert (found["day"] == found["day"].dt.floor("D")).all()
+    assert (found["last_at"].dt.floor("D") == found["day"]).all()
 
 
 def test_rule_scores_is_a_baseline_evaluate_can_read(small_world: Path) -> None:
@@ -219,22 +251,74 @@ def test_acting_id_mismatch_only_where_the_record_says_who_acted(
             raw(16, "Connection.CREATE", "u_ned", {"created_by_id": "u_mallory"}),
         ]
     )
-    if source == "jsonl":
-        path = tmp_path / "log.jsonl"
-        path.write_text("".join(json.dumps(r) + "\n" for r in records.to_dict("records")))
-        con = hunting.connect(path)
-    elif source == "parquet":  # as Tailpipe's test generator writes it: text times and data
-        path = tmp_path / "log.parquet"
-        rows = records.assign(data=records["data"].map(json.dumps))
-        rows.reindex(columns=list(RECORD_FIELDS), fill_value="").to_parquet(path)
-        con = hunting.connect(path)
-    else:
-        con = hunting.connect(records)
-    try:
-        found = hunting.run_queries(con, [QUERIES["created_by_mismatch"]])["created_by_mismatch"]
-    finally:
-        con.close()
+    found = run_on(records, source, tmp_path, "created_by_mismatch")
     assert found["actor_id"].tolist() == [
         "u_carol", "u_dan", "u_frank", "u_gus", "u_ivy", "u_jo", "u_kim", "u_max", "u_ned"
     ]  # fmt: skip
     assert found["recorded_actors"].tolist() == ["u_mallory"] * 2 + ["u_x"] + ["u_mallory"] * 6
+
+
+@pytest.mark.parametrize("source", ["frame", "jsonl", "parquet"])
+def test_short_lived_workspaces_one_row_per_actor_day(source: str, tmp_path: Path) -> None:
+    def raw(i: int, action: str, actor: str, ws: str, at: str, data: dict | None = None) -> dict:
+        return {
+            "id": f"a_{i}",
+            "action_type": action,
+            "actor_id": actor,
+            "actor_handle": actor[2:],
+            "created_at": at,
+            "target_id": ws,
+            "target_handle": None if actor == "u_bob" else "ws-" + ws[2:],
+            "data": data or {},
+        }
+
+    records = pd.DataFrame(
+        [
+            # two workspaces made and deleted the same UTC day, and one made the day before
+            raw(1, "workspace.create", "u_alice", "w_1", "2024-03-05T08:00:00Z"),
+            raw(2, "workspace.delete", "u_alice", "w_1", "2024-03-05T09:30:00Z"),
+            raw(3, "workspace.create", "u_alice", "w_2", "2024-03-04T20:00:00Z"),
+            raw(4, "workspace.delete", "u_alice", "w_2", "2024-03-05T10:00:00Z"),
+            # no create record: data.created_at with its offset, 22 h before (27 h if read
+            # as clock time) ...
+            raw(
+                5,
+                "workspace.delete",
+                "u_alice",
+                "w_3",
+                "2024-03-05T14:00:00Z",
+                {"created_at": "2024-03-04T11:00:00-05:00"},
+            ),
+            # ... and 25 h before (20 h if read as clock time): not short-lived
+            raw(
+                6,
+                "workspace.delete",
+                "u_alice",
+                "w_4",
+                "2024-03-05T16:00:00Z",
+                {"created_at": "2024-03-04T20:00:00+05:00"},
+            ),
+            raw(7, "workspace.create", "u_alice", "w_5", "2024-03-01T08:00:00Z"),
+            raw(8, "workspace.delete", "u_alice", "w_5", "2024-03-05T11:00:00Z"),
+            # the delete's own time with an offset: 01:30+02:00 is 23:30Z on the 5th
+            raw(9, "workspace.create", "u_alice", "w_6", "2024-03-05T22:00:00Z"),
+            raw(10, "workspace.delete", "u_alice", "w_6", "2024-03-06T01:30:00+02:00"),
+            # another actor, another day, no handle
+            raw(11, "workspace.create", "u_bob", "w_7", "2024-03-06T09:00:00Z"),
+            raw(12, "workspace.delete", "u_bob", "w_7", "2024-03-06T09:05:00Z"),
+        ]
+    )
+    found = run_on(records, source, tmp_path, "short_lived_workspaces")
+    utc = lambda s: pd.Timestamp(s, tz="UTC")  # noqa: E731
+    assert found["actor_id"].tolist() == ["u_alice", "u_bob"]
+    assert found["day"].tolist() == [utc("2024-03-05"), utc("2024-03-06")]
+    assert found["first_at"].tolist() == [utc("2024-03-04 16:00"), utc("2024-03-06 09:00")]
+    assert found["last_at"].tolist() == [utc("2024-03-05 23:30"), utc("2024-03-06 09:05")]
+    assert found["short_lived_workspaces"].tolist() == [4, 1]
+    assert found["shortest_lifetime"].tolist() == [
+        pd.Timedelta(minutes=90),
+        pd.Timedelta(minutes=5),
+    ]
+    # the shortest-lived first (ties by id), at most three
+    assert found["workspaces"].tolist() == ["ws-1, ws-6, ws-2", "w_7"]
+    assert found["workspace_ids"].tolist() == ["w_1, w_6, w_2", "w_7"]

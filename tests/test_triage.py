@@ -16,13 +16,14 @@ import pandas as pd
 import pytest
 
 from helpers import run_cli as _run
-from pipes_anomaly import details, hunting, pipeline, schema
+from pipes_anomaly import details, hunting, pipeline, schema, triage
 from pipes_anomaly import io as pio
 from pipes_anomaly.explain import told_values
 from pipes_anomaly.triage import (
     CONTENT_SECURITY_POLICY,
     TriageData,
     card_anchor,
+    card_anchors,
     duckdb_query,
     triage_html,
     triage_markdown,
@@ -218,6 +219,41 @@ def test_a_card_without_named_reasons_says_why(small_scored):
     assert f"**Why:** {pipeline.NO_SINGLE_REASON}" in triage_markdown(data)
 
 
+def test_a_card_counts_one_event_record_and_window_in_the_singular(small_scored):
+    scores = small_scored.scored.scores.copy()
+    top = triage_windows(scores).iloc[0]
+    at = (scores["actor_id"] == top["actor_id"]) & (scores["window_start"] == top["window_start"])
+    scores.loc[at, "n_events"] = 1
+    data = _data(small_scored, scores=scores)
+    md, page = triage_markdown(data), triage_html(data)
+    assert " · 1 event\n" in md and ", 1 event</" in page
+    for text in (md, page):
+        assert not re.search(r"\b1 (events|records|windows)\b", text)
+    caption = triage._evidence_caption
+    assert caption(triage._Evidence(shown=1, total=1, flagged=True)) == (
+        "The 1 record flagged for the reasons."
+    )
+    assert caption(triage._Evidence(shown=3, total=3)) == (
+        "All 3 records of the window (none is flagged for the reasons)."
+    )
+    assert caption(triage._Evidence(shown=10, total=1143, flagged=True)) == (
+        "First 10 of 1,143 records flagged for the reasons."
+    )
+
+
+def test_card_anchors_reads_the_cards_a_page_holds(small_scored, hostile_report):
+    data = _data(small_scored)
+    cards = triage_windows(data.scores)
+    ids = {card_anchor(a, w) for a, w in zip(cards["actor_id"], cards["window_start"], strict=True)}
+    assert len(ids) == len(cards) > 0
+    assert card_anchors(triage_markdown(data)) == ids == card_anchors(triage_html(data))
+    assert card_anchors("# Evaluation report\n[card](<t/report.md#card-0123456789abcdef>)") == set()
+    rep = hostile_report[0]
+    md, page = (rep / "report.md").read_text(), (rep / "report.html").read_text()
+    assert card_anchors(md) == card_anchors(page)
+    assert len(card_anchors(page)) == page.count('<article class="card')
+
+
 def test_the_same_run_gives_the_same_bytes(small_scored):
     assert triage_html(_data(small_scored)) == triage_html(_data(small_scored))
     assert triage_markdown(_data(small_scored)) == triage_markdown(_data(small_scored))
@@ -384,6 +420,29 @@ def test_score_report_and_evaluate_link_to_the_same_cards(small_world, tmp_path)
     md = (ev / "report.md").read_text()
     assert "## Alerts and their triage cards" in md and "attack: " in md
     assert md.count("](<../triage/report.md#card-") == n_alerts
+
+    # the triage report of another run (its cards are other windows) is refused, as is none
+    other = tmp_path / "other"
+    other.mkdir()
+    for name in ("report.md", "report.html"):
+        text = (rep / name).read_text()
+        for n, anchor in enumerate(sorted(set(links))):
+            text = text.replace(anchor, f"card-{n:016x}")
+        (other / name).write_text(text)
+    before = (ev / "report.md").read_bytes()
+    res = _run("evaluate", str(scores), "--labels", str(small_world), "--report", str(ev),
+               "--triage", str(other))  # fmt: skip
+    assert res.exit_code == 2
+    message = " ".join(res.stderr.split())
+    assert f"{other} is not the triage report of these scores: {n_alerts} of the {n_alerts} " in (
+        message
+    )
+    assert f"give --triage the directory 'anomaly score --report' wrote with {scores}" in message
+    assert (ev / "report.md").read_bytes() == before  # nothing written
+    (other / "report.md").unlink()
+    res = _run("evaluate", str(scores), "--labels", str(small_world), "--report", str(ev),
+               "--triage", str(other))  # fmt: skip
+    assert res.exit_code == 2 and "report.md cannot be read" in res.stderr
 
 
 def test_evaluate_triage_needs_report(small_world, tmp_path):

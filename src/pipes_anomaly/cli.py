@@ -1136,7 +1136,8 @@ def _write_triage(
     type=click.Path(file_okay=False, path_type=str),
     default=None,
     help="The triage report of the same scores ('anomaly score --report DIR'): the "
-    "evaluation report lists the alerts with their truth and a link to each card.",
+    "evaluation report lists the alerts with their truth and a link to each card. Refused "
+    "when an alert has no card there.",
 )
 @click.option(
     "--budget",
@@ -1159,6 +1160,7 @@ def evaluate_command(
     precision/recall at the alert flag, PR-AUC, ROC-AUC, recall within investigation
     budgets, recall per scenario and false alerts on benign look-alikes.  With
     --triage, the report also lists the alerts with a link to their triage cards.
+    Scores that share no actor or no day with the world of the labels are refused.
     """
     tune_process_memory()
     from rich.console import Console
@@ -1181,8 +1183,12 @@ def evaluate_command(
         raise click.ClickException(str(exc)) from exc
     try:
         result = ev.evaluate(frame, labels, budgets=budgets or ev.DEFAULT_BUDGETS)
+    except ev.LabelsMismatchError as exc:
+        raise click.ClickException(f"{scores} and the labels in {labels_dir}: {exc}") from exc
     except ev.EvaluationError as exc:
         raise click.ClickException(f"{scores}: {exc}") from exc
+    if triage_dir is not None:
+        _check_triage(triage_dir, scores, result)
 
     console = Console()
     for table in report.evaluation_rich_tables(result):
@@ -1196,6 +1202,43 @@ def evaluate_command(
         click.echo(
             f"Report written to {Path(report_dir)}/report.md, report.html and {n_plots} plots."
         )
+
+
+def _check_triage(triage_dir: str, scores: str, result: Any) -> None:
+    """Refuse a triage report not made from these scores: a card to link to is not in it."""
+    from pipes_anomaly import report, triage
+    from pipes_anomaly._text import visible
+    from pipes_anomaly.io.report import REPORT_FILES
+
+    cards = report.alert_cards(result)
+    wanted = set(cards["anchor"])
+    fix = (
+        f"give --triage the directory 'anomaly score --report' wrote with {scores}, or leave "
+        "--triage out"
+    )
+    for name in REPORT_FILES:
+        page = Path(triage_dir) / name
+        try:
+            found = triage.card_anchors(page.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+            raise click.BadParameter(
+                f"{page} cannot be read ({reason}): it is not a triage report; {fix}",
+                param_hint="'--triage'",
+            ) from exc
+        missing = cards[~cards["anchor"].isin(found)]
+        if len(missing) or (found and not found & wanted):
+            what = (
+                f"{len(missing):,} of the {len(cards):,} alerts of {scores} have no card in "
+                f"{page} (the first: {visible(missing['actor'].iloc[0])}, window "
+                f"{missing['window (UTC)'].iloc[0]} UTC)"
+                if len(missing)
+                else f"none of the {len(found):,} cards in {page} is an alert of {scores}"
+            )
+            raise click.BadParameter(
+                f"{triage_dir} is not the triage report of these scores: {what}; {fix}",
+                param_hint="'--triage'",
+            )
 
 
 def _card_links(report_dir: str, triage_dir: str | None) -> Any:

@@ -43,6 +43,7 @@ __all__ = [
     "LABEL_COLUMNS",
     "LOOKALIKE_COLUMNS",
     "Labels",
+    "LabelsMismatchError",
     "SCORE_COLUMNS",
     "budget_label",
     "budget_selection",
@@ -67,6 +68,10 @@ class EvaluationError(ValueError):
     """Scores or labels that cannot be evaluated; the message says why and what to do."""
 
 
+class LabelsMismatchError(EvaluationError):
+    """Scores and labels of different worlds: no actor or no time in common, or no match."""
+
+
 @dataclass(frozen=True)
 class Labels:
     """Ground truth of a generated world (design.md section 6).
@@ -82,6 +87,8 @@ class Labels:
         ``window_labels.csv`` (kept for reference; positives come from ``records``).
     manifest : dict, optional
         ``manifest.json`` contents.
+    actors : tuple of str, optional
+        Ids of every actor of the world (``actors.csv``); empty when not known.
     """
 
     records: pd.DataFrame
@@ -90,6 +97,7 @@ class Labels:
     )
     window_labels: pd.DataFrame | None = None
     manifest: dict[str, Any] = field(default_factory=dict)
+    actors: tuple[str, ...] = ()
 
     @classmethod
     def from_frames(
@@ -99,6 +107,7 @@ class Labels:
         *,
         window_labels: pd.DataFrame | None = None,
         manifest: dict[str, Any] | None = None,
+        actors: Sequence[str] | None = None,
     ) -> Labels:
         """Check columns and normalise types of label frames.
 
@@ -112,6 +121,8 @@ class Labels:
             Window labels as written by the generator.
         manifest : dict, optional
             The generator manifest.
+        actors : sequence of str, optional
+            Ids of every actor of the world (``actors.csv``).
 
         Returns
         -------
@@ -140,6 +151,7 @@ class Labels:
             lookalikes=look.reset_index(drop=True),
             window_labels=window_labels,
             manifest=dict(manifest or {}),
+            actors=tuple(str(a) for a in (actors if actors is not None else ())),
         )
 
 
@@ -549,9 +561,14 @@ def evaluate(
     Raises
     ------
     EvaluationError
-        When the scores are malformed (see :func:`prepare_scores`), a budget is outside
-        (0, 1], or labelled records fall inside the scores' time span but none of them
-        matches a scored actor-window (scores from another world or window grid).
+        When the scores are malformed (see :func:`prepare_scores`) or a budget is outside
+        (0, 1].
+    LabelsMismatchError
+        When the scores and the labels are of different worlds: no scored actor is an actor
+        of the labels' world (``labels.actors``, else the actors its labels and look-alikes
+        name), no window falls in its timeline (the manifest's training and test periods),
+        or labelled records fall inside the scores' time span but none of them matches a
+        scored actor-window (another world or window grid).
     """
     budgets = tuple(float(b) for b in budgets)
     for b in budgets:
@@ -559,11 +576,12 @@ def evaluate(
             raise EvaluationError(f"budget {b:g} is not a fraction in (0, 1]")
     frame = prepare_scores(scores)
     n = len(frame)
+    _check_same_world(frame, labels)
     hits, unmatched = window_truth(frame, labels)
     if unmatched and hits.empty:
-        raise EvaluationError(
+        raise LabelsMismatchError(
             f"none of the {unmatched} labelled record(s) inside the scores' time span match a "
-            "scored actor-window; were the scores made from the logs of this labels directory?"
+            f"scored actor-window; {_SAME_WORLD}"
         )
     y = np.zeros(n, dtype=bool)
     y[hits["window"].to_numpy()] = True
@@ -597,6 +615,59 @@ def evaluate(
         budget_values=budgets,
         notes=notes,
     )
+
+
+#: What to do when the scores and the labels are of different worlds.
+_SAME_WORLD = (
+    "evaluate the scores of the world these labels belong to (its test records scored by a "
+    "model trained on its training records)"
+)
+
+
+def _world_days(labels: Labels) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """First and last UTC day of the labels' world (its manifest's periods), None if unknown."""
+    try:
+        first = pd.Timestamp(labels.manifest["train_period"]["start"], tz="UTC")
+        last = pd.Timestamp(labels.manifest["test_period"]["end"], tz="UTC")
+    except (KeyError, TypeError, ValueError):
+        return None
+    return first, last
+
+
+def _check_same_world(frame: pd.DataFrame, labels: Labels) -> None:
+    """Refuse scores that share no actor, or no time, with the labels' world."""
+    known = set(labels.actors) or (
+        set(labels.records["actor_id"].dropna()) | set(labels.lookalikes["actor_id"].dropna())
+    )
+    if frame.empty or not known:  # nothing to compare with: the notes say what is undefined
+        return
+    scored = set(frame["actor_id"])
+    lo, hi = frame["window_start"].min(), frame["window_end"].max()
+    days = _world_days(labels)
+    no_actor = not scored & known
+    no_time = days is not None and not (lo < days[1] + pd.Timedelta(days=1) and hi > days[0])
+    if not (no_actor or no_time):
+        return
+    what = " and ".join(
+        w for w, lacking in (("no actor", no_actor), ("no day", no_time)) if lacking
+    )
+    last = (hi - pd.Timedelta(1)).floor("D")
+    world = (
+        f"{_actors(len(known))} in the labels' world"
+        if labels.actors
+        else (f"{_actors(len(known))} named by the labels")
+    )
+    if days is not None:
+        world += f" on UTC days {days[0]:%Y-%m-%d} to {days[1]:%Y-%m-%d}"
+    raise LabelsMismatchError(
+        f"the scores and the labels share {what}: {_actors(len(scored))} scored on UTC days "
+        f"{lo:%Y-%m-%d} to {last:%Y-%m-%d}, {world}; {_SAME_WORLD}"
+    )
+
+
+def _actors(n: int) -> str:
+    """``"1 actor"``, ``"1,204 actors"``."""
+    return f"{n:,} actor{'' if n == 1 else 's'}"
 
 
 def _windows_table(

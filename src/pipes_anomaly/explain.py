@@ -206,7 +206,13 @@ def format_value(value: float, *, share: bool = False) -> str:
         return f"{round(100 * value):d}%"
     if abs(value - round(value)) < 0.05 or abs(value) >= 10:
         return f"{int(round(value)):,}"
-    return f"{value:.1f}"
+    return _decimal(value)
+
+
+def _decimal(value: float, digits: int = 1) -> str:
+    """Write ``value`` with ``digits`` decimals, without a minus sign when it rounds to zero."""
+    text = f"{value:.{digits}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
 _LOG1P = " (log1p)"
@@ -232,19 +238,38 @@ _SINGULAR = {
     "changes": "change",
     "resources": "resource",
     "grants": "grant",
+    "days": "day",
+    "hours": "hour",
+    "minutes": "minute",
+    "memberships": "membership",
+    "roles": "role",
+    "runs": "run",
+    "connections": "connection",
 }
 
 
 def _count_phrase(count: str, what: str) -> str:
-    """``"3 IPs never seen"``, and ``"1 IP never seen"`` for a count of one."""
+    """``"3 IPs never seen"``, and ``"1 IP never seen"`` for a count of one.
+
+    The counted noun is the first word of :data:`_SINGULAR` (a comma may follow it); a noun
+    joined to it by ``or`` (``"memberships or roles"``) is made singular with it.
+    """
     if count == "1":
         words = what.split(" ")
         for i, w in enumerate(words):
-            if w in _SINGULAR:
-                words[i] = _SINGULAR[w]
+            if w.rstrip(",") in _SINGULAR:
+                words[i] = _singular(w)
+                if i + 2 < len(words) and words[i + 1] == "or":
+                    words[i + 2] = _singular(words[i + 2])
                 break
         what = " ".join(words)
     return f"{count} {what}"
+
+
+def _singular(word: str) -> str:
+    """Return the singular of a :data:`_SINGULAR` plural (a trailing comma kept), else ``word``."""
+    stem = word.rstrip(",")
+    return _SINGULAR.get(stem, stem) + word[len(stem) :]
 
 
 def _hours(inverse: float) -> str:
@@ -315,10 +340,13 @@ def render_reason(
         return f"{what}: {_minutes(actual)} vs typically {_minutes(typical)}"
     if description.endswith(_ROBUST_Z) and " vs " in description:  # no count to tell it in
         what, against = description[: -len(_ROBUST_Z)].split(" vs ", 1)
-        return f"{what} {actual:.1f} standard deviations above {against} (typically {typical:.1f})"
+        return (
+            f"{what} {_decimal(actual)} standard deviations above {against} "
+            f"(typically {_decimal(typical)})"
+        )
     if description.endswith(_LOG_RATIO):
         what = description[: -len(_LOG_RATIO)]
-        return f"{what}: {np.exp(actual):.1f}x vs typically {np.exp(typical):.1f}x"
+        return f"{what}: {_decimal(np.exp(actual))}x vs typically {_decimal(np.exp(typical))}x"
     if share:
         what = description.removeprefix("share of ")
         joiner = " of " if what.split(" ", 1)[0] in ("events", "records") else " "
@@ -726,7 +754,7 @@ def told_values(
     elif share:
         unit, shown, label = "percent", 100.0 * v, lambda x: f"{round(x):d}%"
     elif description.endswith(_LOG_RATIO):
-        unit, shown, label = "ratio", np.exp(v), lambda x: f"{x:.1f}x"
+        unit, shown, label = "ratio", np.exp(v), lambda x: f"{_decimal(x)}x"
     elif description.endswith(_INV_HOURS):
         unit, shown, label = "closeness", v, _hours
     elif feature.startswith("is_"):

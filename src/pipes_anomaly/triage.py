@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from pipes_anomaly import _svg
+from pipes_anomaly._console import plural
 from pipes_anomaly._text import (
     html_text,
     markdown_cell,
@@ -43,6 +45,7 @@ __all__ = [
     "CONTENT_SECURITY_POLICY",
     "TriageData",
     "card_anchor",
+    "card_anchors",
     "duckdb_query",
     "triage_html",
     "triage_markdown",
@@ -119,6 +122,30 @@ def card_anchor(actor_id: object, window_start: object) -> str:
     start = start.tz_localize("UTC") if start.tz is None else start.tz_convert("UTC")
     key = f"{actor_id}\x1f{start.isoformat()}".encode()
     return "card-" + hashlib.sha256(key).hexdigest()[:16]
+
+
+#: A card's id where a page defines it: its own line in Markdown, its article in HTML (text
+#: from data is escaped on both pages, so it cannot forge either).
+_CARD_IDS = re.compile(
+    r'^<a id="(card-[0-9a-f]{16})"></a>$|<article class="card [^"<>]*" id="(card-[0-9a-f]{16})">',
+    re.MULTILINE,
+)
+
+
+def card_anchors(page: str) -> frozenset[str]:
+    """Return the ids of the cards a triage page holds (:func:`card_anchor`).
+
+    Parameters
+    ----------
+    page : str
+        A triage report's ``report.md`` or ``report.html``.
+
+    Returns
+    -------
+    frozenset of str
+        ``card-<hash>`` ids; empty for a page without cards (or not a triage page).
+    """
+    return frozenset(md or html for md, html in _CARD_IDS.findall(page))
 
 
 def triage_windows(scores: pd.DataFrame) -> pd.DataFrame:
@@ -440,11 +467,14 @@ def _evidence_caption(evidence: _Evidence) -> str:
         return "No evidence records listed."
     total, shown = evidence.total, evidence.shown
     what = (
-        "records flagged for the reasons"
+        "flagged for the reasons"
         if evidence.flagged
-        else "records of the window (none is flagged for the reasons)"
+        else "of the window (none is flagged for the reasons)"
     )
-    lead = f"All {total:,}" if shown == total else f"First {shown:,} of {total:,}"
+    if shown < total:
+        lead = f"First {shown:,} of {plural(total, 'record')}"
+    else:
+        lead = "The 1 record" if total == 1 else f"All {plural(total, 'record')}"
     return f"{lead} {what}."
 
 
@@ -503,7 +533,7 @@ def _card_markdown(card: _Card, threshold: float) -> list[str]:
         "",
         f"- **Actor:** {markdown_cell(card.handle)} · id {markdown_cell(row['actor_id'])} · "
         f"organisation {markdown_cell(org)}",
-        f"- **Window:** {card.window} · {int(row['n_events']):,} events",
+        f"- **Window:** {card.window} · {plural(int(row['n_events']), 'event')}",
         f"- **Score:** {score_text(row['score'])} ({markdown_cell(row['severity'])}; alert "
         f"threshold {threshold:.4f})",
         f"- **MITRE ATT&CK:** {markdown_cell('; '.join(card.techniques) or 'none named')}",
@@ -514,8 +544,8 @@ def _card_markdown(card: _Card, threshold: float) -> list[str]:
     elif row["reasons"]:  # nothing named: the reasons cell says why
         lines += [f"**Why:** {markdown_cell(row['reasons'])}", ""]
     lines += [
-        f"**Score over the scored period** ({len(card.history)} windows of this actor, usual "
-        f"{card.band[0]:.3f} to {card.band[1]:.3f}): {_spark(card.history)}",
+        f"**Score over the scored period** ({plural(len(card.history), 'window')} of this "
+        f"actor, usual {card.band[0]:.3f} to {card.band[1]:.3f}): {_spark(card.history)}",
         "",
         f"**Evidence.** {_evidence_caption(card.evidence)}",
         "",
@@ -688,7 +718,7 @@ def _card_html(
         ("actor", f"{card.handle}"),
         ("actor id", str(row["actor_id"])),
         ("organisation", _text_or_dash(row["identity_handle"])),
-        ("window", f"{card.window}, {int(row['n_events']):,} events"),
+        ("window", f"{card.window}, {plural(int(row['n_events']), 'event')}"),
         ("score", f"{score_text(row['score'])} ({sev}; alert threshold {threshold:.4f})"),
         ("MITRE ATT&CK", "; ".join(card.techniques) or "none named"),
     ]
@@ -713,7 +743,7 @@ def _card_html(
         parts += ["<h4>Why</h4>", f"<p>{html_text(row['reasons'])}</p>"]
     parts += [
         "<h4>Score over the scored period</h4>",
-        f'<p>{line}<br><span class="muted">{len(card.history)} windows of this actor; '
+        f'<p>{line}<br><span class="muted">{plural(len(card.history), "window")} of this actor; '
         f"band: its usual scores ({card.band[0]:.3f} to {card.band[1]:.3f}); dashed: the "
         "alert threshold; red: this window.</span></p>",
         f"<h4>Evidence</h4><p>{html_text(_evidence_caption(card.evidence))}</p>",

@@ -1,4 +1,4 @@
-"""Read the ground truth of a generated world (labels, look-alikes, manifest)."""
+"""Read the ground truth of a generated world (labels, look-alikes, manifest, actors)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ def read_labels(directory: str | Path) -> Labels:
     ----------
     directory : str or Path
         Directory holding ``labels.csv`` (required), ``lookalikes.csv``,
-        ``window_labels.csv`` and ``manifest.json`` (optional).
+        ``window_labels.csv``, ``manifest.json`` and ``actors.csv`` (optional; its
+        ``actor_id`` column only).
 
     Returns
     -------
@@ -50,7 +51,14 @@ def read_labels(directory: str | Path) -> Labels:
 
     records = _csv(labels_csv)
     look_p, win_p, man_p = d / "lookalikes.csv", d / "window_labels.csv", d / "manifest.json"
+    actors_p = d / "actors.csv"
     lookalikes = _csv(look_p) if look_p.is_file() else None
+    actors = None
+    if actors_p.is_file():
+        table = _csv(actors_p)
+        if "actor_id" not in table.columns:
+            raise LabelsError(f"{actors_p}: no 'actor_id' column")
+        actors = table["actor_id"].tolist()
     window_labels = _csv(win_p) if win_p.is_file() else None
     manifest = {}
     if man_p.is_file():
@@ -60,7 +68,7 @@ def read_labels(directory: str | Path) -> Labels:
             raise LabelsError(f"{man_p}: invalid JSON: {exc}") from exc
     try:
         return Labels.from_frames(
-            records, lookalikes, window_labels=window_labels, manifest=manifest
+            records, lookalikes, window_labels=window_labels, manifest=manifest, actors=actors
         )
     except ValueError as exc:
         raise LabelsError(f"{d}: {exc}") from exc

@@ -20,7 +20,9 @@ network_first AS (
 )
 SELECT n.actor_id, any_value(n.actor_handle) AS actor_handle, n.created_at::DATE AS day,
     min(n.created_at) AS first_at, max(n.created_at) AS last_at,
-    n.actor_ip, any_value(n.network) AS network, count(*) AS records_from_ip,
+    count(DISTINCT n.actor_ip) AS new_ips, count(*) AS records_from_new_ips,
+    string_agg(DISTINCT n.actor_ip, ', ' ORDER BY n.actor_ip) AS ips,
+    string_agg(DISTINCT n.network, ', ' ORDER BY n.network) AS networks,
     string_agg(DISTINCT n.action_type, ', ' ORDER BY n.action_type) AS actions
 FROM nets AS n
 JOIN actor_first AS a USING (actor_id)
@@ -29,5 +31,5 @@ JOIN network_first AS f USING (actor_id, network)
 WHERE i.ip_first_at >= a.actor_first_at + INTERVAL 7 DAY
   AND f.network_first_at = i.ip_first_at
   AND n.created_at::DATE = i.ip_first_at::DATE
-GROUP BY n.actor_id, n.created_at::DATE, n.actor_ip
+GROUP BY n.actor_id, n.created_at::DATE
 ORDER BY day, n.actor_id;

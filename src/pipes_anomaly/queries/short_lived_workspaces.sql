@@ -15,12 +15,22 @@ deletes AS (
         timezone('UTC', try_cast(data ->> 'created_at' AS TIMESTAMPTZ)) AS data_created_at
     FROM pipes_audit_log
     WHERE action_type = 'workspace.delete'
+),
+short_lived AS (
+    SELECT d.*, coalesce(c.created_at, d.data_created_at) AS created_at,
+        d.deleted_at - coalesce(c.created_at, d.data_created_at) AS lifetime
+    FROM deletes AS d
+    LEFT JOIN creates AS c USING (workspace_id)
+    WHERE d.deleted_at - coalesce(c.created_at, d.data_created_at) < INTERVAL 24 HOUR
 )
-SELECT d.actor_id, d.actor_handle, d.deleted_at::DATE AS day,
-    coalesce(c.created_at, d.data_created_at) AS first_at, d.deleted_at AS last_at,
-    d.workspace_id, d.workspace_handle,
-    d.deleted_at - coalesce(c.created_at, d.data_created_at) AS lifetime
-FROM deletes AS d
-LEFT JOIN creates AS c USING (workspace_id)
-WHERE d.deleted_at - coalesce(c.created_at, d.data_created_at) < INTERVAL 24 HOUR
-ORDER BY day, d.actor_id;
+-- the three shortest-lived workspaces stand for the rest (an actor may delete hundreds a day)
+SELECT actor_id, any_value(actor_handle) AS actor_handle, deleted_at::DATE AS day,
+    min(created_at) AS first_at, max(deleted_at) AS last_at,
+    count(*) AS short_lived_workspaces, min(lifetime) AS shortest_lifetime,
+    array_to_string(list(coalesce(workspace_handle, workspace_id)
+        ORDER BY lifetime, workspace_id)[1:3], ', ') AS workspaces,
+    array_to_string(list(workspace_id ORDER BY lifetime, workspace_id)[1:3], ', ')
+        AS workspace_ids
+FROM short_lived
+GROUP BY actor_id, deleted_at::DATE
+ORDER BY day, actor_id;
