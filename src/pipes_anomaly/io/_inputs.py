@@ -18,7 +18,7 @@ from pathlib import Path
 import orjson
 
 from pipes_anomaly.io._json import loads_record
-from pipes_anomaly.io._records import InputError
+from pipes_anomaly.io._records import BOM, InputError
 
 _SNIFF_BYTES = 1 << 20  # leading bytes read to tell what an input holds
 _INFLATE_STEP = 1 << 12  # compressed bytes fed at a time when testing for gzip
@@ -153,9 +153,9 @@ def _is_document(head: bytes) -> bool:
     """Whether text starting with ``head`` is a JSON document rather than JSON lines.
 
     A document starts with ``[``, or with ``{`` alone on its line (a pretty-printed object),
-    or with a one-line API page (an object with an ``items`` array).
+    or with a one-line API page (an object with an ``items`` array), after any byte-order mark.
     """
-    text = head.lstrip(_WHITESPACE)
+    text = head.removeprefix(BOM).lstrip(_WHITESPACE)
     if text[:1] == b"[":
         return True
     if text[:1] != b"{":

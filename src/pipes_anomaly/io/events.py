@@ -27,6 +27,7 @@ from pipes_anomaly.io._inputs import Opened, input_files, open_input
 from pipes_anomaly.io._jsonl import CorruptStream, iter_chunks, read_lines_stream
 from pipes_anomaly.io._parquet import read_parquet
 from pipes_anomaly.io._records import (
+    BOM,
     MAX_LINE_BYTES,
     Block,
     InputError,
@@ -194,7 +195,8 @@ def read_events(
         where ``data`` is a JSON string and ``created_at`` a timestamp without zone, read as
         UTC); a folder (its Parquet files at any depth, except another Tailpipe table's
         ``tp_table=...`` folders); ``"-"`` for standard input. A FIFO, ``/dev/stdin`` or
-        ``<(cmd)`` is read as a stream, once, like standard input.
+        ``<(cmd)`` is read as a stream, once, like standard input. A UTF-8 byte-order mark
+        opening a text input (after decompression) is ignored; a rejected first line keeps it.
     strict : bool, default False
         Raise :class:`InputError` at the first bad record instead of rejecting it.
     max_line_bytes : int, default MAX_LINE_BYTES
@@ -278,7 +280,7 @@ def _read_input(
                 # a `.json` file is meant as one document: say where it breaks; anything
                 # else is read as JSON lines, each line used or rejected with its number
                 if source.lower().endswith((".json", ".json.gz")):
-                    what = "array" if text.lstrip()[:1] == b"[" else "document"
+                    what = "array" if text.removeprefix(BOM).lstrip()[:1] == b"[" else "document"
                     raise InputError(
                         source, exc.line, None, f"malformed JSON {what} ({exc.reason})"
                     ) from None
