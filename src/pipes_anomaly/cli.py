@@ -30,7 +30,7 @@ from pipes_anomaly import __version__
 from pipes_anomaly._console import NORMAL, QUIET, VERBOSE, Talk, plural
 from pipes_anomaly._process import tune_process_memory
 from pipes_anomaly.catalog import HISTORY_FEATURES
-from pipes_anomaly.io._atomic import OutputError
+from pipes_anomaly.io._atomic import OutputError, written_in_place
 from pipes_anomaly.schema import SCENARIOS
 
 if TYPE_CHECKING:
@@ -1165,7 +1165,14 @@ def _inside(path: str, directory: str) -> bool:
 
 
 def _check_writable(path: str | Path) -> None:
-    """Refuse, before any work, an output whose folder (or nearest existing one) is unusable."""
+    """Refuse, before any work, an output whose folder (or nearest existing one) is unusable.
+
+    A device or pipe is written in place, so its own permission counts, not its folder's.
+    """
+    if written_in_place(path):
+        if not os.access(path, os.W_OK):
+            raise click.ClickException(f"cannot write {path}: permission denied")
+        return
     folder = Path(path).absolute().parent
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent
