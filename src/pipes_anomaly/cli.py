@@ -315,6 +315,10 @@ def generate_cmd(
 _DEMO_TRAIN = "data/sample/train.jsonl.gz"
 
 
+#: Key of ``ctx.meta`` holding what the LOGS folders hold that is not read.
+_UNREAD = "pipes_anomaly.unread"
+
+
 def _log_paths(option: bool = True) -> Callable[[Command], Command]:
     """Declare the LOGS argument: optional for ``train`` (``option``), required for ``score``.
 
@@ -331,9 +335,11 @@ def _log_paths(option: bool = True) -> Callable[[Command], Command]:
             if p != "-" and not os.path.exists(p):
                 raise click.BadParameter(f"File {click.format_filename(p)!r} does not exist.")
         try:
-            found = input_files(list(value))
+            inputs = input_files(list(value))
         except InputError as exc:
             raise click.BadParameter(str(exc)) from exc
+        ctx.meta[_UNREAD] = inputs.unread  # warned about once the reading is done
+        found = inputs.files
         streams = [p for p in found if p != "-" and not os.path.isfile(p)]
         if option and streams:
             raise click.BadParameter(
@@ -421,6 +427,10 @@ def _read_logs(
     """Read events with progress on the terminal; report counts on stderr."""
     from pipes_anomaly import io as pio
 
+    ctx = click.get_current_context(silent=True)
+    unread = pio.unread_files_warning(ctx.meta.get(_UNREAD, {}) if ctx else {})
+    if unread is not None:
+        talk.warn(f"{unread}.")
     name, total, counts = _reading(paths)
     talk.stage(name, total=total, counts_bytes=counts)
     try:
@@ -559,10 +569,11 @@ def train_command(
     """Train the anomaly detector on audit logs (JSON lines, .gz, JSON array or Parquet).
 
     LOGS are a few weeks of your organisation's audit log, before the period you
-    will score.  Writes the model, the actor profiles, what it was trained on and a
-    manifest.json (versions, parameters, features, window, data hash, training
-    period, organisations, actors, action types, threshold, sha256 of each artefact)
-    into --model-dir.
+    will score; a folder is read for its Parquet files (Tailpipe's data directory),
+    and its other files are named in a warning, not read.  Writes the model, the
+    actor profiles, what it was trained on and a manifest.json (versions,
+    parameters, features, window, data hash, training period, organisations,
+    actors, action types, threshold, sha256 of each artefact) into --model-dir.
     """
     _check_exclusive(alert_rate, threshold)
     paths = _training_logs(logs, demo)
@@ -725,7 +736,9 @@ def score_command(
     high from 0.99, critical from 0.999); other windows have none.  The table of
     top alerts goes to stdout; counts, warnings and messages go to stderr.  A
     warning says when the records are not what the model was trained on.  With
-    --report, a triage report (one card per alert) is written too.
+    --report, a triage report (one card per alert) is written too.  A folder in
+    LOGS is read for its Parquet files (Tailpipe's data directory); its other files
+    are named in a warning, not read.
     """
     _check_exclusive(alert_rate, threshold)
     fmt = _output_format(output, fmt)

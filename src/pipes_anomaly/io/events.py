@@ -23,7 +23,7 @@ from pipes_anomaly._text import visible
 from pipes_anomaly.io._document import BrokenDocument, read_document
 from pipes_anomaly.io._duckdb import try_duckdb
 from pipes_anomaly.io._frame import Conflict, assemble_events
-from pipes_anomaly.io._inputs import Opened, input_files, open_input
+from pipes_anomaly.io._inputs import Opened, input_files, listed, open_input
 from pipes_anomaly.io._jsonl import CorruptStream, iter_chunks, read_lines_stream
 from pipes_anomaly.io._parquet import read_parquet
 from pipes_anomaly.io._records import (
@@ -148,6 +148,27 @@ def unknown_actions_warning(stats: ReadStats) -> str | None:
     )
 
 
+def unread_files_warning(unread: dict[str, list[str]]) -> str | None:
+    """Return the warning naming the files of folder inputs that were not read, or None.
+
+    Parameters
+    ----------
+    unread : dict of str to list of str
+        ``ReadResult.unread``: folder -> files below it not read.
+
+    Returns
+    -------
+    str or None
+        E.g. "logs: 2 other files (a.jsonl, b.csv) not read: a folder is read for its
+        Parquet files only; name other files to read them", one sentence per folder, each
+        name escaped for a terminal.
+    """
+    if not unread:
+        return None
+    folders = "; ".join(f"{visible(d)}: {listed(names)} not read" for d, names in unread.items())
+    return f"{folders}: a folder is read for its Parquet files only; name other files to read them"
+
+
 @dataclass
 class ReadResult:
     """Output of :func:`read_events`."""
@@ -155,6 +176,8 @@ class ReadResult:
     events: pd.DataFrame
     stats: ReadStats
     rejects: list[Reject] = field(default_factory=list)
+    #: Folder input -> the files below it that were not read (see :func:`read_events`).
+    unread: dict[str, list[str]] = field(default_factory=dict)
 
 
 def read_events(
@@ -194,7 +217,8 @@ def read_events(
         record's line is the line where it starts); Parquet (Tailpipe's ``pipes_audit_log``,
         where ``data`` is a JSON string and ``created_at`` a timestamp without zone, read as
         UTC); a folder (its Parquet files at any depth, except another Tailpipe table's
-        ``tp_table=...`` folders); ``"-"`` for standard input. A FIFO, ``/dev/stdin`` or
+        ``tp_table=...`` folders; its other files are not read but listed in
+        ``ReadResult.unread``); ``"-"`` for standard input. A FIFO, ``/dev/stdin`` or
         ``<(cmd)`` is read as a stream, once, like standard input. A UTF-8 byte-order mark
         opening a text input (after decompression) is ignored; a rejected first line keeps it.
     strict : bool, default False
@@ -211,9 +235,11 @@ def read_events(
     -------
     ReadResult
         ``events`` sorted by ``created_at`` then ``id``, ``stats`` with
-        ``read == accepted + rejected + duplicates`` per file, and ``rejects`` (file, line,
+        ``read == accepted + rejected + duplicates`` per file, ``rejects`` (file, line,
         field, reason and the record as the input holds it: a line verbatim; a document's
-        record with its line breaks as spaces; a Parquet row with all its columns as JSON).
+        record with its line breaks as spaces; a Parquet row with all its columns as JSON),
+        and ``unread`` (folder -> files below it that were not read; see
+        :func:`unread_files_warning`).
 
     Raises
     ------
@@ -229,7 +255,8 @@ def read_events(
     rejects: list[Reject] = []
     blocks: list[Block] = []
     read: list[tuple[Opened, int, int]] = []  # each input, records read and rejected
-    for path in input_files(list(paths)):
+    inputs = input_files(list(paths))
+    for path in inputs.files:
         before = len(rejects)
         opened, file_blocks, n_read = _read_input(
             path,
@@ -249,7 +276,7 @@ def read_events(
     rejects.sort(key=lambda r: (r.source, r.line))
     conflicts = Counter(c.source for c in done.conflicts)
     stats = _file_stats(read, done.duplicates, conflicts, done.unknown_actions)
-    return ReadResult(done.events, ReadStats(stats), rejects)
+    return ReadResult(done.events, ReadStats(stats), rejects, inputs.unread)
 
 
 def _read_input(
