@@ -34,7 +34,7 @@ from pipes_anomaly.io._atomic import OutputError, written_in_place
 from pipes_anomaly.schema import SCENARIOS
 
 if TYPE_CHECKING:
-    from pipes_anomaly.io import ReadResult
+    from pipes_anomaly.io import ReadResult, Reject
     from pipes_anomaly.pipeline import TrainedModel
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -472,11 +472,23 @@ def _read_logs(
             f"First rejected: {r.source}:{r.line}: {r.field or 'line'}: {r.reason} "
             "(use --rejects FILE to keep them all)."
         )
+    csv_like = result.csv_inputs()
     if st.accepted == 0:
+        hint = f"; {_csv_hint(csv_like[0])}" if csv_like else ""
         raise click.ClickException(
-            f"no usable records in {', '.join(paths)}: all {st.read:,} were rejected"
+            f"no usable records in {', '.join(paths)}: all {st.read:,} were rejected{hint}"
         )
+    for r in csv_like:
+        talk.warn(f"no record of {r.source} was accepted; {_csv_hint(r)}.")
     return result
+
+
+def _csv_hint(first: Reject) -> str:
+    """Return the fix for an input that looks like CSV, naming its first rejected line."""
+    return (
+        f"{first.source}:{first.line}: this looks like CSV; export JSON lines or Parquet "
+        "(see README.md, 'On your own audit log')"
+    )
 
 
 def _training_logs(logs: tuple[str, ...], demo: bool) -> list[str]:

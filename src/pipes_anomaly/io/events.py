@@ -169,6 +169,15 @@ def unread_files_warning(unread: dict[str, list[str]]) -> str | None:
     return f"{folders}: a folder is read for its Parquet files only; name other files to read them"
 
 
+_CSV_NAMES = (".csv", ".tsv", ".csv.gz", ".tsv.gz")
+
+
+def _csv_header(raw: bytes) -> bool:
+    """Whether a line looks like a CSV header: it opens no JSON value and holds a comma."""
+    text = raw.removeprefix(BOM).lstrip()
+    return text[:1] not in (b"{", b"[") and b"," in text
+
+
 @dataclass
 class ReadResult:
     """Output of :func:`read_events`."""
@@ -178,6 +187,29 @@ class ReadResult:
     rejects: list[Reject] = field(default_factory=list)
     #: Folder input -> the files below it that were not read (see :func:`read_events`).
     unread: dict[str, list[str]] = field(default_factory=dict)
+
+    def csv_inputs(self) -> list[Reject]:
+        """Return the first reject of each input that looks like CSV and had no record accepted.
+
+        An input looks like CSV when its name ends in ``.csv`` or ``.tsv`` (gzip too) or its
+        first rejected line looks like a header (it opens no JSON value and holds a comma).
+
+        Returns
+        -------
+        list of Reject
+            One per such input, in the order of ``stats.files``; each names file and line.
+        """
+        first: dict[str, Reject] = {}
+        for r in self.rejects:
+            first.setdefault(r.source, r)
+        out = []
+        for f in self.stats.files:
+            r = first.get(f.source)
+            if r is None or f.accepted or r in out:
+                continue
+            if f.source.lower().endswith(_CSV_NAMES) or _csv_header(r.raw):
+                out.append(r)
+        return out
 
 
 def read_events(
