@@ -19,14 +19,17 @@ def run_cli(*args: str) -> Result:
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
-def read_on_every_path(tmp_path: Path, records: list[dict]) -> dict[str, pd.DataFrame]:
+def read_on_every_path(
+    tmp_path: Path, records: list[dict], prefix: bytes = b""
+) -> dict[str, pd.DataFrame]:
     """Read ``records`` through each of the reader's paths; path name -> accepted events.
 
     JSON lines through DuckDB, line by line (a bad line added at the end forces it) and
     through Arrow; Parquet with ``data`` as a JSON string and as a struct.  Each record
-    needs ``id``, ``action_type``, ``actor_id``, ``created_at`` and ``data``.
+    needs ``id``, ``action_type``, ``actor_id``, ``created_at`` and ``data``.  ``prefix``
+    opens the JSON-lines files (a byte-order mark, say).
     """
-    lines = b"".join(orjson.dumps(r) + b"\n" for r in records)
+    lines = prefix + b"".join(orjson.dumps(r) + b"\n" for r in records)
     (tmp_path / "all.jsonl").write_bytes(lines)
     (tmp_path / "bad_last.jsonl").write_bytes(lines + b"{oops\n")
     table = pa.table(

@@ -189,6 +189,41 @@ def test_every_reject_is_listed_with_verbose_and_its_reason_cells_are_escaped(
     assert "\x1b" not in why["reason"][2] and "\\x1b[2J" in why["reason"][2]
 
 
+CSV_FIX = (
+    "this looks like CSV; export JSON lines or Parquet (see README.md, 'On your own audit log')"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("x.csv", b"id,action_type,actor_id,created_at\na_1,workspace.delete,u_a,2024-01-01\n"),
+        ("x.tsv", b"id\taction_type\na_1\tworkspace.delete\n"),
+        ("export.txt", b"\xef\xbb\xbf\n\nid,action_type\na_1,workspace.delete\n"),
+    ],
+)
+def test_an_input_that_looks_like_csv_names_the_fix(tmp_path, small_world, trained, name, text):
+    logs = tmp_path / name
+    logs.write_bytes(text)
+    res = _run("train", str(logs), "--model-dir", str(tmp_path / "m"))
+    assert res.exit_code == 1
+    line = 3 if name == "export.txt" else 1
+    assert res.stderr.endswith(
+        f"Error: no usable records in {logs}: all 2 were rejected; {logs}:{line}: {CSV_FIX}\n"
+    )
+    res = _run("score", str(logs), str(small_world / "test.jsonl"), "--model-dir", str(trained),
+               "--top", "0", "-q")  # fmt: skip
+    assert res.exit_code == 0
+    assert f"Warning: no record of {logs} was accepted; {logs}:{line}: {CSV_FIX}" in res.stderr
+
+
+def test_a_json_lines_file_all_rejected_gets_no_csv_hint(tmp_path):
+    logs = tmp_path / "x.jsonl"
+    logs.write_bytes(b'{"id": 1, "a": 2}\nnot json, at all\n')
+    res = _run("train", str(logs), "--model-dir", str(tmp_path / "m"))
+    assert res.stderr.endswith(f"Error: no usable records in {logs}: all 2 were rejected\n")
+
+
 def test_conflicting_options_are_rejected_before_work(tmp_path):
     bad = tmp_path / "x.jsonl"
     bad.write_text("{}\n")

@@ -11,7 +11,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pipes_anomaly.io import InputError, read_events
+from helpers import run_cli
+from pipes_anomaly.io import InputError, read_events, unread_files_warning
 
 
 def rec(i: int, **kw: object) -> dict:
@@ -166,6 +167,33 @@ def test_a_tailpipe_data_directory(tmp_path):
     empty.mkdir()
     with pytest.raises(InputError, match="no Parquet files"):
         read_events(empty)
+
+
+def test_the_files_of_a_folder_that_are_not_read_are_named(tmp_path):
+    root = tmp_path / "logs"
+    _tailpipe_file(root / "b.parquet", [rec(1)])
+    (root / "a.jsonl").write_bytes(orjson.dumps(rec(2)) + b"\n")
+    (root / "sub").mkdir()
+    (root / "sub" / "x\x1b[2J.csv").write_text("id,actor_id\n")
+    other = root / "tp_table=aws_cloudtrail_log"  # another table's folder: left out, unnamed
+    other.mkdir()
+    (other / "notes.txt").write_text("")
+    res = read_events(root)
+    assert counts(res) == (1, 1, 0, 0)
+    assert res.unread == {str(root): ["a.jsonl", "sub/x\x1b[2J.csv"]}
+    assert unread_files_warning(res.unread) == (
+        f"{root}: 2 other files (a.jsonl, sub/x\\x1b[2J.csv) not read: a folder is read for "
+        "its Parquet files only; name other files to read them"
+    )
+    assert unread_files_warning(read_events(root / "b.parquet").unread) is None
+    res = run_cli("train", str(root), "--model-dir", str(tmp_path / "m"))
+    assert f"Warning: {root}: 2 other files (a.jsonl, sub/x\\x1b[2J.csv) not read" in res.stderr
+
+
+def test_a_folder_without_parquet_files_names_what_it_holds(tmp_path):
+    (tmp_path / "a.jsonl").write_bytes(orjson.dumps(rec(2)) + b"\n")
+    with pytest.raises(InputError, match=r"it holds 1 other file \(a.jsonl\); name other files"):
+        read_events(tmp_path)
 
 
 def test_the_cli_takes_a_directory(tmp_path):

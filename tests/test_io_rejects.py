@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 
 import orjson
 import pyarrow as pa
@@ -10,6 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipes_anomaly.io import InputError, read_events, write_rejects
+from pipes_anomaly.io._records import Reject
 
 
 def rec(i: int, **kw: object) -> dict:
@@ -163,3 +165,20 @@ def test_messages_name_json_types_not_python_ones(tmp_path, value, word):
     q = write_lines(tmp_path, "b.jsonl", [rec(2), orjson.dumps(value)])
     (rj,) = read_events(q).rejects
     assert rj.reason == f"expected a JSON object, got {word}"
+
+
+def test_rejects_written_to_a_pipe_by_a_link_to_it(tmp_path):
+    # /dev/fd/N links to /proc/self/fd/N, which links to "pipe:[...]", no path at all
+    r, w = os.pipe()
+    try:
+        n = write_rejects([Reject("x", 1, None, "bad", b"not json")], f"/dev/fd/{w}")
+        os.close(w)
+        w = -1
+        with os.fdopen(r, "rb") as fh:
+            r = -1
+            assert (n, fh.read()) == (1, b"not json\n")
+    finally:
+        for fd in (r, w):
+            if fd >= 0:
+                os.close(fd)
+    assert list(tmp_path.iterdir()) == []

@@ -7,6 +7,7 @@ property test on more generated lines than the default.
 
 from __future__ import annotations
 
+import gzip
 import io
 import os
 import sys
@@ -17,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from helpers import read_on_every_path
 from pipes_anomaly.io import read_events
 
 ID = "a_00000000000000000099"
@@ -200,6 +202,55 @@ _deep = st.builds(
     st.sampled_from([1, 1020, 1021, 1022, 1023, 1024, 3000]),
     st.sampled_from([b"1", b"NaN", b"[1,]", b"{}"]),
 )
+
+
+BOM = b"\xef\xbb\xbf"
+
+
+def test_a_byte_order_mark_opening_a_file_is_ignored_on_every_path(tmp_path):
+    records = [orjson.loads(good(i)) for i in range(3)]
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "bom").mkdir()
+    plain = read_on_every_path(tmp_path / "plain", records)
+    marked = read_on_every_path(tmp_path / "bom", records, prefix=BOM)
+    for name, events in plain.items():
+        assert len(marked[name]) == 3, name
+        pd.testing.assert_frame_equal(
+            marked[name].drop(columns="source"), events.drop(columns="source"), obj=name
+        )
+
+
+def _read_marked(form: str, lines: list[bytes], tmp_path, monkeypatch):
+    """Read ``lines`` after a byte-order mark: gzip (DuckDB or Arrow), JSON array or stdin."""
+    if form == "array":
+        path = tmp_path / "in.json"
+        path.write_bytes(BOM + b"[" + b",\n".join(lines) + b"]\n")
+        return read_events(path)
+    text = BOM + b"".join(line + b"\n" for line in lines)
+    if form == "stdin":
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text)))
+        return read_events("-")
+    path = tmp_path / "in.jsonl.gz"
+    path.write_bytes(gzip.compress(text))
+    return read_events(path, use_duckdb=form == "gzip")
+
+
+@pytest.mark.parametrize("form", ["gzip", "gzip, arrow", "array", "stdin"])
+@pytest.mark.parametrize("bad", [[], [b"[1]"]], ids=["clean", "with a bad line"])
+def test_a_byte_order_mark_leaves_the_first_records_verdict_alone(tmp_path, monkeypatch, form, bad):
+    res = _read_marked(form, [good(1), good(2), *bad], tmp_path, monkeypatch)
+    assert list(res.events["id"]) == [f"a_{i:020d}" for i in (1, 2)]
+    assert [r.line for r in res.rejects] == ([3] if bad else [])
+
+
+@pytest.mark.parametrize("use_duckdb", [True, False])
+def test_a_rejected_first_line_keeps_its_byte_order_mark(tmp_path, use_duckdb):
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(BOM + b"{oops\n" + good(1) + b"\n")
+    res = read_events(path, use_duckdb=use_duckdb)
+    assert [(r.line, r.raw) for r in res.rejects] == [(1, BOM + b"{oops")]
+    assert "malformed JSON" in res.rejects[0].reason
+    assert len(res.events) == 1
 
 
 @settings(

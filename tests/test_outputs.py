@@ -206,6 +206,50 @@ def test_a_full_device_is_an_error_naming_it(work):
     assert res.stderr.endswith("Error: cannot write /dev/full: No space left on device\n")
 
 
+def _anomaly_piped(*args: str, cwd) -> subprocess.CompletedProcess:
+    """Run ``anomaly`` with its standard output a pipe (bytes), as ``anomaly ... | cat``."""
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", MPLCONFIGDIR=str(cwd / ".mpl"))
+    cmd = [sys.executable, "-m", "pipes_anomaly", *args]
+    return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, timeout=300)
+
+
+def test_rejects_to_stdout_as_a_pipe(work):
+    res = _anomaly_piped(
+        "score", "bad.jsonl", "--model-dir", "m", "--rejects", "/dev/stdout", "--top", "0", "-q",
+        cwd=work,
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    assert res.stdout == b"not json\n" * 1000
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_scores_to_stdout_as_a_pipe_equal_the_scores_file(work, tmp_path, fmt):
+    args = ("score", "w/test.jsonl", "--model-dir", "m", "--top", "0", "-q", "--format", fmt)
+    res = _anomaly_piped(*args, "-o", "/dev/stdout", cwd=work)
+    assert res.returncode == 0, res.stderr
+    assert _anomaly(*args, "-o", str(tmp_path / f"s.{fmt}"), cwd=work).returncode == 0
+    assert res.stdout == (tmp_path / f"s.{fmt}").read_bytes()
+
+
+def test_a_device_as_output_needs_format(work):
+    args = ("score", str(work / "w" / "test.jsonl"), "--model-dir", str(work / "m"), "--top", "0")
+    res = _run(*args, "-o", "/dev/null")
+    assert res.exit_code == 2
+    assert "/dev/null is a device or pipe, whose name gives no format: name it with --format" in (
+        res.stderr
+    )
+    assert _run(*args, "-o", "/dev/null", "--format", "jsonl").exit_code == 0
+
+
+def test_a_device_is_checked_by_its_own_permission_not_its_folders(monkeypatch):
+    from pipes_anomaly import cli
+
+    monkeypatch.setattr(cli.os, "access", lambda path, mode: not os.path.isdir(path))
+    cli._check_writable("/dev/null")  # /dev itself is writable only by root
+    with pytest.raises(cli.click.ClickException, match="/tmp/x.csv: /tmp is not writable"):
+        cli._check_writable("/tmp/x.csv")
+
+
 # --------------------------------------------------------- 8: an output may not be an input
 
 

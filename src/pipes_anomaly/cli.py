@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import datetime
 import os
-import stat
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -31,11 +30,11 @@ from pipes_anomaly import __version__
 from pipes_anomaly._console import NORMAL, QUIET, VERBOSE, Talk, plural
 from pipes_anomaly._process import tune_process_memory
 from pipes_anomaly.catalog import HISTORY_FEATURES
-from pipes_anomaly.io._atomic import OutputError
+from pipes_anomaly.io._atomic import OutputError, written_in_place
 from pipes_anomaly.schema import SCENARIOS
 
 if TYPE_CHECKING:
-    from pipes_anomaly.io import ReadResult
+    from pipes_anomaly.io import ReadResult, Reject
     from pipes_anomaly.pipeline import TrainedModel
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -316,6 +315,10 @@ def generate_cmd(
 _DEMO_TRAIN = "data/sample/train.jsonl.gz"
 
 
+#: Key of ``ctx.meta`` holding what the LOGS folders hold that is not read.
+_UNREAD = "pipes_anomaly.unread"
+
+
 def _log_paths(option: bool = True) -> Callable[[Command], Command]:
     """Declare the LOGS argument: optional for ``train`` (``option``), required for ``score``.
 
@@ -332,9 +335,11 @@ def _log_paths(option: bool = True) -> Callable[[Command], Command]:
             if p != "-" and not os.path.exists(p):
                 raise click.BadParameter(f"File {click.format_filename(p)!r} does not exist.")
         try:
-            found = input_files(list(value))
+            inputs = input_files(list(value))
         except InputError as exc:
             raise click.BadParameter(str(exc)) from exc
+        ctx.meta[_UNREAD] = inputs.unread  # warned about once the reading is done
+        found = inputs.files
         streams = [p for p in found if p != "-" and not os.path.isfile(p)]
         if option and streams:
             raise click.BadParameter(
@@ -419,13 +424,10 @@ def _is_parquet(path: str) -> bool:
 
 def _reasons_path(rejects_path: str) -> str | None:
     """Name the file beside ``--rejects`` that says why each line was rejected (None: a device)."""
-    if rejects_path == "-":
+    from pipes_anomaly.io._atomic import written_in_place
+
+    if rejects_path == "-" or written_in_place(rejects_path):
         return None
-    try:
-        if not stat.S_ISREG(os.stat(rejects_path).st_mode):
-            return None
-    except OSError:  # not there yet, or not writable: the output checks say which
-        pass
     return f"{rejects_path}.reasons.csv"
 
 
@@ -435,6 +437,10 @@ def _read_logs(
     """Read events with progress on the terminal; report counts on stderr."""
     from pipes_anomaly import io as pio
 
+    ctx = click.get_current_context(silent=True)
+    unread = pio.unread_files_warning(ctx.meta.get(_UNREAD, {}) if ctx else {})
+    if unread is not None:
+        talk.warn(f"{unread}.")
     name, total, counts = _reading(paths)
     talk.stage(name, total=total, counts_bytes=counts)
     try:
@@ -486,11 +492,23 @@ def _read_logs(
             f"First rejected: {r.source}:{r.line}: {r.field or 'line'}: {r.reason} "
             "(use --rejects FILE to keep them all)."
         )
+    csv_like = result.csv_inputs()
     if st.accepted == 0:
+        hint = f"; {_csv_hint(csv_like[0])}" if csv_like else ""
         raise click.ClickException(
-            f"no usable records in {', '.join(paths)}: all {st.read:,} were rejected"
+            f"no usable records in {', '.join(paths)}: all {st.read:,} were rejected{hint}"
         )
+    for r in csv_like:
+        talk.warn(f"no record of {r.source} was accepted; {_csv_hint(r)}.")
     return result
+
+
+def _csv_hint(first: Reject) -> str:
+    """Return the fix for an input that looks like CSV, naming its first rejected line."""
+    return (
+        f"{first.source}:{first.line}: this looks like CSV; export JSON lines or Parquet "
+        "(see README.md, 'On your own audit log')"
+    )
 
 
 def _training_logs(logs: tuple[str, ...], demo: bool) -> list[str]:
@@ -583,10 +601,11 @@ def train_command(
     """Train the anomaly detector on audit logs (JSON lines, .gz, JSON array or Parquet).
 
     LOGS are a few weeks of your organisation's audit log, before the period you
-    will score.  Writes the model, the actor profiles, what it was trained on and a
-    manifest.json (versions, parameters, features, window, data hash, training
-    period, organisations, actors, action types, threshold, sha256 of each artefact)
-    into --model-dir.
+    will score; a folder is read for its Parquet files (Tailpipe's data directory),
+    and its other files are named in a warning, not read.  Writes the model, the
+    actor profiles, what it was trained on and a manifest.json (versions,
+    parameters, features, window, data hash, training period, organisations,
+    actors, action types, threshold, sha256 of each artefact) into --model-dir.
     """
     _check_exclusive(alert_rate, threshold)
     paths = _training_logs(logs, demo)
@@ -749,7 +768,9 @@ def score_command(
     high from 0.99, critical from 0.999); other windows have none.  The table of
     top alerts goes to stdout; counts, warnings and messages go to stderr.  A
     warning says when the records are not what the model was trained on.  With
-    --report, a triage report (one card per alert) is written too.
+    --report, a triage report (one card per alert) is written too.  A folder in
+    LOGS is read for its Parquet files (Tailpipe's data directory); its other files
+    are named in a warning, not read.
     """
     _check_exclusive(alert_rate, threshold)
     fmt = _output_format(output, fmt)
@@ -1272,7 +1293,14 @@ def _inside(path: str, directory: str) -> bool:
 
 
 def _check_writable(path: str | Path) -> None:
-    """Refuse, before any work, an output whose folder (or nearest existing one) is unusable."""
+    """Refuse, before any work, an output whose folder (or nearest existing one) is unusable.
+
+    A device or pipe is written in place, so its own permission counts, not its folder's.
+    """
+    if written_in_place(path):
+        if not os.access(path, os.W_OK):
+            raise click.ClickException(f"cannot write {path}: permission denied")
+        return
     folder = Path(path).absolute().parent
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent

@@ -26,6 +26,7 @@ _HOME = {
     "ReadStats": "events",
     "read_events": "events",
     "unknown_actions_warning": "events",
+    "unread_files_warning": "events",
     "LabelsError": "labels",
     "read_labels": "labels",
     "write_reject_reasons": "rejects",

@@ -116,6 +116,29 @@ def remove_made(made: list[Path]) -> None:
             d.rmdir()
 
 
+def written_in_place(path: str | Path) -> bool:
+    """Whether ``path`` is a device, FIFO or socket (links followed), written where it is.
+
+    ``/dev/stdout`` when standard output is a pipe links to ``/proc/<pid>/fd/1``, whose target
+    (``pipe:[...]``) is no path: the test is a ``stat`` of the path as given, never of the
+    path a link resolves to.
+
+    Parameters
+    ----------
+    path : str or Path
+
+    Returns
+    -------
+    bool
+        False for a regular file, a directory, or a path that does not exist.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it to ``path`` when the block succeeds.
@@ -123,8 +146,9 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     Missing parent directories are created (and removed again when the write fails); the
     temporary file is removed when the block raises.  The new file gets the old file's
     permissions, or the usual ones for a new file.  A symbolic link is followed (the file it
-    points to is replaced); a device or pipe (``/dev/stdout``) is written in place, as a
-    stream cannot be replaced.
+    points to is replaced); a device, FIFO or socket (``/dev/stdout``, ``/dev/null``; see
+    :func:`written_in_place`) is written in place at the path as given, as a stream cannot
+    be replaced.
 
     Parameters
     ----------
@@ -141,13 +165,13 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     OutputError
         When anything about the write fails (disk full, read-only, missing permission).
     """
-    target = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
-    if target.exists() and not target.is_file() and not target.is_dir():
+    if written_in_place(path):
         try:
-            yield target
+            yield Path(path)
         except OSError as exc:
             raise OutputError(path, _reason(exc)) from exc
         return
+    target = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
     made = make_parents(target)
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)

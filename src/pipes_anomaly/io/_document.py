@@ -8,9 +8,10 @@ are read. What a record is:
   is a record, ``next_token`` and the rest are ignored);
 - each element of a top-level array; an element that is an API page gives its items.
 
-A record's ``line`` is the line of the file where it starts (in a one-line array, several
-records share it). A rejected record is kept verbatim except that its line breaks become
-spaces, so that the rejects file still holds one record per line.
+A byte-order mark at the start of the text is ignored. A record's ``line`` is the line of the
+file where it starts (in a one-line array, several records share it). A rejected record is kept
+verbatim except that its line breaks become spaces, so that the rejects file still holds one
+record per line.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipes_anomaly.io._jsonl import parse_lines
-from pipes_anomaly.io._records import Block, InputError, Reject
+from pipes_anomaly.io._records import BOM, Block, InputError, Reject
 
 _QUOTE, _BACKSLASH, _NEWLINE, _COMMA, _COLON = 34, 92, 10, 44, 58
 _OPENERS, _CLOSERS = (91, 123), (93, 125)  # [ {  and  ] }
@@ -211,6 +212,7 @@ def read_document(
     InputError
         With ``strict``, the first bad record (file, its first line, field, reason).
     """
+    text = text.removeprefix(BOM)  # no newline in it, so every line keeps its number
     spans = record_spans(text)
     newlines = np.flatnonzero(np.frombuffer(text, dtype=np.uint8) == _NEWLINE)
     lines = np.searchsorted(newlines, [a for a, _ in spans]).astype(np.int64) + 1

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import orjson
 
+from pipes_anomaly._text import visible
 from pipes_anomaly.io._json import loads_record
-from pipes_anomaly.io._records import InputError
+from pipes_anomaly.io._records import BOM, InputError
 
 _SNIFF_BYTES = 1 << 20  # leading bytes read to tell what an input holds
 _INFLATE_STEP = 1 << 12  # compressed bytes fed at a time when testing for gzip
@@ -28,11 +29,31 @@ _PAGE_START = re.compile(rb'\{\s*"(?:items|next_token)"\s*:')  # an API page's f
 _WHITESPACE = b" \t\r\n"
 
 
-def input_files(paths: list[str | Path]) -> list[str | Path]:
+@dataclass(frozen=True)
+class Inputs:
+    """The inputs to read, and what their folders hold that is not read.
+
+    ``files`` are the inputs with each folder replaced by its audit Parquet files; ``unread``
+    maps each folder to the other files below it (relative names, sorted), leaving out
+    another Tailpipe table's ``tp_table=...`` folders.
+    """
+
+    files: list[str | Path]
+    unread: dict[str, list[str]]
+
+
+def _other_table(f: Path) -> bool:
+    """Whether ``f`` lies in the partition folder of a Tailpipe table other than the audit log."""
+    return any(p != _AUDIT_TABLE for p in f.parts if p.startswith("tp_table="))
+
+
+def input_files(paths: list[str | Path]) -> Inputs:
     """Return the inputs with each folder replaced by its audit Parquet files, sorted.
 
     A folder is read as Tailpipe keeps its data: every ``*.parquet`` below it, at any depth,
-    except those in another table's ``tp_table=...`` partition folder.
+    except those in another table's ``tp_table=...`` partition folder. Its other files
+    (JSON lines too: a folder may hold a generated world's train and test files, which are
+    not one log) are not read, and are listed in ``unread``.
 
     Raises
     ------
@@ -40,25 +61,47 @@ def input_files(paths: list[str | Path]) -> list[str | Path]:
         A folder without such files.
     """
     out: list[str | Path] = []
+    unread: dict[str, list[str]] = {}
     for path in paths:
         if str(path) == "-" or not Path(path).is_dir():
             out.append(path)
             continue
-        found = sorted(
-            str(f)
-            for f in Path(path).rglob("*.parquet")
-            if f.is_file() and all(p == _AUDIT_TABLE for p in f.parts if p.startswith("tp_table="))
-        )
+        found, other = [], []
+        for f in Path(path).rglob("*"):
+            if not f.is_file() or _other_table(f):
+                continue
+            if f.suffix == ".parquet":
+                found.append(str(f))
+            else:
+                other.append(str(f.relative_to(path)))
         if not found:
+            holds = f"; it holds {listed(sorted(other))}" if other else ""
             raise InputError(
                 str(path),
                 None,
                 None,
                 f"no Parquet files of the audit log in this folder "
-                f"(Tailpipe keeps them under {_AUDIT_TABLE}/)",
+                f"(Tailpipe keeps them under {_AUDIT_TABLE}/){holds}; name other files "
+                "to read them",
             )
-        out.extend(found)
-    return out
+        out.extend(sorted(found))
+        if other:
+            unread[str(path)] = sorted(other)
+    return Inputs(out, unread)
+
+
+_SHOWN_FILES = 3  # names of unread files in a message
+_SHOWN_CHARS = 60  # of one name, in a message
+
+
+def listed(names: list[str]) -> str:
+    """``"2 other files (a.jsonl, b.csv)"``: a count and the first names, escaped for a terminal."""
+    shown = ", ".join(
+        visible(n[:_SHOWN_CHARS]) + ("..." if len(n) > _SHOWN_CHARS else "")
+        for n in names[:_SHOWN_FILES]
+    )
+    more = ", ..." if len(names) > _SHOWN_FILES else ""
+    return f"{len(names):,} other file{'s' if len(names) != 1 else ''} ({shown}{more})"
 
 
 @dataclass
@@ -153,9 +196,9 @@ def _is_document(head: bytes) -> bool:
     """Whether text starting with ``head`` is a JSON document rather than JSON lines.
 
     A document starts with ``[``, or with ``{`` alone on its line (a pretty-printed object),
-    or with a one-line API page (an object with an ``items`` array).
+    or with a one-line API page (an object with an ``items`` array), after any byte-order mark.
     """
-    text = head.lstrip(_WHITESPACE)
+    text = head.removeprefix(BOM).lstrip(_WHITESPACE)
     if text[:1] == b"[":
         return True
     if text[:1] != b"{":

@@ -19,6 +19,7 @@ import pyarrow.json as pa_json
 
 from pipes_anomaly.io._json import loads_record
 from pipes_anomaly.io._records import (
+    BOM,
     TEXT_FIELDS,
     BadField,
     Block,
@@ -98,23 +99,28 @@ def parse_lines(
     max_line_bytes: int,
     strict: bool,
     rejects: list[Reject],
+    *,
+    bom: bool = False,
 ) -> tuple[Block, int]:
     """Parse lines one by one; return the block of good records and the count read.
 
     ``numbers`` are the lines' numbers in the input (blank lines are skipped, not read).
+    ``bom``: the first line starts the input with a byte-order mark, which is not decoded
+    (a rejected line keeps it).
     """
     rows: list[list] = []
     nums: list[int] = []
     n_read = 0
-    for raw, lineno in zip(lines, numbers, strict=True):
-        if not raw.strip():
+    for k, (raw, lineno) in enumerate(zip(lines, numbers, strict=True)):
+        text = raw[len(BOM) :] if bom and k == 0 else raw
+        if not text.strip():
             continue
         n_read += 1
         try:
             if len(raw) > max_line_bytes:
                 raise BadField(None, f"line longer than {max_line_bytes} bytes ({len(raw)})")
             try:
-                rec = loads_record(raw)
+                rec = loads_record(text)
             except orjson.JSONDecodeError as exc:
                 msg = str(exc)
                 if "utf-8" in msg.lower() or "utf8" in msg.lower() or "surrogate" in msg.lower():
@@ -154,7 +160,10 @@ def _parse_chunk(
     """Parse a block of whole lines; fast (Arrow) path with a per-line fallback.
 
     Returns the block, the number of records read and the number of lines in the chunk.
+    A byte-order mark opening the input (``first_line`` 1) is not parsed.
     """
+    bom = first_line == 1 and chunk[: len(BOM)] == BOM
+    skip = len(BOM) if bom else 0
     view = np.frombuffer(chunk, dtype=np.uint8)
     nl = np.flatnonzero(newline_mask(view))
     ends = nl if (len(chunk) and chunk[-1] == _NEWLINE) else np.append(nl, len(chunk))
@@ -162,15 +171,19 @@ def _parse_chunk(
     n_lines = len(ends)
     lengths = ends - starts
     fast_ok = n_lines > 0 and int(lengths.min()) > 0 and int(lengths.max()) <= max_line_bytes
+    fast_ok = fast_ok and int(lengths[0]) > skip
     # every line must open an object: Arrow's reader crashes on a line that is a bare null
     # (apache/arrow#47409), and any other non-object line is rejected one by one anyway
-    fast_ok = fast_ok and bool((view[starts] == _OPEN_BRACE).all())
+    if fast_ok:
+        opens = starts.copy()
+        opens[0] += skip
+        fast_ok = bool((view[opens] == _OPEN_BRACE).all())
     if fast_ok and not _valid_utf8(chunk):  # Arrow's JSON reader does not check UTF-8
         fast_ok = False
     if fast_ok:
         try:
             table = pa_json.read_json(
-                pa.BufferReader(pa.py_buffer(chunk)),
+                pa.BufferReader(pa.py_buffer(chunk[skip:])),
                 read_options=pa_json.ReadOptions(
                     # a few blocks per chunk, so that Arrow parses them on all cores
                     block_size=max(1 << 20, len(chunk) // 4, int(lengths.max()) + 2)
@@ -187,7 +200,7 @@ def _parse_chunk(
             return Block(source, flat, lines), n_lines, n_lines
     parts = [bytes(chunk[s:e]) for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
     numbers = range(first_line, first_line + n_lines)
-    block, n_read = parse_lines(source, parts, numbers, max_line_bytes, strict, rejects)
+    block, n_read = parse_lines(source, parts, numbers, max_line_bytes, strict, rejects, bom=bom)
     return block, n_read, n_lines
 
 

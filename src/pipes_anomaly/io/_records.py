@@ -30,6 +30,9 @@ from pipes_anomaly import schema
 #: Default largest accepted line, in bytes (a real record is 1-3 KB).
 MAX_LINE_BYTES = 1_000_000
 
+#: UTF-8 byte-order mark: ignored at the very start of an input (a rejected first line keeps it).
+BOM = b"\xef\xbb\xbf"
+
 #: String fields the reader keeps, in this order (``created_at`` and ``data`` are parsed).
 TEXT_FIELDS: tuple[str, ...] = ("id", "action_type", *schema.OPTIONAL_FIELDS)
 

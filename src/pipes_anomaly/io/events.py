@@ -23,10 +23,11 @@ from pipes_anomaly._text import visible
 from pipes_anomaly.io._document import BrokenDocument, read_document
 from pipes_anomaly.io._duckdb import try_duckdb
 from pipes_anomaly.io._frame import Conflict, assemble_events
-from pipes_anomaly.io._inputs import Opened, input_files, open_input
+from pipes_anomaly.io._inputs import Opened, input_files, listed, open_input
 from pipes_anomaly.io._jsonl import CorruptStream, iter_chunks, read_lines_stream
 from pipes_anomaly.io._parquet import read_parquet
 from pipes_anomaly.io._records import (
+    BOM,
     MAX_LINE_BYTES,
     Block,
     InputError,
@@ -147,6 +148,36 @@ def unknown_actions_warning(stats: ReadStats) -> str | None:
     )
 
 
+def unread_files_warning(unread: dict[str, list[str]]) -> str | None:
+    """Return the warning naming the files of folder inputs that were not read, or None.
+
+    Parameters
+    ----------
+    unread : dict of str to list of str
+        ``ReadResult.unread``: folder -> files below it not read.
+
+    Returns
+    -------
+    str or None
+        E.g. "logs: 2 other files (a.jsonl, b.csv) not read: a folder is read for its
+        Parquet files only; name other files to read them", one sentence per folder, each
+        name escaped for a terminal.
+    """
+    if not unread:
+        return None
+    folders = "; ".join(f"{visible(d)}: {listed(names)} not read" for d, names in unread.items())
+    return f"{folders}: a folder is read for its Parquet files only; name other files to read them"
+
+
+_CSV_NAMES = (".csv", ".tsv", ".csv.gz", ".tsv.gz")
+
+
+def _csv_header(raw: bytes) -> bool:
+    """Whether a line looks like a CSV header: it opens no JSON value and holds a comma."""
+    text = raw.removeprefix(BOM).lstrip()
+    return text[:1] not in (b"{", b"[") and b"," in text
+
+
 @dataclass
 class ReadResult:
     """Output of :func:`read_events`."""
@@ -154,6 +185,31 @@ class ReadResult:
     events: pd.DataFrame
     stats: ReadStats
     rejects: list[Reject] = field(default_factory=list)
+    #: Folder input -> the files below it that were not read (see :func:`read_events`).
+    unread: dict[str, list[str]] = field(default_factory=dict)
+
+    def csv_inputs(self) -> list[Reject]:
+        """Return the first reject of each input that looks like CSV and had no record accepted.
+
+        An input looks like CSV when its name ends in ``.csv`` or ``.tsv`` (gzip too) or its
+        first rejected line looks like a header (it opens no JSON value and holds a comma).
+
+        Returns
+        -------
+        list of Reject
+            One per such input, in the order of ``stats.files``; each names file and line.
+        """
+        first: dict[str, Reject] = {}
+        for r in self.rejects:
+            first.setdefault(r.source, r)
+        out = []
+        for f in self.stats.files:
+            r = first.get(f.source)
+            if r is None or f.accepted or r in out:
+                continue
+            if f.source.lower().endswith(_CSV_NAMES) or _csv_header(r.raw):
+                out.append(r)
+        return out
 
 
 def read_events(
@@ -193,8 +249,10 @@ def read_events(
         record's line is the line where it starts); Parquet (Tailpipe's ``pipes_audit_log``,
         where ``data`` is a JSON string and ``created_at`` a timestamp without zone, read as
         UTC); a folder (its Parquet files at any depth, except another Tailpipe table's
-        ``tp_table=...`` folders); ``"-"`` for standard input. A FIFO, ``/dev/stdin`` or
-        ``<(cmd)`` is read as a stream, once, like standard input.
+        ``tp_table=...`` folders; its other files are not read but listed in
+        ``ReadResult.unread``); ``"-"`` for standard input. A FIFO, ``/dev/stdin`` or
+        ``<(cmd)`` is read as a stream, once, like standard input. A UTF-8 byte-order mark
+        opening a text input (after decompression) is ignored; a rejected first line keeps it.
     strict : bool, default False
         Raise :class:`InputError` at the first bad record instead of rejecting it.
     max_line_bytes : int, default MAX_LINE_BYTES
@@ -209,9 +267,11 @@ def read_events(
     -------
     ReadResult
         ``events`` sorted by ``created_at`` then ``id``, ``stats`` with
-        ``read == accepted + rejected + duplicates`` per file, and ``rejects`` (file, line,
+        ``read == accepted + rejected + duplicates`` per file, ``rejects`` (file, line,
         field, reason and the record as the input holds it: a line verbatim; a document's
-        record with its line breaks as spaces; a Parquet row with all its columns as JSON).
+        record with its line breaks as spaces; a Parquet row with all its columns as JSON),
+        and ``unread`` (folder -> files below it that were not read; see
+        :func:`unread_files_warning`).
 
     Raises
     ------
@@ -227,7 +287,8 @@ def read_events(
     rejects: list[Reject] = []
     blocks: list[Block] = []
     read: list[tuple[Opened, int, int]] = []  # each input, records read and rejected
-    for path in input_files(list(paths)):
+    inputs = input_files(list(paths))
+    for path in inputs.files:
         before = len(rejects)
         opened, file_blocks, n_read = _read_input(
             path,
@@ -247,7 +308,7 @@ def read_events(
     rejects.sort(key=lambda r: (r.source, r.line))
     conflicts = Counter(c.source for c in done.conflicts)
     stats = _file_stats(read, done.duplicates, conflicts, done.unknown_actions)
-    return ReadResult(done.events, ReadStats(stats), rejects)
+    return ReadResult(done.events, ReadStats(stats), rejects, inputs.unread)
 
 
 def _read_input(
@@ -278,7 +339,7 @@ def _read_input(
                 # a `.json` file is meant as one document: say where it breaks; anything
                 # else is read as JSON lines, each line used or rejected with its number
                 if source.lower().endswith((".json", ".json.gz")):
-                    what = "array" if text.lstrip()[:1] == b"[" else "document"
+                    what = "array" if text.removeprefix(BOM).lstrip()[:1] == b"[" else "document"
                     raise InputError(
                         source, exc.line, None, f"malformed JSON {what} ({exc.reason})"
                     ) from None

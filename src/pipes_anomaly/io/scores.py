@@ -18,7 +18,7 @@ import orjson
 import pandas as pd
 
 from pipes_anomaly._text import csv_cells, csv_uncells
-from pipes_anomaly.io._atomic import atomic_file, atomic_path
+from pipes_anomaly.io._atomic import atomic_file, written_in_place
 from pipes_anomaly.io.labels import LabelsError
 from pipes_anomaly.schema import SCORE_COLUMNS
 
@@ -50,12 +50,18 @@ def check_scores_path(path: str | Path, fmt: str | None = None) -> str:
     Raises
     ------
     ValueError
-        Without ``fmt``, for an extension other than :data:`SCORE_EXTENSIONS`; with it,
-        for one of those extensions that names another format (``.jsonl`` suits OCSF
-        too). Checked before any work is done.
+        Without ``fmt``, for an extension other than :data:`SCORE_EXTENSIONS` (a device or
+        pipe such as ``/dev/stdout``, written in place, needs ``fmt``); with it, for one of
+        those extensions that names another format (``.jsonl`` suits OCSF too). Checked
+        before any work is done.
     """
     ext = Path(path).suffix.lower()
     if fmt is None:
+        if ext not in SCORE_EXTENSIONS and written_in_place(path):
+            raise ValueError(
+                f"{path} is a device or pipe, whose name gives no format: name it with "
+                f"--format ({', '.join(SCORE_FORMATS)})"
+            )
         if ext not in SCORE_EXTENSIONS:
             raise ValueError(
                 f"{path}: unknown output format {ext or '(no extension)'!r}; "
@@ -102,8 +108,8 @@ def write_scores(scores: pd.DataFrame, path: str | Path, fmt: str | None = None)
         raise ValueError("OCSF findings are written by write_findings")
     p = Path(path)
     if fmt == "parquet":
-        with atomic_path(p) as tmp:
-            scores.to_parquet(tmp, index=False)
+        with atomic_file(p) as fh:  # a file object: Arrow seeks in a pipe it opens by name
+            scores.to_parquet(fh, index=False)
         return p
     out = scores.assign(**{c: _iso_utc(scores[c]) for c in ("window_start", "window_end")})
     with atomic_file(p) as fh:
