@@ -249,6 +249,9 @@ def test_scores_errors_name_the_problem(world) -> None:
         evaluate(scores.drop(columns=["score", "window_end"]), labels)
     with pytest.raises(EvaluationError, match="duplicated actor-window"):
         evaluate(pd.concat([scores, scores.iloc[:1]]), labels)
+    findings = pd.DataFrame({"class_uid": [2004], "finding_info": [{"uid": "x"}]})
+    with pytest.raises(EvaluationError, match=r"OCSF findings .* -o scores.csv"):
+        evaluate(findings, labels)
     bad = scores.astype({"score": object})
     bad.loc[0, "score"] = "high"
     with pytest.raises(EvaluationError, match="'score' has 1 missing or non-numeric"):

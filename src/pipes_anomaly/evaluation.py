@@ -324,6 +324,12 @@ def prepare_scores(scores: pd.DataFrame) -> pd.DataFrame:
         Naming missing columns, unparseable times, missing or non-numeric scores,
         windows with ``window_end <= window_start`` or duplicated actor-windows.
     """
+    if "class_uid" in scores.columns and "actor_id" not in scores.columns:
+        raise EvaluationError(
+            "scores: these are OCSF findings (`score --format ocsf`), one per alert; evaluate "
+            "reads the scores of every window: `anomaly score ... -o scores.csv` (or .jsonl, "
+            ".parquet)"
+        )
     _require(scores, SCORE_COLUMNS, "scores")
     out = scores.copy()
     out["actor_id"] = out["actor_id"].astype("string")
