@@ -224,6 +224,14 @@ def test_a_json_lines_file_all_rejected_gets_no_csv_hint(tmp_path):
     assert res.stderr.endswith(f"Error: no usable records in {logs}: all 2 were rejected\n")
 
 
+def test_rejects_to_standard_output_by_dash_is_refused(trained, small_world, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    res = _run("score", str(small_world / "test.jsonl"), "--model-dir", str(trained),
+               "--rejects", "-")  # fmt: skip
+    assert res.exit_code == 2 and "/dev/stdout" in res.stderr
+    assert not (tmp_path / "-").exists()
+
+
 def test_conflicting_options_are_rejected_before_work(tmp_path):
     bad = tmp_path / "x.jsonl"
     bad.write_text("{}\n")

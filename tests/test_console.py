@@ -14,7 +14,8 @@ import pytest
 
 from helpers import run_cli as _run
 from pipes_anomaly import io as pio
-from pipes_anomaly._console import Talk, plural
+from pipes_anomaly._console import Talk
+from pipes_anomaly._text import plural
 
 ROOT = Path(__file__).resolve().parents[1]
 

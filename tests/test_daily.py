@@ -140,7 +140,7 @@ def test_cli_daily_runs_share_the_budget_cap_of_the_whole_period(
                "-o", str(whole), "--top", "0")  # fmt: skip
     assert res.exit_code == 0, res.stderr
     whole_alerts = int(pio.read_scores(whole)["alert"].sum())
-    state, alerts = tmp_path / "state", 0
+    state, alerts, told = tmp_path / "state", 0, 0
     for day in sorted(days_dir.iterdir()):
         out = tmp_path / f"{day.stem}.csv"
         res = _run("score", str(day), "--model-dir", str(model_dir), "--state", str(state),
@@ -150,12 +150,46 @@ def test_cli_daily_runs_share_the_budget_cap_of_the_whole_period(
         alerts += int(scores["alert"].sum())
         above = int((scores["score"] > load_model(model_dir).threshold).sum())
         if above > scores["alert"].sum():  # the terminal says what the cap held back
-            assert f"{above - int(scores['alert'].sum()):,} more window" in res.stderr
+            held = above - int(scores["alert"].sum())
+            assert f"{held:,} more window" in res.stderr
+            assert "cap on the history's windows" in res.stderr
+            told += 1
+    assert told  # the seeded world has days whose windows above the threshold were held back
     # the days spend the cap of the whole period, not each its own sliver of it
     assert alerts == whole_alerts
     manifest = json.loads((state / "manifest.json").read_text())
     assert manifest["alerts"] == alerts
     assert manifest["windows"] == len(pio.read_scores(whole))
+
+
+def test_cli_a_threshold_run_does_not_spend_the_budget_of_later_runs(days_dir, model_dir, tmp_path):
+    state = tmp_path / "state"
+    first, *rest = sorted(days_dir.iterdir())
+    res = _run("score", str(first), "--model-dir", str(model_dir), "--state", str(state),
+               "--threshold", "0", "--top", "0")  # fmt: skip
+    assert res.exit_code == 0, res.stderr
+    manifest = json.loads((state / "manifest.json").read_text())
+    assert manifest["alerts"] == 0 and manifest["windows"] == 0
+    res = _run("score", str(rest[0]), "--model-dir", str(model_dir), "--state", str(state),
+               "--top", "0", "-o", str(tmp_path / "d2.csv"))  # fmt: skip
+    assert res.exit_code == 0, res.stderr
+    assert json.loads((state / "manifest.json").read_text())["windows"] == len(
+        pio.read_scores(tmp_path / "d2.csv")
+    )
+
+
+def test_cli_a_history_of_the_former_format_is_refused_with_the_fix(days_dir, model_dir, tmp_path):
+    state = tmp_path / "state"
+    first, second, *_ = sorted(days_dir.iterdir())
+    res = _run("score", str(first), "--model-dir", str(model_dir), "--state", str(state), "-q")
+    assert res.exit_code == 0, res.stderr
+    manifest = json.loads((state / "manifest.json").read_text())
+    del manifest["windows"], manifest["alerts"]
+    manifest["format"] = 1
+    (state / "manifest.json").write_text(json.dumps(manifest))
+    res = _run("score", str(second), "--model-dir", str(model_dir), "--state", str(state))
+    assert res.exit_code == 1
+    assert "field 'format' must be 2, got 1" in res.stderr and "move" in res.stderr
 
 
 def test_cli_state_of_another_model_or_altered_is_refused(

@@ -265,7 +265,7 @@ def test_missing_working_days_before_the_records_are_told_with_the_fix(events, m
     gap = [w for w in warnings if w.kind == "gap"]
     assert len(gap) == 1 and "after the model's history of its actors ends" in gap[0].text
     advice = fit_advice(warnings, model_dir="m", summary=model.training)
-    assert "--state DIR" in advice or any(w.foreign for w in warnings)
+    assert not any(w.foreign for w in warnings) and "--state DIR" in advice
     # the next day's records leave no day out
     assert "gap" not in [
         w.kind for w in model.fit_warnings(next_days, score_events(next_days, model))
@@ -308,7 +308,25 @@ def test_a_last_day_cut_short_is_told_and_whole_days_are_not(events, model):
     warnings = model.fit_warnings(cut, score_events(cut, model))
     short = [w.text for w in warnings if w.kind == "cut_short"]
     assert len(short) == 1 and f"the records of the last day ({last:%Y-%m-%d}) end at" in short[0]
-    if [w.kind for w in warnings] == ["cut_short"]:
-        assert "once its records are complete" in fit_advice(
-            warnings, model_dir="m", summary=model.training
+    alone = [w for w in warnings if w.kind == "cut_short"]
+    assert "once its records are complete" in fit_advice(
+        alone, model_dir="m", summary=model.training
+    )
+
+
+def test_missing_days_of_a_carried_history_are_told_long_after_training():
+    summary = TrainingSummary.of(
+        _one_day("2026-09-04"), window="1d", n_windows=100, alert_share=0.01
+    )
+    later = _one_day("2026-11-12")  # a Thursday, 69 days after training
+    history_end = int(pd.Timestamp("2026-11-09T12:00:00Z").value)  # Tuesday and Wednesday missing
+    kinds = [
+        w.kind
+        for w in check_fit(
+            summary, later, np.zeros(1), threshold=1, alert_rate=0, history_end_ns=history_end
         )
+    ]
+    assert "after" in kinds and "gap" in kinds
+    # without a history beyond training, the long wait is the one warning
+    kinds = [w.kind for w in check_fit(summary, later, np.zeros(1), threshold=1, alert_rate=0)]
+    assert "after" in kinds and "gap" not in kinds

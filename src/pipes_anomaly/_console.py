@@ -23,25 +23,6 @@ from pipes_anomaly._text import visible
 QUIET, NORMAL, VERBOSE = -1, 0, 1
 
 
-def plural(n: int, word: str, many: str | None = None) -> str:
-    """Write a count with its noun in the right number: ``1 record``, ``2 records``.
-
-    Parameters
-    ----------
-    n : int
-    word : str
-        The singular.
-    many : str, optional
-        The plural, when it is not ``word + "s"``.
-
-    Returns
-    -------
-    str
-        ``n`` with thousands separators, a space, and the noun.
-    """
-    return f"{n:,} {word if n == 1 else (many or word + 's')}"
-
-
 class Talk:
     """The voice of one command: messages by level, and a progress line per stage.
 

@@ -107,6 +107,25 @@ def terminal_cell(text: object, style: str = "") -> Text:
     return Text(visible(text), style=style)
 
 
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """Write a count with its noun in the right number: ``1 record``, ``2 records``.
+
+    Parameters
+    ----------
+    n : int
+    word : str
+        The singular.
+    many : str, optional
+        The plural, when it is not ``word + "s"``.
+
+    Returns
+    -------
+    str
+        ``n`` with thousands separators, a space, and the noun.
+    """
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
+
+
 def score_text(score: float) -> str:
     """Write a score with four decimals, or as many more as tell it apart from 1.
 

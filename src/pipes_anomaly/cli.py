@@ -27,8 +27,9 @@ import click
 from click import Command
 
 from pipes_anomaly import __version__
-from pipes_anomaly._console import NORMAL, QUIET, VERBOSE, Talk, plural
+from pipes_anomaly._console import NORMAL, QUIET, VERBOSE, Talk
 from pipes_anomaly._process import tune_process_memory
+from pipes_anomaly._text import plural
 from pipes_anomaly.catalog import HISTORY_FEATURES
 from pipes_anomaly.io._atomic import OutputError, written_in_place
 from pipes_anomaly.schema import SCENARIOS
@@ -426,7 +427,7 @@ def _reasons_path(rejects_path: str) -> str | None:
     """Name the file beside ``--rejects`` that says why each line was rejected (None: a device)."""
     from pipes_anomaly.io._atomic import written_in_place
 
-    if rejects_path == "-" or written_in_place(rejects_path):
+    if written_in_place(rejects_path):
         return None
     return f"{rejects_path}.reasons.csv"
 
@@ -806,7 +807,10 @@ def score_command(
             suppression = _suppress(scored.scores, rules, talk)
             scores = scored.scores if suppression is None else suppression.scores
             silenced = suppression.n_suppressed if suppression is not None else 0
-            misfit = _report_scores(scores, result.events, model, cut, model_dir, silenced, talk)
+            misfit = _report_scores(
+                scores, result.events, model, cut, model_dir, silenced, talk,
+                carried=state_dir is not None,
+            )  # fmt: skip
             if output is not None:
                 _write_scores(scores, scored, output, fmt, cut, talk)
             if report_dir is not None:
@@ -814,7 +818,8 @@ def score_command(
                               source=f"Scored {', '.join(logs)} with the model in {model_dir} "
                               f"({model.window} windows).")  # fmt: skip
             if state_dir is not None:
-                _carry_forward(state_dir, model, history, result.events, scored.scores, talk)
+                budgeted = scored.scores if threshold is None else None
+                _carry_forward(state_dir, model, history, result.events, budgeted, talk)
     _print_alerts(scores, top, silenced)
     if misfit and top > 0 and int(scores["alert"].sum()) > silenced:
         click.echo(
@@ -926,8 +931,13 @@ def _report_scores(
     model_dir: str,
     silenced: int,
     talk: Talk,
+    *,
+    carried: bool = False,
 ) -> bool:
-    """Say what was scored; warn, and return True, when the records are not what it knows."""
+    """Say what was scored; warn, and return True, when the records are not what it knows.
+
+    ``carried``: a history is carried forward, so the alert cap spans all of its runs.
+    """
     from pipes_anomaly.fit import fit_advice
 
     talk.end_stage()
@@ -936,7 +946,8 @@ def _report_scores(
     held = int((scores["score"] > cut).sum()) - n_alerts
     capped = (
         f"; {held:,} more {'window' if held == 1 else 'windows'} above the threshold held back "
-        "by the alert budget's cap on this run's windows (`--threshold` alerts on every one)"
+        f"by the alert budget's cap on {'the history' if carried else 'this run'}'s windows "
+        "(`--threshold` alerts on every one)"
         if held
         else ""
     )
@@ -954,11 +965,12 @@ def _report_scores(
         return False
     foreign = any(w.foreign for w in warnings)
     lines = "\n".join(f"  - {w.text};" for w in warnings)
-    head = (
-        "these records are not what the model in {} knows"
-        if foreign
-        else ("the model in {} does not fit these records")
-    )
+    if foreign:
+        head = "these records are not what the model in {} knows"
+    elif {w.kind for w in warnings} <= {"gap", "cut_short", "alerts"}:
+        head = "these records may be incomplete for the model in {}"
+    else:
+        head = "the model in {} does not fit these records"
     talk.warn(f"{head.format(model_dir)}:\n{lines}\n  What to do: {advice}")
     return foreign
 
@@ -968,10 +980,14 @@ def _carry_forward(
     model: TrainedModel,
     history: dict | None,
     events: Any,
-    scores: Any,
+    budgeted: Any,
     talk: Talk,
 ) -> None:
-    """Write the history carried on through the scored events into ``state_dir``."""
+    """Write the history carried on through the scored events into ``state_dir``.
+
+    ``budgeted`` is the run's scores when an alert budget chose its alerts (None for a
+    ``--threshold``): only such runs count towards the cap that later runs share.
+    """
     from pipes_anomaly.io.model_dir import save_history
     from pipes_anomaly.pipeline import ModelError, continue_history
 
@@ -984,8 +1000,10 @@ def _carry_forward(
             first_ns=_ns(first),
             runs=(history["runs"] if history else 0) + 1,
             records=(history["records"] if history else 0) + len(events),
-            windows=(history["windows"] if history else 0) + len(scores),
-            alerts=(history["alerts"] if history else 0) + int(scores["alert"].sum()),
+            windows=(history["windows"] if history else 0)
+            + (0 if budgeted is None else len(budgeted)),
+            alerts=(history["alerts"] if history else 0)
+            + (0 if budgeted is None else int(budgeted["alert"].sum())),
         )
     except ModelError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -1046,6 +1064,12 @@ def _rejects_outputs(rejects_path: str | None) -> list[tuple[str, str | None]]:
     """List the files ``--rejects`` writes: its lines and, beside them, why each was rejected."""
     if rejects_path is None:
         return []
+    if rejects_path == "-":
+        raise click.BadParameter(
+            "give a file: the rejected lines are data, not messages (for the terminal, "
+            "/dev/stdout)",
+            param_hint="'--rejects'",
+        )
     return [("--rejects", rejects_path), ("--rejects", _reasons_path(rejects_path))]
 
 

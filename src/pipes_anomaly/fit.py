@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from pipes_anomaly._text import visible
+from pipes_anomaly._text import plural, visible
 from pipes_anomaly.catalog import FEATURE_DESCRIPTIONS, HISTORY_FEATURES
 
 __all__ = [
@@ -84,11 +84,6 @@ def _iso(ns: int) -> str:
 
 def _day(ns: int) -> str:
     return pd.Timestamp(int(ns), unit="ns", tz="UTC").strftime("%Y-%m-%d")
-
-
-def _count(n: int, word: str) -> str:
-    """Write a count with its noun in the right number (``1 actor``, ``2 actors``)."""
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
 def _short(text: object, limit: int = 40) -> str:
@@ -269,7 +264,7 @@ def check_fit(
         _actors(summary, events),
         _action_types(summary, events),
         *period,
-        None if period else _gap(end, events),
+        _gap(end, events) if _gap_is_news(period, end, summary) else None,
         _cut_short(events),
         _alerts(np.asarray(scores, dtype=float), threshold, alert_rate),
     )
@@ -316,7 +311,7 @@ def _actors(summary: TrainingSummary, events: pd.DataFrame) -> FitWarning | None
         return None
     return FitWarning(
         "actors",
-        f"{len(new):,} of the {_count(len(seen), 'actor')} ({_names(new, 'actor_id')}) "
+        f"{len(new):,} of the {plural(len(seen), 'actor')} ({_names(new, 'actor_id')}) "
         f"{'was' if len(new) == 1 else 'were'} never "
         f"seen in training (it knows {len(summary.actors):,})",
     )
@@ -336,7 +331,7 @@ def _action_types(summary: TrainingSummary, events: pd.DataFrame) -> FitWarning 
     )
     if len(new) > _SHOWN:
         listed += f" and {len(new) - _SHOWN:,} more"
-    kinds = _count(len(new), "action type")
+    kinds = plural(len(new), "action type")
     return FitWarning(
         "action_types",
         f"{share:.0%} of the records are of {kinds} the model never saw in training ({listed})",
@@ -352,7 +347,7 @@ def _period(summary: TrainingSummary, events: pd.DataFrame) -> list[FitWarning]:
         return [
             FitWarning(
                 "overlap",
-                f"{inside:,} of the {_count(len(ns), 'record')} ({inside / len(ns):.0%}) "
+                f"{inside:,} of the {plural(len(ns), 'record')} ({inside / len(ns):.0%}) "
                 f"{'falls' if inside == 1 else 'fall'} in the "
                 f"training period ({trained}): the model learned them as normal, so they "
                 "cannot stand out",
@@ -370,6 +365,14 @@ def _period(summary: TrainingSummary, events: pd.DataFrame) -> list[FitWarning]:
     return []
 
 
+def _gap_is_news(period: list[FitWarning], end: int, summary: TrainingSummary) -> bool:
+    """Whether missing days are worth a warning of their own beside the period's."""
+    kinds = {w.kind for w in period}
+    # an overlap has no gap; records long after training already warn, unless a carried
+    # history ends later than training
+    return "overlap" not in kinds and ("after" not in kinds or end != summary.last_ns)
+
+
 def _gap(history_end_ns: int, events: pd.DataFrame) -> FitWarning | None:
     """Warn when working days lie between the end of the history and the first record."""
     first = int(events["created_at"].to_numpy(dtype="datetime64[ns]").astype(np.int64).min())
@@ -384,8 +387,8 @@ def _gap(history_end_ns: int, events: pd.DataFrame) -> FitWarning | None:
         return None
     return FitWarning(
         "gap",
-        f"the records start {_count(len(missing), 'whole day')} after the model's history "
-        f"of its actors ends ({_iso(history_end_ns)}), {_count(weekdays, 'working day')} "
+        f"the records start {plural(len(missing), 'whole day')} after the model's history "
+        f"of its actors ends ({_iso(history_end_ns)}), {plural(weekdays, 'working day')} "
         "among them: every actor looks absent on those days, which raises the days since "
         "it was last seen",
     )
@@ -458,9 +461,10 @@ def fit_advice(warnings: Sequence[FitWarning], *, model_dir: str, summary: Train
         )
     if "gap" in kinds:
         return (
-            "if the organisation was active on the days between, score their records first, "
-            "in order, carrying the history forward (`--state DIR`); if it was quiet, read "
-            "the reasons about days since last seen with that in mind."
+            "if the organisation was active on the days between, their records were left "
+            "out: score them before these (with `--state DIR`, the history has now moved past "
+            "them: move DIR aside and score every day since the model's training, in order); "
+            "if it was quiet, read the reasons about days since last seen with that in mind."
         )
     if "after" in kinds:
         return (
@@ -474,7 +478,7 @@ def fit_advice(warnings: Sequence[FitWarning], *, model_dir: str, summary: Train
         )
     if summary.n_windows < FEW_TRAINING_WINDOWS:
         return (
-            f"the model learned from only {_count(summary.n_windows, 'actor-window')}, and a "
+            f"the model learned from only {plural(summary.n_windows, 'actor-window')}, and a "
             "model that learned from so few alerts on many ordinary windows of a new period: "
             f"train on more weeks (`anomaly train LOGS... --model-dir {model_dir}`). Until "
             "then, read the alerts' reasons before acting on them."
@@ -513,7 +517,7 @@ def history_note(
     shown = history if limit is None else history[:limit]
     more = len(history) - len(shown)
     names = ", ".join(shown) + (f" and {more} more" if more else "")
-    n = _count(len(history), "history feature")
+    n = plural(len(history), "history feature")
     if days < HISTORY_MIN_DAYS:
         return True, (
             f"{n} never varied ({names}): the training period ({days:g} days) is shorter "

@@ -541,7 +541,9 @@ def check_windows_ended(model: TrainedModel, events: pd.DataFrame, now: pd.Times
     Parameters
     ----------
     model : TrainedModel
+        Its window length decides where the last record's window ends.
     events : DataFrame
+        The records of the run (docs/design.md section 2).
     now : Timestamp
         The time now, in UTC.
 

@@ -28,13 +28,13 @@ import numpy as np
 import pandas as pd
 
 from pipes_anomaly import _svg
-from pipes_anomaly._console import plural
 from pipes_anomaly._text import (
     html_text,
     markdown_cell,
     markdown_code,
     markdown_rows,
     markdown_table,
+    plural,
     score_text,
     sql_literal,
 )

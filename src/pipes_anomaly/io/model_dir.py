@@ -905,7 +905,8 @@ def save_history(
     records : int
         Records carried forward, this run's included.
     windows : int
-        Actor-windows scored in these runs, this one's included.
+        Actor-windows scored in these runs under an alert budget (not ``--threshold``), this
+        one's included: what the budget's cap of later runs counts.
     alerts : int
         Of those, the windows that alerted (suppressed alerts included).
 
