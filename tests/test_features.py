@@ -409,6 +409,23 @@ def test_lifecycle_and_integrity(tmp_path):
     assert row(f, "2024-01-01", "handle:carol")["log_mismatch"] == 0
 
 
+def test_days_the_log_is_silent_are_no_ones_absence(tmp_path):
+    """A missing export (no record of anyone for days) leaves recency as it was."""
+    days = ("01", "02", "03", "04", "08")  # 05-07: nothing in the log
+    recs = [rec(f"2024-01-{d}T09:00:00Z", "workspace.update", a) for d in days
+            for a in ("u_alice", "u_bob")]  # fmt: skip
+    f = build_features(events(recs, tmp_path))
+    before_gap = row(f, "2024-01-04")["days_since_last_seen"]
+    assert before_gap == pytest.approx(math.log1p(1 - 9 / 24))
+    assert row(f, "2024-01-08")["days_since_last_seen"] == pytest.approx(before_gap)
+    # a day on which someone else worked is an absence
+    recs.append(rec("2024-01-06T09:00:00Z", "workspace.update", "u_carol"))
+    f = build_features(events(recs, tmp_path))
+    after_gap = row(f, "2024-01-08")["days_since_last_seen"]
+    assert after_gap == pytest.approx(math.log1p(1 - 9 / 24 + 1))  # 01-06 counts
+    assert row(f, "2024-01-08", "u_bob")["days_since_last_seen"] == pytest.approx(after_gap)
+
+
 def test_workspace_lifetime_ignores_other_resources(tmp_path):
     recs = [
         rec("2024-01-01T09:00:00Z", "connection.create", target="c_a"),
@@ -434,8 +451,9 @@ def test_history_features(tmp_path):
     f = build_features(events(recs, tmp_path))
     r = row(f, "2024-01-20")
     assert r["is_new_actor"] == 0
-    # last record 2024-01-03 09:00, window starts 2024-01-20 00:00
-    assert r["days_since_last_seen"] == pytest.approx(math.log1p(16 + 15 / 24))
+    # last record 2024-01-03 09:00, window starts 2024-01-20 00:00; of the 16 whole days
+    # between, only 01-05 (bob) holds a record: the 15 silent ones are no one's absence
+    assert r["days_since_last_seen"] == pytest.approx(math.log1p(16 + 15 / 24 - 15))
     assert r["log_new_actions"] == pytest.approx(L3)
     # workspace.delete targets w_0..w_4: five existing workspaces alice never touched before
     assert r["log_new_workspaces"] == pytest.approx(math.log1p(5))

@@ -322,3 +322,21 @@ def test_short_lived_workspaces_one_row_per_actor_day(source: str, tmp_path: Pat
     # the shortest-lived first (ties by id), at most three
     assert found["workspaces"].tolist() == ["ws-1, ws-6, ws-2", "w_7"]
     assert found["workspace_ids"].tolist() == ["w_1, w_6, w_2", "w_7"]
+
+
+@pytest.mark.parametrize("source", ["frame", "jsonl", "parquet"])
+def test_dormant_reactivation_counts_only_days_the_log_holds(source: str, tmp_path: Path) -> None:
+    def raw(i: int, actor: str, day: str) -> dict:
+        return {"id": f"a_{i}", "action_type": "workspace.update", "actor_id": actor,
+                "actor_handle": actor[2:], "created_at": f"{day}T09:00:00Z",
+                "target_id": "w_1", "target_handle": "ws", "data": {}}  # fmt: skip
+
+    days = pd.date_range("2024-03-01", periods=20, freq="D").strftime("%Y-%m-%d")
+    rows = [raw(0, "u_alice", "2024-02-01"), raw(1, "u_alice", "2024-03-20")]
+    rows += [raw(10 + i, "u_bob", d) for i, d in enumerate(days)]  # bob works every day
+    hits = run_on(pd.DataFrame(rows), source, tmp_path, "dormant_reactivation")
+    assert list(hits["actor_id"]) == ["u_alice"]
+    assert int(hits["idle_days"].iloc[0]) == 1 + 19  # 03-01 .. 03-19 logged; February silent
+    # without bob, nothing lies between alice's two days in the log: she was not absent
+    quiet = run_on(pd.DataFrame(rows[:2]), source, tmp_path, "dormant_reactivation")
+    assert quiet.empty

@@ -389,8 +389,8 @@ def _gap(history_end_ns: int, events: pd.DataFrame) -> FitWarning | None:
         "gap",
         f"the records start {plural(len(missing), 'whole day')} after the model's history "
         f"of its actors ends ({_iso(history_end_ns)}), {plural(weekdays, 'working day')} "
-        "among them: every actor looks absent on those days, which raises the days since "
-        "it was last seen",
+        "among them: what happened on those days is unseen (recency does not count them as "
+        "absence)",
     )
 
 
@@ -464,7 +464,7 @@ def fit_advice(warnings: Sequence[FitWarning], *, model_dir: str, summary: Train
             "if the organisation was active on the days between, their records were left "
             "out: score them before these (with `--state DIR`, the history has now moved past "
             "them: move DIR aside and score every day since the model's training, in order); "
-            "if it was quiet, read the reasons about days since last seen with that in mind."
+            "if it was quiet, nothing is missing."
         )
     if "after" in kinds:
         return (

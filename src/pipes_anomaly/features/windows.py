@@ -174,11 +174,22 @@ def _with_earlier_windows(base: pd.DataFrame, earlier: pd.DataFrame | None) -> p
 def _recency(
     comb: pd.DataFrame, g: pd.api.typing.DataFrameGroupBy, window_ns: int
 ) -> dict[str, np.ndarray]:
-    """Whether the actor is new, and the days since its previous window."""
+    """Whether the actor is new, and the days since its previous window.
+
+    Whole UTC days on which the log holds no record of anyone are not counted: a missing
+    export or a day everyone was off is not the actor's absence.
+    """
     prev_last = g["last_t"].shift(1)
     wstart = comb["win"].to_numpy() * window_ns
     seen = prev_last.notna().to_numpy()
-    days = (wstart - prev_last.fillna(0).to_numpy()) / _NS_DAY
+    last = prev_last.fillna(0).to_numpy()
+    days = (wstart - last) / _NS_DAY
+    active = np.unique(wstart // _NS_DAY)  # the UTC days with a window of anyone
+    after = last.astype(np.int64) // _NS_DAY + 1  # whole days strictly between the two
+    before = wstart // _NS_DAY
+    between = np.maximum(before - after, 0)
+    logged = np.searchsorted(active, before) - np.searchsorted(active, after)
+    days = days - np.where(seen, between - np.minimum(logged, between), 0)
     return {
         "is_new_actor": (~seen).astype(np.float64),
         "days_since_last_seen": np.where(seen, np.log1p(np.maximum(days, 0)), 0.0),
