@@ -178,6 +178,21 @@ def test_cli_a_threshold_run_does_not_spend_the_budget_of_later_runs(days_dir, m
     )
 
 
+def test_cli_runs_of_a_model_with_a_fixed_threshold_spend_no_budget(
+    days_dir, small_world, tmp_path
+):
+    model = tmp_path / "m"
+    res = _run("train", str(small_world / "train.jsonl"), "--model-dir", str(model), "-q",
+               "--threshold", "0.5")  # fmt: skip
+    assert res.exit_code == 0, res.stderr
+    state = tmp_path / "state"
+    first = sorted(days_dir.iterdir())[0]
+    res = _run("score", str(first), "--model-dir", str(model), "--state", str(state), "-q")
+    assert res.exit_code == 0, res.stderr
+    manifest = json.loads((state / "manifest.json").read_text())
+    assert manifest["alerts"] == 0 and manifest["windows"] == 0
+
+
 def test_cli_a_history_of_the_former_format_is_refused_with_the_fix(days_dir, model_dir, tmp_path):
     state = tmp_path / "state"
     first, second, *_ = sorted(days_dir.iterdir())

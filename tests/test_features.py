@@ -426,6 +426,16 @@ def test_days_the_log_is_silent_are_no_ones_absence(tmp_path):
     assert row(f, "2024-01-08", "u_bob")["days_since_last_seen"] == pytest.approx(after_gap)
 
 
+def test_hour_windows_of_one_day_keep_their_recency(tmp_path):
+    recs = [rec(t, "workspace.update") for t in
+            ("2024-01-01T09:00:00Z", "2024-01-01T15:00:00Z", "2024-01-02T15:00:00Z")]  # fmt: skip
+    f = build_features(events(recs, tmp_path), window="1h")
+    alice = f[f["actor_id"] == "u_alice"].set_index("window_start")["days_since_last_seen"]
+    # 09:00 -> the 15:00 window of the same day: a quarter of a day, no day between
+    assert alice[pd.Timestamp("2024-01-01T15:00", tz="UTC")] == pytest.approx(math.log1p(0.25))
+    assert alice[pd.Timestamp("2024-01-02T15:00", tz="UTC")] == pytest.approx(math.log1p(1.0))
+
+
 def test_workspace_lifetime_ignores_other_resources(tmp_path):
     recs = [
         rec("2024-01-01T09:00:00Z", "connection.create", target="c_a"),

@@ -818,7 +818,9 @@ def score_command(
                               source=f"Scored {', '.join(logs)} with the model in {model_dir} "
                               f"({model.window} windows).")  # fmt: skip
             if state_dir is not None:
-                budgeted = scored.scores if threshold is None else None
+                # only a run whose alerts an alert budget capped counts towards that cap
+                rate = alert_rate if alert_rate is not None else model.alert_rate
+                budgeted = scored.scores if threshold is None and rate is not None else None
                 _carry_forward(state_dir, model, history, result.events, budgeted, talk)
     _print_alerts(scores, top, silenced)
     if misfit and top > 0 and int(scores["alert"].sum()) > silenced:

@@ -459,17 +459,17 @@ def fit_advice(warnings: Sequence[FitWarning], *, model_dir: str, summary: Train
             f"score only records after the training period ({_iso(summary.last_ns)}), or "
             "train on records before the period you score."
         )
-    if "gap" in kinds:
-        return (
-            "if the organisation was active on the days between, their records were left "
-            "out: score them before these (with `--state DIR`, the history has now moved past "
-            "them: move DIR aside and score every day since the model's training, in order); "
-            "if it was quiet, nothing is missing."
-        )
     if "after" in kinds:
         return (
             "retrain on the latest weeks (`anomaly train RECENT... --model-dir "
             f"{model_dir}`); a model trained a month or more ago misses its actors' changes."
+        )
+    if "gap" in kinds:
+        return (
+            "if the organisation was active on the days between, their records were left "
+            "out: score them in one run with these (with `--state DIR`, the history has now "
+            "moved past them: move DIR aside and score every day since the model's training, "
+            "in order); if it was quiet, nothing is missing."
         )
     if kinds == {"cut_short"}:
         return (

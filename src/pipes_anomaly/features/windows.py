@@ -188,7 +188,8 @@ def _recency(
     after = last.astype(np.int64) // _NS_DAY + 1  # whole days strictly between the two
     before = wstart // _NS_DAY
     between = np.maximum(before - after, 0)
-    logged = np.searchsorted(active, before) - np.searchsorted(active, after)
+    # an earlier record of the same day has no day between (before < after): nothing logged
+    logged = np.maximum(np.searchsorted(active, before) - np.searchsorted(active, after), 0)
     days = days - np.where(seen, between - np.minimum(logged, between), 0)
     return {
         "is_new_actor": (~seen).astype(np.float64),
