@@ -263,3 +263,16 @@ def test_a_window_that_has_not_ended_is_not_carried_forward(events):
     check_windows_ended(model, test, last.floor("D") + pd.Timedelta(days=1))  # ended: fine
     with pytest.raises(ModelError, match="after now .* leave its records out of the run"):
         check_windows_ended(model, test, last + pd.Timedelta(minutes=1))
+
+
+def test_a_day_cut_short_is_told_in_a_daily_run(events):
+    train, test = events
+    model = train_model(train, n_estimators=50)
+    days = _days(test)
+    carried = continue_history(model, pd.concat(days[:-1], ignore_index=True))
+    last = days[-1]
+    cut = last[last["created_at"] < last["created_at"].min().floor("D") + pd.Timedelta(hours=6)]
+    kinds = [w.kind for w in carried.fit_warnings(cut, score_events(cut, carried))]
+    assert "cut_short" in kinds  # the history's days end later than this one
+    whole = [w.kind for w in carried.fit_warnings(last, score_events(last, carried))]
+    assert "cut_short" not in whole

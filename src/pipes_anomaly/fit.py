@@ -45,6 +45,8 @@ UNKNOWN_ACTION_SHARE = 0.05
 LONG_AFTER_DAYS = 30
 #: Earlier days the last day's end is compared with, at the least.
 CUT_SHORT_MIN_DAYS = 3
+#: Earlier days the last day's end is compared with, at the most (the latest ones).
+CUT_SHORT_DAYS = 28
 #: Hours before the earliest end of an earlier day at which the last day is called cut short.
 CUT_SHORT_HOURS = 2
 #: Windows above the threshold warn when more than this many times the asked rate (a model
@@ -232,6 +234,7 @@ def check_fit(
     threshold: float,
     alert_rate: float,
     history_end_ns: int | None = None,
+    history_day_ends_ns: np.ndarray | None = None,
 ) -> list[FitWarning]:
     """Compare records to score with what the model was trained on.
 
@@ -251,6 +254,9 @@ def check_fit(
     history_end_ns : int, optional
         Where the model's history of the actors ends (UTC nanoseconds): its training
         period's, or that of the history carried forward; default the training period's.
+    history_day_ends_ns : ndarray of int, optional
+        The time of the last record of each UTC day of that history (ns since the epoch),
+        so that a run of one day can be told it ends earlier than the days before it.
 
     Returns
     -------
@@ -265,7 +271,7 @@ def check_fit(
         _action_types(summary, events),
         *period,
         _gap(end, events) if _gap_is_news(period, end, summary) else None,
-        _cut_short(events),
+        _cut_short(events, history_day_ends_ns),
         _alerts(np.asarray(scores, dtype=float), threshold, alert_rate),
     )
     return [w for w in checks if w is not None]
@@ -394,10 +400,12 @@ def _gap(history_end_ns: int, events: pd.DataFrame) -> FitWarning | None:
     )
 
 
-def _cut_short(events: pd.DataFrame) -> FitWarning | None:
+def _cut_short(events: pd.DataFrame, history_day_ends: np.ndarray | None) -> FitWarning | None:
     """Warn when the last UTC day's records end well before those of every earlier day."""
     ns = events["created_at"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
-    last_of_day = pd.Series(ns).groupby(ns // _NS_DAY).max()
+    if history_day_ends is not None and len(history_day_ends):
+        ns = np.concatenate([np.asarray(history_day_ends, dtype=np.int64), ns])
+    last_of_day = pd.Series(ns).groupby(ns // _NS_DAY).max().iloc[-(CUT_SHORT_DAYS + 1) :]
     if len(last_of_day) < CUT_SHORT_MIN_DAYS + 1:
         return None
     clock = last_of_day % _NS_DAY

@@ -197,6 +197,7 @@ class TrainedModel:
             threshold=cut,
             alert_rate=self.share_above(cut),
             history_end_ns=None if end is None else int(pd.Timestamp(end).value),
+            history_day_ends_ns=self.profile.day_ends(),
         )
 
     def share_above(self, threshold: float) -> float:

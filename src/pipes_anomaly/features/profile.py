@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from pipes_anomaly.features.records import Records, read_records
+from pipes_anomaly.features.records import _NS_DAY, Records, read_records
 from pipes_anomaly.features.windows import _BASE_STATS, _HOURS, _TRAIL_COUNTS, window_table
 
 #: Hour counts are kept as uint16, capped at its largest value: only presence is used.
@@ -93,6 +93,19 @@ class ActorProfile:
         if not len(self.last_event):
             return None
         return pd.Timestamp(int(self.last_event["t"].max()), unit="ns", tz="UTC")
+
+    def day_ends(self) -> np.ndarray:
+        """Time of the last record of each UTC day the profile holds, in day order.
+
+        Returns
+        -------
+        ndarray of int64
+            ns since the epoch; empty for an empty profile.
+        """
+        if not len(self.windows):
+            return np.empty(0, dtype=np.int64)
+        last = self.windows["last_t"].to_numpy(dtype=np.float64).astype(np.int64)
+        return pd.Series(last).groupby(last // _NS_DAY).max().to_numpy(dtype=np.int64)
 
 
 def next_profile(
