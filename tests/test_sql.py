@@ -340,3 +340,17 @@ def test_dormant_reactivation_counts_only_days_the_log_holds(source: str, tmp_pa
     # without bob, nothing lies between alice's two days in the log: she was not absent
     quiet = run_on(pd.DataFrame(rows[:2]), source, tmp_path, "dormant_reactivation")
     assert quiet.empty
+
+
+def test_an_unreadable_line_is_a_clear_error_with_the_fix(tmp_path: Path) -> None:
+    path = tmp_path / "log.jsonl"
+    good = {"id": "a_1", "action_type": "workspace.delete", "actor_id": "u_a",
+            "created_at": "2024-01-01T00:00:00Z", "data": {}}  # fmt: skip
+    path.write_bytes(json.dumps(good).encode() + b"\n{\x1b[2J broken\n")
+    con = hunting.connect(path)
+    try:
+        with pytest.raises(ValueError, match=r"cannot read the audit log: .*read_events") as err:
+            hunting.run_queries(con, [QUERIES["destructive_burst"]])
+    finally:
+        con.close()
+    assert "\x1b" not in str(err.value)

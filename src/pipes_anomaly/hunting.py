@@ -28,6 +28,7 @@ import numpy as np
 import orjson
 import pandas as pd
 
+from pipes_anomaly._text import visible
 from pipes_anomaly.schema import Scenario
 
 __all__ = [
@@ -339,12 +340,21 @@ def run_queries(
     Raises
     ------
     ValueError
-        When a query does not return the :data:`RESULT_COLUMNS`.
+        When a query does not return the :data:`RESULT_COLUMNS`, or the view's files hold a
+        record DuckDB cannot read (its message, made visible, and the fix).
     """
     items = queries.values() if isinstance(queries, Mapping) else queries
     out: dict[str, pd.DataFrame] = {}
     for q in items:
-        frame = con.execute(q.sql).df()
+        try:
+            frame = con.execute(q.sql).df()
+        except (duckdb.InvalidInputException, duckdb.ConversionException) as exc:
+            raise ValueError(
+                f"hunting query {q.name} cannot read the audit log: {visible(exc)}; the "
+                "package's reader names each unreadable line with its field and reason "
+                "(`pipes_anomaly.io.read_events(path).rejects`): remove or repair those lines"
+            ) from None
+
         missing = [c for c in RESULT_COLUMNS if c not in frame.columns]
         if missing:
             raise ValueError(f"hunting query {q.name} does not return {', '.join(missing)}")
