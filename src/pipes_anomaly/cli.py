@@ -425,8 +425,6 @@ def _is_parquet(path: str) -> bool:
 
 def _reasons_path(rejects_path: str) -> str | None:
     """Name the file beside ``--rejects`` that says why each line was rejected (None: a device)."""
-    from pipes_anomaly.io._atomic import written_in_place
-
     if written_in_place(rejects_path):
         return None
     return f"{rejects_path}.reasons.csv"
@@ -896,8 +894,6 @@ def _score(
     ``earlier`` windows scored and alerted in the history; ``details`` keeps what the
     triage cards and OCSF findings show.
     """
-    import pandas as pd
-
     from pipes_anomaly.pipeline import (
         ModelError,
         check_after_history,
@@ -908,8 +904,7 @@ def _score(
     try:
         if after is not None:
             check_after_history(model, events, history=after)
-            now = datetime.datetime.now(datetime.UTC)
-            check_windows_ended(model, events, pd.Timestamp(now))
+            check_windows_ended(model, events, datetime.datetime.now(datetime.UTC))
         threshold, alert_rate = asked
         return score_windows(
             events,
@@ -947,7 +942,7 @@ def _report_scores(
     suppressed = f", {silenced:,} suppressed" if silenced else ""
     held = int((scores["score"] > cut).sum()) - n_alerts
     capped = (
-        f"; {held:,} more {'window' if held == 1 else 'windows'} above the threshold held back "
+        f"; {plural(held, 'more window')} above the threshold held back "
         f"by the alert budget's cap on {'the history' if carried else 'this run'}'s windows "
         "(`--threshold` alerts on every one)"
         if held

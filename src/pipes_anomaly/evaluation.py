@@ -35,6 +35,8 @@ from sklearn.metrics import (
     roc_curve,
 )
 
+from pipes_anomaly._text import plural
+
 __all__ = [
     "DEFAULT_BUDGETS",
     "DEFAULT_KS",
@@ -659,21 +661,16 @@ def _check_same_world(frame: pd.DataFrame, labels: Labels) -> None:
     )
     last = (hi - pd.Timedelta(1)).floor("D")
     world = (
-        f"{_actors(len(known))} in the labels' world"
+        f"{plural(len(known), 'actor')} in the labels' world"
         if labels.actors
-        else (f"{_actors(len(known))} named by the labels")
+        else (f"{plural(len(known), 'actor')} named by the labels")
     )
     if days is not None:
         world += f" on UTC days {days[0]:%Y-%m-%d} to {days[1]:%Y-%m-%d}"
     raise LabelsMismatchError(
-        f"the scores and the labels share {what}: {_actors(len(scored))} scored on UTC days "
-        f"{lo:%Y-%m-%d} to {last:%Y-%m-%d}, {world}; {_SAME_WORLD}"
+        f"the scores and the labels share {what}: {plural(len(scored), 'actor')} scored on "
+        f"UTC days {lo:%Y-%m-%d} to {last:%Y-%m-%d}, {world}; {_SAME_WORLD}"
     )
-
-
-def _actors(n: int) -> str:
-    """``"1 actor"``, ``"1,204 actors"``."""
-    return f"{n:,} actor{'' if n == 1 else 's'}"
 
 
 def _windows_table(

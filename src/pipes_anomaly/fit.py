@@ -154,7 +154,7 @@ class TrainingSummary:
         -------
         TrainingSummary
         """
-        ns = events["created_at"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
+        ns = _record_times(events)
         return cls(
             window=window,
             first_ns=int(ns.min()),
@@ -263,15 +263,16 @@ def check_fit(
     list of FitWarning
         Empty when the records look like the training data.
     """
-    period = _period(summary, events)
+    ns = _record_times(events)
+    period = _period(summary, ns)
     end = summary.last_ns if history_end_ns is None else int(history_end_ns)
     checks = (
         _organisations(summary, events),
         _actors(summary, events),
         _action_types(summary, events),
         *period,
-        _gap(end, events) if _gap_is_news(period, end, summary) else None,
-        _cut_short(events, history_day_ends_ns),
+        _gap(end, int(ns.min())) if _gap_is_news(period, end, summary) else None,
+        _cut_short(ns, history_day_ends_ns),
         _alerts(np.asarray(scores, dtype=float), threshold, alert_rate),
     )
     return [w for w in checks if w is not None]
@@ -344,8 +345,12 @@ def _action_types(summary: TrainingSummary, events: pd.DataFrame) -> FitWarning 
     )
 
 
-def _period(summary: TrainingSummary, events: pd.DataFrame) -> list[FitWarning]:
-    ns = events["created_at"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
+def _record_times(events: pd.DataFrame) -> np.ndarray:
+    """Return the records' times in ns since the epoch (UTC)."""
+    return events["created_at"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
+
+
+def _period(summary: TrainingSummary, ns: np.ndarray) -> list[FitWarning]:
     first, last = int(ns.min()), int(ns.max())
     trained = f"{_day(summary.first_ns)} .. {_day(summary.last_ns)}"
     if first <= summary.last_ns and last >= summary.first_ns:
@@ -379,9 +384,8 @@ def _gap_is_news(period: list[FitWarning], end: int, summary: TrainingSummary) -
     return "overlap" not in kinds and ("after" not in kinds or end != summary.last_ns)
 
 
-def _gap(history_end_ns: int, events: pd.DataFrame) -> FitWarning | None:
+def _gap(history_end_ns: int, first: int) -> FitWarning | None:
     """Warn when working days lie between the end of the history and the first record."""
-    first = int(events["created_at"].to_numpy(dtype="datetime64[ns]").astype(np.int64).min())
     missing = pd.date_range(
         pd.Timestamp(history_end_ns // _NS_DAY + 1, unit="D"),
         pd.Timestamp(first // _NS_DAY - 1, unit="D"),
@@ -400,9 +404,8 @@ def _gap(history_end_ns: int, events: pd.DataFrame) -> FitWarning | None:
     )
 
 
-def _cut_short(events: pd.DataFrame, history_day_ends: np.ndarray | None) -> FitWarning | None:
+def _cut_short(ns: np.ndarray, history_day_ends: np.ndarray | None) -> FitWarning | None:
     """Warn when the last UTC day's records end well before those of every earlier day."""
-    ns = events["created_at"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
     if history_day_ends is not None and len(history_day_ends):
         ns = np.concatenate([np.asarray(history_day_ends, dtype=np.int64), ns])
     last_of_day = pd.Series(ns).groupby(ns // _NS_DAY).max().iloc[-(CUT_SHORT_DAYS + 1) :]

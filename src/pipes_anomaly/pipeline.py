@@ -12,6 +12,7 @@ one policy: :meth:`TrainedModel.threshold_for`, on
 from __future__ import annotations
 
 import dataclasses
+import datetime
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -196,7 +197,7 @@ class TrainedModel:
             scores["score"].to_numpy(),
             threshold=cut,
             alert_rate=self.share_above(cut),
-            history_end_ns=None if end is None else int(pd.Timestamp(end).value),
+            history_end_ns=None if end is None else end.value,
             history_day_ends_ns=self.profile.day_ends(),
         )
 
@@ -533,7 +534,7 @@ def check_after_history(
         )
 
 
-def check_windows_ended(model: TrainedModel, events: pd.DataFrame, now: pd.Timestamp) -> None:
+def check_windows_ended(model: TrainedModel, events: pd.DataFrame, now: datetime.datetime) -> None:
     """Refuse to carry history through a window that has not ended by ``now``.
 
     Carried forward, such a window's later records would be refused for good (each window
@@ -545,8 +546,8 @@ def check_windows_ended(model: TrainedModel, events: pd.DataFrame, now: pd.Times
         Its window length decides where the last record's window ends.
     events : DataFrame
         The records of the run (docs/design.md section 2).
-    now : Timestamp
-        The time now, in UTC.
+    now : datetime
+        The time now, timezone-aware.
 
     Raises
     ------

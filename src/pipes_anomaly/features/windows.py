@@ -190,7 +190,7 @@ def _recency(
     between = np.maximum(before - after, 0)
     # an earlier record of the same day has no day between (before < after): nothing logged
     logged = np.maximum(np.searchsorted(active, before) - np.searchsorted(active, after), 0)
-    days = days - np.where(seen, between - np.minimum(logged, between), 0)
+    days = days - np.where(seen, between - logged, 0)  # the silent days between
     return {
         "is_new_actor": (~seen).astype(np.float64),
         "days_since_last_seen": np.where(seen, np.log1p(np.maximum(days, 0)), 0.0),

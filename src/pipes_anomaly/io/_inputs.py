@@ -91,15 +91,17 @@ def input_files(paths: list[str | Path]) -> Inputs:
 
 
 _SHOWN_FILES = 3  # names of unread files in a message
-_SHOWN_CHARS = 60  # of one name, in a message
+_SHOWN_CHARS = 60  # of one name or action type, in a message
+
+
+def printable(text: str) -> str:
+    """``text`` safe for a terminal (controls and bidi marks made visible), cut if long."""
+    return visible(text[:_SHOWN_CHARS]) + ("..." if len(text) > _SHOWN_CHARS else "")
 
 
 def listed(names: list[str]) -> str:
     """``"2 other files (a.jsonl, b.csv)"``: a count and the first names, escaped for a terminal."""
-    shown = ", ".join(
-        visible(n[:_SHOWN_CHARS]) + ("..." if len(n) > _SHOWN_CHARS else "")
-        for n in names[:_SHOWN_FILES]
-    )
+    shown = ", ".join(printable(n) for n in names[:_SHOWN_FILES])
     more = ", ..." if len(names) > _SHOWN_FILES else ""
     return f"{len(names):,} other file{'s' if len(names) != 1 else ''} ({shown}{more})"
 

@@ -23,7 +23,7 @@ from pipes_anomaly._text import visible
 from pipes_anomaly.io._document import BrokenDocument, read_document
 from pipes_anomaly.io._duckdb import try_duckdb
 from pipes_anomaly.io._frame import Conflict, assemble_events
-from pipes_anomaly.io._inputs import Opened, input_files, listed, open_input
+from pipes_anomaly.io._inputs import Opened, input_files, listed, open_input, printable
 from pipes_anomaly.io._jsonl import CorruptStream, iter_chunks, read_lines_stream
 from pipes_anomaly.io._parquet import read_parquet
 from pipes_anomaly.io._records import (
@@ -111,12 +111,6 @@ class ReadStats:
 
 
 _SHOWN_TYPES = 5  # unknown action types named in the warning
-_SHOWN_CHARS = 60  # of one action type, in the warning
-
-
-def _printable(text: str) -> str:
-    """``text`` safe for a terminal (controls and bidi marks made visible), cut if long."""
-    return visible(text[:_SHOWN_CHARS]) + ("..." if len(text) > _SHOWN_CHARS else "")
 
 
 def unknown_actions_warning(stats: ReadStats) -> str | None:
@@ -138,7 +132,7 @@ def unknown_actions_warning(stats: ReadStats) -> str | None:
     if not unknown or not stats.accepted:
         return None
     top = ", ".join(
-        f"{_printable(a)} {n / stats.accepted:.0%}" for a, n in unknown.most_common(_SHOWN_TYPES)
+        f"{printable(a)} {n / stats.accepted:.0%}" for a, n in unknown.most_common(_SHOWN_TYPES)
     )
     more = ", ..." if len(unknown) > _SHOWN_TYPES else ""
     return (

@@ -57,12 +57,12 @@ def check_scores_path(path: str | Path, fmt: str | None = None) -> str:
     """
     ext = Path(path).suffix.lower()
     if fmt is None:
-        if ext not in SCORE_EXTENSIONS and written_in_place(path):
-            raise ValueError(
-                f"{path} is a device or pipe, whose name gives no format: name it with "
-                f"--format ({', '.join(SCORE_FORMATS)})"
-            )
         if ext not in SCORE_EXTENSIONS:
+            if written_in_place(path):
+                raise ValueError(
+                    f"{path} is a device or pipe, whose name gives no format: name it with "
+                    f"--format ({', '.join(SCORE_FORMATS)})"
+                )
             raise ValueError(
                 f"{path}: unknown output format {ext or '(no extension)'!r}; "
                 f"use {', '.join(SCORE_EXTENSIONS)}, or name the format with --format"
