@@ -10,6 +10,8 @@ Worlds (columns):
   days) for a few seeds;
 * ``dev`` and ``holdout``: the development and held-out variants that
   ``experiments/worlds.py`` lists (drawn with ``anomaly generate --variant``);
+* ``indep``: the independent world (``experiments/independent/world.py``, written without
+  reading the project's generator or detector) for a few seeds;
 * ``turbot``: Turbot's own test generator (``../shared/peer/turbot_generate.py``), trained on
   its first 60 days and scored on the rest; it has no labels, so its measure is the ROC-AUC
   of its "suspicious" users' actor-days against its normal users' (``turbot_check.py``).
@@ -26,6 +28,7 @@ Run from the repository root, e.g.::
 
     python experiments/cross_world.py --family default dev --out cross_world_dev
     python experiments/cross_world.py --family holdout turbot --out cross_world_holdout
+    python experiments/cross_world.py --family indep --out cross_world_indep
 
 Writes ``experiments/results/<out>.md`` (the command, per-world and mean tables) and the
 ``.csv`` beside it (one row per world and detector).
@@ -34,8 +37,10 @@ Writes ``experiments/results/<out>.md`` (the command, per-world and mean tables)
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -66,6 +71,8 @@ DEFAULT_SEEDS = (0, 1, 2, 3, 4)
 #: --family dev``): with ``worlds.DEV`` (seeds 0-7) the worlds every choice was made on;
 #: half of the variants are small organisations, whose few windows make each measure noisy.
 EXTRA_DEV = tuple(("dev", s) for s in range(8, 48))
+#: Seeds of the independent world (reported only, like the held-out variants).
+INDEP_SEEDS = (1, 2)
 #: The alert budget asked of the default flag.
 ASKED_RATE = 0.01
 BUDGET = "5%"
@@ -131,6 +138,28 @@ def variant_worlds(family: str) -> list[World]:
             )
         )
     return out
+
+
+def independent_world(seed: int, workdir: Path) -> World:
+    """The independent world for ``seed`` (written once per version of its script)."""
+    script = HERE / "independent" / "world.py"
+    out = workdir / f"indep{seed}"
+    key = hashlib.sha256(script.read_bytes() + f"seed={seed}".encode()).hexdigest()
+    marker = out / ".generator-key"
+    if not (marker.is_file() and marker.read_text() == key):
+        shutil.rmtree(out, ignore_errors=True)
+        cmd = [sys.executable, str(script), "--seed", str(seed), "--out", str(out)]
+        subprocess.run(cmd, check=True)
+        marker.write_text(key)
+    return World(
+        f"indep-{seed}",
+        "indep",
+        _read(out / "train.jsonl"),
+        _read(out / "test.jsonl"),
+        io.read_labels(out),
+        (out / "train.jsonl", out / "test.jsonl"),
+        json.loads((out / "manifest.json").read_text()),
+    )
 
 
 def turbot_world(path: Path) -> World:
@@ -294,7 +323,11 @@ def labelled_metrics(
 def form_metrics(res: EvaluationResult, manifest: dict) -> dict[str, float]:
     """Incidents caught in the top 5% by form (plain, subtle, persistent), and the days of
     benign actors odd every day (shared accounts, broken bots) in the top 5%."""
-    form = {i["incident_id"]: i.get("form", "plain") for i in manifest.get("incidents", [])}
+    listed = manifest.get("incidents", [])
+    if isinstance(listed, list):  # the project's generator: one entry per incident
+        form = {i["incident_id"]: i.get("form", "plain") for i in listed}
+    else:  # the independent world: incident id -> form
+        form = dict(manifest.get("incident_forms", {}))
     inc = res.incidents.assign(form=res.incidents["incident_id"].map(form))
     out = {}
     for name in ("plain", "subtle", "persistent"):
@@ -409,7 +442,7 @@ def main() -> None:
         "--family",
         nargs="+",
         default=["default", "dev"],
-        choices=["default", "dev", "devx", "holdout", "turbot"],
+        choices=["default", "dev", "devx", "holdout", "indep", "turbot"],
     )
     parser.add_argument("--seeds", type=int, nargs="+", default=list(DEFAULT_SEEDS))
     parser.add_argument("--detectors", nargs="+", default=list(DETECTORS), choices=list(DETECTORS))
@@ -436,6 +469,8 @@ def main() -> None:
     for family in args.family:
         if family == "default":
             worlds = [default_world(s, args.workdir) for s in args.seeds]
+        elif family == "indep":
+            worlds = [independent_world(s, args.workdir) for s in INDEP_SEEDS]
         elif family == "turbot":
             worlds = [turbot_world(args.turbot)]
             notes.append(f"Turbot's file: `{args.turbot}`, sha256 `{sha256(args.turbot)}`.")
