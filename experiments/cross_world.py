@@ -95,6 +95,20 @@ def _read(path: Path) -> pd.DataFrame:
     return io.read_events(path).events
 
 
+def written_world(name: str, family: str, folder: Path) -> World:
+    """A world written to ``folder`` (records, labels and manifest as ``anomaly generate``
+    writes them)."""
+    return World(
+        name,
+        family,
+        _read(folder / "train.jsonl"),
+        _read(folder / "test.jsonl"),
+        io.read_labels(folder),
+        (folder / "train.jsonl", folder / "test.jsonl"),
+        json.loads((folder / "manifest.json").read_text()),
+    )
+
+
 def default_world(seed: int, workdir: Path) -> World:
     """The default world of ``anomaly generate`` for ``seed`` (written once per generator code)."""
     import worlds  # experiments/worlds.py: the generator key of a written world
@@ -106,15 +120,7 @@ def default_world(seed: int, workdir: Path) -> World:
     if not (marker.is_file() and marker.read_text() == key):
         io.write_world(simulate(config), out)
         marker.write_text(key)
-    return World(
-        f"default{seed}",
-        "default",
-        _read(out / "train.jsonl"),
-        _read(out / "test.jsonl"),
-        io.read_labels(out),
-        (out / "train.jsonl", out / "test.jsonl"),
-        json.loads((out / "manifest.json").read_text()),
-    )
+    return written_world(f"default{seed}", "default", out)
 
 
 def variant_worlds(family: str) -> list[World]:
@@ -123,21 +129,9 @@ def variant_worlds(family: str) -> list[World]:
     import worlds  # experiments/worlds.py: the fixed lists, written on demand
 
     listed = {"dev": worlds.DEV, "devx": EXTRA_DEV, "holdout": worlds.HOLDOUT}[family]
-    out = []
-    for fam, seed in listed:
-        folder = worlds.world_dir(fam, seed)
-        out.append(
-            World(
-                f"{fam}-{seed}",
-                family,
-                _read(folder / "train.jsonl"),
-                _read(folder / "test.jsonl"),
-                io.read_labels(folder),
-                (folder / "train.jsonl", folder / "test.jsonl"),
-                json.loads((folder / "manifest.json").read_text()),
-            )
-        )
-    return out
+    return [
+        written_world(f"{fam}-{seed}", family, worlds.world_dir(fam, seed)) for fam, seed in listed
+    ]
 
 
 def independent_world(seed: int, workdir: Path) -> World:
@@ -151,15 +145,7 @@ def independent_world(seed: int, workdir: Path) -> World:
         cmd = [sys.executable, str(script), "--seed", str(seed), "--out", str(out)]
         subprocess.run(cmd, check=True)
         marker.write_text(key)
-    return World(
-        f"indep-{seed}",
-        "indep",
-        _read(out / "train.jsonl"),
-        _read(out / "test.jsonl"),
-        io.read_labels(out),
-        (out / "train.jsonl", out / "test.jsonl"),
-        json.loads((out / "manifest.json").read_text()),
-    )
+    return written_world(f"indep-{seed}", "indep", out)
 
 
 def turbot_world(path: Path) -> World:

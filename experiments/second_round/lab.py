@@ -7,7 +7,6 @@ was made at which revision). Features of each world are computed once and cached
 ``experiments/work/second_round/``.
 """
 
-import json
 import pickle
 import sys
 from pathlib import Path
@@ -46,16 +45,7 @@ def worlds(families=("default", "dev", "devx")):
                     a, b = n.split("-")
                     import worlds as W
 
-                    folder = W.world_dir(a, int(b))
-                    w = cw.World(
-                        n,
-                        fam,
-                        cw._read(folder / "train.jsonl"),
-                        cw._read(folder / "test.jsonl"),
-                        cw.io.read_labels(folder),
-                        (),
-                        json.loads((folder / "manifest.json").read_text()),
-                    )
+                    w = cw.written_world(n, fam, W.world_dir(a, int(b)))
                 f = cw.world_features(w)
                 with open(p, "wb") as fh:
                     pickle.dump((n, fam, f.train, f.test, w.labels, w.manifest), fh)
