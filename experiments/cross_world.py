@@ -1,17 +1,18 @@
 """The cross-world matrix: detector variants (rows) on world variants (columns).
 
-Every detection choice is made on the development worlds; the held-out worlds and Turbot's
-data are scored after a round of choices, for the report only, never to choose
-(docs/decisions.md, "Protocol").
+Every detection choice is made on the development worlds; the held-out worlds, the
+independent world and Turbot's data are scored after a round of choices, for the report
+only, never to choose (docs/decisions.md, "Protocol").
 
 Worlds (columns):
 
 * ``default``: the default world of ``anomaly generate`` (60 days, 150 actors, 42 training
-  days) for a few seeds;
+  days) for the seeds of ``--seeds``;
 * ``dev`` and ``holdout``: the development and held-out variants that
-  ``experiments/worlds.py`` lists (drawn with ``anomaly generate --variant``);
+  ``experiments/worlds.py`` lists (drawn with ``anomaly generate --variant``); ``devx``:
+  forty more development variants (:data:`EXTRA_DEV`);
 * ``indep``: the independent world (``experiments/independent/world.py``, written without
-  reading the project's generator or detector) for a few seeds;
+  reading the project's generator or detector), seeds :data:`INDEP_SEEDS`;
 * ``turbot``: Turbot's own test generator (``../shared/peer/turbot_generate.py``), trained on
   its first 60 days and scored on the rest; it has no labels, so its measure is the ROC-AUC
   of its "suspicious" users' actor-days against its normal users' (``turbot_check.py``).
@@ -430,7 +431,13 @@ def main() -> None:
         default=["default", "dev"],
         choices=["default", "dev", "devx", "holdout", "indep", "turbot"],
     )
-    parser.add_argument("--seeds", type=int, nargs="+", default=list(DEFAULT_SEEDS))
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        nargs="+",
+        default=list(DEFAULT_SEEDS),
+        help="seeds of the default world",
+    )
     parser.add_argument("--detectors", nargs="+", default=list(DETECTORS), choices=list(DETECTORS))
     parser.add_argument("--workdir", type=Path, default=HERE / "work" / "cross_world")
     parser.add_argument(

@@ -43,5 +43,6 @@ if __name__ == "__main__":
     }
     df = lab.measure(V)
     out = HERE.parent / "results" / "fourth_round"
+    out.mkdir(parents=True, exist_ok=True)
     df.to_csv(out / "run3.csv", index=False)
     lab.report(df)

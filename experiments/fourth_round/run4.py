@@ -54,5 +54,6 @@ if __name__ == "__main__":
     }
     df = lab.measure(V)
     out = HERE.parent / "results" / "fourth_round"
+    out.mkdir(parents=True, exist_ok=True)
     df.to_csv(out / "run4.csv", index=False)
     lab.report(df)
