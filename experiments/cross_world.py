@@ -73,7 +73,7 @@ DEFAULT_SEEDS = (0, 1, 2, 3, 4)
 #: half of the variants are small organisations, whose few windows make each measure noisy.
 EXTRA_DEV = tuple(("dev", s) for s in range(8, 48))
 #: Seeds of the independent world (reported only, like the held-out variants).
-INDEP_SEEDS = (1, 2)
+INDEP_SEEDS = (1, 2, 3, 4)
 #: The alert budget asked of the default flag.
 ASKED_RATE = 0.01
 BUDGET = "5%"
