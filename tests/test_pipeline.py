@@ -42,3 +42,25 @@ def test_a_budget_keeps_the_flag_near_its_rate_on_a_new_period(tmp_path):
     # the alerts are the best-scored windows
     assert budget.loc[budget["alert"], "score"].min() >= budget.loc[~budget["alert"], "score"].max()
     assert (score_events(test, model)["alert"] == budget["alert"]).all()  # the model's budget
+
+
+def test_unknown_action_types_alone_do_not_raise_a_window(events):
+    """Windows whose every record turns into a type this version does not know, verb and all,
+    still do not alert: such types count through no category, and their share is left out of
+    the model (``catalog.UNKNOWN_TYPES``), as a new API version brings them to everyone."""
+    train, test = events
+    model = train_model(train)
+    before = score_events(test, model, threshold=model.threshold)
+    quiet = before[~before["alert"] & (before["n_events"] >= 5)]
+    chosen = quiet.sort_values(["actor_id", "window_start"]).iloc[::4].head(12)
+    assert len(chosen) == 12
+    day = test["created_at"].dt.floor("D")
+    keys = set(zip(chosen["actor_id"], chosen["window_start"], strict=True))
+    renamed = [(a, d) in keys for a, d in zip(test["actor_id"], day, strict=True)]
+    changed = test.copy()
+    changed.loc[renamed, "action_type"] = "workspace.widget.frobnicate"
+    after = score_events(changed, model, threshold=model.threshold)
+    merged = chosen.merge(after, on=["actor_id", "window_start"], suffixes=("_before", ""))
+    assert len(merged) == 12
+    assert not merged["alert"].any()
+    assert (merged["score"] <= model.threshold).all()
