@@ -342,6 +342,44 @@ def test_dormant_reactivation_counts_only_days_the_log_holds(source: str, tmp_pa
     assert quiet.empty
 
 
+@pytest.mark.parametrize("source", ["frame", "jsonl", "parquet"])
+def test_new_networks_are_news_only_when_the_organisation_never_used_them(
+    source: str, tmp_path: Path
+) -> None:
+    def raw(i: int, actor: str, org: str, at: str, ip: str) -> dict:
+        return {"id": f"a_{i}", "action_type": "workspace.update", "actor_id": actor,
+                "actor_handle": actor[2:], "identity_id": org, "created_at": f"2024-03-{at}Z",
+                "actor_ip": ip, "target_id": "w_1", "target_handle": "ws", "data": {}}  # fmt: skip
+
+    rows = []
+    for d in range(1, 9):  # a week of history: alice and dave at home, bob at his office
+        rows += [
+            raw(10 * d, "u_alice", "o_1", f"{d:02d}T08:00:00", "81.2.69.10"),
+            raw(10 * d + 1, "u_dave", "o_1", f"{d:02d}T08:00:00", "81.2.69.11"),
+            raw(10 * d + 2, "u_bob", "o_1", f"{d:02d}T08:00:00", "90.5.1.1"),
+            raw(10 * d + 3, "u_carol", "o_2", f"{d:02d}T08:00:00", "203.0.113.5"),
+        ]
+    rows += [
+        # day 9: alice hops onto bob's office network, which her organisation knows
+        raw(91, "u_alice", "o_1", "09T08:50:00", "81.2.69.10"),
+        raw(92, "u_alice", "o_1", "09T09:00:00", "90.5.7.7"),
+        # day 10: onto a network only another organisation used
+        raw(101, "u_alice", "o_1", "10T08:50:00", "81.2.69.10"),
+        raw(102, "u_alice", "o_1", "10T09:00:00", "203.0.113.9"),
+        # day 11: two of them on a network new to the organisation that day
+        raw(111, "u_dave", "o_1", "11T10:00:00", "198.51.100.7"),
+        raw(112, "u_alice", "o_1", "11T11:00:00", "198.51.100.8"),
+    ]
+    records = pd.DataFrame(rows)
+    first = run_on(records, source, tmp_path, "first_seen_ip")
+    assert list(zip(first["actor_id"], first["day"].dt.day, strict=True)) == [
+        ("u_alice", 10), ("u_alice", 11), ("u_dave", 11)
+    ]  # fmt: skip
+    hops = run_on(records, source, tmp_path, "ip_hopping")
+    assert list(zip(hops["actor_id"], hops["day"].dt.day, strict=True)) == [("u_alice", 10)]
+    assert hops["hops"].tolist() == ["81.2.69.10 -> 203.0.113.9"]
+
+
 def test_an_unreadable_line_is_a_clear_error_with_the_fix(tmp_path: Path) -> None:
     path = tmp_path / "log.jsonl"
     good = {"id": "a_1", "action_type": "workspace.delete", "actor_id": "u_a",

@@ -3,11 +3,17 @@
 -- attack: TA0001 Initial Access / T1078 Valid Accounts / T1078.004 Cloud Accounts
 WITH nets AS (
     SELECT actor_id, actor_handle, created_at, actor_ip, action_type,
+        coalesce(identity_id, '') AS org,
         CASE WHEN actor_ip LIKE '%:%'
             THEN array_to_string(string_split(actor_ip, ':')[1:4], ':')
             ELSE regexp_extract(actor_ip, '^(\d+\.\d+)\.', 1) END AS network
     FROM pipes_audit_log
     WHERE actor_ip IS NOT NULL
+),
+-- when anyone in the organisation first used each network: an office NAT, a shared VPN or
+-- a colleague's carrier is known to the organisation, not news
+org_first AS (
+    SELECT org, network, min(created_at) AS org_first_at FROM nets GROUP BY ALL
 ),
 actor_first AS (
     SELECT actor_id, min(created_at) AS actor_first_at FROM pipes_audit_log GROUP BY actor_id
@@ -28,8 +34,10 @@ FROM nets AS n
 JOIN actor_first AS a USING (actor_id)
 JOIN ip_first AS i USING (actor_id, actor_ip)
 JOIN network_first AS f USING (actor_id, network)
+JOIN org_first AS o USING (org, network)
 WHERE i.ip_first_at >= a.actor_first_at + INTERVAL 7 DAY
   AND f.network_first_at = i.ip_first_at
+  AND o.org_first_at::DATE = i.ip_first_at::DATE
   AND n.created_at::DATE = i.ip_first_at::DATE
 GROUP BY n.actor_id, n.created_at::DATE
 ORDER BY day, n.actor_id;
