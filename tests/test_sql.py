@@ -346,7 +346,7 @@ def test_dormant_reactivation_counts_only_days_the_log_holds(source: str, tmp_pa
 def test_new_networks_are_news_only_when_the_organisation_never_used_them(
     source: str, tmp_path: Path
 ) -> None:
-    def raw(i: int, actor: str, org: str, at: str, ip: str) -> dict:
+    def raw(i: int, actor: str, org: str | None, at: str, ip: str) -> dict:
         return {"id": f"a_{i}", "action_type": "workspace.update", "actor_id": actor,
                 "actor_handle": actor[2:], "identity_id": org, "created_at": f"2024-03-{at}Z",
                 "actor_ip": ip, "target_id": "w_1", "target_handle": "ws", "data": {}}  # fmt: skip
@@ -358,6 +358,9 @@ def test_new_networks_are_news_only_when_the_organisation_never_used_them(
             raw(10 * d + 1, "u_dave", "o_1", f"{d:02d}T08:00:00", "81.2.69.11"),
             raw(10 * d + 2, "u_bob", "o_1", f"{d:02d}T08:00:00", "90.5.1.1"),
             raw(10 * d + 3, "u_carol", "o_2", f"{d:02d}T08:00:00", "203.0.113.5"),
+            # no organisation recorded: each counts as its own
+            raw(10 * d + 4, "u_erin", None, f"{d:02d}T08:00:00", "100.80.1.1"),
+            raw(10 * d + 5, "u_frank", None, f"{d:02d}T08:00:00", "100.70.1.1"),
         ]
     rows += [
         # day 9: alice hops onto bob's office network, which her organisation knows
@@ -366,18 +369,24 @@ def test_new_networks_are_news_only_when_the_organisation_never_used_them(
         # day 10: onto a network only another organisation used
         raw(101, "u_alice", "o_1", "10T08:50:00", "81.2.69.10"),
         raw(102, "u_alice", "o_1", "10T09:00:00", "203.0.113.9"),
+        raw(103, "u_erin", None, "10T12:00:00", "100.70.2.2"),  # frank's, not hers
         # day 11: two of them on a network new to the organisation that day
         raw(111, "u_dave", "o_1", "11T10:00:00", "198.51.100.7"),
         raw(112, "u_alice", "o_1", "11T11:00:00", "198.51.100.8"),
+        # day 12: from a network new to the organisation back to a known one
+        raw(121, "u_alice", "o_1", "12T09:00:00", "192.0.2.5"),
+        raw(122, "u_alice", "o_1", "12T09:10:00", "81.2.69.10"),
     ]
     records = pd.DataFrame(rows)
     first = run_on(records, source, tmp_path, "first_seen_ip")
     assert list(zip(first["actor_id"], first["day"].dt.day, strict=True)) == [
-        ("u_alice", 10), ("u_alice", 11), ("u_dave", 11)
+        ("u_alice", 10), ("u_erin", 10), ("u_alice", 11), ("u_dave", 11), ("u_alice", 12)
     ]  # fmt: skip
     hops = run_on(records, source, tmp_path, "ip_hopping")
-    assert list(zip(hops["actor_id"], hops["day"].dt.day, strict=True)) == [("u_alice", 10)]
-    assert hops["hops"].tolist() == ["81.2.69.10 -> 203.0.113.9"]
+    assert list(zip(hops["actor_id"], hops["day"].dt.day, strict=True)) == [
+        ("u_alice", 10), ("u_alice", 12)
+    ]  # fmt: skip
+    assert hops["hops"].tolist() == ["81.2.69.10 -> 203.0.113.9", "192.0.2.5 -> 81.2.69.10"]
 
 
 def test_an_unreadable_line_is_a_clear_error_with_the_fix(tmp_path: Path) -> None:

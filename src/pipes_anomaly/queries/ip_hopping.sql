@@ -3,7 +3,7 @@
 -- attack: TA0001 Initial Access / T1078 Valid Accounts
 -- attack: TA0005 Defense Evasion / T1550 Use Alternate Authentication Material / T1550.004 Web Session Cookie
 WITH nets AS (
-    SELECT actor_id, actor_handle, created_at, actor_ip, coalesce(identity_id, '') AS org,
+    SELECT actor_id, actor_handle, created_at, actor_ip, coalesce(identity_id, actor_id) AS org,
         CASE WHEN actor_ip LIKE '%:%'
             THEN array_to_string(string_split(actor_ip, ':')[1:4], ':')
             ELSE regexp_extract(actor_ip, '^(\d+\.\d+)\.', 1) END AS network
