@@ -70,7 +70,4 @@ if __name__ == "__main__":
         "q01-half": variant(q=0.01, late=0.5),
     }
     df = lab.measure(V)
-    out = HERE.parent / "results" / "fourth_round"
-    out.mkdir(parents=True, exist_ok=True)
-    df.to_csv(out / "run1.csv", index=False)
-    lab.report(df)
+    lab.write(df, "fourth_round", "run1")

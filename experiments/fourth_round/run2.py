@@ -35,7 +35,4 @@ if __name__ == "__main__":
         "max-lof-rarest": lab.parts_variant(weighted_max),
     }
     df = lab.measure(V)
-    out = HERE.parent / "results" / "fourth_round"
-    out.mkdir(parents=True, exist_ok=True)
-    df.to_csv(out / "run2.csv", index=False)
-    lab.report(df)
+    lab.write(df, "fourth_round", "run2")

@@ -42,7 +42,4 @@ if __name__ == "__main__":
         "max+top3": lab.parts_variant(top_k(3, "add")),
     }
     df = lab.measure(V)
-    out = HERE.parent / "results" / "fourth_round"
-    out.mkdir(parents=True, exist_ok=True)
-    df.to_csv(out / "run3.csv", index=False)
-    lab.report(df)
+    lab.write(df, "fourth_round", "run3")

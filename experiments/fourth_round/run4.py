@@ -53,7 +53,4 @@ if __name__ == "__main__":
         "split-four": lab.parts_variant(split("four")),
     }
     df = lab.measure(V)
-    out = HERE.parent / "results" / "fourth_round"
-    out.mkdir(parents=True, exist_ok=True)
-    df.to_csv(out / "run4.csv", index=False)
-    lab.report(df)
+    lab.write(df, "fourth_round", "run4")

@@ -35,7 +35,4 @@ if __name__ == "__main__":
     lab.CACHE = HERE.parent / "work" / "fourth_round_run5"
     lab.CACHE.mkdir(parents=True, exist_ok=True)
     df = lab.measure({"short-lived-24h": lab.parts_variant(lab.weighted((0.5, 1, 1)))})
-    out = HERE.parent / "results" / "fourth_round"
-    out.mkdir(parents=True, exist_ok=True)
-    df.to_csv(out / "run5.csv", index=False)
-    lab.report(df)
+    lab.write(df, "fourth_round", "run5")

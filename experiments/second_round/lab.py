@@ -90,6 +90,14 @@ def measure(variants, families=("default", "dev", "devx")):
     return pd.DataFrame(rows)
 
 
+def write(df, folder, run):
+    """Write a run's measures to ``experiments/results/<folder>/<run>.csv`` and print them."""
+    out = HERE.parent / "results" / folder
+    out.mkdir(parents=True, exist_ok=True)
+    df.to_csv(out / f"{run}.csv", index=False)
+    report(df)
+
+
 def report(df):
     pd.set_option("display.width", 250)
     pd.set_option("display.max_columns", 40)
