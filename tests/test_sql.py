@@ -389,6 +389,33 @@ def test_new_networks_are_news_only_when_the_organisation_never_used_them(
     assert hops["hops"].tolist() == ["81.2.69.10 -> 203.0.113.9", "192.0.2.5 -> 81.2.69.10"]
 
 
+@pytest.mark.parametrize("source", ["frame", "jsonl", "parquet"])
+def test_an_ipv6_privacy_address_stays_on_its_sites_network(source: str, tmp_path: Path) -> None:
+    def raw(i: int, at: str, ip: str) -> dict:
+        return {"id": f"a_{i}", "action_type": "workspace.update", "actor_id": "u_alice",
+                "actor_handle": "alice", "identity_id": "o_1", "created_at": f"2024-03-{at}Z",
+                "actor_ip": ip, "target_id": "w_1", "target_handle": "ws", "data": {}}  # fmt: skip
+
+    # a new interface id every day, and every hour, on one site whose prefix has zero groups,
+    # written compressed, in full, in capitals and with a zone
+    rows = [raw(d, f"{d:02d}T08:00:00", f"2001:db8::{d:x}a1:b2c3:d4e5:f607") for d in range(1, 10)]
+    rows += [raw(100 + d, f"{d:02d}T08:20:00", f"2001:DB8:0:0:{d:x}b1:0:0:{d:x}%eth0")
+             for d in range(1, 10)]  # fmt: skip
+    rows += [raw(200, "09T08:40:00", "2001:0db8:0000:0000:0000:0000:0000:0009"),
+             # day 10: from the usual site to a site nobody in the organisation used
+             raw(300, "10T08:00:00", "2001:db8::ff:1"),
+             raw(301, "10T08:10:00", "2a02:6b8:0:1::5"),
+             raw(302, "10T08:20:00", "2a02:6b8::77")]  # fmt: skip
+    records = pd.DataFrame(rows)
+    first = run_on(records, source, tmp_path, "first_seen_ip")
+    assert first["day"].dt.day.tolist() == [10]
+    assert first["networks"].tolist() == ["2a02:6b8::/48"]  # named as the detector names it
+    assert first["ips"].tolist() == ["2a02:6b8:0:1::5"]
+    hops = run_on(records, source, tmp_path, "ip_hopping")
+    assert hops["day"].dt.day.tolist() == [10]
+    assert hops["hops"].tolist() == ["2001:db8::ff:1 -> 2a02:6b8:0:1::5"]
+
+
 def test_an_unreadable_line_is_a_clear_error_with_the_fix(tmp_path: Path) -> None:
     path = tmp_path / "log.jsonl"
     good = {"id": "a_1", "action_type": "workspace.delete", "actor_id": "u_a",

@@ -1,14 +1,42 @@
 -- name: first_seen_ip
 -- title: First-seen IP for an actor
 -- attack: TA0001 Initial Access / T1078 Valid Accounts / T1078.004 Cloud Accounts
-WITH nets AS (
+WITH addrs AS (
     SELECT actor_id, actor_handle, created_at, actor_ip, action_type,
         coalesce(identity_id, actor_id) AS org,
-        CASE WHEN actor_ip LIKE '%:%'
-            THEN array_to_string(string_split(actor_ip, ':')[1:4], ':')
-            ELSE regexp_extract(actor_ip, '^(\d+\.\d+)\.', 1) END AS network
+        lower(split_part(trim(actor_ip), '%', 1)) AS addr
     FROM pipes_audit_log
     WHERE actor_ip IS NOT NULL
+),
+-- an IPv6 address's groups with the zeros that '::' stands for written out
+v6 AS (
+    SELECT *, CASE WHEN NOT contains(addr, '::') THEN string_split(addr, ':')
+        ELSE list_concat(head, list_resize([]::VARCHAR[], greatest(8 - len(head) - len(tail), 0),
+            '0'), tail) END AS full_groups
+    FROM (SELECT *,
+        CASE WHEN split_part(addr, '::', 1) = '' THEN []::VARCHAR[]
+            ELSE string_split(split_part(addr, '::', 1), ':') END AS head,
+        CASE WHEN NOT contains(addr, '::') OR split_part(addr, '::', 2) = '' THEN []::VARCHAR[]
+            ELSE string_split(split_part(addr, '::', 2), ':') END AS tail
+        FROM addrs)
+),
+-- the network as the detector names it: the IPv4 /16 or the IPv6 /48 (one site; a privacy
+-- address changes below it every day); text that is no address is a network of its own
+nets AS (
+    SELECT * EXCLUDE (addr, head, tail, full_groups, g1, g2, g3), CASE
+        WHEN contains(addr, ':') THEN CASE
+            WHEN g3 <> '0' THEN g1 || ':' || g2 || ':' || g3 || '::/48'
+            WHEN g2 <> '0' THEN g1 || ':' || g2 || '::/48'
+            WHEN g1 <> '0' THEN g1 || '::/48'
+            ELSE '::/48' END
+        WHEN regexp_matches(addr, '^\d+\.\d+\.')
+            THEN regexp_extract(addr, '^(\d+\.\d+)\.', 1) || '.0.0/16'
+        ELSE addr END AS network
+    FROM (SELECT *,
+        coalesce(nullif(ltrim(full_groups[1], '0'), ''), '0') AS g1,
+        coalesce(nullif(ltrim(full_groups[2], '0'), ''), '0') AS g2,
+        coalesce(nullif(ltrim(full_groups[3], '0'), ''), '0') AS g3
+        FROM v6)
 ),
 -- when anyone in the organisation first used each network: an office NAT, a shared VPN or
 -- a colleague's carrier is known to the organisation, not news
