@@ -7,17 +7,28 @@ import io
 import json
 import os
 import pickle
+import re
 import shutil
 import zipfile
+from html import unescape
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from rich.console import Console
 
 from helpers import run_cli as _run
 from pipes_anomaly import io as pio
-from pipes_anomaly._text import visible
+from pipes_anomaly._text import (
+    csv_cells,
+    csv_uncells,
+    message_text,
+    terminal_cell,
+    unvisible,
+    visible,
+)
 from pipes_anomaly.cli import main
 from pipes_anomaly.io import _state, model_dir
 from pipes_anomaly.pipeline import ModelError
@@ -200,6 +211,7 @@ HOSTILE = {
     "split\rrow,=1+1": "bare CR",
     "'already quoted": "apostrophe",
     "\x1b[2Jcleared": "clear screen",
+    "\\x1b[2Jcleared": "forged escape",  # the text backslash-x-1-b, no control character
     "\x1b]8;;http://evil.example\x1b\\link\x1b]8;;\x1b\\": "OSC 8",
     "[link=http://evil.example]admin[/link]": "rich link",
     "[/oops]": "rich close",
@@ -210,7 +222,7 @@ HOSTILE = {
 
 @pytest.fixture(scope="module")
 def hostile_logs(small_world, tmp_path_factory):
-    """The test period with the handles of 13 actors replaced by hostile ones."""
+    """The test period with the handles of 14 actors replaced by hostile ones."""
     lines = (small_world / "test.jsonl").read_bytes().splitlines()
     records = [json.loads(x) for x in lines]
     actors = sorted({r["actor_id"] for r in records})[: len(HOSTILE)]
@@ -244,8 +256,9 @@ def test_csv_cells_are_neutralised_quoted_and_restored(
             assert "'" + shown in handles
         else:
             assert shown in handles
+    assert "\\x1b[2Jcleared" in handles and "\\\\x1b[2Jcleared" in handles  # told apart
     back = pio.read_scores(out)
-    assert {visible(h) for h in HOSTILE} <= set(back["actor_handle"])
+    assert set(HOSTILE) <= set(back["actor_handle"])  # every cell reads back exactly
     text = out.read_text(encoding="utf-8")
     for char in ("\x1b", "\x9b", "\u202e", "\r", "\t"):
         assert char not in text
@@ -261,7 +274,8 @@ def test_the_terminal_shows_hostile_handles_inert(hostile_logs, trained):
     out = res.stdout
     for char in ("\x1b", "\x9b", "\u202e", "\r", "\t"):
         assert char not in out
-    assert "\\x1b[2Jcleared" in out
+    assert re.search(r"(?<!\\)\\x1b\[2Jcleared", out)  # the escape character, one backslash
+    assert "\\\\x1b[2Jcleared" in out  # the text backslash-x-1-b, its backslash doubled
     assert "[/oops]" in out and "[link=http://evil.e" in out  # literal, cut to the column
     assert "\\u202eevil" in out and ":warning:" in out
 
@@ -327,3 +341,121 @@ def test_scores_csv_reads_back_text_as_written(tmp_path):
         assert back[c].dtype == "string", c
     assert back["score"].isna().tolist() == [False, False, True]
     assert back["alert"].dtype == bool
+
+
+# ------------------------------------------------- backslashes: a forged escape is not an escape
+
+REAL = "admin\x1b[2J\u202e"  # the escape character, then a bidi override
+FORGED = "admin\\x1b[2J\\u202e"  # the same as printable text: backslash, x, 1, b ...
+
+
+def test_visible_tells_a_forged_escape_from_a_control_character():
+    assert visible(REAL) == "admin\\x1b[2J\\u202e"
+    assert visible(FORGED) == "admin\\\\x1b[2J\\\\u202e"
+    assert visible("a\\b\nc", keep_lines=True) == "a\\\\b\nc"
+    for text in (REAL, FORGED, "a\\b\nc\t", "\\", "\\\\x1b", "C:\\x41\\"):
+        for keep_lines in (False, True):
+            assert unvisible(visible(text, keep_lines=keep_lines)) == text
+    # a backslash that starts no escape of visible's (hand-written text) is kept
+    assert unvisible("C:\\Users\\x41 \\q") == "C:\\Users\\x41 \\q"
+
+
+def test_the_terminal_cell_tells_a_forged_escape_from_a_control_character():
+    shown = []
+    for text in (REAL, FORGED):
+        console = Console(file=io.StringIO(), width=200, color_system=None, highlight=False)
+        console.print(terminal_cell(text))
+        shown.append(console.file.getvalue().rstrip("\n"))
+    assert shown == [visible(REAL), visible(FORGED)]
+    assert shown[0] != shown[1] and "\x1b" not in shown[0] + shown[1]
+
+
+def _scores(actor_ids, handles):
+    n = len(actor_ids)
+    return pd.DataFrame(
+        {
+            "actor_id": actor_ids,
+            "actor_handle": handles,
+            "identity_handle": [""] * n,
+            "window_start": pd.to_datetime(["2026-01-01"] * n, utc=True),
+            "window_end": pd.to_datetime(["2026-01-02"] * n, utc=True),
+            "n_events": [1] * n,
+            "score": [0.5] * n,
+            "iforest_score": [0.5] * n,
+            "lof_score": [0.5] * n,
+            "alert": [True] * n,
+            "suppressed_by": [""] * n,
+            "severity": ["high"] * n,
+            "reasons": [""] * n,
+            "reason_features": [""] * n,
+            "attack_techniques": [""] * n,
+            "evidence": [""] * n,
+        }
+    )
+
+
+def test_a_scores_csv_cell_tells_a_forged_escape_from_a_control_character(tmp_path):
+    ids = ["u1", "DOMAIN\\user", "=\\x1b", "'\\"]
+    handles = [REAL, FORGED, "'\\x1b", "\\"]
+    out = pio.write_scores(_scores(ids, handles), tmp_path / "s.csv")
+    with open(out, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["actor_handle"] for r in rows] == [
+        "admin\\x1b[2J\\u202e",
+        "admin\\\\x1b[2J\\\\u202e",
+        "''\\\\x1b",  # the formula rule after the escapes
+        "\\\\",
+    ]
+    assert [r["actor_id"] for r in rows] == ["u1", "DOMAIN\\\\user", "'=\\\\x1b", "''\\\\"]
+    # read back exactly: evaluate matches actor ids with the labels', and card anchors
+    back = pio.read_scores(out)
+    assert back["actor_id"].tolist() == ids and back["actor_handle"].tolist() == handles
+    cells = pd.Series([*ids, *handles, None], dtype="string")
+    assert csv_uncells(csv_cells(cells)).tolist() == cells.tolist()
+
+
+def test_reports_show_what_visible_shows():
+    from markdown_it import MarkdownIt
+
+    from pipes_anomaly._text import html_text, markdown_code, markdown_rows, plot_text
+    from pipes_anomaly.triage import duckdb_query
+
+    renderer = MarkdownIt("commonmark").enable("table")
+    for text in (REAL, FORGED, "\\*x*\\", "a\\_b_ \\`c`", "\\<b>", "\\$x$"):
+        # Markdown escapes each backslash of visible's output once: rendered, it is visible's
+        page = renderer.render(markdown_rows(["c"], [[text]]))
+        cell = re.search(r"<td>(.*)</td>", page, re.S)[1]
+        assert unescape(cell) == visible(text), text
+        assert unescape(html_text(text)) == visible(text)
+        assert plot_text(text).replace(r"\$", "$") == visible(text)  # matplotlib's un-escape
+    # a query shown in a report selects the actor id it was written for, backslashes too
+    t0 = pd.Timestamp("2026-01-05", tz="UTC")
+    actor_id = "DOMAIN\\x1b\\user\x1b"
+    query = duckdb_query(actor_id, t0, t0 + pd.Timedelta(days=1))
+    assert markdown_code(query).split("\n")[1:-1] == query.split("\n")
+    assert visible(query, keep_lines=True) == query
+    literal = query.split("actor_id = ", 1)[1].split("\n")[0]
+    assert duckdb.connect().execute("SELECT " + literal).fetchone()[0] == actor_id
+
+
+def test_a_progress_line_shows_a_stage_name_as_visible_writes_it():
+    from pipes_anomaly._console import Talk
+
+    name = "Reading logs\\[bold]x[red]\x1b.jsonl"  # no markup is read in a name
+    with Talk(live=True) as talk:
+        talk.stage(name)
+        progress = talk._progress
+        shown = progress.columns[1].render(progress.tasks[0]).plain
+    assert shown == visible(name) == "Reading logs\\\\[bold]x[red]\\x1b.jsonl"
+
+
+def test_a_message_shows_its_data_escaped_once(capsys):
+    from pipes_anomaly._console import Talk
+
+    # data is made visible where it enters a message; the whole message is not escaped twice
+    with Talk(live=False) as talk:
+        talk.warn(f"files {visible(REAL)} and {visible(FORGED)} not read")
+    err = capsys.readouterr().err
+    assert err == "Warning: files admin\\x1b[2J\\u202e and admin\\\\x1b[2J\\\\u202e not read\n"
+    # a control character left in a message is still made visible, its own lines kept
+    assert message_text("a\x1b\u202e\n\tb") == "a\\x1b\\u202e\n\tb"

@@ -30,6 +30,25 @@ def test_markdown_cell_is_the_full_rule(text):
     assert _text.markdown_cell(text) == full
 
 
+@given(TEXT, TEXT, st.booleans())
+def test_visible_is_undone_exactly_and_tells_texts_apart(a, b, keep_lines):
+    shown = _text.visible(a, keep_lines=keep_lines)
+    assert _text.unvisible(shown) == a
+    assert (shown == _text.visible(b, keep_lines=keep_lines)) == (a == b)
+
+
+@given(TEXT, st.booleans())
+def test_a_message_does_not_escape_visible_text_again(text, keep_lines):
+    shown = _text.visible(text, keep_lines=keep_lines)
+    assert _text.message_text(shown) == shown
+
+
+@given(TEXT)
+def test_sql_literal_is_shown_unchanged(text):
+    literal = _text.sql_literal(text)
+    assert _text.visible(literal) == literal
+
+
 def test_scores_beyond_the_training_top_are_told_apart_from_one():
     shown = [_text.score_text(s) for s in (0.5, 0.9731, 0.999966, 1 - 2e-9, 1 - 3e-13, 1.0)]
     assert shown == ["0.5000", "0.9731", "0.999966", "0.9999999980", "1 - 3e-13", "1"]

@@ -6,7 +6,9 @@ table).  Three levels: ``-q`` (warnings and errors only), normal (also counts an
 took).  While a stage runs, a spinner with its name and elapsed time (and a bar when bytes are
 counted) is drawn, only when standard error is a terminal and the command is not quiet; it
 vanishes when the command ends, so a log or pipe gets plain lines.  Every message passes
-through :func:`pipes_anomaly._text.visible`: text from data cannot drive the terminal.
+through :func:`pipes_anomaly._text.message_text` (its text from data was made visible where it
+entered it) and a stage name through :func:`pipes_anomaly._text.visible`: text from data
+cannot drive the terminal.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 
 import click
 
-from pipes_anomaly._text import visible
+from pipes_anomaly._text import message_text, visible
 
 #: Verbosity levels.
 QUIET, NORMAL, VERBOSE = -1, 0, 1
@@ -50,7 +52,7 @@ class Talk:
     # -- messages ---------------------------------------------------------------------
 
     def _print(self, text: str) -> None:
-        text = visible(text, keep_lines=True)
+        text = message_text(text)  # data in it is already visible: its escapes are not doubled
         if self._progress is not None:
             from rich.text import Text
 
@@ -147,7 +149,7 @@ def _start_progress() -> Any:
 
     progress = Progress(
         SpinnerColumn(),
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),  # a name shows as visible() wrote it
         BarColumn(),
         Bytes(),
         TimeElapsedColumn(),

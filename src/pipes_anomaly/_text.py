@@ -5,15 +5,23 @@ place that decides how such text is neutralised on its way out (docs/security.md
 
 - :func:`visible`: control characters (C0, DEL, C1) and the characters that reorder or break
   lines (bidirectional embeddings, overrides and isolates, line and paragraph separators)
-  replaced by a visible escape such as ``\x1b`` or ``\u202e``;
+  replaced by a visible escape such as ``\x1b`` or ``\u202e``, and a backslash doubled, so
+  that the text ``\x1b`` (shown ``\\x1b``) never looks like the escape character;
+  :func:`unvisible` undoes it exactly;
+- :func:`message_text`: the same replacement for a whole message, whose text from data was
+  made visible where it entered it: newlines, tabs and backslashes kept, so that nothing is
+  escaped twice;
 - :func:`terminal_cell`: :func:`visible`, as a Rich ``Text`` so that no markup or emoji code
   in it is interpreted;
-- :func:`csv_cells`: OWASP's CSV-injection rule (a cell starting with ``= + - @``, tab or
-  carriage return gets a leading ``'``; so does one starting with ``'``, which makes the rule
-  reversible by :func:`csv_uncells`); quoting is the CSV writer's job;
-- :func:`markdown_cell`, :func:`html_text`, :func:`plot_text`: for the reports;
-- :func:`sql_literal`: a SQL string literal that holds the text exactly and shows no control
-  character (each one spliced in as ``chr(n)``), for the queries the triage report offers;
+- :func:`csv_cells`: :func:`visible`, then OWASP's CSV-injection rule (a cell starting with
+  ``= + - @``, tab or carriage return gets a leading ``'``; so does one starting with ``'``);
+  :func:`csv_uncells` undoes both, so a cell reads back exactly; quoting is the CSV writer's
+  job;
+- :func:`markdown_cell`, :func:`html_text`, :func:`plot_text`: for the reports, each showing
+  what :func:`visible` shows once the Markdown, HTML or plot label is rendered;
+- :func:`sql_literal`: a SQL string literal that holds the text exactly and holds no
+  character :func:`visible` changes (each one spliced in as ``chr(n)``), for the queries the
+  triage report offers;
 - :func:`markdown_code`: a fenced Markdown code block that no text inside can close;
   :func:`markdown_table` and :func:`markdown_rows`: a table of :func:`markdown_cell` cells.
 """
@@ -46,14 +54,24 @@ def _escape_of(code: int) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-#: Translation table of :func:`visible` (newlines and tabs replaced too).
-_VISIBLE = {c: _escape_of(c) for c in (*range(0x20), 0x7F, *range(0x80, 0xA0), *_LAYOUT_CHARS)}
+#: Translation table of :func:`visible` (newlines and tabs replaced too). The backslash is
+#: doubled so that every backslash of the output starts an escape: text cannot forge one.
+_VISIBLE = {
+    0x5C: "\\\\",
+    **{c: _escape_of(c) for c in (*range(0x20), 0x7F, *range(0x80, 0xA0), *_LAYOUT_CHARS)},
+}
 #: Translation table of :func:`visible` with ``keep_lines``: newlines and tabs kept.
 _VISIBLE_LINES = {c: s for c, s in _VISIBLE.items() if c not in (0x09, 0x0A)}
+#: Translation table of :func:`message_text`: as ``keep_lines``, backslashes kept.
+_MESSAGE = {c: s for c, s in _VISIBLE_LINES.items() if c != 0x5C}
 #: The characters :func:`visible` replaces, as a regular-expression class.
 _VISIBLE_CLASS = "".join(f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}" for c in _VISIBLE)
 #: Any character :func:`visible` replaces.
 _CONTROL = re.compile(f"[{_VISIBLE_CLASS}]")
+#: An escape :func:`visible` writes (one it does not write is left as it is by :func:`unvisible`).
+_ESCAPE = re.compile(r"\\(?:\\|x[0-9a-f]{2}|u[0-9a-f]{4})")
+#: The character each escape of :func:`visible` stands for.
+_UNVISIBLE = {s: chr(c) for c, s in _VISIBLE.items()}
 #: Any character :func:`html_text` changes; text without one is returned as it is.
 _HTML_ACTIVE = re.compile(f"[&<>\"'{_VISIBLE_CLASS}]")
 #: Any character :func:`markdown_cell` may change besides the underscore.
@@ -74,6 +92,11 @@ _MARKDOWN_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
 def visible(text: object, *, keep_lines: bool = False) -> str:
     r"""Return ``text`` with every control and layout character replaced by a visible escape.
 
+    A character below U+0100 becomes ``\x`` and two hex digits, another ``\u`` and four (lower
+    case), and a backslash becomes two, so that every backslash of the result starts an
+    escape and the result tells text apart from the characters it stands for; with or
+    without ``keep_lines``, :func:`unvisible` returns ``text`` exactly.
+
     Parameters
     ----------
     text : object
@@ -85,9 +108,51 @@ def visible(text: object, *, keep_lines: bool = False) -> str:
     -------
     str
         E.g. ``"admin\x1b[2J"`` (a backslash and ``x1b``) for ``"admin"`` followed by the
-        escape character and ``[2J``.
+        escape character and ``[2J``, and ``"admin\\x1b[2J"`` (two backslashes) for
+        ``"admin"`` followed by the four characters ``\x1b`` and ``[2J``.
     """
     return str(text).translate(_VISIBLE_LINES if keep_lines else _VISIBLE)
+
+
+def unvisible(text: str) -> str:
+    r"""Return the text :func:`visible` was given: each of its escapes replaced by its character.
+
+    Parameters
+    ----------
+    text : str
+        Written by :func:`visible`; a backslash that starts none of its escapes is kept (text
+        written by hand or by another program).
+
+    Returns
+    -------
+    str
+        ``unvisible(visible(t)) == t`` for every text ``t``, with or without ``keep_lines``.
+    """
+    if "\\" not in text:  # most text holds no escape: leave it be
+        return text
+    return _ESCAPE.sub(lambda m: _UNVISIBLE.get(m[0], m[0]), text)
+
+
+def message_text(text: object) -> str:
+    r"""Return a whole message with every control and layout character left in it made visible.
+
+    For an error, warning or note whose text from data was made visible where it entered it
+    (:func:`visible`: its newlines and tabs too, its backslashes doubled): the message's own
+    newlines and tabs are kept, and so are backslashes, each one the start of an escape
+    written there, which a second :func:`visible` would double again.
+
+    Parameters
+    ----------
+    text : object
+        Converted with ``str``.
+
+    Returns
+    -------
+    str
+        ``message_text(m) == m`` for a message ``m`` whose data was made visible; any control
+        or layout character left replaced as by :func:`visible`.
+    """
+    return str(text).translate(_MESSAGE)
 
 
 def terminal_cell(text: object, style: str = "") -> Text:
@@ -152,9 +217,10 @@ def score_text(score: float) -> str:
 def csv_cells(values: pd.Series) -> pd.Series:
     """Neutralise the cells of a text column that a spreadsheet or a terminal could act on.
 
-    Control and layout characters are made visible (:func:`visible`: a file opened in a
-    terminal or a spreadsheet shows them as escapes, not as commands or reordered text),
-    then a cell that a spreadsheet could run as a formula gets a leading ``'``.
+    Control and layout characters are made visible and backslashes doubled (:func:`visible`:
+    a file opened in a terminal or a spreadsheet shows them as escapes, not as commands or
+    reordered text), then a cell that a spreadsheet could run as a formula gets a leading
+    ``'``. :func:`csv_uncells` undoes both.
 
     Parameters
     ----------
@@ -186,9 +252,7 @@ def csv_cells(values: pd.Series) -> pd.Series:
 
 
 def csv_uncells(values: pd.Series) -> pd.Series:
-    """Undo :func:`csv_cells`'s formula rule: drop the ``'`` that starts a neutralised cell.
-
-    Control characters made visible stay so: such a cell reads back as its escapes.
+    """Undo :func:`csv_cells`: drop the ``'`` that starts a neutralised cell, then the escapes.
 
     Parameters
     ----------
@@ -198,12 +262,20 @@ def csv_uncells(values: pd.Series) -> pd.Series:
     Returns
     -------
     Series
+        Each cell as it was before :func:`csv_cells` (:func:`unvisible`); the same object
+        when no cell changes.
     """
     hit = values.astype(object).str.startswith("'").fillna(False).to_numpy(dtype=bool)
-    if not hit.any():
+    if hit.any():
+        out = values.copy()
+        out[hit] = values[hit].str[1:]
+        values = out
+    escaped = values.astype(object).str.contains("\\", regex=False).fillna(False)
+    escaped = escaped.to_numpy(dtype=bool)
+    if not escaped.any():
         return values
     out = values.copy()
-    out[hit] = values[hit].str[1:]
+    out[escaped] = [unvisible(v) for v in values[escaped]]
     return out
 
 
@@ -218,8 +290,9 @@ def markdown_cell(text: object) -> str:
     Returns
     -------
     str
-        Controls made visible (:func:`visible`), ``< > &`` as entities, Markdown's active
-        characters backslash-escaped.
+        Controls made visible and backslashes doubled (:func:`visible`), then ``< > &`` as
+        entities and Markdown's active characters (each of those backslashes too)
+        backslash-escaped: rendered, the cell shows what :func:`visible` returns.
     """
     escaped = str(text)
     if _MARKDOWN_ACTIVE.search(escaped) is not None:  # most cells hold none: leave them be
@@ -229,7 +302,7 @@ def markdown_cell(text: object) -> str:
 
 
 def html_text(text: object) -> str:
-    """Return data made inert in HTML: controls made visible, then HTML-escaped.
+    """Return data made inert in HTML: controls made visible (:func:`visible`), then escaped.
 
     Parameters
     ----------
@@ -263,8 +336,9 @@ def sql_literal(text: object) -> str:
     r"""Return a SQL string literal (DuckDB, PostgreSQL) whose value is exactly ``text``.
 
     Quotes are doubled; every character :func:`visible` would replace (controls, layout
-    marks) is spliced in as ``chr(<code>)``, so the literal shows nothing that could move
-    a terminal or a page, and is still exact when copied from one.
+    marks, the backslash) is spliced in as ``chr(<code>)``, so the literal shows nothing that
+    could move a terminal or a page, is shown unchanged by :func:`visible` (a code block, an
+    HTML page) and is still exact when copied from one.
 
     Parameters
     ----------
@@ -274,7 +348,8 @@ def sql_literal(text: object) -> str:
     Returns
     -------
     str
-        E.g. ``'it''s'``, or ``'a' || chr(10) || 'b'`` for ``"a\nb"``.
+        E.g. ``'it''s'``, ``'a' || chr(10) || 'b'`` for ``"a\nb"``, or
+        ``'a' || chr(92) || 'b'`` for ``"a\\b"``.
     """
     parts: list[str] = []
     current: list[str] = []

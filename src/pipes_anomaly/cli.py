@@ -9,8 +9,8 @@ Commands import the library when they run, so that ``--help`` answers at once.
 Before any work, a command refuses outputs that would replace one of its inputs and
 outputs whose folder cannot be written; a write that fails later (disk full) is an
 ``Error:`` naming the file, and leaves the previous file as it was.  Every error message
-passes through :func:`pipes_anomaly._text.visible`, so text from data cannot drive the
-terminal.
+passes through :func:`pipes_anomaly._text.message_text` (text from data in it was made
+visible where it entered it), so text from data cannot drive the terminal.
 """
 
 from __future__ import annotations
@@ -46,14 +46,14 @@ class _Main(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command; turn its write errors into messages and sanitise every message."""
-        from pipes_anomaly._text import visible
+        from pipes_anomaly._text import message_text
 
         try:
             return super().invoke(ctx)
         except OutputError as exc:
-            raise click.ClickException(visible(str(exc), keep_lines=True)) from exc
+            raise click.ClickException(message_text(exc)) from exc
         except click.ClickException as exc:
-            exc.message = visible(exc.message, keep_lines=True)
+            exc.message = message_text(exc.message)  # data in it is visible already: not twice
             raise
 
 

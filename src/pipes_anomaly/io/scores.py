@@ -3,9 +3,10 @@
 docs/scores.md describes every field of each format.
 
 A file is written whole or not at all (:mod:`pipes_anomaly.io._atomic`).  In CSV, the
-control characters of a text cell are made visible, a cell that a spreadsheet could run as a
-formula is neutralised with a leading ``'`` (:func:`pipes_anomaly._text.csv_cells`; what
-:func:`read_scores` undoes) and every cell holding a separator or quote is quoted.
+control characters of a text cell are made visible and its backslashes doubled, a cell that a
+spreadsheet could run as a formula is neutralised with a leading ``'``
+(:func:`pipes_anomaly._text.csv_cells`; both what :func:`read_scores` undoes) and every cell
+holding a separator or quote is quoted.
 """
 
 from __future__ import annotations
@@ -151,8 +152,8 @@ def csv_text(frame: pd.DataFrame, *, float_format: str = "%.12g") -> str:
     r"""Render a frame as CSV text that a spreadsheet opens without running any cell.
 
     Like ``DataFrame.to_csv(index=False, lineterminator="\n")``, except that the control
-    characters of text cells are made visible and cells starting like a formula are
-    neutralised (:func:`pipes_anomaly._text.csv_cells`), so no cell can split a row or
+    characters of text cells are made visible (backslashes doubled) and cells starting like a
+    formula are neutralised (:func:`pipes_anomaly._text.csv_cells`), so no cell can split a row or
     act on the terminal that shows the file.
 
     Parameters
@@ -184,7 +185,8 @@ def read_scores(path: str | Path) -> pd.DataFrame:
     -------
     DataFrame
         The file as written; window bounds stay strings for CSV/JSONL (the evaluator
-        parses them); CSV text cells neutralised by :func:`write_scores` are restored.
+        parses them); CSV text cells are restored exactly (the ``'`` and the escapes
+        :func:`write_scores` added undone).
 
     Raises
     ------
