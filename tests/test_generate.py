@@ -304,15 +304,20 @@ def test_weekends_are_quieter(world) -> None:
     assert weekend < 0.4 * weekday
 
 
-def test_bots_carry_process_id_and_run_around_the_clock(records: list[dict], world) -> None:
+def test_bots_run_around_the_clock_in_processes_or_by_token(records: list[dict], world) -> None:
     kind = dict(zip(world.actors["actor_id"], world.actors["kind"], strict=True))
-    bots = [r for r in records if kind[r["actor_id"]] == "bot"]
+    misused = set(world.labels["record_id"])
+    bots = [r for r in records if kind[r["actor_id"]] == "bot" and r["id"] not in misused]
     people = [r for r in records if kind[r["actor_id"]] == "human"]
     assert bots and people
-    assert all(r["process_id"] for r in bots)
     assert all(r["process_id"] is None for r in people)
+    by_hand = [r for r in records if r["id"] in misused and kind[r["actor_id"]] == "bot"]
+    assert by_hand and all(r["process_id"] is None for r in by_hand)  # a misused token
     for bot in {r["actor_id"] for r in bots}:
         mine = [r for r in bots if r["actor_id"] == bot]
+        # in processes, with a few records by hand; or by an API token, never in a process
+        in_process = sum(r["process_id"] is not None for r in mine) / len(mine)
+        assert in_process == 0 or in_process >= 0.8
         assert len({r["actor_ip"] for r in mine}) <= 2
         # around the clock, every day: a 30-minute to 3-hour cadence, not office hours
         quarters = {(r["created_at"][:10], int(r["created_at"][11:13]) // 6) for r in mine}

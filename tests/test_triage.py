@@ -403,8 +403,10 @@ def test_score_report_and_evaluate_link_to_the_same_cards(small_world, tmp_path)
     model, rep, ev = tmp_path / "m", tmp_path / "triage", tmp_path / "eval"
     assert _run("train", str(small_world / "train.jsonl"), "--model-dir", str(model)).exit_code == 0
     scores = tmp_path / "s.csv"
+    # alerts enough that attacks and benign windows both have cards (130 windows scored)
     res = _run("score", str(small_world / "test.jsonl"), "--model-dir", str(model),
-               "-o", str(scores), "--report", str(rep), "--top", "0")  # fmt: skip
+               "-o", str(scores), "--report", str(rep), "--top", "0",
+               "--alert-rate", "0.05")  # fmt: skip
     assert res.exit_code == 0, res.stderr
     assert "Triage report written to" in res.stderr
     assert sorted(p.name for p in rep.iterdir()) == ["report.html", "report.md"]

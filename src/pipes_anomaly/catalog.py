@@ -64,6 +64,8 @@ FEATURE_DESCRIPTIONS: dict[str, str] = {
     # integrity / kind
     "log_mismatch": "records whose acting id (the maker or updater it records) is not the actor "
     "(log1p)",
+    "log_hand_records": "records made without a process id beyond the actor's usual share of "
+    "them (log1p)",
     # history
     "is_new_actor": "actor never seen before this window",
     "days_since_last_seen": "days since the actor was last seen (log1p)",
@@ -147,6 +149,7 @@ HISTORY_FEATURES: tuple[str, ...] = (
     "log_new_workspaces",
     "log_billing_novel_network",
     "log_new_owner_grants",
+    "log_hand_records",
     "events_vs_self",
     "destructive_vs_self",
     "org_management_vs_self",
@@ -185,6 +188,7 @@ FLAG_COLUMNS: tuple[str, ...] = (
     "is_new_owner_grant",
     "is_connection_create",
     "is_pipeline_run",
+    "is_hand_made",
 )
 
 #: Feature column -> flag column whose records are its evidence.
@@ -222,4 +226,5 @@ FEATURE_EVIDENCE: dict[str, str] = {
     "log_new_owner_grants": "is_new_owner_grant",
     "connections_growth_vs_peers": "is_connection_create",
     "runs_growth_vs_peers": "is_pipeline_run",
+    "log_hand_records": "is_hand_made",
 }

@@ -293,12 +293,13 @@ class Scenario(StrEnum):
     DORMANT_REACTIVATION = "dormant_reactivation"
     BILLING_CHANGE = "billing_change"
     LOW_AND_SLOW = "low_and_slow"
+    SERVICE_ACCOUNT_MISUSE = "service_account_misuse"
 
 
 class Lookalike(StrEnum):
     """Benign look-alikes (never labelled; listed in ``lookalikes.csv``).
 
-    The first six are the classic ones; the next twelve each mimic one attack
+    The first six are the classic ones; the next thirteen each mimic one attack
     scenario (``docs/worlds.md`` pairs them); the last two are persistent odd
     actors, listed on every day they act.
     """
@@ -321,6 +322,7 @@ class Lookalike(StrEnum):
     RETURN_FROM_LEAVE = "return_from_leave"
     CARD_RENEWAL = "card_renewal"
     PROJECT_RAMP_UP = "project_ramp_up"
+    HAND_MAINTENANCE = "hand_maintenance"
     SHARED_ACCOUNT = "shared_account"
     BROKEN_BOT = "broken_bot"
 

@@ -30,7 +30,8 @@ class ActorProfile:
         Window the profile was built for.
     windows : DataFrame
         One row per actor-window: ``actor_id, win`` (window index since the epoch), base
-        counts and log values used by baselines, hour counts ``h00..h23``, ``last_t``.
+        counts and log values used by baselines, records with a process id
+        (``n_process``), hour counts ``h00..h23``, ``last_t``.
     first_seen : dict of str to DataFrame
         First time (``first_t``, ns since epoch) of each pair: ``actor_network`` (actor_id,
         key), ``actor_block``, ``actor_action``, ``actor_workspace``, ``actor_owner_grant``
@@ -136,10 +137,10 @@ def next_profile(
             ignore_index=True,
         )
     base = base.sort_values(["actor_id", "win"], kind="stable", ignore_index=True)
-    keep = ["actor_id", "win", "last_t", *_BASE_STATS, *_TRAIL_COUNTS, *_HOURS]
+    keep = ["actor_id", "win", "last_t", *_BASE_STATS, *_TRAIL_COUNTS, "n_process", *_HOURS]
     base = base[keep].copy()
     base[list(_HOURS)] = np.minimum(base[list(_HOURS)], _HOUR_COUNT_MAX)
     base = base.astype({h: np.uint16 for h in _HOURS})
-    base = base.astype({c: np.float32 for c in _TRAIL_COUNTS})
+    base = base.astype({c: np.float32 for c in (*_TRAIL_COUNTS, "n_process")})
     tables = {k: make() for k, make in records.history_flags.first_seen_tables.items()}
     return ActorProfile(window, base, tables, records.switches.last_event)

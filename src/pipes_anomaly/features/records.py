@@ -857,6 +857,7 @@ def flag_frame(records: Records, is_off_hours: np.ndarray) -> pd.DataFrame:
             "is_new_owner_grant": novelty.is_new_owner_grant,
             "is_connection_create": flags.is_connection_create,
             "is_pipeline_run": flags.is_pipeline_run,
+            "is_hand_made": ~flags.has_process,
         },
         index=records.codes.index,
     )

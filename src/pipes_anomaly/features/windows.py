@@ -55,6 +55,9 @@ _NEIGHBOUR_HOUR_WEIGHT = 0.5  # an hour borrows this share of its neighbours' ac
 _CLOSENESS_MINUTES = 60.0  # switch closeness falls by 1/e per this many minutes of gap
 _MIN_PEERS = 3  # fewest actors in an organisation's group to compare against it
 _PROCESS_SHARE = 0.5  # windows mostly run by a process are compared with each other
+#: pseudo-records made by hand in every actor's history: an actor acts by hand until its
+#: records show that it runs in processes
+_HAND_PRIOR = 1.0
 _MAD_TO_SD = 1.4826  # median absolute deviation of a normal distribution, in standard deviations
 _PEER_INPUTS = (
     "share_process",
@@ -104,6 +107,7 @@ def window_table(codes: RecordCodes, flags: RecordFlags) -> pd.DataFrame:
         "n_org_management": _count(codes, flags.is_org_management),
         "n_connection_create": _count(codes, flags.is_connection_create),
         "n_pipeline_run": _count(codes, flags.is_pipeline_run),
+        "n_process": _count(codes, flags.has_process),
         "n_workspaces": _nunique_per_row(r, codes.workspace_codes, nr),
         "n_ips": _nunique_per_row(r, codes.ip_codes, nr),
         "last_t": np.full(nr, -1, dtype=np.int64),
@@ -139,7 +143,8 @@ def history_features(
     -------
     DataFrame
         Aligned to ``base``: recency, baselines (``*_vs_self``), trailing and sustained
-        growth, ``trend_slope``, and the earlier active days per hour (``_prior_h00..23``,
+        growth, ``trend_slope``, records made by hand beyond the actor's habit, and the
+        earlier active days per hour (``_prior_h00..23``,
         ``_prior_days``) that :func:`off_hours` reads.
     """
     comb = _with_earlier_windows(base, earlier_windows)
@@ -152,6 +157,7 @@ def history_features(
     out |= _baselines(comb, g, block_start)
     out |= _usual_hours(comb, start, block_start, window_ns)
     out |= _growth(comb, a_codes, block_start, window_ns)
+    out |= _hand_records(comb, block_start)
     out["_cur"] = comb["_cur"].to_numpy()
     table = pd.DataFrame(out, index=comb.index)
     table = table[table["_cur"] >= 0].sort_values("_cur").drop(columns="_cur")
@@ -220,6 +226,15 @@ def _baselines(
         z = _robust_z(comb[c].to_numpy(), med[c].to_numpy(), std[:, j])
         out[c.removeprefix("log_") + "_vs_self"] = np.where(k > 0, z, 0.0)
     return out
+
+
+def _hand_records(comb: pd.DataFrame, block_start: np.ndarray) -> dict[str, np.ndarray]:
+    """Count the records made without a process id beyond the actor's earlier share of them."""
+    n = comb["n_events"].to_numpy(dtype=np.float64)
+    hand = n - comb["n_process"].to_numpy(dtype=np.float64)
+    earlier = _exclusive_cumsum(np.column_stack([n, hand]), block_start)
+    share = (earlier[:, 1] + _HAND_PRIOR) / (earlier[:, 0] + _HAND_PRIOR)
+    return {"log_hand_records": _log1p(np.maximum(np.floor(hand - n * share), 0.0))}
 
 
 def _usual_hours(

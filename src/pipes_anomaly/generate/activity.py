@@ -205,6 +205,7 @@ def _columns(org: Organisation, ts: np.ndarray, actor: np.ndarray, action: np.nd
         "scenario": np.full(m, -1, dtype=np.int16),
         "incident": np.full(m, -1, dtype=np.int32),
         "lookalike": np.full(m, -1, dtype=np.int16),
+        "manual": np.zeros(m, dtype=np.int8),
     }
 
 

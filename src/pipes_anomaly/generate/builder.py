@@ -55,6 +55,8 @@ _DAY_STARTS = [7.5, 8.0, 8.5, 9.0, 9.5, 10.0]
 _DAY_LENGTHS = [8.0, 8.5, 9.0, 9.5]
 #: accounts were created this many days before the timeline starts (range)
 _ACCOUNT_AGE_DAYS = (30, 900)
+#: a bot that runs in processes makes at most this share of its records by hand
+_BOT_HAND_MAX = 0.1
 #: pre-existing resources were created this many days before the timeline (range)
 _RESOURCE_AGE_DAYS = (20, 400)
 #: pre-existing workspaces per team: core (never deleted) and others
@@ -424,7 +426,7 @@ def _add_org(
         idx = len(draft.rows)
         uid = "u_" + fixed_width(b"", rand_ids(rng, 1))[0].as_py()
         if role == "bot":
-            handle, display, rec = _bot(rng, ips, idx)
+            handle, display, rec = _bot(rng, ips, idx, cfg.token_bot_share)
         else:
             handle, display, rec = _person(rng, ips, draft.office_ips, o, role, idx, cfg)
         users.add(uid, handle, o, display)
@@ -433,8 +435,14 @@ def _add_org(
                                team=team, role=role, created_ts=created, **rec))  # fmt: skip
 
 
-def _bot(rng: np.random.Generator, ips: IpTable, idx: int) -> tuple[str, str, dict]:
-    """Handle, display name and habits of a service account."""
+def _bot(
+    rng: np.random.Generator, ips: IpTable, idx: int, token_share: float
+) -> tuple[str, str, dict]:
+    """Handle, display name and habits of a service account.
+
+    ``hand_share`` is the share of its records made without a process: all of them for
+    a bot run by an API token (``token_share`` of the bots), a little for the others.
+    """
     word = BOT_WORDS[idx % len(BOT_WORDS)]
     handle = f"svc-{word}-{idx}"
     display = f"{word.capitalize()} Service"
@@ -443,7 +451,8 @@ def _bot(rng: np.random.Generator, ips: IpTable, idx: int) -> tuple[str, str, di
                office=-1, home_ip=int(cloud[0]), home_ip2=int(cloud[-1]), switch_day=-1,
                v6_ip=-1, vpn=False, mobile=False,
                bot_period=int(rng.choice(_BOT_PERIODS[0], p=_BOT_PERIODS[1])),
-               rate=0.0)  # fmt: skip
+               rate=0.0, hand_share=1.0 if rng.random() < token_share
+               else float(rng.uniform(0.0, _BOT_HAND_MAX)))  # fmt: skip
     return handle, display, rec
 
 
@@ -472,7 +481,7 @@ def _person(
                            else -1),
                v6_ip=int(ips.mint("home6")[0]) if rng.random() < cfg.v6_share else -1,
                vpn=bool(rng.random() < cfg.vpn_share),
-               mobile=bool(rng.random() < cfg.mobile_share), bot_period=0,
+               mobile=bool(rng.random() < cfg.mobile_share), bot_period=0, hand_share=1.0,
                rate=ROLE_RATE[role] * float(rng.lognormal(0.0, cfg.rate_spread))
                * cfg.activity_scale)  # fmt: skip
     return handle, display, rec

@@ -60,6 +60,9 @@ KNOBS: dict[str, Knob] = {
     "orgs": _k(1, 1, 20, "organisation", "organisations in the world"),
     "bot_share": _k(0.04, 0.0, 0.5, "organisation",
                     "share of actors that are service accounts (at least one when > 0)"),
+    "token_bot_share": _k(0.25, 0.0, 1.0, "organisation",
+                          "share of service accounts that run with an API token outside any "
+                          "process (their records carry no process id)"),
     "admin_share": _k(0.06, 0.0, 0.3, "organisation",
                       "share of actors that are admins (at least one per organisation)"),
     "power_share": _k(0.2, 0.0, 0.6, "organisation",
@@ -197,6 +200,10 @@ class GenerateConfig:
         Organisations in the world, 1 to 20.
     bot_share : float, default 0.04
         Share of actors that are service accounts (0 to 0.5; at least one when > 0).
+    token_bot_share : float, default 0.25
+        Share of service accounts that run with an API token outside any process, so
+        that their records carry no process id (0 to 1); the others run in processes
+        and make a small share of their records by hand.
     admin_share : float, default 0.06
         Share of actors that are admins (0 to 0.3; at least one per organisation).
     power_share : float, default 0.2
@@ -290,6 +297,7 @@ class GenerateConfig:
     actors: int = 150
     orgs: int = 1
     bot_share: float = 0.04
+    token_bot_share: float = 0.25
     admin_share: float = 0.06
     power_share: float = 0.2
     team_size: int = 8

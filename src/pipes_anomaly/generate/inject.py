@@ -9,9 +9,11 @@ from pipes_anomaly.generate.config import DAY
 from pipes_anomaly.generate.vocabulary import ACTION_ID, ACTION_VERB, CREATE
 
 #: event columns, in the order of an injected row; ``by`` is the user the record says
-#: acted (the actor, unless forged)
+#: acted (the actor, unless forged); ``manual`` 1 when made by hand, outside any process
+#: (0: as the actor's habit has it)
 EVENT_COLUMNS = ("ts", "actor", "by", "action", "target", "group", "ip", "extra",
-                 "min_age", "ref", "parent", "scenario", "incident", "lookalike")  # fmt: skip
+                 "min_age", "ref", "parent", "scenario", "incident", "lookalike",
+                 "manual")  # fmt: skip
 #: a routine delete picks a resource at least this old (seconds)
 ROUTINE_MIN_AGE = 7 * DAY
 #: kinds of address a new, unfamiliar address is minted from, and how often each
@@ -108,13 +110,18 @@ class Injector:
     def add(self, ts: int, a: int, action: str | int, ip: int, *, target: int = -1,
             group: int | None = None, by: int | None = None, extra: int = -1,
             min_age: int = ROUTINE_MIN_AGE, ref: int = -1, parent: int = -1,
-            scenario: int = -1, incident: int = -1, look: int = -1) -> None:  # fmt: skip
-        """Write one event; ``group`` defaults to the actor's team, ``by`` to the actor."""
+            scenario: int = -1, incident: int = -1, look: int = -1,
+            manual: bool = False) -> None:  # fmt: skip
+        """Write one event; ``group`` defaults to the actor's team, ``by`` to the actor.
+
+        ``manual``: made by hand, so without a process id even when the actor is a bot.
+        """
         act = ACTION_ID[action] if isinstance(action, str) else int(action)
         if group is None:
             group = int(self.org.a_team[a])
         self.rows.append((int(ts), a, a if by is None else by, act, target, group, ip,
-                          extra, min_age, ref, parent, scenario, incident, look))  # fmt: skip
+                          extra, min_age, ref, parent, scenario, incident, look,
+                          int(manual)))  # fmt: skip
 
     def append_to(
         self, ev: dict[str, np.ndarray], start_ts: int, end_ts: int

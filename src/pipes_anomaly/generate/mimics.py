@@ -27,6 +27,8 @@ return_from_leave      dormant_reactivation        back after weeks of leave
 card_renewal           billing_change              an admin replaces an expiring card
 project_ramp_up        low_and_slow                a new project: connections and growing
                                                    runs over a week or two
+hand_maintenance       service_account_misuse      an engineer reruns a service account's
+                                                   own jobs by hand from the office
 =====================  ==========================  ===========================================
 """
 
@@ -301,6 +303,20 @@ def _project_ramp_up(p: Planner, e: Injector, d: int, look: int) -> None:
             e.add(e.local_ts(a, day, e.work_hour(a)), a, act, ip, look=look)
 
 
+def _hand_maintenance(p: Planner, e: Injector, d: int, look: int) -> None:
+    """Have an engineer rerun or fix a service account's own jobs by hand, at work."""
+    rng, org = p.rng, e.org
+    bots = np.flatnonzero(org.a_bot & (org.active_from <= d) & (org.active_to >= d))
+    if bots.size == 0:
+        return
+    a = int(rng.choice(bots))
+    person = p.pick(d, roles=("power", "admin"))
+    t, ip = e.local_ts(person, d, e.work_hour(person)), e.usual_ip(person, d)
+    for act in e.sample_actions(a, int(rng.integers(2, 9))):
+        e.add(t, a, act, ip, manual=True, look=look)
+        t += p.gap(30, 900)
+
+
 #: every look-alike kind that mimics one scenario, and the function that writes one
 MIMICS: dict[str, Callable[[Planner, Injector, int, int], None]] = {
     "migration": _migration,
@@ -315,6 +331,7 @@ MIMICS: dict[str, Callable[[Planner, Injector, int, int], None]] = {
     "return_from_leave": _return_from_leave,
     "card_renewal": _card_renewal,
     "project_ramp_up": _project_ramp_up,
+    "hand_maintenance": _hand_maintenance,
 }
 #: the scenario each look-alike of :data:`MIMICS` mimics
 MIMICKED = {
@@ -324,4 +341,5 @@ MIMICKED = {
     "cross_team_support": "workspace_sprawl", "covering_teammate": "actor_mismatch",
     "bulk_script": "rapid_succession", "return_from_leave": "dormant_reactivation",
     "card_renewal": "billing_change", "project_ramp_up": "low_and_slow",
+    "hand_maintenance": "service_account_misuse",
 }  # fmt: skip

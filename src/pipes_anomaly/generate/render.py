@@ -46,7 +46,7 @@ def _chunk_pieces(world: World, lo: int, hi: int) -> dict[str, pa.Array]:
     ts = iso(ev["ts"][sl])
     proc = fixed_width(b'"p_', np.concatenate(
         [ev["proc"][sl], np.full((hi - lo, 1), ord('"'), dtype=np.uint8)], axis=1))  # fmt: skip
-    is_bot = pa.array(world.actors["kind"].to_numpy()[ev["actor"][sl]] == "bot")
+    in_process = pa.array(ev["manual"][sl] == 0)
     return {
         "rid": fixed_width(b"a_", ev["rid"][sl]),
         "tpid": fixed_width(b"", ev["tpid"][sl]),
@@ -59,7 +59,7 @@ def _chunk_pieces(world: World, lo: int, hi: int) -> dict[str, pa.Array]:
         "ts": ts,
         "date": pc.utf8_slice_codeunits(ts, 0, _DATE_CHARS),
         "ip": pc.take(f["ip"], pa.array(ev["ip"][sl])),
-        "proc": pc.if_else(is_bot, proc, pa.scalar("null")),
+        "proc": pc.if_else(in_process, proc, pa.scalar("null")),
         "version": pc.cast(pa.array(ev["version"][sl]), pa.string()),
         "extra": pc.take(f["extra"], pa.array(ev["extra"][sl])),
     }

@@ -27,6 +27,10 @@ _TAKEOVER_MIX = {
 }  # fmt: skip
 #: what a takeover adds to its mix in worlds whose API has these newer actions
 _TAKEOVER_NEW = {"user.login": 2, "user.token.create": 2, "workspace.snapshot.download": 1}
+#: share of a misused service account's records outside its own mix
+_MISUSE_HANDS_ON = 0.6
+#: share of service-account misuse from an address of the organisation (an insider)
+_MISUSE_INSIDER = 0.4
 _RAPID_ACTIONS = (
     "pipeline.command.run", "connection.create", "org.workspace.member.add",
     "workspace.snapshot.create", "integration.refresh", "connection.update",
@@ -149,6 +153,10 @@ def _incident(cfg: GenerateConfig, plan: Planner, inj: Injector, incidents: list
     if subtle:  # a quiet intruder acts on the days its actor works
         day = workday(cfg, day, lo, hi)
     span = max(1, min(span, plan.D - day))
+    if actor is None and s == "service_account_misuse":
+        actor = plan.pick(day, roles=("bot",), span=span)
+        if not plan.org.a_bot[actor]:
+            return  # no service account free to misuse (or none at all)
     if actor is None:
         roles = ("normal",) if s == "privilege_escalation" else ("normal", "power", "admin")
         actor = plan.pick(day, roles=roles, span=span)
@@ -366,6 +374,27 @@ def low_and_slow(p: Planner, e: Injector, inc: Incident) -> None:
             e.add(e.local_ts(a, d + k, e.work_hour(a)), a, act, ip, **inc.tags)
 
 
+def service_account_misuse(p: Planner, e: Injector, inc: Incident) -> None:
+    """Use a service account's token by hand: access paths among its own actions.
+
+    Someone's working day, not the bot's cadence; from a new address or, for an
+    insider, an address of the organisation; every record made outside any process.
+    """
+    a, d, g = inc.actor, inc.day, inc.grade
+    rng = p.rng
+    person = e.colleague(a, rng)
+    t = e.local_ts(person, d, e.work_hour(person))
+    inside = rng.random() < _MISUSE_INSIDER
+    ip = e.usual_ip(person, d) if inside and person != a else e.attacker_ip(inc.ips)
+    mix = _TAKEOVER_MIX | {k: v for k, v in _TAKEOVER_NEW.items() if e.org.actions.has(k)}
+    n = max(4, int(rng.integers(6, 16) * g))
+    own: list = e.sample_actions(a, n)
+    for i, act in enumerate(p.weighted(mix, n)):
+        act = act if rng.random() < _MISUSE_HANDS_ON else own[i]
+        e.add(t, a, act, ip, manual=True, **inc.tags)
+        t += p.gap(20, 600)
+
+
 #: the function that writes each scenario's incident
 SCENARIO_FUNCS: dict[Scenario, Callable[[Planner, Injector, Incident], None]] = {
     Scenario.MASS_DELETION: mass_deletion,
@@ -380,4 +409,5 @@ SCENARIO_FUNCS: dict[Scenario, Callable[[Planner, Injector, Incident], None]] = 
     Scenario.DORMANT_REACTIVATION: dormant_reactivation,
     Scenario.BILLING_CHANGE: billing_change,
     Scenario.LOW_AND_SLOW: low_and_slow,
+    Scenario.SERVICE_ACCOUNT_MISUSE: service_account_misuse,
 }

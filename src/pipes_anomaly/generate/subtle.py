@@ -188,6 +188,22 @@ def low_and_slow(p: Planner, e: Injector, inc: Incident) -> None:
         e.add(e.local_ts(a, d, e.work_hour(a)), a, act, e.usual_ip(a, d), **inc.tags)
 
 
+def service_account_misuse(p: Planner, e: Injector, inc: Incident) -> None:
+    """Write a few records by hand through a service account, from its own address.
+
+    The account's own actions around one access path, in a colleague's working
+    hours, each made outside any process.
+    """
+    a, d, rng = inc.actor, inc.day, p.rng
+    person = e.colleague(a, rng)
+    t, ip = e.local_ts(person, d, e.work_hour(person)), e.usual_ip(a, d)
+    acts: list = e.sample_actions(a, int(rng.integers(2, 5)))
+    acts[int(rng.integers(len(acts)))] = str(rng.choice(_ACCESS_PATHS))
+    for act in acts:
+        e.add(t, a, act, ip, manual=True, **inc.tags)
+        t += p.gap(60, 900)
+
+
 #: the function that writes each scenario's subtle incident
 SUBTLE_FUNCS: dict[Scenario, Callable[[Planner, Injector, Incident], None]] = {
     Scenario.MASS_DELETION: mass_deletion,
@@ -202,4 +218,5 @@ SUBTLE_FUNCS: dict[Scenario, Callable[[Planner, Injector, Incident], None]] = {
     Scenario.DORMANT_REACTIVATION: dormant_reactivation,
     Scenario.BILLING_CHANGE: billing_change,
     Scenario.LOW_AND_SLOW: low_and_slow,
+    Scenario.SERVICE_ACCOUNT_MISUSE: service_account_misuse,
 }

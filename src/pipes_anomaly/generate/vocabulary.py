@@ -160,6 +160,10 @@ _BOT_WEIGHT = {
     "workspace.inactive.warn": 0.03, "workspace.inactive.disable": 0.006,
     "workspace.usage.enable": 0.01, "workspace.usage.disable": 0.01,
     "workspace.flowpipe.input.create": 0.02, "datatank.table.create": 0.01,
+    # provisioning: deploy jobs and infrastructure-as-code make resources now and then
+    "connection.create": 0.008, "pipeline.create": 0.005, "integration.create": 0.004,
+    "connection.permission.create": 0.004, "notifier.create": 0.002,
+    "workspace.mod.install": 0.004, "workspace.update": 0.004, "org.member.add": 0.002,
 }  # fmt: skip
 #: people's and bots' weights among the newer action types (a world draws which exist)
 _NEW_WEIGHT = {
@@ -171,7 +175,7 @@ _NEW_WEIGHT = {
 }  # fmt: skip
 _BOT_NEW_WEIGHT = {
     "connection.test": 0.4, "workspace.snapshot.download": 0.3, "user.login": 0.2,
-    "login.failed": 0.05, "workspace.mod.update": 0.05,
+    "login.failed": 0.05, "workspace.mod.update": 0.05, "user.token.create": 0.02,
 }  # fmt: skip
 ROLES = ("normal", "power", "admin", "bot")
 ROLE_RATE = {"normal": 4.0, "power": 12.0, "admin": 8.0}

@@ -72,7 +72,8 @@ class World:
         ``ip`` (index into ``ips``), ``extra``, ``version``, ``scenario`` (index
         into ``schema.SCENARIOS`` or -1), ``incident`` (-1 when benign),
         ``lookalike`` (index into ``schema.LOOKALIKES`` or -1), ``rid`` and
-        ``tpid`` (20-character ids as bytes), ``proc`` (process id body).
+        ``tpid`` (20-character ids as bytes), ``proc`` (process id body), ``manual`` (1:
+        made by hand, no process id).
     actors : pandas.DataFrame
         Ground-truth actor metadata (``actor_id, handle, display_name, org,
         team, role, kind, tz_offset_min, business_start, business_end, ...``).
@@ -144,7 +145,7 @@ def simulate(config: GenerateConfig) -> World:
     ev = inj.append_to(ev, org.t0, cfg.end_ts)
     ev, table = assign_targets(ev, org, res, users, rng.target, rng.inj,
                                team_sharing=cfg.team_sharing, rng_owner=rng.owner)  # fmt: skip
-    _finish_columns(ev, rng.ids)
+    _finish_columns(ev, org.actors["hand_share"].to_numpy(), rng.ids)
     frags = fragments(org, users, ips, table, rng.ids)
     truth = _ground_truth(cfg, org, ev, incidents)
     return World(
@@ -169,8 +170,15 @@ def _resources(org: Organisation, users: Users, rng: Streams) -> Resources:
     return res
 
 
-def _finish_columns(ev: dict[str, np.ndarray], rng: np.random.Generator) -> None:
-    """Draw extras, versions and ids (ids stream); drop the columns only targets needed."""
+def _finish_columns(
+    ev: dict[str, np.ndarray], hand_share: np.ndarray, rng: np.random.Generator
+) -> None:
+    """Draw extras, versions, ids and which records were made by hand (ids stream).
+
+    A record is made by hand (no process id) when it was written so, or by its actor's
+    habit (``hand_share``: 1 for people and token-run bots).  The columns only targets
+    needed are dropped.
+    """
     n = ev["ts"].size
     act = ev["action"]
     u = rng.random(n)
@@ -184,6 +192,7 @@ def _finish_columns(ev: dict[str, np.ndarray], rng: np.random.Generator) -> None
     ev["rid"] = rand_ids(rng, n)
     ev["tpid"] = rand_ids(rng, n)
     ev["proc"] = rand_ids(rng, n)
+    ev["manual"] = ((ev["manual"] > 0) | (rng.random(n) < hand_share[ev["actor"]])).astype(np.int8)
     for k in ("group", "min_age", "ref", "parent"):
         del ev[k]
 
@@ -255,7 +264,9 @@ def _actors_table(cfg: GenerateConfig, org: Organisation) -> pd.DataFrame:
     actors["active_from"] = dates[np.clip(org.active_from, 0, cfg.days - 1)]
     actors["active_to"] = dates[np.clip(org.active_to, 0, cfg.days - 1)]
     actors["odd"] = [org.odd.get(a, "") for a in range(org.n_actors)]
-    return actors.drop(columns=["home_ip", "home_ip2", "v6_ip", "switch_day", "created_ts"])
+    return actors.drop(
+        columns=["home_ip", "home_ip2", "v6_ip", "switch_day", "created_ts", "hand_share"]
+    )
 
 
 def _scenario_counts(
