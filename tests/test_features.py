@@ -310,6 +310,42 @@ def test_bot_usual_hours_are_all_hours(tmp_path):
     assert r["share_off_hours"] == 0
 
 
+def test_records_by_hand_count_only_beyond_the_actors_own_habit(tmp_path):
+    day = pd.date_range("2024-01-01", periods=40, freq="D").strftime("%Y-%m-%d")
+    recs = []
+    for d in range(40):
+        # a bot in processes for 20 days, then moved to an API token for good
+        proc = "p_x" if d < 20 else None
+        recs += [rec(f"{day[d]}T{h:02d}:15:00Z", actor="u_bot", process_id=proc)
+                 for h in range(0, 24, 2)]  # fmt: skip
+        recs += [rec(f"{day[d]}T10:00:00Z", actor="u_alice")]  # a person: never a process id
+    recs += [rec(f"{day[5]}T11:{m:02d}:00Z", "connection.create", actor="u_bot") for m in range(6)]
+    f = build_features(events(recs, tmp_path))
+    bot = f[f["actor_id"] == "u_bot"]
+    bot = bot.set_index(bot["window_start"].dt.strftime("%Y-%m-%d"))
+    hand = np.expm1(bot["log_hand_records"])
+    assert (f.loc[f["actor_id"] == "u_alice", "log_hand_records"] == 0).all()
+    assert hand[day[:5]].eq(0).all() and hand[day[5]] == 5  # 6 by hand, a share of 1/61 before
+    assert hand[day[20]] == 11  # the token's first day: 12 by hand, barely any in 14 windows
+    assert (hand[day[21:33]] > 0).all() and hand[day[33:]].eq(0).all()  # the habit changed
+    # features of the later days computed with a profile of the earlier ones give the same
+    ev = events(recs, tmp_path)
+    cut = pd.Timestamp(day[25], tz="UTC")
+    later = build_features(
+        ev[ev["created_at"] >= cut], profile=ActorProfile.from_events(ev[ev["created_at"] < cut])
+    )
+    same = f[f["window_start"] >= cut].reset_index(drop=True)
+    assert np.array_equal(later["log_hand_records"].to_numpy(), same["log_hand_records"].to_numpy())
+
+
+def test_a_profile_of_an_older_version_is_refused(tmp_path):
+    ev = events([rec("2024-01-01T09:00:00Z"), rec("2024-01-02T09:00:00Z")], tmp_path)
+    old = ActorProfile.from_events(ev.iloc[:1])
+    old.windows = old.windows.drop(columns="n_process")
+    with pytest.raises(ValueError, match="older version of pipes-anomaly"):
+        build_features(ev.iloc[1:], profile=old)
+
+
 def test_lifecycle_and_integrity(tmp_path):
     recs = [
         rec("2024-01-01T09:00:00Z", "workspace.create", target="w_a"),

@@ -58,6 +58,9 @@ _PROCESS_SHARE = 0.5  # windows mostly run by a process are compared with each o
 #: pseudo-records made by hand in every actor's history: an actor acts by hand until its
 #: records show that it runs in processes
 _HAND_PRIOR = 1.0
+#: the actor's habit of records by hand is read over its last this many active windows, so
+#: that a habit changed for good (automation moved to a token) stops counting
+_HAND_HABIT_WINDOWS = 14
 _MAD_TO_SD = 1.4826  # median absolute deviation of a normal distribution, in standard deviations
 _PEER_INPUTS = (
     "share_process",
@@ -147,6 +150,11 @@ def history_features(
         earlier active days per hour (``_prior_h00..23``,
         ``_prior_days``) that :func:`off_hours` reads.
     """
+    if earlier_windows is not None and "n_process" not in earlier_windows.columns:
+        raise ValueError(
+            "the actor profile has no n_process column: it was built by an older version of "
+            "pipes-anomaly; rebuild it with ActorProfile.from_events"
+        )
     comb = _with_earlier_windows(base, earlier_windows)
     g = comb.groupby("actor_id", sort=False)
     # rows are in actor blocks: where each row's block starts
@@ -232,7 +240,9 @@ def _hand_records(comb: pd.DataFrame, block_start: np.ndarray) -> dict[str, np.n
     """Count the records made without a process id beyond the actor's earlier share of them."""
     n = comb["n_events"].to_numpy(dtype=np.float64)
     hand = n - comb["n_process"].to_numpy(dtype=np.float64)
-    earlier = _exclusive_cumsum(np.column_stack([n, hand]), block_start)
+    before = _exclusive_cumsum(np.column_stack([n, hand]), block_start)  # all earlier rows
+    oldest = np.maximum(np.arange(len(comb)) - _HAND_HABIT_WINDOWS, block_start)
+    earlier = before - before[oldest]  # the last _HAND_HABIT_WINDOWS of them
     share = (earlier[:, 1] + _HAND_PRIOR) / (earlier[:, 0] + _HAND_PRIOR)
     return {"log_hand_records": _log1p(np.maximum(np.floor(hand - n * share), 0.0))}
 

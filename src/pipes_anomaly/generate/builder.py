@@ -451,9 +451,17 @@ def _bot(
                office=-1, home_ip=int(cloud[0]), home_ip2=int(cloud[-1]), switch_day=-1,
                v6_ip=-1, vpn=False, mobile=False,
                bot_period=int(rng.choice(_BOT_PERIODS[0], p=_BOT_PERIODS[1])),
-               rate=0.0, hand_share=1.0 if rng.random() < token_share
-               else float(rng.uniform(0.0, _BOT_HAND_MAX)))  # fmt: skip
+               rate=0.0, hand_share=_hand_share(rng, token_share))  # fmt: skip
     return handle, display, rec
+
+
+def _hand_share(rng: np.random.Generator, token_share: float) -> float:
+    """Share of a bot's records made by hand: 1 when run by a token, else a little.
+
+    Both draws are made either way, so that ``token_share`` moves no later draw.
+    """
+    token, share = rng.random(), float(rng.uniform(0.0, _BOT_HAND_MAX))
+    return 1.0 if token < token_share else share
 
 
 def _person(

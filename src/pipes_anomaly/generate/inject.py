@@ -76,10 +76,16 @@ class Injector:
             return own[int(self.rng.integers(len(own)))]
         return self.new_ip()
 
-    def colleague(self, a: int, rng: np.random.Generator) -> int:
-        """Another person of actor ``a``'s organisation (``a`` itself if it is alone)."""
+    def colleague(self, a: int, rng: np.random.Generator, *, day: int | None = None) -> int:
+        """Another person of actor ``a``'s organisation (``a`` itself if it is alone).
+
+        With ``day``, a person employed that day (anyone of the organisation if none is).
+        """
         org = self.org
         others = np.flatnonzero(~org.a_bot & (org.a_org == org.a_org[a]))
+        if day is not None:
+            employed = others[(org.active_from[others] <= day) & (org.active_to[others] >= day)]
+            others = employed if employed.size else others
         others = [int(x) for x in others if x != a]
         return int(rng.choice(others)) if others else a
 

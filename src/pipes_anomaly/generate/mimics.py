@@ -28,7 +28,7 @@ card_renewal           billing_change              an admin replaces an expiring
 project_ramp_up        low_and_slow                a new project: connections and growing
                                                    runs over a week or two
 hand_maintenance       service_account_misuse      an engineer reruns a service account's
-                                                   own jobs by hand from the office
+                                                   own jobs by hand, at work
 =====================  ==========================  ===========================================
 """
 
@@ -306,11 +306,14 @@ def _project_ramp_up(p: Planner, e: Injector, d: int, look: int) -> None:
 def _hand_maintenance(p: Planner, e: Injector, d: int, look: int) -> None:
     """Have an engineer rerun or fix a service account's own jobs by hand, at work."""
     rng, org = p.rng, e.org
-    bots = np.flatnonzero(org.a_bot & (org.active_from <= d) & (org.active_to >= d))
-    if bots.size == 0:
+    d = workday(p.cfg, d, max(0, d - 2), min(p.D - 1, d + 2))
+    ok = org.a_bot & (org.active_from <= d) & (org.active_to >= d) & ~p.reserved_mask
+    bots = [int(b) for b in np.flatnonzero(ok) if p.is_free(int(b), d, d)]
+    if not bots:
         return
-    a = int(rng.choice(bots))
-    person = p.pick(d, roles=("power", "admin"))
+    a = bots[int(rng.integers(len(bots)))]
+    p.busy.setdefault(a, set()).add(d)
+    person = e.colleague(a, rng, day=d)  # someone of the account's own organisation
     t, ip = e.local_ts(person, d, e.work_hour(person)), e.usual_ip(person, d)
     for act in e.sample_actions(a, int(rng.integers(2, 9))):
         e.add(t, a, act, ip, manual=True, look=look)

@@ -50,7 +50,8 @@ def reserve_persistent(cfg: GenerateConfig, plan: Planner) -> list[tuple[int, st
     for o in range(cfg.orgs):
         for _ in range(cfg.odd_actors if cfg.lookalikes else 0):
             bots = np.flatnonzero(org.a_bot & (org.a_org == o) & ~plan.reserved_mask)
-            if bots.size and rng.random() < _BROKEN_BOT_SHARE:
+            # the organisation's last free service account stays sound: it can be misused
+            if bots.size > 1 and rng.random() < _BROKEN_BOT_SHARE:
                 a, kind = int(rng.choice(bots)), "broken_bot"
             else:
                 a, kind = _whole_timeline_person(plan, o), "shared_account"

@@ -63,6 +63,13 @@ class Planner:
         self.busy.setdefault(a, set()).update(range(day, day + span))
         return a
 
+    def any_free(self, day: int, *, roles: tuple[str, ...], span: int = 1) -> bool:
+        """Whether an active, unreserved actor of ``roles`` is free on ``day .. day+span-1``."""
+        org = self.org
+        ok = (org.active_from <= day) & (org.active_to >= day + span - 1) & ~self.reserved_mask
+        return any(self.is_free(int(a), day, day + span - 1)
+                   for a in np.flatnonzero(np.isin(org.a_role, roles) & ok))  # fmt: skip
+
     def reserve(self, a: int) -> None:
         """Keep actor ``a`` out of every later pick."""
         self.reserved_mask[a] = True

@@ -27,7 +27,8 @@ _TAKEOVER_MIX = {
 }  # fmt: skip
 #: what a takeover adds to its mix in worlds whose API has these newer actions
 _TAKEOVER_NEW = {"user.login": 2, "user.token.create": 2, "workspace.snapshot.download": 1}
-#: share of a misused service account's records outside its own mix
+#: share of a misused service account's records drawn from the takeover's access paths (the
+#: rest from the account's own mix)
 _MISUSE_HANDS_ON = 0.6
 #: share of service-account misuse from an address of the organisation (an insider)
 _MISUSE_INSIDER = 0.4
@@ -154,9 +155,9 @@ def _incident(cfg: GenerateConfig, plan: Planner, inj: Injector, incidents: list
         day = workday(cfg, day, lo, hi)
     span = max(1, min(span, plan.D - day))
     if actor is None and s == "service_account_misuse":
+        if not plan.any_free(day, roles=("bot",), span=span):
+            return  # no service account free to misuse (none, or all of them odd)
         actor = plan.pick(day, roles=("bot",), span=span)
-        if not plan.org.a_bot[actor]:
-            return  # no service account free to misuse (or none at all)
     if actor is None:
         roles = ("normal",) if s == "privilege_escalation" else ("normal", "power", "admin")
         actor = plan.pick(day, roles=roles, span=span)
@@ -382,7 +383,7 @@ def service_account_misuse(p: Planner, e: Injector, inc: Incident) -> None:
     """
     a, d, g = inc.actor, inc.day, inc.grade
     rng = p.rng
-    person = e.colleague(a, rng)
+    person = e.colleague(a, rng, day=d)
     t = e.local_ts(person, d, e.work_hour(person))
     inside = rng.random() < _MISUSE_INSIDER
     ip = e.usual_ip(person, d) if inside and person != a else e.attacker_ip(inc.ips)

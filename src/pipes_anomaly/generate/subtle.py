@@ -195,7 +195,7 @@ def service_account_misuse(p: Planner, e: Injector, inc: Incident) -> None:
     hours, each made outside any process.
     """
     a, d, rng = inc.actor, inc.day, p.rng
-    person = e.colleague(a, rng)
+    person = e.colleague(a, rng, day=d)
     t, ip = e.local_ts(person, d, e.work_hour(person)), e.usual_ip(a, d)
     acts: list = e.sample_actions(a, int(rng.integers(2, 5)))
     acts[int(rng.integers(len(acts)))] = str(rng.choice(_ACCESS_PATHS))

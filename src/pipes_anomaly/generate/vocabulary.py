@@ -160,11 +160,18 @@ _BOT_WEIGHT = {
     "workspace.inactive.warn": 0.03, "workspace.inactive.disable": 0.006,
     "workspace.usage.enable": 0.01, "workspace.usage.disable": 0.01,
     "workspace.flowpipe.input.create": 0.02, "datatank.table.create": 0.01,
-    # provisioning: deploy jobs and infrastructure-as-code make resources now and then
+    # provisioning (BOT_PROVISIONING): deploy jobs and infrastructure as code
     "connection.create": 0.008, "pipeline.create": 0.005, "integration.create": 0.004,
     "connection.permission.create": 0.004, "notifier.create": 0.002,
     "workspace.mod.install": 0.004, "workspace.update": 0.004, "org.member.add": 0.002,
 }  # fmt: skip
+#: what bots provision now and then (deploy jobs, infrastructure as code); a person often
+#: runs such a job by hand with the account's token
+BOT_PROVISIONING = (
+    "connection.create", "pipeline.create", "integration.create", "connection.permission.create",
+    "notifier.create", "workspace.mod.install", "workspace.update", "org.member.add",
+    "user.token.create",
+)  # fmt: skip
 #: people's and bots' weights among the newer action types (a world draws which exist)
 _NEW_WEIGHT = {
     "user.login": 0.35, "login.failed": 0.03, "user.token.create": 0.03,

@@ -39,8 +39,10 @@ from pipes_anomaly.generate.scenarios import inject_incidents, reserve_dormant
 from pipes_anomaly.generate.targets import assign_targets
 from pipes_anomaly.generate.turnover import inject_leavers, reserve_leavers
 from pipes_anomaly.generate.vocabulary import (
+    ACTION_ID,
     ACTION_VERB,
     ACTIONS,
+    BOT_PROVISIONING,
     CREATE,
     EXTRA_COUNT,
     EXTRA_CUM,
@@ -52,6 +54,10 @@ from pipes_anomaly.schema import LOOKALIKES, SCENARIOS
 
 #: versions of a record of an existing resource (range; a creation is version 1)
 _VERSIONS = (2, 60)
+#: a bot's provisioning record is made by hand at least this often
+_PROVISION_BY_HAND = 0.5
+#: which action types are provisioning
+_IS_PROVISIONING = np.isin(np.arange(len(ACTIONS)), [ACTION_ID[a] for a in BOT_PROVISIONING])
 
 
 @dataclass
@@ -176,8 +182,8 @@ def _finish_columns(
     """Draw extras, versions, ids and which records were made by hand (ids stream).
 
     A record is made by hand (no process id) when it was written so, or by its actor's
-    habit (``hand_share``: 1 for people and token-run bots).  The columns only targets
-    needed are dropped.
+    habit (``hand_share``: 1 for people and token-run bots; a provisioning record at least
+    :data:`_PROVISION_BY_HAND`).  The columns only targets needed are dropped.
     """
     n = ev["ts"].size
     act = ev["action"]
@@ -192,7 +198,9 @@ def _finish_columns(
     ev["rid"] = rand_ids(rng, n)
     ev["tpid"] = rand_ids(rng, n)
     ev["proc"] = rand_ids(rng, n)
-    ev["manual"] = ((ev["manual"] > 0) | (rng.random(n) < hand_share[ev["actor"]])).astype(np.int8)
+    habit = hand_share[ev["actor"]]
+    habit = np.where(_IS_PROVISIONING[act], np.maximum(habit, _PROVISION_BY_HAND), habit)
+    ev["manual"] = ((ev["manual"] > 0) | (rng.random(n) < habit)).astype(np.int8)
     for k in ("group", "min_age", "ref", "parent"):
         del ev[k]
 
