@@ -11,7 +11,7 @@ from pipes_anomaly.pipeline import score_events, train_model
 def test_quality_floor_on_a_seeded_world(tmp_path):
     """Actor-day PR-AUC and ROC-AUC of the default ensemble on a seeded 28-day, 60-actor world.
 
-    Chance level is the positive share, about 0.05 (16 of 314 test windows on seed 0). The
+    Chance level is the positive share, about 0.05 (17 of 304 test windows on seed 0). The
     floors sit under the minimum measured over seeds 0-5 (experiments/results/quality_floor.md)
     and at ten times chance, so they fail on a real regression, not on noise.
     """
