@@ -249,6 +249,11 @@ def test_scores_errors_name_the_problem(world) -> None:
         evaluate(scores.drop(columns=["score", "window_end"]), labels)
     with pytest.raises(EvaluationError, match="duplicated actor-window"):
         evaluate(pd.concat([scores, scores.iloc[:1]]), labels)
+    forged = scores.iloc[:1].assign(actor_id="u_x\nError: all clear\x1b[2J")
+    with pytest.raises(EvaluationError) as err:  # an id from data stays on one line, inert
+        evaluate(pd.concat([scores, forged, forged]), labels)
+    assert "\n" not in str(err.value) and "\x1b" not in str(err.value)
+    assert "u_x\\x0aError: all clear\\x1b[2J" in str(err.value)
     findings = pd.DataFrame({"class_uid": [2004], "finding_info": [{"uid": "x"}]})
     with pytest.raises(EvaluationError, match=r"OCSF findings .* -o scores.csv"):
         evaluate(findings, labels)

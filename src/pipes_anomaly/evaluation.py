@@ -35,7 +35,7 @@ from sklearn.metrics import (
     roc_curve,
 )
 
-from pipes_anomaly._text import plural
+from pipes_anomaly._text import plural, visible
 
 __all__ = [
     "DEFAULT_BUDGETS",
@@ -353,7 +353,7 @@ def prepare_scores(scores: pd.DataFrame) -> pd.DataFrame:
         first = out.loc[dup].iloc[0]
         raise EvaluationError(
             f"scores: {int(dup.sum())} duplicated actor-window(s), e.g. "
-            f"{first['actor_id']} at {first['window_start'].isoformat()}"
+            f"{visible(first['actor_id'])} at {first['window_start'].isoformat()}"
         )
     return out.sort_values(["window_start", "actor_id"], kind="stable").reset_index(drop=True)
 
