@@ -113,6 +113,14 @@ def test_other_package_version_is_refused(copy):
     )
 
 
+def test_a_forged_version_stays_on_one_line_of_the_message(copy):
+    _edit_manifest(copy, sklearn="9\nWarning: model verified\x1b[2J")
+    with pytest.raises(ModelError) as err:
+        load_model(copy)
+    assert "\n" not in str(err.value) and "\x1b" not in str(err.value)
+    assert "made with scikit-learn 9\\x0aWarning: model verified\\x1b[2J," in str(err.value)
+
+
 def test_other_feature_set_is_refused(saved):
     other = (*MODEL_FEATURES[:-1], "f_e")
     with pytest.raises(ModelError) as err:

@@ -56,6 +56,8 @@ RULE = '[[rule]]\nid = "r1"\ncomment = "c"\nexpires = 2026-06-30\nactor = "a"\n'
         ("title = 'x'\n" + RULE, "unknown key 'title' at the top level"),
         ("rule = 1\n", "'rule' must be written as \\[\\[rule\\]\\] tables"),
         (RULE + "actr = 'b'\n", "rule 1 \\('r1'\\): field 'actr': unknown"),
+        # a key from the file stays on one line of the message
+        (RULE + '"x\\nWarning: all clear" = 1\n', "field 'x\\\\nWarning: all clear': unknown"),
         (RULE.replace('id = "r1"\n', ""), "rule 1: field 'id': missing"),
         (RULE.replace('comment = "c"\n', ""), "rule 1 \\('r1'\\): field 'comment': missing"),
         (RULE.replace('comment = "c"', 'comment = "  "'), "field 'comment': must be a non-empty"),

@@ -161,7 +161,7 @@ def _rule(table: object, number: int, path: str | Path, seen: set[str]) -> Rule:
     unknown = [k for k in table if k not in RULE_KEYS]
     if unknown:
         raise SuppressionError(
-            f"{where}: field '{unknown[0]}': unknown (a rule has {', '.join(RULE_KEYS)})"
+            f"{where}: field {unknown[0]!r}: unknown (a rule has {', '.join(RULE_KEYS)})"
         )
     for key in ("id", "comment", "expires"):
         if key not in table:

@@ -40,6 +40,7 @@ import pandas as pd
 import sklearn
 
 from pipes_anomaly import __version__
+from pipes_anomaly._text import visible
 from pipes_anomaly.catalog import MODEL_FEATURES
 from pipes_anomaly.explain import Baseline
 from pipes_anomaly.features import ActorProfile
@@ -135,7 +136,7 @@ def _model_files() -> set[str]:
 
 
 def _shown(names: Sequence[str]) -> str:
-    return ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+    return ", ".join(visible(n) for n in names[:5]) + (", ..." if len(names) > 5 else "")
 
 
 def _retrain(model_dir: Path) -> str:
@@ -293,9 +294,9 @@ def _check_versions(d: Path, manifest: dict) -> None:
     saved = manifest["versions"]
     for pkg, version in package_versions().items():
         if saved.get(pkg) != version:
+            made = visible(saved.get(pkg))
             raise ModelError(
-                f"model in {d} was made with {pkg} {saved.get(pkg)}, this is {pkg} {version}"
-                f" - {_retrain(d)}"
+                f"model in {d} was made with {pkg} {made}, this is {pkg} {version} - {_retrain(d)}"
             )
 
 
@@ -718,7 +719,7 @@ def _feature_difference(expected: Sequence[str], have: Sequence[str]) -> str:
     if gone:
         what.append(f"lacks {', '.join(gone[:5])}")
     if extra:
-        what.append(f"has unknown {', '.join(extra[:5])}")
+        what.append(f"has unknown {', '.join(visible(f) for f in extra[:5])}")
     if not what:
         what.append("orders them differently")
     return "; ".join(what)
