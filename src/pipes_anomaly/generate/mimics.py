@@ -305,10 +305,9 @@ def _project_ramp_up(p: Planner, e: Injector, d: int, look: int) -> None:
 
 def _hand_maintenance(p: Planner, e: Injector, d: int, look: int) -> None:
     """Have an engineer rerun or fix a service account's own jobs by hand, at work."""
-    rng, org = p.rng, e.org
+    rng = p.rng
     d = workday(p.cfg, d, max(0, d - 2), min(p.D - 1, d + 2))
-    ok = org.a_bot & (org.active_from <= d) & (org.active_to >= d) & ~p.reserved_mask
-    bots = [int(b) for b in np.flatnonzero(ok) if p.is_free(int(b), d, d)]
+    bots = p.free(d, roles=("bot",))
     if not bots:
         return
     a = bots[int(rng.integers(len(bots)))]

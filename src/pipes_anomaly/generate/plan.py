@@ -47,7 +47,7 @@ class Planner:
              span: int = 1) -> int:  # fmt: skip
         """Pick an active actor of ``roles`` free on ``day .. day+span-1``."""
         org = self.org
-        span_ok = (org.active_from <= day) & (org.active_to >= day + span - 1) & ~self.reserved_mask
+        span_ok = self._available(day, span)
         cands = np.flatnonzero(np.isin(org.a_role, roles) & span_ok)
         if cands.size == 0:
             cands = np.flatnonzero(~org.a_bot & span_ok)
@@ -63,12 +63,15 @@ class Planner:
         self.busy.setdefault(a, set()).update(range(day, day + span))
         return a
 
-    def any_free(self, day: int, *, roles: tuple[str, ...], span: int = 1) -> bool:
-        """Whether an active, unreserved actor of ``roles`` is free on ``day .. day+span-1``."""
+    def free(self, day: int, *, roles: tuple[str, ...], span: int = 1) -> list[int]:
+        """List the active, unreserved actors of ``roles`` free on ``day .. day+span-1``."""
+        ok = np.isin(self.org.a_role, roles) & self._available(day, span)
+        return [int(a) for a in np.flatnonzero(ok) if self.is_free(int(a), day, day + span - 1)]
+
+    def _available(self, day: int, span: int) -> np.ndarray:
+        """Mask of the actors active on ``day .. day+span-1`` and not reserved."""
         org = self.org
-        ok = (org.active_from <= day) & (org.active_to >= day + span - 1) & ~self.reserved_mask
-        return any(self.is_free(int(a), day, day + span - 1)
-                   for a in np.flatnonzero(np.isin(org.a_role, roles) & ok))  # fmt: skip
+        return (org.active_from <= day) & (org.active_to >= day + span - 1) & ~self.reserved_mask
 
     def reserve(self, a: int) -> None:
         """Keep actor ``a`` out of every later pick."""

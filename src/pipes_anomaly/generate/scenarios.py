@@ -155,7 +155,7 @@ def _incident(cfg: GenerateConfig, plan: Planner, inj: Injector, incidents: list
         day = workday(cfg, day, lo, hi)
     span = max(1, min(span, plan.D - day))
     if actor is None and s == "service_account_misuse":
-        if not plan.any_free(day, roles=("bot",), span=span):
+        if not plan.free(day, roles=("bot",), span=span):
             return  # no service account free to misuse (none, or all of them odd)
         actor = plan.pick(day, roles=("bot",), span=span)
     if actor is None:
