@@ -373,6 +373,44 @@ def test_dormant_reactivation_counts_only_days_the_log_holds(source: str, tmp_pa
 
 
 @pytest.mark.parametrize("source", ["frame", "jsonl", "parquet"])
+def test_hand_made_records_judge_an_account_against_its_own_habit(
+    source: str, tmp_path: Path
+) -> None:
+    rows: list[dict] = []
+
+    def day(actor: str, d: int, by_process: int, by_hand: int, blank: str | None = None) -> None:
+        for k in range(by_process + by_hand):
+            hand = k >= by_process
+            rows.append({"id": f"a_{len(rows)}", "actor_id": actor, "actor_handle": actor,
+                         "action_type": "user.token.create" if hand else "pipeline.command.run",
+                         "created_at": f"2024-03-{d:02d}T{8 + k % 10:02d}:{k // 10:02d}:00Z",
+                         "process_id": blank if hand else "p_1", "target_id": "w_1",
+                         "data": {}})  # fmt: skip
+
+    for d in range(1, 11):
+        day("svc_scheduler", d, 10, 0)  # always a process
+        day("svc_handy", d, 9, 1)  # one record in ten by hand, as usual
+        day("u_person", d, 0, 10)  # people carry no process id
+    day("svc_scheduler", 11, 10, 2)  # two by hand: within the query's slack
+    day("svc_scheduler", 12, 10, 3, blank="")  # an empty process id is none
+    day("svc_handy", 12, 16, 4)  # 4 of 20 by hand, where 2 are usual
+    day("u_person", 12, 0, 30)
+    for d in (10, 11):
+        day("svc_new", d, 20, 0)  # 40 earlier records: no habit to go by yet
+    day("svc_new", 12, 10, 5)
+    found = run_on(pd.DataFrame(rows), source, tmp_path, "hand_made_records")
+    assert found["actor_id"].tolist() == ["svc_scheduler"]
+    hit = found.iloc[0]
+    assert hit["day"] == pd.Timestamp("2024-03-12", tz="UTC")
+    assert (int(hit["records_by_hand"]), int(hit["records"])) == (3, 13)
+    assert hit["usual_share_by_hand"] == pytest.approx(round(2 / 112, 3))
+    assert hit["actions_by_hand"] == "user.token.create"
+    # the span of the records by hand, not of the day's (its processes ran until 17:00)
+    assert hit["first_at"] == pd.Timestamp("2024-03-12T08:01:00", tz="UTC")
+    assert hit["last_at"] == pd.Timestamp("2024-03-12T10:01:00", tz="UTC")
+
+
+@pytest.mark.parametrize("source", ["frame", "jsonl", "parquet"])
 def test_new_networks_are_news_only_when_the_organisation_never_used_them(
     source: str, tmp_path: Path
 ) -> None:

@@ -57,6 +57,7 @@ QUERY_NAMES: tuple[str, ...] = (
     "created_by_mismatch",
     "dormant_reactivation",
     "high_volume_per_minute",
+    "hand_made_records",
 )
 
 #: The injected scenario each query is meant to find (used by the tests and experiments).
@@ -71,6 +72,7 @@ QUERY_SCENARIO: dict[str, Scenario] = {
     "created_by_mismatch": Scenario.ACTOR_MISMATCH,
     "dormant_reactivation": Scenario.DORMANT_REACTIVATION,
     "high_volume_per_minute": Scenario.RAPID_SUCCESSION,
+    "hand_made_records": Scenario.SERVICE_ACCOUNT_MISUSE,
 }
 
 #: Columns every query returns.
