@@ -267,6 +267,24 @@ def test_csv_cells_are_neutralised_quoted_and_restored(
     assert res.exit_code == 0, res.stderr
 
 
+@pytest.mark.parametrize("fmt", ["jsonl", "ocsf"])
+def test_json_outputs_hold_no_raw_control_or_layout_character(hostile_logs, trained, tmp_path, fmt):
+    logs, handle_of = hostile_logs
+    out = tmp_path / "scores.jsonl"
+    res = _run("score", str(logs), "--model-dir", str(trained), "-o", str(out),
+               "--format", fmt, "--threshold", "0", "--top", "0")  # fmt: skip
+    assert res.exit_code == 0, res.stderr
+    text = out.read_text(encoding="utf-8")
+    for char in ("\x1b", "\x9b", "\u202e", "\u202c", "\r", "\t", "\x7f"):
+        assert char not in text  # written as \u escapes, which decode to the same text
+    rows = [json.loads(line) for line in text.splitlines()]
+    if fmt == "ocsf":
+        handles = {r["unmapped"]["actor_handle"] for r in rows}
+    else:
+        handles = {r["actor_handle"] for r in rows}
+    assert set(handle_of.values()) <= handles  # every handle reads back exactly
+
+
 def test_the_terminal_shows_hostile_handles_inert(hostile_logs, trained):
     logs, _ = hostile_logs
     res = _run("score", str(logs), "--model-dir", str(trained), "--threshold", "0", "--top", "1000")

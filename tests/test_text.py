@@ -1,6 +1,7 @@
 """The escaping helpers' fast paths change nothing: the same output as the full rule."""
 
 import html
+import json
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -56,3 +57,11 @@ def test_scores_beyond_the_training_top_are_told_apart_from_one():
     tops = [1 - 10.0**-k for k in range(4, 12)]
     assert len({_text.score_text(s) for s in tops}) == len(tops)
     assert not any(_text.score_text(s).startswith("1.") for s in tops)
+
+
+@given(TEXT)
+def test_a_json_line_holds_no_character_visible_replaces_and_decodes_to_the_same(text):
+    line = _text.json_line({"text": text}).decode("utf-8")
+    assert line.endswith("\n") and "\n" not in line[:-1]
+    assert json.loads(line) == {"text": text}
+    assert _text._CONTROL.sub("", line[:-1].replace("\\", "")) == line[:-1].replace("\\", "")

@@ -22,6 +22,9 @@ place that decides how such text is neutralised on its way out (docs/security.md
 - :func:`sql_literal`: a SQL string literal that holds the text exactly and holds no
   character :func:`visible` changes (each one spliced in as ``chr(n)``), for the queries the
   triage report offers;
+- :func:`json_line`: a JSON value as one line of JSON text in which no character
+  :func:`visible` replaces stands raw (JSON escapes C0 itself; DEL, C1 and the layout
+  characters are written as ``\u`` escapes too), and which decodes to the same value;
 - :func:`markdown_code`: a fenced Markdown code block that no text inside can close;
   :func:`markdown_table` and :func:`markdown_rows`: a table of :func:`markdown_cell` cells.
 """
@@ -33,6 +36,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 import numpy as np
+import orjson
 import pandas as pd
 from rich.text import Text
 
@@ -72,6 +76,10 @@ _CONTROL = re.compile(f"[{_VISIBLE_CLASS}]")
 _ESCAPE = re.compile(r"\\(?:\\|x[0-9a-f]{2}|u[0-9a-f]{4})")
 #: The character each escape of :func:`visible` stands for.
 _UNVISIBLE = {s: chr(c) for c, s in _VISIBLE.items()}
+#: Characters JSON may leave raw that :func:`visible` replaces: DEL, C1 and the layout ones.
+_JSON_RAW = re.compile(
+    "[" + "".join(f"\\u{c:04x}" for c in (0x7F, *range(0x80, 0xA0), *_LAYOUT_CHARS)) + "]"
+)
 #: Any character :func:`html_text` changes; text without one is returned as it is.
 _HTML_ACTIVE = re.compile(f"[&<>\"'{_VISIBLE_CLASS}]")
 #: Any character :func:`markdown_cell` may change besides the underscore.
@@ -364,6 +372,30 @@ def sql_literal(text: object) -> str:
     if len(parts) > 1:  # drop the empty pieces around spliced characters
         parts = [p for p in parts if p != "''"] or ["''"]
     return " || ".join(parts)
+
+
+def json_line(value: object) -> bytes:
+    r"""Return ``value`` as one line of JSON text with no control or layout character raw.
+
+    orjson escapes C0 characters as JSON requires; DEL, C1 and the characters that reorder
+    or break lines are legal raw in a JSON string, so they are written as ``\u`` escapes
+    here, which every JSON reader decodes back to the same character.
+
+    Parameters
+    ----------
+    value : object
+        Anything orjson serialises (NumPy values included).
+
+    Returns
+    -------
+    bytes
+        The JSON text and a newline, UTF-8.
+    """
+    raw = orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_APPEND_NEWLINE)
+    text = raw.decode("utf-8")
+    if _JSON_RAW.search(text) is None:
+        return raw
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text).encode("utf-8")
 
 
 def markdown_code(text: str, language: str = "") -> str:

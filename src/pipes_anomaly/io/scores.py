@@ -15,10 +15,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import orjson
 import pandas as pd
 
-from pipes_anomaly._text import csv_cells, csv_uncells
+from pipes_anomaly._text import csv_cells, csv_uncells, json_line
 from pipes_anomaly.io._atomic import atomic_file, written_in_place
 from pipes_anomaly.io.labels import LabelsError
 from pipes_anomaly.schema import SCORE_COLUMNS
@@ -118,7 +117,7 @@ def write_scores(scores: pd.DataFrame, path: str | Path, fmt: str | None = None)
             fh.write(csv_text(out).encode("utf-8"))
         else:  # orjson writes NaN as null
             for rec in out.to_dict(orient="records"):
-                fh.write(orjson.dumps(rec, option=orjson.OPT_SERIALIZE_NUMPY) + b"\n")
+                fh.write(json_line(rec))
     return p
 
 
@@ -144,7 +143,7 @@ def write_findings(findings: Sequence[Mapping[str, Any]], path: str | Path) -> P
     p = Path(path)
     with atomic_file(p) as fh:
         for finding in findings:
-            fh.write(orjson.dumps(finding) + b"\n")
+            fh.write(json_line(finding))
     return p
 
 
