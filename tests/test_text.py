@@ -3,10 +3,13 @@
 import html
 import json
 
+import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
+from rich.console import Console
 
 from pipes_anomaly import _text
+from pipes_anomaly.report import alerts_table
 
 #: Text mixing ordinary characters with every kind the helpers treat specially.
 TEXT = st.text(
@@ -65,3 +68,19 @@ def test_a_json_line_holds_no_character_visible_replaces_and_decodes_to_the_same
     assert line.endswith("\n") and "\n" not in line[:-1]
     assert json.loads(line) == {"text": text}
     assert _text._CONTROL.sub("", line[:-1].replace("\\", "")) == line[:-1].replace("\\", "")
+
+
+def test_an_actor_without_a_handle_is_shown_by_its_id():
+    handles = pd.Series(["alice", "", None], dtype=object)
+    ids = pd.Series(["u_1", "u_2", "u_3"])
+    assert _text.actor_names(handles, ids).tolist() == ["alice", "u_2", "u_3"]
+    start = pd.Timestamp("2024-03-01", tz="UTC")
+    scores = pd.DataFrame(
+        {"actor_id": ids, "actor_handle": ["alice", "", ""], "window_start": start,
+         "window_end": start + pd.Timedelta(days=1), "n_events": 3, "score": [0.99, 0.98, 0.5],
+         "alert": [True, True, False], "severity": ["high", "medium", "low"], "reasons": ""}
+    )  # fmt: skip
+    console = Console(record=True, width=120)
+    console.print(alerts_table(scores))
+    shown = console.export_text()
+    assert "alice" in shown and "u_2" in shown and "u_3" not in shown

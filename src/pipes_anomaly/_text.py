@@ -25,6 +25,7 @@ place that decides how such text is neutralised on its way out (docs/security.md
 - :func:`json_line`: a JSON value as one line of JSON text in which no character
   :func:`visible` replaces stands raw (JSON escapes C0 itself; DEL, C1 and the layout
   characters are written as ``\u`` escapes too), and which decodes to the same value;
+- :func:`actor_names`: the handle shown for an actor, its id where it has none;
 - :func:`markdown_code`: a fenced Markdown code block that no text inside can close;
   :func:`markdown_table` and :func:`markdown_rows`: a table of :func:`markdown_cell` cells.
 """
@@ -372,6 +373,24 @@ def sql_literal(text: object) -> str:
     if len(parts) > 1:  # drop the empty pieces around spliced characters
         parts = [p for p in parts if p != "''"] or ["''"]
     return " || ".join(parts)
+
+
+def actor_names(handles: pd.Series, ids: pd.Series) -> pd.Series:
+    """Return the name shown for each actor: its handle, or its id where it has none.
+
+    Parameters
+    ----------
+    handles, ids : Series
+        The actors' handles (missing or empty where the records gave none; a scores CSV
+        reads a missing handle back as empty) and ids, on the same index.
+
+    Returns
+    -------
+    Series of str
+        Not yet escaped: each is shown through the escape of its output.
+    """
+    text = handles.astype("string")
+    return text.where(text.fillna("") != "", ids.astype("string")).astype(str)
 
 
 def json_line(value: object) -> bytes:

@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from rich.table import Table
 
 from pipes_anomaly._text import (
+    actor_names,
     html_text,
     markdown_cell,
     markdown_table,
@@ -72,8 +73,9 @@ def alerts_table(scores: pd.DataFrame, *, top: int = 20, title: str | None = Non
         "low": "green",
         "none": "dim",
     }
-    for rank, row in enumerate(shown.itertuples(index=False), start=1):
-        handle = row.actor_handle if isinstance(row.actor_handle, str) else row.actor_id
+    names = actor_names(shown["actor_handle"], shown["actor_id"])
+    rows = zip(shown.itertuples(index=False), names, strict=True)
+    for rank, (row, handle) in enumerate(rows, start=1):
         start = row.window_start
         when = start.strftime("%Y-%m-%d %H:%M") if hasattr(start, "strftime") else str(start)
         when = when.removesuffix(" 00:00") if hourly is False else when
@@ -354,7 +356,7 @@ def alert_cards(result: EvaluationResult) -> pd.DataFrame:
         {
             "#": [str(i) for i in range(1, len(w) + 1)],
             "score": [score_text(v) for v in w["score"]],
-            "actor": handle.fillna(w["actor_id"]).astype(str),
+            "actor": actor_names(handle, w["actor_id"]),
             "window (UTC)": [f"{t:%Y-%m-%d %H:%M}" for t in w["window_start"]],
             "truth": truth,
             "anchor": [

@@ -29,6 +29,7 @@ import pandas as pd
 
 from pipes_anomaly import _svg
 from pipes_anomaly._text import (
+    actor_names,
     html_text,
     markdown_cell,
     markdown_code,
@@ -430,7 +431,7 @@ def _suppressed_table(data: TriageData) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "rule": rows["suppressed_by"].astype(str),
-            "actor": rows["actor_handle"].fillna(rows["actor_id"]).astype(str),
+            "actor": actor_names(rows["actor_handle"], rows["actor_id"]),
             "window": _window_texts(_utc(rows["window_start"]), _utc(rows["window_end"])),
             "score": [score_text(v) for v in rows["score"]],
             "reasons": _texts(rows["reasons"]),
