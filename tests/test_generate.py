@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from pipes_anomaly.cli import main
 from pipes_anomaly.generate import GenerateConfig, default_train_days, render_jsonl, simulate
 from pipes_anomaly.generate.scenarios import SCENARIO_FUNCS
+from pipes_anomaly.generate.vocabulary import PLATFORM_TASKS
 from pipes_anomaly.io import write_world
 from pipes_anomaly.schema import (
     ACTION_TYPES,
@@ -310,7 +311,9 @@ def test_bots_run_around_the_clock_in_processes_or_by_token(records: list[dict],
     bots = [r for r in records if kind[r["actor_id"]] == "bot" and r["id"] not in misused]
     people = [r for r in records if kind[r["actor_id"]] == "human"]
     assert bots and people
-    assert all(r["process_id"] is None for r in people)
+    # people carry a process id only on the tasks the platform runs as processes for them
+    assert all(r["process_id"] is None for r in people if r["action_type"] not in PLATFORM_TASKS)
+    assert any(r["process_id"] is not None for r in people)
     by_hand = [r for r in records if r["id"] in misused and kind[r["actor_id"]] == "bot"]
     assert by_hand and all(r["process_id"] is None for r in by_hand)  # a misused token
     for bot in {r["actor_id"] for r in bots}:

@@ -34,6 +34,7 @@ from pipes_anomaly.generate.vocabulary import (
     IP6_PREFIXES,
     IP_PREFIXES,
     ORG_WORDS,
+    PLATFORM_TASKS,
     UPDATE_LIKE,
 )
 from pipes_anomaly.schema import ACTION_TYPES, LOOKALIKES, SCENARIOS, Scenario
@@ -285,6 +286,24 @@ def test_updated_by_share_decides_which_types_carry_updated_by() -> None:
     every = _records(simulate(GenerateConfig(**BASE)))
     update_like = [r for r in every if UPDATE_LIKE[ACTION_ID[r["action_type"]]]]
     assert update_like and all("updated_by_id" in r["data"] for r in update_like)
+
+
+def test_people_carry_a_process_id_only_on_the_platforms_tasks() -> None:
+    def shares(share: float) -> pd.Series:
+        world = simulate(GenerateConfig(**BASE, person_task_process_share=share))
+        people = set(world.actors.loc[world.actors["kind"] == "human", "handle"])
+        rows = pd.DataFrame(
+            [(r["actor_handle"] in people, r["action_type"], r["process_id"] is not None)
+             for r in _records(world)],
+            columns=["person", "action", "process"],
+        )  # fmt: skip
+        rows = rows[rows["person"]]
+        return rows.groupby(rows["action"].isin(PLATFORM_TASKS))["process"].mean()
+
+    none, some, every = shares(0.0), shares(0.6), shares(1.0)
+    assert none[True] == 0.0 and none[False] == 0.0  # the old habit: people never
+    assert 0.45 < some[True] < 0.75 and some[False] == 0.0
+    assert every[True] == 1.0 and every[False] == 0.0
 
 
 def test_time_zones_weekend_and_burstiness() -> None:

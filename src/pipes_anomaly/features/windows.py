@@ -61,6 +61,9 @@ _HAND_PRIOR = 1.0
 #: the actor's habit of records by hand is read over its last this many active windows, so
 #: that a habit changed for good (automation moved to a token) stops counting
 _HAND_HABIT_WINDOWS = 14
+#: records by hand count only for an actor whose earlier records were at most this share by
+#: hand: automation; a person also starts tasks that run as processes, and varies
+_AUTOMATION_HAND_SHARE = 0.5
 _MAD_TO_SD = 1.4826  # median absolute deviation of a normal distribution, in standard deviations
 _PEER_INPUTS = (
     "share_process",
@@ -237,14 +240,15 @@ def _baselines(
 
 
 def _hand_records(comb: pd.DataFrame, block_start: np.ndarray) -> dict[str, np.ndarray]:
-    """Count the records made without a process id beyond the actor's earlier share of them."""
+    """Count the records made by hand beyond an automation account's earlier share of them."""
     n = comb["n_events"].to_numpy(dtype=np.float64)
     hand = n - comb["n_process"].to_numpy(dtype=np.float64)
     before = _exclusive_cumsum(np.column_stack([n, hand]), block_start)  # all earlier rows
     oldest = np.maximum(np.arange(len(comb)) - _HAND_HABIT_WINDOWS, block_start)
     earlier = before - before[oldest]  # the last _HAND_HABIT_WINDOWS of them
     share = (earlier[:, 1] + _HAND_PRIOR) / (earlier[:, 0] + _HAND_PRIOR)
-    return {"log_hand_records": _log1p(np.maximum(np.floor(hand - n * share), 0.0))}
+    beyond = np.where(share <= _AUTOMATION_HAND_SHARE, np.floor(hand - n * share), 0.0)
+    return {"log_hand_records": _log1p(np.maximum(beyond, 0.0))}
 
 
 def _usual_hours(

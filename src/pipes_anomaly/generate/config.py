@@ -129,6 +129,10 @@ KNOBS: dict[str, Knob] = {
     "updated_by_share": _k(1.0, 0.0, 1.0, "actions",
                            "share of update-like action types whose records carry "
                            "data.updated_by (the world draws which)"),
+    "person_task_process_share": _k(0.7, 0.0, 1.0, "actions",
+                                    "share of people's records of tasks the platform runs as "
+                                    "processes (pipeline runs, snapshots, mod installs and "
+                                    "updates, upgrades, refreshes) that carry the process id"),
     "attack_rate": _k(1.0, 0.0, 20.0, "attacks",
                       "scales the number of incidents; 1.0 gives about four per scenario in a "
                       "150-actor, 18-day test period (at least one each)"),
@@ -270,6 +274,10 @@ class GenerateConfig:
         Share of actions of types outside the 51 real ones (0 to 0.5).
     updated_by_share : float, default 1.0
         Share of update-like action types whose records carry ``data.updated_by`` (0 to 1).
+    person_task_process_share : float, default 0.7
+        Share of people's records of tasks the platform runs as processes (pipeline runs,
+        snapshots, mod installs and updates, upgrades, refreshes) that carry the process
+        id (0 to 1); a person's other records carry none.
     attack_rate : float, default 1.0
         Scales the number of incidents (0 to 20); 1.0 gives about four incidents
         per scenario in a 150-actor, 18-day test period (at least one each).
@@ -328,6 +336,7 @@ class GenerateConfig:
     leaver_share: float = 0.0
     new_action_share: float = 0.0
     updated_by_share: float = 1.0
+    person_task_process_share: float = 0.7
     attack_rate: float = 1.0
     subtle_share: float = 0.0
     persistent_attackers: int = 0

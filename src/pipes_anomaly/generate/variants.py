@@ -82,6 +82,7 @@ FAMILIES: dict[str, dict[str, tuple]] = {
         "lookalike_rate": ("uniform", 0.5, 2.0),
         "mimic_rate": ("uniform", 0.5, 2.0),
         "odd_actors": ("int", 0, 2),
+        "person_task_process_share": ("uniform", 0.0, 0.8),  # drawn last: moves no other knob
     },
     "holdout": {
         "days": ("int", 35, 75),
@@ -128,6 +129,7 @@ FAMILIES: dict[str, dict[str, tuple]] = {
         "lookalike_rate": ("uniform", 1.0, 4.0),
         "mimic_rate": ("uniform", 1.0, 4.0),
         "odd_actors": ("int", 1, 4),
+        "person_task_process_share": ("uniform", 0.5, 1.0),  # drawn last: moves no other knob
     },
 }
 FAMILY_IDS = {name: i for i, name in enumerate(FAMILIES)}

@@ -172,6 +172,12 @@ BOT_PROVISIONING = (
     "notifier.create", "workspace.mod.install", "workspace.update", "org.member.add",
     "user.token.create",
 )  # fmt: skip
+#: tasks the platform runs as processes (Pipes' asynchronous tasks): a person who starts one
+#: gets a record carrying its process id, as a bot does
+PLATFORM_TASKS = (
+    "pipeline.command.run", "workspace.snapshot.create", "workspace.mod.install",
+    "workspace.mod.update", "workspace.upgrade", "integration.refresh", "datatank.part.update",
+)  # fmt: skip
 #: people's and bots' weights among the newer action types (a world draws which exist)
 _NEW_WEIGHT = {
     "user.login": 0.35, "login.failed": 0.03, "user.token.create": 0.03,

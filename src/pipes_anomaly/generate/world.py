@@ -48,6 +48,7 @@ from pipes_anomaly.generate.vocabulary import (
     EXTRA_CUM,
     EXTRA_OFFSET,
     N_REAL_ACTIONS,
+    PLATFORM_TASKS,
     ROLES,
 )
 from pipes_anomaly.schema import LOOKALIKES, SCENARIOS
@@ -58,6 +59,8 @@ _VERSIONS = (2, 60)
 _PROVISION_BY_HAND = 0.5
 #: which action types are provisioning
 _IS_PROVISIONING = np.isin(np.arange(len(ACTIONS)), [ACTION_ID[a] for a in BOT_PROVISIONING])
+#: which action types are tasks the platform runs as processes
+_IS_TASK = np.isin(np.arange(len(ACTIONS)), [ACTION_ID[a] for a in PLATFORM_TASKS])
 
 
 @dataclass
@@ -151,7 +154,9 @@ def simulate(config: GenerateConfig) -> World:
     ev = inj.append_to(ev, org.t0, cfg.end_ts)
     ev, table = assign_targets(ev, org, res, users, rng.target, rng.inj,
                                team_sharing=cfg.team_sharing, rng_owner=rng.owner)  # fmt: skip
-    _finish_columns(ev, org.actors["hand_share"].to_numpy(), rng.ids)
+    task_hand = np.where(org.actors["kind"].to_numpy() == "human",
+                         1.0 - cfg.person_task_process_share, 1.0)  # fmt: skip
+    _finish_columns(ev, org.actors["hand_share"].to_numpy(), task_hand, rng.ids)
     frags = fragments(org, users, ips, table, rng.ids)
     truth = _ground_truth(cfg, org, ev, incidents)
     return World(
@@ -177,13 +182,17 @@ def _resources(org: Organisation, users: Users, rng: Streams) -> Resources:
 
 
 def _finish_columns(
-    ev: dict[str, np.ndarray], hand_share: np.ndarray, rng: np.random.Generator
+    ev: dict[str, np.ndarray],
+    hand_share: np.ndarray,
+    task_hand: np.ndarray,
+    rng: np.random.Generator,
 ) -> None:
     """Draw extras, versions, ids and which records were made by hand (ids stream).
 
     A record is made by hand (no process id) when it was written so, or by its actor's
     habit (``hand_share``: 1 for people and token-run bots; a provisioning record at least
-    :data:`_PROVISION_BY_HAND`).  The columns only targets needed are dropped.
+    :data:`_PROVISION_BY_HAND`; a platform task at most ``task_hand``, which is below 1
+    for people only).  The columns only targets needed are dropped.
     """
     n = ev["ts"].size
     act = ev["action"]
@@ -200,6 +209,7 @@ def _finish_columns(
     ev["proc"] = rand_ids(rng, n)
     habit = hand_share[ev["actor"]]
     habit = np.where(_IS_PROVISIONING[act], np.maximum(habit, _PROVISION_BY_HAND), habit)
+    habit = np.where(_IS_TASK[act], np.minimum(habit, task_hand[ev["actor"]]), habit)
     ev["manual"] = ((ev["manual"] > 0) | (rng.random(n) < habit)).astype(np.int8)
     for k in ("group", "min_age", "ref", "parent"):
         del ev[k]

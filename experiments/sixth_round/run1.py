@@ -1,0 +1,43 @@
+"""Records by hand counted for automation only: ``log_hand_records`` with the actor's earlier
+share of records by hand gated at 1 (every actor, as in 0.6.0), 0.5 and 0.2, and the detector
+without the feature, on the development worlds of the generator whose people carry a process
+id on the platform's tasks (features cached under ``experiments/work/sixth_round/``)."""
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "second_round"))
+import lab  # noqa: E402
+
+from pipes_anomaly import catalog  # noqa: E402
+from pipes_anomaly.features import windows  # noqa: E402
+from pipes_anomaly.models import AnomalyDetector, alert_flags  # noqa: E402
+
+GATES = (1.0, 0.5, 0.2)
+
+
+def ensemble(cols):
+    def run(ftr, fte):
+        det = AnomalyDetector(random_state=0).fit(ftr[cols], groups=ftr["actor_id"].to_numpy())
+        s = det.anomaly_score(fte[cols], groups=fte["actor_id"].to_numpy())
+        return s, alert_flags(s, det.threshold_, lab.cw.ASKED_RATE)
+
+    return run
+
+
+if __name__ == "__main__":
+    with_hand = list(catalog.MODEL_FEATURES)
+    without = [c for c in with_hand if c != "log_hand_records"]
+    parts = []
+    for gate in GATES:
+        windows._AUTOMATION_HAND_SHARE = gate
+        lab.CACHE = HERE.parent / "work" / "sixth_round" / f"gate{gate}"
+        lab.CACHE.mkdir(parents=True, exist_ok=True)
+        variants = {f"gate {gate}": ensemble(with_hand)}
+        if gate == 1.0:
+            variants["without"] = ensemble(without)
+        parts.append(lab.measure(variants))
+    lab.write(pd.concat(parts, ignore_index=True), "sixth_round", "run1")
