@@ -324,11 +324,15 @@ def test_records_by_hand_count_only_beyond_the_actors_own_habit(tmp_path):
                      process_id="p_run" if m < 2 and d % 5 else None)
                  for m in range(10)]  # fmt: skip
     recs += [rec(f"{day[5]}T11:{m:02d}:00Z", "connection.create", actor="u_bot") for m in range(6)]
+    # a newcomer whose first record ran in a process: one record tells no habit
+    recs += [rec(f"{day[30]}T09:00:00Z", actor="u_new", process_id="p_run")]
+    recs += [rec(f"{day[31]}T09:{m:02d}:00Z", actor="u_new") for m in range(4)]
+    recs += [rec(f"{day[31]}T10:00:00Z", actor="u_new", process_id="p_run")]
     f = build_features(events(recs, tmp_path))
     bot = f[f["actor_id"] == "u_bot"]
     bot = bot.set_index(bot["window_start"].dt.strftime("%Y-%m-%d"))
     hand = np.expm1(bot["log_hand_records"])
-    for person in ("u_alice", "u_carol"):  # records by hand count for automation only
+    for person in ("u_alice", "u_carol", "u_new"):  # records by hand count for automation only
         assert (f.loc[f["actor_id"] == person, "log_hand_records"] == 0).all()
     assert hand[day[:5]].eq(0).all() and hand[day[5]] == 5  # 6 by hand, a share of 1/61 before
     assert hand[day[20]] == 11  # the token's first day: 12 by hand, barely any in 14 windows

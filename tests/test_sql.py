@@ -398,8 +398,15 @@ def test_hand_made_records_judge_an_account_against_its_own_habit(
     for d in (10, 11):
         day("svc_new", d, 20, 0)  # 40 earlier records: no habit to go by yet
     day("svc_new", 12, 10, 5)
+    for d in range(1, 11):
+        day("svc_mixed", d, 7, 3)  # three in ten by hand: not an account run by processes
+    day("svc_mixed", 12, 7, 20)
+    for d in range(1, 22):  # a token for five days, then processes: only the last 14 count
+        day("svc_switched", d, *((0, 10) if d <= 5 else (10, 0)))
+    day("svc_switched", 22, 10, 3)
     found = run_on(pd.DataFrame(rows), source, tmp_path, "hand_made_records")
-    assert found["actor_id"].tolist() == ["svc_scheduler"]
+    assert found["actor_id"].tolist() == ["svc_scheduler", "svc_switched"]
+    assert found["day"].iloc[1] == pd.Timestamp("2024-03-22", tz="UTC")
     hit = found.iloc[0]
     assert hit["day"] == pd.Timestamp("2024-03-12", tz="UTC")
     assert (int(hit["records_by_hand"]), int(hit["records"])) == (3, 13)

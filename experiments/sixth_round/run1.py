@@ -1,7 +1,8 @@
-"""Records by hand counted for automation only: ``log_hand_records`` with the actor's earlier
-share of records by hand gated at 1 (every actor, as in 0.6.0), 0.5 and 0.2, and the detector
-without the feature, on the development worlds of the generator whose people carry a process
-id on the platform's tasks (features cached under ``experiments/work/sixth_round/``)."""
+"""Records by hand counted for automation only: ``log_hand_records`` for every actor (as in
+0.6.0), and only where the actor's earlier share of records by hand is at most 0.5 or 0.2 over
+at least 20 earlier records, and the detector without the feature, on the development worlds
+of the generator whose people carry a process id on the platform's tasks (features cached
+under ``experiments/work/sixth_round/``)."""
 
 import sys
 from pathlib import Path
@@ -16,7 +17,8 @@ from pipes_anomaly import catalog  # noqa: E402
 from pipes_anomaly.features import windows  # noqa: E402
 from pipes_anomaly.models import AnomalyDetector, alert_flags  # noqa: E402
 
-GATES = (1.0, 0.5, 0.2)
+#: (largest earlier share by hand, fewest earlier records) of an actor read as automation
+GATES = ((1.0, 0), (0.5, 20), (0.2, 20))
 
 
 def ensemble(cols):
@@ -32,11 +34,12 @@ if __name__ == "__main__":
     with_hand = list(catalog.MODEL_FEATURES)
     without = [c for c in with_hand if c != "log_hand_records"]
     parts = []
-    for gate in GATES:
+    for gate, least in GATES:
         windows._AUTOMATION_HAND_SHARE = gate
-        lab.CACHE = HERE.parent / "work" / "sixth_round" / f"gate{gate}"
+        windows._AUTOMATION_MIN_RECORDS = least
+        lab.CACHE = HERE.parent / "work" / "sixth_round" / f"gate{gate}-{least}"
         lab.CACHE.mkdir(parents=True, exist_ok=True)
-        variants = {f"gate {gate}": ensemble(with_hand)}
+        variants = {f"gate {gate}/{least}": ensemble(with_hand)}
         if gate == 1.0:
             variants["without"] = ensemble(without)
         parts.append(lab.measure(variants))

@@ -62,8 +62,10 @@ _HAND_PRIOR = 1.0
 #: that a habit changed for good (automation moved to a token) stops counting
 _HAND_HABIT_WINDOWS = 14
 #: records by hand count only for an actor whose earlier records were at most this share by
-#: hand: automation; a person also starts tasks that run as processes, and varies
+#: hand, and at least this many: automation; a person also starts tasks that run as
+#: processes, and a few records tell no habit
 _AUTOMATION_HAND_SHARE = 0.5
+_AUTOMATION_MIN_RECORDS = 20
 _MAD_TO_SD = 1.4826  # median absolute deviation of a normal distribution, in standard deviations
 _PEER_INPUTS = (
     "share_process",
@@ -247,7 +249,8 @@ def _hand_records(comb: pd.DataFrame, block_start: np.ndarray) -> dict[str, np.n
     oldest = np.maximum(np.arange(len(comb)) - _HAND_HABIT_WINDOWS, block_start)
     earlier = before - before[oldest]  # the last _HAND_HABIT_WINDOWS of them
     share = (earlier[:, 1] + _HAND_PRIOR) / (earlier[:, 0] + _HAND_PRIOR)
-    beyond = np.where(share <= _AUTOMATION_HAND_SHARE, np.floor(hand - n * share), 0.0)
+    automation = (share <= _AUTOMATION_HAND_SHARE) & (earlier[:, 0] >= _AUTOMATION_MIN_RECORDS)
+    beyond = np.where(automation, np.floor(hand - n * share), 0.0)
     return {"log_hand_records": _log1p(np.maximum(beyond, 0.0))}
 
 

@@ -82,7 +82,7 @@ FAMILIES: dict[str, dict[str, tuple]] = {
         "lookalike_rate": ("uniform", 0.5, 2.0),
         "mimic_rate": ("uniform", 0.5, 2.0),
         "odd_actors": ("int", 0, 2),
-        "person_task_process_share": ("uniform", 0.0, 0.8),  # drawn last: moves no other knob
+        "person_task_process_share": ("uniform", 0.0, 0.8),
     },
     "holdout": {
         "days": ("int", 35, 75),
@@ -129,10 +129,13 @@ FAMILIES: dict[str, dict[str, tuple]] = {
         "lookalike_rate": ("uniform", 1.0, 4.0),
         "mimic_rate": ("uniform", 1.0, 4.0),
         "odd_actors": ("int", 1, 4),
-        "person_task_process_share": ("uniform", 0.5, 1.0),  # drawn last: moves no other knob
+        "person_task_process_share": ("uniform", 0.5, 1.0),
     },
 }
 FAMILY_IDS = {name: i for i, name in enumerate(FAMILIES)}
+#: knobs added after variants were first drawn: drawn after every other draw, so that each
+#: variant keeps the knobs, size and start it had
+_DRAWN_LATE = ("person_task_process_share",)
 
 
 def draw_variant(seed: int, family: str = "dev", **overrides: object) -> GenerateConfig:
@@ -163,10 +166,12 @@ def draw_variant(seed: int, family: str = "dev", **overrides: object) -> Generat
     if seed < 0:
         raise ValueError(f"a variant seed must be >= 0, got {seed}")
     rng = np.random.default_rng([_VARIANT_TAG, FAMILY_IDS[family], seed])
-    drawn = {name: _draw(spec, rng) for name, spec in FAMILIES[family].items()}
+    spec = FAMILIES[family]
+    drawn = {name: _draw(spec[name], rng) for name in spec if name not in _DRAWN_LATE}
     days = int(drawn.pop("days"))
     train_days = min(max(1, round(drawn.pop("train_share") * days)), days - 1)
     start = _monday(int(drawn.pop("start_year")), rng)
+    drawn |= {name: _draw(spec[name], rng) for name in _DRAWN_LATE}
     zones = drawn.pop("time_zones")
     drawn["actors"] = _fit_budget(drawn, days)
     cfg = GenerateConfig(seed=seed, days=days, train_days=train_days, start=start,
