@@ -13,34 +13,21 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "second_round"))
 import lab  # noqa: E402
 
-from pipes_anomaly import catalog  # noqa: E402
 from pipes_anomaly.features import windows  # noqa: E402
-from pipes_anomaly.models import AnomalyDetector, alert_flags  # noqa: E402
 
 #: (largest earlier share by hand, fewest earlier records) of an actor read as automation
 GATES = ((1.0, 0), (0.5, 20), (0.2, 20))
 
 
-def ensemble(cols):
-    def run(ftr, fte):
-        det = AnomalyDetector(random_state=0).fit(ftr[cols], groups=ftr["actor_id"].to_numpy())
-        s = det.anomaly_score(fte[cols], groups=fte["actor_id"].to_numpy())
-        return s, alert_flags(s, det.threshold_, lab.cw.ASKED_RATE)
-
-    return run
-
-
 if __name__ == "__main__":
-    with_hand = list(catalog.MODEL_FEATURES)
-    without = [c for c in with_hand if c != "log_hand_records"]
     parts = []
     for gate, least in GATES:
         windows._AUTOMATION_HAND_SHARE = gate
         windows._AUTOMATION_MIN_RECORDS = least
         lab.CACHE = HERE.parent / "work" / "sixth_round" / f"gate{gate}-{least}"
         lab.CACHE.mkdir(parents=True, exist_ok=True)
-        variants = {f"gate {gate}/{least}": ensemble(with_hand)}
+        variants = {f"gate {gate}/{least}": lab.ensemble_cols(())}
         if gate == 1.0:
-            variants["without"] = ensemble(without)
+            variants["without"] = lab.ensemble_cols(("log_hand_records",))
         parts.append(lab.measure(variants))
     lab.write(pd.concat(parts, ignore_index=True), "sixth_round", "run1")
