@@ -587,24 +587,6 @@ def test_peers(tmp_path):
     assert row(f, "2024-01-01", "u_0")["events_vs_peers"] == 0
 
 
-def test_peers_are_of_the_actors_kind_by_its_habit(tmp_path):
-    recs = []
-    for d in (1, 2, 3):
-        for i in range(5):  # people, by hand; on day 3 u_4 runs 40 pipelines in processes
-            n, proc = (40, "p_run") if (i == 4 and d == 3) else (12, None)
-            recs += [rec(f"2024-01-{d:02d}T09:{k:02d}:00Z", actor=f"u_{i}", process_id=proc)
-                     for k in range(n)]  # fmt: skip
-        for b in range(3):  # automation, in processes
-            recs += [rec(f"2024-01-{d:02d}T{k % 24:02d}:{k // 24:02d}:00Z", actor=f"u_bot{b}",
-                         process_id="p_job") for k in range(30)]  # fmt: skip
-    f = build_features(events(recs, tmp_path))
-    # compared with the people it works among, not with the automation its day resembles
-    people = (math.log1p(40) - math.log1p(12)) / 0.5
-    assert row(f, "2024-01-03", "u_4")["events_vs_peers"] == pytest.approx(people)
-    # on day 1 nobody has a habit yet: the window's own records decide, as they always did
-    assert row(f, "2024-01-01", "u_bot0")["events_vs_peers"] == 0
-
-
 def _world() -> list[dict]:
     rng = np.random.default_rng(0)
     acts = ["pipeline.command.run", "connection.create", "workspace.delete", "org.member.add"]

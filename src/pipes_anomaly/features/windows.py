@@ -249,14 +249,9 @@ def _hand_records(comb: pd.DataFrame, block_start: np.ndarray) -> dict[str, np.n
     oldest = np.maximum(np.arange(len(comb)) - _HAND_HABIT_WINDOWS, block_start)
     earlier = before - before[oldest]  # the last _HAND_HABIT_WINDOWS of them
     share = (earlier[:, 1] + _HAND_PRIOR) / (earlier[:, 0] + _HAND_PRIOR)
-    known = earlier[:, 0] >= _AUTOMATION_MIN_RECORDS
-    automation = known & (share <= _AUTOMATION_HAND_SHARE)
+    automation = (share <= _AUTOMATION_HAND_SHARE) & (earlier[:, 0] >= _AUTOMATION_MIN_RECORDS)
     beyond = np.where(automation, np.floor(hand - n * share), 0.0)
-    return {
-        "log_hand_records": _log1p(np.maximum(beyond, 0.0)),
-        # the actor's kind by its habit (1 automation, 0 human), -1 while it has none
-        "_automation": np.where(known, automation.astype(np.float64), -1.0),
-    }
+    return {"log_hand_records": _log1p(np.maximum(beyond, 0.0))}
 
 
 def _usual_hours(
@@ -364,14 +359,9 @@ def off_hours(history: pd.DataFrame, codes: RecordCodes) -> np.ndarray:
     return p[codes.rows, codes.hours] < _OFF_HOURS_P
 
 
-def _peers(df: pd.DataFrame, identity: np.ndarray, automation: np.ndarray) -> pd.DataFrame:
-    """Robust z of a few window values against peers of its kind in the same window.
-
-    The kind is the actor's habit (``automation``: 1, 0, or -1 while it has none), else
-    whether the window's records mostly carry a process id.
-    """
-    own = (df["share_process"].to_numpy() > _PROCESS_SHARE).astype(np.int64)
-    kind = np.where(automation >= 0, automation, own).astype(np.int64)
+def _peers(df: pd.DataFrame, identity: np.ndarray) -> pd.DataFrame:
+    """Robust z of a few window values against peers in the same window."""
+    kind = (df["share_process"].to_numpy() > _PROCESS_SHARE).astype(np.int64)
     org = pd.factorize(pd.Series(identity, dtype=object).fillna("").to_numpy())[0]
     win = pd.factorize(df["win"].to_numpy())[0].astype(np.int64)
     # integer group ids: (window, kind) and (window, org, kind)
@@ -445,7 +435,6 @@ def assemble(
         identity.iloc[codes.first_records].to_numpy()
         if codes.n_records
         else np.zeros(0, dtype=object),
-        history["_automation"].to_numpy(),
     )
     for c in peers:
         f[c] = peers[c].to_numpy()
