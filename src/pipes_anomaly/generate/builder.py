@@ -24,6 +24,7 @@ from pipes_anomaly.generate.vocabulary import (
     ACTIONS,
     BOT_WORDS,
     FIRST_NAMES,
+    GROWTH_ACTIONS,
     IN_WORKSPACE,
     IP6_PREFIXES,
     IP_PREFIXES,
@@ -250,6 +251,13 @@ class ActionSet:
     def has(self, action: str) -> bool:
         """Whether the world uses ``action``."""
         return bool(self.present[ACTION_ID[action]])
+
+
+def growth_pair(rng: np.random.Generator, actions: ActionSet) -> tuple[str, str]:
+    """Two different action types of :data:`GROWTH_ACTIONS` that the world uses."""
+    pool = [x for x in GROWTH_ACTIONS if actions.has(x)]
+    first, second = rng.choice(len(pool), size=2, replace=False)
+    return pool[int(first)], pool[int(second)]
 
 
 def draw_action_set(cfg: GenerateConfig, rng: np.random.Generator) -> ActionSet:

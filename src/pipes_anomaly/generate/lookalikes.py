@@ -144,8 +144,9 @@ def _new_hire(p: Planner, e: Injector, a: int, d: int, look: int) -> None:
     rng, org = p.rng, e.org
     admin = p.pick(d, roles=("admin",))
     t = e.local_ts(admin, d, org.a_bs[admin] + float(rng.uniform(0.2, 1.5)))
-    e.add(t, admin, "org.member.add", e.usual_ip(admin, d),
-          target=int(e.res.member_row[a]), look=look)  # fmt: skip
+    row = int(e.res.member_row[a])
+    e.res.cols["creator"][row] = admin  # the membership names the admin who added it
+    e.add(t, admin, "org.member.add", e.usual_ip(admin, d), target=row, look=look)
     t = e.local_ts(a, d, org.a_bs[a] + float(rng.uniform(2.0, 4.0)))
     for act in e.sample_actions(a, int(rng.integers(3, 8))):
         e.add(t, a, act, e.usual_ip(a, d), look=look)

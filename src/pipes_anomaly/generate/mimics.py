@@ -25,8 +25,8 @@ bulk_script            rapid_succession            a habitual script updating on
                                                    resource seconds apart
 return_from_leave      dormant_reactivation        back after weeks of leave
 card_renewal           billing_change              an admin replaces an expiring card
-project_ramp_up        low_and_slow                a new project: connections and growing
-                                                   runs over a week or two
+project_ramp_up        low_and_slow                a new project: two kinds of its resources
+                                                   or runs growing over a week or two
 hand_maintenance       service_account_misuse      an engineer reruns a service account's
                                                    own jobs by hand, at work
 =====================  ==========================  ===========================================
@@ -38,7 +38,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from pipes_anomaly.generate.builder import Resources
+from pipes_anomaly.generate.builder import Resources, growth_pair
 from pipes_anomaly.generate.config import GenerateConfig, is_weekend
 from pipes_anomaly.generate.inject import Injector
 from pipes_anomaly.generate.plan import Planner, workday
@@ -287,18 +287,19 @@ def _card_renewal(p: Planner, e: Injector, d: int, look: int) -> None:
 
 
 def _project_ramp_up(p: Planner, e: Injector, d: int, look: int) -> None:
-    """Start a new project: a pipeline and connections, then more runs each working day."""
+    """Start a new project: a pipeline, then two kinds of its resources or runs growing."""
     rng = p.rng
     span = int(min(rng.integers(5, 11), p.D - d))
     a = p.pick(d, span=span)
+    slow, fast = growth_pair(rng, e.org.actions)
     for k in range(span):
         day = d + k
         if is_weekend(e.org.start, day):
             continue
         ip = e.usual_ip(a, day)
         acts = ["pipeline.create"] if k == 0 else []
-        acts += ["connection.create"] * int(rng.integers(0, 3))
-        acts += ["pipeline.command.run"] * int(rng.integers(1, 3 + k))
+        acts += [slow] * int(rng.integers(0, 3))
+        acts += [fast] * int(rng.integers(1, 3 + k))
         for act in acts:
             e.add(e.local_ts(a, day, e.work_hour(a)), a, act, ip, look=look)
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from pipes_anomaly.generate.builder import growth_pair
 from pipes_anomaly.generate.config import DAY, GenerateConfig, day_date, is_weekend
 from pipes_anomaly.generate.inject import Injector
 from pipes_anomaly.generate.plan import Incident, Planner, workday
@@ -362,15 +363,14 @@ def billing_change(p: Planner, e: Injector, inc: Incident) -> None:
 
 
 def low_and_slow(p: Planner, e: Injector, inc: Incident) -> None:
-    """Add a few connections and runs a day over several working days, growing."""
+    """Grow two kinds of access or collection a little each working day, over several days."""
     a, d, g = inc.actor, inc.day, inc.grade
+    slow, fast = growth_pair(p.rng, e.org.actions)
     for k in range(inc.span):
         if k and is_weekend(e.org.start, d + k):
             continue  # blends into the actor's working week
         ip = e.usual_ip(a, d + k)
-        n_conn = round(g * (1 + 0.5 * k))
-        n_run = round(g * (2 + 1.5 * k))
-        acts = ["connection.create"] * n_conn + ["pipeline.command.run"] * n_run
+        acts = [slow] * round(g * (1 + 0.5 * k)) + [fast] * round(g * (2 + 1.5 * k))
         for act in acts:
             e.add(e.local_ts(a, d + k, e.work_hour(a)), a, act, ip, **inc.tags)
 

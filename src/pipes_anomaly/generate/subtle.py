@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from pipes_anomaly.generate.builder import growth_pair
 from pipes_anomaly.generate.config import is_weekend
 from pipes_anomaly.generate.inject import Injector
 from pipes_anomaly.generate.plan import Incident, Planner
@@ -177,14 +178,14 @@ def billing_change(p: Planner, e: Injector, inc: Incident) -> None:
 
 
 def low_and_slow(p: Planner, e: Injector, inc: Incident) -> None:
-    """One connection, permission or run on some working days over one or two weeks."""
+    """One record of two kinds of access or collection on some working days, over weeks."""
     a, rng = inc.actor, p.rng
+    pair = growth_pair(rng, e.org.actions)
     for k in range(inc.span):
         d = inc.day + k
         if is_weekend(e.org.start, d) or rng.random() < 0.4:
             continue
-        act = str(rng.choice(["connection.create", "connection.permission.create",
-                              "pipeline.command.run", "pipeline.command.run"]))  # fmt: skip
+        act = pair[int(rng.random() < 0.5)]
         e.add(e.local_ts(a, d, e.work_hour(a)), a, act, e.usual_ip(a, d), **inc.tags)
 
 

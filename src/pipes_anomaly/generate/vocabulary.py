@@ -100,6 +100,13 @@ NEW_ACTION_SPEC: dict[str, tuple[str, int]] = {
     "connection.test": ("connection", _O), "settings.update": ("org", _O),
     "settings.delete": ("org", _O),
 }  # fmt: skip
+#: what slow abuse (and a benign project's ramp-up) accumulates: access paths, data taken
+#: out, runs; each incident grows two of them
+GROWTH_ACTIONS = (
+    "connection.create", "pipeline.command.run", "connection.permission.create",
+    "workspace.snapshot.create", "datatank.table.create", "integration.create",
+    "org.workspace.member.add", "workspace.mod.install",
+)  # fmt: skip
 #: every action type the simulator writes: the 51 real ones first, then the newer ones
 ACTIONS: tuple[str, ...] = (*ACTION_TYPES, *NEW_ACTION_SPEC)
 N_REAL_ACTIONS = len(ACTION_TYPES)
