@@ -556,6 +556,40 @@ def test_low_and_slow_trailing(tmp_path):
     assert row(f, "2024-01-04")["sustained_events_vs_self"] == 0  # 2 windows before: too few
 
 
+def test_growth_of_any_real_action_type_and_its_evidence(tmp_path):
+    # 14 days of one update a day, then 7 days of 3 records a day of a type never used before
+    def world(grown: str) -> list[dict]:
+        recs = [rec(f"2024-01-{d:02d}T09:00:00Z", "workspace.update") for d in range(1, 15)]
+        recs += [
+            rec(f"2024-01-{d:02d}T10:0{k}:00Z", grown, target=f"x_{d}_{k}")
+            for d in range(15, 22)
+            for k in range(3)
+        ]
+        return recs
+
+    ev = events(world("datatank.table.create"), tmp_path)
+    f = build_features(ev)
+    r = row(f, "2024-01-21")
+    # tables: 21 over the trailing 7 windows against none before, capped by the window's 3
+    assert r["trail_action_vs_self"] == pytest.approx(math.log(4 / 1))
+    # the fewest in the last 2 active windows (3) against 15 tables over the 19 windows before
+    assert r["sustained_action_vs_self"] == pytest.approx(math.log(4 / (1 + 15 / 19)))
+    assert r["trail_connections_vs_self"] == 0 and r["trail_runs_vs_self"] == 0
+    assert row(f, "2024-01-10")["trail_action_vs_self"] == 0  # nothing grew
+    flags = event_flags(ev)
+    day = ev["created_at"].dt.strftime("%Y-%m-%d")
+    grown = flags["is_grown_type"][day == "2024-01-21"]
+    assert (
+        grown.sum() == 3
+        and (ev.loc[grown[grown].index, "action_type"] == "datatank.table.create").all()
+    )
+    assert not flags["is_grown_type"][day < "2024-01-15"].any()
+    # a type outside the schema never decides: its growth is not read
+    f = build_features(events(world("user.token.create"), tmp_path))
+    r = row(f, "2024-01-21")
+    assert r["trail_action_vs_self"] == 0 and r["sustained_action_vs_self"] == 0
+
+
 def test_sustained_ignores_a_single_burst(tmp_path):
     # one burst day among quiet days: neither the trailing sum (capped by the window itself)
     # nor the sustained count echoes it into the quiet days after
@@ -761,6 +795,8 @@ EXPOSES = {
         "sustained_events_vs_self",
         "sustained_connections_vs_self",
         "sustained_runs_vs_self",
+        "trail_action_vs_self",
+        "sustained_action_vs_self",
     ],
 }
 
@@ -868,7 +904,7 @@ def test_records_are_frozen_per_record_dataclasses(tmp_path):
                 assert len(value) == 3, fld.name
     assert records.switches.is_switch.tolist() == [False, True, False]  # 60 minutes: a switch
     assert records.switches.gap_minutes.tolist() == [np.inf, 60.0, np.inf]
-    flags = flag_frame(records, np.zeros(3, dtype=bool))
+    flags = flag_frame(records, np.zeros(3, dtype=bool), np.zeros(3, dtype=bool))
     assert list(flags.columns) == list(FLAG_COLUMNS)
 
 

@@ -83,6 +83,8 @@ FEATURE_DESCRIPTIONS: dict[str, str] = {
     "trail_connections_vs_self": "connections created over the trailing windows vs the "
     "actor's rate (log ratio)",
     "trail_runs_vs_self": "pipeline runs over the trailing windows vs the actor's rate (log ratio)",
+    "trail_action_vs_self": "records of the action type grown most over the trailing windows "
+    "vs the actor's rate of that type (log ratio)",
     "trend_slope": "growth of daily volume over the trailing windows (log1p per window)",
     "sustained_events_vs_self": "fewest events in the actor's last 2 active windows vs its "
     "usual count (log ratio)",
@@ -90,6 +92,8 @@ FEATURE_DESCRIPTIONS: dict[str, str] = {
     "vs the actor's usual count (log ratio)",
     "sustained_runs_vs_self": "fewest pipeline runs in the last 2 active windows vs the "
     "actor's usual count (log ratio)",
+    "sustained_action_vs_self": "fewest records of the action type grown most in the last 2 "
+    "active windows vs the actor's usual count of it (log ratio)",
     # peers (same window)
     "events_vs_peers": "event volume vs peers in the same org and kind (robust z)",
     "destructive_vs_peers": "destructive actions vs peers (robust z)",
@@ -158,10 +162,12 @@ HISTORY_FEATURES: tuple[str, ...] = (
     "trail_events_vs_self",
     "trail_connections_vs_self",
     "trail_runs_vs_self",
+    "trail_action_vs_self",
     "trend_slope",
     "sustained_events_vs_self",
     "sustained_connections_vs_self",
     "sustained_runs_vs_self",
+    "sustained_action_vs_self",
     "connections_growth_vs_peers",
     "runs_growth_vs_peers",
 )
@@ -189,6 +195,7 @@ FLAG_COLUMNS: tuple[str, ...] = (
     "is_connection_create",
     "is_pipeline_run",
     "is_hand_made",
+    "is_grown_type",
 )
 
 #: Feature column -> flag column whose records are its evidence.
@@ -227,4 +234,6 @@ FEATURE_EVIDENCE: dict[str, str] = {
     "connections_growth_vs_peers": "is_connection_create",
     "runs_growth_vs_peers": "is_pipeline_run",
     "log_hand_records": "is_hand_made",
+    "trail_action_vs_self": "is_grown_type",
+    "sustained_action_vs_self": "is_grown_type",
 }

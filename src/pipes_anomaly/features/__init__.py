@@ -28,7 +28,13 @@ from pipes_anomaly.catalog import FEATURE_COLUMNS
 from pipes_anomaly.features._kernels import network_of
 from pipes_anomaly.features.profile import ActorProfile, next_profile
 from pipes_anomaly.features.records import Records, flag_frame, read_records
-from pipes_anomaly.features.windows import assemble, history_features, off_hours, window_table
+from pipes_anomaly.features.windows import (
+    assemble,
+    grown_type,
+    history_features,
+    off_hours,
+    window_table,
+)
 
 __all__ = [
     "ActorProfile",
@@ -100,8 +106,8 @@ def event_flags(
     DataFrame
         ``FLAG_COLUMNS`` (bool), indexed like ``events``.
     """
-    records, _, _, off = _read(events, window, profile)
-    return flag_frame(records, off)
+    records, _, history, off = _read(events, window, profile)
+    return flag_frame(records, off, grown_type(history, records.codes))
 
 
 def build_features_and_flags(
@@ -129,7 +135,8 @@ def build_features_and_flags(
         As :func:`event_flags` returns it (``FLAG_COLUMNS``, indexed like ``events``).
     """
     records, base, history, off = _read(events, window, profile)
-    return assemble(events, records, base, history, off), flag_frame(records, off)
+    feats = assemble(events, records, base, history, off)
+    return feats, flag_frame(records, off, grown_type(history, records.codes))
 
 
 def build_features_and_profile(

@@ -14,7 +14,13 @@ import numpy as np
 import pandas as pd
 
 from pipes_anomaly.features.records import _NS_DAY, Records, read_records
-from pipes_anomaly.features.windows import _BASE_STATS, _HOURS, _TRAIL_COUNTS, window_table
+from pipes_anomaly.features.windows import (
+    _BASE_STATS,
+    _HOURS,
+    _TRAIL_COUNTS,
+    _TYPE_COUNTS,
+    window_table,
+)
 
 #: Hour counts are kept as uint16, capped at its largest value: only presence is used.
 _HOUR_COUNT_MAX = np.iinfo(np.uint16).max
@@ -137,10 +143,19 @@ def next_profile(
             ignore_index=True,
         )
     base = base.sort_values(["actor_id", "win"], kind="stable", ignore_index=True)
-    keep = ["actor_id", "win", "last_t", *_BASE_STATS, *_TRAIL_COUNTS, "n_process", *_HOURS]
+    keep = [
+        "actor_id",
+        "win",
+        "last_t",
+        *_BASE_STATS,
+        *_TRAIL_COUNTS,
+        *_TYPE_COUNTS,
+        "n_process",
+        *_HOURS,
+    ]
     base = base[keep].copy()
     base[list(_HOURS)] = np.minimum(base[list(_HOURS)], _HOUR_COUNT_MAX)
     base = base.astype({h: np.uint16 for h in _HOURS})
-    base = base.astype({c: np.float32 for c in (*_TRAIL_COUNTS, "n_process")})
+    base = base.astype({c: np.float32 for c in (*_TRAIL_COUNTS, *_TYPE_COUNTS, "n_process")})
     tables = {k: make() for k, make in records.history_flags.first_seen_tables.items()}
     return ActorProfile(window, base, tables, records.switches.last_event)

@@ -820,7 +820,9 @@ def _last_events(
     return last_event
 
 
-def flag_frame(records: Records, is_off_hours: np.ndarray) -> pd.DataFrame:
+def flag_frame(
+    records: Records, is_off_hours: np.ndarray, is_grown_type: np.ndarray
+) -> pd.DataFrame:
     """Per-record flags aligned to the events index (``catalog.FLAG_COLUMNS``).
 
     Parameters
@@ -829,6 +831,8 @@ def flag_frame(records: Records, is_off_hours: np.ndarray) -> pd.DataFrame:
         The records' codes and flags.
     is_off_hours : ndarray
         Per record: outside the hours its actor was usually active before the window.
+    is_grown_type : ndarray
+        Per record: of the action type that grew most in its window.
 
     Returns
     -------
@@ -858,6 +862,7 @@ def flag_frame(records: Records, is_off_hours: np.ndarray) -> pd.DataFrame:
             "is_connection_create": flags.is_connection_create,
             "is_pipeline_run": flags.is_pipeline_run,
             "is_hand_made": ~flags.has_process,
+            "is_grown_type": is_grown_type,
         },
         index=records.codes.index,
     )

@@ -30,6 +30,7 @@ from pipes_anomaly.features.records import (
     Records,
     event_column,
 )
+from pipes_anomaly.schema import ACTION_TYPES
 
 _N_HOURS = 24
 _HOURS = tuple(f"h{h:02d}" for h in range(_N_HOURS))
@@ -42,6 +43,9 @@ _TRAIL_NAMES = {
     "n_connection_create": "connections",
     "n_pipeline_run": "runs",
 }
+#: per-type window counts of the real action types (types outside the schema never decide
+#: a score), read for the growth of whichever type grows most
+_TYPE_COUNTS = tuple(f"n_type:{a}" for a in ACTION_TYPES)
 _TRAIL_DAYS = 7  # trailing span of day (or longer) windows, in windows
 #: Earlier windows (before the trailing span) needed to estimate an actor's rate.  Few
 #: enough that a training period of a few weeks has the trailing features defined for
@@ -122,12 +126,31 @@ def window_table(codes: RecordCodes, flags: RecordFlags) -> pd.DataFrame:
     }
     if codes.n_records:
         np.maximum.at(out["last_t"], r, codes.times)
+    out |= _type_counts(codes)
     hours = hours.astype(np.float64)
     for h in range(_N_HOURS):
         out[_HOURS[h]] = hours[:, h]
     for c in ("events", "destructive", "org_management", "workspaces", "ips"):
         out[f"log_{c}"] = _log1p(out[f"n_{c}"])
     return pd.DataFrame(out)
+
+
+def _type_positions(codes: RecordCodes) -> np.ndarray:
+    """Each record's action type as a position in ``schema.ACTION_TYPES`` (-1: another type)."""
+    position = pd.Index(ACTION_TYPES).get_indexer(codes.action_index)
+    ac = codes.action_codes
+    return np.where(ac >= 0, position[np.maximum(ac, 0)], -1) if len(position) else ac
+
+
+def _type_counts(codes: RecordCodes) -> dict[str, np.ndarray]:
+    """Count the records of each real action type per window row."""
+    n_types = len(ACTION_TYPES)
+    per_record = _type_positions(codes)
+    known = per_record >= 0
+    flat = codes.rows[known].astype(np.int64) * n_types + per_record[known]
+    counts = np.bincount(flat, minlength=codes.n_rows * n_types).reshape(codes.n_rows, n_types)
+    counts = counts.astype(np.float64)
+    return {c: counts[:, i] for i, c in enumerate(_TYPE_COUNTS)}
 
 
 # --------------------------------------------------------------------------- history
@@ -153,12 +176,19 @@ def history_features(
         Aligned to ``base``: recency, baselines (``*_vs_self``), trailing and sustained
         growth, ``trend_slope``, records made by hand beyond the actor's habit, and the
         earlier active days per hour (``_prior_h00..23``,
-        ``_prior_days``) that :func:`off_hours` reads.
+        ``_prior_days``) that :func:`off_hours` reads, and the action type that grew most
+        (``_grown_type``, a position in ``schema.ACTION_TYPES``) that :func:`grown_type`
+        reads.
     """
-    if earlier_windows is not None and "n_process" not in earlier_windows.columns:
+    missing = [
+        c
+        for c in ("n_process", _TYPE_COUNTS[0])
+        if earlier_windows is not None and c not in earlier_windows.columns
+    ]
+    if missing:
         raise ValueError(
-            "the actor profile has no n_process column: it was built by an older version of "
-            "pipes-anomaly; rebuild it with ActorProfile.from_events"
+            f"the actor profile has no {missing[0]} column: it was built by an older version "
+            "of pipes-anomaly; rebuild it with ActorProfile.from_events"
         )
     comb = _with_earlier_windows(base, earlier_windows)
     g = comb.groupby("actor_id", sort=False)
@@ -311,8 +341,67 @@ def _growth(
             mean = (cs[lo_c] - cs[block_start]) / n_before
         ratio = np.log((low + 1) / (np.nan_to_num(mean) + 1))
         out[f"sustained_{what}_vs_self"] = np.where(n_before >= _MIN_RATE_WINDOWS, ratio, 0.0)
+    types = comb[list(_TYPE_COUNTS)].to_numpy(dtype=np.float64)
+    trail, trail_type = _fastest_type_growth(types, pos, j, block_start, hist_windows, T)
+    sustained, sustained_type = _sustained_type_growth(types, pos, block_start)
+    out["trail_action_vs_self"] = trail
+    out["sustained_action_vs_self"] = sustained
+    # the type whose records are the evidence of either feature (-1: none grew)
+    out["_grown_type"] = np.where(
+        trail > 0, trail_type, np.where(sustained > 0, sustained_type, -1)
+    )
     out["trend_slope"] = _trend_slope(comb["log_events"].to_numpy(), win, j, first_win, T)
     return out
+
+
+def _fastest_type_growth(
+    x: np.ndarray,
+    pos: np.ndarray,
+    j: np.ndarray,
+    block_start: np.ndarray,
+    hist_windows: np.ndarray,
+    T: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Trailing growth of the action type that grew most against the actor's rate of it, and which.
+
+    ``x`` holds one column of window counts per type; each type's growth is read like
+    ``trail_*_vs_self`` (log ratio, capped by the window's own ratio), and the largest
+    counts: slow abuse accumulates whatever it needs, not one known type.
+    """
+    cs = np.vstack([np.zeros((1, x.shape[1])), np.cumsum(x, axis=0)])
+    trail = cs[pos + 1] - cs[j]
+    hist_sum = cs[j] - cs[block_start]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = hist_sum / hist_windows[:, None]
+        ratio = np.log((trail + 1) / (rate * T + 1))
+        now = np.log((x + 1) / (rate + 1))
+    ratio = np.nan_to_num(np.minimum(ratio, np.nan_to_num(now)))
+    return _largest(ratio, hist_windows >= _MIN_RATE_WINDOWS)
+
+
+def _sustained_type_growth(
+    x: np.ndarray, pos: np.ndarray, block_start: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sustained growth (``sustained_*_vs_self``) of the action type that grew most, and which."""
+    lo = pos - _SUSTAIN_WINDOWS + 1
+    n_before = lo - block_start
+    cs = np.vstack([np.zeros((1, x.shape[1])), np.cumsum(x, axis=0)])
+    low = x.copy()
+    for back in range(1, _SUSTAIN_WINDOWS):
+        same = pos - back >= block_start
+        low[same] = np.minimum(low[same], x[pos[same] - back])
+    lo_c = np.clip(lo, 0, None)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = (cs[lo_c] - cs[block_start]) / n_before[:, None]
+    ratio = np.log((low + 1) / (np.nan_to_num(mean) + 1))
+    return _largest(ratio, n_before >= _MIN_RATE_WINDOWS)
+
+
+def _largest(ratio: np.ndarray, defined: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's largest growth (0 where undefined) and the type that has it."""
+    which = ratio.argmax(axis=1)
+    top = ratio[np.arange(len(which)), which]
+    return np.where(defined, top, 0.0), which
 
 
 def _trend_slope(
@@ -357,6 +446,28 @@ def off_hours(history: pd.DataFrame, codes: RecordCodes) -> np.ndarray:
     if not codes.n_records:
         return np.zeros(0, dtype=bool)
     return p[codes.rows, codes.hours] < _OFF_HOURS_P
+
+
+def grown_type(history: pd.DataFrame, codes: RecordCodes) -> np.ndarray:
+    """Flag the records of the action type that grew most in their window, if one did.
+
+    Parameters
+    ----------
+    history : DataFrame
+        History features of the window rows (:func:`history_features`).
+    codes : RecordCodes
+        The records' codes.
+
+    Returns
+    -------
+    ndarray
+        One boolean per record: the evidence of ``trail_action_vs_self`` and
+        ``sustained_action_vs_self``.
+    """
+    if not codes.n_records:
+        return np.zeros(0, dtype=bool)
+    grown = history["_grown_type"].to_numpy(dtype=np.int64)[codes.rows]
+    return (grown >= 0) & (_type_positions(codes) == grown)
 
 
 def _peers(df: pd.DataFrame, identity: np.ndarray) -> pd.DataFrame:
