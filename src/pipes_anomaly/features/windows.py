@@ -341,9 +341,9 @@ def _growth(
             mean = (cs[lo_c] - cs[block_start]) / n_before
         ratio = np.log((low + 1) / (np.nan_to_num(mean) + 1))
         out[f"sustained_{what}_vs_self"] = np.where(n_before >= _MIN_RATE_WINDOWS, ratio, 0.0)
-    types = comb[list(_TYPE_COUNTS)].to_numpy(dtype=np.float64)
-    trail, trail_type = _fastest_type_growth(types, pos, j, block_start, hist_windows, T)
-    sustained, sustained_type = _sustained_type_growth(types, pos, block_start)
+    type_counts = _TypeCounts(comb[list(_TYPE_COUNTS)].to_numpy(dtype=np.float64), block_start)
+    trail, trail_type = type_counts.trailing_growth(j, hist_windows, T)
+    sustained, sustained_type = type_counts.sustained_growth()
     out["trail_action_vs_self"] = trail
     out["sustained_action_vs_self"] = sustained
     # the type whose records are the evidence of either feature (-1: none grew)
@@ -354,54 +354,78 @@ def _growth(
     return out
 
 
-def _fastest_type_growth(
-    x: np.ndarray,
-    pos: np.ndarray,
-    j: np.ndarray,
-    block_start: np.ndarray,
-    hist_windows: np.ndarray,
-    T: int,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Trailing growth of the action type that grew most against the actor's rate of it, and which.
+class _TypeCounts:
+    """The window rows' counts per action type, kept where they are not 0.
 
-    ``x`` holds one column of window counts per type; each type's growth is read like
-    ``trail_*_vs_self`` (log ratio, capped by the window's own ratio), and the largest
-    counts: slow abuse accumulates whatever it needs, not one known type.
+    A type the window does not hold cannot have grown in it, so only the (row, type) cells
+    with records are read: sorted by type, then row, each type's rows of one actor form a
+    run whose running sum gives any span's count by two lookups.
     """
-    cs = np.vstack([np.zeros((1, x.shape[1])), np.cumsum(x, axis=0)])
-    trail = cs[pos + 1] - cs[j]
-    hist_sum = cs[j] - cs[block_start]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rate = hist_sum / hist_windows[:, None]
-        ratio = np.log((trail + 1) / (rate * T + 1))
-        now = np.log((x + 1) / (rate + 1))
-    ratio = np.nan_to_num(np.minimum(ratio, np.nan_to_num(now)))
-    return _largest(ratio, hist_windows >= _MIN_RATE_WINDOWS)
 
+    def __init__(self, counts: np.ndarray, block_start: np.ndarray) -> None:
+        n = counts.shape[0]
+        rows, types = np.nonzero(counts)
+        self.key = types.astype(np.int64) * max(n, 1) + rows  # increasing: type, then row
+        order = np.argsort(self.key, kind="stable")
+        self.key, self.rows, self.types = self.key[order], rows[order], types[order]
+        self.x = counts[self.rows, self.types]
+        self.cum = np.r_[0.0, np.cumsum(self.x)]  # self.cum[i]: sum of the cells before i
+        self.type_base = self.types.astype(np.int64) * max(n, 1)
+        self.block_start = block_start[self.rows]
+        self.n = n
 
-def _sustained_type_growth(
-    x: np.ndarray, pos: np.ndarray, block_start: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Sustained growth (``sustained_*_vs_self``) of the action type that grew most, and which."""
-    lo = pos - _SUSTAIN_WINDOWS + 1
-    n_before = lo - block_start
-    cs = np.vstack([np.zeros((1, x.shape[1])), np.cumsum(x, axis=0)])
-    low = x.copy()
-    for back in range(1, _SUSTAIN_WINDOWS):
-        same = pos - back >= block_start
-        low[same] = np.minimum(low[same], x[pos[same] - back])
-    lo_c = np.clip(lo, 0, None)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = (cs[lo_c] - cs[block_start]) / n_before[:, None]
-    ratio = np.log((low + 1) / (np.nan_to_num(mean) + 1))
-    return _largest(ratio, n_before >= _MIN_RATE_WINDOWS)
+    def _sum_from(self, first_row: np.ndarray) -> np.ndarray:
+        """Each cell's type summed over the rows from ``first_row`` up to the cell's row."""
+        at = np.searchsorted(self.key, self.type_base + first_row, side="left")
+        return self.cum[np.arange(len(self.key)) + 1] - self.cum[at]
 
+    def trailing_growth(
+        self, j: np.ndarray, hist_windows: np.ndarray, T: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``trail_*_vs_self`` of the type that grew most in each row, and which (0, -1: none)."""
+        first = j[self.rows]
+        trail = self._sum_from(first)
+        hist_sum = self._sum_from(self.block_start) - trail
+        hist = hist_windows[self.rows]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rate = hist_sum / hist
+            ratio = np.log((trail + 1) / (rate * T + 1))
+            # capped by the window's own ratio, as for one type
+            now = np.log((self.x + 1) / (rate + 1))
+        growth = np.nan_to_num(np.minimum(ratio, now))
+        return self._largest(np.where(hist >= _MIN_RATE_WINDOWS, growth, 0.0))
 
-def _largest(ratio: np.ndarray, defined: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's largest growth (0 where undefined) and the type that has it."""
-    which = ratio.argmax(axis=1)
-    top = ratio[np.arange(len(which)), which]
-    return np.where(defined, top, 0.0), which
+    def sustained_growth(self) -> tuple[np.ndarray, np.ndarray]:
+        """``sustained_*_vs_self`` of the type that grew most in each row, and which."""
+        low = self.x.copy()
+        cell = np.arange(len(self.key))
+        for back in range(1, _SUSTAIN_WINDOWS):
+            # the same type in the actor's window ``back`` rows earlier, else none (0)
+            earlier = np.maximum(cell - back, 0)
+            held = (cell - back >= 0) & (self.key[earlier] == self.key - back)
+            held &= self.rows - back >= self.block_start
+            low = np.where(held, np.minimum(low, self.x[earlier]), 0.0)
+        lo = self.rows - _SUSTAIN_WINDOWS + 1
+        n_before = lo - self.block_start
+        before = self._sum_from(self.block_start) - self._sum_from(np.maximum(lo, self.block_start))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = before / n_before
+        growth = np.log((low + 1) / (np.nan_to_num(mean) + 1))
+        return self._largest(np.where(n_before >= _MIN_RATE_WINDOWS, growth, 0.0))
+
+    def _largest(self, growth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each row's largest positive growth over its cells (0 if none) and its type (-1)."""
+        top = np.zeros(self.n)
+        which = np.full(self.n, -1, dtype=np.int64)
+        up = growth > 0
+        if up.any():
+            # cells by growth, so the last write per row is its largest
+            # ... and among equal ones the first type, as ``argmax`` would
+            cells = np.flatnonzero(up)
+            order = cells[np.lexsort((-self.types[cells], growth[cells]))]
+            top[self.rows[order]] = growth[order]
+            which[self.rows[order]] = self.types[order]
+        return top, which
 
 
 def _trend_slope(
