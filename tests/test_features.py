@@ -590,6 +590,39 @@ def test_growth_of_any_real_action_type_and_its_evidence(tmp_path):
     assert r["trail_action_vs_self"] == 0 and r["sustained_action_vs_self"] == 0
 
 
+def test_each_growth_names_its_own_type_as_evidence(tmp_path):
+    # tables 5 a day on days 1-5, none on days 6-14, 4 a day on days 15-16; on day 16 also a
+    # permission, a type never used: the trailing growth is the permission's, the sustained
+    # growth the tables'
+    recs = [rec(f"2024-01-{d:02d}T09:00:00Z", "workspace.update") for d in range(1, 17)]
+    recs += [
+        rec(f"2024-01-{d:02d}T10:0{k}:00Z", "datatank.table.create", target=f"t_{d}_{k}")
+        for d in (*range(1, 6), 15, 16)
+        for k in range(5 if d < 6 else 4)
+    ]
+    recs.append(rec("2024-01-16T11:00:00Z", "connection.permission.create", target="perm"))
+    ev = events(recs, tmp_path)
+    r = row(build_features(ev), "2024-01-16")
+    assert r["trail_action_vs_self"] == pytest.approx(math.log(2))
+    assert r["sustained_action_vs_self"] == pytest.approx(math.log(5 / (1 + 25 / 14)))
+    flags = event_flags(ev)
+    day16 = ev["created_at"].dt.strftime("%Y-%m-%d") == "2024-01-16"
+    kinds = ev["action_type"][day16]
+    assert set(kinds[flags["is_grown_type"][day16]]) == {"connection.permission.create"}
+    assert set(kinds[flags["is_sustained_type"][day16]]) == {"datatank.table.create"}
+
+
+def test_a_profile_without_type_counts_is_refused(tmp_path):
+    recs = [rec(f"2024-01-{d:02d}T09:00:00Z") for d in range(1, 6)]
+    profile = ActorProfile.from_events(events(recs, tmp_path))
+    old = dataclasses.replace(
+        profile, windows=profile.windows.drop(columns="n_type:workspace.update")
+    )
+    later = events([rec("2024-01-09T09:00:00Z")], tmp_path)
+    with pytest.raises(ValueError, match="no n_type:workspace.update column.*rebuild it"):
+        build_features(later, profile=old)
+
+
 def test_sustained_ignores_a_single_burst(tmp_path):
     # one burst day among quiet days: neither the trailing sum (capped by the window itself)
     # nor the sustained count echoes it into the quiet days after
@@ -904,7 +937,7 @@ def test_records_are_frozen_per_record_dataclasses(tmp_path):
                 assert len(value) == 3, fld.name
     assert records.switches.is_switch.tolist() == [False, True, False]  # 60 minutes: a switch
     assert records.switches.gap_minutes.tolist() == [np.inf, 60.0, np.inf]
-    flags = flag_frame(records, np.zeros(3, dtype=bool), np.zeros(3, dtype=bool))
+    flags = flag_frame(records, *[np.zeros(3, dtype=bool)] * 3)
     assert list(flags.columns) == list(FLAG_COLUMNS)
 
 

@@ -196,6 +196,7 @@ FLAG_COLUMNS: tuple[str, ...] = (
     "is_pipeline_run",
     "is_hand_made",
     "is_grown_type",
+    "is_sustained_type",
 )
 
 #: Feature column -> flag column whose records are its evidence.
@@ -235,5 +236,5 @@ FEATURE_EVIDENCE: dict[str, str] = {
     "runs_growth_vs_peers": "is_pipeline_run",
     "log_hand_records": "is_hand_made",
     "trail_action_vs_self": "is_grown_type",
-    "sustained_action_vs_self": "is_grown_type",
+    "sustained_action_vs_self": "is_sustained_type",
 }

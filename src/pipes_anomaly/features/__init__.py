@@ -30,7 +30,7 @@ from pipes_anomaly.features.profile import ActorProfile, next_profile
 from pipes_anomaly.features.records import Records, flag_frame, read_records
 from pipes_anomaly.features.windows import (
     assemble,
-    grown_type,
+    grown_types,
     history_features,
     off_hours,
     window_table,
@@ -107,7 +107,7 @@ def event_flags(
         ``FLAG_COLUMNS`` (bool), indexed like ``events``.
     """
     records, _, history, off = _read(events, window, profile)
-    return flag_frame(records, off, grown_type(history, records.codes))
+    return flag_frame(records, off, *grown_types(history, records.codes))
 
 
 def build_features_and_flags(
@@ -136,7 +136,7 @@ def build_features_and_flags(
     """
     records, base, history, off = _read(events, window, profile)
     feats = assemble(events, records, base, history, off)
-    return feats, flag_frame(records, off, grown_type(history, records.codes))
+    return feats, flag_frame(records, off, *grown_types(history, records.codes))
 
 
 def build_features_and_profile(

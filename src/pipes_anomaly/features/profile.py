@@ -28,7 +28,7 @@ _HOUR_COUNT_MAX = np.iinfo(np.uint16).max
 
 @dataclass
 class ActorProfile:
-    """History of actors learned from training events: small summary tables, picklable.
+    """History of actors learned from training events: summary tables, picklable.
 
     Attributes
     ----------
@@ -37,7 +37,8 @@ class ActorProfile:
     windows : DataFrame
         One row per actor-window: ``actor_id, win`` (window index since the epoch), base
         counts and log values used by baselines, records with a process id
-        (``n_process``), hour counts ``h00..h23``, ``last_t``.
+        (``n_process``), the records of each real action type (``n_type:<type>``), hour
+        counts ``h00..h23``, ``last_t``.
     first_seen : dict of str to DataFrame
         First time (``first_t``, ns since epoch) of each pair: ``actor_network`` (actor_id,
         key), ``actor_block``, ``actor_action``, ``actor_workspace``, ``actor_owner_grant``

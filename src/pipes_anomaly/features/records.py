@@ -821,7 +821,10 @@ def _last_events(
 
 
 def flag_frame(
-    records: Records, is_off_hours: np.ndarray, is_grown_type: np.ndarray
+    records: Records,
+    is_off_hours: np.ndarray,
+    is_grown_type: np.ndarray,
+    is_sustained_type: np.ndarray,
 ) -> pd.DataFrame:
     """Per-record flags aligned to the events index (``catalog.FLAG_COLUMNS``).
 
@@ -831,8 +834,9 @@ def flag_frame(
         The records' codes and flags.
     is_off_hours : ndarray
         Per record: outside the hours its actor was usually active before the window.
-    is_grown_type : ndarray
-        Per record: of the action type that grew most in its window.
+    is_grown_type, is_sustained_type : ndarray
+        Per record: of the action type whose trailing, or sustained, growth was the largest
+        in its window.
 
     Returns
     -------
@@ -863,6 +867,7 @@ def flag_frame(
             "is_pipeline_run": flags.is_pipeline_run,
             "is_hand_made": ~flags.has_process,
             "is_grown_type": is_grown_type,
+            "is_sustained_type": is_sustained_type,
         },
         index=records.codes.index,
     )

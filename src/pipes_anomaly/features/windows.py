@@ -176,13 +176,13 @@ def history_features(
         Aligned to ``base``: recency, baselines (``*_vs_self``), trailing and sustained
         growth, ``trend_slope``, records made by hand beyond the actor's habit, and the
         earlier active days per hour (``_prior_h00..23``,
-        ``_prior_days``) that :func:`off_hours` reads, and the action type that grew most
-        (``_grown_type``, a position in ``schema.ACTION_TYPES``) that :func:`grown_type`
-        reads.
+        ``_prior_days``) that :func:`off_hours` reads, and the action types that grew most
+        (``_trail_type``, ``_sustained_type``: positions in ``schema.ACTION_TYPES``, -1 for
+        none) that :func:`grown_types` reads.
     """
     missing = [
         c
-        for c in ("n_process", _TYPE_COUNTS[0])
+        for c in ("n_process", *_TYPE_COUNTS)
         if earlier_windows is not None and c not in earlier_windows.columns
     ]
     if missing:
@@ -346,10 +346,9 @@ def _growth(
     sustained, sustained_type = type_counts.sustained_growth()
     out["trail_action_vs_self"] = trail
     out["sustained_action_vs_self"] = sustained
-    # the type whose records are the evidence of either feature (-1: none grew)
-    out["_grown_type"] = np.where(
-        trail > 0, trail_type, np.where(sustained > 0, sustained_type, -1)
-    )
+    # the type whose records are each feature's evidence (-1: none grew)
+    out["_trail_type"] = trail_type
+    out["_sustained_type"] = sustained_type
     out["trend_slope"] = _trend_slope(comb["log_events"].to_numpy(), win, j, first_win, T)
     return out
 
@@ -414,17 +413,20 @@ class _TypeCounts:
         return self._largest(np.where(n_before >= _MIN_RATE_WINDOWS, growth, 0.0))
 
     def _largest(self, growth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Each row's largest positive growth over its cells (0 if none) and its type (-1)."""
+        """Each row's largest positive growth over its cells (0 if none) and its type (-1).
+
+        Among equal growths the first type counts, as ``argmax`` would take it.
+        """
         top = np.zeros(self.n)
         which = np.full(self.n, -1, dtype=np.int64)
-        up = growth > 0
-        if up.any():
-            # cells by growth, so the last write per row is its largest
-            # ... and among equal ones the first type, as ``argmax`` would
-            cells = np.flatnonzero(up)
-            order = cells[np.lexsort((-self.types[cells], growth[cells]))]
-            top[self.rows[order]] = growth[order]
-            which[self.rows[order]] = self.types[order]
+        cells = np.flatnonzero(growth > 0)
+        if len(cells):
+            # by row, then growth, then type from the last: each row's last cell is its pick
+            order = cells[np.lexsort((-self.types[cells], growth[cells], self.rows[cells]))]
+            rows = self.rows[order]
+            last = order[np.r_[rows[1:] != rows[:-1], True]]
+            top[self.rows[last]] = growth[last]
+            which[self.rows[last]] = self.types[last]
         return top, which
 
 
@@ -472,8 +474,8 @@ def off_hours(history: pd.DataFrame, codes: RecordCodes) -> np.ndarray:
     return p[codes.rows, codes.hours] < _OFF_HOURS_P
 
 
-def grown_type(history: pd.DataFrame, codes: RecordCodes) -> np.ndarray:
-    """Flag the records of the action type that grew most in their window, if one did.
+def grown_types(history: pd.DataFrame, codes: RecordCodes) -> tuple[np.ndarray, np.ndarray]:
+    """Flag the records of the action types that grew most in their window, if any did.
 
     Parameters
     ----------
@@ -484,14 +486,19 @@ def grown_type(history: pd.DataFrame, codes: RecordCodes) -> np.ndarray:
 
     Returns
     -------
-    ndarray
-        One boolean per record: the evidence of ``trail_action_vs_self`` and
-        ``sustained_action_vs_self``.
+    is_grown_type, is_sustained_type : ndarray
+        One boolean per record each: of the type whose trailing growth is
+        ``trail_action_vs_self``, and of the type whose sustained growth is
+        ``sustained_action_vs_self`` (the evidence of each).
     """
     if not codes.n_records:
-        return np.zeros(0, dtype=bool)
-    grown = history["_grown_type"].to_numpy(dtype=np.int64)[codes.rows]
-    return (grown >= 0) & (_type_positions(codes) == grown)
+        return np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
+    position = _type_positions(codes)
+    out = []
+    for column in ("_trail_type", "_sustained_type"):
+        grown = history[column].to_numpy(dtype=np.int64)[codes.rows]
+        out.append((grown >= 0) & (position == grown))
+    return out[0], out[1]
 
 
 def _peers(df: pd.DataFrame, identity: np.ndarray) -> pd.DataFrame:

@@ -25,8 +25,8 @@ bulk_script            rapid_succession            a habitual script updating on
                                                    resource seconds apart
 return_from_leave      dormant_reactivation        back after weeks of leave
 card_renewal           billing_change              an admin replaces an expiring card
-project_ramp_up        low_and_slow                a new project: two kinds of its resources
-                                                   or runs growing over a week or two
+project_ramp_up        low_and_slow                a new project: one kind of its resources
+                                                   or runs steady, another growing, 5-10 days
 hand_maintenance       service_account_misuse      an engineer reruns a service account's
                                                    own jobs by hand, at work
 =====================  ==========================  ===========================================
@@ -287,7 +287,7 @@ def _card_renewal(p: Planner, e: Injector, d: int, look: int) -> None:
 
 
 def _project_ramp_up(p: Planner, e: Injector, d: int, look: int) -> None:
-    """Start a new project: a pipeline, then two kinds of its resources or runs growing."""
+    """Start a new project: a pipeline, then one kind of its resources steady, another growing."""
     rng = p.rng
     span = int(min(rng.integers(5, 11), p.D - d))
     a = p.pick(d, span=span)
