@@ -70,7 +70,12 @@ class ActorProfile:
         ActorProfile
         """
         records = read_records(events, window, None)
-        return next_profile(window, window_table(records.codes, records.flags), records, None)
+        return next_profile(
+            window,
+            window_table(records.codes, records.flags, records.history_flags.is_new_workspace),
+            records,
+            None,
+        )
 
     def continued(self, events: pd.DataFrame) -> ActorProfile:
         """Return this profile carried on through later events.
@@ -88,7 +93,12 @@ class ActorProfile:
         ActorProfile
         """
         records = read_records(events, self.window, self)
-        return next_profile(self.window, window_table(records.codes, records.flags), records, self)
+        return next_profile(
+            self.window,
+            window_table(records.codes, records.flags, records.history_flags.is_new_workspace),
+            records,
+            self,
+        )
 
     @property
     def n_actors(self) -> int:
