@@ -83,8 +83,6 @@ FEATURE_DESCRIPTIONS: dict[str, str] = {
     "trail_connections_vs_self": "connections created over the trailing windows vs the "
     "actor's rate (log ratio)",
     "trail_runs_vs_self": "pipeline runs over the trailing windows vs the actor's rate (log ratio)",
-    "trail_new_workspaces_vs_self": "workspaces new to the actor over the trailing windows vs "
-    "its rate of new ones (log ratio)",
     "trail_action_vs_self": "records of the action type grown most over the trailing windows "
     "vs the actor's rate of that type (log ratio)",
     "trend_slope": "growth of daily volume over the trailing windows (log1p per window)",
@@ -94,8 +92,6 @@ FEATURE_DESCRIPTIONS: dict[str, str] = {
     "vs the actor's usual count (log ratio)",
     "sustained_runs_vs_self": "fewest pipeline runs in the last 2 active windows vs the "
     "actor's usual count (log ratio)",
-    "sustained_new_workspaces_vs_self": "fewest workspaces new to the actor in the last 2 "
-    "active windows vs its usual count (log ratio)",
     "sustained_action_vs_self": "fewest records of the action type grown most in the last 2 "
     "active windows vs the actor's usual count of it (log ratio)",
     # peers (same window)
@@ -166,13 +162,11 @@ HISTORY_FEATURES: tuple[str, ...] = (
     "trail_events_vs_self",
     "trail_connections_vs_self",
     "trail_runs_vs_self",
-    "trail_new_workspaces_vs_self",
     "trail_action_vs_self",
     "trend_slope",
     "sustained_events_vs_self",
     "sustained_connections_vs_self",
     "sustained_runs_vs_self",
-    "sustained_new_workspaces_vs_self",
     "sustained_action_vs_self",
     "connections_growth_vs_peers",
     "runs_growth_vs_peers",

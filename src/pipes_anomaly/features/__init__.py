@@ -55,7 +55,7 @@ def _read(
 ) -> tuple[Records, pd.DataFrame, pd.DataFrame, np.ndarray]:
     """Read the records of the events; return them, their window table, history and off-hours."""
     records = read_records(events, window, profile)
-    base = window_table(records.codes, records.flags, records.history_flags.is_new_workspace)
+    base = window_table(records.codes, records.flags)
     history = history_features(
         base, profile.windows if profile is not None else None, records.codes.window_ns
     )

@@ -70,12 +70,7 @@ class ActorProfile:
         ActorProfile
         """
         records = read_records(events, window, None)
-        return next_profile(
-            window,
-            window_table(records.codes, records.flags, records.history_flags.is_new_workspace),
-            records,
-            None,
-        )
+        return next_profile(window, window_table(records.codes, records.flags), records, None)
 
     def continued(self, events: pd.DataFrame) -> ActorProfile:
         """Return this profile carried on through later events.
@@ -93,12 +88,7 @@ class ActorProfile:
         ActorProfile
         """
         records = read_records(events, self.window, self)
-        return next_profile(
-            self.window,
-            window_table(records.codes, records.flags, records.history_flags.is_new_workspace),
-            records,
-            self,
-        )
+        return next_profile(self.window, window_table(records.codes, records.flags), records, self)
 
     @property
     def n_actors(self) -> int:

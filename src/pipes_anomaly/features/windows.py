@@ -36,13 +36,12 @@ _N_HOURS = 24
 _HOURS = tuple(f"h{h:02d}" for h in range(_N_HOURS))
 _PRIOR_HOURS = tuple(f"_prior_h{h:02d}" for h in range(_N_HOURS))  # earlier active days per hour
 _BASE_STATS = ("log_events", "log_destructive", "log_org_management", "log_workspaces", "log_ips")
-_TRAIL_COUNTS = ("n_events", "n_connection_create", "n_pipeline_run", "n_new_workspaces")
+_TRAIL_COUNTS = ("n_events", "n_connection_create", "n_pipeline_run")
 #: Window counts with trailing and sustained growth features, and the name each feature uses.
 _TRAIL_NAMES = {
     "n_events": "events",
     "n_connection_create": "connections",
     "n_pipeline_run": "runs",
-    "n_new_workspaces": "new_workspaces",
 }
 #: per-type window counts of the real action types (types outside the schema never decide
 #: a score), read for the growth of whichever type grows most
@@ -93,9 +92,7 @@ def _count(codes: RecordCodes, mask: np.ndarray) -> np.ndarray:
     return np.bincount(codes.rows[mask], minlength=codes.n_rows).astype(np.float64)
 
 
-def window_table(
-    codes: RecordCodes, flags: RecordFlags, is_new_workspace: np.ndarray
-) -> pd.DataFrame:
+def window_table(codes: RecordCodes, flags: RecordFlags) -> pd.DataFrame:
     """Window aggregates of the records (one row per actor-window), no history.
 
     Parameters
@@ -104,8 +101,6 @@ def window_table(
         The records' codes.
     flags : RecordFlags
         The records' own flags.
-    is_new_workspace : ndarray
-        Per record: its workspace is new to its actor (``HistoryFlags.is_new_workspace``).
 
     Returns
     -------
@@ -127,9 +122,6 @@ def window_table(
         "n_process": _count(codes, flags.has_process),
         "n_workspaces": _nunique_per_row(r, codes.workspace_codes, nr),
         "n_ips": _nunique_per_row(r, codes.ip_codes, nr),
-        "n_new_workspaces": _nunique_per_row(
-            r, np.where(is_new_workspace, codes.workspace_codes, -1), nr
-        ),
         "last_t": np.full(nr, -1, dtype=np.int64),
     }
     if codes.n_records:
@@ -190,7 +182,7 @@ def history_features(
     """
     missing = [
         c
-        for c in ("n_process", *_TRAIL_COUNTS, *_TYPE_COUNTS)
+        for c in ("n_process", *_TYPE_COUNTS)
         if earlier_windows is not None and c not in earlier_windows.columns
     ]
     if missing:
