@@ -385,3 +385,48 @@ def test_reasons_print_no_negative_zero_and_a_singular_count_of_one():
         if text.endswith("(log1p)") and not text.startswith("most "):
             two = render_reason(feature, np.log1p(2), 0.0, description=text)
             assert one(feature)[2:] != two[2:], feature
+
+
+def test_reasons_about_the_type_grown_most_name_it(tmp_path):
+    import orjson
+
+    from pipes_anomaly.explain import name_grown_types
+    from pipes_anomaly.features import build_features_and_flags
+    from pipes_anomaly.io import read_events
+
+    def rec(i: int, day: int, action: str) -> dict:
+        return {
+            "id": f"a_{i:020d}",
+            "action_type": action,
+            "actor_id": "u_alice",
+            "actor_handle": "alice",
+            "actor_ip": "10.1.2.3",
+            "created_at": f"2024-01-{day:02d}T09:{i % 60:02d}:00Z",
+            "identity_id": "o_acme",
+            "tenant_id": "t_0",
+            "target_id": f"x_{i}",
+            "data": {},
+        }
+
+    recs = [rec(d, d, "workspace.update") for d in range(1, 15)]
+    recs += [
+        rec(100 + 3 * d + k, d, "datatank.table.create") for d in range(15, 22) for k in range(3)
+    ]
+    path = tmp_path / "ev.jsonl"
+    path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in recs))
+    events = read_events(path).events
+    feats, flags = build_features_and_flags(events)
+    last = feats[feats["window_start"] == pd.Timestamp("2024-01-21", tz="UTC")]
+    first = feats[feats["window_start"] == pd.Timestamp("2024-01-02", tz="UTC")]
+    windows = pd.concat([last, first])
+    phrase = catalog.FEATURE_DESCRIPTIONS["trail_action_vs_self"]
+    named = name_grown_types(
+        events,
+        flags,
+        windows,
+        [["5 deletes", f"{phrase}: 4x"], [f"{phrase}: 1x"]],
+        [("log_destructive", "trail_action_vs_self"), ("trail_action_vs_self",)],
+    )
+    assert named[0][0] == "5 deletes"
+    assert "the action type grown most (datatank.table.create) over" in named[0][1]
+    assert named[1] == [f"{phrase}: 1x"]  # nothing grew that day: no type to name

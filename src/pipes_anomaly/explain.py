@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from pipes_anomaly.catalog import FEATURE_COLUMNS, FEATURE_DESCRIPTIONS, FEATURE_EVIDENCE
+from pipes_anomaly.schema import ACTION_TYPES
 
 __all__ = [
     "DEFAULT_EVIDENCE_CAP",
@@ -42,6 +43,7 @@ __all__ = [
     "evidence_ids",
     "evidence_rows",
     "explain",
+    "name_grown_types",
     "format_value",
     "render_reason",
     "told_values",
@@ -633,6 +635,59 @@ def evidence_rows(
     # a window whose reasons have no flagged records shows its first records instead
     chosen = joined.loc[hit | ~any_hit].sort_values(["row", "_t", "id"], kind="stable")
     return chosen.loc[:, ["row", "record", "id", "flagged"]].reset_index(drop=True)
+
+
+#: Features told about "the action type grown most", and the phrase that names it.
+GROWN_TYPE_FEATURES = ("trail_action_vs_self", "sustained_action_vs_self")
+_GROWN_PHRASE = "the action type grown most"
+
+
+def name_grown_types(
+    events: pd.DataFrame,
+    flags: pd.DataFrame,
+    windows: pd.DataFrame,
+    sentences: Sequence[Sequence[str]],
+    reason_features: Sequence[Sequence[str]],
+) -> list[list[str]]:
+    """Name the action type in each reason about the type grown most.
+
+    Parameters
+    ----------
+    events, flags : DataFrame
+        The scored records and their flags (``catalog.FLAG_COLUMNS``), aligned.
+    windows : DataFrame
+        The windows explained (``actor_id``, ``window_start``, ``window_end``).
+    sentences : sequence of sequences of str
+        Each window's reasons, one sentence per reason feature.
+    reason_features : sequence of sequences of str
+        Each window's reason features, in the order of its sentences.
+
+    Returns
+    -------
+    list of lists of str
+        The sentences, with the type written after the phrase where a grown type's
+        records are in the window (always one of the schema's 51 types: no text from the
+        data).
+    """
+    out = [list(s) for s in sentences]
+    want = [i for i, f in enumerate(reason_features) if set(f) & set(GROWN_TYPE_FEATURES)]
+    if not want or len(events) == 0:
+        return out
+    joined, fl = _records_in_windows(events, flags, windows.iloc[want])
+    if joined.empty:
+        return out
+    types = events["action_type"].to_numpy()[joined["record"].to_numpy()]
+    known = set(ACTION_TYPES)
+    for feature in GROWN_TYPE_FEATURES:
+        hit = fl[FEATURE_EVIDENCE[feature]].to_numpy(dtype=bool)[joined["_pos"].to_numpy()]
+        first = pd.Series(types[hit], index=joined["row"].to_numpy()[hit]).groupby(level=0).first()
+        for row, name in first.items():
+            i = want[int(row)]
+            if name not in known or feature not in reason_features[i]:
+                continue
+            k = list(reason_features[i]).index(feature)
+            out[i][k] = out[i][k].replace(_GROWN_PHRASE, f"{_GROWN_PHRASE} ({name})", 1)
+    return out
 
 
 def evidence_ids(rows: pd.DataFrame, n: int, *, cap: int = DEFAULT_EVIDENCE_CAP) -> list[str]:

@@ -30,10 +30,12 @@ from pipes_anomaly.details import (
     reason_frame,
 )
 from pipes_anomaly.explain import (
+    GROWN_TYPE_FEATURES,
     Baseline,
     evidence_ids,
     evidence_rows,
     explain,
+    name_grown_types,
 )
 from pipes_anomaly.features import ActorProfile
 from pipes_anomaly.fit import FitWarning, TrainingSummary, check_fit
@@ -441,6 +443,7 @@ def score_windows(
     out["severity"] = severity(out["score"].to_numpy(), out["alert"].to_numpy())
     stage("Explaining")
     out["reasons"], reason_features = _reasons(feats, out["score"].to_numpy(), model)
+    out["reasons"] = _with_grown_types(out["reasons"], reason_features, events, flags, feats)
     out["reason_features"] = _joined(reason_features, out.index)
     out["attack_techniques"] = _joined([technique_ids(f) for f in reason_features], out.index)
     want = out["alert"].to_numpy().copy()
@@ -468,6 +471,28 @@ def score_windows(
 def _joined(names: Sequence[Sequence[str]], index: pd.Index) -> pd.Series:
     """Space-joined names per window, as a text column."""
     return pd.Series([" ".join(n) for n in names], index=index, dtype=object)
+
+
+def _with_grown_types(
+    reasons: pd.Series,
+    reason_features: Sequence[Sequence[str]],
+    events: pd.DataFrame,
+    flags: pd.DataFrame,
+    feats: pd.DataFrame,
+) -> pd.Series:
+    """Name the action type in the reasons that are about the type grown most."""
+    idx = [i for i, f in enumerate(reason_features) if set(f) & set(GROWN_TYPE_FEATURES)]
+    if not idx:
+        return reasons
+    sentences = [_sentences(reasons.iat[i], len(reason_features[i])) for i in idx]
+    named = name_grown_types(
+        events, flags, feats.iloc[idx], sentences, [reason_features[i] for i in idx]
+    )
+    out = reasons.copy()
+    for i, parts in zip(idx, named, strict=True):
+        if all(parts):
+            out.iat[i] = "; ".join(parts)
+    return out
 
 
 def _sentences(reasons: str, n: int) -> list[str]:
