@@ -613,14 +613,32 @@ def test_each_growth_names_its_own_type_as_evidence(tmp_path):
 
 
 def test_a_profile_without_type_counts_is_refused(tmp_path):
+    from pipes_anomaly.features.windows import history_features, window_table
+
     recs = [rec(f"2024-01-{d:02d}T09:00:00Z") for d in range(1, 6)]
     profile = ActorProfile.from_events(events(recs, tmp_path))
-    old = dataclasses.replace(
-        profile, windows=profile.windows.drop(columns="n_type:workspace.update")
-    )
-    later = events([rec("2024-01-09T09:00:00Z")], tmp_path)
+    old = profile.windows_with_types().drop(columns="n_type:workspace.update")
+    later = read_records(events([rec("2024-01-09T09:00:00Z")], tmp_path), "1d", profile)
+    base = window_table(later.codes, later.flags)
     with pytest.raises(ValueError, match="no n_type:workspace.update column.*rebuild it"):
-        build_features(later, profile=old)
+        history_features(base, old, later.codes.window_ns)
+    # type counts naming a window the profile lacks (a damaged or forged file) are refused
+    bad = dataclasses.replace(
+        profile, type_counts=profile.type_counts.assign(row=len(profile.windows))
+    )
+    with pytest.raises(ValueError, match="type counts name windows or types it lacks"):
+        build_features(events([rec("2024-01-09T09:00:00Z")], tmp_path), profile=bad)
+
+
+def test_a_profile_keeps_type_counts_only_where_not_zero(tmp_path):
+    recs = [rec(f"2024-01-0{d}T09:00:00Z", "workspace.update") for d in range(1, 4)]
+    recs.append(rec("2024-01-03T10:00:00Z", "datatank.table.create"))
+    profile = ActorProfile.from_events(events(recs, tmp_path))
+    assert len(profile.type_counts) == 4  # three days of updates, one table
+    dense = profile.windows_with_types()
+    assert dense["n_type:workspace.update"].tolist() == [1, 1, 1]
+    assert dense["n_type:datatank.table.create"].tolist() == [0, 0, 1]
+    assert not any(c.startswith("n_type:") for c in profile.windows.columns)
 
 
 def test_sustained_ignores_a_single_burst(tmp_path):

@@ -57,7 +57,9 @@ def _read(
     records = read_records(events, window, profile)
     base = window_table(records.codes, records.flags)
     history = history_features(
-        base, profile.windows if profile is not None else None, records.codes.window_ns
+        base,
+        profile.windows_with_types() if profile is not None else None,
+        records.codes.window_ns,
     )
     return records, base, history, off_hours(history, records.codes)
 

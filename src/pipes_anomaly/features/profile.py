@@ -37,8 +37,7 @@ class ActorProfile:
     windows : DataFrame
         One row per actor-window: ``actor_id, win`` (window index since the epoch), base
         counts and log values used by baselines, records with a process id
-        (``n_process``), the records of each real action type (``n_type:<type>``), hour
-        counts ``h00..h23``, ``last_t``.
+        (``n_process``), hour counts ``h00..h23``, ``last_t``.
     first_seen : dict of str to DataFrame
         First time (``first_t``, ns since epoch) of each pair: ``actor_network`` (actor_id,
         key), ``actor_block``, ``actor_action``, ``actor_workspace``, ``actor_owner_grant``
@@ -47,12 +46,40 @@ class ActorProfile:
         version) is refused; an empty dict means no first-seen history.
     last_event : DataFrame
         Per actor, time (``t``) and network (``net``) of its last record.
+    type_counts : DataFrame
+        The records of each real action type per window, where not 0 (most are): ``row``
+        (of ``windows``), ``type`` (position in ``schema.ACTION_TYPES``), ``n``.
     """
 
     window: str
     windows: pd.DataFrame
     first_seen: dict[str, pd.DataFrame] = field(default_factory=dict)
     last_event: pd.DataFrame = field(default_factory=pd.DataFrame)
+    type_counts: pd.DataFrame = field(default_factory=lambda: _long_type_counts(np.zeros((0, 0))))
+
+    def windows_with_types(self) -> pd.DataFrame:
+        """Return ``windows`` with one column of counts per real action type (``n_type:*``).
+
+        Returns
+        -------
+        DataFrame
+            ``windows`` and the ``n_type:<type>`` columns, 0 where ``type_counts`` has none.
+
+        Raises
+        ------
+        ValueError
+            If ``type_counts`` names a row or type that does not exist.
+        """
+        rows = self.type_counts["row"].to_numpy(dtype=np.int64)
+        types = self.type_counts["type"].to_numpy(dtype=np.int64)
+        n_rows, n_types = len(self.windows), len(_TYPE_COUNTS)
+        if len(rows) and (rows.min() < 0 or rows.max() >= n_rows or types.min() < 0
+                          or types.max() >= n_types):  # fmt: skip
+            raise ValueError("the actor profile's type counts name windows or types it lacks")
+        dense = np.zeros((n_rows, n_types), dtype=np.float32)
+        dense[rows, types] = self.type_counts["n"].to_numpy(dtype=np.float32)
+        counts = pd.DataFrame(dense, columns=list(_TYPE_COUNTS), index=self.windows.index)
+        return pd.concat([self.windows, counts], axis=1)
 
     @classmethod
     def from_events(cls, events: pd.DataFrame, *, window: str = "1d") -> ActorProfile:
@@ -137,26 +164,30 @@ def next_profile(
     -------
     ActorProfile
     """
-    hist = earlier.windows if earlier is not None else None
+    hist = earlier.windows_with_types() if earlier is not None else None
     if hist is not None and len(hist):
         base = pd.concat(
             [hist[hist["win"] < base["win"].min()] if len(base) else hist, base],
             ignore_index=True,
         )
     base = base.sort_values(["actor_id", "win"], kind="stable", ignore_index=True)
-    keep = [
-        "actor_id",
-        "win",
-        "last_t",
-        *_BASE_STATS,
-        *_TRAIL_COUNTS,
-        *_TYPE_COUNTS,
-        "n_process",
-        *_HOURS,
-    ]
+    types = _long_type_counts(base[list(_TYPE_COUNTS)].to_numpy(dtype=np.float64))
+    keep = ["actor_id", "win", "last_t", *_BASE_STATS, *_TRAIL_COUNTS, "n_process", *_HOURS]
     base = base[keep].copy()
     base[list(_HOURS)] = np.minimum(base[list(_HOURS)], _HOUR_COUNT_MAX)
     base = base.astype({h: np.uint16 for h in _HOURS})
-    base = base.astype({c: np.float32 for c in (*_TRAIL_COUNTS, *_TYPE_COUNTS, "n_process")})
+    base = base.astype({c: np.float32 for c in (*_TRAIL_COUNTS, "n_process")})
     tables = {k: make() for k, make in records.history_flags.first_seen_tables.items()}
-    return ActorProfile(window, base, tables, records.switches.last_event)
+    return ActorProfile(window, base, tables, records.switches.last_event, types)
+
+
+def _long_type_counts(counts: np.ndarray) -> pd.DataFrame:
+    """Return the (row, type, n) cells of a window-by-type count matrix that are not 0."""
+    rows, types = np.nonzero(counts)
+    return pd.DataFrame(
+        {
+            "row": rows.astype(np.int64),
+            "type": types.astype(np.int16),
+            "n": counts[rows, types].astype(np.float32),
+        }
+    )
