@@ -294,6 +294,7 @@ class Scenario(StrEnum):
     BILLING_CHANGE = "billing_change"
     LOW_AND_SLOW = "low_and_slow"
     SERVICE_ACCOUNT_MISUSE = "service_account_misuse"
+    PRIVILEGE_PERSISTENCE = "privilege_persistence"
 
 
 class Lookalike(StrEnum):
