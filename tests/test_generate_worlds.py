@@ -540,6 +540,37 @@ def test_privilege_persistence_adds_a_backdoor_that_acts_days_later(subtle: floa
             assert {r["actor_ip"] for r in own} <= granter_ips
 
 
+def test_contractor_access_is_listed_and_starts_from_a_new_network() -> None:
+    cfg = GenerateConfig(**{**BASE, "actors": 150}, mimic_rate=3.0, lookalike_rate=0.0,
+                         attack_rate=0.0)  # fmt: skip
+    w = simulate(cfg)
+    recs = _records(w)
+    looks = w.lookalikes[w.lookalikes["kind"] == "contractor_access"]
+    assert len(looks) and not len(w.labels)
+    actors = w.actors.set_index("actor_id")
+    # the contractors: people without ordinary activity of their own (actors.csv rate 0)
+    fresh = set(actors.index[(actors["kind"] == "human") & (actors["rate"] == 0)])
+    adds = [r for r in recs if r["action_type"] == "org.member.add" and r["target_id"] in fresh]
+    assert len(adds) == len(fresh) >= 2
+    assert all(actors.loc[r["actor_id"], "role"] == "admin" for r in adds)
+    worked = 0
+    for add in adds:
+        c = add["target_id"]
+        own = [r for r in recs if r["actor_id"] == c]
+        named = [r for r in recs if c in _named(r)]
+        assert min(r["created_at"] for r in named) == add["created_at"]
+        if not own:
+            continue  # added at the very end of the timeline
+        worked += 1
+        assert own[0]["created_at"][:10] > add["created_at"][:10]
+        assert len({r["actor_ip"] for r in own}) == 1  # their company's network
+        assert all(x["actor_ip"] != own[0]["actor_ip"] for x in recs
+                   if x["created_at"] < own[0]["created_at"])  # fmt: skip
+        days = {(c, r["created_at"][:10]) for r in own}
+        assert days <= set(zip(looks["actor_id"], looks["day"], strict=True))
+    assert worked
+
+
 # ---- look-alikes -------------------------------------------------------------------------
 
 

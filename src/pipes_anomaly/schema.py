@@ -300,7 +300,7 @@ class Scenario(StrEnum):
 class Lookalike(StrEnum):
     """Benign look-alikes (never labelled; listed in ``lookalikes.csv``).
 
-    The first six are the classic ones; the next thirteen each mimic one attack
+    The first six are the classic ones; the next fourteen each mimic one attack
     scenario (``docs/worlds.md`` pairs them); the last two are persistent odd
     actors, listed on every day they act.
     """
@@ -324,6 +324,7 @@ class Lookalike(StrEnum):
     CARD_RENEWAL = "card_renewal"
     PROJECT_RAMP_UP = "project_ramp_up"
     HAND_MAINTENANCE = "hand_maintenance"
+    CONTRACTOR_ACCESS = "contractor_access"
     SHARED_ACCOUNT = "shared_account"
     BROKEN_BOT = "broken_bot"
 

@@ -32,7 +32,7 @@ from pipes_anomaly.generate.lookalikes import (
     move_travellers,
     reserve_new_hires,
 )
-from pipes_anomaly.generate.mimics import inject_mimics
+from pipes_anomaly.generate.mimics import inject_mimics, reserve_contractors
 from pipes_anomaly.generate.persistent import inject_persistent, reserve_persistent
 from pipes_anomaly.generate.plan import Planner
 from pipes_anomaly.generate.scenarios import inject_incidents, reserve_backdoors, reserve_dormant
@@ -137,6 +137,7 @@ def simulate(config: GenerateConfig) -> World:
     dormant = reserve_dormant(cfg, plan)
     reserve_backdoors(cfg, plan)
     new_hires = reserve_new_hires(cfg, plan)
+    reserve_contractors(cfg, plan)
     attackers = reserve_persistent(cfg, plan)
     leavers = reserve_leavers(cfg, plan)
     res = _resources(org, users, rng)
