@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import pickle
 
@@ -837,6 +838,8 @@ EXPOSES = {
     "rapid_succession": ["log_peak_per_minute", "log_max_same_action_per_minute"],
     "dormant_reactivation": ["days_since_last_seen"],
     "service_account_misuse": ["log_hand_records"],
+    # two accounts: the granter's window (owner grants) and the backdoor's (a new actor)
+    "privilege_persistence": ["log_new_owner_grants", "log_member_adds", "is_new_actor"],
     "billing_change": ["log_billing", "log_billing_novel_network"],
     "low_and_slow": [
         "trail_events_vs_self",
@@ -865,12 +868,26 @@ def test_generated_scenarios_stand_out_on_their_features(small_world):
     )
     normal = m[m["scenario"].isna() & m["kind"].isna()]
     assert len(normal) > 50
+
+    def rank(group: pd.DataFrame, c: str) -> float:
+        return float(np.mean([(normal[c] < v).mean() for v in group[c]]))
+
     best = {}
     for scenario, group in m[m["scenario"].notna()].groupby("scenario"):
-        best[scenario] = max(
-            np.mean([(normal[c] < v).mean() for v in group[c]]) for c in EXPOSES[scenario]
-        )
+        best[scenario] = max(rank(group, c) for c in EXPOSES[scenario])
     assert set(best) <= set(EXPOSES) and len(best) >= 8
+    # privilege_persistence acts through two accounts, so no one feature covers its windows:
+    # the granter's rank high on owner grants, the backdoor's first on being new (it has no
+    # history for its networks to be novel against); its other windows show nothing of it
+    persist = m[m["scenario"] == "privilege_persistence"]
+    manifest = json.loads((small_world / "manifest.json").read_text())
+    granter = {i["incident_id"]: i["actor_id"] for i in manifest["incidents"]}
+    by_granter = persist["actor_id"] == persist["incident_id"].map(granter)
+    first = persist[~by_granter].sort_values("day").drop_duplicates("actor_id")
+    assert len(first) and by_granter.any()
+    assert rank(persist[by_granter], "log_new_owner_grants") > 0.95
+    assert rank(first, "is_new_actor") > 0.95
+    best.pop("privilege_persistence")
     # every scenario clearly above the normal windows on a feature meant for it but one; most
     # of them near the top. In this 21-day world low_and_slow has barely begun (it needs 7
     # windows of history before its trailing span) and the sprawl victim already touches 5-11

@@ -480,6 +480,97 @@ def test_persistent_attackers_act_from_the_first_training_day_to_the_end() -> No
         assert mine.nunique() >= 3
 
 
+def _named(r: dict) -> tuple[str, ...]:
+    """The users a record names: its actor, its target (a membership), its maker, its updater."""
+    d = r["data"]
+    return r["actor_id"], r["target_id"], d["created_by_id"], d.get("updated_by_id", "")
+
+
+def _first_user(records: list[dict]) -> dict[str, str]:
+    """Who first used each address (records in time order)."""
+    first: dict[str, str] = {}
+    for r in records:
+        first.setdefault(r["actor_ip"], r["actor_id"])
+    return first
+
+
+@pytest.mark.parametrize("subtle", [0.0, 1.0])
+def test_privilege_persistence_adds_a_backdoor_that_acts_days_later(subtle: float) -> None:
+    # every other scenario, mimic, odd actor, joiner and leaver around it: none touches it
+    cfg = GenerateConfig(**{**BASE, "actors": 80}, attack_rate=3.0, subtle_share=subtle,
+                         mimic_rate=1.0, odd_actors=1, joiner_share=0.1,
+                         leaver_share=0.1)  # fmt: skip
+    w = simulate(cfg)
+    recs = _records(w)
+    first_user = _first_user(recs)
+    actors = w.actors.set_index("actor_id")
+    labels = w.labels.set_index("record_id")["incident_id"]
+    forms = {i["incident_id"]: (i["form"], i["actor_id"]) for i in w.manifest["incidents"]
+             if i["scenario"] == "privilege_persistence"}  # fmt: skip
+    assert len(forms) >= 2 and {f for f, _ in forms.values()} == {"subtle" if subtle else "plain"}
+    for inc, (form, granter) in forms.items():
+        mine = [r for r in recs if labels.get(r["id"]) == inc]
+        adds = [r for r in mine if r["action_type"] == "org.member.add"]
+        assert len(adds) == 1 and adds[0]["actor_id"] == granter
+        backdoor, added_at = adds[0]["target_id"], adds[0]["created_at"]
+        grants = [r for r in mine if r["action_type"].startswith("org.")]
+        assert all(r["actor_id"] == granter and r["target_id"] == backdoor for r in grants)
+        owner_ws = {r["data"]["workspace_id"] for r in grants
+                    if r["action_type"].startswith("org.workspace.member.")
+                    and r["data"]["role"] == "owner"}  # fmt: skip
+        assert owner_ws and (form == "plain" or len(owner_ws) == 1)
+        # an account nobody saw before it was added; every record of it is the incident's
+        row = actors.loc[backdoor]
+        assert row["role"] == "normal" and re.fullmatch(r"[a-z]+\d+", row["handle"])
+        named = [r for r in recs if backdoor in _named(r)]
+        assert min(r["created_at"] for r in named) == added_at
+        own = [r for r in recs if r["actor_id"] == backdoor]
+        assert own and all(labels.get(r["id"]) == inc for r in own)
+        first = dt.date.fromisoformat(own[0]["created_at"][:10])
+        assert 1 <= (first - dt.date.fromisoformat(added_at[:10])).days <= 7
+        # its first day (local to whoever uses it) in actors.csv
+        assert abs((first - dt.date.fromisoformat(row["active_from"])).days) <= 1
+        assert own[0]["created_at"] >= w.manifest["test_period"]["start"]
+        if form == "plain":  # from addresses nobody used before (networks new to the org)
+            assert all(first_user[r["actor_ip"]] == backdoor for r in own)
+        else:  # an admin, quietly: one member, one workspace, the admin's own addresses
+            assert actors.loc[granter, "role"] == "admin"
+            assert adds[0]["data"]["role"] == "member" and 1 <= len(own) <= 6
+            granter_ips = {r["actor_ip"] for r in recs if r["actor_id"] == granter}
+            assert {r["actor_ip"] for r in own} <= granter_ips
+
+
+def test_contractor_access_is_listed_and_starts_from_a_new_network() -> None:
+    cfg = GenerateConfig(**{**BASE, "actors": 150}, mimic_rate=3.0, lookalike_rate=0.0,
+                         attack_rate=0.0)  # fmt: skip
+    w = simulate(cfg)
+    recs = _records(w)
+    looks = w.lookalikes[w.lookalikes["kind"] == "contractor_access"]
+    assert len(looks) and not len(w.labels)
+    actors = w.actors.set_index("actor_id")
+    # the contractors: people without ordinary activity of their own (actors.csv rate 0)
+    fresh = set(actors.index[(actors["kind"] == "human") & (actors["rate"] == 0)])
+    adds = [r for r in recs if r["action_type"] == "org.member.add" and r["target_id"] in fresh]
+    assert len(adds) == len(fresh) >= 2
+    assert all(actors.loc[r["actor_id"], "role"] == "admin" for r in adds)
+    worked = 0
+    for add in adds:
+        c = add["target_id"]
+        own = [r for r in recs if r["actor_id"] == c]
+        named = [r for r in recs if c in _named(r)]
+        assert min(r["created_at"] for r in named) == add["created_at"]
+        if not own:
+            continue  # added at the very end of the timeline
+        worked += 1
+        assert own[0]["created_at"][:10] > add["created_at"][:10]
+        assert len({r["actor_ip"] for r in own}) == 1  # their company's network
+        assert all(x["actor_ip"] != own[0]["actor_ip"] for x in recs
+                   if x["created_at"] < own[0]["created_at"])  # fmt: skip
+        days = {(c, r["created_at"][:10]) for r in own}
+        assert days <= set(zip(looks["actor_id"], looks["day"], strict=True))
+    assert worked
+
+
 # ---- look-alikes -------------------------------------------------------------------------
 
 
@@ -541,8 +632,10 @@ def _shapes(w) -> tuple[pd.DataFrame, pd.DataFrame]:
         d = r["data"]
         rows.append((r["id"] in labelled, r["action_type"], r["actor_ip"], kinds[r["actor_ip"]],
                      r["actor_handle"], _word(r["target_handle"]), tuple(sorted(r)),
-                     tuple(sorted(d)), d.get("role"), r["created_at"][17:19]))  # fmt: skip
-    cols = ["attack", "action", "ip", "kind", "handle", "word", "keys", "data_keys", "role", "sec"]
+                     tuple(sorted(d)), d.get("role"), r["created_at"][17:19],
+                     r["target_handle"]))  # fmt: skip
+    cols = ["attack", "action", "ip", "kind", "handle", "word", "keys", "data_keys", "role", "sec",
+            "target"]  # fmt: skip
     df = pd.DataFrame(rows, columns=cols)
     return df[df["attack"]], df[~df["attack"]]
 
@@ -561,7 +654,11 @@ def test_attack_records_draw_every_value_from_benign_ones(variant_shapes) -> Non
     att, ben = variant_shapes
     assert len(att) > 10
     assert set(att["action"]) <= set(ben["action"])
-    assert set(att["handle"]) <= set(ben["handle"])  # attackers act as real actors
+    # attackers act as real actors: the only ones no benign record shows are the accounts an
+    # attack added to the organisation (privilege_persistence's backdoors), named like anyone
+    added = set(att.loc[att["action"] == "org.member.add", "target"])
+    assert set(att["handle"]) - set(ben["handle"]) <= added
+    assert all(re.fullmatch(r"[a-z]+\d+", h) for h in added)
     assert set(att["kind"]) <= set(ben["kind"])
     assert all(_in_vocabulary(ip, k) for ip, k in zip(att["ip"], att["kind"], strict=True))
     words = {w for ws in HANDLE_WORDS.values() for w in ws} | {"<user>", *ORG_WORDS}

@@ -281,7 +281,9 @@ class Organisation:
     The ``a_*`` arrays hold one value per actor (the rows of ``actors``);
     ``active_from``/``active_to`` (timeline days) are set by the plan for new
     hires, leavers and dormant accounts, ``absent`` lists extra days off
-    (``(actor, first day, last day)``) and ``odd`` the persistent odd actors.
+    (``(actor, first day, last day)``), ``odd`` the persistent odd actors and ``fresh``
+    the accounts made during the timeline for someone from outside (a backdoor, a
+    contractor: :meth:`~pipes_anomaly.generate.plan.Planner.reserve_fresh`).
     """
 
     start: dt.date
@@ -311,6 +313,7 @@ class Organisation:
     actions: ActionSet
     absent: list[tuple[int, int, int]] = field(default_factory=list)
     odd: dict[int, str] = field(default_factory=dict)
+    fresh: set[int] = field(default_factory=set)
 
     @property
     def n_actors(self) -> int:

@@ -6,7 +6,7 @@ import numpy as np
 
 from pipes_anomaly.generate.builder import IpTable, Organisation, Resources, Users
 from pipes_anomaly.generate.config import DAY
-from pipes_anomaly.generate.vocabulary import ACTION_ID, ACTION_VERB, CREATE
+from pipes_anomaly.generate.vocabulary import ACTION_ID, ACTION_VERB, CREATE, extra_index
 
 #: event columns, in the order of an injected row; ``by`` is the user the record says
 #: acted (the actor, unless forged); ``manual`` 1 when made by hand, outside any process
@@ -26,6 +26,8 @@ _ACTING_DRAWS = 6
 _MINUTE = 60
 #: a planned working-hours event starts this long after the day starts and before it ends
 _AFTER_START_H, _BEFORE_END_H = 0.3, 1.5
+#: a fresh account's user is made this many seconds before it is added (range)
+_ACCOUNT_BEFORE_ADD = (300, 7200)
 
 
 class Injector:
@@ -80,14 +82,21 @@ class Injector:
         """Another person of actor ``a``'s organisation (``a`` itself if it is alone).
 
         With ``day``, a person employed that day (anyone of the organisation if none is).
+        Fresh accounts (``org.fresh``: a backdoor, a contractor) are nobody's colleague.
         """
         org = self.org
         others = np.flatnonzero(~org.a_bot & (org.a_org == org.a_org[a]))
         if day is not None:
             employed = others[(org.active_from[others] <= day) & (org.active_to[others] >= day)]
             others = employed if employed.size else others
-        others = [int(x) for x in others if x != a]
+        others = [int(x) for x in others if x != a and x not in org.fresh]
         return int(rng.choice(others)) if others else a
+
+    def org_workspaces(self, o: int) -> list[tuple[int, int]]:
+        """List the core workspaces of organisation ``o``'s teams, as ``(team, workspace row)``."""
+        org = self.org
+        return [(g, w) for g in range(org.n_teams) if org.team_org[g] == o
+                for w in self.res.core_ws[g]]  # fmt: skip
 
     def sample_actions(self, a: int, n: int) -> list[int]:
         """Draw ``n`` actions from actor ``a``'s own mix."""
@@ -112,6 +121,35 @@ class Injector:
     def new_user(self, org: int) -> int:
         """Invite one user of organisation ``org``; return its user index."""
         return self.users.invite_one(self.rng, org)
+
+    def add_member(self, ts: int, a: int, user: int, ip: int, role: str, **tags: int) -> int:
+        """Have ``a`` add actor ``user`` to its organisation as ``role``; return the membership.
+
+        The membership row is made now (``res.member_row``: the account's own sign-ins
+        touch it) and the account's user shortly before; ``tags`` label the record
+        (``scenario``, ``incident`` or ``look``).
+        """
+        org = self.org
+        row = self.res.add("member", int(org.a_team[user]), ts, ref=user, explicit=True)
+        self.res.member_row[user] = row
+        org.actors.at[user, "created_ts"] = ts - int(self.rng.integers(*_ACCOUNT_BEFORE_ADD))
+        self.add(ts, a, "org.member.add", ip, target=row,
+                 extra=extra_index("org.member.add", f'"{role}"'), **tags)  # fmt: skip
+        return row
+
+    def grant_workspace(self, ts: int, a: int, user: int, ip: int, team: int, ws: int,
+                        role: str, **tags: int) -> int:  # fmt: skip
+        """Have ``a`` add actor ``user`` to workspace ``ws`` of ``team`` as ``role``.
+
+        Returns
+        -------
+        int
+            The workspace membership's row (for a later ``org.workspace.member.update``).
+        """
+        row = self.res.add("wsmember", team, ts, parent=ws, ref=user, explicit=True)
+        self.add(ts, a, "org.workspace.member.add", ip, target=row, group=team,
+                 extra=extra_index("org.workspace.member.add", f'"{role}"'), **tags)  # fmt: skip
+        return row
 
     def add(self, ts: int, a: int, action: str | int, ip: int, *, target: int = -1,
             group: int | None = None, by: int | None = None, extra: int = -1,

@@ -265,6 +265,7 @@ def inject_churn(cfg: GenerateConfig, e: Injector, rng: np.random.Generator) -> 
     """
     org = e.org
     humans = np.flatnonzero(~org.a_bot)
+    humans = humans[~np.isin(humans, sorted(org.fresh))]  # accounts of outsiders: no churn
     if humans.size == 0:
         return
     weight = np.select(

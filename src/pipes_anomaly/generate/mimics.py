@@ -29,6 +29,9 @@ project_ramp_up        low_and_slow                a new project: one kind of it
                                                    or runs steady, another growing, 5-10 days
 hand_maintenance       service_account_misuse      an engineer reruns a service account's
                                                    own jobs by hand, at work
+contractor_access      privilege_persistence       an admin adds an outside contractor, owner
+                                                   of one workspace, who starts days later
+                                                   from their company's network
 =====================  ==========================  ===========================================
 """
 
@@ -69,6 +72,24 @@ _SETUP_ACTIONS = ("connection.create", "connection.permission.create", "integrat
 _LEAVE_DAYS = (21, 36)
 #: earlier days a habit (support sessions, scripts) also happened on (range, end excluded)
 _HABIT_DAYS, _HABIT_LOOKBACK = (2, 5), 21
+#: days after being added a contractor starts, and the working days they work (ranges, end
+#: excluded)
+_CONTRACTOR_AFTER_DAYS, _CONTRACTOR_DAYS = (1, 6), (2, 6)
+
+
+def reserve_contractors(cfg: GenerateConfig, plan: Planner) -> None:
+    """Reserve the accounts of the contractors ``contractor_access`` adds (one each).
+
+    Chosen before anything is made, so that no membership, resource or activity of
+    theirs comes before an admin adds them (fewer contractors when the organisation
+    has too few people to spare).
+    """
+    if not cfg.lookalikes:
+        return
+    n_test, n_train = plan.counts(_PER_TEST, _PER_TRAIN, cfg.mimic_rate)
+    for _ in range(n_test + n_train):
+        if plan.reserve_fresh("contractor") < 0:
+            break
 
 
 def inject_mimics(cfg: GenerateConfig, plan: Planner, inj: Injector) -> None:
@@ -320,6 +341,42 @@ def _hand_maintenance(p: Planner, e: Injector, d: int, look: int) -> None:
         t += p.gap(30, 900)
 
 
+def _contractor_access(p: Planner, e: Injector, d: int, look: int) -> None:
+    """Have an admin add an outside contractor, owner of one workspace, who starts days later.
+
+    In the admin's working hours from its usual address: the contractor added as member,
+    then owner of one workspace.  One to five days later the contractor works there on
+    two to five working days, in their own hours, from their company's network (new to
+    the organisation), with a normal member's mix of actions.
+    """
+    c = p.take_fresh("contractor")
+    if c < 0:
+        return
+    rng, org = p.rng, e.org
+    o = int(org.a_org[c])
+    d = workday(p.cfg, d, max(0, d - 2), min(p.D - 1, d + 2))
+    admin = p.pick(d, roles=("admin",), org=o)
+    t, ip = e.local_ts(admin, d, e.work_hour(admin)), e.usual_ip(admin, d)
+    e.add_member(t, admin, c, ip, "member", look=look)
+    pool = e.org_workspaces(o)
+    team, ws = pool[int(rng.integers(len(pool)))]
+    t += p.gap(60, 900)
+    e.grant_workspace(t, admin, c, ip, team, ws, "owner", look=look)
+    company = int(e.ips.mint("office")[0])
+    day = min(d + int(rng.integers(*_CONTRACTOR_AFTER_DAYS)), p.D - 1)
+    day = workday(p.cfg, day, d + 1, p.D - 1)
+    org.active_from[c] = day
+    left = int(rng.integers(*_CONTRACTOR_DAYS))
+    while day < p.D and left > 0:
+        if not is_weekend(org.start, day):
+            t = max(e.local_ts(c, day, e.work_hour(c)), t + p.gap(3600, 7200))
+            for act in e.sample_actions(c, int(rng.integers(3, 9))):
+                e.add(t, c, act, company, group=team, look=look)
+                t += p.gap(60, 1500)
+            left -= 1
+        day += 1
+
+
 #: every look-alike kind that mimics one scenario, and the function that writes one
 MIMICS: dict[str, Callable[[Planner, Injector, int, int], None]] = {
     "migration": _migration,
@@ -335,6 +392,7 @@ MIMICS: dict[str, Callable[[Planner, Injector, int, int], None]] = {
     "card_renewal": _card_renewal,
     "project_ramp_up": _project_ramp_up,
     "hand_maintenance": _hand_maintenance,
+    "contractor_access": _contractor_access,
 }
 #: the scenario each look-alike of :data:`MIMICS` mimics
 MIMICKED = {
@@ -344,5 +402,5 @@ MIMICKED = {
     "cross_team_support": "workspace_sprawl", "covering_teammate": "actor_mismatch",
     "bulk_script": "rapid_succession", "return_from_leave": "dormant_reactivation",
     "card_renewal": "billing_change", "project_ramp_up": "low_and_slow",
-    "hand_maintenance": "service_account_misuse",
+    "hand_maintenance": "service_account_misuse", "contractor_access": "privilege_persistence",
 }  # fmt: skip

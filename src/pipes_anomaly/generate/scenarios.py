@@ -17,7 +17,7 @@ from pipes_anomaly.generate.config import DAY, GenerateConfig, day_date, is_week
 from pipes_anomaly.generate.inject import Injector
 from pipes_anomaly.generate.plan import Incident, Planner, workday
 from pipes_anomaly.generate.subtle import SUBTLE_FUNCS, SUBTLE_SPAN
-from pipes_anomaly.generate.vocabulary import DELETE_MIX, extra_index
+from pipes_anomaly.generate.vocabulary import DELETE_MIX, extra_index, in_workspace
 from pipes_anomaly.schema import SCENARIOS, Scenario
 
 _TAKEOVER_MIX = {
@@ -33,6 +33,21 @@ _TAKEOVER_NEW = {"user.login": 2, "user.token.create": 2, "workspace.snapshot.do
 _MISUSE_HANDS_ON = 0.6
 #: share of service-account misuse from an address of the organisation (an insider)
 _MISUSE_INSIDER = 0.4
+#: what a backdoor account does: access paths, runs (and, in worlds whose API has them,
+#: tokens and sign-ins)
+_BACKDOOR_MIX = {
+    "connection.create": 3, "connection.permission.create": 2, "integration.create": 2,
+    "pipeline.create": 1, "pipeline.command.run": 2, "workspace.snapshot.create": 1,
+}  # fmt: skip
+_BACKDOOR_NEW = {"user.token.create": 2, "user.login": 1}
+#: share of backdoor grants made from a network new to the organisation, and of members
+#: and workspace members added as owner at once (the others are made owner just after)
+_GRANT_NEW_IP, _OWNER_AT_ONCE = 0.5, 0.5
+#: workspaces a backdoor is made owner of (range, end excluded)
+_BACKDOOR_WORKSPACES = (1, 4)
+#: days after the grant a backdoor first acts, its sessions, and days between them (ranges,
+#: end excluded)
+_BACKDOOR_AFTER_DAYS, _BACKDOOR_SESSIONS, _BACKDOOR_GAP_DAYS = (1, 7), (1, 3), (1, 4)
 _RAPID_ACTIONS = (
     "pipeline.command.run", "connection.create", "org.workspace.member.add",
     "workspace.snapshot.create", "integration.refresh", "connection.update",
@@ -65,7 +80,9 @@ _DORMANT_GAP_DAYS = (21, 36)
 _LOW_AND_SLOW_DAYS = (4, 8)
 #: scenarios whose timing is the behaviour; the others' days follow the actor's week
 _TIMED_SCENARIOS = frozenset({"off_hours", "account_takeover", "dormant_reactivation"})
-#: scenarios that also occur in the training period (training data is not attack-free)
+#: scenarios that also occur in the training period (training data is not attack-free); the
+#: accounts dormant_reactivation and privilege_persistence need are reserved for the test
+#: period's incidents only
 _TRAIN_SCENARIOS = (
     "off_hours", "rapid_succession", "impossible_travel", "actor_mismatch", "billing_change",
     "mass_deletion",
@@ -91,6 +108,21 @@ def reserve_dormant(cfg: GenerateConfig, plan: Planner) -> list[tuple[int, int]]
             plan.org.active_to[a] = max(1, d - gap)
             dormant.append((a, d))
     return dormant
+
+
+def reserve_backdoors(cfg: GenerateConfig, plan: Planner) -> None:
+    """Reserve the accounts privilege-persistence incidents add as backdoors (one each).
+
+    Chosen before anything is made, like dormant accounts, so that no membership,
+    resource or activity of theirs comes before the incident adds them
+    (:meth:`~pipes_anomaly.generate.plan.Planner.reserve_fresh`); fewer incidents
+    when the organisation has too few people to spare.
+    """
+    if "privilege_persistence" in cfg.scenarios and cfg.attack_rate > 0:
+        n_test, _ = plan.counts(_PER_TEST, 0, cfg.attack_rate)
+        for _ in range(n_test):
+            if plan.reserve_fresh("backdoor") < 0:
+                break
 
 
 def inject_incidents(
@@ -137,6 +169,8 @@ def _span(s: str, subtle: bool, rng: np.random.Generator) -> int:
     """Days an incident of scenario ``s`` lasts."""
     if subtle and s in SUBTLE_SPAN:
         return int(rng.integers(*SUBTLE_SPAN[s]))
+    if s == "privilege_persistence":
+        return 2  # the grant, and at least one later day for the backdoor
     return int(rng.integers(*_LOW_AND_SLOW_DAYS)) if s == "low_and_slow" else 1
 
 
@@ -147,6 +181,8 @@ def _incident(cfg: GenerateConfig, plan: Planner, inj: Injector, incidents: list
     rng = plan.rng
     span = _span(s, subtle, rng)
     lo, hi = (plan.T, plan.D - 1) if period == "test" else (1, plan.T - 1)
+    if s == "privilege_persistence":
+        hi -= 1  # a backdoor acts on a later day of the period
     if day is None:
         day = plan.day(period, margin=span - 1)
         weekend = is_weekend(cfg.start, day)
@@ -159,13 +195,20 @@ def _incident(cfg: GenerateConfig, plan: Planner, inj: Injector, incidents: list
         if not plan.free(day, roles=("bot",), span=span):
             return  # no service account free to misuse (none, or all of them odd)
         actor = plan.pick(day, roles=("bot",), span=span)
+    other = -1
+    if actor is None and s == "privilege_persistence":
+        other = plan.take_fresh("backdoor")
+        if other < 0:
+            return  # no account reserved for a backdoor (too few people to spare)
+        roles = ("admin",) if subtle else ("normal", "power", "admin")  # a quiet one adds often
+        actor = plan.pick(day, roles=roles, span=span, org=int(plan.org.a_org[other]))
     if actor is None:
         roles = ("normal",) if s == "privilege_escalation" else ("normal", "power", "admin")
         actor = plan.pick(day, roles=roles, span=span)
     tags = new_incident(cfg, inj, incidents, s, "subtle" if subtle else "plain", period,
                         actor, day)  # fmt: skip
     funcs = SUBTLE_FUNCS if subtle else SCENARIO_FUNCS
-    funcs[Scenario(s)](plan, inj, Incident(actor, day, grade, span, tags))
+    funcs[Scenario(s)](plan, inj, Incident(actor, day, grade, span, tags, other=other))
 
 
 def new_incident(cfg: GenerateConfig, inj: Injector, incidents: list[dict], s: str, form: str,
@@ -396,6 +439,57 @@ def service_account_misuse(p: Planner, e: Injector, inc: Incident) -> None:
         t += p.gap(20, 600)
 
 
+def privilege_persistence(p: Planner, e: Injector, inc: Incident) -> None:
+    """Add a backdoor member and make it owner; days later it creates access from a new network.
+
+    The granting account adds an account nobody has seen to the organisation as owner
+    (or as member, then makes it owner) and gives it owner on one to three workspaces,
+    often from a network new to the organisation; one to six days later the backdoor
+    makes access paths and runs in those workspaces at any hour, from networks new to
+    the organisation, on one or two days.
+    """
+    a, b, d, g, kw = inc.actor, inc.other, inc.day, inc.grade, inc.tags
+    rng, org = p.rng, e.org
+    t = e.local_ts(a, d, e.work_hour(a) + float(rng.uniform(-2.0, 2.0)))
+    ip = e.attacker_ip(inc.ips) if rng.random() < _GRANT_NEW_IP else e.usual_ip(a, d)
+    at_once = rng.random() < _OWNER_AT_ONCE
+    row = e.add_member(t, a, b, ip, "owner" if at_once else "member", **kw)
+    if not at_once:
+        t += p.gap(20, 300)
+        e.add(t, a, "org.member.update", ip, target=row,
+              extra=extra_index("org.member.update", '"owner"'), **kw)  # fmt: skip
+    pool = e.org_workspaces(int(org.a_org[a]))
+    k = min(len(pool), int(rng.integers(*_BACKDOOR_WORKSPACES)))
+    granted = [pool[int(i)] for i in rng.choice(len(pool), size=k, replace=False)]
+    for team, ws in granted:
+        t += p.gap(20, 300)
+        at_once = rng.random() < _OWNER_AT_ONCE
+        role = "owner" if at_once else str(rng.choice(["reader", "operator"]))
+        w_row = e.grant_workspace(t, a, b, ip, team, ws, role, **kw)
+        if not at_once:
+            t += p.gap(10, 200)
+            e.add(t, a, "org.workspace.member.update", ip, target=w_row, group=team,
+                  extra=extra_index("org.workspace.member.update", '"owner"'), **kw)  # fmt: skip
+    mix = _BACKDOOR_MIX | {k: v for k, v in _BACKDOOR_NEW.items() if org.actions.has(k)}
+    day = min(d + int(rng.integers(*_BACKDOOR_AFTER_DAYS)), p.D - 1)
+    for k in range(int(rng.integers(*_BACKDOOR_SESSIONS))):
+        if day >= p.D:
+            break
+        if is_weekend(org.start, day) and rng.random() < _WEEKDAY_SHARE:
+            day = workday(p.cfg, day, d + 1, p.D - 1)  # like the other untimed scenarios
+        if k == 0:
+            org.active_from[b] = day
+        start = org.t0 + day * DAY + int(rng.uniform(0, DAY - _TAKEOVER_TAIL))
+        t = max(start, t + p.gap(3600, 4 * 3600))  # after the grant, whatever the zones
+        ip = e.attacker_ip(inc.ips)
+        for act in p.weighted(mix, max(2, int(rng.integers(3, 9) * g))):
+            team, ws = granted[int(rng.integers(len(granted)))]
+            where = dict(parent=ws) if in_workspace(act) else {}
+            e.add(t, b, act, ip, group=team, **where, **kw)
+            t += p.gap(15, 600)
+        day += int(rng.integers(*_BACKDOOR_GAP_DAYS))
+
+
 #: the function that writes each scenario's incident
 SCENARIO_FUNCS: dict[Scenario, Callable[[Planner, Injector, Incident], None]] = {
     Scenario.MASS_DELETION: mass_deletion,
@@ -411,4 +505,5 @@ SCENARIO_FUNCS: dict[Scenario, Callable[[Planner, Injector, Incident], None]] = 
     Scenario.BILLING_CHANGE: billing_change,
     Scenario.LOW_AND_SLOW: low_and_slow,
     Scenario.SERVICE_ACCOUNT_MISUSE: service_account_misuse,
+    Scenario.PRIVILEGE_PERSISTENCE: privilege_persistence,
 }

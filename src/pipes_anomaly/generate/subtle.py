@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pipes_anomaly.generate.builder import growth_pair
 from pipes_anomaly.generate.config import is_weekend
 from pipes_anomaly.generate.inject import Injector
-from pipes_anomaly.generate.plan import Incident, Planner
+from pipes_anomaly.generate.plan import Incident, Planner, workday
 from pipes_anomaly.generate.vocabulary import ACTION_ID, ACTION_VERB, DELETE, extra_index
 from pipes_anomaly.schema import Scenario
 
@@ -27,6 +27,9 @@ _MIN_AGE = 3600
 _ACCESS_PATHS = ("connection.create", "connection.permission.create", "integration.create")
 #: what a quiet sprawl does in another team's workspace
 _SPRAWL_ACTIONS = ("workspace.update", "workspace.snapshot.create")
+#: days after the grant a quiet backdoor acts (range, end excluded), on one or two of them,
+#: and the share of its records from the admin's home (else its usual address)
+_BACKDOOR_AFTER_DAYS, _BACKDOOR_DAYS, _BACKDOOR_HOME = (1, 7), (1, 3), 0.4
 #: local hours just outside the working day an off-hours session starts at: before the
 #: day starts and after it ends (ranges)
 _EARLY_H, _LATE_H = (1.0, 2.5), (1.5, 3.0)
@@ -205,6 +208,35 @@ def service_account_misuse(p: Planner, e: Injector, inc: Incident) -> None:
         t += p.gap(60, 900)
 
 
+def privilege_persistence(p: Planner, e: Injector, inc: Incident) -> None:
+    """Have an admin add one member, owner of one workspace, that acts quietly days later.
+
+    In the admin's working hours, from its usual address: the member added as member,
+    then one owner grant.  On one or two later working days the new account makes one
+    to three ordinary records in that workspace's team, in the admin's hours, from the
+    admin's usual or home address (an insider's second account).
+    """
+    a, b, d, kw = inc.actor, inc.other, inc.day, inc.tags
+    rng, org = p.rng, e.org
+    t, ip = e.local_ts(a, d, e.work_hour(a)), e.usual_ip(a, d)
+    e.add_member(t, a, b, ip, "member", **kw)
+    pool = e.org_workspaces(int(org.a_org[a]))
+    team, ws = pool[int(rng.integers(len(pool)))]
+    t += p.gap(60, 900)
+    e.grant_workspace(t, a, b, ip, team, ws, "owner", **kw)
+    later = {min(d + int(rng.integers(*_BACKDOOR_AFTER_DAYS)), p.D - 1)
+             for _ in range(int(rng.integers(*_BACKDOOR_DAYS)))}  # fmt: skip
+    days = sorted({workday(p.cfg, x, d + 1, p.D - 1) for x in later})
+    org.active_from[b] = days[0]
+    for day in days:
+        home = rng.random() < _BACKDOOR_HOME
+        ip = int(org.actors.at[a, "home_ip"]) if home else e.usual_ip(a, day)
+        t = max(e.local_ts(a, day, e.work_hour(a)), t + p.gap(3600, 7200))
+        for act in e.sample_actions(b, int(rng.integers(1, 4))):
+            e.add(t, b, act, ip, group=team, **kw)
+            t += p.gap(120, 1800)
+
+
 #: the function that writes each scenario's subtle incident
 SUBTLE_FUNCS: dict[Scenario, Callable[[Planner, Injector, Incident], None]] = {
     Scenario.MASS_DELETION: mass_deletion,
@@ -220,4 +252,5 @@ SUBTLE_FUNCS: dict[Scenario, Callable[[Planner, Injector, Incident], None]] = {
     Scenario.BILLING_CHANGE: billing_change,
     Scenario.LOW_AND_SLOW: low_and_slow,
     Scenario.SERVICE_ACCOUNT_MISUSE: service_account_misuse,
+    Scenario.PRIVILEGE_PERSISTENCE: privilege_persistence,
 }

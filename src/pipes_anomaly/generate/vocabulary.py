@@ -277,6 +277,11 @@ def extra_index(action: str, value: str) -> int:
     raise KeyError(value)
 
 
+def in_workspace(action: str) -> bool:
+    """Whether ``action`` makes or touches a resource that lives in a workspace."""
+    return KINDS[int(ACTION_KIND[ACTION_ID[action]])] in IN_WORKSPACE
+
+
 def state_frag(action: str) -> str:
     """Return the ``data`` fragment with the ``state`` and ``desired_state`` of ``action``."""
     verb = _SPEC_ALL[action][1]

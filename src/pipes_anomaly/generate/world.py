@@ -32,10 +32,10 @@ from pipes_anomaly.generate.lookalikes import (
     move_travellers,
     reserve_new_hires,
 )
-from pipes_anomaly.generate.mimics import inject_mimics
+from pipes_anomaly.generate.mimics import inject_mimics, reserve_contractors
 from pipes_anomaly.generate.persistent import inject_persistent, reserve_persistent
 from pipes_anomaly.generate.plan import Planner
-from pipes_anomaly.generate.scenarios import inject_incidents, reserve_dormant
+from pipes_anomaly.generate.scenarios import inject_incidents, reserve_backdoors, reserve_dormant
 from pipes_anomaly.generate.targets import assign_targets
 from pipes_anomaly.generate.turnover import inject_leavers, reserve_leavers
 from pipes_anomaly.generate.vocabulary import (
@@ -135,7 +135,9 @@ def simulate(config: GenerateConfig) -> World:
                             rng.owner)  # fmt: skip
     plan = Planner(cfg, org, rng.plan)
     dormant = reserve_dormant(cfg, plan)
+    reserve_backdoors(cfg, plan)
     new_hires = reserve_new_hires(cfg, plan)
+    reserve_contractors(cfg, plan)
     attackers = reserve_persistent(cfg, plan)
     leavers = reserve_leavers(cfg, plan)
     res = _resources(org, users, rng)
