@@ -627,7 +627,7 @@ def test_a_profile_without_type_counts_is_refused(tmp_path):
     bad = dataclasses.replace(
         profile, type_counts=profile.type_counts.assign(row=len(profile.windows))
     )
-    with pytest.raises(ValueError, match="type counts name windows or types it lacks"):
+    with pytest.raises(ValueError, match=r"type counts are damaged \(a window or type it lacks\)"):
         build_features(events([rec("2024-01-09T09:00:00Z")], tmp_path), profile=bad)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import json
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -538,6 +539,23 @@ def test_privilege_persistence_adds_a_backdoor_that_acts_days_later(subtle: floa
             assert adds[0]["data"]["role"] == "member" and 1 <= len(own) <= 6
             granter_ips = {r["actor_ip"] for r in recs if r["actor_id"] == granter}
             assert {r["actor_ip"] for r in own} <= granter_ips
+
+
+@pytest.mark.parametrize("seed", [3, 5])
+def test_no_record_names_a_fresh_account_before_it_is_added(seed: int) -> None:
+    # a reorganisation once made contractors owners before any admin had added them
+    cfg = GenerateConfig(**{**BASE, "actors": 80}, seed=seed, attack_rate=3.0, mimic_rate=1.0)
+    w = simulate(cfg)
+    recs = _records(w)
+    actors = w.actors.set_index("actor_id")
+    fresh = set(actors.index[(actors["kind"] == "human") & (actors["rate"] == 0)])
+    added = {r["target_id"]: r["created_at"] for r in recs
+             if r["action_type"] == "org.member.add" and r["target_id"] in fresh}  # fmt: skip
+    assert added
+    for r in recs:
+        text = json.dumps(r)
+        for user, at in added.items():
+            assert user not in text or r["created_at"] >= at, (user, r["action_type"])
 
 
 def test_contractor_access_is_listed_and_starts_from_a_new_network() -> None:

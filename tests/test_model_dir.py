@@ -1,11 +1,13 @@
 """Model directories: save then load gives the same scores; anything altered is refused."""
 
+import dataclasses
 import hashlib
 import json
 import math
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from pipes_anomaly.catalog import MODEL_FEATURES
@@ -336,3 +338,20 @@ def test_a_second_writer_is_refused(model, tmp_path):
         holder.wait()
     save_model(d, model)  # the lock went with its holder
     assert load_model(d).threshold == model.threshold
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda tc: tc.assign(n=-tc["n"]),  # a negative count
+        lambda tc: tc.assign(row=tc["row"] + 10**6),  # a window the profile lacks
+        lambda tc: pd.concat([tc, tc.iloc[:1]], ignore_index=True),  # a cell twice
+        lambda tc: tc.drop(columns="n"),
+    ],
+)
+def test_damaged_type_counts_are_refused_at_load(model, tmp_path, damage):
+    profile = dataclasses.replace(model.profile, type_counts=damage(model.profile.type_counts))
+    d = tmp_path / "damaged"
+    save_model(d, dataclasses.replace(model, profile=profile))  # hashes match: only the content
+    with pytest.raises(ModelError, match="does not hold this model's profile"):
+        load_model(d)

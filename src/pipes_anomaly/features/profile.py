@@ -57,6 +57,33 @@ class ActorProfile:
     last_event: pd.DataFrame = field(default_factory=pd.DataFrame)
     type_counts: pd.DataFrame = field(default_factory=lambda: _long_type_counts(np.zeros((0, 0))))
 
+    def check_type_counts(self) -> None:
+        """Refuse type counts that a profile built by :func:`next_profile` cannot hold.
+
+        Raises
+        ------
+        ValueError
+            If ``type_counts`` lacks a column, holds a value that is not a whole
+            positive count, names a window or type the profile lacks, or a cell twice.
+        """
+        tc = self.type_counts
+        bad = "the actor profile's type counts are damaged ({}); rebuild the profile"
+        if list(tc.columns) != ["row", "type", "n"]:
+            raise ValueError(bad.format("columns other than row, type, n"))
+        kinds = [tc[c].dtype.kind for c in ("row", "type", "n")]
+        if kinds[0] not in "iu" or kinds[1] not in "iu" or kinds[2] not in "iuf":
+            raise ValueError(bad.format("a column of another type"))
+        rows = tc["row"].to_numpy(dtype=np.int64)
+        types = tc["type"].to_numpy(dtype=np.int64)
+        n = tc["n"].to_numpy(dtype=np.float64)
+        if len(rows) and (rows.min() < 0 or rows.max() >= len(self.windows) or types.min() < 0
+                          or types.max() >= len(_TYPE_COUNTS)):  # fmt: skip
+            raise ValueError(bad.format("a window or type it lacks"))
+        if not (np.isfinite(n) & (n > 0) & (n == np.round(n))).all():
+            raise ValueError(bad.format("a count that is not a whole positive number"))
+        if pd.Series(rows * len(_TYPE_COUNTS) + types).duplicated().any():
+            raise ValueError(bad.format("a cell twice"))
+
     def windows_with_types(self) -> pd.DataFrame:
         """Return ``windows`` with one column of counts per real action type (``n_type:*``).
 
@@ -68,15 +95,12 @@ class ActorProfile:
         Raises
         ------
         ValueError
-            If ``type_counts`` names a row or type that does not exist.
+            If ``type_counts`` is damaged (:meth:`check_type_counts`).
         """
+        self.check_type_counts()
         rows = self.type_counts["row"].to_numpy(dtype=np.int64)
         types = self.type_counts["type"].to_numpy(dtype=np.int64)
-        n_rows, n_types = len(self.windows), len(_TYPE_COUNTS)
-        if len(rows) and (rows.min() < 0 or rows.max() >= n_rows or types.min() < 0
-                          or types.max() >= n_types):  # fmt: skip
-            raise ValueError("the actor profile's type counts name windows or types it lacks")
-        dense = np.zeros((n_rows, n_types), dtype=np.float32)
+        dense = np.zeros((len(self.windows), len(_TYPE_COUNTS)), dtype=np.float32)
         dense[rows, types] = self.type_counts["n"].to_numpy(dtype=np.float32)
         counts = pd.DataFrame(dense, columns=list(_TYPE_COUNTS), index=self.windows.index)
         return pd.concat([self.windows, counts], axis=1)

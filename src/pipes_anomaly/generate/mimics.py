@@ -194,8 +194,9 @@ def _reorganisation(p: Planner, e: Injector, d: int, look: int) -> None:
     a = p.pick(d, roles=("admin",))
     o = int(org.a_org[a])
     t, ip = e.local_ts(a, d, e.work_hour(a)), e.usual_ip(a, d)
+    fresh = np.isin(np.arange(org.n_actors), list(org.fresh))  # added later, by someone
     people = np.flatnonzero(
-        ~org.a_bot & (org.a_org == o) & (org.active_from <= d) & (org.active_to >= d)
+        ~org.a_bot & ~fresh & (org.a_org == o) & (org.active_from <= d) & (org.active_to >= d)
     )
     for person in rng.choice(people, size=min(people.size, int(rng.integers(3, 9))), replace=False):
         g_ = int(rng.choice([g for g in range(org.n_teams) if org.team_org[g] == o]))

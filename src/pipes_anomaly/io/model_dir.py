@@ -680,7 +680,7 @@ def _check_objects(d: Path, manifest: dict, objects: dict[str, Any]) -> None:
     n_features = len(manifest["feature_columns"])
     checks = {
         "detector": lambda o: getattr(o, "n_features_in_", None) == n_features,
-        "profile": lambda o: o.window == manifest["window"],
+        "profile": lambda o: o.window == manifest["window"] and _type_counts_ok(o),
         "baseline": lambda o: tuple(o.feature_columns) == tuple(manifest["feature_columns"]),
         "training": lambda o: o.window == manifest["window"] and _summary_frames_ok(o),
     }
@@ -691,6 +691,15 @@ def _check_objects(d: Path, manifest: dict, objects: dict[str, Any]) -> None:
                 f"model file {d / name} does not hold this model's {kind}; refusing to load "
                 f"it - {_retrain(d)}"
             )
+
+
+def _type_counts_ok(profile: ActorProfile) -> bool:
+    """Whether a profile's per-type counts are what a built profile holds."""
+    try:
+        profile.check_type_counts()
+    except ValueError:
+        return False
+    return True
 
 
 def _summary_frames_ok(summary: TrainingSummary) -> bool:
@@ -837,7 +846,11 @@ def load_history(state_dir: str | Path, model: TrainedModel) -> tuple[TrainedMod
         profile = _state.decode_artefact(members)
     except _state.ArtefactError as exc:
         raise ModelError(f"{d / HISTORY_NAME} is malformed: {exc} - {_rebuild(d)}") from None
-    if not isinstance(profile, ActorProfile) or profile.window != model.window:
+    if (
+        not isinstance(profile, ActorProfile)
+        or profile.window != model.window
+        or not _type_counts_ok(profile)
+    ):
         raise ModelError(f"{d / HISTORY_NAME} does not hold an actor history - {_rebuild(d)}")
     return dataclasses.replace(model, profile=profile), manifest
 
