@@ -178,7 +178,7 @@ def _talk(quiet: bool, verbose: bool) -> Talk:
     show_default=True,
     callback=_parse_scenarios,
     help="Attack scenarios to inject: 'all', 'none' or a comma-separated list of "
-    "names from the scenario list (see docs/design.md).",
+    "names from the scenario list (see docs/worlds.md).",
 )
 @click.option(
     "--attack-rate",
