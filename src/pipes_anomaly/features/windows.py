@@ -322,25 +322,14 @@ def _growth(
         cs = np.r_[0.0, np.cumsum(x)]
         trail = cs[pos + 1] - cs[j]
         hist_sum = cs[j] - cs[block_start]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            rate = hist_sum / hist_windows
-            ratio = np.log((trail + 1) / (rate * T + 1))
-            # ... but only while the current window is above the rate too: a one-day
-            # burst would otherwise echo through the next T-1 windows
-            now = np.log((x + 1) / (rate + 1))
-        ratio = np.minimum(ratio, np.nan_to_num(now))
         what = _TRAIL_NAMES[c]
-        out[f"trail_{what}_vs_self"] = np.where(
-            hist_windows >= _MIN_RATE_WINDOWS, np.nan_to_num(ratio), 0.0
-        )
+        out[f"trail_{what}_vs_self"] = _trailing_ratio(x, trail, hist_sum, hist_windows, T)
         low = x.copy()  # minimum over this and the K-1 earlier windows of the same actor
         for back in range(1, _SUSTAIN_WINDOWS):
             same = pos - back >= block_start
             low[same] = np.minimum(low[same], x[pos[same] - back])
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = (cs[lo_c] - cs[block_start]) / n_before
-        ratio = np.log((low + 1) / (np.nan_to_num(mean) + 1))
-        out[f"sustained_{what}_vs_self"] = np.where(n_before >= _MIN_RATE_WINDOWS, ratio, 0.0)
+        before = cs[lo_c] - cs[block_start]
+        out[f"sustained_{what}_vs_self"] = _sustained_ratio(low, before, n_before)
     type_counts = _TypeCounts(comb[list(_TYPE_COUNTS)].to_numpy(dtype=np.float64), block_start)
     trail, trail_type = type_counts.trailing_growth(j, hist_windows, T)
     sustained, sustained_type = type_counts.sustained_growth()
@@ -351,6 +340,30 @@ def _growth(
     out["_sustained_type"] = sustained_type
     out["trend_slope"] = _trend_slope(comb["log_events"].to_numpy(), win, j, first_win, T)
     return out
+
+
+def _trailing_ratio(
+    x: np.ndarray, trail: np.ndarray, hist_sum: np.ndarray, hist_windows: np.ndarray, T: int
+) -> np.ndarray:
+    """``log`` of the trailing ``T`` windows' count against the rate before them (0 undefined).
+
+    Capped by the window's own ratio: while the current window is not above the rate, a
+    one-day burst would otherwise echo through the next ``T - 1`` windows.
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = hist_sum / hist_windows
+        ratio = np.log((trail + 1) / (rate * T + 1))
+        now = np.log((x + 1) / (rate + 1))
+    growth = np.nan_to_num(np.minimum(ratio, np.nan_to_num(now)))
+    return np.where(hist_windows >= _MIN_RATE_WINDOWS, growth, 0.0)
+
+
+def _sustained_ratio(low: np.ndarray, before: np.ndarray, n_before: np.ndarray) -> np.ndarray:
+    """``log`` of the fewest records of the last active windows against the mean before them."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = before / n_before
+        ratio = np.log((low + 1) / (np.nan_to_num(mean) + 1))
+    return np.where(n_before >= _MIN_RATE_WINDOWS, ratio, 0.0)
 
 
 class _TypeCounts:
@@ -382,17 +395,9 @@ class _TypeCounts:
         self, j: np.ndarray, hist_windows: np.ndarray, T: int
     ) -> tuple[np.ndarray, np.ndarray]:
         """``trail_*_vs_self`` of the type that grew most in each row, and which (0, -1: none)."""
-        first = j[self.rows]
-        trail = self._sum_from(first)
+        trail = self._sum_from(j[self.rows])
         hist_sum = self._sum_from(self.block_start) - trail
-        hist = hist_windows[self.rows]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            rate = hist_sum / hist
-            ratio = np.log((trail + 1) / (rate * T + 1))
-            # capped by the window's own ratio, as for one type
-            now = np.log((self.x + 1) / (rate + 1))
-        growth = np.nan_to_num(np.minimum(ratio, now))
-        return self._largest(np.where(hist >= _MIN_RATE_WINDOWS, growth, 0.0))
+        return self._largest(_trailing_ratio(self.x, trail, hist_sum, hist_windows[self.rows], T))
 
     def sustained_growth(self) -> tuple[np.ndarray, np.ndarray]:
         """``sustained_*_vs_self`` of the type that grew most in each row, and which."""
@@ -405,12 +410,8 @@ class _TypeCounts:
             held &= self.rows - back >= self.block_start
             low = np.where(held, np.minimum(low, self.x[earlier]), 0.0)
         lo = self.rows - _SUSTAIN_WINDOWS + 1
-        n_before = lo - self.block_start
         before = self._sum_from(self.block_start) - self._sum_from(np.maximum(lo, self.block_start))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = before / n_before
-        growth = np.log((low + 1) / (np.nan_to_num(mean) + 1))
-        return self._largest(np.where(n_before >= _MIN_RATE_WINDOWS, growth, 0.0))
+        return self._largest(_sustained_ratio(low, before, lo - self.block_start))
 
     def _largest(self, growth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each row's largest positive growth over its cells (0 if none) and its type (-1).
