@@ -177,6 +177,56 @@ def test_new_owner_grants(tmp_path):
     assert row(g, "2024-01-10")["log_new_owner_grants"] == 0
 
 
+def test_new_account_owner_grants(tmp_path):
+    # alice works from day 1; on day 9 she makes bob owner of a workspace and of the
+    # organisation, and carl only a reader; bob and carl first act on day 10
+    recs = [rec(f"2024-01-{d:02d}T09:00:00Z") for d in range(1, 10)]
+    grant = "org.workspace.member.add"
+    owner, in_w1 = {"role": "owner"}, {"role": "owner", "workspace_id": "w_1"}
+    recs += [
+        rec("2024-01-09T10:00:00Z", grant, target="u_bob", data=in_w1),
+        rec("2024-01-09T10:01:00Z", "org.member.update", target="u_bob", data={"role": "owner"}),
+        rec("2024-01-09T10:02:00Z", grant, target="u_carl", data={"role": "reader"}),
+        # a membership naming its member by data.user_id (target_id is the membership)
+        rec("2024-01-09T10:03:00Z", grant, target="m_1", data={**owner, "user_id": "u_dan"}),
+        # eve grants herself owner on her first day; fay is made owner after she first acts
+        rec("2024-01-10T08:00:00Z", grant, actor="u_eve", target="u_eve", data={"role": "owner"}),
+        rec("2024-01-10T08:00:00Z", actor="u_fay"),
+        rec("2024-01-10T09:00:00Z", grant, target="u_fay", data={"role": "owner"}),
+    ]
+    recs += [
+        rec(f"2024-01-{d:02d}T{h:02d}:00:00Z", actor=u)
+        for d in (10, 11)
+        for h in (12, 23)
+        for u in ("u_bob", "u_carl", "u_dan")
+    ]
+    ev = events(recs, tmp_path)
+    f = build_features(ev)
+    col = "log_new_account_owner_grants"
+    assert row(f, "2024-01-10", "u_bob")[col] == pytest.approx(L2)  # two scopes
+    assert row(f, "2024-01-11", "u_bob")[col] == 0  # the day of its first record only
+    assert row(f, "2024-01-10", "u_dan")[col] == pytest.approx(L1)
+    for actor in ("u_carl", "u_eve", "u_fay", "u_alice"):
+        assert row(f, "2024-01-10", actor)[col] == 0, actor
+    flags = event_flags(ev)
+    marked = ev.loc[flags["is_new_account_owner"].to_numpy(), "actor_id"]
+    assert marked.value_counts().to_dict() == {"u_bob": 2, "u_dan": 2}
+    # hour windows: every window of that day
+    h = build_features(ev, window="1h")
+    bob = h[h["actor_id"] == "u_bob"].set_index("window_start")[col]
+    assert bob.gt(0).tolist() == [True, True, False, False]
+    # the same from a profile that ends before the grants, or within bob's first day
+    for cut in ("2024-01-09T10:01:30Z", "2024-01-10T10:00:00Z", "2024-01-10T13:00:00Z"):
+        at = pd.Timestamp(cut)
+        early, late = ev[ev["created_at"] < at], ev[ev["created_at"] >= at]
+        g = build_features(late, profile=ActorProfile.from_events(early))
+        kept = g.merge(f, on=["actor_id", "window_start"], suffixes=("", "_all"))
+        assert len(kept) and (kept[col] == kept[f"{col}_all"]).all(), cut
+        gh = build_features(late, window="1h", profile=ActorProfile.from_events(early, window="1h"))
+        kept = gh.merge(h, on=["actor_id", "window_start"], suffixes=("", "_all"))
+        assert len(kept) and (kept[col] == kept[f"{col}_all"]).all(), cut
+
+
 def test_growth_vs_peers(tmp_path):
     # five actors with 2 runs a day for 11 days; u_4 then rises to 12 a day alone
     recs = []
@@ -839,7 +889,12 @@ EXPOSES = {
     "dormant_reactivation": ["days_since_last_seen"],
     "service_account_misuse": ["log_hand_records"],
     # two accounts: the granter's window (owner grants) and the backdoor's (a new actor)
-    "privilege_persistence": ["log_new_owner_grants", "log_member_adds", "is_new_actor"],
+    "privilege_persistence": [
+        "log_new_owner_grants",
+        "log_member_adds",
+        "is_new_actor",
+        "log_new_account_owner_grants",
+    ],
     "billing_change": ["log_billing", "log_billing_novel_network"],
     "low_and_slow": [
         "trail_events_vs_self",
@@ -878,7 +933,8 @@ def test_generated_scenarios_stand_out_on_their_features(small_world):
     assert set(best) <= set(EXPOSES) and len(best) >= 8
     # privilege_persistence acts through two accounts, so no one feature covers its windows:
     # the granter's rank high on owner grants, the backdoor's first on being new (it has no
-    # history for its networks to be novel against); its other windows show nothing of it
+    # history for its networks to be novel against) and on the owner roles it was given
+    # before; its other windows show nothing of it
     persist = m[m["scenario"] == "privilege_persistence"]
     manifest = json.loads((small_world / "manifest.json").read_text())
     granter = {i["incident_id"]: i["actor_id"] for i in manifest["incidents"]}
@@ -887,6 +943,8 @@ def test_generated_scenarios_stand_out_on_their_features(small_world):
     assert len(first) and by_granter.any()
     assert rank(persist[by_granter], "log_new_owner_grants") > 0.95
     assert rank(first, "is_new_actor") > 0.95
+    assert rank(first, "log_new_account_owner_grants") > 0.95
+    assert (normal["log_new_account_owner_grants"] == 0).mean() > 0.99
     best.pop("privilege_persistence")
     # every scenario clearly above the normal windows on a feature meant for it but one; most
     # of them near the top. In this 21-day world low_and_slow has barely begun (it needs 7

@@ -272,6 +272,18 @@ def test_updated_by_only_on_update_like_records(records: list[dict]) -> None:
             assert "updated_by" not in d
 
 
+def test_memberships_name_their_member(records: list[dict]) -> None:
+    # the API's membership objects name the member (user_id, user_handle); nothing else does
+    members = [r for r in records if ".member." in r["action_type"]]
+    assert members
+    for r in members:
+        assert (r["data"]["user_id"], r["data"]["user_handle"]) == (
+            r["target_id"],
+            r["target_handle"],
+        )
+    assert not any("user_id" in r["data"] for r in records if ".member." not in r["action_type"])
+
+
 # ---- realism ----------------------------------------------------------------------------
 
 

@@ -154,6 +154,20 @@ def test_data_role_on_every_path(tmp_path):
     ]
 
 
+def test_data_user_id_on_every_path(tmp_path):
+    # a membership's data names its member by user_id (target_id is the membership)
+    recs = [rec(i, action_type="org.member.add") for i in range(3)]
+    want = ["u_bob", None, "u_carl"]
+    for r, user in zip(recs, want, strict=True):
+        r["data"] = {**r["data"], "user_id": user}
+    for name, events in read_on_every_path(tmp_path, recs).items():
+        assert [None if pd.isna(v) else v for v in events["user_id"]] == want, name
+    res = read_events(write(tmp_path, "g.jsonl", [line(rec(9, data={"user_id": ["u_x"]}))]))
+    assert [(r.field, r.reason) for r in res.rejects] == [
+        ("data.user_id", "expected a string, got an array")
+    ]
+
+
 def test_gzip_array_stdin_and_several_files(tmp_path, monkeypatch):
     gz = tmp_path / "a.jsonl.gz"
     gz.write_bytes(gzip.compress(b"".join(line(rec(i)) + b"\n" for i in range(3))))

@@ -194,6 +194,7 @@ EVENT_COLUMNS: tuple[str, ...] = (
     "workspace_id",
     "role",
     "updated_by_id",
+    "user_id",
     "target_created_at",
     "source",
     "line",

@@ -45,6 +45,10 @@ _SATURDAY = 5  # weekdays from Saturday on are the weekend
 #: action types, workspaces): in its first days everything is new, which would teach the
 #: detector that novelty is ordinary.
 _MATURE_DAYS = 7
+#: Owner roles granted to an account in this many days up to its first record are grants to
+#: a new account; they count on the UTC day of that record only, so that an owner onboarded
+#: in good faith weighs one day, not a week.
+_NEW_ACCOUNT_DAYS = 7
 #: A network change counts as a switch when the previous record is at most this recent.
 _SWITCH_MINUTES = 60
 #: A making record's ``data`` is the resource it made when ``data.created_at`` is at most
@@ -222,6 +226,11 @@ class HistoryFlags:
         A billing action from a novel network.
     is_new_owner_grant : ndarray
         The actor's first grant of the owner role.
+    owner_grants_received : ndarray
+        The scopes (workspaces, organisations) in which someone else granted the record's
+        actor the owner role in the ``_NEW_ACCOUNT_DAYS`` days up to its first record.
+    is_new_account_owner : ndarray
+        A record of such an actor in a window starting on the UTC day of its first record.
     lifetime_ns : ndarray
         For a destructive record, the age (ns) of what it deletes; -1 when unknown.
     is_short_lived : ndarray
@@ -238,6 +247,8 @@ class HistoryFlags:
     is_new_workspace: np.ndarray
     is_billing_novel: np.ndarray
     is_new_owner_grant: np.ndarray
+    owner_grants_received: np.ndarray
+    is_new_account_owner: np.ndarray
     lifetime_ns: np.ndarray
     is_short_lived: np.ndarray
     first_seen_tables: dict[str, Callable[[], pd.DataFrame]]
@@ -348,6 +359,7 @@ def read_records(events: pd.DataFrame, window: str, history: History | None) -> 
         history.first_seen if history is not None else {},
         history.windows if history is not None else None,
         event_column(events, "target_created_at"),
+        _grantees(events),
     )
     switches = network_switches(codes, novelty, history.last_event if history is not None else None)
     return Records(codes, flags, novelty, switches)
@@ -495,9 +507,9 @@ def _has_process(proc: pd.Series) -> np.ndarray:
 
 def _grants(events: pd.DataFrame, grants: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Self grants and owner grants among the membership grants at positions ``grants``."""
-    # membership grants are few: compare their targets and roles only
+    # membership grants are few: compare their members and roles only
     actor = events["actor_id"]
-    target = event_column(events, "target_id").iloc[grants]
+    target = _grantees(events).iloc[grants]
     role = event_column(events, "role").iloc[grants]
     is_self_grant = np.zeros(len(events), dtype=bool)
     is_self_grant[grants] = (target.notna() & (target == actor.iloc[grants])).to_numpy(dtype=bool)
@@ -544,6 +556,7 @@ def history_flags(
     first_seen: Mapping[str, pd.DataFrame],
     earlier_windows: pd.DataFrame | None,
     target_created_at: pd.Series,
+    grantee: pd.Series,
 ) -> HistoryFlags:
     """Flag what is new about each record, from first-seen times over history and data.
 
@@ -559,12 +572,14 @@ def history_flags(
         A profile's window table (when each actor was first seen).
     target_created_at : Series
         ``target_created_at`` of the records (resource lifetimes).
+    grantee : Series
+        Whom each membership record names as its member (:func:`_grantees`).
 
     Returns
     -------
     HistoryFlags
     """
-    firsts, tables = _first_times(codes, flags, first_seen)
+    firsts, tables = _first_times(codes, flags, first_seen, grantee)
     missing = sorted(set(tables) - set(first_seen)) if first_seen else []
     if missing:  # an older profile: its absent table would make every record look new
         raise ValueError(
@@ -572,7 +587,8 @@ def history_flags(
             "by an older version of pipes-anomaly; rebuild it with ActorProfile.from_events"
         )
     wstart = codes.windows * codes.window_ns
-    mature = _mature(codes, earlier_windows, wstart)
+    actor_first = _actor_first(codes, earlier_windows)
+    mature = actor_first[codes.actor_codes] < wstart - _MATURE_DAYS * _NS_DAY
 
     def new_in_window(first: np.ndarray) -> np.ndarray:
         """Mark the records first seen in their own window, for an actor with history."""
@@ -589,6 +605,11 @@ def history_flags(
         codes, flags, target_created_at, tables["target_create"], wstart
     )
     known_category = flags.categories != _CATEGORIES.index(schema.CATEGORY_OTHER)
+    first_t = np.full(len(codes.actor_index), -1, dtype=np.int64)
+    first_t[codes.actor_codes] = firsts["actor"]
+    received = _owner_grants_received(codes, first_t, tables["owner_grantee"])
+    first_day = first_t[codes.actor_codes] // _NS_DAY * _NS_DAY
+    new_account = wstart < first_day + _NS_DAY
     return HistoryFlags(
         is_new_network=is_new_network,
         is_novel_network=is_novel,
@@ -597,6 +618,8 @@ def history_flags(
         is_new_workspace=new_in_window(firsts["actor_workspace"]) & seen_before,
         is_billing_novel=flags.is_billing & is_novel,
         is_new_owner_grant=flags.is_owner_grant & new_in_window(firsts["actor_owner_grant"]),
+        owner_grants_received=received[codes.actor_codes],
+        is_new_account_owner=new_account & (received[codes.actor_codes] > 0),
         lifetime_ns=lifetime_ns,
         is_short_lived=is_short_lived,
         first_seen_tables=tables,
@@ -604,7 +627,10 @@ def history_flags(
 
 
 def _first_times(
-    codes: RecordCodes, flags: RecordFlags, first_seen: Mapping[str, pd.DataFrame]
+    codes: RecordCodes,
+    flags: RecordFlags,
+    first_seen: Mapping[str, pd.DataFrame],
+    grantee: pd.Series,
 ) -> tuple[dict[str, np.ndarray], dict[str, Callable[[], pd.DataFrame]]]:
     """Per first-seen table: each record's first time of its pair, and the table's builder."""
     t, a, actors = codes.times, codes.actor_codes, codes.actor_index
@@ -625,6 +651,8 @@ def _first_times(
         )
 
     pairs("actor_network", a, actors, codes.network_codes, codes.network_index)
+    # each actor's first record, to the nanosecond (a window table keeps only its window)
+    pairs("actor", np.where(a >= 0, 0, -1), pd.Index([_ALL]), a, actors, "scope")
     pairs("actor_block", a, actors, codes.block_codes, codes.block_index)
     pairs("actor_action", a, actors, codes.action_codes, codes.action_index)
     wsc, ws_index = codes.workspace_codes, codes.workspace_index
@@ -639,6 +667,10 @@ def _first_times(
     # who never did before is stepping outside their usual authority
     owner_grants = np.where(flags.is_owner_grant, 0, -1)
     pairs("actor_owner_grant", a, actors, owner_grants, pd.Index([_OWNER_ROLE]))
+    # who was made owner, and of what (a workspace, else the organisation): an account
+    # given full control before it ever acted is how a backdoor is planted
+    scope, scope_index, member, member_index = _owner_grantees(codes, flags, grantee)
+    pairs("owner_grantee", scope, scope_index, member, member_index, "scope")
     # resource lifetimes: data.created_at, else the first *.create seen for the target
     creators = np.where(flags.is_create & (codes.target_codes >= 0), 0, -1)
     created = np.where(flags.is_create, codes.target_codes, -1)
@@ -646,13 +678,11 @@ def _first_times(
     return firsts, tables
 
 
-def _mature(
-    codes: RecordCodes, earlier_windows: pd.DataFrame | None, wstart: np.ndarray
-) -> np.ndarray:
-    """Mark the records whose actor was first seen ``_MATURE_DAYS`` before the window."""
+def _actor_first(codes: RecordCodes, earlier_windows: pd.DataFrame | None) -> np.ndarray:
+    """Start of each actor's first window (per actor code), from the profile's windows too."""
     actor_first = np.full(len(codes.actor_index), np.iinfo(np.int64).max, dtype=np.int64)
     if codes.n_records:
-        np.minimum.at(actor_first, codes.actor_codes, codes.times)
+        np.minimum.at(actor_first, codes.actor_codes, codes.windows * codes.window_ns)
     if earlier_windows is not None and len(earlier_windows):
         first_win = earlier_windows.groupby("actor_id")["win"].min()
         pos = codes.actor_index.get_indexer(first_win.index)
@@ -660,9 +690,61 @@ def _mature(
         actor_first[pos[hit]] = np.minimum(
             actor_first[pos[hit]], first_win.to_numpy()[hit] * codes.window_ns
         )
-    if not codes.n_records:
-        return np.zeros(0, bool)
-    return actor_first[codes.actor_codes] < wstart - _MATURE_DAYS * _NS_DAY
+    return actor_first
+
+
+def _grantees(events: pd.DataFrame) -> pd.Series:
+    """Whom each record names as a member: ``data.user_id``, else ``target_id``.
+
+    A membership's ``data`` is the membership, whose ``user_id`` names the member; a log
+    without it names the member by ``target_id``.
+    """
+    user = event_column(events, "user_id")
+    return user.where(user.notna(), event_column(events, "target_id"))
+
+
+def _owner_grantees(
+    codes: RecordCodes, flags: RecordFlags, grantee: pd.Series
+) -> tuple[np.ndarray, pd.Index, np.ndarray, pd.Index]:
+    """Scope (workspace, else organisation) and member of each owner grant to someone else.
+
+    Returns codes (-1 on the other records) and the values they stand for.
+    """
+    n = codes.n_records
+    scope = np.full(n, -1, dtype=np.int64)
+    member = np.full(n, -1, dtype=np.int64)
+    pos = np.flatnonzero(flags.is_owner_grant & ~flags.is_self_grant)
+    who = grantee.iloc[pos]
+    pos = pos[who.notna().to_numpy(dtype=bool)]
+    if not len(pos):
+        return scope, pd.Index([], dtype=object), member, pd.Index([], dtype=object)
+    wsc, idc = codes.workspace_codes[pos], codes.identity_codes[pos]
+    where = np.full(len(pos), None, dtype=object)
+    on_org = (wsc < 0) & (idc >= 0)
+    where[on_org] = np.asarray(codes.identity_index, dtype=object)[idc[on_org]]
+    where[wsc >= 0] = np.asarray(codes.workspace_index, dtype=object)[wsc[wsc >= 0]]
+    known = pd.notna(where)
+    pos, where = pos[known], where[known]
+    scope[pos], scope_index = pd.factorize(pd.Series(where, dtype=object), sort=False)
+    member[pos], member_index = pd.factorize(grantee.iloc[pos].astype(object), sort=False)
+    return scope, pd.Index(scope_index, dtype=object), member, pd.Index(member_index, dtype=object)
+
+
+def _owner_grants_received(
+    codes: RecordCodes, first_t: np.ndarray, owner_grantee: Callable[[], pd.DataFrame]
+) -> np.ndarray:
+    """Per actor: owner grants to it (distinct scopes) in the days up to its first record."""
+    out = np.zeros(len(codes.actor_index), dtype=np.float64)
+    table = owner_grantee()
+    if not len(table) or not len(codes.actor_index):
+        return out
+    pos = codes.actor_index.get_indexer(table["key"])
+    hit = pos >= 0
+    pos, t = pos[hit], table["first_t"].to_numpy(dtype=np.int64)[hit]
+    first = first_t[pos]
+    inside = (t <= first) & (t > first - _NEW_ACCOUNT_DAYS * _NS_DAY)
+    np.add.at(out, pos[inside], 1.0)
+    return out
 
 
 def _lifetimes(
@@ -863,6 +945,7 @@ def flag_frame(
             "is_self_grant": flags.is_self_grant,
             "is_billing_novel_network": novelty.is_billing_novel,
             "is_new_owner_grant": novelty.is_new_owner_grant,
+            "is_new_account_owner": novelty.is_new_account_owner,
             "is_connection_create": flags.is_connection_create,
             "is_pipeline_run": flags.is_pipeline_run,
             "is_hand_made": ~flags.has_process,

@@ -153,9 +153,16 @@ def _resource_fragments(
     target_frag = pc.binary_join_element_wise(
         '"target_id":"', rid, '","target_handle":"', rhandle, '"', ""
     )
+    # a membership's data names its member, as the API's membership objects do
+    is_member = pa.array(np.isin(table.kind, [KIND_ID["member"], KIND_ID["wsmember"]]))
+    member = pc.if_else(
+        is_member,
+        pc.binary_join_element_wise(',"user_id":"', rid, '","user_handle":"', rhandle, '"', ""),
+        pa.scalar(""),
+    )
     tdata_frag = pc.binary_join_element_wise(
         '{"id":"', rid, '","handle":"', rhandle, '","identity_id":"', pc.take(org_ids, row_org),
-        '"', ws, ',"created_at":"', iso(table.created), '"', "",
+        '"', ws, member, ',"created_at":"', iso(table.created), '"', "",
     )  # fmt: skip
     return {
         "target": target_frag,

@@ -202,6 +202,7 @@ def _event_columns(
     cols["updated_by_id"] = table.column("updated_by_id")
     if cols["updated_by_id"].null_count:
         cols["updated_by_id"] = pc.coalesce(cols["updated_by_id"], table.column("updated_by_ref"))
+    cols["user_id"] = table.column("user_id")
     return cols
 
 

@@ -47,6 +47,7 @@ def _arrow_schema() -> pa.Schema:
             ("role", pa.string()),
             ("updated_by_id", pa.string()),
             ("updated_by", created_by),
+            ("user_id", pa.string()),
         ]
     )
     fields = [(f, pa.string()) for f in TEXT_FIELDS] + [("created_at", pa.string())]
@@ -71,6 +72,7 @@ def _flatten_arrow(table: pa.Table) -> pa.Table:
     cols["role"] = pc.struct_field(data, "role")
     cols["updated_by_id"] = pc.struct_field(data, "updated_by_id")
     cols["updated_by_ref"] = pc.struct_field(pc.struct_field(data, "updated_by"), "id")
+    cols["user_id"] = pc.struct_field(data, "user_id")
     return pa.table(cols)
 
 

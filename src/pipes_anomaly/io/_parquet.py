@@ -39,6 +39,7 @@ _DATA_FIELDS = (
     ("workspace_id", "workspace_id"),
     ("role", "role"),
     ("updated_by_id", "updated_by_id"),
+    ("user_id", "user_id"),
 )
 
 #: Row -> (field, reason) of the rows found unusable, the first problem of each.

@@ -45,6 +45,7 @@ DATA_COLUMNS = (
     "role",
     "updated_by_id",
     "updated_by_ref",
+    "user_id",
 )
 #: Columns of a parsed block: the text fields, ``created_at``, and what is read of ``data``.
 FLAT_COLUMNS = (*TEXT_FIELDS, "created_at", *DATA_COLUMNS)
@@ -168,7 +169,7 @@ def record_values(rec: object) -> list:
 
 
 def data_values(data: object) -> list:
-    """created_by_id, created_by.id, workspace_id, created_at (text), role, updated_by(_id)."""
+    """Return the ``data`` fields the reader keeps, in :data:`DATA_COLUMNS` order."""
     if isinstance(data, str):  # Tailpipe stores data as a JSON string
         try:
             data = orjson.loads(data)
@@ -192,6 +193,7 @@ def data_values(data: object) -> list:
         _str_or_none(data, "role", "data.role"),
         _str_or_none(data, "updated_by_id", "data.updated_by_id"),
         _str_or_none(ub or {}, "id", "data.updated_by.id"),
+        _str_or_none(data, "user_id", "data.user_id"),
     ]
 
 
