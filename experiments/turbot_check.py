@@ -104,7 +104,8 @@ def main() -> None:
         "Reasons of the six best-scored days:",
         "",
         *[
-            f"- {r.actor_handle} {r.window_start:%Y-%m-%d} ({r.score:.3f}): {r.reasons}"
+            f"- {r.actor_handle} {r.window_start:%Y-%m-%d} ({r.score:.3f}): "
+            f"{r.reasons or '(none: reasons are written from a score of 0.9)'}"
             for r in top.itertuples()
         ],
         "",
