@@ -227,6 +227,37 @@ def test_new_account_owner_grants(tmp_path):
         assert len(kept) and (kept[col] == kept[f"{col}_all"]).all(), cut
 
 
+def test_membership_member_and_damaged_first_seen_tables(tmp_path):
+    # an empty data.user_id names nobody: the member is target_id, as without user_id
+    recs = [rec(f"2024-01-{d:02d}T09:00:00Z") for d in range(1, 10)]
+    grant = "org.workspace.member.add"
+    recs += [
+        rec("2024-01-09T10:00:00Z", grant, target="u_bob", data={"role": "owner", "user_id": ""}),
+        rec("2024-01-09T11:00:00Z", grant, target="u_alice", data={"role": "owner", "user_id": ""}),
+        # neither workspace nor organisation: still one scope
+        rec("2024-01-09T12:00:00Z", grant, target="u_dan", org=None, data={"role": "owner"}),
+        rec("2024-01-10T12:00:00Z", actor="u_bob"),
+        rec("2024-01-10T12:00:00Z", actor="u_dan"),
+    ]
+    ev = events(recs, tmp_path)
+    f = build_features(ev)
+    assert row(f, "2024-01-10", "u_bob")["log_new_account_owner_grants"] == pytest.approx(L1)
+    assert row(f, "2024-01-10", "u_dan")["log_new_account_owner_grants"] == pytest.approx(L1)
+    assert row(f, "2024-01-09")["log_self_grants"] == pytest.approx(L1)
+    # a profile's first-seen table with a column missing or times as text is refused
+    profile = ActorProfile.from_events(ev[ev["created_at"] < pd.Timestamp("2024-01-10", tz="UTC")])
+    late = ev[ev["created_at"] >= pd.Timestamp("2024-01-10", tz="UTC")]
+    for name, damage in (
+        ("owner_grantee", lambda t: t.rename(columns={"scope": "actor_id"})),
+        ("actor", lambda t: t.astype({"first_t": str})),
+    ):
+        bad = dataclasses.replace(
+            profile, first_seen={**profile.first_seen, name: damage(profile.first_seen[name])}
+        )
+        with pytest.raises(ValueError, match=f"first-seen table {name} is damaged"):
+            build_features(late, profile=bad)
+
+
 def test_growth_vs_peers(tmp_path):
     # five actors with 2 runs a day for 11 days; u_4 then rises to 12 a day alone
     recs = []

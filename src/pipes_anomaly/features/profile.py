@@ -41,9 +41,11 @@ class ActorProfile:
     first_seen : dict of str to DataFrame
         First time (``first_t``, ns since epoch) of each pair: ``actor_network`` (actor_id,
         key), ``actor_block``, ``actor_action``, ``actor_workspace``, ``actor_owner_grant``
-        (actor_id, key = the role), ``org_network`` (identity_id, key), ``workspace`` and
-        ``target_create`` (scope, key). A profile lacking one of them (made by an older
-        version) is refused; an empty dict means no first-seen history.
+        (actor_id, key = the role), ``org_network`` (identity_id, key), ``workspace``,
+        ``target_create`` and ``actor`` (scope, key; ``actor``: each actor's first record),
+        ``owner_grantee`` (scope = the workspace or organisation, key = the member granted
+        owner). A profile lacking one of them (made by an older version), or holding one
+        that is damaged, is refused; an empty dict means no first-seen history.
     last_event : DataFrame
         Per actor, time (``t``) and network (``net``) of its last record.
     type_counts : DataFrame

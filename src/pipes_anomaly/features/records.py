@@ -646,8 +646,11 @@ def _first_times(
         owner_col: str = "actor_id",
     ) -> None:
         """First times of the (owner, key) pairs over history and data, under ``name``."""
+        hist = first_seen.get(name)
+        if hist is not None:
+            _check_first_seen(name, hist, owner_col)
         firsts[name], tables[name] = _first_seen(
-            owner, owner_index, keys, key_index, t, first_seen.get(name), owner_col
+            owner, owner_index, keys, key_index, t, hist, owner_col
         )
 
     pairs("actor_network", a, actors, codes.network_codes, codes.network_index)
@@ -678,6 +681,17 @@ def _first_times(
     return firsts, tables
 
 
+def _check_first_seen(name: str, table: pd.DataFrame, owner_col: str) -> None:
+    """Refuse a profile's first-seen table that :func:`_first_seen` cannot have built."""
+    columns = {owner_col, "key", "first_t"}
+    if not columns <= set(table.columns) or table["first_t"].dtype.kind not in "iu":
+        raise ValueError(
+            f"the actor profile's first-seen table {name} is damaged (it needs the columns "
+            f"{', '.join(sorted(columns))}, first_t whole nanoseconds); rebuild the profile "
+            "with ActorProfile.from_events"
+        )
+
+
 def _actor_first(codes: RecordCodes, earlier_windows: pd.DataFrame | None) -> np.ndarray:
     """Start of each actor's first window (per actor code), from the profile's windows too."""
     actor_first = np.full(len(codes.actor_index), np.iinfo(np.int64).max, dtype=np.int64)
@@ -694,21 +708,24 @@ def _actor_first(codes: RecordCodes, earlier_windows: pd.DataFrame | None) -> np
 
 
 def _grantees(events: pd.DataFrame) -> pd.Series:
-    """Whom each record names as a member: ``data.user_id``, else ``target_id``.
+    """Whom each record names as a member: ``data.user_id``, else ``target_id`` (None: nobody).
 
     A membership's ``data`` is the membership, whose ``user_id`` names the member; a log
-    without it names the member by ``target_id``.
+    without it names the member by ``target_id``. An empty id names nobody.
     """
     user = event_column(events, "user_id")
-    return user.where(user.notna(), event_column(events, "target_id"))
+    target = event_column(events, "target_id")
+    member = user.where(user.notna() & (user != ""), target)
+    return member.where(member.notna() & (member != ""), None)
 
 
 def _owner_grantees(
     codes: RecordCodes, flags: RecordFlags, grantee: pd.Series
 ) -> tuple[np.ndarray, pd.Index, np.ndarray, pd.Index]:
-    """Scope (workspace, else organisation) and member of each owner grant to someone else.
+    """Scope and member of each owner grant to someone else.
 
-    Returns codes (-1 on the other records) and the values they stand for.
+    The scope is the workspace, else the organisation, else ``*``. Returns codes (-1 on the
+    other records) and the values they stand for.
     """
     n = codes.n_records
     scope = np.full(n, -1, dtype=np.int64)
@@ -719,12 +736,10 @@ def _owner_grantees(
     if not len(pos):
         return scope, pd.Index([], dtype=object), member, pd.Index([], dtype=object)
     wsc, idc = codes.workspace_codes[pos], codes.identity_codes[pos]
-    where = np.full(len(pos), None, dtype=object)
+    where = np.full(len(pos), _ALL, dtype=object)  # a grant that names neither: one scope
     on_org = (wsc < 0) & (idc >= 0)
     where[on_org] = np.asarray(codes.identity_index, dtype=object)[idc[on_org]]
     where[wsc >= 0] = np.asarray(codes.workspace_index, dtype=object)[wsc[wsc >= 0]]
-    known = pd.notna(where)
-    pos, where = pos[known], where[known]
     scope[pos], scope_index = pd.factorize(pd.Series(where, dtype=object), sort=False)
     member[pos], member_index = pd.factorize(grantee.iloc[pos].astype(object), sort=False)
     return scope, pd.Index(scope_index, dtype=object), member, pd.Index(member_index, dtype=object)
