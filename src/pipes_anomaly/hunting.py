@@ -58,6 +58,7 @@ QUERY_NAMES: tuple[str, ...] = (
     "dormant_reactivation",
     "high_volume_per_minute",
     "hand_made_records",
+    "new_account_owner",
 )
 
 #: The injected scenario each query is meant to find (used by the tests and experiments).
@@ -73,6 +74,7 @@ QUERY_SCENARIO: dict[str, Scenario] = {
     "dormant_reactivation": Scenario.DORMANT_REACTIVATION,
     "high_volume_per_minute": Scenario.RAPID_SUCCESSION,
     "hand_made_records": Scenario.SERVICE_ACCOUNT_MISUSE,
+    "new_account_owner": Scenario.PRIVILEGE_PERSISTENCE,
 }
 
 #: Columns every query returns.
