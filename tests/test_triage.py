@@ -25,6 +25,7 @@ from pipes_anomaly.triage import (
     card_anchor,
     card_anchors,
     duckdb_query,
+    grants_query,
     triage_html,
     triage_markdown,
     triage_windows,
@@ -284,6 +285,33 @@ def test_the_query_pulls_exactly_the_window_s_records(small_scored):
         con.close()
 
 
+def test_a_new_owner_s_card_shows_who_granted_it(small_scored):
+    # the owner roles a new account was given are other actors' records: its card holds a
+    # query for them, and only such a card does
+    world, scores = small_scored.world, small_scored.scored.scores
+    alerts = triage_windows(scores)
+    named = (
+        alerts["reason_features"]
+        .fillna("")
+        .str.split()
+        .map(lambda f: "log_new_account_owner_grants" in f)
+    )
+    assert named.any() and not named.all()
+    md = triage_markdown(_data(small_scored))
+    page = triage_html(_data(small_scored))
+    assert md.count("**The grants naming this account**") == named.sum()
+    assert page.count("<h4>The grants naming this account") == named.sum()
+    con = hunting.connect([world / "train.jsonl", world / "test.jsonl"])
+    try:
+        for row in alerts[named].itertuples(index=False):
+            got = con.execute(grants_query(row.actor_id, row.window_start, row.window_end)).df()
+            owners = got[(got["role"] == "owner") & (got["granter_id"] != row.actor_id)]
+            assert len(owners), row.actor_id
+            assert (pd.to_datetime(got["created_at"], utc=True) < row.window_end).all()
+    finally:
+        con.close()
+
+
 @pytest.mark.parametrize(
     "actor_id",
     ["u_plain", "it's", "x'); DROP TABLE t; --", "line\nbreak\x1b[2J", "\u202eevil", "back\\slash"],
@@ -306,6 +334,24 @@ def test_the_query_is_exact_for_hostile_actor_ids(actor_id):
     con = hunting.connect(raw)
     try:
         assert con.execute(q).df()["id"].tolist() == ["r1"]
+    finally:
+        con.close()
+    # the grants query names the member by the same literal
+    grants = pd.DataFrame(
+        {
+            "id": ["g1", "g2", "g3"],
+            "actor_id": ["u_admin"] * 3,
+            "target_id": ["m_1", actor_id, "other"],
+            "created_at": ["2026-01-01T10:00:00Z", "2026-01-05T09:00:00Z", "2026-01-05T09:00:00Z"],
+            "action_type": ["org.member.add"] * 3,
+            "data": [{"user_id": actor_id, "role": "owner"}, {"role": "member"}, {}],
+        }
+    )
+    g = grants_query(actor_id, t0, t0 + pd.Timedelta(days=1))
+    assert not any(ch in g for ch in ("\x1b", "\u202e"))
+    con = hunting.connect(grants)
+    try:
+        assert con.execute(g).df()["id"].tolist() == ["g1", "g2"]
     finally:
         con.close()
 

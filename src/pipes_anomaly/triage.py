@@ -48,6 +48,7 @@ __all__ = [
     "card_anchor",
     "card_anchors",
     "duckdb_query",
+    "grants_query",
     "triage_html",
     "triage_markdown",
     "triage_pages",
@@ -205,6 +206,46 @@ def duckdb_query(actor_id: object, window_start: pd.Timestamp, window_end: pd.Ti
     )
 
 
+#: The reason whose card also shows the grants behind it (they are someone else's records).
+_GRANTS_REASON = "log_new_account_owner_grants"
+#: How far before the window the grants query looks: the feature's span before a first record.
+_GRANTS_DAYS = 7
+
+
+def grants_query(actor_id: object, window_start: pd.Timestamp, window_end: pd.Timestamp) -> str:
+    """Return a DuckDB query for the membership grants naming the actor as their member.
+
+    Those of the window and of the 7 days before it: for an account made owner before its
+    first record, they say who granted what (records of other actors, not in the evidence).
+
+    Parameters
+    ----------
+    actor_id : object
+        Written as an exact SQL literal (:func:`pipes_anomaly._text.sql_literal`).
+    window_start, window_end : Timestamp
+        UTC bounds of the window.
+
+    Returns
+    -------
+    str
+    """
+    since = pd.Timestamp(window_start).tz_convert("UTC") - pd.Timedelta(days=_GRANTS_DAYS)
+    end = pd.Timestamp(window_end).tz_convert("UTC").strftime("%Y-%m-%d %H:%M:%S")
+    return (
+        "SELECT created_at, action_type, actor_handle AS granted_by, actor_id AS granter_id,\n"
+        "    actor_ip, data ->> 'role' AS role,\n"
+        "    coalesce(data ->> 'workspace_id', identity_id) AS scope, id\n"
+        "FROM pipes_audit_log\n"
+        "WHERE action_type IN ('org.member.add', 'org.member.update',\n"
+        "                      'org.workspace.member.add', 'org.workspace.member.update')\n"
+        "  AND coalesce(nullif(data ->> 'user_id', ''), nullif(target_id, '')) = "
+        f"{sql_literal(actor_id)}\n"
+        f"  AND created_at >= TIMESTAMP '{since.strftime('%Y-%m-%d %H:%M:%S')}'\n"
+        f"  AND created_at < TIMESTAMP '{end}'\n"
+        "ORDER BY created_at, id;"
+    )
+
+
 # ----------------------------------------------------------------------------- the cards
 
 
@@ -285,6 +326,14 @@ class _Card:
     @functools.cached_property
     def query(self) -> str:
         return duckdb_query(self.row["actor_id"], self.row["window_start"], self.row["window_end"])
+
+    @functools.cached_property
+    def grants(self) -> str:
+        """The grants query when a reason is the owner roles given to a new account, else ``""``."""
+        named = self.row.get("reason_features")
+        if not isinstance(named, str) or _GRANTS_REASON not in named.split():
+            return ""
+        return grants_query(self.row["actor_id"], self.row["window_start"], self.row["window_end"])
 
     @property
     def techniques(self) -> list[str]:
@@ -556,6 +605,9 @@ def _card_markdown(card: _Card, threshold: float) -> list[str]:
         lines += [f"{head}\n{card.evidence.markdown_rows}", ""]
     lines += ["**The window's records** (DuckDB, Tailpipe's `pipes_audit_log`):", ""]
     lines += [markdown_code(card.query, "sql"), ""]
+    if card.grants:
+        lines += ["**The grants naming this account** (who made it owner; DuckDB):", ""]
+        lines += [markdown_code(card.grants, "sql"), ""]
     return lines
 
 
@@ -758,8 +810,13 @@ def _card_html(
     parts += [
         "<h4>The window's records (DuckDB, Tailpipe's <code>pipes_audit_log</code>)</h4>",
         f'<pre class="query"><code>{_html_lines(card.query)}</code></pre>',
-        "</article>",
     ]
+    if card.grants:
+        parts += [
+            "<h4>The grants naming this account (who made it owner; DuckDB)</h4>",
+            f'<pre class="query"><code>{_html_lines(card.grants)}</code></pre>',
+        ]
+    parts.append("</article>")
     return "\n".join(parts)
 
 
