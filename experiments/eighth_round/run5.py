@@ -18,22 +18,15 @@ from pipes_anomaly.io import read_events  # noqa: E402
 from pipes_anomaly.models import AnomalyDetector, alert_flags  # noqa: E402
 
 lab.CACHE = HERE.parent / "work" / "eighth_round" / "run3"
-WORK = HERE.parent / "work"
 GRANTS = {"org.member.add", "org.member.update", "org.workspace.member.add",
           "org.workspace.member.update"}  # fmt: skip
 _COUNTS: dict[str, pd.Series] = {}
 
 
-def _folder(world: str) -> Path:
-    if world.startswith("default"):
-        return WORK / "cross_world" / world
-    return WORK / "worlds" / world
-
-
 def counts(world: str) -> pd.Series:
     """Owner grants to accounts with no earlier record, per (granter, UTC day)."""
     if world not in _COUNTS:
-        d = _folder(world)
+        d = lab.world_folder(world)
         ev = read_events([d / "train.jsonl", d / "test.jsonl"]).events
         first = ev.groupby("actor_id")["created_at"].min()
         member = ev["user_id"].where(ev["user_id"].notna(), ev["target_id"])
@@ -57,24 +50,11 @@ def column(world: str, feats: pd.DataFrame) -> np.ndarray:
     return np.log1p(c.reindex(key).fillna(0).to_numpy(float))
 
 
-_current = [""]
-_load = lab.load
-
-
-def _load_and_name(p):
-    out = _load(p)
-    _current[0] = out[0]
-    return out
-
-
-lab.load = _load_and_name
-
-
 def with_column():
     def run(ftr, fte):
         tr, te = ftr.copy(), fte.copy()
-        tr["owner_to_unseen"] = column(_current[0], tr)
-        te["owner_to_unseen"] = column(_current[0], te)
+        tr["owner_to_unseen"] = column(lab.current_world(), tr)
+        te["owner_to_unseen"] = column(lab.current_world(), te)
         cols = [*catalog.MODEL_FEATURES, "owner_to_unseen"]
         det = AnomalyDetector(random_state=0).fit(tr[cols], groups=tr["actor_id"].to_numpy())
         s = det.anomaly_score(te[cols], groups=te["actor_id"].to_numpy())

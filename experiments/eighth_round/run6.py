@@ -21,21 +21,14 @@ from pipes_anomaly.io import read_events  # noqa: E402
 from pipes_anomaly.models import AnomalyDetector, alert_flags  # noqa: E402
 
 lab.CACHE = HERE.parent / "work" / "eighth_round" / "run3"
-WORK = HERE.parent / "work"
 DAY = pd.Timedelta(days=1)
 _VALUES: dict[str, pd.Series] = {}
-
-
-def _folder(world: str) -> Path:
-    if world.startswith("default"):
-        return WORK / "cross_world" / world
-    return WORK / "worlds" / world
 
 
 def values(world: str) -> pd.Series:
     """The column per (actor, UTC day) with a value above 0."""
     if world not in _VALUES:
-        d = _folder(world)
+        d = lab.world_folder(world)
         ev = read_events([d / "train.jsonl", d / "test.jsonl"]).events
         ev = ev.assign(day=ev["created_at"].dt.floor("D"))
         actor_first = ev.groupby("actor_id")["day"].min()
@@ -65,24 +58,11 @@ def column(world: str, feats: pd.DataFrame) -> np.ndarray:
     return v.reindex(key).fillna(0.0).to_numpy(float)
 
 
-_current = [""]
-_load = lab.load
-
-
-def _load_and_name(p):
-    out = _load(p)
-    _current[0] = out[0]
-    return out
-
-
-lab.load = _load_and_name
-
-
 def with_column(drop=()):
     def run(ftr, fte):
         tr, te = ftr.copy(), fte.copy()
-        tr["new_action_rarity"] = column(_current[0], tr)
-        te["new_action_rarity"] = column(_current[0], te)
+        tr["new_action_rarity"] = column(lab.current_world(), tr)
+        te["new_action_rarity"] = column(lab.current_world(), te)
         cols = [c for c in catalog.MODEL_FEATURES if c not in drop] + ["new_action_rarity"]
         det = AnomalyDetector(random_state=0).fit(tr[cols], groups=tr["actor_id"].to_numpy())
         s = det.anomaly_score(te[cols], groups=te["actor_id"].to_numpy())

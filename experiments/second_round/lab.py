@@ -70,10 +70,28 @@ def ensemble(**params):
     return run
 
 
+#: The world :func:`measure` is at, for variants that read its records (:func:`world_folder`).
+_CURRENT = [""]
+
+
+def current_world():
+    """The name of the world :func:`measure` is scoring now."""
+    return _CURRENT[0]
+
+
+def world_folder(name):
+    """The folder holding world ``name``'s records (``default<seed>`` or a variant)."""
+    work = HERE.parent / "work"
+    if name.startswith("default"):
+        return work / "cross_world" / name
+    return work / "worlds" / name
+
+
 def measure(variants, families=("default", "dev", "devx")):
     rows = []
     for p in worlds(families):
         n, fam, ftr, fte, labels, manifest = load(p)
+        _CURRENT[0] = n
         nact = ftr["actor_id"].nunique()
         for name, fn in variants.items():
             s, a = fn(ftr, fte)

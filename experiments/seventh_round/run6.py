@@ -21,7 +21,6 @@ from pipes_anomaly.models import AnomalyDetector, alert_flags  # noqa: E402
 
 lab.CACHE = HERE.parent / "work" / "seventh_round" / "run6"
 lab.CACHE.mkdir(parents=True, exist_ok=True)
-WORK = HERE.parent / "work"
 GRANTS = {"org.member.add", "org.member.update", "org.workspace.member.add",
           "org.workspace.member.update"}  # fmt: skip
 DAY = pd.Timedelta(days=1)
@@ -29,16 +28,10 @@ _GRANTS: dict[str, pd.DataFrame] = {}
 _FIRST: dict[str, pd.Series] = {}
 
 
-def _folder(world: str) -> Path:
-    if world.startswith("default"):
-        return WORK / "cross_world" / world
-    return WORK / "worlds" / world
-
-
 def fresh_owner(world: str, feats: pd.DataFrame) -> np.ndarray:
     """The prototype column for ``feats`` (windows of one world)."""
     if world not in _GRANTS:
-        d = _folder(world)
+        d = lab.world_folder(world)
         ev = read_events([d / "train.jsonl", d / "test.jsonl"]).events
         g = ev[ev["action_type"].isin(GRANTS) & (ev["role"] == "owner")]
         _GRANTS.clear()
@@ -60,7 +53,7 @@ def fresh_owner(world: str, feats: pd.DataFrame) -> np.ndarray:
 
 def with_fresh_owner():
     def run(ftr, fte):
-        world = _current[0]
+        world = lab.current_world()
         tr, te = ftr.copy(), fte.copy()
         tr["fresh_owner"] = fresh_owner(world, tr)
         te["fresh_owner"] = fresh_owner(world, te)
@@ -71,18 +64,6 @@ def with_fresh_owner():
 
     return run
 
-
-_current = [""]
-_load = lab.load
-
-
-def _load_and_name(p):
-    out = _load(p)
-    _current[0] = out[0]
-    return out
-
-
-lab.load = _load_and_name
 
 if __name__ == "__main__":
     variants = {"shipped": lab.ensemble_cols(()), "with fresh_owner": with_fresh_owner()}
