@@ -238,9 +238,16 @@ def test_scores_doc_lists_every_finding_attribute(findings):
 def test_scores_doc_tables_of_techniques_match_the_code():
     rows = dict(re.findall(r"^\| `([a-z0-9_]+)` \| (T[0-9., T]+) \|$", SCORES_DOC, re.M))
     assert {k: tuple(v.split(", ")) for k, v in rows.items()} == attack.FEATURE_TECHNIQUES
+    named_by: dict[str, list[str]] = {}
+    for q in hunting.load_queries().values():
+        for a in q.attacks:
+            named_by.setdefault(a.uid, []).append(f"`{q.name}`")
     for uid, a in attack.technique_catalogue().items():
+        queries = ", ".join(named_by[uid])
         assert re.search(
-            rf"^\| {re.escape(uid)} \| .*\| {a.tactic_uid} {a.tactic} \|", SCORES_DOC, re.M
+            rf"^\| {re.escape(uid)} \| .*\| {a.tactic_uid} {a.tactic} \| {re.escape(queries)} \|$",
+            SCORES_DOC,
+            re.M,
         ), uid
 
 
