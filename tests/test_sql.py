@@ -372,6 +372,63 @@ def test_dormant_reactivation_counts_only_days_the_log_holds(source: str, tmp_pa
     assert quiet.empty
 
 
+def test_new_account_owner_finds_the_days_the_feature_reads(tmp_path: Path) -> None:
+    from pipes_anomaly.features import build_features
+
+    n = iter(range(10**6))
+
+    def raw(
+        when: str,
+        actor: str | None = "u_alice",
+        action: str = "workspace.update",
+        member: str = "w_1",
+        org: str | None = "o_1",
+        **data: object,
+    ) -> dict:
+        return {"id": f"a_{next(n)}", "action_type": action, "actor_id": actor,
+                "actor_handle": "ghost" if actor is None else actor[2:], "created_at": when,
+                "identity_id": org, "target_id": member, "target_handle": member,
+                "data": data}  # fmt: skip
+
+    grant = "org.workspace.member.add"
+    rows = [raw(f"2024-01-{d:02d}T09:00:00Z") for d in range(1, 21)]
+    rows += [
+        # bob: owner of w_1 ten days before his first record, demoted, owner again: the
+        # first grant counts, so he is not new to it
+        raw("2024-01-01T10:00:00Z", action=grant, member="u_bob", role="owner", workspace_id="w_1"),
+        raw(
+            "2024-01-01T10:05:00Z", action=grant, member="u_bob", role="reader", workspace_id="w_1"
+        ),
+        raw("2024-01-09T10:00:00Z", action=grant, member="u_bob", role="owner", workspace_id="w_1"),
+        raw("2024-01-11T12:00:00Z", actor="u_bob"),
+        # carl: made owner by an actor with no id; dan: in no workspace or organisation
+        raw("2024-01-09T11:00:00Z", actor=None, action=grant, member="u_carl", role="owner"),
+        raw("2024-01-11T12:00:00Z", actor="u_carl"),
+        raw("2024-01-09T12:00:00Z", action=grant, member="u_dan", org=None, role="owner"),
+        raw("2024-01-11T12:00:00Z", actor="u_dan"),
+        # eve grants herself owner; fay acts before her grant; gus over a UTC midnight
+        raw("2024-01-09T12:00:00Z", actor="u_eve"),
+        raw("2024-01-09T12:01:00Z", actor="u_eve", action=grant, member="u_eve", role="owner"),
+        raw("2024-01-09T12:00:00Z", actor="u_fay"),
+        raw("2024-01-09T13:00:00Z", action=grant, member="u_fay", role="owner"),
+        raw("2024-01-10T23:30:00-05:00", action=grant, member="u_gus", role="owner"),
+        raw("2024-01-12T01:00:00-05:00", actor="u_gus"),
+    ]
+    path = tmp_path / "log.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    f = build_features(read_events(path).events)
+    col = "log_new_account_owner_grants"
+    read = f[f[col] > 0]
+    want = set(zip(read["actor_id"], read["window_start"].dt.date, strict=True))
+    assert want == {("u_carl", pd.Timestamp("2024-01-11").date()),
+                    ("u_dan", pd.Timestamp("2024-01-11").date()),
+                    ("u_gus", pd.Timestamp("2024-01-12").date())}  # fmt: skip
+    hits = run_on(pd.DataFrame(rows), "jsonl", tmp_path, "new_account_owner")
+    assert set(zip(hits["actor_id"], hits["day"].dt.date, strict=True)) == want
+    assert (hits["owner_scopes"] == 1).all()
+    assert set(hits["granted_by"]) == {"alice", "ghost"}
+
+
 @pytest.mark.parametrize("source", ["frame", "jsonl", "parquet"])
 def test_hand_made_records_judge_an_account_against_its_own_habit(
     source: str, tmp_path: Path

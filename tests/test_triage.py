@@ -312,6 +312,27 @@ def test_a_new_owner_s_card_shows_who_granted_it(small_scored):
         con.close()
 
 
+def test_the_grants_query_reaches_back_from_the_window_s_day():
+    # an hour window late on the first day still sees a grant 7 days before that day began
+    raw = pd.DataFrame(
+        {
+            "id": ["g1", "r1"],
+            "actor_id": ["u_admin", "u_bob"],
+            "target_id": ["u_bob", "p_1"],
+            "created_at": ["2024-01-03T01:30:00Z", "2024-01-10T20:15:00Z"],
+            "action_type": ["org.member.add", "workspace.update"],
+            "data": [{"role": "owner"}, {}],
+        }
+    )
+    start = pd.Timestamp("2024-01-10T20:00:00Z")
+    con = hunting.connect(raw)
+    try:
+        got = con.execute(grants_query("u_bob", start, start + pd.Timedelta(hours=1))).df()
+        assert got["id"].tolist() == ["g1"]
+    finally:
+        con.close()
+
+
 @pytest.mark.parametrize(
     "actor_id",
     ["u_plain", "it's", "x'); DROP TABLE t; --", "line\nbreak\x1b[2J", "\u202eevil", "back\\slash"],

@@ -215,8 +215,9 @@ _GRANTS_DAYS = 7
 def grants_query(actor_id: object, window_start: pd.Timestamp, window_end: pd.Timestamp) -> str:
     """Return a DuckDB query for the membership grants naming the actor as their member.
 
-    Those of the window and of the 7 days before it: for an account made owner before its
-    first record, they say who granted what (records of other actors, not in the evidence).
+    Those from 7 days before the window's UTC day to the window's end: for an account made
+    owner before its first record, they say who granted what (records of other actors, not
+    in the evidence).
 
     Parameters
     ----------
@@ -229,7 +230,10 @@ def grants_query(actor_id: object, window_start: pd.Timestamp, window_end: pd.Ti
     -------
     str
     """
-    since = pd.Timestamp(window_start).tz_convert("UTC") - pd.Timedelta(days=_GRANTS_DAYS)
+    # from the window's UTC day: the feature counts grants up to 7 days before the first
+    # record, which lies on that day
+    day = pd.Timestamp(window_start).tz_convert("UTC").floor("D")
+    since = day - pd.Timedelta(days=_GRANTS_DAYS)
     end = pd.Timestamp(window_end).tz_convert("UTC").strftime("%Y-%m-%d %H:%M:%S")
     return (
         "SELECT created_at, action_type, actor_handle AS granted_by, actor_id AS granter_id,\n"

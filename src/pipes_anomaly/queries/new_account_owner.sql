@@ -12,6 +12,12 @@ WITH grants AS (  -- the member a membership names: data.user_id, else target_id
                           'org.workspace.member.add', 'org.workspace.member.update')
       AND data ->> 'role' = 'owner'
 ),
+firsts_granted AS (  -- per member and scope, its first owner grant by someone else
+    SELECT member_id, scope, arg_min(granter, granted_at) AS granter, min(granted_at) AS granted_at
+    FROM grants
+    WHERE member_id IS NOT NULL AND granter_id IS DISTINCT FROM member_id
+    GROUP BY member_id, scope
+),
 firsts AS (
     SELECT actor_id, min(created_at) AS first_record
     FROM pipes_audit_log
@@ -20,9 +26,8 @@ firsts AS (
 received AS (  -- owner roles granted by someone else in the 7 days up to the first record
     SELECT f.actor_id, f.first_record, g.granter, g.granted_at, g.scope
     FROM firsts AS f
-    JOIN grants AS g ON g.member_id = f.actor_id
-    WHERE g.granter_id <> f.actor_id
-      AND g.granted_at <= f.first_record
+    JOIN firsts_granted AS g ON g.member_id = f.actor_id
+    WHERE g.granted_at <= f.first_record
       AND g.granted_at > f.first_record - INTERVAL 7 DAY
 ),
 first_day AS (
