@@ -168,9 +168,13 @@ class RecordFlags:
     has_process : ndarray
         The record has a ``process_id`` (a pipeline ran it).
     is_self_grant : ndarray
-        A membership grant or change whose target is the actor itself.
+        A membership grant or change whose member is the actor itself.
     is_owner_grant : ndarray
         A membership grant or change to the owner role.
+    member : ndarray
+        Of a membership grant or change, the member it names: ``data.user_id`` (a
+        membership's ``data`` is the membership), else ``target_id``; None on other
+        records and where neither names anyone (an empty id names nobody).
     is_mismatch : ndarray
         The record's acting id names someone other than the actor: ``created_by_id`` on a
         create, add or install that made the resource in ``data`` (``data.created_at``
@@ -195,6 +199,7 @@ class RecordFlags:
     has_process: np.ndarray
     is_self_grant: np.ndarray
     is_owner_grant: np.ndarray
+    member: np.ndarray
     is_mismatch: np.ndarray
     is_weekend: np.ndarray
 
@@ -359,7 +364,6 @@ def read_records(events: pd.DataFrame, window: str, history: History | None) -> 
         history.first_seen if history is not None else {},
         history.windows if history is not None else None,
         event_column(events, "target_created_at"),
-        _grantees(events),
     )
     switches = network_switches(codes, novelty, history.last_event if history is not None else None)
     return Records(codes, flags, novelty, switches)
@@ -469,7 +473,8 @@ def record_flags(events: pd.DataFrame, codes: RecordCodes) -> RecordFlags:
         """Mark the records whose action type is one of ``names``."""
         return np.isin(ac, np.flatnonzero(actions.isin(list(names))))
 
-    is_self_grant, is_owner_grant = _grants(events, np.flatnonzero(of_actions(_MEMBER_GRANTS)))
+    grants = np.flatnonzero(of_actions(_MEMBER_GRANTS))
+    is_self_grant, is_owner_grant, member = _grants(events, grants)
     days = codes.times // _NS_DAY
     verbs = np.asarray([schema.verb_of(x) for x in actions], dtype=object)
     is_create = np.isin(ac, np.flatnonzero(verbs == "create"))
@@ -493,6 +498,7 @@ def record_flags(events: pd.DataFrame, codes: RecordCodes) -> RecordFlags:
         has_process=_has_process(event_column(events, "process_id")),
         is_self_grant=is_self_grant,
         is_owner_grant=is_owner_grant,
+        member=member,
         is_mismatch=_mismatch(events, makes & ~older, changed),
         is_weekend=((days + _EPOCH_WEEKDAY) % 7) >= _SATURDAY,
     )
@@ -505,17 +511,23 @@ def _has_process(proc: pd.Series) -> np.ndarray:
     return (proc.fillna("") != "").to_numpy(dtype=bool)
 
 
-def _grants(events: pd.DataFrame, grants: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Self grants and owner grants among the membership grants at positions ``grants``."""
-    # membership grants are few: compare their members and roles only
-    actor = events["actor_id"]
-    target = _grantees(events).iloc[grants]
+def _grants(events: pd.DataFrame, grants: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Self grants, owner grants and members among the membership grants at ``grants``."""
+    # membership grants are few: read their members and roles only
+    user = event_column(events, "user_id").iloc[grants]
+    target = event_column(events, "target_id").iloc[grants]
+    named = user.where(user.notna() & (user != ""), target)
+    named = named.where(named.notna() & (named != ""), None)
+    member = np.full(len(events), None, dtype=object)
+    member[grants] = named.to_numpy(dtype=object)
     role = event_column(events, "role").iloc[grants]
     is_self_grant = np.zeros(len(events), dtype=bool)
-    is_self_grant[grants] = (target.notna() & (target == actor.iloc[grants])).to_numpy(dtype=bool)
+    is_self_grant[grants] = (
+        named.notna() & (named == events["actor_id"].iloc[grants].to_numpy())
+    ).to_numpy(dtype=bool)
     is_owner_grant = np.zeros(len(events), dtype=bool)
     is_owner_grant[grants] = (role.notna() & (role == _OWNER_ROLE)).to_numpy(dtype=bool)
-    return is_self_grant, is_owner_grant
+    return is_self_grant, is_owner_grant, member
 
 
 def _older_target(times: np.ndarray, target_created_at: pd.Series) -> np.ndarray:
@@ -556,7 +568,6 @@ def history_flags(
     first_seen: Mapping[str, pd.DataFrame],
     earlier_windows: pd.DataFrame | None,
     target_created_at: pd.Series,
-    grantee: pd.Series,
 ) -> HistoryFlags:
     """Flag what is new about each record, from first-seen times over history and data.
 
@@ -572,14 +583,12 @@ def history_flags(
         A profile's window table (when each actor was first seen).
     target_created_at : Series
         ``target_created_at`` of the records (resource lifetimes).
-    grantee : Series
-        Whom each membership record names as its member (:func:`_grantees`).
 
     Returns
     -------
     HistoryFlags
     """
-    firsts, tables = _first_times(codes, flags, first_seen, grantee)
+    firsts, tables = _first_times(codes, flags, first_seen)
     missing = sorted(set(tables) - set(first_seen)) if first_seen else []
     if missing:  # an older profile: its absent table would make every record look new
         raise ValueError(
@@ -627,10 +636,7 @@ def history_flags(
 
 
 def _first_times(
-    codes: RecordCodes,
-    flags: RecordFlags,
-    first_seen: Mapping[str, pd.DataFrame],
-    grantee: pd.Series,
+    codes: RecordCodes, flags: RecordFlags, first_seen: Mapping[str, pd.DataFrame]
 ) -> tuple[dict[str, np.ndarray], dict[str, Callable[[], pd.DataFrame]]]:
     """Per first-seen table: each record's first time of its pair, and the table's builder."""
     t, a, actors = codes.times, codes.actor_codes, codes.actor_index
@@ -672,7 +678,7 @@ def _first_times(
     pairs("actor_owner_grant", a, actors, owner_grants, pd.Index([_OWNER_ROLE]))
     # who was made owner, and of what (a workspace, else the organisation): an account
     # given full control before it ever acted is how a backdoor is planted
-    scope, scope_index, member, member_index = _owner_grantees(codes, flags, grantee)
+    scope, scope_index, member, member_index = _owner_grantees(codes, flags)
     pairs("owner_grantee", scope, scope_index, member, member_index, "scope")
     # resource lifetimes: data.created_at, else the first *.create seen for the target
     creators = np.where(flags.is_create & (codes.target_codes >= 0), 0, -1)
@@ -707,20 +713,8 @@ def _actor_first(codes: RecordCodes, earlier_windows: pd.DataFrame | None) -> np
     return actor_first
 
 
-def _grantees(events: pd.DataFrame) -> pd.Series:
-    """Whom each record names as a member: ``data.user_id``, else ``target_id`` (None: nobody).
-
-    A membership's ``data`` is the membership, whose ``user_id`` names the member; a log
-    without it names the member by ``target_id``. An empty id names nobody.
-    """
-    user = event_column(events, "user_id")
-    target = event_column(events, "target_id")
-    member = user.where(user.notna() & (user != ""), target)
-    return member.where(member.notna() & (member != ""), None)
-
-
 def _owner_grantees(
-    codes: RecordCodes, flags: RecordFlags, grantee: pd.Series
+    codes: RecordCodes, flags: RecordFlags
 ) -> tuple[np.ndarray, pd.Index, np.ndarray, pd.Index]:
     """Scope and member of each owner grant to someone else.
 
@@ -731,8 +725,7 @@ def _owner_grantees(
     scope = np.full(n, -1, dtype=np.int64)
     member = np.full(n, -1, dtype=np.int64)
     pos = np.flatnonzero(flags.is_owner_grant & ~flags.is_self_grant)
-    who = grantee.iloc[pos]
-    pos = pos[who.notna().to_numpy(dtype=bool)]
+    pos = pos[pd.notna(flags.member[pos])]
     if not len(pos):
         return scope, pd.Index([], dtype=object), member, pd.Index([], dtype=object)
     wsc, idc = codes.workspace_codes[pos], codes.identity_codes[pos]
@@ -741,7 +734,7 @@ def _owner_grantees(
     where[on_org] = np.asarray(codes.identity_index, dtype=object)[idc[on_org]]
     where[wsc >= 0] = np.asarray(codes.workspace_index, dtype=object)[wsc[wsc >= 0]]
     scope[pos], scope_index = pd.factorize(pd.Series(where, dtype=object), sort=False)
-    member[pos], member_index = pd.factorize(grantee.iloc[pos].astype(object), sort=False)
+    member[pos], member_index = pd.factorize(flags.member[pos], sort=False)
     return scope, pd.Index(scope_index, dtype=object), member, pd.Index(member_index, dtype=object)
 
 
