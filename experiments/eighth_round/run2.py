@@ -13,7 +13,6 @@ sys.path.insert(0, str(HERE.parent / "second_round"))
 import lab  # noqa: E402
 
 from pipes_anomaly import catalog  # noqa: E402
-from pipes_anomaly.models import AnomalyDetector, alert_flags  # noqa: E402
 
 lab.CACHE = HERE.parent / "work" / "eighth_round" / "run1"
 COL = "log_new_account_owner_grants"
@@ -30,10 +29,7 @@ def first_days(days):
         for f in (tr, te):
             age = (f["window_start"] - f["actor_id"].map(first)).dt.days.to_numpy()
             f[COL] = np.where(age < days, f[COL], 0.0)
-        cols = list(catalog.MODEL_FEATURES)
-        det = AnomalyDetector(random_state=0).fit(tr[cols], groups=tr["actor_id"].to_numpy())
-        s = det.anomaly_score(te[cols], groups=te["actor_id"].to_numpy())
-        return s, alert_flags(s, det.threshold_, 0.01)
+        return lab.fit_score(tr, te, list(catalog.MODEL_FEATURES))
 
     return run
 

@@ -10,7 +10,6 @@ sys.path.insert(0, str(HERE.parent / "second_round"))
 import lab  # noqa: E402
 
 from pipes_anomaly import catalog  # noqa: E402
-from pipes_anomaly.models import AnomalyDetector, alert_flags  # noqa: E402
 
 lab.CACHE = HERE.parent / "work" / "eighth_round" / "run3"
 COL = "log_new_account_owner_grants"
@@ -18,10 +17,9 @@ COL = "log_new_account_owner_grants"
 
 def fitted(drop, seed):
     def run(ftr, fte):
-        cols = [c for c in catalog.MODEL_FEATURES if c not in drop]
-        det = AnomalyDetector(random_state=seed).fit(ftr[cols], groups=ftr["actor_id"].to_numpy())
-        s = det.anomaly_score(fte[cols], groups=fte["actor_id"].to_numpy())
-        return s, alert_flags(s, det.threshold_, 0.01)
+        return lab.fit_score(
+            ftr, fte, [c for c in catalog.MODEL_FEATURES if c not in drop], random_state=seed
+        )
 
     return run
 

@@ -15,7 +15,6 @@ import lab  # noqa: E402
 
 from pipes_anomaly import catalog  # noqa: E402
 from pipes_anomaly.io import read_events  # noqa: E402
-from pipes_anomaly.models import AnomalyDetector, alert_flags  # noqa: E402
 
 lab.CACHE = HERE.parent / "work" / "eighth_round" / "run3"
 GRANTS = {"org.member.add", "org.member.update", "org.workspace.member.add",
@@ -55,10 +54,7 @@ def with_column():
         tr, te = ftr.copy(), fte.copy()
         tr["owner_to_unseen"] = column(lab.current_world(), tr)
         te["owner_to_unseen"] = column(lab.current_world(), te)
-        cols = [*catalog.MODEL_FEATURES, "owner_to_unseen"]
-        det = AnomalyDetector(random_state=0).fit(tr[cols], groups=tr["actor_id"].to_numpy())
-        s = det.anomaly_score(te[cols], groups=te["actor_id"].to_numpy())
-        return s, alert_flags(s, det.threshold_, 0.01)
+        return lab.fit_score(tr, te, [*catalog.MODEL_FEATURES, "owner_to_unseen"])
 
     return run
 

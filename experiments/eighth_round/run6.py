@@ -18,7 +18,6 @@ import lab  # noqa: E402
 
 from pipes_anomaly import catalog  # noqa: E402
 from pipes_anomaly.io import read_events  # noqa: E402
-from pipes_anomaly.models import AnomalyDetector, alert_flags  # noqa: E402
 
 lab.CACHE = HERE.parent / "work" / "eighth_round" / "run3"
 DAY = pd.Timedelta(days=1)
@@ -63,10 +62,9 @@ def with_column(drop=()):
         tr, te = ftr.copy(), fte.copy()
         tr["new_action_rarity"] = column(lab.current_world(), tr)
         te["new_action_rarity"] = column(lab.current_world(), te)
-        cols = [c for c in catalog.MODEL_FEATURES if c not in drop] + ["new_action_rarity"]
-        det = AnomalyDetector(random_state=0).fit(tr[cols], groups=tr["actor_id"].to_numpy())
-        s = det.anomaly_score(te[cols], groups=te["actor_id"].to_numpy())
-        return s, alert_flags(s, det.threshold_, 0.01)
+        return lab.fit_score(
+            tr, te, [c for c in catalog.MODEL_FEATURES if c not in drop] + ["new_action_rarity"]
+        )
 
     return run
 

@@ -19,7 +19,6 @@ sys.path.insert(0, str(HERE.parent / "second_round"))
 import lab  # noqa: E402
 
 from pipes_anomaly import catalog  # noqa: E402
-from pipes_anomaly.models import AnomalyDetector, alert_flags  # noqa: E402
 
 lab.CACHE = HERE.parent / "work" / "eighth_round" / "run3"
 HABIT = ["share_org_management", "share_destructive", "share_maintenance", "share_failure",
@@ -61,10 +60,7 @@ def habit_peers(k):
     def run(ftr, fte):
         group = habits(ftr, k)
         tr, te = peer_columns(ftr, group), peer_columns(fte, group)
-        cols = list(catalog.MODEL_FEATURES)
-        det = AnomalyDetector(random_state=0).fit(tr[cols], groups=tr["actor_id"].to_numpy())
-        s = det.anomaly_score(te[cols], groups=te["actor_id"].to_numpy())
-        return s, alert_flags(s, det.threshold_, 0.01)
+        return lab.fit_score(tr, te, list(catalog.MODEL_FEATURES))
 
     return run
 

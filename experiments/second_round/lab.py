@@ -319,13 +319,17 @@ def top_features(ftr, fte, s, k=0.05):
     return cols[ste.argmax(1)]
 
 
+def fit_score(ftr, fte, cols, **params):
+    """The default detector fitted on ``ftr[cols]``: scores and flags of ``fte``."""
+    params = {"random_state": 0, **params}
+    det = AnomalyDetector(**params).fit(ftr[cols], groups=ftr["actor_id"].to_numpy())
+    s = det.anomaly_score(fte[cols], groups=fte["actor_id"].to_numpy())
+    return s, alert_flags(s, det.threshold_, cw.ASKED_RATE)
+
+
 def ensemble_cols(drop, **params):
     def run(ftr, fte):
-        cols = [c for c in catalog.MODEL_FEATURES if c not in drop]
-        det = AnomalyDetector(random_state=0, **params)
-        det.fit(ftr[cols], groups=ftr["actor_id"].to_numpy())
-        s = det.anomaly_score(fte[cols], groups=fte["actor_id"].to_numpy())
-        return s, alert_flags(s, det.threshold_, cw.ASKED_RATE)
+        return fit_score(ftr, fte, [c for c in catalog.MODEL_FEATURES if c not in drop], **params)
 
     return run
 

@@ -17,7 +17,6 @@ import lab  # noqa: E402
 
 from pipes_anomaly import catalog  # noqa: E402
 from pipes_anomaly.io import read_events  # noqa: E402
-from pipes_anomaly.models import AnomalyDetector, alert_flags  # noqa: E402
 
 lab.CACHE = HERE.parent / "work" / "seventh_round" / "run6"
 lab.CACHE.mkdir(parents=True, exist_ok=True)
@@ -57,10 +56,7 @@ def with_fresh_owner():
         tr, te = ftr.copy(), fte.copy()
         tr["fresh_owner"] = fresh_owner(world, tr)
         te["fresh_owner"] = fresh_owner(world, te)
-        cols = [*catalog.MODEL_FEATURES, "fresh_owner"]
-        det = AnomalyDetector(random_state=0).fit(tr[cols], groups=tr["actor_id"].to_numpy())
-        s = det.anomaly_score(te[cols], groups=te["actor_id"].to_numpy())
-        return s, alert_flags(s, det.threshold_, 0.01)
+        return lab.fit_score(tr, te, [*catalog.MODEL_FEATURES, "fresh_owner"])
 
     return run
 
