@@ -56,7 +56,16 @@ def test_severity_is_none_below_the_alert_flag(trained, small_world, tmp_path):
 
 
 def test_quiet_says_only_warnings_and_verbose_says_the_stages(trained, small_world):
-    args = ("score", str(small_world / "test.jsonl"), "--model-dir", str(trained), "--top", "0")
+    args = (
+        "score",
+        str(small_world / "test.jsonl"),
+        "--model-dir",
+        str(trained),
+        "--top",
+        "0",
+        "--alert-rate",
+        "0.005",  # the test week alerts far beyond it: a warning to show
+    )
     quiet = _run(*args, "-q")
     assert quiet.exit_code == 0
     lines = [ln for ln in quiet.stderr.splitlines() if not ln.startswith("  ")]

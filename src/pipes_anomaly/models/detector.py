@@ -42,8 +42,12 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
 
     Both detectors see the features through :class:`TailSurprisal` (per-feature rarity
     against the training windows), which puts sparse decisive signals on the same scale
-    as volume counts.  With ``groups`` (the actor of each window) the combined value is
-    also taken partly relative to the actor's own typical level (``actor_weight``): a
+    as volume counts.  They learn from each training window read as a new window would
+    be, against the *other* training windows (:meth:`TailSurprisal.transform_left_out`):
+    read against a reference holding itself, a training window's rare values would look
+    less rare than the same values in a new period, and a new period would crowd the top
+    of the scores and the alerts.  With ``groups`` (the actor of each window) the combined
+    value is also taken partly relative to the actor's own typical level (``actor_weight``): a
     window is judged half against its actor's usual level, so that an actor who is
     always unusual in the same way is not flagged for being itself, and half against
     all actors (its peers and the organisation), so that an actor odd every day, from the
@@ -102,9 +106,9 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
     lof_ : Pipeline or None
         Fitted surprisal + LOF pipeline (None when ``algorithm="iforest"`` or when the
         training rows are all identical, in which case the LOF part scores the distance
-        to that single row).  A row identical to a training row gets that row's training
-        (leave-itself-out) factor, so scoring the training data again reproduces
-        ``training_scores_``.
+        to that single row).  A row identical to one of its reference rows gets that row's
+        training (leave-itself-out) factor, rather than counting itself as its own nearest
+        neighbour.
     actor_offsets_ : dict
         Actor -> value subtracted from its windows' combined value (empty without
         ``groups``; an actor absent from training gets 0).
@@ -118,7 +122,9 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
     offset_ : float
         ``-threshold_``: ``decision_function = score_samples - offset_``.
     training_scores_ : ndarray of shape (n_samples,)
-        Calibrated scores of the training windows.
+        Calibrated scores of the training windows, each read against the others.  Scoring
+        the training data again reads each against a reference that holds it, so it does
+        not give these back exactly (a window's rare values look a little less rare).
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Defined when ``X`` has string column names.
@@ -206,7 +212,10 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
         self.n_unique_ = int(np.unique(X, axis=0).shape[0])
         self.n_neighbors_ = 0
         parts: list[np.ndarray] = []
-        scaled = self.surprisal_.transform(X)
+        # each training window read as a new window would be, against the others: read
+        # against a reference holding itself, a window's own extreme value looks less rare
+        # than the same value in a new period, and new periods crowd the top
+        scaled = self.surprisal_.transform_left_out(X)
         if use_if:
             forest = IsolationForest(
                 n_estimators=self.n_estimators,
@@ -219,7 +228,7 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
             self._cal_if = Calibration.fit(raw_if)
             parts.append(self._cal_if.surprisal(raw_if))
         if use_lof:
-            raw_lof = self._fit_lof(scaled, rng)
+            raw_lof = self._fit_lof(scaled, self.surprisal_.transform(X), rng)
             self._cal_lof = Calibration.fit(raw_lof)
             parts.append(self._cal_lof.surprisal(raw_lof))
         if self.algorithm == "ensemble" and self.rarest:
@@ -235,19 +244,25 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
         self.offset_ = -self.threshold_
         return self
 
-    def _fit_lof(self, scaled: np.ndarray, rng: np.random.RandomState) -> np.ndarray:
+    def _fit_lof(
+        self, scaled: np.ndarray, seen_as: np.ndarray, rng: np.random.RandomState
+    ) -> np.ndarray:
         """Fit the LOF on distinct surprisal rows; return the training rows' raw LOF values.
 
         Quiet actors produce many identical rows; fitted as they are, more duplicates than
         ``n_neighbors`` give zero reachability distances and meaningless factors.  The
         surprisal transform learns from every row, the LOF from the distinct transformed
-        rows, and each training row gets the factor of its distinct row.
+        rows, and each training row gets the factor of its distinct row.  ``seen_as`` holds
+        the same rows as a new window with their values is transformed: a scored window
+        with a reference row's values gets that row's factor.
         """
-        unique, inverse = np.unique(scaled, axis=0, return_inverse=True)
+        unique, first, inverse = np.unique(
+            scaled, axis=0, return_index=True, return_inverse=True
+        )
         inverse = inverse.reshape(-1)
         if unique.shape[0] < 2:
             # a single distinct row: the LOF is undefined; score the distance to it
-            self._lof_center = unique[0]
+            self._lof_center = seen_as[0]
             return np.zeros(scaled.shape[0])
         # the LOF's cost grows with its reference set: cap it with a seeded subsample
         n_unique = unique.shape[0]
@@ -266,10 +281,11 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
         rest[fit_rows] = False
         if rest.any():  # rows left out of the reference set are new points to it
             unique_raw[rest] = -lof.score_samples(unique[rest])
-        # A reference row scored again would count itself as its own nearest neighbour and
-        # look more normal than it did in training; such rows get their training value.
+        # A window with a reference row's values would count that row as its own nearest
+        # neighbour and look more normal than the row did in training: it gets its value.
+        keys = np.ascontiguousarray(seen_as[first[fit_rows]])
         self._lof_seen = {
-            row.tobytes(): float(v) for row, v in zip(reference, unique_raw[fit_rows], strict=True)
+            row.tobytes(): float(v) for row, v in zip(keys, unique_raw[fit_rows], strict=True)
         }
         return unique_raw[inverse]
 

@@ -88,3 +88,36 @@ class TailSurprisal(TransformerMixin, BaseEstimator):
         out = -np.log(self.share_at_least(X))
         out += np.log1p(np.maximum(np.asarray(X, dtype=np.float64) - self.top_, 0.0) / self.spread_)
         return out
+
+    def transform_left_out(self, X: Any) -> np.ndarray:
+        """Surprisal of each training row against the *other* training rows.
+
+        A training row is part of its own reference: its value is at least as high as
+        itself, and a row holding a feature's largest value sets the top it is read
+        against.  A new window with the same values would be rarer.  Each row of ``X``,
+        one of the rows the transform was fitted on, is read here as such a new window
+        against the rest: ``-log(m / n)`` (``m`` training values ``>= x``, itself
+        included), plus the extension beyond the largest *other* value.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The rows :meth:`fit` learned from (each row in it once per time it was).
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_features)
+            ``>= transform(X)``, elementwise.
+        """
+        check_is_fitted(self, "sorted_")
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        n = self.sorted_.shape[0]
+        out = np.empty_like(X)
+        for j in range(X.shape[1]):
+            at_least = n - np.searchsorted(self.sorted_[:, j], X[:, j], side="left")
+            out[:, j] = -np.log(np.maximum(at_least, 1) / n)
+            # the row holding the largest value alone is read against the next largest
+            second = self.sorted_[-2, j] if n > 1 else self.sorted_[-1, j]
+            alone = (X[:, j] >= self.top_[j]) & (self.top_[j] > second)
+            out[alone, j] += np.log1p((X[alone, j] - second) / self.spread_[j])
+        return out
