@@ -481,3 +481,23 @@ def test_junk_starting_with_a_bracket(tmp_path):
     q.write_bytes(b"[" + line(rec(1)))
     with pytest.raises(InputError, match="malformed JSON array"):
         read_events(q)
+
+
+@pytest.mark.parametrize("ext", ["csv", "jsonl", "parquet"])
+def test_scores_near_1_read_back_exactly(tmp_path, ext):
+    # the tail beyond the training maximum tells windows apart in the last digits; a
+    # report built from a scores file must rank them as the run did
+    from pipes_anomaly.io import read_scores, write_scores
+
+    near = [1.0, 0.9999999999999998, 0.9999999999999993, 0.9999623230010553]
+    start = pd.Timestamp("2026-01-05", tz="UTC")
+    frame = pd.DataFrame(
+        {
+            "actor_id": ["u_a", "u_b", "u_c", "u_d"],
+            "window_start": [start] * 4,
+            "window_end": [start + pd.Timedelta(days=1)] * 4,
+            "score": near,
+        }
+    )
+    out = write_scores(frame, tmp_path / f"s.{ext}")
+    assert read_scores(out)["score"].tolist() == near

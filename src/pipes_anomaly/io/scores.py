@@ -147,7 +147,7 @@ def write_findings(findings: Sequence[Mapping[str, Any]], path: str | Path) -> P
     return p
 
 
-def csv_text(frame: pd.DataFrame, *, float_format: str = "%.12g") -> str:
+def csv_text(frame: pd.DataFrame, *, float_format: str | None = None) -> str:
     r"""Render a frame as CSV text that a spreadsheet opens without running any cell.
 
     Like ``DataFrame.to_csv(index=False, lineterminator="\n")``, except that the control
@@ -158,8 +158,10 @@ def csv_text(frame: pd.DataFrame, *, float_format: str = "%.12g") -> str:
     Parameters
     ----------
     frame : DataFrame
-    float_format : str, default "%.12g"
-        Enough digits to tell apart scores beyond the last training window (1 - 1e-9 and 1).
+    float_format : str, optional
+        Default: the shortest digits that read back as the same number, so that scores
+        beyond the last training window, which differ from 1 only in their last digits,
+        keep their order in the file.
 
     Returns
     -------
@@ -214,7 +216,9 @@ def read_scores(path: str | Path) -> pd.DataFrame:
                 if not pd.api.types.is_numeric_dtype(frame[c].dtype):
                     frame[c] = csv_uncells(frame[c])
         elif ext == ".jsonl":
-            frame = pd.read_json(p, lines=True, dtype=False)
+            # precise floats: scores near 1 differ in their last digits, and the order of
+            # the windows read back must be the order written
+            frame = pd.read_json(p, lines=True, dtype=False, precise_float=True)
         else:
             frame = pd.read_parquet(p)
     except (ValueError, OSError) as exc:
