@@ -11,8 +11,10 @@ Worlds (columns):
 * ``dev`` and ``holdout``: the development and held-out variants that
   ``experiments/worlds.py`` lists (drawn with ``anomaly generate --variant``); ``devx``:
   forty more development variants (:data:`EXTRA_DEV`);
-* ``indep``: the independent world (``experiments/independent/world.py``, written without
-  reading the project's generator or detector), seeds :data:`INDEP_SEEDS`;
+* ``indep`` and ``indep2``: two independent worlds (``experiments/independent/world.py`` and
+  ``experiments/independent2/world.py``, each written by a helper without reading the
+  project's generator or detector, the second without reading the first either), seeds
+  :data:`INDEP_SEEDS`;
 * ``turbot``: Turbot's own test generator (``../shared/peer/turbot_generate.py``), trained on
   its first 60 days and scored on the rest; it has no labels, so its measure is the ROC-AUC
   of its "suspicious" users' actor-days against its normal users' (``turbot_check.py``).
@@ -30,6 +32,7 @@ Run from the repository root, e.g.::
     python experiments/cross_world.py --family default dev --out cross_world_dev
     python experiments/cross_world.py --family holdout turbot --out cross_world_holdout
     python experiments/cross_world.py --family indep --out cross_world_indep
+    python experiments/cross_world.py --family indep2 --out cross_world_indep2
 
 Writes ``experiments/results/<out>.md`` (the command, per-world and mean tables) and the
 ``.csv`` beside it (one row per world and detector).
@@ -72,8 +75,10 @@ DEFAULT_SEEDS = (0, 1, 2, 3, 4)
 #: --family dev``): with ``worlds.DEV`` (seeds 0-7) the worlds every choice was made on;
 #: half of the variants are small organisations, whose few windows make each measure noisy.
 EXTRA_DEV = tuple(("dev", s) for s in range(8, 48))
-#: Seeds of the independent world (reported only, like the held-out variants).
+#: Seeds of the independent worlds (reported only, like the held-out variants).
 INDEP_SEEDS = (1, 2, 3, 4)
+#: Independent world family -> the folder of its generator under ``experiments/``.
+INDEPENDENT = {"indep": "independent", "indep2": "independent2"}
 #: The alert budget asked of the default flag.
 ASKED_RATE = 0.01
 BUDGET = "5%"
@@ -135,10 +140,11 @@ def variant_worlds(family: str) -> list[World]:
     ]
 
 
-def independent_world(seed: int, workdir: Path) -> World:
-    """The independent world for ``seed`` (written once per version of its script)."""
-    script = HERE / "independent" / "world.py"
-    out = workdir / f"indep{seed}"
+def independent_world(seed: int, workdir: Path, family: str = "indep") -> World:
+    """Independent world ``family``'s world for ``seed`` (written once per version of its
+    script)."""
+    script = HERE / INDEPENDENT[family] / "world.py"
+    out = workdir / f"{family}{seed}"
     key = hashlib.sha256(script.read_bytes() + f"seed={seed}".encode()).hexdigest()
     marker = out / ".generator-key"
     if not (marker.is_file() and marker.read_text() == key):
@@ -146,7 +152,7 @@ def independent_world(seed: int, workdir: Path) -> World:
         cmd = [sys.executable, str(script), "--seed", str(seed), "--out", str(out)]
         subprocess.run(cmd, check=True)
         marker.write_text(key)
-    return written_world(f"indep-{seed}", "indep", out)
+    return written_world(f"{family}-{seed}", family, out)
 
 
 def turbot_world(path: Path) -> World:
@@ -429,7 +435,7 @@ def main() -> None:
         "--family",
         nargs="+",
         default=["default", "dev"],
-        choices=["default", "dev", "devx", "holdout", "indep", "turbot"],
+        choices=["default", "dev", "devx", "holdout", *INDEPENDENT, "turbot"],
     )
     parser.add_argument(
         "--seeds",
@@ -462,8 +468,8 @@ def main() -> None:
     for family in args.family:
         if family == "default":
             worlds = [default_world(s, args.workdir) for s in args.seeds]
-        elif family == "indep":
-            worlds = [independent_world(s, args.workdir) for s in INDEP_SEEDS]
+        elif family in INDEPENDENT:
+            worlds = [independent_world(s, args.workdir, family) for s in INDEP_SEEDS]
         elif family == "turbot":
             worlds = [turbot_world(args.turbot)]
             notes.append(f"Turbot's file: `{args.turbot}`, sha256 `{sha256(args.turbot)}`.")
