@@ -97,7 +97,7 @@ def test_new_windows_pass_the_most_anomalous_training_window_about_as_often_as_t
         X, fresh = rng.normal(size=(200, 6)), rng.normal(size=(20_000, 6))
         det = AnomalyDetector(n_estimators=100, random_state=seed).fit(X)
         beyond.append(np.mean(det.anomaly_score(fresh) > det.training_scores_.max()))
-    assert np.mean(beyond) < 0.025  # 1/201 = 0.005; the in-sample reading gave 0.038
+    assert np.mean(beyond) < 0.01  # 1/201 = 0.005; read against themselves: 0.038
 
 
 def test_left_out_surprisal_reads_each_training_row_against_the_others():
