@@ -57,7 +57,7 @@ ALERT_EXCESS = 10.0
 ALERT_MIN = 5
 #: A unit at the end of a feature's description, left out of messages: " (log1p)".
 _UNIT = re.compile(r" \((log1p|robust z|log ratio|bits)\)$")
-#: Below this many training windows, a model alerts far more on a new period than on its
+#: Below this many training windows, a model alerts more on a new period than on its
 #: training (experiments/results/alert_shares.md): many alerts are then advised as such.
 FEW_TRAINING_WINDOWS = 1_000
 #: Most names a message lists.

@@ -174,6 +174,14 @@ def csv_text(frame: pd.DataFrame, *, float_format: str | None = None) -> str:
     return out.to_csv(index=False, float_format=float_format, lineterminator="\n")
 
 
+#: pandas before 3 reads CSV numbers with a fast parser that may miss the last digit, which
+#: ties or swaps scores beyond the training maximum; pandas 3 reads them exactly by default
+#: (and deprecates the option).
+_EXACT_CSV_FLOATS = (
+    {"float_precision": "round_trip"} if int(pd.__version__.split(".")[0]) < 3 else {}
+)
+
+
 def read_scores(path: str | Path) -> pd.DataFrame:
     """Read a scores file written by ``anomaly score`` (design.md section 5).
 
@@ -211,6 +219,7 @@ def read_scores(path: str | Path) -> pd.DataFrame:
                 dtype=dict.fromkeys(text, "string"),
                 keep_default_na=False,
                 na_values={c: [""] for c in header if c not in text},
+                **_EXACT_CSV_FLOATS,
             )
             for c in frame.columns:
                 if not pd.api.types.is_numeric_dtype(frame[c].dtype):

@@ -42,13 +42,14 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
 
     Both detectors see the features through :class:`TailSurprisal` (per-feature rarity
     against the training windows), which puts sparse decisive signals on the same scale
-    as volume counts.  They learn from each training window read as a new window would
-    be, against the *other* training windows (:meth:`TailSurprisal.transform_left_out`):
-    read against a reference holding itself, a training window's rare values would look
-    less rare than the same values in a new period, and a new period would crowd the top
-    of the scores and the alerts.  With ``groups`` (the actor of each window) the combined
-    value is also taken partly relative to the actor's own typical level (``actor_weight``): a
-    window is judged half against its actor's usual level, so that an actor who is
+    as volume counts.  They learn from each training window read as a new window is read,
+    but against the *other* training windows (:meth:`TailSurprisal.transform_left_out`):
+    read against a reference that holds it, a training window alone at a feature's top
+    counts as one of two, where a new window beyond every training window counts as one
+    alone, so new periods crowded the top of the scores and the alerts.  With ``groups``
+    (the actor of each window) the combined value is also taken partly relative to the
+    actor's own typical level (``actor_weight``): a window is judged half against its
+    actor's usual level, so that an actor who is
     always unusual in the same way is not flagged for being itself, and half against
     all actors (its peers and the organisation), so that an actor odd every day, from the
     first day of training, still ranks: "unlike themselves and unlike their peers".
@@ -106,9 +107,10 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
     lof_ : Pipeline or None
         Fitted surprisal + LOF pipeline (None when ``algorithm="iforest"`` or when the
         training rows are all identical, in which case the LOF part scores the distance
-        to that single row).  A row identical to one of its reference rows gets that row's
-        training (leave-itself-out) factor, rather than counting itself as its own nearest
-        neighbour.
+        to that single row).  A window with the raw values of a training window in its
+        reference set gets that window's training (leave-itself-out) factor, rather than
+        finding its twin as its nearest neighbour: many quiet windows share one set of
+        values, and a factor a hair above theirs would rank above all of them.
     actor_offsets_ : dict
         Actor -> value subtracted from its windows' combined value (empty without
         ``groups``; an actor absent from training gets 0).
@@ -262,7 +264,7 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
         inverse = inverse.reshape(-1)
         if unique.shape[0] < 2:
             # a single distinct row: the LOF is undefined; score the distance to it
-            self._lof_center = seen_as[0]
+            self._lof_center = seen_as[0].copy()
             return np.zeros(scaled.shape[0])
         # the LOF's cost grows with its reference set: cap it with a seeded subsample
         n_unique = unique.shape[0]

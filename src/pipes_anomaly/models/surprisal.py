@@ -92,12 +92,15 @@ class TailSurprisal(TransformerMixin, BaseEstimator):
     def transform_left_out(self, X: Any) -> np.ndarray:
         """Surprisal of each training row against the *other* training rows.
 
-        A training row is part of its own reference: its value is at least as high as
-        itself, and a row holding a feature's largest value sets the top it is read
-        against.  A new window with the same values would be rarer.  Each row of ``X``,
-        one of the rows the transform was fitted on, is read here as such a new window
-        against the rest: ``-log(m / n)`` (``m`` training values ``>= x``, itself
-        included), plus the extension beyond the largest *other* value.
+        :meth:`transform` reads a training row against a reference that holds it: the
+        row alone at a feature's top gets the share ``2 / (n + 1)``, as if a second window
+        were as high, where a new window beyond all ``n`` training windows gets
+        ``1 / (n + 1)``.  Here each row of ``X``, one of the rows the transform was fitted
+        on, is read as a new window is, but against the others: ``-log(m / n)`` (``m``
+        training values ``>= x``, itself included, so ``m - 1`` others plus one, of
+        ``n - 1`` plus one), plus, for the row alone at a feature's top, the extension
+        beyond the largest *other* value, in the fit's ``spread_`` (which the top row
+        helps to set).  Only for rows the transform was fitted on.
 
         Parameters
         ----------
@@ -107,7 +110,7 @@ class TailSurprisal(TransformerMixin, BaseEstimator):
         Returns
         -------
         ndarray of shape (n_samples, n_features)
-            ``>= transform(X)``, elementwise.
+            ``>= transform(X)``, elementwise, for training rows.
         """
         check_is_fitted(self, "sorted_")
         X = validate_data(self, X, dtype=np.float64, reset=False)
