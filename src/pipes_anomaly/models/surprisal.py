@@ -65,14 +65,18 @@ class TailSurprisal(TransformerMixin, BaseEstimator):
         ndarray of shape (n_samples, n_features)
             In ``(0, 1]``; small = rare among the training windows.
         """
+        X, at_least = self._at_least(X)
+        return (at_least + 1.0) / (self.sorted_.shape[0] + 1.0)
+
+    def _at_least(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
+        """``X`` validated, and the training values at least as high as each of its values."""
         check_is_fitted(self, "sorted_")
         X = validate_data(self, X, dtype=np.float64, reset=False)
         n = self.sorted_.shape[0]
-        out = np.empty_like(X)
+        at_least = np.empty_like(X)
         for j in range(X.shape[1]):
-            at_least = n - np.searchsorted(self.sorted_[:, j], X[:, j], side="left")
-            out[:, j] = (at_least + 1.0) / (n + 1.0)
-        return out
+            at_least[:, j] = n - np.searchsorted(self.sorted_[:, j], X[:, j], side="left")
+        return X, at_least
 
     def transform(self, X: Any) -> np.ndarray:
         """Surprisal of every value; same shape as ``X``, >= 0, higher = rarer.
@@ -112,13 +116,10 @@ class TailSurprisal(TransformerMixin, BaseEstimator):
         ndarray of shape (n_samples, n_features)
             ``>= transform(X)``, elementwise, for training rows.
         """
-        check_is_fitted(self, "sorted_")
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        X, at_least = self._at_least(X)
         n = self.sorted_.shape[0]
-        out = np.empty_like(X)
+        out = -np.log(np.maximum(at_least, 1.0) / n)
         for j in range(X.shape[1]):
-            at_least = n - np.searchsorted(self.sorted_[:, j], X[:, j], side="left")
-            out[:, j] = -np.log(np.maximum(at_least, 1) / n)
             # the row holding the largest value alone is read against the next largest
             second = self.sorted_[-2, j] if n > 1 else self.sorted_[-1, j]
             alone = (X[:, j] >= self.top_[j]) & (self.top_[j] > second)
