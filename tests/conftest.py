@@ -57,9 +57,9 @@ def small_scored(small_world):
     """The small world's test period scored with details, by a model of its training period.
 
     A namespace: ``model``, ``read`` (the test period's ``ReadResult``), ``scored`` (the
-    ``ScoredWindows`` of ``score_windows(..., details=True, evidence_top=5)`` at the model's
-    threshold, without an alert budget's cap, so that the small world has several alerts),
-    ``world``.
+    ``ScoredWindows`` of ``score_windows(..., details=True, evidence_top=5)`` at
+    ``threshold``, that of a 3% alert budget, without the budget's cap, so that the small
+    world has several alerts), ``world``.
     """
     from types import SimpleNamespace
 
@@ -68,7 +68,6 @@ def small_scored(small_world):
 
     model = train_model(pio.read_events([small_world / "train.jsonl"]).events)
     read = pio.read_events([small_world / "test.jsonl"])
-    scored = score_windows(
-        read.events, model, threshold=model.threshold, details=True, evidence_top=5
-    )
-    return SimpleNamespace(model=model, read=read, scored=scored, world=small_world)
+    cut = model.threshold_for(alert_rate=0.03)
+    scored = score_windows(read.events, model, threshold=cut, details=True, evidence_top=5)
+    return SimpleNamespace(model=model, read=read, scored=scored, world=small_world, threshold=cut)

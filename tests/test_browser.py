@@ -48,7 +48,7 @@ def _page(small_scored, tmp_path: Path, handles: dict[str, str] | None = None) -
         scores=scores,
         reasons=s.reasons,
         evidence=s.evidence,
-        threshold=small_scored.model.threshold,
+        threshold=small_scored.threshold,
         files=small_scored.read.stats.to_frame(),
         rejects=pd.DataFrame(columns=["source", "line", "field", "reason"]),
         source="browser test",

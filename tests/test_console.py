@@ -56,16 +56,8 @@ def test_severity_is_none_below_the_alert_flag(trained, small_world, tmp_path):
 
 
 def test_quiet_says_only_warnings_and_verbose_says_the_stages(trained, small_world):
-    args = (
-        "score",
-        str(small_world / "test.jsonl"),
-        "--model-dir",
-        str(trained),
-        "--top",
-        "0",
-        "--alert-rate",
-        "0.005",  # the test week alerts far beyond it: a warning to show
-    )
+    # the training period scored again: a warning to show
+    args = ("score", str(small_world / "train.jsonl"), "--model-dir", str(trained), "--top", "0")
     quiet = _run(*args, "-q")
     assert quiet.exit_code == 0
     lines = [ln for ln in quiet.stderr.splitlines() if not ln.startswith("  ")]
@@ -74,7 +66,7 @@ def test_quiet_says_only_warnings_and_verbose_says_the_stages(trained, small_wor
     assert "Read " in normal.stderr and "Scored " in normal.stderr
     assert "Computing features:" not in normal.stderr
     verbose = _run(*args, "-v")
-    for stage in ("Loading libraries", "Loading the model in", "Reading test.jsonl",
+    for stage in ("Loading libraries", "Loading the model in", "Reading train.jsonl",
                   "Computing features", "Scoring", "Explaining"):  # fmt: skip
         assert f"  {stage}" in verbose.stderr, stage
     assert " s\n" in verbose.stderr

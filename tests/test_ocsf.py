@@ -66,7 +66,7 @@ def findings(small_scored):
     first = scores.index[scores["alert"]][0]
     scores.loc[first, "suppressed_by"] = "known-bulk-job"
     return scores, ocsf.detection_findings(
-        scores, s.reasons, s.evidence, threshold=small_scored.model.threshold
+        scores, s.reasons, s.evidence, threshold=small_scored.threshold
     )
 
 

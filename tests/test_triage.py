@@ -38,7 +38,7 @@ def _data(run, scores=None, **kw) -> TriageData:
         scores=s.scores if scores is None else scores,
         reasons=s.reasons,
         evidence=s.evidence,
-        threshold=run.model.threshold,
+        threshold=run.threshold,
         files=run.read.stats.to_frame(),
         rejects=pd.DataFrame(columns=["source", "line", "field", "reason"]),
         source="test",

@@ -489,10 +489,10 @@ def fit_advice(warnings: Sequence[FitWarning], *, model_dir: str, summary: Train
         )
     if summary.n_windows < FEW_TRAINING_WINDOWS:
         return (
-            f"the model learned from only {plural(summary.n_windows, 'actor-window')}, and a "
-            "model that learned from so few alerts on many ordinary windows of a new period: "
-            f"train on more weeks (`anomaly train LOGS... --model-dir {model_dir}`). Until "
-            "then, read the alerts' reasons before acting on them."
+            f"the model learned from only {plural(summary.n_windows, 'actor-window')}, too "
+            "few to tell a new period's ordinary changes from what stands out: train on more "
+            f"weeks (`anomaly train LOGS... --model-dir {model_dir}`). Until then, read the "
+            "alerts' reasons before acting on them."
         )
     return (
         "read the top alerts' reasons: if one change explains most of them (a new tool, a "

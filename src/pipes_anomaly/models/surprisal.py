@@ -9,6 +9,10 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 
+#: Smallest unit of the extension beyond a feature's top (a feature whose top is its median).
+_MIN_SPREAD = 1e-3
+
+
 class TailSurprisal(TransformerMixin, BaseEstimator):
     """Per-feature upper-tail surprisal against the training windows.
 
@@ -50,7 +54,7 @@ class TailSurprisal(TransformerMixin, BaseEstimator):
         X = validate_data(self, X, dtype=np.float64)
         self.sorted_ = np.sort(X, axis=0)
         self.top_ = self.sorted_[-1].copy()
-        self.spread_ = np.maximum(self.top_ - np.median(self.sorted_, axis=0), 1e-3)
+        self.spread_ = np.maximum(self.top_ - np.median(self.sorted_, axis=0), _MIN_SPREAD)
         return self
 
     def share_at_least(self, X: Any) -> np.ndarray:
@@ -103,8 +107,9 @@ class TailSurprisal(TransformerMixin, BaseEstimator):
         on, is read as a new window is, but against the others: ``-log(m / n)`` (``m``
         training values ``>= x``, itself included, so ``m - 1`` others plus one, of
         ``n - 1`` plus one), plus, for the row alone at a feature's top, the extension
-        beyond the largest *other* value, in the fit's ``spread_`` (which the top row
-        helps to set).  Only for rows the transform was fitted on.
+        beyond the largest *other* value, in the others' spread (their largest value less
+        their median), as :meth:`fit` on the others would set it.  Only for rows the
+        transform was fitted on.
 
         Parameters
         ----------
@@ -119,9 +124,11 @@ class TailSurprisal(TransformerMixin, BaseEstimator):
         X, at_least = self._at_least(X)
         n = self.sorted_.shape[0]
         out = -np.log(np.maximum(at_least, 1.0) / n)
+        others = self.sorted_[:-1] if n > 1 else self.sorted_
+        second = others[-1]
+        spread = np.maximum(second - np.median(others, axis=0), _MIN_SPREAD)
         for j in range(X.shape[1]):
             # the row holding the largest value alone is read against the next largest
-            second = self.sorted_[-2, j] if n > 1 else self.sorted_[-1, j]
-            alone = (X[:, j] >= self.top_[j]) & (self.top_[j] > second)
-            out[alone, j] += np.log1p((X[alone, j] - second) / self.spread_[j])
+            alone = (X[:, j] >= self.top_[j]) & (self.top_[j] > second[j])
+            out[alone, j] += np.log1p((X[alone, j] - second[j]) / spread[j])
         return out
