@@ -2,9 +2,9 @@
 
 The fit check of ``anomaly score`` (``fit.ALERT_EXCESS``) warns when far more windows of the
 scored records score above the alert threshold than the share of training windows that did.
-A model always alerts more on a new period than on the windows it was fitted on; this measures
-how much more on simulated organisations, so that the warning fires for data the model does not
-know (Turbot's file: every window) and not for an ordinary week::
+This measures how many windows of a new period pass it on simulated organisations, so that the
+warning fires for data the model does not know (Turbot's file: every window) and not for an
+ordinary week::
 
     python experiments/alert_shares.py
 

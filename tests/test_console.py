@@ -56,7 +56,7 @@ def test_severity_is_none_below_the_alert_flag(trained, small_world, tmp_path):
 
 
 def test_quiet_says_only_warnings_and_verbose_says_the_stages(trained, small_world):
-    # the training period scored again: a warning to show
+    # the training period scored again: the overlap warning to show
     args = ("score", str(small_world / "train.jsonl"), "--model-dir", str(trained), "--top", "0")
     quiet = _run(*args, "-q")
     assert quiet.exit_code == 0

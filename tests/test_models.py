@@ -100,18 +100,32 @@ def test_new_windows_pass_the_most_anomalous_training_window_about_as_often_as_t
     assert np.mean(beyond) < 0.01  # 1/201 = 0.005; read against themselves: 0.038
 
 
-def test_left_out_surprisal_reads_each_training_row_against_the_others():
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(50, 3))
-    X[:5, 2] = 0.0  # ties
+_NORMAL = np.random.default_rng(0).normal(size=(50, 3))
+_NORMAL[:5, 2] = 0.0  # ties
+
+
+@pytest.mark.parametrize(
+    "X",
+    [
+        _NORMAL,
+        np.array([[0.0, 1.0], [2.0, 1.0]]),  # two rows: the others' spread is the floor
+        np.array([[0.0, 0.0], [1.0, 5.0], [5.0, 5.0]]),  # the top duplicated
+        np.c_[[0.0, 1, 1, 1, 1], [0.0, 0, 0, 0, 5], [0.0, 1, 1, 1, 2], np.ones(5)],
+        np.c_[[0.0, 0, 0, 0.0004], [-3.0, -2, 7, 1e6]],  # a gap below the floor, a huge top
+    ],
+    ids=["normal", "two-rows", "top-duplicated", "top-at-median-sparse-constant", "floor-huge"],
+)
+def test_left_out_surprisal_reads_each_training_row_against_the_others(X):
     t = models.TailSurprisal().fit(X)
     left_out = t.transform_left_out(X)
     assert np.all(left_out >= t.transform(X))
-    for i in (int(np.argmax(X[:, 1])), 7, 0):  # the top of a feature, an ordinary row, a tie
+    for i in range(len(X)):
         # as a new window is read by a transform fitted on the others, extension included
         others = models.TailSurprisal().fit(np.delete(X, i, axis=0))
-        assert np.allclose(left_out[i], others.transform(X[i : i + 1])[0])
-    assert left_out[int(np.argmax(X[:, 1])), 1] > t.transform(X)[int(np.argmax(X[:, 1])), 1]
+        assert np.allclose(left_out[i], others.transform(X[i : i + 1])[0]), i
+    top = int(np.argmax(_NORMAL[:, 1]))
+    normal = models.TailSurprisal().fit(_NORMAL)
+    assert normal.transform_left_out(_NORMAL)[top, 1] > normal.transform(_NORMAL)[top, 1]
 
 
 def test_components_and_ensemble_columns():

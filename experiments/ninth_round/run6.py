@@ -2,8 +2,9 @@
 other training windows, :meth:`TailSurprisal.transform_left_out`; a window with a LOF
 reference row's values gets that row's training factor) under ``random_state`` 0, 1 and 2,
 beside the share of test windows scored above the alert threshold before the budget's cap
-(``above``) and beyond the most anomalous training window (``beyond``). Run at this round's
-commit and at 87bb55c (0.9.0) on the same cached features; ``--label`` names the rows."""
+(``above``) and beyond the most anomalous training window (``beyond``). Run at 23b4bef
+(``left_out``), at c66a840 (``others_spread``, shipped) and with 0.9.0's code (``v090``) on
+the same cached features (this folder's README); ``--label`` names the rows."""
 
 import argparse
 import sys

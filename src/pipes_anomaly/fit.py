@@ -49,16 +49,18 @@ CUT_SHORT_MIN_DAYS = 3
 CUT_SHORT_DAYS = 28
 #: Hours before the earliest end of an earlier day at which the last day is called cut short.
 CUT_SHORT_HOURS = 2
-#: Windows above the threshold warn when more than this many times the asked rate (a model
-#: alerts more on new periods than on its training windows, most where it learned from few
-#: windows; data it does not know alerts on most windows)...
+#: Windows above the threshold warn when more than this many times the asked rate (a new
+#: period of the organisation stays within a few times it, experiments/results/alert_shares.md;
+#: data the model does not know alerts on most windows)...
 ALERT_EXCESS = 10.0
 #: ...and at least this many (a few alerts on a small batch are not a pattern).
 ALERT_MIN = 5
 #: A unit at the end of a feature's description, left out of messages: " (log1p)".
 _UNIT = re.compile(r" \((log1p|robust z|log ratio|bits)\)$")
-#: Below this many training windows, a model alerts more on a new period than on its
-#: training (experiments/results/alert_shares.md): many alerts are then advised as such.
+#: Below this many training windows, a model places its threshold on few of them, and more
+#: of a new period's windows pass it (small development variants: 14% before the alert cap,
+#: large ones 3.6%, experiments/results/ninth_round/run6_others_spread.csv): many alerts are
+#: then advised as such.
 FEW_TRAINING_WINDOWS = 1_000
 #: Most names a message lists.
 _SHOWN = 5

@@ -10,6 +10,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 
 #: Smallest unit of the extension beyond a feature's top (a feature whose top is its median).
+#: A sparse feature's one non-zero training window is read against all-zero others in this
+#: unit, as a new window beyond an all-zero column is: it comes out very rare by design.
 _MIN_SPREAD = 1e-3
 
 
