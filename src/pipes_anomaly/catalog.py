@@ -10,6 +10,7 @@ from __future__ import annotations
 
 __all__ = [
     "ACTIVITY_LEVEL",
+    "NEW_ACCOUNT_DAYS",
     "FEATURE_COLUMNS",
     "FEATURE_DESCRIPTIONS",
     "FEATURE_EVIDENCE",
@@ -19,6 +20,11 @@ __all__ = [
     "UNKNOWN_TYPES",
     "VOLUME_TREND",
 ]
+
+#: ``log_new_account_owner_grants`` counts the owner roles granted to an account in this many
+#: days up to its first record (the features compute it, the triage card's query reaches back
+#: as far).
+NEW_ACCOUNT_DAYS = 7
 
 #: Feature column -> short phrase an analyst reads.
 FEATURE_DESCRIPTIONS: dict[str, str] = {

@@ -40,6 +40,7 @@ from pipes_anomaly._text import (
     sql_literal,
 )
 from pipes_anomaly.attack import attacks_of
+from pipes_anomaly.catalog import NEW_ACCOUNT_DAYS
 from pipes_anomaly.suppress import Rule, SuppressionResult
 
 __all__ = [
@@ -208,8 +209,6 @@ def duckdb_query(actor_id: object, window_start: pd.Timestamp, window_end: pd.Ti
 
 #: The reason whose card also shows the grants behind it (they are someone else's records).
 _GRANTS_REASON = "log_new_account_owner_grants"
-#: How far before the window the grants query looks: the feature's span before a first record.
-_GRANTS_DAYS = 7
 
 
 def grants_query(actor_id: object, window_start: pd.Timestamp, window_end: pd.Timestamp) -> str:
@@ -230,10 +229,10 @@ def grants_query(actor_id: object, window_start: pd.Timestamp, window_end: pd.Ti
     -------
     str
     """
-    # from the window's UTC day: the feature counts grants up to 7 days before the first
-    # record, which lies on that day
+    # from the window's UTC day: the feature counts grants up to NEW_ACCOUNT_DAYS before the
+    # first record, which lies on that day
     day = pd.Timestamp(window_start).tz_convert("UTC").floor("D")
-    since = day - pd.Timedelta(days=_GRANTS_DAYS)
+    since = day - pd.Timedelta(days=NEW_ACCOUNT_DAYS)
     end = pd.Timestamp(window_end).tz_convert("UTC").strftime("%Y-%m-%d %H:%M:%S")
     return (
         "SELECT created_at, action_type, actor_handle AS granted_by, actor_id AS granter_id,\n"

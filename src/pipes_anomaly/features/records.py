@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from pipes_anomaly import schema
+from pipes_anomaly.catalog import NEW_ACCOUNT_DAYS
 from pipes_anomaly.features._kernels import (
     _blocks,
     _dense_rank,
@@ -45,10 +46,6 @@ _SATURDAY = 5  # weekdays from Saturday on are the weekend
 #: action types, workspaces): in its first days everything is new, which would teach the
 #: detector that novelty is ordinary.
 _MATURE_DAYS = 7
-#: Owner roles granted to an account in this many days up to its first record are grants to
-#: a new account; they count on the UTC day of that record only, so that an owner onboarded
-#: in good faith weighs one day, not a week.
-_NEW_ACCOUNT_DAYS = 7
 #: A network change counts as a switch when the previous record is at most this recent.
 _SWITCH_MINUTES = 60
 #: A making record's ``data`` is the resource it made when ``data.created_at`` is at most
@@ -233,7 +230,7 @@ class HistoryFlags:
         The actor's first grant of the owner role.
     owner_grants_received : ndarray
         The scopes (workspaces, organisations) in which someone else granted the record's
-        actor the owner role in the ``_NEW_ACCOUNT_DAYS`` days up to its first record.
+        actor the owner role in the ``catalog.NEW_ACCOUNT_DAYS`` days up to its first record.
     is_new_account_owner : ndarray
         A record of such an actor in a window starting on the UTC day of its first record.
     lifetime_ns : ndarray
@@ -750,7 +747,9 @@ def _owner_grants_received(
     hit = pos >= 0
     pos, t = pos[hit], table["first_t"].to_numpy(dtype=np.int64)[hit]
     first = first_t[pos]
-    inside = (t <= first) & (t > first - _NEW_ACCOUNT_DAYS * _NS_DAY)
+    # they count on the UTC day of that record only (is_new_account_owner), so that an owner
+    # onboarded in good faith weighs one day, not a week
+    inside = (t <= first) & (t > first - NEW_ACCOUNT_DAYS * _NS_DAY)
     np.add.at(out, pos[inside], 1.0)
     return out
 

@@ -49,10 +49,10 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
     alone, so new periods crowded the top of the scores and the alerts.  With ``groups``
     (the actor of each window) the combined value is also taken partly relative to the
     actor's own typical level (``actor_weight``): a window is judged half against its
-    actor's usual level, so that an actor who is
-    always unusual in the same way is not flagged for being itself, and half against
-    all actors (its peers and the organisation), so that an actor odd every day, from the
-    first day of training, still ranks: "unlike themselves and unlike their peers".
+    actor's usual level, so that an actor who is always unusual in the same way is not
+    flagged for being itself, and half against all actors (its peers and the
+    organisation), so that an actor odd every day, from the first day of training, still
+    ranks: "unlike themselves and unlike their peers".
 
     Parameters
     ----------
