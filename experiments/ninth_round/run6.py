@@ -10,14 +10,11 @@ import argparse
 import sys
 from pathlib import Path
 
-import numpy as np
-
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "second_round"))
 import lab  # noqa: E402
 
 from pipes_anomaly import catalog  # noqa: E402
-from pipes_anomaly.models import AnomalyDetector, alert_flags  # noqa: E402
 
 lab.CACHE = HERE.parent / "work" / "eighth_round" / "run3"
 COLS = list(catalog.MODEL_FEATURES)
@@ -26,15 +23,7 @@ SHARES: list[dict] = []
 
 def variant(seed):
     def run(ftr, fte):
-        det = AnomalyDetector(random_state=seed).fit(ftr[COLS], groups=ftr["actor_id"].to_numpy())
-        s = det.anomaly_score(fte[COLS], groups=fte["actor_id"].to_numpy())
-        SHARES.append(
-            {
-                "above": float(np.mean(s > det.threshold_)),
-                "beyond": float(np.mean(s > det.training_scores_.max())),
-            }
-        )
-        return s, alert_flags(s, det.threshold_, lab.cw.ASKED_RATE)
+        return lab.fit_score(ftr, fte, COLS, shares=SHARES, random_state=seed)
 
     return run
 
@@ -44,8 +33,6 @@ if __name__ == "__main__":
     parser.add_argument("--label", required=True)
     args = parser.parse_args()
     variants = {f"{args.label}, seed {s}": variant(s) for s in (0, 1, 2)}
-    df = lab.measure(variants)
-    df["above"] = [r["above"] for r in SHARES]
-    df["beyond"] = [r["beyond"] for r in SHARES]
+    df = lab.with_shares(lab.measure(variants), SHARES)
     lab.write(df, "ninth_round", f"run6_{args.label}")
     print(df.groupby(["size", "variant"])[["above", "beyond"]].mean().round(4))

@@ -23,7 +23,6 @@ sys.path.insert(0, str(HERE.parent / "second_round"))
 import lab  # noqa: E402
 
 from pipes_anomaly import catalog  # noqa: E402
-from pipes_anomaly.models import AnomalyDetector, alert_flags  # noqa: E402
 from pipes_anomaly.models import detector as detector_module  # noqa: E402
 
 lab.CACHE = HERE.parent / "work" / "eighth_round" / "run3"
@@ -97,20 +96,10 @@ class HalfOOBForest(OOBForest):
 def variant(seed, forest_class):
     def run(ftr, fte):
         detector_module.IsolationForest = forest_class
-        try:
-            det = AnomalyDetector(random_state=seed).fit(
-                ftr[COLS], groups=ftr["actor_id"].to_numpy()
-            )
+        try:  # the fitted forest scores new windows as scikit-learn does
+            return lab.fit_score(ftr, fte, COLS, shares=SHARES, random_state=seed)
         finally:
             detector_module.IsolationForest = IsolationForest
-        s = det.anomaly_score(fte[COLS], groups=fte["actor_id"].to_numpy())
-        SHARES.append(
-            {
-                "above": float(np.mean(s > det.threshold_)),
-                "beyond": float(np.mean(s > det.training_scores_.max())),
-            }
-        )
-        return s, alert_flags(s, det.threshold_, lab.cw.ASKED_RATE)
 
     return run
 
@@ -134,8 +123,6 @@ if __name__ == "__main__":
     for s in (0, 1, 2):
         variants[f"oob, seed {s}"] = variant(s, OOBForest)
         variants[f"oob_half, seed {s}"] = variant(s, HalfOOBForest)
-    df = lab.measure(variants)
-    df["above"] = [r["above"] for r in SHARES]
-    df["beyond"] = [r["beyond"] for r in SHARES]
+    df = lab.with_shares(lab.measure(variants), SHARES)
     lab.write(df, "ninth_round", "run7")
     print(df.groupby(["size", "variant"])[["above", "beyond"]].mean().round(4))

@@ -6,16 +6,12 @@ features, with ``above`` and ``beyond`` as in run6."""
 import sys
 from pathlib import Path
 
-import numpy as np
-
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "second_round"))
 import lab  # noqa: E402
 
 from pipes_anomaly import catalog  # noqa: E402
 from pipes_anomaly.models import (  # noqa: E402
-    AnomalyDetector,
-    alert_flags,
     surprisal,  # noqa: E402
 )
 
@@ -29,25 +25,15 @@ def variant(floor):
         shipped = surprisal._MIN_SPREAD
         surprisal._MIN_SPREAD = floor
         try:
-            det = AnomalyDetector(random_state=0).fit(ftr[COLS], groups=ftr["actor_id"].to_numpy())
-            s = det.anomaly_score(fte[COLS], groups=fte["actor_id"].to_numpy())
+            return lab.fit_score(ftr, fte, COLS, shares=SHARES, random_state=0)
         finally:
             surprisal._MIN_SPREAD = shipped
-        SHARES.append(
-            {
-                "above": float(np.mean(s > det.threshold_)),
-                "beyond": float(np.mean(s > det.training_scores_.max())),
-            }
-        )
-        return s, alert_flags(s, det.threshold_, lab.cw.ASKED_RATE)
 
     return run
 
 
 if __name__ == "__main__":
     variants = {f"floor {f:g}": variant(f) for f in (1e-2, 1e-3, 1e-4)}
-    df = lab.measure(variants)
-    df["above"] = [r["above"] for r in SHARES]
-    df["beyond"] = [r["beyond"] for r in SHARES]
+    df = lab.with_shares(lab.measure(variants), SHARES)
     lab.write(df, "ninth_round", "run8")
     print(df.groupby(["size", "variant"])[["above", "beyond"]].mean().round(4))

@@ -319,12 +319,28 @@ def top_features(ftr, fte, s, k=0.05):
     return cols[ste.argmax(1)]
 
 
-def fit_score(ftr, fte, cols, **params):
-    """The default detector fitted on ``ftr[cols]``: scores and flags of ``fte``."""
+def fit_score(ftr, fte, cols, shares=None, **params):
+    """The default detector fitted on ``ftr[cols]``: scores and flags of ``fte``.
+
+    With a list ``shares``, also append the test windows' share above the threshold before
+    the budget's cap (``above``) and beyond the most anomalous training window (``beyond``);
+    :func:`with_shares` puts them beside :func:`measure`'s rows."""
     params = {"random_state": 0, **params}
     det = AnomalyDetector(**params).fit(ftr[cols], groups=ftr["actor_id"].to_numpy())
     s = det.anomaly_score(fte[cols], groups=fte["actor_id"].to_numpy())
+    if shares is not None:
+        shares.append(
+            {
+                "above": float(np.mean(s > det.threshold_)),
+                "beyond": float(np.mean(s > det.training_scores_.max())),
+            }
+        )
     return s, alert_flags(s, det.threshold_, cw.ASKED_RATE)
+
+
+def with_shares(df, shares):
+    """:func:`measure`'s rows with the shares :func:`fit_score` appended, in the same order."""
+    return df.assign(above=[r["above"] for r in shares], beyond=[r["beyond"] for r in shares])
 
 
 def ensemble_cols(drop, **params):
