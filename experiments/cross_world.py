@@ -1,8 +1,9 @@
 """The cross-world matrix: detector variants (rows) on world variants (columns).
 
-Every detection choice is made on the development worlds; the held-out worlds, the
-independent world and Turbot's data are scored after a round of choices, for the report
-only, never to choose (docs/decisions.md, "Protocol").
+Every detection choice is made on the development worlds (since the tenth round, the second
+independent world too); the held-out worlds, the first and third independent worlds and
+Turbot's data are scored after a round of choices, for the report only, never to choose
+(docs/decisions.md, "Protocol").
 
 Worlds (columns):
 
@@ -11,10 +12,10 @@ Worlds (columns):
 * ``dev`` and ``holdout``: the development and held-out variants that
   ``experiments/worlds.py`` lists (drawn with ``anomaly generate --variant``); ``devx``:
   forty more development variants (:data:`EXTRA_DEV`);
-* ``indep`` and ``indep2``: two independent worlds (``experiments/independent/world.py`` and
-  ``experiments/independent2/world.py``, each written by a helper without reading the
-  project's generator or detector, the second without reading the first either), seeds
-  :data:`INDEP_SEEDS`;
+* ``indep``, ``indep2`` and ``indep3``: three independent worlds
+  (``experiments/independent*/world.py``, each written by a helper without reading the
+  project's generator or detector or the other independent worlds), seeds
+  :data:`INDEP_SEEDS`; the second is development data from the tenth round on;
 * ``turbot``: Turbot's own test generator (``../shared/peer/turbot_generate.py``), trained on
   its first 60 days and scored on the rest; it has no labels, so its measure is the ROC-AUC
   of its "suspicious" users' actor-days against its normal users' (``turbot_check.py``).
@@ -33,6 +34,7 @@ Run from the repository root, e.g.::
     python experiments/cross_world.py --family holdout turbot --out cross_world_holdout
     python experiments/cross_world.py --family indep --out cross_world_indep
     python experiments/cross_world.py --family indep2 --out cross_world_indep2
+    python experiments/cross_world.py --family indep3 --out cross_world_indep3
 
 Writes ``experiments/results/<out>.md`` (the command, per-world and mean tables) and the
 ``.csv`` beside it (one row per world and detector).
@@ -78,7 +80,7 @@ EXTRA_DEV = tuple(("dev", s) for s in range(8, 48))
 #: Seeds of the independent worlds (reported only, like the held-out variants).
 INDEP_SEEDS = (1, 2, 3, 4)
 #: Independent world family -> the folder of its generator under ``experiments/``.
-INDEPENDENT = {"indep": "independent", "indep2": "independent2"}
+INDEPENDENT = {"indep": "independent", "indep2": "independent2", "indep3": "independent3"}
 #: The alert budget asked of the default flag.
 ASKED_RATE = 0.01
 BUDGET = "5%"
