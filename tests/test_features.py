@@ -147,6 +147,41 @@ def test_self_grants(tmp_path):
     assert row(f, "2024-01-01")["log_self_grants"] == pytest.approx(L3)
     assert row(f, "2024-01-01", "u_bob")["log_self_grants"] == pytest.approx(L1)
     assert event_flags(ev)["is_self_grant"].tolist() == [1, 1, 1, 0, 0, 0, 1]
+    assert (f["log_self_owner_grants"] == 0).all()  # no grant names a role
+
+
+def test_self_owner_grants_are_first_owner_grants_to_oneself(tmp_path):
+    # alice and bob work from day 1; on day 9 alice grants owner for the first time, to
+    # herself and to bob; on day 10 she makes herself owner again (no longer her first);
+    # bob grants carl owner on day 9, then himself on day 10 (not his first either)
+    add, update, owner = (
+        "org.workspace.member.add",
+        "org.workspace.member.update",
+        {"role": "owner"},
+    )
+    recs = [
+        rec(f"2024-01-{d:02d}T09:00:00Z", actor=a)
+        for d in range(1, 10)
+        for a in ("u_alice", "u_bob")
+    ]
+    recs += [
+        rec("2024-01-09T10:00:00Z", update, target="u_alice", data=owner),
+        rec("2024-01-09T10:01:00Z", add, target="u_alice", data={"role": "reader"}),
+        rec("2024-01-09T10:02:00Z", add, target="u_bob", data=owner),  # someone else
+        rec("2024-01-09T10:03:00Z", "workspace.update", target="u_alice", data=owner),
+        rec("2024-01-09T10:04:00Z", add, actor="u_bob", target="u_carl", data=owner),
+        rec("2024-01-10T10:00:00Z", "org.member.update", target="u_alice", data=owner),
+        rec("2024-01-10T10:01:00Z", update, actor="u_bob", target="u_bob", data=owner),
+    ]
+    ev = events(recs, tmp_path)
+    f = build_features(ev)
+    assert row(f, "2024-01-09")["log_self_grants"] == pytest.approx(L2)
+    assert row(f, "2024-01-09")["log_new_owner_grants"] == pytest.approx(L2)
+    assert row(f, "2024-01-09")["log_self_owner_grants"] == pytest.approx(L1)
+    assert row(f, "2024-01-10")["log_self_owner_grants"] == 0
+    assert row(f, "2024-01-10", "u_bob")["log_self_owner_grants"] == 0
+    flags = event_flags(ev)
+    assert flags["is_self_owner_grant"].tolist() == [0] * 18 + [1, 0, 0, 0, 0, 0, 0]
 
 
 def test_new_owner_grants(tmp_path):

@@ -45,6 +45,7 @@ FEATURE_TECHNIQUES: dict[str, tuple[str, ...]] = {
     "org_management_vs_self": ("T1098.003",),
     "org_management_vs_peers": ("T1098.003",),
     "log_self_grants": ("T1098.003",),
+    "log_self_owner_grants": ("T1098.003",),
     "log_new_owner_grants": ("T1098.003",),
     "log_new_account_owner_grants": ("T1098.003", "T1136.003"),
     "log_member_adds": ("T1136.003",),

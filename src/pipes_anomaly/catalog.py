@@ -80,6 +80,8 @@ FEATURE_DESCRIPTIONS: dict[str, str] = {
     "log_billing_novel_network": "billing actions from a network never used before by the "
     "actor or its organisation (log1p)",
     "log_new_owner_grants": "owner grants by an actor who never granted owner before (log1p)",
+    "log_self_owner_grants": "owner roles granted to itself by an actor who never granted owner "
+    "before (log1p)",
     "log_new_account_owner_grants": "owner roles granted to the actor by someone else in the 7 "
     "days up to its first record, on that record's day (log1p)",
     "events_vs_self": "event volume vs the actor's own baseline (robust z)",
@@ -161,6 +163,7 @@ HISTORY_FEATURES: tuple[str, ...] = (
     "log_new_workspaces",
     "log_billing_novel_network",
     "log_new_owner_grants",
+    "log_self_owner_grants",
     "log_new_account_owner_grants",
     "log_hand_records",
     "events_vs_self",
@@ -201,6 +204,7 @@ FLAG_COLUMNS: tuple[str, ...] = (
     "is_self_grant",
     "is_billing_novel_network",
     "is_new_owner_grant",
+    "is_self_owner_grant",
     "is_new_account_owner",
     "is_connection_create",
     "is_pipeline_run",
@@ -242,6 +246,7 @@ FEATURE_EVIDENCE: dict[str, str] = {
     "sustained_connections_vs_self": "is_connection_create",
     "sustained_runs_vs_self": "is_pipeline_run",
     "log_new_owner_grants": "is_new_owner_grant",
+    "log_self_owner_grants": "is_self_owner_grant",
     "log_new_account_owner_grants": "is_new_account_owner",
     "connections_growth_vs_peers": "is_connection_create",
     "runs_growth_vs_peers": "is_pipeline_run",

@@ -952,6 +952,7 @@ def flag_frame(
             "is_self_grant": flags.is_self_grant,
             "is_billing_novel_network": novelty.is_billing_novel,
             "is_new_owner_grant": novelty.is_new_owner_grant,
+            "is_self_owner_grant": novelty.is_new_owner_grant & flags.is_self_grant,
             "is_new_account_owner": novelty.is_new_account_owner,
             "is_connection_create": flags.is_connection_create,
             "is_pipeline_run": flags.is_pipeline_run,
