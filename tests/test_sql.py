@@ -430,6 +430,24 @@ def test_new_account_owner_finds_the_days_the_feature_reads(tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize("source", ["frame", "jsonl", "parquet"])
+def test_privilege_changes_say_whether_a_grant_names_the_actor(source: str, tmp_path: Path) -> None:
+    def grant(when: str, actor: str, member: dict) -> dict:
+        return {"id": f"a_{when}", "action_type": "org.workspace.member.update",
+                "actor_id": actor, "actor_handle": actor[2:], "created_at": when,
+                "identity_id": "o_1", "target_id": member.pop("target", "wm_1"),
+                "target_handle": "wm", "data": {"role": "owner", **member}}  # fmt: skip
+
+    rows = [
+        grant("2024-01-02T09:00:00Z", "u_alice", {"user_id": "u_alice"}),  # herself
+        grant("2024-01-02T09:00:00Z", "u_bob", {"user_id": "u_carl"}),  # someone else
+        grant("2024-01-03T09:00:00Z", "u_dan", {"user_id": "", "target": "u_dan"}),  # target
+    ]
+    hits = run_on(pd.DataFrame(rows), source, tmp_path, "privilege_changes")
+    got = dict(zip(hits["actor_id"], hits["to_itself"], strict=True))
+    assert got == {"u_alice": True, "u_bob": False, "u_dan": True}
+
+
+@pytest.mark.parametrize("source", ["frame", "jsonl", "parquet"])
 def test_hand_made_records_judge_an_account_against_its_own_habit(
     source: str, tmp_path: Path
 ) -> None:

@@ -4,7 +4,9 @@
 -- attack: TA0003 Persistence / T1136 Create Account / T1136.003 Cloud Account
 WITH grants AS (
     SELECT actor_id, actor_handle, created_at, action_type, target_id, target_handle,
-        data ->> 'role' AS role
+        data ->> 'role' AS role,
+        -- the member a grant names: data.user_id, else the target
+        coalesce(nullif(data ->> 'user_id', ''), nullif(target_id, '')) = actor_id AS to_itself
     FROM pipes_audit_log
     WHERE action_type IN ('org.member.add', 'org.member.update',
                           'org.workspace.member.add', 'org.workspace.member.update')
@@ -23,7 +25,8 @@ SELECT actor_id, any_value(actor_handle) AS actor_handle, created_at::DATE AS da
     min(created_at) AS first_at, max(created_at) AS last_at, count(*) AS grants,
     string_agg(DISTINCT action_type, ', ' ORDER BY action_type) AS actions,
     string_agg(DISTINCT coalesce(target_handle, target_id), ', ') AS targets,
-    string_agg(DISTINCT role, ', ') AS roles
+    string_agg(DISTINCT role, ', ') AS roles,
+    coalesce(bool_or(to_itself), false) AS to_itself
 FROM flagged
 WHERE first_in_30_days
 GROUP BY actor_id, created_at::DATE
