@@ -431,8 +431,10 @@ def test_new_account_owner_finds_the_days_the_feature_reads(tmp_path: Path) -> N
 
 @pytest.mark.parametrize("source", ["frame", "jsonl", "parquet"])
 def test_privilege_changes_say_whether_a_grant_names_the_actor(source: str, tmp_path: Path) -> None:
+    ids = iter(range(100))
+
     def grant(when: str, actor: str, member: dict) -> dict:
-        return {"id": f"a_{when}", "action_type": "org.workspace.member.update",
+        return {"id": f"a_{next(ids)}", "action_type": "org.workspace.member.update",
                 "actor_id": actor, "actor_handle": actor[2:], "created_at": when,
                 "identity_id": "o_1", "target_id": member.pop("target", "wm_1"),
                 "target_handle": "wm", "data": {"role": "owner", **member}}  # fmt: skip
@@ -441,10 +443,13 @@ def test_privilege_changes_say_whether_a_grant_names_the_actor(source: str, tmp_
         grant("2024-01-02T09:00:00Z", "u_alice", {"user_id": "u_alice"}),  # herself
         grant("2024-01-02T09:00:00Z", "u_bob", {"user_id": "u_carl"}),  # someone else
         grant("2024-01-03T09:00:00Z", "u_dan", {"user_id": "", "target": "u_dan"}),  # target
+        grant("2024-01-03T09:00:00Z", "u_eve", {"user_id": None, "target": "u_eve"}),
+        # the member is data.user_id when it names one, whatever the target says
+        grant("2024-01-03T09:00:00Z", "u_fay", {"user_id": "u_gus", "target": "u_fay"}),
     ]
     hits = run_on(pd.DataFrame(rows), source, tmp_path, "privilege_changes")
     got = dict(zip(hits["actor_id"], hits["to_itself"], strict=True))
-    assert got == {"u_alice": True, "u_bob": False, "u_dan": True}
+    assert got == {"u_alice": True, "u_bob": False, "u_dan": True, "u_eve": True, "u_fay": False}
 
 
 @pytest.mark.parametrize("source", ["frame", "jsonl", "parquet"])

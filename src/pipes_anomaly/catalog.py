@@ -80,8 +80,8 @@ FEATURE_DESCRIPTIONS: dict[str, str] = {
     "log_billing_novel_network": "billing actions from a network never used before by the "
     "actor or its organisation (log1p)",
     "log_new_owner_grants": "owner grants by an actor who never granted owner before (log1p)",
-    "log_self_owner_grants": "owner roles granted to itself by an actor who never granted owner "
-    "before (log1p)",
+    "log_self_owner_grants": "owner grants to itself by an actor who never granted owner before "
+    "(log1p)",
     "log_new_account_owner_grants": "owner roles granted to the actor by someone else in the 7 "
     "days up to its first record, on that record's day (log1p)",
     "events_vs_self": "event volume vs the actor's own baseline (robust z)",

@@ -228,6 +228,8 @@ class HistoryFlags:
         A billing action from a novel network.
     is_new_owner_grant : ndarray
         The actor's first grant of the owner role.
+    is_self_owner_grant : ndarray
+        Such a grant naming the actor itself.
     owner_grants_received : ndarray
         The scopes (workspaces, organisations) in which someone else granted the record's
         actor the owner role in the ``catalog.NEW_ACCOUNT_DAYS`` days up to its first record.
@@ -249,6 +251,7 @@ class HistoryFlags:
     is_new_workspace: np.ndarray
     is_billing_novel: np.ndarray
     is_new_owner_grant: np.ndarray
+    is_self_owner_grant: np.ndarray
     owner_grants_received: np.ndarray
     is_new_account_owner: np.ndarray
     lifetime_ns: np.ndarray
@@ -616,6 +619,7 @@ def history_flags(
     received = _owner_grants_received(codes, first_t, tables["owner_grantee"])
     first_day = first_t[codes.actor_codes] // _NS_DAY * _NS_DAY
     new_account = wstart < first_day + _NS_DAY
+    is_new_owner_grant = flags.is_owner_grant & new_in_window(firsts["actor_owner_grant"])
     return HistoryFlags(
         is_new_network=is_new_network,
         is_novel_network=is_novel,
@@ -623,7 +627,8 @@ def history_flags(
         is_new_action=new_in_window(firsts["actor_action"]) & known_category,
         is_new_workspace=new_in_window(firsts["actor_workspace"]) & seen_before,
         is_billing_novel=flags.is_billing & is_novel,
-        is_new_owner_grant=flags.is_owner_grant & new_in_window(firsts["actor_owner_grant"]),
+        is_new_owner_grant=is_new_owner_grant,
+        is_self_owner_grant=is_new_owner_grant & flags.is_self_grant,
         owner_grants_received=received[codes.actor_codes],
         is_new_account_owner=new_account & (received[codes.actor_codes] > 0),
         lifetime_ns=lifetime_ns,
@@ -952,7 +957,7 @@ def flag_frame(
             "is_self_grant": flags.is_self_grant,
             "is_billing_novel_network": novelty.is_billing_novel,
             "is_new_owner_grant": novelty.is_new_owner_grant,
-            "is_self_owner_grant": novelty.is_new_owner_grant & flags.is_self_grant,
+            "is_self_owner_grant": novelty.is_self_owner_grant,
             "is_new_account_owner": novelty.is_new_account_owner,
             "is_connection_create": flags.is_connection_create,
             "is_pipeline_run": flags.is_pipeline_run,

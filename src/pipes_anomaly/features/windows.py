@@ -700,7 +700,7 @@ def _lifetime_features(records: Records) -> dict[str, np.ndarray]:
 
 def _novelty_features(records: Records) -> dict[str, np.ndarray]:
     """Count what is new to the actor, and the owner roles it received as a new account."""
-    codes, novelty, flags = records.codes, records.history_flags, records.flags
+    codes, novelty = records.codes, records.history_flags
     r, nr = codes.rows, codes.n_rows
     new_actions = np.where(novelty.is_new_action, codes.action_codes, -1)
     new_workspaces = np.where(novelty.is_new_workspace, codes.workspace_codes, -1)
@@ -709,9 +709,7 @@ def _novelty_features(records: Records) -> dict[str, np.ndarray]:
         "log_new_workspaces": _log1p(_nunique_per_row(r, new_workspaces, nr)),
         "log_billing_novel_network": _log1p(_count(codes, novelty.is_billing_novel)),
         "log_new_owner_grants": _log1p(_count(codes, novelty.is_new_owner_grant)),
-        "log_self_owner_grants": _log1p(
-            _count(codes, novelty.is_new_owner_grant & flags.is_self_grant)
-        ),
+        "log_self_owner_grants": _log1p(_count(codes, novelty.is_self_owner_grant)),
         "log_new_account_owner_grants": np.where(
             _count(codes, novelty.is_new_account_owner) > 0,
             _log1p(novelty.owner_grants_received[codes.first_records]),
