@@ -6,6 +6,8 @@ import pickle
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "second_round"))
 sys.path.insert(0, str(HERE.parent))
@@ -34,3 +36,17 @@ def independent(family: str, seed: int, cache: Path = CACHE) -> tuple:
 def folder(family: str, seed: int) -> Path:
     """Where an independent world's records are written."""
     return cw.HERE / "work" / "cross_world" / f"{family}{seed}"
+
+
+def measure(variants: dict, cache: Path) -> pd.DataFrame:
+    """:func:`lab.measure`'s rows on the 53 development worlds (features in ``lab.CACHE``) and
+    the second independent world, seeds 1-4 (features in ``cache``), ``size`` ``indep2``."""
+    df = lab.measure(variants)
+    rows = []
+    for seed in (1, 2, 3, 4):
+        name, _, ftr, fte, labels, manifest = independent("indep2", seed, cache)
+        for v, fn in variants.items():
+            s, a = fn(ftr, fte)
+            m = cw.labelled_metrics(cw.scores_frame(fte, s, a), labels, manifest)
+            rows.append({"world": name, "fam": "indep2", "size": "indep2", "variant": v, **m})
+    return pd.concat([df, pd.DataFrame(rows)], ignore_index=True)

@@ -38,10 +38,18 @@ def caught(world: tuple, forms: dict) -> pd.DataFrame:
     det = AnomalyDetector(random_state=0).fit(ftr[COLS], groups=ftr["actor_id"].to_numpy())
     s = det.anomaly_score(fte[COLS], groups=fte["actor_id"].to_numpy())
     pct = pd.Series(s).rank(ascending=False, pct=True).to_numpy()
+    rarity = det.surprisal_.transform(fte[COLS].to_numpy(float))
     keys = (fte["actor_id"] + "|" + fte["window_start"].dt.strftime("%Y-%m-%d")).to_numpy()
-    top = dict(zip(keys, pct <= 0.05, strict=True))
+    at = {k: i for i, k in enumerate(keys)}
     days = day_table(labels, forms)
-    return days.assign(caught=days["key"].map(top).astype("boolean"))
+    i = days["key"].map(at)
+    days = days[i.notna()].assign(row=i[i.notna()].astype(int))
+    grants = [COLS.index(c) for c in ("log_new_owner_grants", "log_self_grants")]
+    return days.assign(
+        caught=pct[days["row"]] <= 0.05,
+        pct=pct[days["row"]],
+        grant_rarity=rarity[days["row"]][:, grants].max(axis=1),
+    )
 
 
 def main() -> None:
@@ -59,7 +67,7 @@ def main() -> None:
         rows.append(
             caught(world, world[5].get("incident_forms", {})).assign(worlds="indep2, seeds 1-4")
         )
-    df = pd.concat(rows).dropna(subset=["caught"])
+    df = pd.concat(rows)
     table = df.groupby(["worlds", "kind", "form"])["caught"].agg(["mean", "size"]).reset_index()
     lines = [
         "# Attack days in the top 5% by kind and form (shipped detector, version 0.10.0)",
@@ -87,6 +95,16 @@ def main() -> None:
                 f"{f} {r['c'] / r['size']:.2f} of {int(r['size'])} days"
                 for f, r in by_form.iterrows()
             ),
+            "",
+        ]
+    esc = df[(df["kind"] == "privilege_escalation") & (df["form"] == "subtle")]
+    for worlds, e in esc.groupby("worlds"):
+        lines += [
+            f"Subtle privilege escalation days, {worlds}: {len(e)}; their rank as a share of the "
+            f"test windows, median {e['pct'].median():.3f} (range {e['pct'].min():.3f}-"
+            f"{e['pct'].max():.3f}); the larger rarity (-log share) of `log_new_owner_grants` and "
+            f"`log_self_grants` on them, median {e['grant_rarity'].median():.1f} (range "
+            f"{e['grant_rarity'].min():.1f}-{e['grant_rarity'].max():.1f}).",
             "",
         ]
     lines += [

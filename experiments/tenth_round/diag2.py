@@ -1,7 +1,8 @@
 """After the choice, for the report only: every test window of the first and third independent
 worlds where ``log_self_owner_grants`` is not 0, its label and its rank under the shipped
 detector (features of 0.11.0, cached by ``run2.py``) and without the column (the model columns
-of 0.10.0 on the same features). Writes ``results/tenth_round/diag2.md``."""
+of 0.10.0 on the same features); and the third world's size per seed, from its manifests.
+Writes ``results/tenth_round/diag2.md``."""
 
 import sys
 from pathlib import Path
@@ -57,6 +58,19 @@ def main() -> None:
                     f"| {name} | {n_train} | {day} | {what} | {int(rank[i])} | {int(before[i])} "
                     f"| {len(fte)} |"
                 )
+    lines += [
+        "",
+        "The third independent world's seeds (its `manifest.json`):",
+        "",
+        "| world | organisations | actors | days | training days | test days | records |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for seed in (1, 2, 3, 4):
+        m = independent("indep3", seed, CACHE / "run2")[5]
+        lines.append(
+            f"| indep3-{seed} | {len(m['organisations'])} | {m['actors']['total']} | {m['days']} "
+            f"| {m['train_days']} | {m['test_days']} | {m['records']['total']:,} |"
+        )
     out = HERE.parent / "results" / "tenth_round"
     (out / "diag2.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

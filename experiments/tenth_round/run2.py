@@ -15,11 +15,10 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _worlds import CACHE, cw, independent, lab  # noqa: E402
+from _worlds import CACHE, lab, measure  # noqa: E402
 
 from pipes_anomaly import catalog  # noqa: E402
 
@@ -52,15 +51,7 @@ def main() -> None:
         for rs in (0, 1, 2)
         for kind in ("without", "with", "window_min")
     }
-    df = lab.measure(variants)
-    rows = []
-    for seed in (1, 2, 3, 4):
-        name, _, ftr, fte, labels, manifest = independent("indep2", seed, lab.CACHE)
-        for v, fn in variants.items():
-            s, a = fn(ftr, fte)
-            m = cw.labelled_metrics(cw.scores_frame(fte, s, a), labels, manifest)
-            rows.append({"world": name, "fam": "indep2", "size": "indep2", "variant": v, **m})
-    df = pd.concat([df, pd.DataFrame(rows)], ignore_index=True)
+    df = measure(variants, lab.CACHE)
     label = sys.argv[sys.argv.index("--label") + 1] if "--label" in sys.argv else "first"
     lab.write(df, "tenth_round", f"run2_{label}")
     df["kind"] = df["variant"].str.split(",").str[0]

@@ -9,11 +9,9 @@ independent world, detector seeds 0-2 (the package's features at the revision th
 import sys
 from pathlib import Path
 
-import pandas as pd
-
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _worlds import CACHE, cw, independent, lab  # noqa: E402
+from _worlds import CACHE, lab, measure  # noqa: E402
 
 from pipes_anomaly import catalog  # noqa: E402
 
@@ -34,15 +32,7 @@ def main(columns: list[str]) -> None:
         variants[f"shipped, seed {rs}"] = variant((), rs)
         for c in columns:
             variants[f"without {c}, seed {rs}"] = variant((c,), rs)
-    df = lab.measure(variants)
-    rows = []
-    for seed in (1, 2, 3, 4):
-        name, _, ftr, fte, labels, manifest = independent("indep2", seed, lab.CACHE)
-        for v, fn in variants.items():
-            s, a = fn(ftr, fte)
-            m = cw.labelled_metrics(cw.scores_frame(fte, s, a), labels, manifest)
-            rows.append({"world": name, "fam": "indep2", "size": "indep2", "variant": v, **m})
-    df = pd.concat([df, pd.DataFrame(rows)], ignore_index=True)
+    df = measure(variants, lab.CACHE)
     lab.write(df, "tenth_round", "run3_" + "_".join(columns))
     df["kind"] = df["variant"].str.split(", ").str[0]
     df["seed"] = df["variant"].str.split(", ").str[1]
