@@ -537,6 +537,8 @@ def test_new_networks_are_news_only_when_the_organisation_never_used_them(
     assert list(zip(first["actor_id"], first["day"].dt.day, strict=True)) == [
         ("u_alice", 10), ("u_erin", 10), ("u_alice", 11), ("u_dave", 11), ("u_alice", 12)
     ]  # fmt: skip
+    # erin's new network is in the /8 of her usual one (her provider's block); the others not
+    assert first["new_provider_block"].tolist() == [True, False, True, True, True]
     hops = run_on(records, source, tmp_path, "ip_hopping")
     assert list(zip(hops["actor_id"], hops["day"].dt.day, strict=True)) == [
         ("u_alice", 10), ("u_alice", 12)
@@ -560,12 +562,16 @@ def test_an_ipv6_privacy_address_stays_on_its_sites_network(source: str, tmp_pat
              # day 10: from the usual site to a site nobody in the organisation used
              raw(300, "10T08:00:00", "2001:db8::ff:1"),
              raw(301, "10T08:10:00", "2a02:6b8:0:1::5"),
-             raw(302, "10T08:20:00", "2a02:6b8::77")]  # fmt: skip
+             raw(302, "10T08:20:00", "2a02:6b8::77"),
+             # day 11: another site of the usual provider's /32, new to the organisation
+             raw(400, "11T08:00:00", "2001:db8:5::1")]  # fmt: skip
     records = pd.DataFrame(rows)
     first = run_on(records, source, tmp_path, "first_seen_ip")
-    assert first["day"].dt.day.tolist() == [10]
-    assert first["networks"].tolist() == ["2a02:6b8::/48"]  # named as the detector names it
-    assert first["ips"].tolist() == ["2a02:6b8:0:1::5"]
+    assert first["day"].dt.day.tolist() == [10, 11]
+    # named as the detector names them
+    assert first["networks"].tolist() == ["2a02:6b8::/48", "2001:db8:5::/48"]
+    assert first["ips"].tolist() == ["2a02:6b8:0:1::5", "2001:db8:5::1"]
+    assert first["new_provider_block"].tolist() == [True, False]
     hops = run_on(records, source, tmp_path, "ip_hopping")
     assert hops["day"].dt.day.tolist() == [10]
     assert hops["hops"].tolist() == ["2001:db8::ff:1 -> 2a02:6b8:0:1::5"]
