@@ -95,6 +95,29 @@ def test_doc_holds_every_query_with_its_explanation() -> None:
         assert "FROM pipes_audit_log" in query.sql
 
 
+def _calls(sql: str, name: str) -> list[str]:
+    """The argument text of every ``name(...)`` call in ``sql``."""
+    out = []
+    for m in re.finditer(rf"\b{name}\(", sql):
+        depth, i = 1, m.end()
+        while depth:
+            depth += {"(": 1, ")": -1}.get(sql[i], 0)
+            i += 1
+        out.append(sql[m.end() : i - 1])
+    return out
+
+
+@pytest.mark.parametrize("name", hunting.QUERY_NAMES)
+def test_a_query_gives_the_same_text_on_every_run(name: str) -> None:
+    # an aggregate that keeps whichever value it meets first, or joins values in the order
+    # it meets them, answers differently when DuckDB scans in parallel
+    sql = QUERIES[name].sql
+    assert "any_value(" not in sql
+    for agg in ("string_agg", "list", "array_agg"):
+        for args in _calls(sql, agg):
+            assert "ORDER BY" in args, f"{name}: {agg}({args}) without ORDER BY"
+
+
 def test_the_doc_shows_the_queries_the_package_runs() -> None:
     assert hunting.parse_queries(DOC_TEXT) == QUERIES
 
@@ -544,6 +567,7 @@ def test_new_networks_are_news_only_when_the_organisation_never_used_them(
         ("u_alice", 10), ("u_alice", 12)
     ]  # fmt: skip
     assert hops["hops"].tolist() == ["81.2.69.10 -> 203.0.113.9", "192.0.2.5 -> 81.2.69.10"]
+    assert hops["new_provider_block"].tolist() == [True, True]  # 203/8 and 192/8 were new
 
 
 @pytest.mark.parametrize("source", ["frame", "jsonl", "parquet"])

@@ -480,7 +480,7 @@ def rule_scores(
             seconds = int(size.total_seconds())
             base = con.execute(
                 f"""
-                SELECT actor_id, any_value(actor_handle) AS actor_handle,
+                SELECT actor_id, max(actor_handle) AS actor_handle,
                     to_timestamp(floor(epoch(created_at) / {seconds}) * {seconds})
                         AS window_start,
                     count(*) AS n_events

@@ -20,11 +20,11 @@ flagged AS (
               AND p.created_at >= b.created_at - INTERVAL 90 DAY) AS first_in_90_days
     FROM billing AS b
 )
-SELECT actor_id, any_value(actor_handle) AS actor_handle, created_at::DATE AS day,
+SELECT actor_id, max(actor_handle) AS actor_handle, created_at::DATE AS day,
     min(created_at) AS first_at, max(created_at) AS last_at, count(*) AS billing_changes,
     bool_or(from_new_ip) AS from_new_ip, bool_and(first_in_90_days) AS first_in_90_days,
     string_agg(DISTINCT action_type, ', ' ORDER BY action_type) AS actions,
-    string_agg(DISTINCT actor_ip, ', ') AS ips
+    string_agg(DISTINCT actor_ip, ', ' ORDER BY actor_ip) AS ips
 FROM flagged
 WHERE action_type = 'org.billing.payment_method.create' OR from_new_ip
 GROUP BY actor_id, created_at::DATE

@@ -22,9 +22,9 @@ acting AS (
         END AS recorded_actor
     FROM records
 )
-SELECT actor_id, any_value(actor_handle) AS actor_handle, created_at::DATE AS day,
+SELECT actor_id, max(actor_handle) AS actor_handle, created_at::DATE AS day,
     min(created_at) AS first_at, max(created_at) AS last_at, count(*) AS mismatched_records,
-    string_agg(DISTINCT recorded_actor, ', ') AS recorded_actors,
+    string_agg(DISTINCT recorded_actor, ', ' ORDER BY recorded_actor) AS recorded_actors,
     string_agg(DISTINCT action_type, ', ' ORDER BY action_type) AS actions
 FROM acting
 WHERE recorded_actor IS NOT NULL

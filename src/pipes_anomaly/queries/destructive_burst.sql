@@ -18,7 +18,7 @@ counted AS (
             RANGE BETWEEN INTERVAL 10 MINUTE PRECEDING AND CURRENT ROW) AS n_in_10m
     FROM destructive
 )
-SELECT actor_id, any_value(actor_handle) AS actor_handle, created_at::DATE AS day,
+SELECT actor_id, max(actor_handle) AS actor_handle, created_at::DATE AS day,
     min(created_at) AS first_at, max(created_at) AS last_at,
     max(n_in_10m) AS max_destructive_in_10m, count(*) AS destructive_actions,
     string_agg(DISTINCT action_type, ', ' ORDER BY action_type) AS actions

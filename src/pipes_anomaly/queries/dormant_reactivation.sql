@@ -2,7 +2,7 @@
 -- title: Dormant reactivation
 -- attack: TA0001 Initial Access / T1078 Valid Accounts / T1078.004 Cloud Accounts
 WITH days AS (
-    SELECT actor_id, created_at::DATE AS day, any_value(actor_handle) AS actor_handle,
+    SELECT actor_id, created_at::DATE AS day, max(actor_handle) AS actor_handle,
         min(created_at) AS first_at, max(created_at) AS last_at, count(*) AS records
     FROM pipes_audit_log
     GROUP BY actor_id, created_at::DATE

@@ -63,7 +63,7 @@ network_first AS (
 block_first AS (
     SELECT actor_id, block, min(created_at) AS block_first_at FROM nets GROUP BY ALL
 )
-SELECT n.actor_id, any_value(n.actor_handle) AS actor_handle, n.created_at::DATE AS day,
+SELECT n.actor_id, max(n.actor_handle) AS actor_handle, n.created_at::DATE AS day,
     min(n.created_at) AS first_at, max(n.created_at) AS last_at,
     count(DISTINCT n.actor_ip) AS new_ips, count(*) AS records_from_new_ips,
     string_agg(DISTINCT n.actor_ip, ', ' ORDER BY n.actor_ip) AS ips,

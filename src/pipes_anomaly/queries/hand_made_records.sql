@@ -8,7 +8,7 @@ WITH records AS (
     FROM pipes_audit_log
 ),
 days AS (
-    SELECT actor_id, any_value(actor_handle) AS actor_handle, created_at::DATE AS day,
+    SELECT actor_id, max(actor_handle) AS actor_handle, created_at::DATE AS day,
         count(*) AS records, count(*) FILTER (WHERE by_hand) AS records_by_hand,
         min(created_at) FILTER (WHERE by_hand) AS first_at,
         max(created_at) FILTER (WHERE by_hand) AS last_at,

@@ -9,7 +9,7 @@ WITH rates AS (
             RANGE BETWEEN INTERVAL 59 SECOND PRECEDING AND CURRENT ROW) AS records_in_60s
     FROM pipes_audit_log
 )
-SELECT actor_id, any_value(actor_handle) AS actor_handle, created_at::DATE AS day,
+SELECT actor_id, max(actor_handle) AS actor_handle, created_at::DATE AS day,
     min(created_at) AS first_at, max(created_at) AS last_at,
     max(records_in_60s) AS max_records_in_60s,
     string_agg(DISTINCT action_type, ', ' ORDER BY action_type) AS actions

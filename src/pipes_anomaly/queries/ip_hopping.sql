@@ -22,7 +22,8 @@ v6 AS (
         FROM addrs)
 ),
 -- the network as the detector names it: the IPv4 /16 or the IPv6 /48 (one site; a privacy
--- address changes below it every day); text that is no address is a network of its own
+-- address changes below it every day); text that is no address is a network of its own; and
+-- its provider's block, the IPv4 /8 or the IPv6 /32 (a carrier rotates addresses inside it)
 nets AS (
     SELECT * EXCLUDE (addr, head, tail, full_groups, g1, g2, g3), CASE
         WHEN contains(addr, ':') THEN CASE
@@ -32,7 +33,14 @@ nets AS (
             ELSE '::/48' END
         WHEN regexp_matches(addr, '^\d+\.\d+\.')
             THEN regexp_extract(addr, '^(\d+\.\d+)\.', 1) || '.0.0/16'
-        ELSE addr END AS network
+        ELSE addr END AS network, CASE
+        WHEN contains(addr, ':') THEN CASE
+            WHEN g2 <> '0' THEN g1 || ':' || g2 || '::/32'
+            WHEN g1 <> '0' THEN g1 || '::/32'
+            ELSE '::/32' END
+        WHEN regexp_matches(addr, '^\d+\.\d+\.')
+            THEN regexp_extract(addr, '^(\d+)\.', 1) || '.0.0.0/8'
+        ELSE addr END AS block
     FROM (SELECT *,
         coalesce(nullif(ltrim(full_groups[1], '0'), ''), '0') AS g1,
         coalesce(nullif(ltrim(full_groups[2], '0'), ''), '0') AS g2,
@@ -44,17 +52,26 @@ nets AS (
 org_first AS (
     SELECT org, network, min(created_at) AS org_first_at FROM nets GROUP BY ALL
 ),
+block_first AS (
+    SELECT actor_id, block, min(created_at) AS block_first_at FROM nets GROUP BY ALL
+),
 steps AS (
-    SELECT n.*, o.org_first_at,
+    SELECT n.*, o.org_first_at, b.block_first_at,
         lag(n.created_at) OVER w AS prev_at, lag(n.actor_ip) OVER w AS prev_ip,
-        lag(n.network) OVER w AS prev_network, lag(o.org_first_at) OVER w AS prev_org_first_at
+        lag(n.network) OVER w AS prev_network, lag(o.org_first_at) OVER w AS prev_org_first_at,
+        lag(b.block_first_at) OVER w AS prev_block_first_at
     FROM nets AS n
     JOIN org_first AS o USING (org, network)
+    JOIN block_first AS b USING (actor_id, block)
     WINDOW w AS (PARTITION BY n.actor_id ORDER BY n.created_at)
 )
-SELECT actor_id, any_value(actor_handle) AS actor_handle, created_at::DATE AS day,
+SELECT actor_id, max(actor_handle) AS actor_handle, created_at::DATE AS day,
     min(prev_at) AS first_at, max(created_at) AS last_at, count(*) AS network_switches,
-    string_agg(DISTINCT prev_ip || ' -> ' || actor_ip, ', ') AS hops
+    string_agg(DISTINCT prev_ip || ' -> ' || actor_ip, ', '
+        ORDER BY prev_ip || ' -> ' || actor_ip) AS hops,
+    -- one of the two in a provider's block the actor never used before that day
+    bool_or(block_first_at::DATE = created_at::DATE
+            OR prev_block_first_at::DATE = prev_at::DATE) AS new_provider_block
 FROM steps
 WHERE network <> prev_network AND created_at - prev_at < INTERVAL 30 MINUTE
   -- one of the two networks new to the organisation that day

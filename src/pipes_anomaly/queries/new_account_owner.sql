@@ -31,7 +31,7 @@ received AS (  -- owner roles granted by someone else in the 7 days up to the fi
       AND g.granted_at > f.first_record - INTERVAL 7 DAY
 ),
 first_day AS (
-    SELECT actor_id, created_at::DATE AS day, any_value(actor_handle) AS actor_handle,
+    SELECT actor_id, created_at::DATE AS day, max(actor_handle) AS actor_handle,
         min(created_at) AS first_at, max(created_at) AS last_at, count(*) AS records
     FROM pipes_audit_log
     GROUP BY actor_id, created_at::DATE

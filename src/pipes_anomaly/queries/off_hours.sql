@@ -26,12 +26,12 @@ off AS (
     JOIN history AS y USING (actor_id, day, hr)
     WHERE y.prior_days >= 5 AND y.prior_days_near_hour < 0.05 * y.prior_days
 )
-SELECT o.actor_id, any_value(l.actor_handle) AS actor_handle, o.day,
+SELECT o.actor_id, max(l.actor_handle) AS actor_handle, o.day,
     min(o.first_at) AS first_at, max(o.last_at) AS last_at,
     sum(o.n) AS off_hours_records, string_agg(o.hr::VARCHAR, ',' ORDER BY o.hr) AS utc_hours,
     max(o.prior_days) AS prior_active_days
 FROM off AS o
-JOIN (SELECT actor_id, any_value(actor_handle) AS actor_handle
+JOIN (SELECT actor_id, max(actor_handle) AS actor_handle
       FROM pipes_audit_log GROUP BY actor_id) AS l USING (actor_id)
 GROUP BY o.actor_id, o.day
 HAVING sum(o.n) >= 2

@@ -21,11 +21,12 @@ flagged AS (
               AND p.created_at >= g.created_at - INTERVAL 30 DAY) AS first_in_30_days
     FROM grants AS g
 )
-SELECT actor_id, any_value(actor_handle) AS actor_handle, created_at::DATE AS day,
+SELECT actor_id, max(actor_handle) AS actor_handle, created_at::DATE AS day,
     min(created_at) AS first_at, max(created_at) AS last_at, count(*) AS grants,
     string_agg(DISTINCT action_type, ', ' ORDER BY action_type) AS actions,
-    string_agg(DISTINCT coalesce(target_handle, target_id), ', ') AS targets,
-    string_agg(DISTINCT role, ', ') AS roles,
+    string_agg(DISTINCT coalesce(target_handle, target_id), ', '
+        ORDER BY coalesce(target_handle, target_id)) AS targets,
+    string_agg(DISTINCT role, ', ' ORDER BY role) AS roles,
     coalesce(bool_or(to_itself), false) AS to_itself
 FROM flagged
 WHERE first_in_30_days

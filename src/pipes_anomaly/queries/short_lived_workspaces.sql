@@ -24,7 +24,7 @@ short_lived AS (
     WHERE d.deleted_at - coalesce(c.created_at, d.data_created_at) < INTERVAL 24 HOUR
 )
 -- the three shortest-lived workspaces stand for the rest (an actor may delete hundreds a day)
-SELECT actor_id, any_value(actor_handle) AS actor_handle, deleted_at::DATE AS day,
+SELECT actor_id, max(actor_handle) AS actor_handle, deleted_at::DATE AS day,
     min(created_at) AS first_at, max(deleted_at) AS last_at,
     count(*) AS short_lived_workspaces, min(lifetime) AS shortest_lifetime,
     array_to_string(list(coalesce(workspace_handle, workspace_id)
