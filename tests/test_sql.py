@@ -571,6 +571,22 @@ def test_new_networks_are_news_only_when_the_organisation_never_used_them(
 
 
 @pytest.mark.parametrize("source", ["frame", "jsonl", "parquet"])
+def test_records_of_one_instant_hop_in_the_order_of_their_ids(source: str, tmp_path: Path) -> None:
+    def raw(i: int, at: str, ip: str) -> dict:
+        return {"id": f"a_{i}", "action_type": "workspace.update", "actor_id": "u_alice",
+                "actor_handle": "alice", "identity_id": "o_1", "created_at": f"2024-03-{at}Z",
+                "actor_ip": ip, "target_id": "w_1", "target_handle": "ws", "data": {}}  # fmt: skip
+
+    rows = [raw(100 + d, f"{d:02d}T08:00:00", "81.2.69.10") for d in range(1, 9)]
+    # day 9: two records of one second from two networks, listed against their ids' order
+    rows += [raw(901, "09T09:00:00", "203.0.113.9"), raw(900, "09T09:00:00", "81.2.69.10"),
+             raw(902, "09T09:05:00", "81.2.69.10")]  # fmt: skip
+    hops = run_on(pd.DataFrame(rows), source, tmp_path, "ip_hopping")
+    assert hops["network_switches"].tolist() == [2]
+    assert hops["hops"].tolist() == ["203.0.113.9 -> 81.2.69.10, 81.2.69.10 -> 203.0.113.9"]
+
+
+@pytest.mark.parametrize("source", ["frame", "jsonl", "parquet"])
 def test_an_ipv6_privacy_address_stays_on_its_sites_network(source: str, tmp_path: Path) -> None:
     def raw(i: int, at: str, ip: str) -> dict:
         return {"id": f"a_{i}", "action_type": "workspace.update", "actor_id": "u_alice",

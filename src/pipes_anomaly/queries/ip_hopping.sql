@@ -3,7 +3,7 @@
 -- attack: TA0001 Initial Access / T1078 Valid Accounts
 -- attack: TA0005 Defense Evasion / T1550 Use Alternate Authentication Material / T1550.004 Web Session Cookie
 WITH addrs AS (
-    SELECT actor_id, actor_handle, created_at, actor_ip,
+    SELECT id, actor_id, actor_handle, created_at, actor_ip,
         coalesce(identity_id, actor_id) AS org,
         lower(split_part(trim(actor_ip), '%', 1)) AS addr
     FROM pipes_audit_log
@@ -63,7 +63,8 @@ steps AS (
     FROM nets AS n
     JOIN org_first AS o USING (org, network)
     JOIN block_first AS b USING (actor_id, block)
-    WINDOW w AS (PARTITION BY n.actor_id ORDER BY n.created_at)
+    -- records of one instant in a fixed order, so the previous record is always the same
+    WINDOW w AS (PARTITION BY n.actor_id ORDER BY n.created_at, n.id)
 )
 SELECT actor_id, max(actor_handle) AS actor_handle, created_at::DATE AS day,
     min(prev_at) AS first_at, max(created_at) AS last_at, count(*) AS network_switches,
