@@ -80,7 +80,12 @@ EXTRA_DEV = tuple(("dev", s) for s in range(8, 48))
 #: Seeds of the independent worlds (reported only, like the held-out variants).
 INDEP_SEEDS = (1, 2, 3, 4)
 #: Independent world family -> the folder of its generator under ``experiments/``.
-INDEPENDENT = {"indep": "independent", "indep2": "independent2", "indep3": "independent3"}
+INDEPENDENT = {
+    "indep": "independent",
+    "indep2": "independent2",
+    "indep3": "independent3",
+    "indep4": "independent4",
+}
 #: The alert budget asked of the default flag.
 ASKED_RATE = 0.01
 BUDGET = "5%"
