@@ -46,6 +46,7 @@ FEATURE_DESCRIPTIONS: dict[str, str] = {
     "log_member_adds": "members added to the org or a workspace (log1p)",
     "log_self_grants": "memberships or roles the actor added or changed for itself (log1p)",
     "log_billing": "billing actions (log1p)",
+    "log_public_shares": "records that left a resource open to anyone with its link (log1p)",
     # network
     "log_ips": "distinct IPs (log1p)",
     "log_networks": "distinct networks, /16 or /48 (log1p)",
@@ -211,6 +212,7 @@ FLAG_COLUMNS: tuple[str, ...] = (
     "is_hand_made",
     "is_grown_type",
     "is_sustained_type",
+    "is_public_share",
 )
 
 #: Feature column -> flag column whose records are its evidence.
@@ -228,6 +230,7 @@ FEATURE_EVIDENCE: dict[str, str] = {
     "log_member_adds": "is_member_add",
     "log_self_grants": "is_self_grant",
     "log_billing": "is_billing",
+    "log_public_shares": "is_public_share",
     "log_novel_networks": "is_novel_network",
     "log_new_actions": "is_new_action",
     "log_new_workspaces": "is_new_workspace",

@@ -195,6 +195,7 @@ EVENT_COLUMNS: tuple[str, ...] = (
     "role",
     "updated_by_id",
     "user_id",
+    "visibility",
     "target_created_at",
     "source",
     "line",

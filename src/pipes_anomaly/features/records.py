@@ -36,6 +36,7 @@ _CATEGORIES = tuple(c.value for c in schema.Category)
 _MEMBER_ADDS = frozenset({"org.member.add", "org.workspace.member.add"})
 _MEMBER_GRANTS = _MEMBER_ADDS | {"org.member.update", "org.workspace.member.update"}
 _OWNER_ROLE = "owner"  # data.role of a membership that grants full control
+_PUBLIC = "anyone_with_link"  # data.visibility of a resource anyone holding its link can open
 _ALL = "*"  # the one owner (``scope``) of first-seen tables kept for everyone, not per actor
 #: Prefix of the actor ids the reader makes from a handle (records without an actor id):
 #: such an actor has no id to compare with ``created_by_id`` or ``updated_by_id``.
@@ -181,6 +182,10 @@ class RecordFlags:
         ``created_by_id`` is the resource's creator, legitimately a teammate.
     is_weekend : ndarray
         Saturday or Sunday (UTC).
+    is_public_share : ndarray
+        The record leaves its resource open to anyone holding the link
+        (``data.visibility`` is ``anyone_with_link``: ``data`` is the resource after the
+        action), on any action but a removal.
     """
 
     categories: np.ndarray
@@ -199,6 +204,7 @@ class RecordFlags:
     member: np.ndarray
     is_mismatch: np.ndarray
     is_weekend: np.ndarray
+    is_public_share: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -501,7 +507,13 @@ def record_flags(events: pd.DataFrame, codes: RecordCodes) -> RecordFlags:
         member=member,
         is_mismatch=_mismatch(events, makes & ~older, changed),
         is_weekend=((days + _EPOCH_WEEKDAY) % 7) >= _SATURDAY,
+        is_public_share=_public(event_column(events, "visibility")) & ~removes,
     )
+
+
+def _public(visibility: pd.Series) -> np.ndarray:
+    """Mark the records whose resource is left open to anyone holding its link."""
+    return (visibility.str.lower() == _PUBLIC).fillna(False).to_numpy(dtype=bool)
 
 
 def _has_process(proc: pd.Series) -> np.ndarray:
@@ -964,6 +976,7 @@ def flag_frame(
             "is_hand_made": ~flags.has_process,
             "is_grown_type": is_grown_type,
             "is_sustained_type": is_sustained_type,
+            "is_public_share": flags.is_public_share,
         },
         index=records.codes.index,
     )

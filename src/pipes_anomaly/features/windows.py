@@ -626,6 +626,7 @@ def _activity_features(
     f["log_self_grants"] = _log1p(_count(codes, flags.is_self_grant))
     f["log_billing"] = _log1p(_count(codes, flags.is_billing))
     f["log_mismatch"] = _log1p(_count(codes, flags.is_mismatch))
+    f["log_public_shares"] = _log1p(_count(codes, flags.is_public_share))
     f["share_process"] = _count(codes, flags.has_process) / np.maximum(ne, 1)
     return f
 

@@ -44,6 +44,7 @@ _DATA_JSON_PATHS = (
     "data.updated_by_id",
     "data.updated_by.id",
     "data.user_id",
+    "data.visibility",
 )
 
 
@@ -52,7 +53,7 @@ def _duckdb_sql(path: str, gz: bool, max_line_bytes: int) -> str:
     data = (
         "STRUCT(created_by_id JSON, created_by STRUCT(id JSON), workspace_id JSON, "
         "created_at JSON, role JSON, updated_by_id JSON, updated_by STRUCT(id JSON), "
-        "user_id JSON)"
+        "user_id JSON, visibility JSON)"
     )
     cols = ", ".join(f"{f}: 'JSON'" for f in (*TEXT_FIELDS, "created_at"))
     exprs = [*TEXT_FIELDS, "created_at", *_DATA_JSON_PATHS]

@@ -172,7 +172,7 @@ def _unknown_actions(
 def _event_columns(
     table: pa.Table, enc: pa.DictionaryArray
 ) -> dict[str, pa.ChunkedArray | pa.Array]:
-    """Build the events frame's columns up to ``role`` from the sorted flat table."""
+    """Build the events frame's columns up to ``visibility`` from the sorted flat table."""
     action = table.column("action_type")
     cats = pa.array([schema.category_of(a) for a in enc.dictionary.to_pylist()], pa.string())
     actor_id = table.column("actor_id")
@@ -203,6 +203,7 @@ def _event_columns(
     if cols["updated_by_id"].null_count:
         cols["updated_by_id"] = pc.coalesce(cols["updated_by_id"], table.column("updated_by_ref"))
     cols["user_id"] = table.column("user_id")
+    cols["visibility"] = table.column("visibility")
     return cols
 
 

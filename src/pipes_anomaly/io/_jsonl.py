@@ -48,6 +48,7 @@ def _arrow_schema() -> pa.Schema:
             ("updated_by_id", pa.string()),
             ("updated_by", created_by),
             ("user_id", pa.string()),
+            ("visibility", pa.string()),
         ]
     )
     fields = [(f, pa.string()) for f in TEXT_FIELDS] + [("created_at", pa.string())]
@@ -73,6 +74,7 @@ def _flatten_arrow(table: pa.Table) -> pa.Table:
     cols["updated_by_id"] = pc.struct_field(data, "updated_by_id")
     cols["updated_by_ref"] = pc.struct_field(pc.struct_field(data, "updated_by"), "id")
     cols["user_id"] = pc.struct_field(data, "user_id")
+    cols["visibility"] = pc.struct_field(data, "visibility")
     return pa.table(cols)
 
 

@@ -40,6 +40,7 @@ _DATA_FIELDS = (
     ("role", "role"),
     ("updated_by_id", "updated_by_id"),
     ("user_id", "user_id"),
+    ("visibility", "visibility"),
 )
 
 #: Row -> (field, reason) of the rows found unusable, the first problem of each.

@@ -46,6 +46,7 @@ DATA_COLUMNS = (
     "updated_by_id",
     "updated_by_ref",
     "user_id",
+    "visibility",
 )
 #: Columns of a parsed block: the text fields, ``created_at``, and what is read of ``data``.
 FLAT_COLUMNS = (*TEXT_FIELDS, "created_at", *DATA_COLUMNS)
@@ -194,6 +195,7 @@ def data_values(data: object) -> list:
         _str_or_none(data, "updated_by_id", "data.updated_by_id"),
         _str_or_none(ub or {}, "id", "data.updated_by.id"),
         _str_or_none(data, "user_id", "data.user_id"),
+        _str_or_none(data, "visibility", "data.visibility"),
     ]
 
 

@@ -1,0 +1,62 @@
+"""The reader keeps ``data.visibility`` (what a record left its resource open to) on every
+read path, and a feature counts the records that left a resource open to anyone with its
+link."""
+
+from __future__ import annotations
+
+import math
+
+import orjson
+import pandas as pd
+
+from helpers import read_on_every_path
+from pipes_anomaly.features import build_features, event_flags
+from pipes_anomaly.io import read_events
+
+
+def _record(i: int, action: str, data: dict) -> dict:
+    return {
+        "id": f"a_{i:020d}",
+        "action_type": action,
+        "actor_id": "u_alice",
+        "actor_handle": "alice",
+        "created_at": f"2024-01-01T00:00:{i:02d}Z",
+        "data": data,
+    }
+
+
+RECORDS = [
+    _record(0, "workspace.snapshot.create", {"visibility": "anyone_with_link"}),
+    _record(1, "workspace.snapshot.create", {"visibility": "workspace"}),
+    _record(2, "workspace.snapshot.update", {"visibility": "ANYONE_WITH_LINK"}),
+    _record(3, "workspace.snapshot.delete", {"visibility": "anyone_with_link"}),
+    _record(4, "workspace.update", {"handle": "scratch"}),
+]
+
+
+def test_visibility_on_every_path(tmp_path):
+    paths = read_on_every_path(tmp_path, RECORDS)
+    assert len(paths) == 5
+    want = ["anyone_with_link", "workspace", "ANYONE_WITH_LINK", "anyone_with_link", None]
+    for name, events in paths.items():
+        assert [None if pd.isna(v) else v for v in events["visibility"]] == want, name
+
+
+def test_visibility_not_a_string_is_rejected_with_its_field(tmp_path):
+    bad = orjson.dumps(_record(1, "workspace.snapshot.create", {"visibility": 5}))
+    path = tmp_path / "a.jsonl"
+    path.write_bytes(bad + b"\n")
+    res = read_events(str(path))
+    assert [(r.line, r.field) for r in res.rejects] == [(1, "data.visibility")]
+    assert res.rejects[0].reason.startswith("expected a string")
+
+
+def test_public_shares_count_what_was_left_open_but_not_removals(tmp_path):
+    path = tmp_path / "a.jsonl"
+    path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in RECORDS))
+    events = read_events(str(path)).events
+    flags = event_flags(events)
+    # the delete's data still shows the link, but the resource is gone
+    assert flags["is_public_share"].tolist() == [True, False, True, False, False]
+    feats = build_features(events)
+    assert feats["log_public_shares"].tolist() == [math.log1p(2)]
