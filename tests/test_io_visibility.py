@@ -31,6 +31,7 @@ RECORDS = [
     _record(2, "workspace.snapshot.update", {"visibility": "ANYONE_WITH_LINK"}),
     _record(3, "workspace.snapshot.delete", {"visibility": "anyone_with_link"}),
     _record(4, "workspace.update", {"handle": "scratch"}),
+    _record(5, "workspace.snapshot.download", {"visibility": "anyone_with_link"}),
 ]
 
 
@@ -38,6 +39,7 @@ def test_visibility_on_every_path(tmp_path):
     paths = read_on_every_path(tmp_path, RECORDS)
     assert len(paths) == 5
     want = ["anyone_with_link", "workspace", "ANYONE_WITH_LINK", "anyone_with_link", None]
+    want.append("anyone_with_link")
     for name, events in paths.items():
         assert [None if pd.isna(v) else v for v in events["visibility"]] == want, name
 
@@ -51,12 +53,13 @@ def test_visibility_not_a_string_is_rejected_with_its_field(tmp_path):
     assert res.rejects[0].reason.startswith("expected a string")
 
 
-def test_public_shares_count_what_was_left_open_but_not_removals(tmp_path):
+def test_public_shares_count_records_that_made_or_changed_a_public_resource(tmp_path):
     path = tmp_path / "a.jsonl"
     path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in RECORDS))
     events = read_events(str(path)).events
     flags = event_flags(events)
-    # the delete's data still shows the link, but the resource is gone
-    assert flags["is_public_share"].tolist() == [True, False, True, False, False]
+    # a delete's data still shows the link, but the resource is gone; a download reads a
+    # snapshot that was already open
+    assert flags["is_public_share"].tolist() == [True, False, True, False, False, False]
     feats = build_features(events)
     assert feats["log_public_shares"].tolist() == [math.log1p(2)]

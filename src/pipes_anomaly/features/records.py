@@ -183,9 +183,9 @@ class RecordFlags:
     is_weekend : ndarray
         Saturday or Sunday (UTC).
     is_public_share : ndarray
-        The record leaves its resource open to anyone holding the link
-        (``data.visibility`` is ``anyone_with_link``: ``data`` is the resource after the
-        action), on any action but a removal.
+        The record made or changed its resource (a create, add, install or update) and
+        left it open to anyone holding the link (``data.visibility`` is
+        ``anyone_with_link``: ``data`` is the resource after the action).
     """
 
     categories: np.ndarray
@@ -507,7 +507,7 @@ def record_flags(events: pd.DataFrame, codes: RecordCodes) -> RecordFlags:
         member=member,
         is_mismatch=_mismatch(events, makes & ~older, changed),
         is_weekend=((days + _EPOCH_WEEKDAY) % 7) >= _SATURDAY,
-        is_public_share=_public(event_column(events, "visibility")) & ~removes,
+        is_public_share=_public(event_column(events, "visibility")) & (makes | is_update),
     )
 
 
