@@ -419,6 +419,26 @@ def test_attack_action_types_all_appear_in_benign_records(default_frame: pd.Data
     assert odd <= {("normal", "org.billing.payment_method.create", False)}, odd
 
 
+def test_snapshots_left_open_by_habit_and_by_plain_intruders() -> None:
+    w = simulate(GenerateConfig())
+    form = {i["incident_id"]: i["form"] for i in w.manifest["incidents"]}
+    incident = dict(zip(w.labels["record_id"], w.labels["incident_id"], strict=True))
+    rows = []
+    for line in b"".join(render_jsonl(w)).splitlines():
+        r = orjson.loads(line)
+        if r["action_type"] in ("workspace.snapshot.create", "workspace.snapshot.update"):
+            inc = incident.get(r["id"])
+            kind = "benign" if inc is None else form[inc]
+            rows.append((r["actor_id"], kind, r["data"]["visibility"] == "anyone_with_link"))
+    df = pd.DataFrame(rows, columns=["actor", "kind", "public"])
+    benign = df[df["kind"] == "benign"]
+    # public links are a habit of some people and bots, not a value only attacks write
+    assert benign.loc[benign["public"], "actor"].nunique() >= 5
+    assert 0.01 < benign["public"].mean() < 0.3
+    plain = df[df["kind"] == "plain"]
+    assert len(plain) >= 5 and plain["public"].mean() > 2 * benign["public"].mean()
+
+
 def test_young_deletes_and_short_lived_workspaces_are_not_attack_only(
     default_frame: pd.DataFrame,
 ) -> None:

@@ -43,7 +43,7 @@ from pipes_anomaly.generate.vocabulary import (
 #: random streams, one per job, in the order they are spawned from the seed (a stream
 #: added later goes last, so the earlier ones draw what they drew before)
 _STREAMS = ("actor", "base", "plan", "inj", "target", "ids", "ip", "churn", "world", "owner",
-            "net", "extra")  # fmt: skip
+            "net", "extra", "share")  # fmt: skip
 #: chance that each newer action type exists in a world that has any
 _NEW_ACTION_PRESENT = 0.7
 #: addresses in an organisation's VPN pool, and in the provider pool of each exit kind
@@ -101,6 +101,8 @@ class Streams:
         elastic bots, shared exits).
     extra : numpy.random.Generator
         Subtle forms, persistent actors, look-alikes shaped like attacks, joiners, leavers.
+    share : numpy.random.Generator
+        Who leaves snapshots open to anyone with the link, and which ones.
     """
 
     actor: np.random.Generator
@@ -115,6 +117,7 @@ class Streams:
     owner: np.random.Generator
     net: np.random.Generator
     extra: np.random.Generator
+    share: np.random.Generator
 
     @classmethod
     def from_seed(cls, seed: int) -> Streams:

@@ -245,6 +245,11 @@ _EXTRAS: dict[str, tuple[tuple[str, float], ...]] = {
     "workspace.upgrade": ((',"instance_type":"db1.small"', 0.6),
                           (',"instance_type":"db1.large"', 0.4)),
     "workspace.create": ((',"instance_type":"db1.shared"', 1.0),),
+    # who can open a snapshot: chosen by its maker (``sharing``), never drawn here
+    "workspace.snapshot.create": ((',"visibility":"workspace"', 1.0),
+                                  (',"visibility":"anyone_with_link"', 0.0)),
+    "workspace.snapshot.update": ((',"visibility":"workspace"', 1.0),
+                                  (',"visibility":"anyone_with_link"', 0.0)),
 }  # fmt: skip
 
 
