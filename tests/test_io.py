@@ -248,19 +248,21 @@ def test_parquet_nested_column_where_text_belongs_names_file_and_field(tmp_path)
         "actor_id": [r["actor_id"] for r in recs],
         "created_at": [r["created_at"] for r in recs],
     }
-    pq.write_table(
-        pa.table({**base, "data": [{"role": ["owner"]}, {"role": None}]}), tmp_path / "a.parquet"
-    )
-    with pytest.raises(InputError, match=r"a.parquet: field 'data.role'.*list"):
-        read_events(tmp_path / "a.parquet")
     pq.write_table(pa.table({**base, "target_id": [{"x": 1}, {"x": 2}]}), tmp_path / "b.parquet")
     with pytest.raises(InputError, match=r"b.parquet: field 'target_id'.*struct"):
         read_events(tmp_path / "b.parquet")
-    # numbers where text belongs are read as text in Parquet's typed columns, as before
+    # ids stored as numbers are read as text in Parquet's typed columns, as before
     pq.write_table(
-        pa.table({**base, "data": [{"role": 3}, {"role": None}]}), tmp_path / "c.parquet"
+        pa.table({**base, "data": [{"user_id": 3}, {"user_id": None}]}), tmp_path / "c.parquet"
     )
-    assert read_events(tmp_path / "c.parquet").events["role"].tolist()[0] == "3"
+    assert read_events(tmp_path / "c.parquet").events["user_id"].tolist()[0] == "3"
+    # a word of data (a role) of another type rejects its row, as in JSON lines
+    for i, role in enumerate((["owner"], 3)):
+        path = tmp_path / f"a{i}.parquet"
+        pq.write_table(pa.table({**base, "data": [{"role": role}, {"role": None}]}), path)
+        res = read_events(path)
+        assert [(r.line, r.field) for r in res.rejects] == [(1, "data.role")]
+        assert len(res.events) == 1
 
 
 def test_parquet_null_timestamp_is_a_missing_field(tmp_path):

@@ -8,6 +8,9 @@ import math
 
 import orjson
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
 
 from helpers import read_on_every_path
 from pipes_anomaly.features import build_features, event_flags
@@ -63,3 +66,31 @@ def test_public_shares_count_records_that_made_or_changed_a_public_resource(tmp_
     assert flags["is_public_share"].tolist() == [True, False, True, False, False, False]
     feats = build_features(events)
     assert feats["log_public_shares"].tolist() == [math.log1p(2)]
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [(5, "a number"), (True, "a boolean"), ({"a": "b"}, "an object"), (["x"], "an array")],
+)
+def test_parquet_visibility_not_a_string_rejects_its_rows(tmp_path, value, words):
+    # data as a typed struct: the other rows are read, the bad one names its field
+    rows = [
+        {"id": f"a_{i:020d}", "action_type": "workspace.snapshot.create", "actor_id": "u_a",
+         "created_at": f"2024-01-01T00:00:0{i}Z", "data": {"visibility": v}}
+        for i, v in enumerate([value, None])
+    ]  # fmt: skip
+    path = tmp_path / "a.parquet"
+    pq.write_table(pa.Table.from_pylist(rows), path)
+    res = read_events(str(path))
+    assert res.events["id"].tolist() == ["a_00000000000000000001"]
+    assert [(r.line, r.field, r.reason) for r in res.rejects] == [
+        (1, "data.visibility", f"expected a string, got {words}")
+    ]
+
+
+def test_a_frame_built_by_hand_with_no_visibility_values(tmp_path):
+    path = tmp_path / "a.jsonl"
+    path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in RECORDS))
+    events = read_events(str(path)).events
+    events["visibility"] = float("nan")  # as read_csv gives an empty column
+    assert not event_flags(events)["is_public_share"].any()

@@ -513,7 +513,8 @@ def record_flags(events: pd.DataFrame, codes: RecordCodes) -> RecordFlags:
 
 def _public(visibility: pd.Series) -> np.ndarray:
     """Mark the records whose resource is left open to anyone holding its link."""
-    return (visibility.str.lower() == _PUBLIC).fillna(False).to_numpy(dtype=bool)
+    text = visibility.astype("string")  # a frame built by hand may hold floats (all NaN)
+    return (text.str.lower() == _PUBLIC).fillna(False).to_numpy(dtype=bool)
 
 
 def _has_process(proc: pd.Series) -> np.ndarray:

@@ -43,6 +43,10 @@ _DATA_FIELDS = (
     ("visibility", "visibility"),
 )
 
+#: Fields of ``data`` that are words, not ids: another type there is the row's error (an id
+#: stored as a number is still an id, and is read as text).
+_WORD_FIELDS = frozenset({"role", "visibility"})
+
 #: Row -> (field, reason) of the rows found unusable, the first problem of each.
 Problems = dict[int, tuple[str | None, str]]
 
@@ -170,7 +174,8 @@ def _data_columns(table: pa.Table, source: str) -> tuple[dict[str, pa.Array], Pr
         cols, problems = _data_from_json(data)
     elif pa.types.is_struct(data.type):
         data = data.combine_chunks()
-        cols |= _data_from_struct(data, source)
+        struct_cols, problems = _data_from_struct(data, source)
+        cols |= struct_cols
         if "created_at" in {f.name for f in data.type}:
             cols["target_created_at"] = pc.struct_field(data, "created_at")
     ns, present, bad = _column_times(pa.chunked_array([cols["target_created_at"]]))
@@ -196,19 +201,42 @@ def _data_from_json(data: pa.ChunkedArray) -> tuple[dict[str, pa.Array], Problem
     )
 
 
-def _data_from_struct(data: pa.StructArray, source: str) -> dict[str, pa.Array]:
-    """Return the text columns present in a struct ``data`` column."""
+def _data_from_struct(data: pa.StructArray, source: str) -> tuple[dict[str, pa.Array], Problems]:
+    """Return the text columns present in a struct ``data`` column and the rows it makes bad."""
     out = {}
+    problems: Problems = {}
     sub = {f.name for f in data.type}
     for key, column in _DATA_FIELDS:
-        if key in sub:
-            out[column] = _as_text(pc.struct_field(data, key), f"data.{key}", source)
+        if key not in sub:
+            continue
+        values = pc.struct_field(data, key)
+        typed = not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type))
+        if key in _WORD_FIELDS and typed:
+            why = f"expected a string, got {_json_words(values.type)}"
+            for i in np.flatnonzero(values.is_valid().to_numpy(zero_copy_only=False)).tolist():
+                problems.setdefault(i, (f"data.{key}", why))
+            out[column] = pa.nulls(len(values), pa.string())
+            continue
+        out[column] = _as_text(values, f"data.{key}", source)
     for key in ("created_by", "updated_by"):
         if key in sub:
             ref = pc.struct_field(data, key)
             if pa.types.is_struct(ref.type) and "id" in {f.name for f in ref.type}:
                 out[f"{key}_ref"] = _as_text(pc.struct_field(ref, "id"), f"data.{key}.id", source)
-    return out
+    return out, problems
+
+
+def _json_words(t: pa.DataType) -> str:
+    """Say what a typed Parquet column holds as JSON would name it: ``a number``, ..."""
+    if pa.types.is_boolean(t):
+        return "a boolean"
+    if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
+        return "a number"
+    if pa.types.is_struct(t) or pa.types.is_map(t):
+        return "an object"
+    if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
+        return "an array"
+    return f"a value of type {t}"
 
 
 def _json_default(value: object) -> object:

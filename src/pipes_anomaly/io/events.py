@@ -229,6 +229,8 @@ def read_events(
       ``Z`` or an offset; without a zone, UTC) from 1677-09-21T00:12:43.145224193Z to
       2262-04-11T23:47:16.854775807Z, what pandas holds; ``now`` or ``2026`` are not times.
       In Parquet a timestamp of any unit and zone is read, in that range; numbers are not.
+    - In Parquet's typed columns an id stored as a number is read as its text; ``data.role``
+      and ``data.visibility`` of another type than text reject their row, as in JSON.
 
     A record whose id was read before with the same values in every kept field is a
     duplicate; records that share an id but differ are all rejected (field ``id``) and
