@@ -222,7 +222,8 @@ def _rules(world: World, f: Features) -> pd.DataFrame:
 
 
 #: The old revision's default, run in a child process whose ``PYTHONPATH`` holds its code:
-#: its training features online, the test period's with its profile, its ensemble and flag.
+#: its training features online, the test period's with its profile, its ensemble and flag
+#: (with its alert cap where the revision has one, as ``anomaly score`` flags).
 _BEFORE_CHILD = r"""
 import json, sys
 import pandas as pd
@@ -239,7 +240,12 @@ det = AnomalyDetector().fit(f_train[cols], groups=f_train["actor_id"].to_numpy()
 out = f_test.loc[:, ["actor_id", "actor_handle", "window_start", "window_end", "n_events"]]
 out = out.reset_index(drop=True)
 out["score"] = det.anomaly_score(f_test[cols], groups=f_test["actor_id"].to_numpy())
-out["alert"] = out["score"] > det.threshold_
+try:
+    from pipes_anomaly.models import alert_flags
+except ImportError:  # a revision from before the alert cap
+    out["alert"] = out["score"] > det.threshold_
+else:
+    out["alert"] = alert_flags(out["score"].to_numpy(), det.threshold_, 0.01)
 out.to_parquet(spec["out"])
 """
 

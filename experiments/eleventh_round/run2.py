@@ -7,6 +7,8 @@ the action. Our generator writes no visibility, so on our worlds the column is 0
 this measures only that it costs nothing there; the second independent world writes it.
 Features are computed by the package at the revision under test and cached under
 ``experiments/work/eleventh_round/run2/`` (delete the folder to measure another revision).
+``--out NAME`` names the results file (``run2_worlds.csv``: the same on the worlds whose
+snapshots carry a visibility, generator of 46ee3e8).
 """
 
 import sys
@@ -37,7 +39,8 @@ def main() -> None:
         f"{kind}, seed {rs}": variant(kind, rs) for rs in (0, 1, 2) for kind in ("without", "with")
     }
     df = measure(variants, lab.CACHE)
-    lab.write(df, "eleventh_round", "run2")
+    out = sys.argv[sys.argv.index("--out") + 1] if "--out" in sys.argv else "run2"
+    lab.write(df, "eleventh_round", out)
     df["kind"] = df["variant"].str.split(",").str[0]
     cols = ["pr_auc", "recall@5%", "lookalike_alerts_flag", "kinds_below_half@5%"]
     print(df.groupby(["size", "kind"])[cols].mean().round(4).to_string())
