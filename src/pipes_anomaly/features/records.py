@@ -185,7 +185,7 @@ class RecordFlags:
     is_public_share : ndarray
         The record made or changed its resource (a create, add, install or update) and
         left it open to anyone holding the link (``data.visibility`` is
-        ``anyone_with_link``: ``data`` is the resource after the action).
+        ``anyone_with_link`` in any letter case: ``data`` is the resource after the action).
     """
 
     categories: np.ndarray
