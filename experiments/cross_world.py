@@ -12,10 +12,10 @@ Worlds (columns):
 * ``dev`` and ``holdout``: the development and held-out variants that
   ``experiments/worlds.py`` lists (drawn with ``anomaly generate --variant``); ``devx``:
   forty more development variants (:data:`EXTRA_DEV`);
-* ``indep``, ``indep2`` and ``indep3``: three independent worlds
-  (``experiments/independent*/world.py``, each written by a helper without reading the
-  project's generator or detector or the other independent worlds), seeds
-  :data:`INDEP_SEEDS`; the second is development data from the tenth round on;
+* ``indep`` to ``indep4``: four independent worlds (``experiments/independent*/world.py``,
+  each written by a helper without reading the project's generator or detector or the other
+  independent worlds), seeds :data:`INDEP_SEEDS`; the second is development data from the
+  tenth round on;
 * ``turbot``: Turbot's own test generator (``../shared/peer/turbot_generate.py``), trained on
   its first 60 days and scored on the rest; it has no labels, so its measure is the ROC-AUC
   of its "suspicious" users' actor-days against its normal users' (``turbot_check.py``).
@@ -35,6 +35,7 @@ Run from the repository root, e.g.::
     python experiments/cross_world.py --family indep --out cross_world_indep
     python experiments/cross_world.py --family indep2 --out cross_world_indep2
     python experiments/cross_world.py --family indep3 --out cross_world_indep3
+    python experiments/cross_world.py --family indep4 --out cross_world_indep4
 
 Writes ``experiments/results/<out>.md`` (the command, per-world and mean tables) and the
 ``.csv`` beside it (one row per world and detector).
