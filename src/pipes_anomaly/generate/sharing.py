@@ -6,7 +6,8 @@ snapshot after the action, so its creates and updates say which.  People share b
 most never share a snapshot publicly, some now and then, a few nearly always (they send
 reports to customers or auditors); a few bots publish every snapshot they take (a public
 dashboard).  An intruder's snapshots in a plain incident are mostly left open: a public link
-is a way out that needs no account.  A subtle intruder shares as its actor does.
+is a way out that needs no account.  A subtle or persistent intruder shares as its actor
+does.
 """
 
 from __future__ import annotations
