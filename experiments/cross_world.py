@@ -246,7 +246,7 @@ try:
 except ImportError:  # a revision from before the alert cap
     out["alert"] = out["score"] > det.threshold_
 else:
-    out["alert"] = alert_flags(out["score"].to_numpy(), det.threshold_, 0.01)
+    out["alert"] = alert_flags(out["score"].to_numpy(), det.threshold_, det.alert_rate)
 out.to_parquet(spec["out"])
 """
 

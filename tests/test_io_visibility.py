@@ -94,3 +94,49 @@ def test_a_frame_built_by_hand_with_no_visibility_values(tmp_path):
     events = read_events(str(path)).events
     events["visibility"] = float("nan")  # as read_csv gives an empty column
     assert not event_flags(events)["is_public_share"].any()
+
+
+@pytest.mark.parametrize("kind", ["dictionary", "string_view", "large_string"])
+def test_parquet_visibility_as_text_of_any_arrow_kind_is_read(tmp_path, kind):
+    values = pa.array(["anyone_with_link", "workspace", None])
+    values = {
+        "dictionary": values.dictionary_encode(),
+        "string_view": values.cast(pa.string_view()),
+        "large_string": values.cast(pa.large_string()),
+    }[kind]
+    data = pa.StructArray.from_arrays([values], names=["visibility"])
+    table = pa.table(
+        {
+            "id": [f"a_{i:020d}" for i in range(3)],
+            "action_type": ["workspace.snapshot.create"] * 3,
+            "actor_id": ["u_a"] * 3,
+            "created_at": [f"2024-01-01T00:00:0{i}Z" for i in range(3)],
+            "data": data,
+        }
+    )
+    path = tmp_path / "a.parquet"
+    pq.write_table(table, path)
+    res = read_events(str(path))
+    assert not res.rejects
+    got = [None if pd.isna(v) else v for v in res.events["visibility"]]
+    assert got == ["anyone_with_link", "workspace", None]
+
+
+def test_parquet_rejected_row_of_a_file_with_string_views_is_kept_verbatim(tmp_path):
+    table = pa.table(
+        {
+            "id": pa.array(["a_00000000000000000000", "a_00000000000000000001"]).cast(
+                pa.string_view()
+            ),
+            "action_type": ["workspace.snapshot.create"] * 2,
+            "actor_id": ["u_a"] * 2,
+            "created_at": ["2024-01-01T00:00:00Z", "2024-01-01T00:00:01Z"],
+            "data": [{"visibility": 5}, {"visibility": None}],
+        }
+    )
+    path = tmp_path / "a.parquet"
+    pq.write_table(table, path)
+    res = read_events(str(path))
+    assert [(r.line, r.field) for r in res.rejects] == [(1, "data.visibility")]
+    assert orjson.loads(res.rejects[0].raw)["id"] == "a_00000000000000000000"
+    assert len(res.events) == 1

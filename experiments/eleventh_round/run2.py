@@ -3,8 +3,9 @@ measured on the 53 development worlds and the second independent world, detector
 the package's features with the column (``with``) and without it (``without``). Pipes
 snapshots are shared in their workspace (``data.visibility`` ``workspace``) or with anyone
 holding the link (``anyone_with_link``, Steampipe's ``--share``); ``data`` is the resource after
-the action. Our generator writes no visibility, so on our worlds the column is 0 throughout and
-this measures only that it costs nothing there; the second independent world writes it.
+the action. The generator of 0.11.0 wrote no visibility, so on those worlds the column is 0
+throughout and this measures only that it costs nothing there; the second independent world
+writes it.
 Features are computed by the package at the revision under test and cached under
 ``experiments/work/eleventh_round/run2/`` (delete the folder to measure another revision).
 ``--out NAME`` names the results file (``run2_worlds.csv``: the same on the worlds whose

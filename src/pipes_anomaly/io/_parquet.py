@@ -210,8 +210,7 @@ def _data_from_struct(data: pa.StructArray, source: str) -> tuple[dict[str, pa.A
         if key not in sub:
             continue
         values = pc.struct_field(data, key)
-        typed = not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type))
-        if key in _WORD_FIELDS and typed:
+        if key in _WORD_FIELDS and not _is_text(values.type):
             why = f"expected a string, got {_json_words(values.type)}"
             for i in np.flatnonzero(values.is_valid().to_numpy(zero_copy_only=False)).tolist():
                 problems.setdefault(i, (f"data.{key}", why))
@@ -224,6 +223,14 @@ def _data_from_struct(data: pa.StructArray, source: str) -> tuple[dict[str, pa.A
             if pa.types.is_struct(ref.type) and "id" in {f.name for f in ref.type}:
                 out[f"{key}_ref"] = _as_text(pc.struct_field(ref, "id"), f"data.{key}.id", source)
     return out, problems
+
+
+def _is_text(t: pa.DataType) -> bool:
+    """Whether a Parquet column of type ``t`` holds text (plain, large, view or dictionary)."""
+    if pa.types.is_dictionary(t):
+        return _is_text(t.value_type)
+    is_view = getattr(pa.types, "is_string_view", None)  # pyarrow 16 and later
+    return pa.types.is_string(t) or pa.types.is_large_string(t) or bool(is_view and is_view(t))
 
 
 def _json_words(t: pa.DataType) -> str:
@@ -255,7 +262,8 @@ def _original_rows(pf: pq.ParquetFile) -> Callable[[np.ndarray], list[bytes]]:
     def rows(index: np.ndarray) -> list[bytes]:
         if not whole:  # read once, and only when a row is wanted
             whole.append(pf.read())
-        picked = whole[0].take(pa.array(index, pa.int64())).to_pylist()
+        # row by row: ``take`` has no kernel for some types (string views)
+        picked = [whole[0].slice(int(i), 1).to_pylist()[0] for i in index]
         return [orjson.dumps(r, default=_json_default) for r in picked]
 
     return rows
