@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from pipes_anomaly.cli import main
 from pipes_anomaly.generate import GenerateConfig, default_train_days, render_jsonl, simulate
 from pipes_anomaly.generate.scenarios import SCENARIO_FUNCS
-from pipes_anomaly.generate.vocabulary import PLATFORM_TASKS
+from pipes_anomaly.generate.vocabulary import ACTION_ID, EXTRA_FRAGS, PLATFORM_TASKS
 from pipes_anomaly.io import write_world
 from pipes_anomaly.schema import (
     ACTION_TYPES,
@@ -437,6 +437,13 @@ def test_snapshots_left_open_by_habit_and_by_plain_intruders() -> None:
     assert 0.01 < benign["public"].mean() < 0.3
     plain = df[df["kind"] == "plain"]
     assert len(plain) >= 5 and plain["public"].mean() > 2 * benign["public"].mean()
+    # the records of benign days shaped like attacks share as openly as plain intruders
+    ev = w.events
+    snap = np.isin(ev["action"], [ACTION_ID[a] for a in ("workspace.snapshot.create",
+                                                         "workspace.snapshot.update")])  # fmt: skip
+    public = np.array(["anyone_with_link" in f for f in EXTRA_FRAGS])[ev["extra"]]
+    looking = public[snap & (ev["lookalike"] >= 0)]
+    assert looking.size >= 5 and looking.mean() > 2 * benign["public"].mean()
 
 
 def test_young_deletes_and_short_lived_workspaces_are_not_attack_only(

@@ -7,7 +7,9 @@ most never share a snapshot publicly, some now and then, a few nearly always (th
 reports to customers or auditors); a few bots publish every snapshot they take (a public
 dashboard).  An intruder's snapshots in a plain incident are mostly left open: a public link
 is a way out that needs no account.  A subtle or persistent intruder shares as its actor
-does.
+does.  A benign look-alike day's snapshots are left open as often as a plain intruder's (a
+report sent to a customer or an auditor), so that the field parts no attack from the benign
+days shaped like it.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from pipes_anomaly.generate.vocabulary import ACTION_ID, extra_index
 _PEOPLE_HABITS = ((0.6, (0.0, 0.0)), (0.3, (0.02, 0.2)), (0.1, (0.3, 0.9)))
 #: share of bots that publish every snapshot they take
 _PUBLISHING_BOTS = 0.1
-#: chance that an intruder's snapshot in a plain incident is left open
-_PLAIN_INTRUDER = 0.7
+#: chance that a snapshot is left open by an intruder in a plain incident, and on a benign
+#: look-alike day
+_PLAIN_INTRUDER = _LOOKALIKE_DAY = 0.7
 #: the records whose ``data`` says the visibility their actor chose
 _CHOOSING = ("workspace.snapshot.create", "workspace.snapshot.update")
 
@@ -63,7 +66,8 @@ def choose_visibility(
     Parameters
     ----------
     ev : dict of ndarray
-        The world's events, with ``action``, ``actor``, ``incident`` and ``extra``.
+        The world's events, with ``action``, ``actor``, ``incident``, ``lookalike`` and
+        ``extra``.
     habits : ndarray of float
         Per actor, from :func:`share_habits`.
     plain_incidents : ndarray of bool
@@ -80,6 +84,7 @@ def choose_visibility(
         plain = np.zeros(rows.size, dtype=bool)
         if plain_incidents.size:
             plain[inc >= 0] = plain_incidents[inc[inc >= 0]]
+        chance = np.where(ev["lookalike"][rows] >= 0, _LOOKALIKE_DAY, chance)
         chance = np.where(plain, _PLAIN_INTRUDER, chance)
         public = rng.random(rows.size) < chance
         closed = extra_index(action, '"workspace"')
