@@ -9,7 +9,7 @@ writes it.
 Features are computed by the package at the revision under test and cached under
 ``experiments/work/eleventh_round/run2/`` (delete the folder to measure another revision).
 ``--out NAME`` names the results file (``run2_worlds.csv``: the same on the worlds whose
-snapshots carry a visibility, generator of 46ee3e8).
+snapshots carry a visibility, generator of f5b92a2).
 """
 
 import sys
