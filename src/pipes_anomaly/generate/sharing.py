@@ -7,9 +7,9 @@ most never share a snapshot publicly, some now and then, a few nearly always (th
 reports to customers or auditors); a few bots publish every snapshot they take (a public
 dashboard).  An intruder's snapshots in a plain incident are mostly left open: a public link
 is a way out that needs no account.  A subtle or persistent intruder shares as its actor
-does.  A benign look-alike day's snapshots are left open as often as a plain intruder's (a
-report sent to a customer or an auditor), so that the field parts no attack from the benign
-days shaped like it.
+does.  The snapshots of a benign look-alike (the records it adds, not the actor's ordinary
+work that day) are left open as often as a plain intruder's (a report sent to a customer or
+an auditor), so that the field parts no attack from the benign days shaped like it.
 """
 
 from __future__ import annotations
