@@ -570,17 +570,19 @@ def test_new_networks_are_news_only_when_the_organisation_never_used_them(
     assert hops["new_provider_block"].tolist() == [True, True]  # 203/8 and 192/8 were new
 
 
+def _alice(i: int, at: str, ip: str) -> dict:
+    """One ``workspace.update`` by alice at 2024-03-``at`` (UTC) from ``ip``."""
+    return {"id": f"a_{i}", "action_type": "workspace.update", "actor_id": "u_alice",
+            "actor_handle": "alice", "identity_id": "o_1", "created_at": f"2024-03-{at}Z",
+            "actor_ip": ip, "target_id": "w_1", "target_handle": "ws", "data": {}}  # fmt: skip
+
+
 @pytest.mark.parametrize("source", ["frame", "jsonl", "parquet"])
 def test_records_of_one_instant_hop_in_the_order_of_their_ids(source: str, tmp_path: Path) -> None:
-    def raw(i: int, at: str, ip: str) -> dict:
-        return {"id": f"a_{i}", "action_type": "workspace.update", "actor_id": "u_alice",
-                "actor_handle": "alice", "identity_id": "o_1", "created_at": f"2024-03-{at}Z",
-                "actor_ip": ip, "target_id": "w_1", "target_handle": "ws", "data": {}}  # fmt: skip
-
-    rows = [raw(100 + d, f"{d:02d}T08:00:00", "81.2.69.10") for d in range(1, 9)]
+    rows = [_alice(100 + d, f"{d:02d}T08:00:00", "81.2.69.10") for d in range(1, 9)]
     # day 9: two records of one second from two networks, listed against their ids' order
-    rows += [raw(901, "09T09:00:00", "203.0.113.9"), raw(900, "09T09:00:00", "81.2.69.10"),
-             raw(902, "09T09:05:00", "81.2.69.10")]  # fmt: skip
+    rows += [_alice(901, "09T09:00:00", "203.0.113.9"), _alice(900, "09T09:00:00", "81.2.69.10"),
+             _alice(902, "09T09:05:00", "81.2.69.10")]  # fmt: skip
     hops = run_on(pd.DataFrame(rows), source, tmp_path, "ip_hopping")
     assert hops["network_switches"].tolist() == [2]
     assert hops["hops"].tolist() == ["203.0.113.9 -> 81.2.69.10, 81.2.69.10 -> 203.0.113.9"]
@@ -588,23 +590,19 @@ def test_records_of_one_instant_hop_in_the_order_of_their_ids(source: str, tmp_p
 
 @pytest.mark.parametrize("source", ["frame", "jsonl", "parquet"])
 def test_an_ipv6_privacy_address_stays_on_its_sites_network(source: str, tmp_path: Path) -> None:
-    def raw(i: int, at: str, ip: str) -> dict:
-        return {"id": f"a_{i}", "action_type": "workspace.update", "actor_id": "u_alice",
-                "actor_handle": "alice", "identity_id": "o_1", "created_at": f"2024-03-{at}Z",
-                "actor_ip": ip, "target_id": "w_1", "target_handle": "ws", "data": {}}  # fmt: skip
-
     # a new interface id every day, and every hour, on one site whose prefix has zero groups,
     # written compressed, in full, in capitals and with a zone
-    rows = [raw(d, f"{d:02d}T08:00:00", f"2001:db8::{d:x}a1:b2c3:d4e5:f607") for d in range(1, 10)]
-    rows += [raw(100 + d, f"{d:02d}T08:20:00", f"2001:DB8:0:0:{d:x}b1:0:0:{d:x}%eth0")
+    rows = [_alice(d, f"{d:02d}T08:00:00", f"2001:db8::{d:x}a1:b2c3:d4e5:f607")
+            for d in range(1, 10)]  # fmt: skip
+    rows += [_alice(100 + d, f"{d:02d}T08:20:00", f"2001:DB8:0:0:{d:x}b1:0:0:{d:x}%eth0")
              for d in range(1, 10)]  # fmt: skip
-    rows += [raw(200, "09T08:40:00", "2001:0db8:0000:0000:0000:0000:0000:0009"),
+    rows += [_alice(200, "09T08:40:00", "2001:0db8:0000:0000:0000:0000:0000:0009"),
              # day 10: from the usual site to a site nobody in the organisation used
-             raw(300, "10T08:00:00", "2001:db8::ff:1"),
-             raw(301, "10T08:10:00", "2a02:6b8:0:1::5"),
-             raw(302, "10T08:20:00", "2a02:6b8::77"),
+             _alice(300, "10T08:00:00", "2001:db8::ff:1"),
+             _alice(301, "10T08:10:00", "2a02:6b8:0:1::5"),
+             _alice(302, "10T08:20:00", "2a02:6b8::77"),
              # day 11: another site of the usual provider's /32, new to the organisation
-             raw(400, "11T08:00:00", "2001:db8:5::1")]  # fmt: skip
+             _alice(400, "11T08:00:00", "2001:db8:5::1")]  # fmt: skip
     records = pd.DataFrame(rows)
     first = run_on(records, source, tmp_path, "first_seen_ip")
     assert first["day"].dt.day.tolist() == [10, 11]

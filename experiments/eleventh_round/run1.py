@@ -76,9 +76,10 @@ def score(d: dict, kind: str, w: np.ndarray | None, lam: float) -> tuple:
     ptr, pte = d["ptr"], d["pte"]
     wts = list(WEIGHTS)
     if kind != "shipped":
-        ltr, lte = part(d["str"] @ w, d["ste"] @ w)
         if kind == "weighted_max":
             ltr, lte = part((d["str"] * w).max(1), (d["ste"] * w).max(1))
+        else:
+            ltr, lte = part(d["str"] @ w, d["ste"] @ w)
         if kind == "linear":
             ptr, pte = np.column_stack([ptr, ltr]), np.column_stack([pte, lte])
             wts.append(lam)
