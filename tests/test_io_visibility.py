@@ -140,3 +140,30 @@ def test_parquet_rejected_row_of_a_file_with_string_views_is_kept_verbatim(tmp_p
     assert [(r.line, r.field) for r in res.rejects] == [(1, "data.visibility")]
     assert orjson.loads(res.rejects[0].raw)["id"] == "a_00000000000000000000"
     assert len(res.events) == 1
+
+
+def test_parquet_type_from_the_file_is_made_visible_and_its_rows_kept(tmp_path):
+    # a zone Python cannot read, named with a terminal escape and a newline: the rows are
+    # rejected and kept, and the reason shows the zone's characters as escapes
+    zone = "x\x1b[31mRED\nFORGED"
+    stamps = pa.array([1, 2], pa.timestamp("us", tz=zone))
+    table = pa.table(
+        {
+            "id": ["a_00000000000000000000", "a_00000000000000000001"],
+            "action_type": ["workspace.snapshot.create"] * 2,
+            "actor_id": ["u_a"] * 2,
+            "created_at": ["2024-01-01T00:00:00Z", "2024-01-01T00:00:01Z"],
+            "data": pa.StructArray.from_arrays([stamps], names=["visibility"]),
+        }
+    )
+    path = tmp_path / "a.parquet"
+    pq.write_table(table, path)
+    res = read_events(str(path))
+    assert [(r.line, r.field) for r in res.rejects] == [
+        (1, "data.visibility"),
+        (2, "data.visibility"),
+    ]
+    for r in res.rejects:
+        assert "\x1b" not in r.reason and "\n" not in r.reason
+        assert "\\x1b[31mRED\\x0aFORGED" in r.reason
+        assert orjson.loads(r.raw)["id"].startswith("a_")

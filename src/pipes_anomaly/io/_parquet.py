@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from pipes_anomaly._text import visible
 from pipes_anomaly.io._records import (
     DATA_COLUMNS,
     TEXT_FIELDS,
@@ -111,7 +112,7 @@ def _as_text(
         return pc.cast(col, pa.string())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # a list or struct
         raise InputError(
-            source, None, field, f"Parquet column of type {col.type} where text belongs"
+            source, None, field, f"Parquet column of type {_type_text(col.type)} where text belongs"
         ) from None
 
 
@@ -121,7 +122,7 @@ def _type_words(t: pa.DataType) -> str:
         return "a number (epoch numbers are not read: their unit is unknown)"
     if pa.types.is_date(t):
         return "a date without a time"
-    return f"a Parquet {t} value"
+    return f"a Parquet {_type_text(t)} value"
 
 
 def _column_times(col: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
@@ -243,7 +244,12 @@ def _json_words(t: pa.DataType) -> str:
         return "an object"
     if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
         return "an array"
-    return f"a value of type {t}"
+    return f"a value of type {_type_text(t)}"
+
+
+def _type_text(t: pa.DataType) -> str:
+    """Write a Parquet type for a message, made visible: its names and zones are the file's."""
+    return visible(str(t))
 
 
 def _json_default(value: object) -> object:
@@ -255,6 +261,21 @@ def _json_default(value: object) -> object:
     return str(value)
 
 
+def _row(one: pa.Table) -> dict:
+    """Return a one-row table as a dict, each value as Python has it, else as Arrow prints it.
+
+    A value Python cannot take (a timestamp whose zone is no zone) keeps Arrow's text of it,
+    so that the rejected row is still kept whole.
+    """
+    out = {}
+    for name, col in zip(one.column_names, one.columns, strict=True):
+        try:
+            out[name] = col[0].as_py()
+        except (pa.ArrowException, ValueError, OverflowError):
+            out[name] = col.to_string()
+    return out
+
+
 def _original_rows(pf: pq.ParquetFile) -> Callable[[np.ndarray], list[bytes]]:
     """Return a function from row numbers (0-based) to those rows, every column, as JSON."""
     whole: list[pa.Table] = []
@@ -263,7 +284,7 @@ def _original_rows(pf: pq.ParquetFile) -> Callable[[np.ndarray], list[bytes]]:
         if not whole:  # read once, and only when a row is wanted
             whole.append(pf.read())
         # row by row: ``take`` has no kernel for some types (string views)
-        picked = [whole[0].slice(int(i), 1).to_pylist()[0] for i in index]
+        picked = [_row(whole[0].slice(int(i), 1)) for i in index]
         return [orjson.dumps(r, default=_json_default) for r in picked]
 
     return rows
