@@ -119,7 +119,8 @@ def _create(ev: dict[str, np.ndarray], kind: np.ndarray, verb: np.ndarray, org: 
     new_member = np.flatnonzero((ref < 0) & (k_c == KIND_ID["member"]))
     ref[new_member] = users.invite(rng_inj, np.array(org.team_org)[g_c[new_member]])
     ws_m = np.flatnonzero((ref < 0) & (k_c == KIND_ID["wsmember"]))
-    ref[ws_m] = _workspace_members(org, g_c[ws_m], ev["actor"][cre[ws_m]], rng)
+    ws_days = (ev["ts"][cre[ws_m]] - org.t0) // DAY
+    ref[ws_m] = _workspace_members(org, g_c[ws_m], ev["actor"][cre[ws_m]], ws_days, rng)
     res.extend_created(k_c, g_c, ev["ts"][cre], parent, ref, ev["by"][cre])
     target[cre] = base + np.arange(cre.size)
 
@@ -161,16 +162,19 @@ def _fill_newest(parent: np.ndarray, need_parent: np.ndarray, new_ws: np.ndarray
 
 
 def _workspace_members(org: Organisation, teams: np.ndarray, actors: np.ndarray,
-                       rng: np.random.Generator) -> np.ndarray:  # fmt: skip
-    """Pick a member of the owning team for each workspace membership (the actor if none)."""
-    width = max(len(m) for m in org.team_members.values())
-    members = np.full((org.n_teams, width), -1, dtype=np.int64)
-    n_mem = np.zeros(org.n_teams, dtype=np.int64)
-    for g, mem in org.team_members.items():
-        members[g, : len(mem)] = mem
-        n_mem[g] = len(mem)
-    pick = members[teams, (rng.random(teams.size) * np.maximum(n_mem[teams], 1)).astype(np.int64)]
-    return np.where(pick >= 0, pick, actors)
+                       days: np.ndarray, rng: np.random.Generator) -> np.ndarray:  # fmt: skip
+    """Pick a member of the owning team employed that day for each workspace membership.
+
+    The actor itself where the team has nobody employed that day.
+    """
+    u = rng.random(teams.size)
+    out = actors.astype(np.int64).copy()
+    for i, (g, d) in enumerate(zip(teams.tolist(), days.tolist(), strict=True)):
+        mem = np.asarray(org.team_members.get(g, ()), dtype=np.int64)
+        mem = mem[(org.active_from[mem] <= d) & (org.active_to[mem] >= d)]
+        if mem.size:
+            out[i] = mem[int(u[i] * mem.size)]
+    return out
 
 
 def _delete(ev: dict[str, np.ndarray], kind: np.ndarray, verb: np.ndarray,
