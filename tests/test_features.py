@@ -962,6 +962,7 @@ EXPOSES = {
         "log_new_account_owner_grants",
     ],
     "billing_change": ["log_billing", "log_billing_novel_network"],
+    "data_exfiltration": ["log_public_shares", "log_workspaces", "workspaces_vs_self"],
     "low_and_slow": [
         "trail_events_vs_self",
         "trail_connections_vs_self",

@@ -404,7 +404,9 @@ def default_frame() -> pd.DataFrame:
     df["ts"] = pd.to_datetime(df["ts"], utc=True)
     df["born"] = pd.to_datetime(df["born"], utc=True)
     df["attack"] = df["id"].isin(labelled)
-    df["kind"] = w.ips.set_index("ip")["kind"].reindex(df["ip"]).to_numpy()
+    # a carrier may hand one address to two sessions: the table then lists it twice
+    kinds = w.ips.drop_duplicates("ip").set_index("ip")["kind"]
+    df["kind"] = kinds.reindex(df["ip"]).to_numpy()
     return df
 
 
@@ -444,6 +446,47 @@ def test_snapshots_left_open_by_habit_and_by_plain_intruders() -> None:
     public = np.array(["anyone_with_link" in f for f in EXTRA_FRAGS])[ev["extra"]]
     looking = public[snap & (ev["lookalike"] >= 0)]
     assert looking.size >= 5 and looking.mean() > 2 * benign["public"].mean()
+
+
+def _snapshot_visibility(cfg: GenerateConfig) -> pd.DataFrame:
+    """Each snapshot create or update of a world: who, why, and whether it was left open."""
+    w = simulate(cfg)
+    ev = w.events
+    snap = np.isin(ev["action"], [ACTION_ID[a] for a in ("workspace.snapshot.create",
+                                                         "workspace.snapshot.update")])  # fmt: skip
+    forms = [i["form"] for i in w.manifest["incidents"]]
+    inc, look = ev["incident"][snap], ev["lookalike"][snap]
+    return pd.DataFrame(
+        {
+            "actor": ev["actor"][snap],
+            "bot": (w.actors["kind"].to_numpy() == "bot")[ev["actor"][snap]],
+            "scenario": [SCENARIOS[s] if s >= 0 else "" for s in ev["scenario"][snap]],
+            "form": [forms[i] if i >= 0 else "" for i in inc],
+            "look": [LOOKALIKES[k] if k >= 0 else "" for k in look],
+            "public": np.array(["anyone_with_link" in f for f in EXTRA_FRAGS])[ev["extra"][snap]],
+        }
+    )
+
+
+def test_sharing_knobs_and_exfiltration_set_who_leaves_snapshots_open() -> None:
+    base = dict(days=28, actors=150, train_days=18, start=dt.date(2026, 1, 12), mimic_rate=3.0,
+                subtle_share=0.5, attack_rate=2.0)  # fmt: skip
+    closed = _snapshot_visibility(GenerateConfig(**base, sharer_share=0.0, intruder_sharing=0.0))
+    benign = closed[(closed["scenario"] == "") & (closed["look"] == "")]
+    assert not benign.loc[~benign["bot"], "public"].any()  # nobody shares by habit
+    plain = closed[(closed["form"] == "plain") & (closed["scenario"] != "data_exfiltration")]
+    assert len(plain) and not plain["public"].any()
+    others = closed[~closed["look"].isin(["", "customer_report"])]
+    assert len(others) and not others["public"].any()
+    # taking data out, in either form, and its look-alike leave snapshots open all the same
+    exfil = closed[closed["scenario"] == "data_exfiltration"]
+    assert len(exfil) >= 3 and exfil["public"].mean() > 0.6
+    report = closed[closed["look"] == "customer_report"]
+    assert len(report) >= 5 and report["public"].mean() > 0.6
+    # with every person a sharer, many who take snapshots leave some open (a few now and then)
+    open_ = _snapshot_visibility(GenerateConfig(**base, sharer_share=1.0))
+    people = open_[~open_["bot"] & (open_["scenario"] == "") & (open_["look"] == "")]
+    assert people.groupby("actor")["public"].any().mean() > 0.3
 
 
 def test_young_deletes_and_short_lived_workspaces_are_not_attack_only(

@@ -56,6 +56,8 @@ FEATURE_TECHNIQUES: dict[str, tuple[str, ...]] = {
     "log_mismatch": ("T1550.001", "T1036"),
     # a service account's token used by hand
     "log_hand_records": ("T1078.004", "T1550.001"),
+    # public_shares
+    "log_public_shares": ("T1567",),
     # dormant_reactivation
     "days_since_last_seen": ("T1078.004",),
     # high_volume_per_minute

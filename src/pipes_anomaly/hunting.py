@@ -59,6 +59,7 @@ QUERY_NAMES: tuple[str, ...] = (
     "high_volume_per_minute",
     "hand_made_records",
     "new_account_owner",
+    "public_shares",
 )
 
 #: The injected scenario each query is meant to find (used by the tests and experiments).
@@ -75,6 +76,7 @@ QUERY_SCENARIO: dict[str, Scenario] = {
     "high_volume_per_minute": Scenario.RAPID_SUCCESSION,
     "hand_made_records": Scenario.SERVICE_ACCOUNT_MISUSE,
     "new_account_owner": Scenario.PRIVILEGE_PERSISTENCE,
+    "public_shares": Scenario.DATA_EXFILTRATION,
 }
 
 #: Columns every query returns.

@@ -297,12 +297,13 @@ class Scenario(StrEnum):
     LOW_AND_SLOW = "low_and_slow"
     SERVICE_ACCOUNT_MISUSE = "service_account_misuse"
     PRIVILEGE_PERSISTENCE = "privilege_persistence"
+    DATA_EXFILTRATION = "data_exfiltration"
 
 
 class Lookalike(StrEnum):
     """Benign look-alikes (never labelled; listed in ``lookalikes.csv``).
 
-    The first six are the classic ones; the next fourteen each mimic one attack
+    The first six are the classic ones; the next fifteen each mimic one attack
     scenario (``docs/worlds.md`` pairs them); the last two are persistent odd
     actors, listed on every day they act.
     """
@@ -327,6 +328,7 @@ class Lookalike(StrEnum):
     PROJECT_RAMP_UP = "project_ramp_up"
     HAND_MAINTENANCE = "hand_maintenance"
     CONTRACTOR_ACCESS = "contractor_access"
+    CUSTOMER_REPORT = "customer_report"
     SHARED_ACCOUNT = "shared_account"
     BROKEN_BOT = "broken_bot"
 

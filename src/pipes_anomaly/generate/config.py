@@ -133,6 +133,12 @@ KNOBS: dict[str, Knob] = {
                                     "share of people's records of tasks the platform runs as "
                                     "processes (pipeline runs, snapshots, mod installs and "
                                     "updates, upgrades, refreshes) that carry the process id"),
+    "sharer_share": _k(0.4, 0.0, 1.0, "actions",
+                       "share of people who ever leave a snapshot open to anyone with the link "
+                       "(three in four now and then, one in four nearly always)"),
+    "intruder_sharing": _k(0.7, 0.0, 1.0, "attacks",
+                           "chance that an intruder's snapshot in a plain incident (and one a "
+                           "benign look-alike adds) is left open to anyone with the link"),
     "attack_rate": _k(1.0, 0.0, 20.0, "attacks",
                       "scales the number of incidents; 1.0 gives about four per scenario in a "
                       "150-actor, 18-day test period (at least one each)"),
@@ -278,6 +284,11 @@ class GenerateConfig:
         Share of people's records of tasks the platform runs as processes (pipeline runs,
         snapshots, mod installs and updates, upgrades, refreshes) that carry the process
         id (0 to 1); a person's other records carry none.
+    sharer_share : float, default 0.4
+        Share of people who ever leave a snapshot open to anyone with the link (0 to 1).
+    intruder_sharing : float, default 0.7
+        Chance that a plain incident's snapshot, or one a look-alike adds, is left open to
+        anyone with the link (0 to 1); data exfiltration has its own.
     attack_rate : float, default 1.0
         Scales the number of incidents (0 to 20); 1.0 gives about four incidents
         per scenario in a 150-actor, 18-day test period (at least one each).
@@ -337,6 +348,8 @@ class GenerateConfig:
     new_action_share: float = 0.0
     updated_by_share: float = 1.0
     person_task_process_share: float = 0.7
+    sharer_share: float = 0.4
+    intruder_sharing: float = 0.7
     attack_rate: float = 1.0
     subtle_share: float = 0.0
     persistent_attackers: int = 0

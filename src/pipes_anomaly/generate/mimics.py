@@ -32,6 +32,9 @@ hand_maintenance       service_account_misuse      an engineer reruns a service 
 contractor_access      privilege_persistence       an admin adds an outside contractor, owner
                                                    of one workspace, who starts days later
                                                    from their company's network
+customer_report        data_exfiltration           reports for a customer or an auditor:
+                                                   snapshots of several workspaces in one
+                                                   session, left open to anyone with the link
 =====================  ==========================  ===========================================
 """
 
@@ -75,6 +78,8 @@ _HABIT_DAYS, _HABIT_LOOKBACK = (2, 5), 21
 #: days after being added a contractor starts, and the working days they work (ranges, end
 #: excluded)
 _CONTRACTOR_AFTER_DAYS, _CONTRACTOR_DAYS = (1, 6), (2, 6)
+#: workspaces a customer report snapshots (range, end excluded)
+_REPORT_WORKSPACES = (3, 10)
 
 
 def reserve_contractors(cfg: GenerateConfig, plan: Planner) -> None:
@@ -378,6 +383,29 @@ def _contractor_access(p: Planner, e: Injector, d: int, look: int) -> None:
         day += 1
 
 
+def _customer_report(p: Planner, e: Injector, d: int, look: int) -> None:
+    """Have someone send reports to a customer or an auditor: snapshots of several workspaces.
+
+    In working hours from the usual address, snapshots of its team's workspaces and of
+    a few others of the organisation (``sharing`` leaves them open to anyone with the
+    link), some downloaded where the API can.
+    """
+    rng = p.rng
+    d = workday(p.cfg, d, max(0, d - 2), min(p.D - 1, d + 2))
+    a = p.pick(d, roles=("normal", "power", "admin"))
+    t, ip = e.local_ts(a, d, e.work_hour(a)), e.usual_ip(a, d)
+    pool = e.org_workspaces(int(e.org.a_org[a]))
+    k = min(len(pool), int(rng.integers(*_REPORT_WORKSPACES)))
+    download = e.org.actions.has("workspace.snapshot.download")
+    for i in rng.choice(len(pool), size=k, replace=False):
+        team, ws = pool[int(i)]
+        e.add(t, a, "workspace.snapshot.create", ip, parent=ws, group=team, look=look)
+        t += p.gap(60, 900)
+        if download and rng.random() < 0.3:
+            e.add(t, a, "workspace.snapshot.download", ip, parent=ws, group=team, look=look)
+            t += p.gap(10, 120)
+
+
 #: every look-alike kind that mimics one scenario, and the function that writes one
 MIMICS: dict[str, Callable[[Planner, Injector, int, int], None]] = {
     "migration": _migration,
@@ -394,6 +422,7 @@ MIMICS: dict[str, Callable[[Planner, Injector, int, int], None]] = {
     "project_ramp_up": _project_ramp_up,
     "hand_maintenance": _hand_maintenance,
     "contractor_access": _contractor_access,
+    "customer_report": _customer_report,
 }
 #: the scenario each look-alike of :data:`MIMICS` mimics
 MIMICKED = {
@@ -404,4 +433,5 @@ MIMICKED = {
     "bulk_script": "rapid_succession", "return_from_leave": "dormant_reactivation",
     "card_renewal": "billing_change", "project_ramp_up": "low_and_slow",
     "hand_maintenance": "service_account_misuse", "contractor_access": "privilege_persistence",
+    "customer_report": "data_exfiltration",
 }  # fmt: skip

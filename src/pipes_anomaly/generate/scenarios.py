@@ -68,6 +68,9 @@ _NIGHT_START_H, _NIGHT_END_H, _NIGHT_BEFORE_DAY_H = 0.5, 4.5, 3.0
 _TAKEOVER_TAIL = 7200
 #: attackers delete resources at least this old (seconds)
 _ATTACK_MIN_AGE = 3600
+#: share of exfiltration from the actor's usual address (an insider), the workspaces it
+#: snapshots (range, end excluded) and the chance each snapshot is also downloaded
+_EXFIL_INSIDER, _EXFIL_WORKSPACES, _EXFIL_DOWNLOAD = 0.5, (5, 15), 0.5
 #: incidents per scenario in the test and training periods at the reference size
 _PER_TEST, _PER_TRAIN = 4, 3
 #: severity of test and training incidents (training incidents are half as big)
@@ -490,6 +493,30 @@ def privilege_persistence(p: Planner, e: Injector, inc: Incident) -> None:
         day += int(rng.integers(*_BACKDOOR_GAP_DAYS))
 
 
+def data_exfiltration(p: Planner, e: Injector, inc: Incident) -> None:
+    """Snapshot many of the organisation's workspaces in one session, to take the data out.
+
+    From the usual address (an insider) or a new one, the actor takes snapshots of
+    workspaces across its organisation, often downloading them where the API can;
+    ``sharing`` leaves the snapshots open to anyone holding the link.
+    """
+    a, d, g, kw = inc.actor, inc.day, inc.grade, inc.tags
+    rng = p.rng
+    t = e.local_ts(a, d, e.work_hour(a))
+    ip = e.usual_ip(a, d) if rng.random() < _EXFIL_INSIDER else e.attacker_ip(inc.ips)
+    pool = e.org_workspaces(int(e.org.a_org[a]))
+    k = min(len(pool), max(3, int(rng.integers(*_EXFIL_WORKSPACES) * g)))
+    download = e.org.actions.has("workspace.snapshot.download")
+    for i in rng.choice(len(pool), size=k, replace=False):
+        team, ws = pool[int(i)]
+        for _ in range(int(rng.integers(1, 3))):
+            e.add(t, a, "workspace.snapshot.create", ip, parent=ws, group=team, **kw)
+            t += p.gap(20, 300)
+            if download and rng.random() < _EXFIL_DOWNLOAD:
+                e.add(t, a, "workspace.snapshot.download", ip, parent=ws, group=team, **kw)
+                t += p.gap(10, 120)
+
+
 #: the function that writes each scenario's incident
 SCENARIO_FUNCS: dict[Scenario, Callable[[Planner, Injector, Incident], None]] = {
     Scenario.MASS_DELETION: mass_deletion,
@@ -506,4 +533,5 @@ SCENARIO_FUNCS: dict[Scenario, Callable[[Planner, Injector, Incident], None]] = 
     Scenario.LOW_AND_SLOW: low_and_slow,
     Scenario.SERVICE_ACCOUNT_MISUSE: service_account_misuse,
     Scenario.PRIVILEGE_PERSISTENCE: privilege_persistence,
+    Scenario.DATA_EXFILTRATION: data_exfiltration,
 }

@@ -17,25 +17,28 @@ from __future__ import annotations
 import numpy as np
 
 from pipes_anomaly.generate.vocabulary import ACTION_ID, extra_index
+from pipes_anomaly.schema import LOOKALIKES
 
-#: people's habits: (share of people, range of the chance that a snapshot is left open)
-_PEOPLE_HABITS = ((0.6, (0.0, 0.0)), (0.3, (0.02, 0.2)), (0.1, (0.3, 0.9)))
+#: sharers' habits: (share of the sharers, range of the chance that a snapshot is left open)
+_SHARER_HABITS = ((0.75, (0.02, 0.2)), (0.25, (0.3, 0.9)))
 #: share of bots that publish every snapshot they take
 _PUBLISHING_BOTS = 0.1
-#: chance that a snapshot is left open by an intruder in a plain incident, and on a benign
-#: look-alike day
-_PLAIN_INTRUDER = _LOOKALIKE_DAY = 0.7
+#: chance that a snapshot taken to take data out, or for a customer report, is left open
+#: (the rest leave by download)
+_PUBLISHING = 0.8
 #: the records whose ``data`` says the visibility their actor chose
 _CHOOSING = ("workspace.snapshot.create", "workspace.snapshot.update")
 
 
-def share_habits(is_bot: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def share_habits(is_bot: np.ndarray, sharer_share: float, rng: np.random.Generator) -> np.ndarray:
     """Each actor's chance of leaving a snapshot it makes or changes open to anyone.
 
     Parameters
     ----------
     is_bot : ndarray of bool
         Per actor, whether it is a bot.
+    sharer_share : float
+        Share of people who ever leave a snapshot open.
     rng : numpy.random.Generator
         The sharing stream.
 
@@ -46,19 +49,65 @@ def share_habits(is_bot: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """
     n = is_bot.size
     u, lo_hi = rng.random(n), rng.random(n)
-    shares = np.cumsum([s for s, _ in _PEOPLE_HABITS])
-    group = np.minimum(np.searchsorted(shares, u, side="right"), len(_PEOPLE_HABITS) - 1)
-    lo = np.array([r[0] for _, r in _PEOPLE_HABITS])[group]
-    hi = np.array([r[1] for _, r in _PEOPLE_HABITS])[group]
+    habits = ((1.0 - sharer_share, (0.0, 0.0)),
+              *((sharer_share * s, r) for s, r in _SHARER_HABITS))  # fmt: skip
+    shares = np.cumsum([s for s, _ in habits])
+    group = np.minimum(np.searchsorted(shares, u, side="right"), len(habits) - 1)
+    lo = np.array([r[0] for _, r in habits])[group]
+    hi = np.array([r[1] for _, r in habits])[group]
     people = lo + (hi - lo) * lo_hi
     bots = (u < _PUBLISHING_BOTS).astype(np.float64)
     return np.where(is_bot, bots, people)
 
 
+def incident_chances(incidents: list[dict], intruder_sharing: float) -> np.ndarray:
+    """Per incident, the chance its snapshots are left open; NaN: as its actor's habit.
+
+    Parameters
+    ----------
+    incidents : list of dict
+        The world's incidents, with ``scenario`` and ``form``.
+    intruder_sharing : float
+        The chance for a plain incident of any other scenario.
+
+    Returns
+    -------
+    ndarray of float
+    """
+    out = np.full(len(incidents), np.nan)
+    for i, inc in enumerate(incidents):
+        if inc["scenario"] == "data_exfiltration":
+            out[i] = _PUBLISHING
+        elif inc["form"] == "plain":
+            out[i] = intruder_sharing
+    return out
+
+
+def lookalike_chances(intruder_sharing: float) -> np.ndarray:
+    """Per look-alike kind, the chance the snapshots it adds are left open.
+
+    A plain intruder's chance, but for a customer report, which has its own.
+
+    Parameters
+    ----------
+    intruder_sharing : float
+        The chance of a plain incident's snapshot.
+
+    Returns
+    -------
+    ndarray of float
+        Indexed like :data:`~pipes_anomaly.schema.LOOKALIKES`.
+    """
+    out = np.full(len(LOOKALIKES), intruder_sharing)
+    out[LOOKALIKES.index("customer_report")] = _PUBLISHING
+    return out
+
+
 def choose_visibility(
     ev: dict[str, np.ndarray],
     habits: np.ndarray,
-    plain_incidents: np.ndarray,
+    incident_chance: np.ndarray,
+    lookalike_chance: np.ndarray,
     rng: np.random.Generator,
 ) -> None:
     """Set the visibility extras of snapshot creates and updates (in ``ev["extra"]``).
@@ -70,8 +119,10 @@ def choose_visibility(
         ``extra``.
     habits : ndarray of float
         Per actor, from :func:`share_habits`.
-    plain_incidents : ndarray of bool
-        Per incident, whether it is of the plain form.
+    incident_chance : ndarray of float
+        Per incident, from :func:`incident_chances`.
+    lookalike_chance : ndarray of float
+        Per look-alike kind, from :func:`lookalike_chances`.
     rng : numpy.random.Generator
         The sharing stream.
     """
@@ -80,12 +131,13 @@ def choose_visibility(
         if not rows.size:
             continue
         chance = habits[ev["actor"][rows]]
+        look = ev["lookalike"][rows]
+        chance = np.where(look >= 0, lookalike_chance[np.maximum(look, 0)], chance)
         inc = ev["incident"][rows]
-        plain = np.zeros(rows.size, dtype=bool)
-        if plain_incidents.size:
-            plain[inc >= 0] = plain_incidents[inc[inc >= 0]]
-        chance = np.where(ev["lookalike"][rows] >= 0, _LOOKALIKE_DAY, chance)
-        chance = np.where(plain, _PLAIN_INTRUDER, chance)
+        set_by = np.full(rows.size, np.nan)
+        if incident_chance.size:
+            set_by[inc >= 0] = incident_chance[inc[inc >= 0]]
+        chance = np.where(np.isnan(set_by), chance, set_by)
         public = rng.random(rows.size) < chance
         closed = extra_index(action, '"workspace"')
         shared = extra_index(action, '"anyone_with_link"')

@@ -20,7 +20,12 @@ from pipes_anomaly.generate.vocabulary import ACTION_ID, ACTION_VERB, DELETE, ex
 from pipes_anomaly.schema import Scenario
 
 #: days a subtle incident of these scenarios is spread over (range, end excluded)
-SUBTLE_SPAN = {"mass_deletion": (1, 3), "workspace_sprawl": (2, 4), "low_and_slow": (6, 13)}
+SUBTLE_SPAN = {
+    "mass_deletion": (1, 3),
+    "workspace_sprawl": (2, 4),
+    "low_and_slow": (6, 13),
+    "data_exfiltration": (3, 7),
+}
 #: attackers delete resources at least this old (seconds)
 _MIN_AGE = 3600
 #: access paths a quiet intruder adds among the actor's usual actions
@@ -30,6 +35,8 @@ _SPRAWL_ACTIONS = ("workspace.update", "workspace.snapshot.create")
 #: days after the grant a quiet backdoor acts (range, end excluded), on one or two of them,
 #: and the share of its records from the admin's home (else its usual address)
 _BACKDOOR_AFTER_DAYS, _BACKDOOR_DAYS, _BACKDOOR_HOME = (1, 7), (1, 3), 0.4
+#: share of a quiet exfiltration's later days it skips
+_EXFIL_SKIP = 0.3
 #: local hours just outside the working day an off-hours session starts at: before the
 #: day starts and after it ends (ranges)
 _EARLY_H, _LATE_H = (1.0, 2.5), (1.5, 3.0)
@@ -237,6 +244,25 @@ def privilege_persistence(p: Planner, e: Injector, inc: Incident) -> None:
             t += p.gap(120, 1800)
 
 
+def data_exfiltration(p: Planner, e: Injector, inc: Incident) -> None:
+    """One or two snapshots of the actor's own workspaces on some working days, over days.
+
+    From the usual address, in the actor's hours, among a few of its own actions;
+    ``sharing`` leaves the snapshots open to anyone holding the link.
+    """
+    a, rng = inc.actor, p.rng
+    for k in range(inc.span):
+        d = inc.day + k
+        if k and (is_weekend(e.org.start, d) or rng.random() < _EXFIL_SKIP):
+            continue
+        t, ip = e.local_ts(a, d, e.work_hour(a)), e.usual_ip(a, d)
+        acts: list = e.sample_actions(a, int(rng.integers(1, 4)))
+        acts += [ACTION_ID["workspace.snapshot.create"]] * int(rng.integers(1, 3))
+        for i in rng.permutation(len(acts)):
+            e.add(t, a, acts[int(i)], ip, **inc.tags)
+            t += p.gap(120, 1800)
+
+
 #: the function that writes each scenario's subtle incident
 SUBTLE_FUNCS: dict[Scenario, Callable[[Planner, Injector, Incident], None]] = {
     Scenario.MASS_DELETION: mass_deletion,
@@ -253,4 +279,5 @@ SUBTLE_FUNCS: dict[Scenario, Callable[[Planner, Injector, Incident], None]] = {
     Scenario.LOW_AND_SLOW: low_and_slow,
     Scenario.SERVICE_ACCOUNT_MISUSE: service_account_misuse,
     Scenario.PRIVILEGE_PERSISTENCE: privilege_persistence,
+    Scenario.DATA_EXFILTRATION: data_exfiltration,
 }

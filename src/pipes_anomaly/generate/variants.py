@@ -83,6 +83,8 @@ FAMILIES: dict[str, dict[str, tuple]] = {
         "mimic_rate": ("uniform", 0.5, 2.0),
         "odd_actors": ("int", 0, 2),
         "person_task_process_share": ("uniform", 0.0, 0.8),
+        "sharer_share": ("uniform", 0.2, 0.6),
+        "intruder_sharing": ("uniform", 0.4, 0.9),
     },
     "holdout": {
         "days": ("int", 35, 75),
@@ -130,12 +132,14 @@ FAMILIES: dict[str, dict[str, tuple]] = {
         "mimic_rate": ("uniform", 1.0, 4.0),
         "odd_actors": ("int", 1, 4),
         "person_task_process_share": ("uniform", 0.5, 1.0),
+        "sharer_share": ("uniform", 0.05, 0.9),
+        "intruder_sharing": ("uniform", 0.1, 1.0),
     },
 }
 FAMILY_IDS = {name: i for i, name in enumerate(FAMILIES)}
 #: knobs added after variants were first drawn: drawn after every other draw, so that each
 #: variant keeps the knobs, size and start it had
-_DRAWN_LATE = ("person_task_process_share",)
+_DRAWN_LATE = ("person_task_process_share", "sharer_share", "intruder_sharing")
 
 
 def draw_variant(seed: int, family: str = "dev", **overrides: object) -> GenerateConfig:

@@ -36,7 +36,12 @@ from pipes_anomaly.generate.mimics import inject_mimics, reserve_contractors
 from pipes_anomaly.generate.persistent import inject_persistent, reserve_persistent
 from pipes_anomaly.generate.plan import Planner
 from pipes_anomaly.generate.scenarios import inject_incidents, reserve_backdoors, reserve_dormant
-from pipes_anomaly.generate.sharing import choose_visibility, share_habits
+from pipes_anomaly.generate.sharing import (
+    choose_visibility,
+    incident_chances,
+    lookalike_chances,
+    share_habits,
+)
 from pipes_anomaly.generate.targets import assign_targets
 from pipes_anomaly.generate.turnover import inject_leavers, reserve_leavers
 from pipes_anomaly.generate.vocabulary import (
@@ -161,8 +166,9 @@ def simulate(config: GenerateConfig) -> World:
                          1.0 - cfg.person_task_process_share, 1.0)  # fmt: skip
     _finish_columns(ev, org.actors["hand_share"].to_numpy(), task_hand, rng.ids)
     is_bot = org.actors["kind"].to_numpy() == "bot"
-    plain = np.array([i["form"] == "plain" for i in incidents], dtype=bool)
-    choose_visibility(ev, share_habits(is_bot, rng.share), plain, rng.share)
+    choose_visibility(ev, share_habits(is_bot, cfg.sharer_share, rng.share),
+                      incident_chances(incidents, cfg.intruder_sharing),
+                      lookalike_chances(cfg.intruder_sharing), rng.share)  # fmt: skip
     frags = fragments(org, users, ips, table, rng.ids)
     truth = _ground_truth(cfg, org, ev, incidents)
     return World(
