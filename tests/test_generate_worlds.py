@@ -361,6 +361,27 @@ def test_joiners_and_leavers() -> None:
     assert by_leaver  # their resources live on under teammates
 
 
+def test_a_workspace_membership_names_someone_employed_that_day() -> None:
+    # an ordinary grant names a team member at work that day, never a hire before they join
+    # or a leaver after they go (a contractor is added before starting, on purpose)
+    w = simulate(GenerateConfig(**BASE, joiner_share=0.2, leaver_share=0.2, mimic_rate=1.0))
+    span = w.actors.set_index("actor_id")[["active_from", "active_to"]]
+    labelled = set(w.labels["record_id"])
+    contractor = w.lookalikes.loc[w.lookalikes["kind"] == "contractor_access"]
+    exempt = set(zip(contractor["actor_id"], contractor["day"].astype(str), strict=True))
+    grants = [
+        r for r in _records(w)
+        if r["action_type"] == "org.workspace.member.add" and r["id"] not in labelled
+        and (r["actor_id"], r["created_at"][:10]) not in exempt
+    ]  # fmt: skip
+    named = [(r["data"]["user_id"], r["created_at"][:10]) for r in grants]
+    named = [(u, d) for u, d in named if u in span.index]  # invitees never act
+    hired = [(u, d) for u, d in named if span.loc[u, "active_from"] > BASE["start"].isoformat()]
+    assert len(named) >= 10 and hired  # joiners are among those granted
+    for user, day in named:
+        assert span.loc[user, "active_from"] <= day <= span.loc[user, "active_to"], (user, day)
+
+
 def _people(w) -> pd.DataFrame:
     """Benign records of people, with their local hour and local day."""
     df = _frame(w)

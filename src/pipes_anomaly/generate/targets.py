@@ -120,9 +120,25 @@ def _create(ev: dict[str, np.ndarray], kind: np.ndarray, verb: np.ndarray, org: 
     ref[new_member] = users.invite(rng_inj, np.array(org.team_org)[g_c[new_member]])
     ws_m = np.flatnonzero((ref < 0) & (k_c == KIND_ID["wsmember"]))
     ws_days = (ev["ts"][cre[ws_m]] - org.t0) // DAY
-    ref[ws_m] = _workspace_members(org, g_c[ws_m], ev["actor"][cre[ws_m]], ws_days, rng)
+    ref[ws_m] = _workspace_members(org, g_c[ws_m], parent[ws_m], ev["actor"][cre[ws_m]],
+                                   ws_days, _memberships(res, k_c, parent, ref), rng)  # fmt: skip
     res.extend_created(k_c, g_c, ev["ts"][cre], parent, ref, ev["by"][cre])
     target[cre] = base + np.arange(cre.size)
+
+
+def _memberships(res: Resources, k_c: np.ndarray, parent: np.ndarray,
+                 ref: np.ndarray) -> set[tuple[int, int]]:  # fmt: skip
+    """Return the ``(workspace, user)`` pairs of the workspace memberships made so far.
+
+    Those of the new rows whose member is already named count too.
+    """
+    c = res.cols
+    kinds, ws_member = np.asarray(c["kind"]), KIND_ID["wsmember"]
+    rows = np.flatnonzero(kinds == ws_member)
+    out = {(int(c["parent"][r]), int(c["ref"][r])) for r in rows}
+    named = (k_c == ws_member) & (ref >= 0)
+    out.update(zip(parent[named].tolist(), ref[named].tolist(), strict=True))
+    return out
 
 
 def _creation_parents(ev: dict[str, np.ndarray], cre: np.ndarray, k_c: np.ndarray,
@@ -161,19 +177,29 @@ def _fill_newest(parent: np.ndarray, need_parent: np.ndarray, new_ws: np.ndarray
     return parent
 
 
-def _workspace_members(org: Organisation, teams: np.ndarray, actors: np.ndarray,
-                       days: np.ndarray, rng: np.random.Generator) -> np.ndarray:  # fmt: skip
-    """Pick a member of the owning team employed that day for each workspace membership.
+def _workspace_members(org: Organisation, teams: np.ndarray, workspaces: np.ndarray,
+                       actors: np.ndarray, days: np.ndarray, taken: set[tuple[int, int]],
+                       rng: np.random.Generator) -> np.ndarray:  # fmt: skip
+    """Pick whom each new workspace membership names: someone at work, new to the workspace.
 
-    The actor itself where the team has nobody employed that day.
+    A member of the owning team employed that day and not yet a member of the workspace if
+    one is left, else such a member of its organisation, else the actor.
+    ``taken`` holds the ``(workspace, user)`` pairs already made and grows with each pick.
     """
     u = rng.random(teams.size)
     out = actors.astype(np.int64).copy()
-    for i, (g, d) in enumerate(zip(teams.tolist(), days.tolist(), strict=True)):
-        mem = np.asarray(org.team_members.get(g, ()), dtype=np.int64)
-        mem = mem[(org.active_from[mem] <= d) & (org.active_to[mem] >= d)]
-        if mem.size:
-            out[i] = mem[int(u[i] * mem.size)]
+    orgs = np.asarray(org.team_org)
+    for i, (g, w, d) in enumerate(zip(teams.tolist(), workspaces.tolist(), days.tolist(),
+                                      strict=True)):  # fmt: skip
+        for group in ([g], np.flatnonzero(orgs == orgs[g]).tolist()):
+            mem = np.concatenate([np.asarray(org.team_members.get(x, ()), dtype=np.int64)
+                                  for x in group])  # fmt: skip
+            mem = mem[(org.active_from[mem] <= d) & (org.active_to[mem] >= d)]
+            mem = mem[[(w, int(m)) not in taken for m in mem]] if mem.size else mem
+            if mem.size:
+                out[i] = mem[int(u[i] * mem.size)]
+                break
+        taken.add((w, int(out[i])))
     return out
 
 

@@ -283,6 +283,11 @@ def _ground_truth(
         .drop_duplicates()
         .sort_values(["day", "actor_id", "kind"], ignore_index=True)
     )
+    # a day that holds an attack record is the attack's, whatever else the actor did
+    attacked = pd.MultiIndex.from_frame(wl[["actor_id", "day"]])
+    lookalikes = lookalikes[
+        ~pd.MultiIndex.from_frame(lookalikes[["actor_id", "day"]]).isin(attacked)
+    ].reset_index(drop=True)
     wl = wl.sort_values(["day", "actor_id", "incident_id"], ignore_index=True)
     return _Truth(labels, wl, lookalikes, int(lab.size))
 
