@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 from pipes_anomaly.cli import main
 from pipes_anomaly.generate import GenerateConfig, default_train_days, render_jsonl, simulate
+from pipes_anomaly.generate.mimics import MIMICS
 from pipes_anomaly.generate.scenarios import SCENARIO_FUNCS
 from pipes_anomaly.generate.vocabulary import ACTION_ID, EXTRA_FRAGS, PLATFORM_TASKS
 from pipes_anomaly.io import write_world
@@ -439,13 +440,13 @@ def test_snapshots_left_open_by_habit_and_by_plain_intruders() -> None:
     assert 0.01 < benign["public"].mean() < 0.3
     plain = df[df["kind"] == "plain"]
     assert len(plain) >= 5 and plain["public"].mean() > 2 * benign["public"].mean()
-    # the records of benign days shaped like attacks share as openly as plain intruders
-    ev = w.events
-    snap = np.isin(ev["action"], [ACTION_ID[a] for a in ("workspace.snapshot.create",
-                                                         "workspace.snapshot.update")])  # fmt: skip
-    public = np.array(["anyone_with_link" in f for f in EXTRA_FRAGS])[ev["extra"]]
-    looking = public[snap & (ev["lookalike"] >= 0)]
+    # the snapshots benign days shaped like attacks add are shared as openly as plain
+    # intruders' (the look-alikes that are someone's ordinary work share by habit)
+    shaped = _snapshot_visibility(GenerateConfig(mimic_rate=1.0))
+    looking = shaped.loc[shaped["look"].isin(list(MIMICS)), "public"]
     assert looking.size >= 5 and looking.mean() > 2 * benign["public"].mean()
+    ordinary = shaped[shaped["look"].isin(["new_hire", "traveller"])]
+    assert len(ordinary) and ordinary["public"].mean() < 0.5
 
 
 def _snapshot_visibility(cfg: GenerateConfig) -> pd.DataFrame:
@@ -480,7 +481,8 @@ def test_sharing_knobs_and_exfiltration_set_who_leaves_snapshots_open() -> None:
     assert len(others) and not others["public"].any()
     # taking data out, in either form, and its look-alike leave snapshots open all the same
     exfil = closed[closed["scenario"] == "data_exfiltration"]
-    assert len(exfil) >= 3 and exfil["public"].mean() > 0.6
+    assert set(exfil["form"]) == {"plain", "subtle"}
+    assert (exfil.groupby("form")["public"].mean() > 0.5).all() and exfil["public"].mean() > 0.6
     report = closed[closed["look"] == "customer_report"]
     assert len(report) >= 5 and report["public"].mean() > 0.6
     # with every person a sharer, many who take snapshots leave some open (a few now and then)

@@ -78,8 +78,9 @@ _HABIT_DAYS, _HABIT_LOOKBACK = (2, 5), 21
 #: days after being added a contractor starts, and the working days they work (ranges, end
 #: excluded)
 _CONTRACTOR_AFTER_DAYS, _CONTRACTOR_DAYS = (1, 6), (2, 6)
-#: workspaces a customer report snapshots (range, end excluded)
-_REPORT_WORKSPACES = (3, 10)
+#: workspaces a customer report snapshots (range, end excluded), and the chance each
+#: snapshot is also downloaded
+_REPORT_WORKSPACES, _REPORT_DOWNLOAD = (3, 10), 0.3
 
 
 def reserve_contractors(cfg: GenerateConfig, plan: Planner) -> None:
@@ -386,9 +387,9 @@ def _contractor_access(p: Planner, e: Injector, d: int, look: int) -> None:
 def _customer_report(p: Planner, e: Injector, d: int, look: int) -> None:
     """Have someone send reports to a customer or an auditor: snapshots of several workspaces.
 
-    In working hours from the usual address, snapshots of its team's workspaces and of
-    a few others of the organisation (``sharing`` leaves them open to anyone with the
-    link), some downloaded where the API can.
+    In working hours from the usual address, snapshots of workspaces across its
+    organisation (``sharing`` leaves them open to anyone with the link), some downloaded
+    where the API can.
     """
     rng = p.rng
     d = workday(p.cfg, d, max(0, d - 2), min(p.D - 1, d + 2))
@@ -399,10 +400,11 @@ def _customer_report(p: Planner, e: Injector, d: int, look: int) -> None:
     download = e.org.actions.has("workspace.snapshot.download")
     for i in rng.choice(len(pool), size=k, replace=False):
         team, ws = pool[int(i)]
-        e.add(t, a, "workspace.snapshot.create", ip, parent=ws, group=team, look=look)
+        snap = e.res.add("snapshot", team, t, parent=ws, explicit=True)
+        e.add(t, a, "workspace.snapshot.create", ip, target=snap, group=team, look=look)
         t += p.gap(60, 900)
-        if download and rng.random() < 0.3:
-            e.add(t, a, "workspace.snapshot.download", ip, parent=ws, group=team, look=look)
+        if download and rng.random() < _REPORT_DOWNLOAD:
+            e.add(t, a, "workspace.snapshot.download", ip, target=snap, group=team, look=look)
             t += p.gap(10, 120)
 
 

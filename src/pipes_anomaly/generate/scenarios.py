@@ -497,7 +497,7 @@ def data_exfiltration(p: Planner, e: Injector, inc: Incident) -> None:
     """Snapshot many of the organisation's workspaces in one session, to take the data out.
 
     From the usual address (an insider) or a new one, the actor takes snapshots of
-    workspaces across its organisation, often downloading them where the API can;
+    workspaces across its organisation, downloading half of them where the API can;
     ``sharing`` leaves the snapshots open to anyone holding the link.
     """
     a, d, g, kw = inc.actor, inc.day, inc.grade, inc.tags
@@ -510,10 +510,11 @@ def data_exfiltration(p: Planner, e: Injector, inc: Incident) -> None:
     for i in rng.choice(len(pool), size=k, replace=False):
         team, ws = pool[int(i)]
         for _ in range(int(rng.integers(1, 3))):
-            e.add(t, a, "workspace.snapshot.create", ip, parent=ws, group=team, **kw)
+            snap = e.res.add("snapshot", team, t, parent=ws, explicit=True)
+            e.add(t, a, "workspace.snapshot.create", ip, target=snap, group=team, **kw)
             t += p.gap(20, 300)
             if download and rng.random() < _EXFIL_DOWNLOAD:
-                e.add(t, a, "workspace.snapshot.download", ip, parent=ws, group=team, **kw)
+                e.add(t, a, "workspace.snapshot.download", ip, target=snap, group=team, **kw)
                 t += p.gap(10, 120)
 
 

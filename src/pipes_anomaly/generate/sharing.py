@@ -1,15 +1,18 @@
 """Who leaves snapshots open to anyone holding the link, and who does so to take data out.
 
 A Pipes snapshot is shared in its workspace (``visibility: workspace``) or with anyone
-holding its link (``anyone_with_link``, Steampipe's ``--share``); a record's ``data`` is the
+holding the link (``anyone_with_link``, Steampipe's ``--share``); a record's ``data`` is the
 snapshot after the action, so its creates and updates say which.  People share by habit:
-most never share a snapshot publicly, some now and then, a few nearly always (they send
-reports to customers or auditors); a few bots publish every snapshot they take (a public
-dashboard).  An intruder's snapshots in a plain incident are mostly left open: a public link
-is a way out that needs no account.  A subtle or persistent intruder shares as its actor
-does.  The snapshots of a benign look-alike (the records it adds, not the actor's ordinary
-work that day) are left open as often as a plain intruder's (a report sent to a customer or
-an auditor), so that the field parts no attack from the benign days shaped like it.
+most never share a snapshot publicly (``1 - sharer_share``); of the others three in four now
+and then, one in four often (they send reports to customers or auditors); a few bots publish
+every snapshot they take (a public dashboard).  An intruder's snapshots in a plain incident
+are left open with chance ``intruder_sharing``: a public link is a way out that needs no
+account.  A subtle or persistent intruder shares as its actor does, but for data
+exfiltration, whose snapshots (either form) are left open as a customer report's are.  The
+snapshots a benign look-alike adds (not the actor's ordinary work that day) are left open
+with chance ``intruder_sharing`` too, so that the field parts no attack from the benign days
+shaped like it; the look-alikes that are someone's ordinary work (a new hire's first days, a
+traveller's, an odd actor's) share by their actor's habit.
 """
 
 from __future__ import annotations
@@ -24,8 +27,9 @@ _SHARER_HABITS = ((0.75, (0.02, 0.2)), (0.25, (0.3, 0.9)))
 #: share of bots that publish every snapshot they take
 _PUBLISHING_BOTS = 0.1
 #: chance that a snapshot taken to take data out, or for a customer report, is left open
-#: (the rest leave by download)
 _PUBLISHING = 0.8
+#: look-alikes listed on their actor's ordinary records, which share by the actor's habit
+_ORDINARY_WORK = ("new_hire", "traveller", "shared_account", "broken_bot")
 #: the records whose ``data`` says the visibility their actor chose
 _CHOOSING = ("workspace.snapshot.create", "workspace.snapshot.update")
 
@@ -86,7 +90,8 @@ def incident_chances(incidents: list[dict], intruder_sharing: float) -> np.ndarr
 def lookalike_chances(intruder_sharing: float) -> np.ndarray:
     """Per look-alike kind, the chance the snapshots it adds are left open.
 
-    A plain intruder's chance, but for a customer report, which has its own.
+    A plain intruder's chance, but for a customer report, which has its own, and for the
+    look-alikes listed on their actor's ordinary work (NaN: as the actor's habit).
 
     Parameters
     ----------
@@ -100,6 +105,7 @@ def lookalike_chances(intruder_sharing: float) -> np.ndarray:
     """
     out = np.full(len(LOOKALIKES), intruder_sharing)
     out[LOOKALIKES.index("customer_report")] = _PUBLISHING
+    out[[LOOKALIKES.index(k) for k in _ORDINARY_WORK]] = np.nan
     return out
 
 
@@ -132,7 +138,8 @@ def choose_visibility(
             continue
         chance = habits[ev["actor"][rows]]
         look = ev["lookalike"][rows]
-        chance = np.where(look >= 0, lookalike_chance[np.maximum(look, 0)], chance)
+        by_look = np.where(look >= 0, lookalike_chance[np.maximum(look, 0)], np.nan)
+        chance = np.where(np.isnan(by_look), chance, by_look)
         inc = ev["incident"][rows]
         set_by = np.full(rows.size, np.nan)
         if incident_chance.size:
