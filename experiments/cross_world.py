@@ -12,7 +12,7 @@ Worlds (columns):
 * ``dev`` and ``holdout``: the development and held-out variants that
   ``experiments/worlds.py`` lists (drawn with ``anomaly generate --variant``); ``devx``:
   forty more development variants (:data:`EXTRA_DEV`);
-* ``indep`` to ``indep4``: four independent worlds (``experiments/independent*/world.py``,
+* ``indep`` to ``indep5``: five independent worlds (``experiments/independent*/world.py``,
   each written by a helper without reading the project's generator or detector or the other
   independent worlds), seeds :data:`INDEP_SEEDS`; the second is development data from the
   tenth round on;
@@ -36,6 +36,7 @@ Run from the repository root, e.g.::
     python experiments/cross_world.py --family indep2 --out cross_world_indep2
     python experiments/cross_world.py --family indep3 --out cross_world_indep3
     python experiments/cross_world.py --family indep4 --out cross_world_indep4
+    python experiments/cross_world.py --family indep5 --out cross_world_indep5
 
 Writes ``experiments/results/<out>.md`` (the command, per-world and mean tables) and the
 ``.csv`` beside it (one row per world and detector).
@@ -86,6 +87,7 @@ INDEPENDENT = {
     "indep2": "independent2",
     "indep3": "independent3",
     "indep4": "independent4",
+    "indep5": "independent5",
 }
 #: The alert budget asked of the default flag.
 ASKED_RATE = 0.01
