@@ -16,7 +16,7 @@ the scientific libraries).
 
 from importlib import import_module
 
-__version__ = "0.12.0"
+__version__ = "0.13.0"
 
 #: Public name -> the module that defines it.
 _HOME = {
