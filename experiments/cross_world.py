@@ -1,8 +1,8 @@
 """The cross-world matrix: detector variants (rows) on world variants (columns).
 
 Every detection choice is made on the development worlds (since the tenth round, the second
-independent world too); the held-out worlds, the first and third independent worlds and
-Turbot's data are scored after a round of choices, for the report only, never to choose
+independent world too); the held-out worlds, the first, third, fourth and fifth independent
+worlds and Turbot's data are scored after a round of choices, for the report only, never to choose
 (docs/decisions.md, "Protocol").
 
 Worlds (columns):

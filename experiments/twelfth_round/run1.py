@@ -4,7 +4,8 @@ worlds and the second independent world, detector seeds 0-2: the package's featu
 
 - ``rarest_type``: the largest ``-log p`` over the action types of the window, ``p`` the
   share of that type among the actor's records before the window's day, smoothed toward
-  the organisation's training mix (``ALPHA`` records of it): a type the actor rarely uses;
+  the world's training mix, all its organisations pooled (``ALPHA`` records of it): a type
+  the actor rarely uses;
 - ``type_tail``: the largest ``-log P(X >= c)`` over the window's types, ``X`` binomial with
   the window's records and that share, ``c`` the window's records of the type: as many of a
   type as the actor rarely makes in a day (three deletes from someone who rarely deletes).
@@ -33,7 +34,7 @@ from pipes_anomaly.schema import ACTION_TYPES  # noqa: E402
 
 CACHE = HERE.parent / "work" / "twelfth_round" / "run1"
 lab.CACHE = CACHE
-#: records of the organisation's mix an actor's history is smoothed toward
+#: records of the world's training mix an actor's history is smoothed toward
 ALPHA = 5.0
 #: the largest surprisal a column takes (a tail probability underflows)
 CAP = 50.0

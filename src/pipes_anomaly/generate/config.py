@@ -138,8 +138,9 @@ KNOBS: dict[str, Knob] = {
                        "(three in four now and then, one in four often)"),
     "intruder_sharing": _k(0.7, 0.0, 1.0, "attacks",
                            "chance that an intruder's snapshot in a plain incident (and one a "
-                           "benign look-alike shaped like an attack adds) is left open to anyone "
-                           "with the link (data exfiltration and customer reports: 0.8)"),
+                           "benign look-alike adds, but for those that are someone's ordinary "
+                           "work) is left open to anyone with the link (data exfiltration and "
+                           "customer reports: 0.8)"),
     "attack_rate": _k(1.0, 0.0, 20.0, "attacks",
                       "scales the number of incidents; 1.0 gives about four per scenario in a "
                       "150-actor, 18-day test period (at least one each)"),
@@ -288,9 +289,9 @@ class GenerateConfig:
     sharer_share : float, default 0.4
         Share of people who ever leave a snapshot open to anyone with the link (0 to 1).
     intruder_sharing : float, default 0.7
-        Chance that a plain incident's snapshot, or one a look-alike shaped like an attack
-        adds, is left open to anyone with the link (0 to 1); data exfiltration and customer
-        reports have their own.
+        Chance that a plain incident's snapshot, or one a look-alike adds, is left open to
+        anyone with the link (0 to 1); data exfiltration and customer reports have their own,
+        and the look-alikes that are someone's ordinary work share by their actor's habit.
     attack_rate : float, default 1.0
         Scales the number of incidents (0 to 20); 1.0 gives about four incidents
         per scenario in a 150-actor, 18-day test period (at least one each).
