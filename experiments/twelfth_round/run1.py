@@ -63,25 +63,25 @@ def type_columns(events: pd.DataFrame, train_end: pd.Timestamp) -> pd.DataFrame:
     return out.rename(columns={"day": "window_start"})
 
 
-def with_columns(world: cw.World) -> tuple:
-    """The cached tuple :func:`lab.load` reads, with the two columns added."""
+def with_columns(world: cw.World, column_fn, names) -> tuple:
+    """The cached tuple :func:`lab.load` reads, with the columns ``column_fn`` adds."""
     f = cw.world_features(world)
     events = pd.concat([world.train, world.test], ignore_index=True)
-    cols = type_columns(events, world.test["created_at"].min().floor("D"))
+    cols = column_fn(events, world.test["created_at"].min().floor("D"))
     frames = []
     for feats in (f.train, f.test):
         m = feats.merge(cols, on=["actor_id", "window_start"], how="left")
-        m[list(NEW)] = m[list(NEW)].fillna(0.0)
+        m[list(names)] = m[list(names)].fillna(0.0)
         assert len(m) == len(feats)
         frames.append(m)
     return (world.name, world.family, frames[0], frames[1], world.labels, world.manifest)
 
 
-def prepare() -> None:
-    """Write every world's features with the columns, once."""
+def worlds_to_cache(cache: Path, column_fn, names) -> None:
+    """Write every development world's features with the columns into ``cache``, once."""
     import worlds as W
 
-    CACHE.mkdir(parents=True, exist_ok=True)
+    cache.mkdir(parents=True, exist_ok=True)
     work = cw.HERE / "work" / "cross_world"
     todo = [(f"default{s}", lambda s=s: cw.default_world(s, work)) for s in cw.DEFAULT_SEEDS]
     for fam, s in [*W.DEV, *cw.EXTRA_DEV]:
@@ -96,10 +96,10 @@ def prepare() -> None:
     for s in (1, 2, 3, 4):
         todo.append((f"indep2-{s}", lambda s=s: cw.independent_world(s, work, "indep2")))
     for name, make in todo:
-        p = CACHE / f"{name}.pkl"
+        p = cache / f"{name}.pkl"
         if not p.exists():
             with open(p, "wb") as fh:
-                pickle.dump(with_columns(make()), fh)
+                pickle.dump(with_columns(make(), column_fn, names), fh)
             print("cached", name, flush=True)
 
 
@@ -113,7 +113,7 @@ def variant(kind: str, random_state: int):
 
 
 def main() -> None:
-    prepare()
+    worlds_to_cache(CACHE, type_columns, NEW)
     variants = {
         f"{kind}, seed {rs}": variant(kind, rs) for rs in (0, 1, 2) for kind in ("base", *NEW)
     }
