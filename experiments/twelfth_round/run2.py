@@ -16,16 +16,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "tenth_round"))
-sys.path.insert(0, str(HERE))
-from _worlds import lab, measure  # noqa: E402
-from run1 import worlds_to_cache  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _columns import compare  # noqa: E402
 
-from pipes_anomaly import catalog  # noqa: E402
-
-CACHE = HERE.parent / "work" / "twelfth_round" / "run2"
-lab.CACHE = CACHE
 NEW = "rare_own_network"
 
 
@@ -72,30 +65,17 @@ def own_network_column(events: pd.DataFrame, train_end: pd.Timestamp) -> pd.Data
     return out.rename(columns={"day": "window_start"})
 
 
-def variant(kind: str, random_state: int):
-    cols = list(catalog.MODEL_FEATURES) + ([NEW] if kind == "with" else [])
-
-    def run(ftr, fte):
-        return lab.fit_score(ftr, fte, cols, random_state=random_state)
-
-    return run
-
-
-def main() -> None:
-    worlds_to_cache(CACHE, own_network_column, (NEW,))
-    variants = {f"{k}, seed {rs}": variant(k, rs) for rs in (0, 1, 2) for k in ("base", "with")}
-    df = measure(variants, CACHE)
-    lab.write(df, "twelfth_round", "run2")
-    df["kind"] = df["variant"].str.split(",").str[0]
-    cols = ["pr_auc", "recall@5%", "lookalike_alerts_flag", "incidents@5%[subtle]",
-            "incidents@5%[persistent]", "odd_actor_days@5%"]  # fmt: skip
-    print(df.groupby(["size", "kind"])[cols].mean().round(4).to_string())
-    w = df.pivot_table(index=["size", "world", "variant"], values="pr_auc").reset_index()
-    w["kind"] = w["variant"].str.split(",").str[0]
-    w["seed"] = w["variant"].str.split(", ").str[1]
-    p = w.pivot_table(index=["size", "world", "seed"], columns="kind", values="pr_auc")
-    print((p["with"] > p["base"]).groupby("size").agg(["sum", "size"]).to_string())
-
-
 if __name__ == "__main__":
-    main()
+    compare(
+        "run2",
+        own_network_column,
+        (NEW,),
+        [
+            "pr_auc",
+            "recall@5%",
+            "lookalike_alerts_flag",
+            "incidents@5%[subtle]",
+            "incidents@5%[persistent]",
+            "odd_actor_days@5%",
+        ],
+    )
