@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from pipes_anomaly.generate.builder import IpTable, Organisation, Resources, Users
 from pipes_anomaly.generate.config import DAY
 from pipes_anomaly.generate.vocabulary import ACTION_ID, ACTION_VERB, CREATE, extra_index
+
+if TYPE_CHECKING:
+    from pipes_anomaly.generate.plan import Planner
 
 #: event columns, in the order of an injected row; ``by`` is the user the record says
 #: acted (the actor, unless forged); ``manual`` 1 when made by hand, outside any process
@@ -180,3 +185,19 @@ class Injector:
         for j, col in enumerate(EVENT_COLUMNS):
             out[col] = np.concatenate([ev[col], arr[:, j].astype(ev[col].dtype)])
         return out
+
+
+def take_snapshot(p: Planner, e: Injector, t: int, a: int, ip: int, team: int, ws: int, *,
+                  pause: tuple[float, float], download: float, **tags: int) -> int:  # fmt: skip
+    """Have ``a`` snapshot workspace ``ws`` and, where the API can, download it just after.
+
+    The snapshot is a resource row of its own, so the download fetches that snapshot; it
+    is downloaded with chance ``download``.  Return the time after the last record.
+    """
+    snap = e.res.add("snapshot", team, t, parent=ws, explicit=True)
+    e.add(t, a, "workspace.snapshot.create", ip, target=snap, group=team, **tags)
+    t += p.gap(*pause)
+    if e.org.actions.has("workspace.snapshot.download") and p.rng.random() < download:
+        e.add(t, a, "workspace.snapshot.download", ip, target=snap, group=team, **tags)
+        t += p.gap(10, 120)
+    return t

@@ -46,7 +46,7 @@ import numpy as np
 
 from pipes_anomaly.generate.builder import Resources, growth_pair
 from pipes_anomaly.generate.config import GenerateConfig, is_weekend
-from pipes_anomaly.generate.inject import Injector
+from pipes_anomaly.generate.inject import Injector, take_snapshot
 from pipes_anomaly.generate.plan import Planner, workday
 from pipes_anomaly.generate.vocabulary import ACTION_SPEC, DELETE_MIX, KIND_ID, extra_index
 from pipes_anomaly.schema import LOOKALIKES
@@ -397,15 +397,10 @@ def _customer_report(p: Planner, e: Injector, d: int, look: int) -> None:
     t, ip = e.local_ts(a, d, e.work_hour(a)), e.usual_ip(a, d)
     pool = e.org_workspaces(int(e.org.a_org[a]))
     k = min(len(pool), int(rng.integers(*_REPORT_WORKSPACES)))
-    download = e.org.actions.has("workspace.snapshot.download")
     for i in rng.choice(len(pool), size=k, replace=False):
         team, ws = pool[int(i)]
-        snap = e.res.add("snapshot", team, t, parent=ws, explicit=True)
-        e.add(t, a, "workspace.snapshot.create", ip, target=snap, group=team, look=look)
-        t += p.gap(60, 900)
-        if download and rng.random() < _REPORT_DOWNLOAD:
-            e.add(t, a, "workspace.snapshot.download", ip, target=snap, group=team, look=look)
-            t += p.gap(10, 120)
+        t = take_snapshot(p, e, t, a, ip, team, ws, pause=(60, 900), download=_REPORT_DOWNLOAD,
+                          look=look)  # fmt: skip
 
 
 #: every look-alike kind that mimics one scenario, and the function that writes one

@@ -14,7 +14,7 @@ import numpy as np
 
 from pipes_anomaly.generate.builder import growth_pair
 from pipes_anomaly.generate.config import DAY, GenerateConfig, day_date, is_weekend
-from pipes_anomaly.generate.inject import Injector
+from pipes_anomaly.generate.inject import Injector, take_snapshot
 from pipes_anomaly.generate.plan import Incident, Planner, workday
 from pipes_anomaly.generate.subtle import SUBTLE_FUNCS, SUBTLE_SPAN
 from pipes_anomaly.generate.vocabulary import DELETE_MIX, extra_index, in_workspace
@@ -506,16 +506,11 @@ def data_exfiltration(p: Planner, e: Injector, inc: Incident) -> None:
     ip = e.usual_ip(a, d) if rng.random() < _EXFIL_INSIDER else e.attacker_ip(inc.ips)
     pool = e.org_workspaces(int(e.org.a_org[a]))
     k = min(len(pool), max(3, int(rng.integers(*_EXFIL_WORKSPACES) * g)))
-    download = e.org.actions.has("workspace.snapshot.download")
     for i in rng.choice(len(pool), size=k, replace=False):
         team, ws = pool[int(i)]
         for _ in range(int(rng.integers(1, 3))):
-            snap = e.res.add("snapshot", team, t, parent=ws, explicit=True)
-            e.add(t, a, "workspace.snapshot.create", ip, target=snap, group=team, **kw)
-            t += p.gap(20, 300)
-            if download and rng.random() < _EXFIL_DOWNLOAD:
-                e.add(t, a, "workspace.snapshot.download", ip, target=snap, group=team, **kw)
-                t += p.gap(10, 120)
+            t = take_snapshot(p, e, t, a, ip, team, ws, pause=(20, 300),
+                              download=_EXFIL_DOWNLOAD, **kw)  # fmt: skip
 
 
 #: the function that writes each scenario's incident
